@@ -1,0 +1,135 @@
+"""Settings, read once from the environment and ``.env`` and passed down from there.
+
+Nothing else in the product reads ``os.environ``. Every field is documented in
+``.env.example``; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TELEGRAM_API = "https://api.telegram.org/bot"
+_TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the variable and what to fix."""
+
+
+def _split_list(value: object) -> object:
+    """Accept "a,b c" (commas or spaces) as well as a real list."""
+    if isinstance(value, str):
+        return [part for part in re.split(r"[,\s]+", value.strip()) if part]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    # Telegram
+    bot_token: SecretStr
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    telegram_api_base_url: str = TELEGRAM_API
+    telegram_file_base_url: str = ""  # derived from the API base URL when empty
+
+    # Storage
+    database_path: Path = Path("./data/newsbot.db")
+
+    # Seeds: registered in the database at start, on top of what admins add from Telegram.
+    feeds: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    channels: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    # Behaviour
+    timezone: str = "UTC"
+    log_level: str = "INFO"
+    poll_interval_minutes: float = Field(default=15, gt=0)
+    max_feed_errors: int = Field(default=10, ge=1)
+    summary_sentences: int = Field(default=3, ge=1, le=10)
+    summary_max_chars: int = Field(default=600, ge=100, le=3000)
+    link_previews: bool = False
+    new_feed_backlog: int = Field(default=3, ge=0)
+
+    # Fetching pages and feeds
+    http_timeout_seconds: float = Field(default=20, gt=0)
+    http_connect_timeout_seconds: float = Field(default=10, gt=0)
+    http_max_bytes: int = Field(default=5_000_000, ge=10_000)
+    http_user_agent: str = "newsbot/0.1 (+https://github.com/newsbot; Telegram news bot)"
+    allow_private_urls: bool = False
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("is empty: set it to the token @BotFather gave you")
+        if not _TOKEN.match(value.get_secret_value().strip()):
+            # Never echo the value: it may be a real token with a typo.
+            raise ValueError("does not look like a bot token (digits, a colon, then 20+ letters)")
+        return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("admin_ids", "feeds", "channels", mode="before")
+    @classmethod
+    def _lists(cls, value: object) -> object:
+        return _split_list(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name like Europe/Kyiv)") from exc
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("use DEBUG, INFO, WARNING or ERROR")
+        return level
+
+    @field_validator("telegram_api_base_url", "telegram_file_base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if value and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @property
+    def file_base_url(self) -> str:
+        if self.telegram_file_base_url:
+            return self.telegram_file_base_url
+        base = self.telegram_api_base_url.rstrip("/")
+        return base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base + "/file/bot"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning validation errors into one readable ConfigError."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigError(describe_errors(exc)) from None
+
+
+def describe_errors(exc: ValidationError) -> str:
+    """One line per bad variable, naming it as the user sets it (upper case), never its value."""
+    lines = []
+    for error in exc.errors(include_input=False, include_url=False):
+        name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+        message = error["msg"]
+        if error["type"] == "missing":
+            message = "is not set (put it in the environment or in .env; see .env.example)"
+        lines.append(f"{name} {message.removeprefix('Value error, ')}")
+    return "configuration error: " + "; ".join(lines)

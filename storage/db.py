@@ -1,0 +1,125 @@
+"""The database: one aiosqlite connection, its pragmas, migrations and transactions.
+
+All SQL of the product lives in ``storage/``; callers use the repositories hung on
+``Database`` (``db.chats``, ``db.feeds``, ...). Writes are serialized by one asyncio lock, so
+two tasks sharing the connection never end up in each other's transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiosqlite
+
+from storage.errors import StorageError
+from storage.schema import migrate
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class Database:
+    """An open database with its repositories. Create it with ``await Database.open(path)``."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+        self._write_lock = asyncio.Lock()
+        # Imported here: the repositories import this module for ``Database`` type hints.
+        from storage.articles import ArticleRepo
+        from storage.chats import ChatRepo
+        from storage.deliveries import DeliveryRepo
+        from storage.feeds import FeedRepo
+        from storage.state import StateRepo
+        from storage.subscriptions import SubscriptionRepo
+
+        self.feeds = FeedRepo(self)
+        self.articles = ArticleRepo(self)
+        self.chats = ChatRepo(self)
+        self.subscriptions = SubscriptionRepo(self)
+        self.deliveries = DeliveryRepo(self)
+        self.state = StateRepo(self)
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Database:
+        """Open (creating if needed) the database file and bring its schema up to date.
+
+        Raises StorageError with a message that names the file and what to fix.
+        """
+        path_text = str(path)
+        if path_text != ":memory:":
+            file = Path(path_text).expanduser()
+            try:
+                file.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(
+                    f"cannot create the directory for DATABASE_PATH={path_text}: {exc.strerror}"
+                ) from exc
+            path_text = str(file)
+        try:
+            conn = await aiosqlite.connect(path_text, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot open the database DATABASE_PATH={path_text}: {exc}") from exc
+        try:
+            await _configure(conn)
+            await migrate(conn, path=path_text)
+        except sqlite3.DatabaseError as exc:
+            await conn.close()
+            raise StorageError(
+                f"cannot use the database DATABASE_PATH={path_text}: {exc} "
+                "(is it an SQLite file, readable and writable by this user?)"
+            ) from exc
+        except BaseException:
+            await conn.close()
+            raise
+        return cls(conn, path_text)
+
+    async def close(self) -> None:
+        await self.conn.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction (BEGIN IMMEDIATE), committed on success, rolled back on error."""
+        async with self._write_lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            await self.conn.execute("COMMIT")
+
+    async def fetchall(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
+        async with self.conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchone(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
+        async with self.conn.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def scalar(self, sql: str, params: tuple | dict = ()) -> object:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+    async def execute(self, sql: str, params: tuple | dict = ()) -> int:
+        """One write statement in its own transaction; returns the number of rows changed."""
+        async with self.transaction() as conn:
+            cursor = await conn.execute(sql, params)
+            return cursor.rowcount
+
+
+async def _configure(conn: aiosqlite.Connection) -> None:
+    conn.row_factory = sqlite3.Row
+    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
+    await conn.execute("PRAGMA foreign_keys = ON")
+    async with conn.execute("PRAGMA journal_mode = WAL") as cursor:
+        row = await cursor.fetchone()
+    if row and str(row[0]).lower() not in ("wal", "memory"):
+        log.warning("SQLite refused WAL mode (got %s); concurrent readers may wait", row[0])
+    await conn.execute("PRAGMA synchronous = NORMAL")

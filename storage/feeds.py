@@ -1,0 +1,144 @@
+"""Feeds the bot polls, with their HTTP cache validators and health."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from storage._time import from_db, to_db
+
+if TYPE_CHECKING:
+    from storage.db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    id: int
+    url: str
+    title: str
+    site_url: str
+    etag: str | None
+    last_modified: str | None
+    enabled: bool
+    poll_interval_s: int | None
+    error_count: int
+    last_error: str | None
+    last_polled_at: datetime | None
+    last_success_at: datetime | None
+    next_poll_at: datetime | None
+    created_at: datetime
+
+    @property
+    def name(self) -> str:
+        """What a person calls the feed: its title, else its URL."""
+        return self.title or self.url
+
+
+def _feed(row: sqlite3.Row) -> Feed:
+    return Feed(
+        id=row["id"],
+        url=row["url"],
+        title=row["title"],
+        site_url=row["site_url"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        enabled=bool(row["enabled"]),
+        poll_interval_s=row["poll_interval_s"],
+        error_count=row["error_count"],
+        last_error=row["last_error"],
+        last_polled_at=from_db(row["last_polled_at"]),
+        last_success_at=from_db(row["last_success_at"]),
+        next_poll_at=from_db(row["next_poll_at"]),
+        created_at=from_db(row["created_at"]),  # type: ignore[arg-type]
+    )
+
+
+class FeedRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(
+        self, url: str, *, now: datetime, title: str = "", site_url: str = "", added_by: int | None = None
+    ) -> tuple[Feed, bool]:
+        """Add a feed (or re-enable a known one); returns it and whether it is new."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO feeds (url, title, site_url, added_by, created_at, next_poll_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING",
+                (url, title, site_url, added_by, to_db(now), to_db(now)),
+            )
+            created = cursor.rowcount > 0
+            if not created:
+                await conn.execute(
+                    "UPDATE feeds SET enabled = 1, error_count = 0, next_poll_at = ?, "
+                    "title = CASE WHEN ? != '' THEN ? ELSE title END WHERE url = ?",
+                    (to_db(now), title, title, url),
+                )
+        feed = await self.get_by_url(url)
+        assert feed is not None
+        return feed, created
+
+    async def get(self, feed_id: int) -> Feed | None:
+        row = await self._db.fetchone("SELECT * FROM feeds WHERE id = ?", (feed_id,))
+        return None if row is None else _feed(row)
+
+    async def get_by_url(self, url: str) -> Feed | None:
+        row = await self._db.fetchone("SELECT * FROM feeds WHERE url = ?", (url,))
+        return None if row is None else _feed(row)
+
+    async def list(self, *, enabled_only: bool = False) -> list[Feed]:
+        sql = "SELECT * FROM feeds" + (" WHERE enabled = 1" if enabled_only else "") + " ORDER BY id"
+        return [_feed(r) for r in await self._db.fetchall(sql)]
+
+    async def remove(self, feed_id: int) -> bool:
+        return await self._db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,)) > 0
+
+    async def due(self, now: datetime, limit: int) -> list[Feed]:
+        """Enabled feeds whose next poll time has come, most overdue first."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM feeds WHERE enabled = 1 AND (next_poll_at IS NULL OR next_poll_at <= ?) "
+            "ORDER BY next_poll_at LIMIT ?",
+            (to_db(now), limit),
+        )
+        return [_feed(r) for r in rows]
+
+    async def record_success(
+        self, feed_id: int, *, now: datetime, next_poll_at: datetime, etag: str | None,
+        last_modified: str | None, title: str = "", site_url: str = "",
+    ) -> None:
+        """A good poll: keep the cache validators, reset the error count, plan the next poll."""
+        await self._db.execute(
+            "UPDATE feeds SET etag = ?, last_modified = ?, error_count = 0, last_error = NULL, "
+            "last_polled_at = ?, last_success_at = ?, next_poll_at = ?, "
+            "title = CASE WHEN title = '' THEN ? ELSE title END, "
+            "site_url = CASE WHEN site_url = '' THEN ? ELSE site_url END WHERE id = ?",
+            (etag, last_modified, to_db(now), to_db(now), to_db(next_poll_at), title, site_url, feed_id),
+        )
+
+    async def record_failure(
+        self, feed_id: int, error: str, *, now: datetime, next_poll_at: datetime, max_errors: int
+    ) -> Feed:
+        """A failed poll: count it, keep the message; disable the feed at ``max_errors``."""
+        await self._db.execute(
+            "UPDATE feeds SET error_count = error_count + 1, last_error = ?, last_polled_at = ?, "
+            "next_poll_at = ?, enabled = CASE WHEN error_count + 1 >= ? THEN 0 ELSE enabled END "
+            "WHERE id = ?",
+            (error[:1000], to_db(now), to_db(next_poll_at), max_errors, feed_id),
+        )
+        feed = await self.get(feed_id)
+        assert feed is not None
+        return feed
+
+    async def set_enabled(self, feed_id: int, enabled: bool, *, now: datetime) -> bool:
+        return await self._db.execute(
+            "UPDATE feeds SET enabled = ?, error_count = CASE WHEN ? THEN 0 ELSE error_count END, "
+            "next_poll_at = ? WHERE id = ?",
+            (int(enabled), int(enabled), to_db(now), feed_id),
+        ) > 0
+
+    async def set_interval(self, feed_id: int, seconds: int | None) -> bool:
+        return await self._db.execute(
+            "UPDATE feeds SET poll_interval_s = ? WHERE id = ?", (seconds, feed_id)
+        ) > 0

@@ -1,0 +1,228 @@
+"""The database schema and its numbered migrations.
+
+A new database is built by applying every migration in order; an existing one is brought
+forward from the version in ``PRAGMA user_version``. A migration, once released, is never
+edited: a change of schema is a new function appended to ``MIGRATIONS``. A database newer
+than the newest migration is refused, since this code cannot know what it holds.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Awaitable, Callable
+
+import aiosqlite
+
+from storage.errors import SchemaTooNewError, StorageError
+
+log = logging.getLogger(__name__)
+
+# Version 1: the whole product's schema, so later features extend rather than rewrite.
+_V1 = """
+CREATE TABLE feeds (
+    id               INTEGER PRIMARY KEY,
+    url              TEXT NOT NULL UNIQUE,
+    title            TEXT NOT NULL DEFAULT '',
+    site_url         TEXT NOT NULL DEFAULT '',
+    etag             TEXT,
+    last_modified    TEXT,
+    enabled          INTEGER NOT NULL DEFAULT 1,
+    poll_interval_s  INTEGER,                 -- NULL: the default from settings
+    error_count      INTEGER NOT NULL DEFAULT 0,
+    last_error       TEXT,
+    last_polled_at   TEXT,
+    last_success_at  TEXT,                    -- NULL until the first good poll (first-run rule)
+    next_poll_at     TEXT,
+    added_by         INTEGER,
+    created_at       TEXT NOT NULL
+);
+CREATE INDEX feeds_due ON feeds (enabled, next_poll_at);
+
+-- One row per story. Duplicates (same canonical URL, GUID or near-identical text) from other
+-- feeds or URLs become rows of article_sources, never a second article.
+CREATE TABLE articles (
+    id             INTEGER PRIMARY KEY,
+    feed_id        INTEGER REFERENCES feeds (id) ON DELETE SET NULL,
+    url            TEXT NOT NULL,
+    canonical_url  TEXT NOT NULL UNIQUE,
+    guid           TEXT,
+    title          TEXT NOT NULL,
+    text           TEXT NOT NULL DEFAULT '',
+    summary        TEXT NOT NULL DEFAULT '',
+    language       TEXT NOT NULL DEFAULT '',
+    author         TEXT NOT NULL DEFAULT '',
+    published_at   TEXT,
+    fetched_at     TEXT NOT NULL,
+    from_feed      INTEGER NOT NULL DEFAULT 0,   -- text is the feed's description, page failed
+    related_json   TEXT NOT NULL DEFAULT '[]',   -- links the page itself lists as related
+    fingerprint    INTEGER,                      -- 64-bit SimHash of the text, signed
+    fp_band0       INTEGER,
+    fp_band1       INTEGER,
+    fp_band2       INTEGER,
+    fp_band3       INTEGER,
+    source_count   INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX articles_feed_time ON articles (feed_id, fetched_at);
+CREATE INDEX articles_fetched ON articles (fetched_at);
+CREATE INDEX articles_fp0 ON articles (fp_band0);
+CREATE INDEX articles_fp1 ON articles (fp_band1);
+CREATE INDEX articles_fp2 ON articles (fp_band2);
+CREATE INDEX articles_fp3 ON articles (fp_band3);
+
+CREATE TABLE article_sources (
+    id             INTEGER PRIMARY KEY,
+    article_id     INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    feed_id        INTEGER REFERENCES feeds (id) ON DELETE SET NULL,
+    url            TEXT NOT NULL,
+    canonical_url  TEXT NOT NULL,
+    guid           TEXT,
+    seen_at        TEXT NOT NULL
+);
+CREATE UNIQUE INDEX article_sources_url ON article_sources (canonical_url);
+CREATE UNIQUE INDEX article_sources_guid ON article_sources (feed_id, guid) WHERE guid IS NOT NULL;
+CREATE INDEX article_sources_article ON article_sources (article_id);
+
+-- Search index: rowid = articles.id; columns hold normalized stems (bot.news.textsearch).
+CREATE VIRTUAL TABLE articles_fts USING fts5 (
+    title, body, tokenize = 'unicode61 remove_diacritics 2'
+);
+
+CREATE TABLE chats (
+    id                 INTEGER PRIMARY KEY,      -- Telegram chat id
+    kind               TEXT NOT NULL CHECK (kind IN ('private', 'group', 'supergroup', 'channel')),
+    title              TEXT NOT NULL DEFAULT '',
+    username           TEXT,
+    active             INTEGER NOT NULL DEFAULT 1,
+    inactive_reason    TEXT,
+    can_post           INTEGER,                  -- NULL: not checked yet
+    paused             INTEGER NOT NULL DEFAULT 0,
+    timezone           TEXT,                     -- NULL: the bot's default time zone
+    language           TEXT,                     -- language of bot messages; NULL: from the user
+    summaries          INTEGER NOT NULL DEFAULT 1,
+    link_previews      INTEGER,                  -- NULL: the default from settings
+    digest_time        TEXT,                     -- 'HH:MM' local time; NULL: no daily digest
+    last_digest_at     TEXT,
+    post_interval_min  INTEGER NOT NULL DEFAULT 0,   -- 0: post as soon as an article arrives
+    max_per_hour       INTEGER,                  -- NULL: no limit of our own
+    quiet_start        TEXT,                     -- 'HH:MM' local time, with quiet_end
+    quiet_end          TEXT,
+    last_post_at       TEXT,
+    created_at         TEXT NOT NULL,
+    updated_at         TEXT NOT NULL
+);
+CREATE INDEX chats_kind ON chats (kind, active);
+
+CREATE TABLE subscriptions (
+    chat_id     INTEGER NOT NULL REFERENCES chats (id) ON DELETE CASCADE ON UPDATE CASCADE,
+    feed_id     INTEGER NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,
+    include_kw  TEXT NOT NULL DEFAULT '',    -- comma-separated keywords; empty: everything
+    exclude_kw  TEXT NOT NULL DEFAULT '',
+    created_at  TEXT NOT NULL,
+    PRIMARY KEY (chat_id, feed_id)
+);
+CREATE INDEX subscriptions_feed ON subscriptions (feed_id);
+
+CREATE TABLE broadcasts (
+    id          INTEGER PRIMARY KEY,
+    text        TEXT NOT NULL,
+    created_by  INTEGER,
+    created_at  TEXT NOT NULL
+);
+
+-- The outbox. A message is a row first, then a send, then a state change; restarts resume
+-- from the rows, and the unique indexes make "never twice" a property of the schema.
+CREATE TABLE deliveries (
+    id               INTEGER PRIMARY KEY,
+    chat_id          INTEGER NOT NULL REFERENCES chats (id) ON DELETE CASCADE ON UPDATE CASCADE,
+    kind             TEXT NOT NULL CHECK (kind IN ('article', 'broadcast', 'digest')),
+    article_id       INTEGER REFERENCES articles (id) ON DELETE CASCADE,
+    broadcast_id     INTEGER REFERENCES broadcasts (id) ON DELETE CASCADE,
+    digest_key       TEXT,                   -- e.g. the local date of a daily digest
+    payload          TEXT,                   -- rendered text for digests
+    state            TEXT NOT NULL DEFAULT 'pending'
+                     CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'skipped')),
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  TEXT NOT NULL,
+    claimed_at       TEXT,
+    sent_at          TEXT,
+    message_id       INTEGER,
+    last_error       TEXT,
+    created_at       TEXT NOT NULL
+);
+CREATE UNIQUE INDEX deliveries_article ON deliveries (chat_id, article_id) WHERE article_id IS NOT NULL;
+CREATE UNIQUE INDEX deliveries_broadcast ON deliveries (chat_id, broadcast_id) WHERE broadcast_id IS NOT NULL;
+CREATE UNIQUE INDEX deliveries_digest ON deliveries (chat_id, digest_key) WHERE digest_key IS NOT NULL;
+CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at);
+CREATE INDEX deliveries_chat_sent ON deliveries (chat_id, sent_at);
+
+CREATE TABLE app_state (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+);
+"""
+
+Migration = Callable[[aiosqlite.Connection], Awaitable[None]]
+
+
+def _statements(script: str) -> list[str]:
+    """Split a script into statements (``executescript`` would commit the open transaction)."""
+    statements, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    return [s for s in statements if s]
+
+
+async def _run_script(db: aiosqlite.Connection, script: str) -> None:
+    for statement in _statements(script):
+        await db.execute(statement)
+
+
+async def _to_v1(db: aiosqlite.Connection) -> None:
+    await _run_script(db, _V1)
+
+
+# MIGRATIONS[n] brings a database from version n to n + 1. Append; never edit.
+MIGRATIONS: tuple[Migration, ...] = (_to_v1,)
+LATEST = len(MIGRATIONS)
+
+
+async def schema_version(db: aiosqlite.Connection) -> int:
+    async with db.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def migrate(db: aiosqlite.Connection, *, path: str = "") -> int:
+    """Bring the database to ``LATEST``; return the version it had before.
+
+    Each step runs in its own transaction together with its ``user_version`` bump, and the
+    foreign keys are checked before it commits, so a failed step leaves the old version intact.
+    """
+    current = await schema_version(db)
+    if current > LATEST:
+        raise SchemaTooNewError(
+            f"the database {path or ''} has schema version {current}, but this newsbot knows "
+            f"versions up to {LATEST}: upgrade newsbot, or point DATABASE_PATH at another file"
+        )
+    start = current
+    while current < LATEST:
+        log.info("migrating database from schema version %d to %d", current, current + 1)
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            await MIGRATIONS[current](db)
+            async with db.execute("PRAGMA foreign_key_check") as cursor:
+                problems = await cursor.fetchall()
+            if problems:
+                raise StorageError(f"migration to version {current + 1} broke foreign keys: {problems[:3]}")
+            # PRAGMA takes no parameters; the value is an int we computed, never outside text.
+            await db.execute(f"PRAGMA user_version = {current + 1:d}")
+            await db.commit()
+        except BaseException:
+            await db.rollback()
+            raise
+        current += 1
+    return start

@@ -1,0 +1,63 @@
+"""Settings: clear one-line errors naming the variable, and the token never echoed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
+
+
+def test_missing_token_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BOT_TOKEN", raising=False)
+    with pytest.raises(ConfigError, match="BOT_TOKEN is not set"):
+        load_settings(_env_file=None)
+
+
+def test_malformed_token_is_refused_without_echoing_it() -> None:
+    secret = "999:short"
+    with pytest.raises(ConfigError) as info:
+        load_settings(_env_file=None, bot_token=secret)
+    assert "BOT_TOKEN" in str(info.value)
+    assert secret not in str(info.value)
+
+
+def test_lists_accept_commas_and_spaces(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADMIN_IDS", "1, 2 3")
+    monkeypatch.setenv("FEEDS", "https://a.example/rss,https://b.example/atom")
+    settings = load_settings(_env_file=None, bot_token=TOKEN)
+    assert settings.admin_ids == [1, 2, 3]
+    assert settings.feeds == ["https://a.example/rss", "https://b.example/atom"]
+
+
+def test_env_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    env = tmp_path / ".env"
+    env.write_text(f"BOT_TOKEN={TOKEN}\nTIMEZONE=Europe/Kyiv\nADMIN_IDS=\n", encoding="utf-8")
+    monkeypatch.delenv("BOT_TOKEN", raising=False)
+    settings = load_settings(_env_file=str(env))
+    assert settings.timezone == "Europe/Kyiv"
+    assert settings.admin_ids == []
+
+
+def test_bad_values_are_all_reported_in_one_line() -> None:
+    with pytest.raises(ConfigError) as info:
+        load_settings(_env_file=None, bot_token=TOKEN, timezone="Mars/Base", http_max_bytes=5)
+    message = str(info.value)
+    assert "TIMEZONE" in message and "HTTP_MAX_BYTES" in message
+    assert "\n" not in message
+
+
+def test_file_url_is_derived_from_api_url() -> None:
+    settings = load_settings(_env_file=None, bot_token=TOKEN, telegram_api_base_url="http://127.0.0.1:8081/bot")
+    assert settings.file_base_url == "http://127.0.0.1:8081/file/bot"
+
+
+def test_every_setting_is_documented_in_env_example() -> None:
+    from bot.config import Settings
+
+    example = (Path(__file__).parents[1] / ".env.example").read_text(encoding="utf-8")
+    documented = {line.split("=", 1)[0] for line in example.splitlines() if line and not line.startswith("#")}
+    assert {name.upper() for name in Settings.model_fields} == documented

@@ -1,0 +1,94 @@
+"""Storage: migrations, refusal of newer schemas, and the chat repository."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from storage import Database, SchemaTooNewError, StorageError
+from storage.schema import LATEST
+
+NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+
+
+async def test_new_database_gets_latest_schema_with_wal_and_foreign_keys(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "sub" / "dir" / "bot.db")
+    try:
+        assert await db.scalar("PRAGMA user_version") == LATEST
+        assert await db.scalar("PRAGMA journal_mode") == "wal"
+        assert await db.scalar("PRAGMA foreign_keys") == 1
+        tables = {r[0] for r in await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert {"feeds", "articles", "article_sources", "articles_fts", "chats", "subscriptions", "deliveries"} <= tables
+    finally:
+        await db.close()
+
+
+async def test_reopening_does_not_migrate_again(tmp_path: Path) -> None:
+    path = tmp_path / "bot.db"
+    db = await Database.open(path)
+    await db.chats.upsert(1, "private", title="Ann", now=NOW)
+    await db.close()
+    db = await Database.open(path)
+    try:
+        assert (await db.chats.get(1)) is not None
+    finally:
+        await db.close()
+
+
+async def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bot.db"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {LATEST + 1}")
+    conn.close()
+    with pytest.raises(SchemaTooNewError, match="upgrade newsbot"):
+        await Database.open(path)
+
+
+async def test_a_file_that_is_not_a_database_gets_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "bot.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StorageError, match="DATABASE_PATH"):
+        await Database.open(path)
+
+
+async def test_chat_upsert_reactivates_and_keeps_title(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "bot.db")
+    try:
+        await db.chats.upsert(-100, "channel", title="News", username="news", now=NOW)
+        assert await db.chats.deactivate(-100, "removed from channel", now=NOW)
+        assert not (await db.chats.get(-100)).active  # type: ignore[union-attr]
+        chat = await db.chats.upsert(-100, "channel", now=NOW)
+        assert chat.active and chat.title == "News" and chat.inactive_reason is None
+        assert (await db.chats.find("@NEWS")).id == -100  # type: ignore[union-attr]
+    finally:
+        await db.close()
+
+
+async def test_chat_migration_moves_subscriptions(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "bot.db")
+    try:
+        await db.chats.upsert(-5, "group", title="G", now=NOW)
+        feed, _ = await db.feeds.add("https://example.org/rss", now=NOW)
+        await db.subscriptions.add(-5, feed.id, now=NOW)
+        await db.chats.migrate(-5, -1005, now=NOW)
+        assert await db.chats.get(-5) is None
+        assert (await db.chats.get(-1005)).kind == "supergroup"  # type: ignore[union-attr]
+        assert [s.feed_id for s in await db.subscriptions.for_chat(-1005)] == [feed.id]
+    finally:
+        await db.close()
+
+
+async def test_settings_update_rejects_unknown_columns(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "bot.db")
+    try:
+        await db.chats.upsert(7, "private", now=NOW)
+        with pytest.raises(ValueError):
+            await db.chats.update_settings(7, {"id = 0; DROP TABLE chats; --": 1}, now=NOW)
+        await db.chats.update_settings(7, {"timezone": "Europe/Kyiv", "summaries": False}, now=NOW)
+        chat = await db.chats.get(7)
+        assert chat is not None and chat.timezone == "Europe/Kyiv" and chat.summaries is False
+    finally:
+        await db.close()
