@@ -1,11 +1,99 @@
-"""Stored stories, their sources, and the full-text index behind related-story search."""
+"""Stored stories, their sources, and the full-text index behind related-story search.
+
+A story is one ``articles`` row; every feed entry or URL that carried it is an
+``article_sources`` row. Whether two texts are the same story is decided by the caller (the
+news core owns fingerprints); this module only stores, finds candidates and searches.
+"""
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
+
+from storage._time import from_db, to_db
 
 if TYPE_CHECKING:
     from storage.db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class NewArticle:
+    """What the ingest pipeline hands over to store one new story."""
+
+    feed_id: int | None
+    url: str
+    canonical_url: str
+    guid: str | None
+    title: str
+    text: str
+    summary: str
+    language: str
+    author: str
+    published_at: datetime | None
+    from_feed: bool
+    related: tuple[tuple[str, str], ...]  # (title, url) links the page lists
+    fingerprint: int | None  # signed 64-bit
+    bands: tuple[int, int, int, int] | None
+    title_terms: str  # normalized stems for the FTS index
+    body_terms: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    id: int
+    feed_id: int | None
+    url: str
+    canonical_url: str
+    title: str
+    text: str
+    summary: str
+    language: str
+    author: str
+    published_at: datetime | None
+    fetched_at: datetime
+    from_feed: bool
+    related: tuple[tuple[str, str], ...]
+    fingerprint: int | None
+    source_count: int
+    feed_title: str = ""
+
+    @property
+    def when(self) -> datetime:
+        """The story's time: published if the source said, else when we fetched it."""
+        return self.published_at or self.fetched_at
+
+
+_COLUMNS = (
+    "a.id, a.feed_id, a.url, a.canonical_url, a.title, a.text, a.summary, a.language, a.author, "
+    "a.published_at, a.fetched_at, a.from_feed, a.related_json, a.fingerprint, a.source_count, "
+    "COALESCE(NULLIF(f.title, ''), f.url, '') AS feed_title"
+)
+_FROM = "FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id"
+
+
+def _article(row: sqlite3.Row) -> StoredArticle:
+    return StoredArticle(
+        id=row["id"],
+        feed_id=row["feed_id"],
+        url=row["url"],
+        canonical_url=row["canonical_url"],
+        title=row["title"],
+        text=row["text"],
+        summary=row["summary"],
+        language=row["language"],
+        author=row["author"],
+        published_at=from_db(row["published_at"]),
+        fetched_at=from_db(row["fetched_at"]),  # type: ignore[arg-type]
+        from_feed=bool(row["from_feed"]),
+        related=tuple((t, u) for t, u in json.loads(row["related_json"] or "[]")),
+        fingerprint=row["fingerprint"],
+        source_count=row["source_count"],
+        feed_title=row["feed_title"] or "",
+    )
 
 
 class ArticleRepo:
@@ -14,3 +102,145 @@ class ArticleRepo:
 
     async def count(self) -> int:
         return int(await self._db.scalar("SELECT count(*) FROM articles") or 0)
+
+    async def count_since(self, since: datetime) -> int:
+        return int(await self._db.scalar("SELECT count(*) FROM articles WHERE fetched_at >= ?", (to_db(since),)) or 0)
+
+    async def get(self, article_id: int) -> StoredArticle | None:
+        row = await self._db.fetchone(f"SELECT {_COLUMNS} {_FROM} WHERE a.id = ?", (article_id,))
+        return None if row is None else _article(row)
+
+    async def get_many(self, ids: Sequence[int]) -> list[StoredArticle]:
+        """Articles by id, in the order of ``ids`` (missing ones left out)."""
+        if not ids:
+            return []
+        marks = ",".join("?" for _ in ids)
+        rows = await self._db.fetchall(f"SELECT {_COLUMNS} {_FROM} WHERE a.id IN ({marks})", tuple(ids))
+        by_id = {row["id"]: _article(row) for row in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    async def seen_source(self, feed_id: int | None, guid: str | None, canonical_url: str) -> int | None:
+        """The story a feed entry already became (same GUID in that feed, or same URL anywhere)."""
+        row = await self._db.fetchone(
+            "SELECT article_id FROM article_sources WHERE canonical_url = ? "
+            "UNION ALL SELECT article_id FROM article_sources WHERE feed_id = ? AND guid = ? LIMIT 1",
+            (canonical_url, feed_id, guid),
+        )
+        return None if row is None else int(row[0])
+
+    async def by_canonical_url(self, urls: Iterable[str]) -> int | None:
+        """The story stored under any of these canonical URLs (as article or as a source)."""
+        for url in dict.fromkeys(u for u in urls if u):
+            row = await self._db.fetchone(
+                "SELECT id FROM articles WHERE canonical_url = ? "
+                "UNION ALL SELECT article_id FROM article_sources WHERE canonical_url = ? LIMIT 1",
+                (url, url),
+            )
+            if row is not None:
+                return int(row[0])
+        return None
+
+    async def fingerprint_candidates(self, bands: tuple[int, int, int, int], since: datetime) -> list[tuple[int, int]]:
+        """(id, fingerprint) of recent stories sharing at least one fingerprint band."""
+        rows = await self._db.fetchall(
+            "SELECT id, fingerprint FROM articles WHERE fetched_at >= ? AND fingerprint IS NOT NULL "
+            "AND (fp_band0 = ? OR fp_band1 = ? OR fp_band2 = ? OR fp_band3 = ?)",
+            (to_db(since), *bands),
+        )
+        return [(int(r[0]), int(r[1])) for r in rows]
+
+    async def insert(self, new: NewArticle, *, now: datetime) -> int:
+        """Store a new story with its first source and its search terms; returns its id."""
+        bands = new.bands or (None, None, None, None)
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO articles (feed_id, url, canonical_url, guid, title, text, summary, language, "
+                "author, published_at, fetched_at, from_feed, related_json, fingerprint, "
+                "fp_band0, fp_band1, fp_band2, fp_band3) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    new.feed_id, new.url, new.canonical_url, new.guid, new.title, new.text, new.summary,
+                    new.language, new.author, to_db(new.published_at), to_db(now), int(new.from_feed),
+                    json.dumps([list(link) for link in new.related], ensure_ascii=False),
+                    new.fingerprint, *bands,
+                ),
+            )
+            article_id = int(cursor.lastrowid)  # type: ignore[arg-type]
+            await conn.execute(
+                "INSERT OR IGNORE INTO article_sources (article_id, feed_id, url, canonical_url, guid, seen_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (article_id, new.feed_id, new.url, new.canonical_url, new.guid, to_db(now)),
+            )
+            await conn.execute(
+                "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
+                (article_id, new.title_terms, new.body_terms),
+            )
+        return article_id
+
+    async def add_source(
+        self, article_id: int, *, feed_id: int | None, url: str, canonical_url: str, guid: str | None, now: datetime
+    ) -> bool:
+        """Record that another feed entry or URL carried a known story; False if already known."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT OR IGNORE INTO article_sources (article_id, feed_id, url, canonical_url, guid, seen_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (article_id, feed_id, url, canonical_url, guid, to_db(now)),
+            )
+            added = cursor.rowcount > 0
+            if added:
+                await conn.execute(
+                    "UPDATE articles SET source_count = "
+                    "(SELECT count(DISTINCT COALESCE(feed_id, url)) FROM article_sources WHERE article_id = ?) "
+                    "WHERE id = ?",
+                    (article_id, article_id),
+                )
+        return added
+
+    async def search(
+        self, match: str, *, limit: int, now: datetime, exclude: Sequence[int] = (),
+        half_life_days: float = 14.0, candidates: int = 200,
+    ) -> list[StoredArticle]:
+        """Stories matching an FTS5 expression, best first: BM25 (title weighted) with a recency boost.
+
+        ``match`` must come from ``bot.news.textsearch.fts_query`` (safe, quoted terms). The best
+        ``candidates`` by BM25 are re-ranked by recency, which keeps the query fast on big tables.
+        """
+        if not match:
+            return []
+        marks = ",".join("?" for _ in exclude) or "-1"  # ids are positive
+        rows = await self._db.fetchall(
+            f"""
+            WITH hits AS (
+                SELECT rowid AS id, -bm25(articles_fts, 3.0, 1.0) AS relevance
+                FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?
+            )
+            SELECT {_COLUMNS} {_FROM} JOIN hits h ON h.id = a.id
+            WHERE a.id NOT IN ({marks})
+            ORDER BY h.relevance / (1.0 + max(0.0, julianday(?) - julianday(COALESCE(a.published_at, a.fetched_at)))
+                                     / ?) DESC
+            LIMIT ?
+            """,
+            (match, candidates, *exclude, to_db(now), half_life_days, limit),
+        )
+        return [_article(r) for r in rows]
+
+    async def latest(self, *, feed_ids: Sequence[int] | None = None, limit: int = 10,
+                     since: datetime | None = None) -> list[StoredArticle]:
+        """The newest stories, optionally only from some feeds and after a moment."""
+        where, params = [], []
+        if feed_ids is not None:
+            if not feed_ids:
+                return []
+            where.append(
+                f"a.id IN (SELECT article_id FROM article_sources WHERE feed_id IN ({','.join('?' for _ in feed_ids)}))"
+            )
+            params.extend(feed_ids)
+        if since is not None:
+            where.append("a.fetched_at >= ?")
+            params.append(to_db(since))
+        clause = ("WHERE " + " AND ".join(where)) if where else ""
+        rows = await self._db.fetchall(
+            f"SELECT {_COLUMNS} {_FROM} {clause} ORDER BY a.fetched_at DESC, a.id DESC LIMIT ?",
+            (*params, limit),
+        )
+        return [_article(r) for r in rows]

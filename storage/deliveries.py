@@ -1,18 +1,191 @@
-"""The outbox: one row per message to send, claimed, sent and settled by the publisher."""
+"""The outbox: one row per message to send, claimed, sent and settled by the publisher.
+
+States: ``pending`` (waiting for its ``next_attempt_at``) → ``sending`` (claimed by the
+publisher) → ``sent`` | ``failed`` | ``skipped``; a retryable failure puts the row back to
+``pending`` with a later ``next_attempt_at``. The unique indexes on (chat, article),
+(chat, broadcast) and (chat, digest key) make a second row for the same message impossible.
+"""
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
+
+from storage._time import from_db, to_db
 
 if TYPE_CHECKING:
     from storage.db import Database
+
+STATES = ("pending", "sending", "sent", "failed", "skipped")
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    id: int
+    chat_id: int
+    kind: str  # 'article' | 'broadcast' | 'digest'
+    article_id: int | None
+    broadcast_id: int | None
+    digest_key: str | None
+    payload: str | None
+    state: str
+    attempts: int
+    next_attempt_at: datetime
+    message_id: int | None
+    last_error: str | None
+
+
+def _delivery(row: sqlite3.Row) -> Delivery:
+    return Delivery(
+        id=row["id"], chat_id=row["chat_id"], kind=row["kind"], article_id=row["article_id"],
+        broadcast_id=row["broadcast_id"], digest_key=row["digest_key"], payload=row["payload"],
+        state=row["state"], attempts=row["attempts"],
+        next_attempt_at=from_db(row["next_attempt_at"]),  # type: ignore[arg-type]
+        message_id=row["message_id"], last_error=row["last_error"],
+    )
 
 
 class DeliveryRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def count(self, state: str | None = None) -> int:
-        if state is None:
-            return int(await self._db.scalar("SELECT count(*) FROM deliveries") or 0)
-        return int(await self._db.scalar("SELECT count(*) FROM deliveries WHERE state = ?", (state,)) or 0)
+    async def enqueue_article(self, article_id: int, chat_ids: Iterable[int], *, now: datetime) -> int:
+        """Queue a story for chats; chats that already have (or had) it are left alone."""
+        rows = [(chat_id, article_id, to_db(now), to_db(now)) for chat_id in chat_ids]
+        if not rows:
+            return 0
+        async with self._db.transaction() as conn:
+            before = conn.total_changes
+            await conn.executemany(
+                "INSERT OR IGNORE INTO deliveries (chat_id, kind, article_id, next_attempt_at, created_at) "
+                "VALUES (?, 'article', ?, ?, ?)",
+                rows,
+            )
+            return conn.total_changes - before
+
+    async def enqueue_broadcast(
+        self, text: str, chat_ids: Iterable[int], *, created_by: int | None, now: datetime
+    ) -> tuple[int, int]:
+        """Queue an admin's message for chats; returns (broadcast id, rows queued)."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO broadcasts (text, created_by, created_at) VALUES (?, ?, ?)",
+                (text, created_by, to_db(now)),
+            )
+            broadcast_id = int(cursor.lastrowid)  # type: ignore[arg-type]
+            before = conn.total_changes
+            await conn.executemany(
+                "INSERT OR IGNORE INTO deliveries (chat_id, kind, broadcast_id, payload, next_attempt_at, created_at) "
+                "VALUES (?, 'broadcast', ?, ?, ?, ?)",
+                [(chat_id, broadcast_id, text, to_db(now), to_db(now)) for chat_id in chat_ids],
+            )
+            return broadcast_id, conn.total_changes - before
+
+    async def enqueue_digest(self, chat_id: int, key: str, payload: str, *, now: datetime) -> bool:
+        """Queue one digest message; False if this chat already has the digest for ``key``."""
+        return await self._db.execute(
+            "INSERT OR IGNORE INTO deliveries (chat_id, kind, digest_key, payload, next_attempt_at, created_at) "
+            "VALUES (?, 'digest', ?, ?, ?, ?)",
+            (chat_id, key, payload, to_db(now), to_db(now)),
+        ) > 0
+
+    async def claim_due(self, now: datetime, limit: int) -> list[Delivery]:
+        """Take up to ``limit`` due rows of active, unpaused chats, oldest first, as 'sending'."""
+        async with self._db.transaction() as conn:
+            async with conn.execute(
+                "SELECT d.* FROM deliveries d JOIN chats c ON c.id = d.chat_id "
+                "WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND c.active = 1 AND c.paused = 0 "
+                "ORDER BY d.next_attempt_at, d.id LIMIT ?",
+                (to_db(now), limit),
+            ) as cursor:
+                rows = [_delivery(r) for r in await cursor.fetchall()]
+            if rows:
+                await conn.executemany(
+                    "UPDATE deliveries SET state = 'sending', claimed_at = ?, attempts = attempts + 1 WHERE id = ?",
+                    [(to_db(now), row.id) for row in rows],
+                )
+        return rows
+
+    async def mark_sent(self, delivery_id: int, *, message_id: int | None, now: datetime) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE deliveries SET state = 'sent', sent_at = ?, message_id = ?, last_error = NULL WHERE id = ?",
+                (to_db(now), message_id, delivery_id),
+            )
+            await conn.execute(
+                "UPDATE chats SET last_post_at = ? WHERE id = (SELECT chat_id FROM deliveries WHERE id = ?)",
+                (to_db(now), delivery_id),
+            )
+
+    async def retry_later(
+        self, delivery_id: int, *, at: datetime, error: str | None = None, count_attempt: bool = True
+    ) -> None:
+        """Put a claimed row back in the queue for ``at``; a wait that is not a failure (posting
+        pace, quiet hours, Telegram's retry_after) does not count as an attempt."""
+        await self._db.execute(
+            "UPDATE deliveries SET state = 'pending', next_attempt_at = ?, "
+            "last_error = COALESCE(?, last_error), attempts = attempts - ? WHERE id = ?",
+            (to_db(at), error, 0 if count_attempt else 1, delivery_id),
+        )
+
+    async def mark_failed(self, delivery_id: int, error: str, *, state: str = "failed") -> None:
+        """Give up on a row (``failed``), or drop it on purpose (``skipped``), keeping why."""
+        if state not in ("failed", "skipped"):
+            raise ValueError(state)
+        await self._db.execute(
+            "UPDATE deliveries SET state = ?, last_error = ? WHERE id = ?", (state, error[:1000], delivery_id)
+        )
+
+    async def recover_interrupted(self, *, now: datetime) -> int:
+        """Rows a crash left 'sending' go back to 'pending' (at-least-once; see the README)."""
+        return await self._db.execute(
+            "UPDATE deliveries SET state = 'pending', next_attempt_at = ?, "
+            "last_error = 'interrupted by a restart; sent again' WHERE state = 'sending'",
+            (to_db(now),),
+        )
+
+    async def release(self, delivery_ids: Iterable[int], *, now: datetime) -> None:
+        """Give claimed rows back unsent (shutdown), without counting an attempt."""
+        ids = list(delivery_ids)
+        if ids:
+            async with self._db.transaction() as conn:
+                await conn.executemany(
+                    "UPDATE deliveries SET state = 'pending', next_attempt_at = ?, attempts = attempts - 1 "
+                    "WHERE id = ? AND state = 'sending'",
+                    [(to_db(now), i) for i in ids],
+                )
+
+    async def sent_since(self, chat_id: int, since: datetime) -> int:
+        return int(await self._db.scalar(
+            "SELECT count(*) FROM deliveries WHERE chat_id = ? AND state = 'sent' AND sent_at >= ?",
+            (chat_id, to_db(since)),
+        ) or 0)
+
+    async def count(self, state: str | None = None, *, since: datetime | None = None) -> int:
+        sql, params = "SELECT count(*) FROM deliveries WHERE 1 = 1", []
+        if state is not None:
+            sql += " AND state = ?"
+            params.append(state)
+        if since is not None:
+            sql += " AND COALESCE(sent_at, created_at) >= ?"
+            params.append(to_db(since))
+        return int(await self._db.scalar(sql, tuple(params)) or 0)
+
+    async def recent_failures(self, limit: int = 5) -> list[Delivery]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM deliveries WHERE state = 'failed' ORDER BY id DESC LIMIT ?", (limit,)
+        )
+        return [_delivery(r) for r in rows]
+
+    async def for_chat(self, chat_id: int) -> list[Delivery]:
+        rows = await self._db.fetchall("SELECT * FROM deliveries WHERE chat_id = ? ORDER BY id", (chat_id,))
+        return [_delivery(r) for r in rows]
+
+    async def delivered_articles(self, chat_id: int) -> set[int]:
+        rows = await self._db.fetchall(
+            "SELECT article_id FROM deliveries WHERE chat_id = ? AND article_id IS NOT NULL", (chat_id,)
+        )
+        return {int(r[0]) for r in rows}

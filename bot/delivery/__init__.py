@@ -1,0 +1,1 @@
+"""Delivery: who gets which story and when (outbox decisions, posting policy)."""

@@ -1,0 +1,67 @@
+"""Posting policy: pace, hourly caps, quiet hours across midnight and DST, daily digests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.delivery.policy import (
+    GROUP_GAP, PostingPolicy, digest_due, in_quiet_hours, next_send_time, parse_hhmm,
+)
+
+KYIV = ZoneInfo("Europe/Kyiv")
+
+
+def test_parse_hhmm() -> None:
+    assert parse_hhmm(" 7:05 ") == time(7, 5)
+    for bad in ("24:00", "7", "07:60", "noon", ""):
+        with pytest.raises(ValueError):
+            parse_hhmm(bad)
+
+
+def test_immediate_posting_respects_telegram_gap_only() -> None:
+    policy = PostingPolicy(zone=UTC, min_gap=GROUP_GAP)  # type: ignore[arg-type]
+    now = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+    assert next_send_time(policy, now=now, last_post_at=None) == now
+    assert next_send_time(policy, now=now, last_post_at=now - timedelta(seconds=1)) == now - timedelta(seconds=1) + GROUP_GAP
+
+
+def test_interval_and_hourly_cap() -> None:
+    policy = PostingPolicy(zone=UTC, interval=timedelta(minutes=30), max_per_hour=2)  # type: ignore[arg-type]
+    now = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+    last = now - timedelta(minutes=10)
+    assert next_send_time(policy, now=now, last_post_at=last) == last + timedelta(minutes=30)
+    oldest = now - timedelta(minutes=20)
+    got = next_send_time(policy, now=now, last_post_at=last, sent_in_last_hour=2, oldest_in_last_hour=oldest)
+    assert got == oldest + timedelta(hours=1)
+
+
+def test_quiet_hours_wrapping_midnight_end_in_local_morning() -> None:
+    policy = PostingPolicy(zone=KYIV, quiet_start=time(23, 0), quiet_end=time(7, 0))
+    late = datetime(2026, 5, 1, 21, 30, tzinfo=UTC)  # 00:30 in Kyiv (UTC+3, summer)
+    end = in_quiet_hours(policy, late)
+    assert end == datetime(2026, 5, 2, 4, 0, tzinfo=UTC)  # 07:00 Kyiv
+    assert in_quiet_hours(policy, datetime(2026, 5, 1, 12, 0, tzinfo=UTC)) is None
+    assert next_send_time(policy, now=late, last_post_at=None) == end
+
+
+def test_quiet_hours_end_on_dst_change_day() -> None:
+    # Kyiv moves from UTC+2 to UTC+3 at 03:00 local on 2026-03-29.
+    policy = PostingPolicy(zone=KYIV, quiet_start=time(1, 0), quiet_end=time(8, 0))
+    during = datetime(2026, 3, 28, 23, 30, tzinfo=UTC)  # 01:30 local, still UTC+2
+    assert in_quiet_hours(policy, during) == datetime(2026, 3, 29, 5, 0, tzinfo=UTC)  # 08:00 at UTC+3
+
+
+def test_digest_due_once_per_local_day() -> None:
+    at = time(8, 0)
+    before = datetime(2026, 10, 24, 4, 59, tzinfo=UTC)  # 07:59 Kyiv (UTC+3)
+    after = datetime(2026, 10, 24, 5, 1, tzinfo=UTC)
+    assert digest_due(at, KYIV, last_digest_at=None, now=before) is None
+    scheduled = digest_due(at, KYIV, last_digest_at=None, now=after)
+    assert scheduled == datetime(2026, 10, 24, 5, 0, tzinfo=UTC)
+    assert digest_due(at, KYIV, last_digest_at=after, now=after + timedelta(hours=3)) is None
+    # The day after the switch to winter time (UTC+2), 08:00 local is 06:00 UTC.
+    next_day = datetime(2026, 10, 25, 6, 0, 30, tzinfo=UTC)
+    assert digest_due(at, KYIV, last_digest_at=after, now=next_day) == datetime(2026, 10, 25, 6, 0, tzinfo=UTC)
