@@ -1,0 +1,272 @@
+"""News-specific cleaning of an article's text, and the links a page lists as related.
+
+trafilatura finds the article's region well, but news sites put things inside that region
+that a reader of a Telegram post does not want: "Read also: ..." teasers, "Subscribe to our
+Telegram channel" lines, share prompts, photo credits, the headline repeated as the first
+line. This module knows those conventions in English, Ukrainian and Russian:
+``clean_paragraphs`` drops such lines, ``is_read_also_marker`` tells ``paragraphs.py`` where
+a teaser list starts, and ``find_related_links`` reads the page for the stories it
+recommends after a "Read also" marker or in an obvious related-articles block.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from urllib.parse import urldefrag, urljoin
+
+from lxml import etree, html as lxml_html
+
+from bot.news.models import RelatedLink
+
+__all__ = [
+    "clean_paragraphs",
+    "find_related_links",
+    "is_junk_line",
+    "is_read_also_marker",
+    "related_links_from_tree",
+]
+
+log = logging.getLogger(__name__)
+
+_WS = re.compile(r"\s+")
+_MAX_JUNK_LINE = 300  # a longer line is prose even if it starts like a teaser
+
+# --- junk lines ------------------------------------------------------------------------------
+
+# Phrases that introduce links to other stories; any text may follow them.
+_STORY_MARKERS = (
+    "read also", "read more", "read next", "see also", "see more", "also read", "more on this", "more about this",
+    "you may also like", "you might also like", "you may like", "you might like",
+    "you may be interested in", "you might be interested in", "recommended for you",
+    "related articles", "related stories", "related news", "related posts", "related coverage",
+    "читайте також", "читай також", "також читайте", "читайте ще", "читайте більше", "дивіться також",
+    "див. також", "вас може зацікавити", "новини за темою", "схожі новини", "більше новин",
+    "читайте также", "читай также", "также читайте", "смотрите также", "см. также", "новости по теме",
+    "похожие новости", "ещё по теме", "еще по теме", "вам может быть интересно", "больше новостей",
+)
+# Words that are a marker only as a whole heading or followed by a colon or dash.
+_HEADING_MARKERS = (
+    "related", "recommended", "more from", "don't miss", "dont miss", "по темі", "за темою",
+    "інші новини", "по теме", "другие новости",
+)
+# Headings of site-wide lists: junk in the text, but not stories related to this one.
+_SECTION_MARKERS = (
+    "top stories", "most read", "most popular", "latest news", "популярне", "найпопулярніше",
+    "останні новини", "популярное", "последние новости", "самое читаемое",
+)
+_TAG_MARKERS = ("tags", "topics", "теги", "мітки", "метки")
+_MARKERS = tuple(sorted(
+    [(p, "story") for p in _STORY_MARKERS] + [(p, "heading") for p in _HEADING_MARKERS]
+    + [(p, "section") for p in _SECTION_MARKERS] + [(p, "tags") for p in _TAG_MARKERS],
+    key=lambda m: -len(m[0]),
+))
+_MARKER_PREFIXES = tuple(p for p, _ in _MARKERS)
+_LEAD = " \t\r\n\xa0•·*►▶→>»«-–—|[(\"'"
+_DELIMITERS = ":.—–-|»>→"
+
+_SUBSCRIBE = re.compile(
+    r"^\W*(?:subscribe|follow us|join us|sign up|like us on|підпис(?:уйтесь|уйтеся|атися)"
+    r"|підпишіться|приєднуйтесь|приєднуйтеся|долучайтеся|стежте за|слідкуйте за|подписывайтесь"
+    r"|подпишитесь|присоединяйтесь|следите за)\b",
+    re.IGNORECASE,
+)
+_CHANNELS = re.compile(
+    r"telegram|телеграм|viber|вайбер|whatsapp|youtube|instagram|facebook|twitter|tiktok"
+    r"|newsletter|розсилк|рассылк|соцмереж|соцсет|канал",
+    re.IGNORECASE,
+)
+_PROMO_VERB = re.compile(
+    r"subscrib|follow|join|sign up|підпис|подпис|приєдн|присоедин|стежт|слідкуйт|следит"
+    r"|читайте нас|наш|our ",
+    re.IGNORECASE,
+)
+_SHARE = re.compile(
+    r"^\W*(?:share (?:this|on|it|the|via)|like this (?:story|article)|print this|email this"
+    r"|поділ(?:ись|итися|іться)|пошир(?:ити|те|юйте)|подел(?:иться|итесь))\b",
+    re.IGNORECASE,
+)
+# Lines made only of these are share buttons and widget labels.
+_WIDGET_WORDS = frozenset(
+    "share shares tweet email e-mail print copy link url facebook twitter x telegram whatsapp "
+    "viber linkedin reddit pinterest vk vkontakte messenger comments comment advertisement ad ads "
+    "sponsored поділитися поширити поделиться копіювати скопіювати посилання скопировать ссылку "
+    "коментарі комментарии реклама вконтакте views переглядів перегляди просмотров просмотры".split()
+)
+# A line that only dates the story ("21 March 2024, 14:30", "Updated at 1:23 p.m.").
+_DATE_WORD = re.compile(
+    r"\d+|\w|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)\w*"
+    r"|updated|published|posted|at|on|am|pm|utc|gmt|січ\w*|лют\w*|берез\w*|квіт\w*|трав\w*|черв\w*"
+    r"|лип\w*|серп\w*|верес\w*|жовт\w*|листоп\w*|груд\w*|январ\w*|феврал\w*|март\w*|апрел\w*"
+    r"|ма[йя]|июн\w*|июл\w*|август\w*|сентябр\w*|октябр\w*|ноябр\w*|декабр\w*|оновлено"
+    r"|опубліковано|обновлено|опубликовано|року|года",
+    re.IGNORECASE,
+)
+_CREDIT = re.compile(
+    r"^\W*(?:(?:photos?|images?|pictures?|illustration|credit|фото|світлина|ілюстрація"
+    r"|иллюстрация|джерело фото|источник фото)\s*(?:credits?|sources?|by|:|—|–|-|©|/)"
+    r"|фото ілюстративне|ілюстративне фото|иллюстративное фото|фото иллюстративное)",
+    re.IGNORECASE,
+)
+_RIGHTS = re.compile(
+    r"©|\(c\)\s*\d{4}|all rights reserved|усі права захищені|всі права захищені|все права защищены"
+    r"|getty images|shutterstock|\bap photo\b",
+    re.IGNORECASE,
+)
+
+
+def is_junk_line(line: str) -> bool:
+    """True for a short line that is a teaser, subscribe or share prompt, or a photo credit."""
+    text = _WS.sub(" ", line).strip()
+    if not text:
+        return True
+    if len(text) > _MAX_JUNK_LINE:
+        return False
+    if _marker(text) or _SUBSCRIBE.match(text) or _SHARE.match(text) or _CREDIT.match(text):
+        return True
+    if len(text) <= 200 and _CHANNELS.search(text) and _PROMO_VERB.search(text):
+        return True
+    if len(text) <= 160 and _RIGHTS.search(text):
+        return True
+    words = re.findall(r"\w[\w-]*", text.casefold())
+    if len(words) <= 8 and any(w in _WIDGET_WORDS for w in words):
+        if all(w in _WIDGET_WORDS or w.isdigit() for w in words):
+            return True
+    return _is_dateline(text)
+
+
+def _is_dateline(text: str) -> bool:
+    if len(text) > 60 or not any(ch.isdigit() for ch in text):
+        return False
+    return all(_DATE_WORD.fullmatch(word) for word in re.findall(r"\w+", text))
+
+
+def is_read_also_marker(text: str) -> bool:
+    """True if ``text`` is a bare "Read also" / "Tags" style heading, nothing after it."""
+    found = _marker(text)
+    return found is not None and len(found[1].strip(_LEAD + _DELIMITERS)) <= 3
+
+
+def _marker(text: str) -> tuple[str, str] | None:
+    """(kind, rest) when ``text`` starts with a marker: "story", "heading", "section", "tags"."""
+    head = text.lstrip(_LEAD)
+    low = head[:40].casefold()
+    if not low.startswith(_MARKER_PREFIXES):  # the fast path: one C call for all phrases
+        return None
+    for phrase, kind in _MARKERS:
+        if not low.startswith(phrase):
+            continue
+        rest = head[len(phrase):]
+        if rest[:1].isalnum():
+            continue  # "Related" in "Relatedly", "tags" in "tagsmith"
+        if kind != "story" and rest.strip() and rest.strip()[0] not in _DELIMITERS:
+            continue  # "Related research shows..." is prose
+        return kind, rest
+    return None
+
+
+# --- junk lines and the repeated headline ----------------------------------------------------
+
+def clean_paragraphs(paragraphs: list[str], *, title: str = "") -> list[str]:
+    """``paragraphs`` without junk lines and without a leading copy of the headline."""
+    kept: list[str] = []
+    for para in paragraphs:
+        text = "\n".join(ln.strip() for ln in para.split("\n") if not is_junk_line(ln))
+        if text:
+            kept.append(text)
+    if kept and title and _same_text(kept[0], title):
+        kept.pop(0)
+    return kept
+
+
+def _same_text(a: str, b: str) -> bool:
+    """Equal up to case, punctuation and a site name: the headline repeated as a block."""
+    na, nb = (" ".join(re.findall(r"\w+", x.casefold())) for x in (a, b))
+    if not na or not nb:
+        return False
+    short, long_ = sorted((na, nb), key=len)
+    return short == long_ or (long_.startswith(short) and len(short) >= 0.6 * len(long_))
+
+
+# --- related links ---------------------------------------------------------------------------
+
+_MAX_RELATED = 20
+_MARKER_TAGS = ("p", "div", "span", "strong", "b", "em", "i", "h2", "h3", "h4", "h5", "h6", "li", "dt")
+_INLINE_TAGS = ("span", "strong", "b", "em", "i", "u", "font", "small")
+_RELATED_CLASS = re.compile(
+    r"(?<![a-z])(?:related|read-?also|see-?also|also-?read|more-?news|more-?stories|recommended)(?![a-z])",
+    re.IGNORECASE,
+)
+
+
+def find_related_links(html: str | bytes, base_url: str) -> tuple[RelatedLink, ...]:
+    """The stories the page itself recommends ("Read also", "Читайте також", a related block).
+
+    URLs are absolute, deduplicated, and never the page itself.
+    """
+    try:
+        tree = lxml_html.fromstring(html)
+    except (etree.ParserError, ValueError) as exc:
+        log.debug("cannot parse page for related links %s: %s", base_url, exc)
+        return ()
+    return related_links_from_tree(tree, base_url)
+
+
+def related_links_from_tree(tree: etree._Element, base_url: str) -> tuple[RelatedLink, ...]:
+    """Like ``find_related_links``, for a page already parsed with lxml."""
+    page = _url_key(base_url)
+    found: dict[str, RelatedLink] = {}
+    for anchor in _related_anchors(tree):
+        href = (anchor.get("href") or "").strip()
+        title = _WS.sub(" ", anchor.text_content()).strip(_LEAD + _DELIMITERS)
+        if not href or len(title) < 12 or _marker(title):
+            continue
+        url = urldefrag(urljoin(base_url, href)).url
+        key = _url_key(url)
+        if url.startswith(("http://", "https://")) and key != page and key not in found:
+            found[key] = RelatedLink(title=title, url=url)
+            if len(found) >= _MAX_RELATED:
+                break
+    return tuple(found.values())
+
+
+def _related_anchors(tree: etree._Element) -> Iterator[etree._Element]:
+    """Links after "Read also" markers, then links in blocks whose class/id says "related"."""
+    for el in tree.iter(*_MARKER_TAGS):
+        own = el.text
+        if not own or len(own) > _MAX_JUNK_LINE or (found := _marker(own)) is None or found[0] in ("tags", "section"):
+            continue
+        block = el
+        while block.tag in _INLINE_TAGS and block.getparent() is not None:
+            block = block.getparent()
+        if len(block.text_content()) > 500:  # a marker loose in the article's container
+            anchors = _following_inline_links(el)
+        else:
+            anchors = block.findall(".//a")
+        if not anchors and is_read_also_marker(own):  # a heading: links are in what follows
+            for sibling in block.itersiblings():
+                if isinstance(sibling.tag, str):
+                    anchors = [sibling] if sibling.tag == "a" else sibling.findall(".//a")
+                    if anchors:
+                        break
+        yield from anchors[:10]
+    for el in tree.iter("div", "section", "aside", "ul", "ol"):
+        if _RELATED_CLASS.search(f"{el.get('class', '')} {el.get('id', '')}"):
+            yield from el.findall(".//a")[:10]
+
+
+def _following_inline_links(el: etree._Element) -> list[etree._Element]:
+    """The links right after ``el`` in the same run of inline content (at most three)."""
+    links: list[etree._Element] = []
+    for sibling in el.itersiblings():
+        if not isinstance(sibling.tag, str) or sibling.tag not in (*_INLINE_TAGS, "a", "br"):
+            break
+        links.extend([sibling] if sibling.tag == "a" else sibling.findall(".//a"))
+        if len(links) >= 3:
+            break
+    return links[:3]
+
+
+def _url_key(url: str) -> str:
+    return urldefrag(url).url.rstrip("/").casefold()
