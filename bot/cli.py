@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, CoreSettings, Settings, load_core_settings, load_settings
 from bot.logging_setup import configure_logging
 from storage import Database, StorageError
 
@@ -47,6 +47,19 @@ def _parser() -> argparse.ArgumentParser:
 
     version = sub.add_parser("version", help="print the version")
     version.set_defaults(handler=lambda args: print(f"newsbot {__version__}"))
+
+    summarize = sub.add_parser("summarize", help="print the title, language, summary and related links of a page")
+    summarize.add_argument("source", metavar="URL|FILE", help="a web page address or a saved HTML file")
+    summarize.set_defaults(handler=_cmd_summarize)
+
+    fetch = sub.add_parser("fetch", help="ingest one feed into the database and print what was new")
+    fetch.add_argument("url", metavar="FEED_URL")
+    fetch.set_defaults(handler=_cmd_fetch)
+
+    search = sub.add_parser("search", help="print the stored stories most related to some words")
+    search.add_argument("words", nargs="+")
+    search.add_argument("-n", "--limit", type=int, default=10)
+    search.set_defaults(handler=_cmd_search)
     return parser
 
 
@@ -54,6 +67,103 @@ def _settings() -> Settings:
     settings = load_settings()
     configure_logging(settings.log_level, settings.bot_token.get_secret_value())
     return settings
+
+
+def _core_settings() -> CoreSettings:
+    settings = load_core_settings()
+    configure_logging("WARNING" if settings.log_level == "INFO" else settings.log_level)
+    return settings
+
+
+def _cmd_summarize(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.app import fetch_policy
+    from bot.news.errors import NewsError
+    from bot.news.http import PAGE, Fetcher
+    from bot.news.pipeline import SummaryOptions, process_page
+
+    settings = _core_settings()
+    options = SummaryOptions(settings.summary_sentences, settings.summary_max_chars)
+    source = Path(args.source)
+
+    async def load() -> tuple[bytes | str, str]:
+        if source.is_file():
+            return source.read_bytes(), source.resolve().as_uri()
+        async with Fetcher(fetch_policy(settings)) as fetcher:
+            page = await fetcher.fetch(args.source, accept=PAGE)
+        return page.text, page.url
+
+    try:
+        html, url = asyncio.run(load())
+        item = process_page(html, url, options=options)
+    except NewsError as exc:
+        raise CliError(str(exc)) from None
+    article = item.article
+    print(article.title)
+    print(f"language: {article.language or 'unknown'}" + (f" · by {article.author}" if article.author else "")
+          + (f" · {article.published:%Y-%m-%d %H:%M} UTC" if article.published else ""))
+    print(f"url: {item.canonical_url}\n")
+    print(item.summary or "(no summary: the page has no article text)")
+    if article.related:
+        print("\nRelated links on the page:")
+        for link in article.related:
+            print(f"- {link.title} <{link.url}>")
+    return 0
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from bot.app import fetch_policy, ingest_options
+    from bot.clock import SystemClock
+    from bot.ingest import Ingestor
+    from bot.news.http import Fetcher
+
+    settings = _core_settings()
+
+    async def fetch() -> int:
+        db = await Database.open(settings.database_path)
+        try:
+            async with Fetcher(fetch_policy(settings)) as fetcher:
+                ingestor = Ingestor(db, fetcher, clock=SystemClock(), options=ingest_options(settings))
+                feed = await db.feeds.get_by_url(args.url)
+                if feed is None:
+                    feed, _ = await db.feeds.add(args.url, now=SystemClock().now())
+                report = await ingestor.poll(feed)
+            if report.error:
+                raise CliError(report.error)
+            print(f"{report.title or args.url}: {len(report.new_articles)} new, {report.duplicates} already known"
+                  + (" (not modified since the last fetch)" if report.not_modified else ""))
+            for article in await db.articles.get_many(report.new_articles):
+                print(f"- {article.title} <{article.url}>")
+            for problem in report.item_errors:
+                print(f"  ! {problem}", file=sys.stderr)
+            return 0
+        finally:
+            await db.close()
+
+    return asyncio.run(fetch())
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    from bot.clock import SystemClock
+    from bot.related import search_stories
+
+    settings = _core_settings()
+
+    async def search() -> int:
+        db = await Database.open(settings.database_path)
+        try:
+            found = await search_stories(db, " ".join(args.words), now=SystemClock().now(), limit=max(1, args.limit))
+        finally:
+            await db.close()
+        if not found:
+            print("no stored stories match; try fewer or broader words")
+            return 1
+        for article in found:
+            print(f"{article.when:%Y-%m-%d} {article.feed_title or '-'}: {article.title} <{article.url}>")
+        return 0
+
+    return asyncio.run(search())
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
@@ -70,11 +180,19 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from bot.app import ALLOWED_UPDATES, build_application
+    from bot.app import ALLOWED_UPDATES, build_application, install_graceful_stop
 
     settings = _settings()
     asyncio.run(_preflight(settings))
     application = build_application(settings)
+    start = application.post_init
+
+    async def post_init(app) -> None:  # type: ignore[no-untyped-def]
+        if start:
+            await start(app)
+        install_graceful_stop(app)
+
+    application.post_init = post_init
     # run_polling handles SIGINT/SIGTERM: it stops polling and the job queue, then runs
     # post_shutdown (closing the database) before returning.
     application.run_polling(allowed_updates=ALLOWED_UPDATES)
@@ -106,3 +224,7 @@ async def _preflight(settings: Settings) -> None:
         raise CliError(
             f"cannot reach the Bot API at TELEGRAM_API_BASE_URL={settings.telegram_api_base_url}: {exc}"
         ) from None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

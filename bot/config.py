@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -22,6 +22,9 @@ class ConfigError(Exception):
     """The configuration cannot be used; the message names the variable and what to fix."""
 
 
+_S = TypeVar("_S", bound=BaseSettings)
+
+
 def _split_list(value: object) -> object:
     """Accept "a,b c" (commas or spaces) as well as a real list."""
     if isinstance(value, str):
@@ -29,23 +32,18 @@ def _split_list(value: object) -> object:
     return value
 
 
-class Settings(BaseSettings):
+class CoreSettings(BaseSettings):
+    """What the news core and the shell tools need: no Telegram, so no token required."""
+
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
     )
 
-    # Telegram
-    bot_token: SecretStr
-    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
-    telegram_api_base_url: str = TELEGRAM_API
-    telegram_file_base_url: str = ""  # derived from the API base URL when empty
-
     # Storage
     database_path: Path = Path("./data/newsbot.db")
 
-    # Seeds: registered in the database at start, on top of what admins add from Telegram.
+    # Feeds to poll, registered in the database at start on top of what admins add.
     feeds: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    channels: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # Behaviour
     timezone: str = "UTC"
@@ -64,19 +62,9 @@ class Settings(BaseSettings):
     http_user_agent: str = "newsbot/0.1 (+https://github.com/newsbot; Telegram news bot)"
     allow_private_urls: bool = False
 
-    @field_validator("bot_token")
+    @field_validator("feeds", mode="before")
     @classmethod
-    def _token_shape(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().strip():
-            raise ValueError("is empty: set it to the token @BotFather gave you")
-        if not _TOKEN.match(value.get_secret_value().strip()):
-            # Never echo the value: it may be a real token with a typo.
-            raise ValueError("does not look like a bot token (digits, a colon, then 20+ letters)")
-        return SecretStr(value.get_secret_value().strip())
-
-    @field_validator("admin_ids", "feeds", "channels", mode="before")
-    @classmethod
-    def _lists(cls, value: object) -> object:
+    def _feed_list(cls, value: object) -> object:
         return _split_list(value)
 
     @field_validator("timezone")
@@ -96,6 +84,40 @@ class Settings(BaseSettings):
             raise ValueError("use DEBUG, INFO, WARNING or ERROR")
         return level
 
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Settings(CoreSettings):
+    """Everything the bot needs: the core's settings plus Telegram's."""
+
+    bot_token: SecretStr
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    telegram_api_base_url: str = TELEGRAM_API
+    telegram_file_base_url: str = ""  # derived from the API base URL when empty
+    # Telegram's flood limits: 30 messages/s overall (up to 1000 with paid broadcasts),
+    # 20 a minute per group or channel.
+    telegram_messages_per_second: int = Field(default=30, ge=1, le=1000)
+    telegram_group_messages_per_minute: int = Field(default=20, ge=1, le=60)
+    # Channels to register at start (@username or -100... id).
+    channels: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("is empty: set it to the token @BotFather gave you")
+        if not _TOKEN.match(value.get_secret_value().strip()):
+            # Never echo the value: it may be a real token with a typo.
+            raise ValueError("does not look like a bot token (digits, a colon, then 20+ letters)")
+        return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("admin_ids", "channels", mode="before")
+    @classmethod
+    def _lists(cls, value: object) -> object:
+        return _split_list(value)
+
     @field_validator("telegram_api_base_url", "telegram_file_base_url")
     @classmethod
     def _base_url(cls, value: str) -> str:
@@ -110,15 +132,20 @@ class Settings(BaseSettings):
         base = self.telegram_api_base_url.rstrip("/")
         return base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base + "/file/bot"
 
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
 
 def load_settings(**overrides: object) -> Settings:
-    """Read the settings, turning validation errors into one readable ConfigError."""
+    """Read the bot's settings, turning validation errors into one readable ConfigError."""
+    return _load(Settings, overrides)
+
+
+def load_core_settings(**overrides: object) -> CoreSettings:
+    """Read the settings the shell tools need (no BOT_TOKEN required)."""
+    return _load(CoreSettings, overrides)
+
+
+def _load(cls: type[_S], overrides: dict[str, object]) -> _S:
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return cls(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise ConfigError(describe_errors(exc)) from None
 

@@ -124,7 +124,7 @@ class ArticleRepo:
         row = await self._db.fetchone(
             "SELECT article_id FROM article_sources WHERE canonical_url = ? "
             "UNION ALL SELECT article_id FROM article_sources WHERE feed_id = ? AND guid = ? LIMIT 1",
-            (canonical_url, feed_id, guid),
+            (canonical_url or None, feed_id, guid),  # NULL never matches: no URL, no match
         )
         return None if row is None else int(row[0])
 
@@ -141,9 +141,12 @@ class ArticleRepo:
         return None
 
     async def fingerprint_candidates(self, bands: tuple[int, int, int, int], since: datetime) -> list[tuple[int, int]]:
-        """(id, fingerprint) of recent stories sharing at least one fingerprint band."""
+        """(id, fingerprint) of stories that may be the same story: every one fetched since
+        ``since`` (the caller compares them all), plus older ones sharing a fingerprint band
+        (near-identical reposts, found through the band indexes)."""
         rows = await self._db.fetchall(
             "SELECT id, fingerprint FROM articles WHERE fetched_at >= ? AND fingerprint IS NOT NULL "
+            "UNION SELECT id, fingerprint FROM articles WHERE fingerprint IS NOT NULL "
             "AND (fp_band0 = ? OR fp_band1 = ? OR fp_band2 = ? OR fp_band3 = ?)",
             (to_db(since), *bands),
         )
@@ -241,6 +244,21 @@ class ArticleRepo:
         clause = ("WHERE " + " AND ".join(where)) if where else ""
         rows = await self._db.fetchall(
             f"SELECT {_COLUMNS} {_FROM} {clause} ORDER BY a.fetched_at DESC, a.id DESC LIMIT ?",
+            (*params, limit),
+        )
+        return [_article(r) for r in rows]
+
+    async def top(self, *, since: datetime, feed_ids: Sequence[int] | None = None, limit: int = 10) -> list[StoredArticle]:
+        """Stories since a moment, ranked by how many sources carried them, then newest first."""
+        where, params = ["a.fetched_at >= ?"], [to_db(since)]
+        if feed_ids:
+            where.append(
+                f"a.id IN (SELECT article_id FROM article_sources WHERE feed_id IN ({','.join('?' for _ in feed_ids)}))"
+            )
+            params.extend(feed_ids)
+        rows = await self._db.fetchall(
+            f"SELECT {_COLUMNS} {_FROM} WHERE {' AND '.join(where)} "
+            "ORDER BY a.source_count DESC, a.fetched_at DESC, a.id DESC LIMIT ?",
             (*params, limit),
         )
         return [_article(r) for r in rows]

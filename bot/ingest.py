@@ -1,0 +1,226 @@
+"""Polling one feed: fetch, parse, process new entries, store stories, queue deliveries.
+
+One orchestrator per feed refresh (the shape of miniflux's RefreshFeed): fetch with cache
+headers; on error count it on the feed and stop, touching none of its entries; on success
+parse, process only entries not seen before (oldest first), store, queue them for the chats
+that follow the feed, then save the new validators and reset the error count. Used by the
+poll job, the admin commands and the CLI alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.delivery.filters import StoryText, matches
+from bot.news.errors import ExtractionError, FeedError, FetchError, NewsError
+from bot.news.feeds import parse_feed
+from bot.news.fingerprint import is_near_duplicate
+from bot.news.http import FEED, PAGE, Fetcher
+from bot.news.models import FeedEntry, ParsedFeed
+from bot.news.pipeline import ProcessedArticle, SummaryOptions, process_page
+from bot.news.urls import canonical_url
+from storage import Database
+from storage.articles import NewArticle
+from storage.feeds import Feed
+
+log = logging.getLogger(__name__)
+
+
+
+@dataclass(frozen=True, slots=True)
+class IngestOptions:
+    poll_interval: timedelta = timedelta(minutes=15)
+    max_errors: int = 10
+    new_feed_backlog: int = 3  # a feed's first poll queues only its newest N entries
+    max_entries_per_poll: int = 50  # newest entries processed per poll; older ones are skipped
+    dedupe_window: timedelta = timedelta(days=7)  # near-duplicate search looks this far back
+    summary: SummaryOptions = SummaryOptions()
+
+
+@dataclass(slots=True)
+class PollReport:
+    """What one poll did, for logs, admin replies and the CLI."""
+
+    feed_id: int
+    feed_url: str
+    not_modified: bool = False
+    new_articles: list[int] = field(default_factory=list)
+    duplicates: int = 0
+    queued: int = 0
+    item_errors: list[str] = field(default_factory=list)
+    error: str | None = None
+    disabled: bool = False
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredStory:
+    article_id: int
+    created: bool  # False: the story was known (another URL, GUID or near-identical text)
+
+
+class Ingestor:
+    def __init__(
+        self, db: Database, fetcher: Fetcher, *, clock: Clock, executor: Executor | None = None,
+        options: IngestOptions = IngestOptions(),
+    ) -> None:
+        self._db = db
+        self._fetcher = fetcher
+        self._clock = clock
+        self._executor = executor
+        self._options = options
+        self._store_lock = asyncio.Lock()  # dedupe decision and insert happen as one step
+
+    async def check_feed(self, url: str) -> ParsedFeed:
+        """Fetch and parse a feed URL without storing anything (for /addfeed's validation)."""
+        result = await self._fetcher.fetch(url, accept=FEED)
+        return await self._run(parse_feed, result.content, result.url, result.content_type)
+
+    async def poll(self, feed: Feed) -> PollReport:
+        """Refresh one feed; never raises for a problem of the feed or its pages."""
+        report = PollReport(feed_id=feed.id, feed_url=feed.url, title=feed.title)
+        now = self._clock.now()
+        try:
+            result = await self._fetcher.fetch(
+                feed.url, etag=feed.etag, last_modified=feed.last_modified, accept=FEED
+            )
+            if result.not_modified:
+                report.not_modified = True
+                await self._record_success(feed, now, result.etag or feed.etag, result.last_modified or feed.last_modified)
+                return report
+            parsed = await self._run(parse_feed, result.content, result.url, result.content_type)
+        except (FetchError, FeedError) as exc:
+            message = str(exc)
+            if isinstance(exc, FeedError) and exc.alternates:
+                message += f" (this page offers a feed at {exc.alternates[0]})"
+            updated = await self._db.feeds.record_failure(
+                feed.id, message, now=now, next_poll_at=now + self._backoff(feed.error_count + 1),
+                max_errors=self._options.max_errors,
+            )
+            report.error, report.disabled = message, not updated.enabled
+            log.warning("feed %s failed (%d in a row): %s", feed.url, updated.error_count, message)
+            return report
+
+        report.title = feed.title or parsed.title
+        await self._ingest_entries(feed, parsed.entries, report, first_poll=feed.last_success_at is None)
+        await self._record_success(feed, now, result.etag, result.last_modified, parsed)
+        return report
+
+    async def _ingest_entries(self, feed: Feed, entries: Sequence[FeedEntry], report: PollReport, *, first_poll: bool) -> None:
+        fresh: list[FeedEntry] = []
+        for entry in entries[-self._options.max_entries_per_poll :]:
+            if await self._db.articles.seen_source(feed.id, entry.guid, _canonical(entry.url)) is None:
+                fresh.append(entry)
+        processed = await asyncio.gather(*(self._process_entry(entry, report) for entry in fresh))
+        backlog = self._options.new_feed_backlog
+        to_queue = set(range(len(fresh) - backlog, len(fresh))) if first_poll else set(range(len(fresh)))
+        subscriptions = await self._db.subscriptions.for_feed(feed.id)
+        for index, (entry, item) in enumerate(zip(fresh, processed, strict=True)):  # oldest first
+            if item is None:
+                continue
+            story = await self.store(item, feed_id=feed.id, entry=entry)
+            if story.created:
+                report.new_articles.append(story.article_id)
+            else:
+                report.duplicates += 1
+            if index in to_queue:
+                story_text = StoryText(f"{item.article.title}\n{item.article.text}")
+                chats = [s.chat_id for s in subscriptions if matches(s.include, s.exclude, story_text)]
+                report.queued += await self._db.deliveries.enqueue_article(story.article_id, chats, now=self._clock.now())
+
+    async def _process_entry(self, entry: FeedEntry, report: PollReport) -> ProcessedArticle | None:
+        html: str | bytes | None = None
+        if entry.url:
+            try:
+                html = (await self._fetcher.fetch(entry.url, accept=PAGE)).text
+            except FetchError as exc:
+                report.item_errors.append(f"{entry.url}: {exc}")
+                log.info("page %s not fetched, using the feed's description: %s", entry.url, exc)
+        try:
+            return await self._run(process_page, html, entry.url or entry.guid, entry=entry, options=self._options.summary)
+        except ExtractionError as exc:
+            report.item_errors.append(f"{entry.url or entry.guid}: {exc}")
+            return None
+
+    async def process_url(self, url: str) -> ProcessedArticle:
+        """Fetch and process any page (for /post and ``newsbot summarize``)."""
+        page = await self._fetcher.fetch(url, accept=PAGE)
+        return await self._run(process_page, page.text, page.url, options=self._options.summary)
+
+    async def store(self, item: ProcessedArticle, *, feed_id: int | None, entry: FeedEntry | None = None) -> StoredStory:
+        """Store a processed article as a new story, or as another source of a known one."""
+        article = item.article
+        guid = entry.guid if entry else None
+        source_url = entry.url if entry and entry.url else article.url
+        urls = [item.canonical_url, _canonical(source_url), _canonical(article.url)]
+        now = self._clock.now()
+        async with self._store_lock:
+            known = await self._db.articles.by_canonical_url(urls)
+            if known is None and item.bands is not None and item.fingerprint is not None:
+                for candidate_id, candidate_fp in await self._db.articles.fingerprint_candidates(
+                    item.bands, now - self._options.dedupe_window
+                ):
+                    if is_near_duplicate(candidate_fp, item.fingerprint):
+                        known = candidate_id
+                        break
+            if known is not None:
+                await self._db.articles.add_source(
+                    known, feed_id=feed_id, url=source_url, canonical_url=_canonical(source_url) or item.canonical_url,
+                    guid=guid, now=now,
+                )
+                return StoredStory(known, created=False)
+            article_id = await self._db.articles.insert(
+                NewArticle(
+                    feed_id=feed_id, url=article.url or source_url, canonical_url=item.canonical_url, guid=guid,
+                    title=article.title, text=article.text, summary=item.summary, language=article.language,
+                    author=article.author, published_at=article.published or (entry.published if entry else None),
+                    from_feed=article.from_feed, related=tuple((r.title, r.url) for r in article.related),
+                    fingerprint=item.fingerprint, bands=item.bands,
+                    title_terms=item.title_terms, body_terms=item.body_terms,
+                ),
+                now=now,
+            )
+            if _canonical(source_url) and _canonical(source_url) != item.canonical_url:
+                await self._db.articles.add_source(
+                    article_id, feed_id=feed_id, url=source_url, canonical_url=_canonical(source_url), guid=None, now=now
+                )
+            return StoredStory(article_id, created=True)
+
+    async def _record_success(
+        self, feed: Feed, now: datetime, etag: str | None, last_modified: str | None, parsed: ParsedFeed | None = None
+    ) -> None:
+        await self._db.feeds.record_success(
+            feed.id, now=now, next_poll_at=now + self._interval(feed), etag=etag, last_modified=last_modified,
+            title=parsed.title if parsed else "", site_url=parsed.link if parsed else "",
+        )
+
+    def _interval(self, feed: Feed) -> timedelta:
+        base = timedelta(seconds=feed.poll_interval_s) if feed.poll_interval_s else self._options.poll_interval
+        return base * random.uniform(0.9, 1.1)  # jitter: feeds added together drift apart
+
+    def _backoff(self, errors: int) -> timedelta:
+        """Exponential backoff after consecutive failures, capped at a day."""
+        return min(self._options.poll_interval * (2 ** min(errors - 1, 10)), timedelta(days=1))
+
+    async def _run(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, lambda: fn(*args, **kwargs))
+
+
+def _canonical(url: str) -> str:
+    if not url:
+        return ""
+    try:
+        return canonical_url(url)
+    except ValueError:
+        return url
+
+
+__all__ = ["Ingestor", "IngestOptions", "PollReport", "NewsError"]

@@ -1,0 +1,131 @@
+"""Telegram HTML for posts and digests, from plain values.
+
+Every piece of text that came from a feed, a page or a user is escaped here, and a message
+never exceeds Telegram's 4096-character limit: the summary is shortened by whole sentences,
+then related links are dropped, so no tag or entity is ever cut.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.news.sentences import split_sentences
+
+MAX_MESSAGE = 4096
+MAX_CAPTION_TITLE = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    title: str
+    url: str
+    source: str = ""
+    when: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PostContent:
+    title: str
+    url: str
+    summary: str
+    source: str
+    when: datetime | None
+    language: str = ""
+
+
+def telegram_length(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units); counted on the HTML, which is never shorter."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def escape(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def link(title: str, url: str) -> str:
+    """An HTML link; a URL that is not http(s) is shown as plain text, never as a link."""
+    title = escape(_clip(title.strip() or url, MAX_CAPTION_TITLE))
+    if not url.lower().startswith(("http://", "https://")):
+        return title
+    return f'<a href="{html.escape(url, quote=True)}">{title}</a>'
+
+
+def render_post(
+    post: PostContent, *, related: Sequence[Link] = (), zone: ZoneInfo | None = None,
+    read_also: str = "Read also:", limit: int = MAX_MESSAGE,
+) -> str:
+    """A post: bold linked title, summary, source and local time, then "Read also" links."""
+    head = f"<b>{link(post.title, post.url)}</b>"
+    meta = _meta(post.source, post.when, zone)
+    sentences = split_sentences(post.summary, post.language) if post.summary else []
+    links = list(related)
+    while True:
+        text = _assemble(head, " ".join(sentences), meta, links, read_also)
+        if telegram_length(text) <= limit:
+            return text
+        if len(sentences) > 1:
+            sentences.pop()
+        elif links:
+            links.pop()
+        elif sentences:
+            sentences = [_clip(sentences[0], max(0, len(sentences[0]) - (telegram_length(text) - limit) - 1))]
+            if not sentences[0].strip("…"):
+                sentences = []
+        else:
+            return _assemble(f"<b>{link(_clip(post.title, 200), post.url)}</b>", "", meta, [], read_also)
+
+
+def render_digest(
+    title: str, items: Sequence[Link], *, zone: ZoneInfo | None = None, limit: int = MAX_MESSAGE
+) -> str:
+    """A digest: a heading, then one numbered line per story, as many as fit."""
+    lines = [f"<b>{escape(title)}</b>", ""]
+    for number, item in enumerate(items, start=1):
+        line = f"{number}. {link(item.title, item.url)}"
+        extra = _meta(item.source, item.when, zone)
+        if extra:
+            line += f" — {extra}"
+        if telegram_length("\n".join([*lines, line])) > limit:
+            break
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def render_links(heading: str, items: Sequence[Link], *, zone: ZoneInfo | None = None) -> str:
+    """A list of linked stories with source and date (the /related answer)."""
+    return render_digest(heading, items, zone=zone)
+
+
+def _assemble(head: str, summary: str, meta: str, links: Sequence[Link], read_also: str) -> str:
+    parts = [head]
+    if summary:
+        parts.append(escape(summary))
+    if meta:
+        parts.append(f"<i>{meta}</i>")
+    if links:
+        parts.append(escape(read_also) + "\n" + "\n".join(f"• {link(item.title, item.url)}" for item in links))
+    return "\n\n".join(parts)
+
+
+def _meta(source: str, when: datetime | None, zone: ZoneInfo | None) -> str:
+    bits = []
+    if source:
+        bits.append(escape(_clip(source, 100)))
+    if when is not None:
+        local = when.astimezone(zone) if zone else when
+        bits.append(local.strftime("%d.%m.%Y %H:%M"))
+    return " · ".join(bits)
+
+
+def _clip(text: str, limit: int) -> str:
+    """Cut at a word boundary and mark the cut; only for text with no markup in it."""
+    if len(text) <= limit:
+        return text
+    cut = text[: max(0, limit - 1)]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:-") + "…"

@@ -1,0 +1,48 @@
+"""Realistic article texts for tests that need stories on the fake news site."""
+
+from __future__ import annotations
+
+DAM = (
+    "Engineers opened the gates of the Kakhovka reservoir on Tuesday, releasing water for the first "
+    "time in three years after repairs to the dam were finished ahead of schedule.\n\n"
+    "The regional water authority said the flow would be raised slowly over the next week so that "
+    "villages downstream have time to prepare. Farmers in the area welcomed the decision.\n\n"
+    "\"We have waited for this water since the spring,\" said Olena Kovalenko, who grows sunflowers "
+    "near the river. The authority expects irrigation canals to fill by the end of the month.\n\n"
+    "Critics warned that the repairs had been rushed and asked for an independent inspection of the "
+    "structure before the reservoir is filled to its full level."
+)
+
+ELECTION = (
+    "Voters in Portugal returned the centre-right coalition to power on Sunday, giving it a "
+    "narrow majority in parliament after a campaign dominated by housing costs.\n\n"
+    "The coalition won 116 of the 230 seats, according to the electoral commission, while the "
+    "Socialists took 78. Turnout rose to 64 percent, the highest in two decades.\n\n"
+    "The prime minister promised to present a housing plan within a hundred days and thanked "
+    "voters for what he called a mandate for stability."
+)
+
+ELECTION_COPY = ELECTION.replace("on Sunday", "on Sunday evening") + (
+    "\n\nThis article was originally published by our partner agency."
+)
+
+KYIV_UK = (
+    "У Києві в понеділок відкрили новий міст через Дніпро, який з'єднав Оболонь і Троєщину. "
+    "Будівництво тривало понад п'ятнадцять років.\n\n"
+    "Міський голова заявив, що міст зменшить затори на північних виїздах зі столиці. "
+    "За його словами, рух громадського транспорту запустять уже наступного тижня.\n\n"
+    "Мешканці лівого берега давно чекали на відкриття переправи. Експерти радять водіям "
+    "спершу ознайомитися з новою схемою руху."
+)
+
+
+def paragraphs_html(text: str) -> str:
+    return "".join(f"<p>{p}</p>" for p in text.split("\n\n"))
+
+DAM_FOLLOWUP = (
+    "Water levels in the Kakhovka reservoir rose by forty centimetres in the first two days after "
+    "the dam gates were opened, the regional authority reported on Thursday.\n\n"
+    "Irrigation canals in three districts are already receiving water, and the authority said "
+    "pumping stations would be switched on one by one over the weekend.\n\n"
+    "Independent engineers are due to inspect the dam next month, as critics of the repairs demanded."
+)

@@ -1,0 +1,91 @@
+"""Telegram HTML rendering: escaped, balanced, within 4096 characters, never cut mid-tag."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.news.render import MAX_MESSAGE, Link, PostContent, render_digest, render_post, telegram_length
+
+ALLOWED = {"b", "i", "a"}
+
+
+class _Checker(HTMLParser):
+    """Fails on tags Telegram refuses and on unbalanced tags."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        assert tag in ALLOWED, tag
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.stack and self.stack.pop() == tag, tag
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def check(html: str) -> str:
+    checker = _Checker()
+    checker.feed(html)
+    checker.close()
+    assert checker.stack == []
+    return "".join(checker.text)
+
+
+def test_post_layout_and_escaping() -> None:
+    post = PostContent(title="Tom & Jerry <3", url="https://example.org/a?x=1&y=\"2\"",
+                       summary="First sentence. Second <b>sentence</b>.", source="Fake & Co",
+                       when=datetime(2026, 3, 1, 10, 0, tzinfo=UTC))
+    html = render_post(post, related=[Link("Other", "https://example.org/b")], zone=ZoneInfo("Europe/Kyiv"))
+    assert html.startswith('<b><a href="https://example.org/a?x=1&amp;y=&quot;2&quot;">Tom &amp; Jerry &lt;3</a></b>')
+    assert "Second &lt;b&gt;sentence&lt;/b&gt;." in html
+    assert "<i>Fake &amp; Co · 01.03.2026 12:00</i>" in html
+    assert html.endswith('Read also:\n• <a href="https://example.org/b">Other</a>')
+    check(html)
+
+
+def test_non_http_links_are_not_links() -> None:
+    html = render_post(PostContent("Title", "javascript:alert(1)", "Text.", "", None))
+    assert "href" not in html and "javascript" not in html.split("\n")[0].replace("Title", "")
+
+
+def test_long_summary_is_shortened_by_whole_sentences() -> None:
+    sentences = [f"Sentence number {i} says something rather long about the news of the day." for i in range(200)]
+    post = PostContent("Title", "https://example.org/a", " ".join(sentences), "Src", None)
+    html = render_post(post, related=[Link("R", "https://example.org/r")])
+    assert telegram_length(html) <= MAX_MESSAGE
+    body = check(html)
+    assert re.search(r"of the day\.\n", body)  # ends on a whole sentence
+    assert "Read also" in html
+
+
+text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=3000)
+
+
+@settings(max_examples=150, deadline=None)
+@given(title=text, summary=text, source=st.text(max_size=200), titles=st.lists(text, max_size=3))
+def test_any_input_renders_valid_bounded_html(title: str, summary: str, source: str, titles: list[str]) -> None:
+    html = render_post(
+        PostContent(title, "https://example.org/x", summary, source, None),
+        related=[Link(t, f"https://example.org/{i}") for i, t in enumerate(titles)],
+    )
+    assert telegram_length(html) <= MAX_MESSAGE
+    check(html)
+
+
+@settings(max_examples=50, deadline=None)
+@given(titles=st.lists(text, min_size=1, max_size=40))
+def test_digest_fits_one_message(titles: list[str]) -> None:
+    html = render_digest("Top <stories>", [Link(t, "https://example.org/x") for t in titles])
+    assert telegram_length(html) <= MAX_MESSAGE
+    check(html)
