@@ -6,8 +6,12 @@ at a fake Bot API server and a temporary database.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -15,7 +19,11 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, CallbackContext, ContextTypes, Defaults, ExtBot
 
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from bot.config import CoreSettings, Settings
+from bot.ingest import IngestOptions, Ingestor
+from bot.jobs.publish import Publisher
+from bot.news.http import FetchPolicy, Fetcher
+from bot.news.pipeline import SummaryOptions
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -30,7 +38,51 @@ class Services:
 
     settings: Settings
     clock: Clock
+    bot: ExtBot[None]
     db: Database = field(init=False)
+    fetcher: Fetcher = field(init=False)
+    ingestor: Ingestor = field(init=False)
+    publisher: Publisher = field(init=False)
+    executor: ThreadPoolExecutor = field(init=False)
+
+    async def open(self) -> None:
+        settings = self.settings
+        self.db = await Database.open(settings.database_path)
+        self.fetcher = Fetcher(fetch_policy(settings))
+        # Extraction is CPU-bound: a small pool keeps the event loop answering meanwhile.
+        self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="extract")
+        self.ingestor = Ingestor(self.db, self.fetcher, clock=self.clock, executor=self.executor,
+                                 options=ingest_options(settings))
+        self.publisher = Publisher(self.db, self.bot, settings=settings, clock=self.clock)
+
+    async def close(self) -> None:
+        if hasattr(self, "publisher"):
+            self.publisher.stop()
+        if hasattr(self, "fetcher"):
+            await self.fetcher.aclose()
+        if hasattr(self, "executor"):
+            self.executor.shutdown(wait=True, cancel_futures=True)
+        if hasattr(self, "db"):
+            await self.db.close()
+
+
+def fetch_policy(settings: CoreSettings) -> FetchPolicy:
+    return FetchPolicy(
+        timeout_s=settings.http_timeout_seconds,
+        connect_timeout_s=settings.http_connect_timeout_seconds,
+        max_bytes=settings.http_max_bytes,
+        user_agent=settings.http_user_agent,
+        allow_private=settings.allow_private_urls,
+    )
+
+
+def ingest_options(settings: CoreSettings) -> IngestOptions:
+    return IngestOptions(
+        poll_interval=timedelta(minutes=settings.poll_interval_minutes),
+        max_errors=settings.max_feed_errors,
+        new_feed_backlog=settings.new_feed_backlog,
+        summary=SummaryOptions(max_sentences=settings.summary_sentences, max_chars=settings.summary_max_chars),
+    )
 
 
 class NewsContext(CallbackContext[ExtBot[None], dict, dict, dict]):
@@ -49,8 +101,11 @@ class NewsContext(CallbackContext[ExtBot[None], dict, dict, dict]):
         return self.services.settings
 
 
-def build_application(settings: Settings, *, clock: Clock | None = None) -> Application:
-    """Build the Application: Bot API endpoint, rate limiter, job queue, handlers and jobs."""
+def build_application(settings: Settings, *, clock: Clock | None = None, schedule_jobs: bool = True) -> Application:
+    """Build the Application: Bot API endpoint, rate limiter, job queue, handlers and jobs.
+
+    Tests pass ``schedule_jobs=False`` and call the job bodies themselves with a fake clock.
+    """
     from bot.handlers import register_handlers
     from bot.jobs import register_jobs
 
@@ -59,7 +114,12 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.file_base_url)
-        .rate_limiter(AIORateLimiter(overall_max_rate=30, overall_time_period=1, group_max_rate=20, group_time_period=60))
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.telegram_messages_per_second, overall_time_period=1,
+                group_max_rate=settings.telegram_group_messages_per_minute, group_time_period=60,
+            )
+        )
         .context_types(ContextTypes(context=NewsContext))
         .defaults(
             Defaults(
@@ -70,27 +130,61 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
         )
         .concurrent_updates(8)
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         .build()
     )
-    application.bot_data["services"] = Services(settings=settings, clock=clock or SystemClock())
+    application.bot_data["services"] = Services(settings=settings, clock=clock or SystemClock(), bot=application.bot)
     register_handlers(application)
-    register_jobs(application)
+    if schedule_jobs:
+        register_jobs(application)
     return application
 
 
 async def _post_init(application: Application) -> None:
     services: Services = application.bot_data["services"]
-    services.db = await Database.open(services.settings.database_path)
+    await services.open()
+    resent = await services.db.deliveries.recover_interrupted(now=services.clock.now())
+    if resent:
+        log.warning("%d messages were being sent when the bot stopped; they will be sent again", resent)
     await _seed_feeds(services)
+    await _register_channels(application, services)
     await _register_commands(application)
     log.info("bot @%s started; database %s", application.bot.username, services.db.path)
 
 
-async def _post_shutdown(application: Application) -> None:
+def install_graceful_stop(application: Application) -> None:
+    """On SIGINT/SIGTERM, stop the publisher claiming rows *before* PTB waits for running jobs.
+
+    PTB's own handler stops the loop and then waits for running jobs, which could mean a whole
+    fan-out; ours first tells the publisher to stop, so only sends under way finish (and are
+    recorded), and the rest stay in the outbox for the next start. Call from inside the loop.
+    """
+    loop = asyncio.get_running_loop()
+
+    def stop() -> None:
+        log.info("stop signal received: finishing the messages being sent")
+        services: Services = application.bot_data["services"]
+        if hasattr(services, "publisher"):
+            services.publisher.stop()
+        application.stop_running()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop)
+        except (NotImplementedError, RuntimeError):  # Windows: PTB's default handling stays
+            log.debug("cannot install a handler for %s", sig)
+
+
+async def _post_stop(application: Application) -> None:
+    """Stop claiming outbox rows; sends under way finish and are recorded before shutdown."""
     services: Services = application.bot_data["services"]
-    if hasattr(services, "db"):
-        await services.db.close()
+    if hasattr(services, "publisher"):
+        services.publisher.stop()
+
+
+async def _post_shutdown(application: Application) -> None:
+    await application.bot_data["services"].close()
 
 
 async def _seed_feeds(services: Services) -> None:
@@ -101,11 +195,30 @@ async def _seed_feeds(services: Services) -> None:
             log.info("feed from FEEDS setting added: %s", url)
 
 
+async def _register_channels(application: Application, services: Services) -> None:
+    """Register the CHANNELS setting's chats; a channel that cannot be used is reported, not fatal."""
+    from bot.channels import posting_problem, register_chat
+    from bot.notify import notify_admins
+
+    for ref in services.settings.channels:
+        try:
+            chat = await register_chat(services.db, application.bot, ref, clock=services.clock)
+        except TelegramError as exc:
+            problem = f"I cannot use the channel {ref} from the CHANNELS setting: {exc}. Add me to it as an admin."
+        else:
+            problem = posting_problem(chat)
+        if problem:
+            log.warning("%s", problem)
+            await notify_admins(application.bot, services.settings.admin_ids, problem)
+
+
 async def _register_commands(application: Application) -> None:
     """Fill Telegram's command menu; a Bot API that refuses it must not stop the bot."""
     from bot.handlers.commands import menu_commands
 
-    try:
-        await application.bot.set_my_commands(menu_commands())
-    except TelegramError as exc:
-        log.warning("could not register the command menu (setMyCommands): %s", exc)
+    for lang in ("en", "uk", "ru"):
+        try:
+            await application.bot.set_my_commands(menu_commands(lang), language_code=None if lang == "en" else lang)
+        except TelegramError as exc:
+            log.warning("could not register the command menu (setMyCommands, %s): %s", lang, exc)
+            return

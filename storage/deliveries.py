@@ -36,6 +36,7 @@ class Delivery:
     next_attempt_at: datetime
     message_id: int | None
     last_error: str | None
+    link_preview: bool | None = None  # None: the chat's setting
 
 
 def _delivery(row: sqlite3.Row) -> Delivery:
@@ -45,6 +46,7 @@ def _delivery(row: sqlite3.Row) -> Delivery:
         state=row["state"], attempts=row["attempts"],
         next_attempt_at=from_db(row["next_attempt_at"]),  # type: ignore[arg-type]
         message_id=row["message_id"], last_error=row["last_error"],
+        link_preview=None if row["link_preview"] is None else bool(row["link_preview"]),
     )
 
 
@@ -52,16 +54,19 @@ class DeliveryRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def enqueue_article(self, article_id: int, chat_ids: Iterable[int], *, now: datetime) -> int:
+    async def enqueue_article(
+        self, article_id: int, chat_ids: Iterable[int], *, now: datetime, link_preview: bool | None = None
+    ) -> int:
         """Queue a story for chats; chats that already have (or had) it are left alone."""
-        rows = [(chat_id, article_id, to_db(now), to_db(now)) for chat_id in chat_ids]
+        preview = None if link_preview is None else int(link_preview)
+        rows = [(chat_id, article_id, to_db(now), to_db(now), preview) for chat_id in chat_ids]
         if not rows:
             return 0
         async with self._db.transaction() as conn:
             before = conn.total_changes
             await conn.executemany(
-                "INSERT OR IGNORE INTO deliveries (chat_id, kind, article_id, next_attempt_at, created_at) "
-                "VALUES (?, 'article', ?, ?, ?)",
+                "INSERT OR IGNORE INTO deliveries (chat_id, kind, article_id, next_attempt_at, created_at, "
+                "link_preview) VALUES (?, 'article', ?, ?, ?, ?)",
                 rows,
             )
             return conn.total_changes - before
@@ -158,11 +163,13 @@ class DeliveryRepo:
                     [(to_db(now), i) for i in ids],
                 )
 
-    async def sent_since(self, chat_id: int, since: datetime) -> int:
-        return int(await self._db.scalar(
-            "SELECT count(*) FROM deliveries WHERE chat_id = ? AND state = 'sent' AND sent_at >= ?",
+    async def sent_since(self, chat_id: int, since: datetime) -> tuple[int, datetime | None]:
+        """How many messages a chat got since a moment, and when the oldest of them was sent."""
+        row = await self._db.fetchone(
+            "SELECT count(*), min(sent_at) FROM deliveries WHERE chat_id = ? AND state = 'sent' AND sent_at >= ?",
             (chat_id, to_db(since)),
-        ) or 0)
+        )
+        return (int(row[0]), from_db(row[1])) if row else (0, None)
 
     async def count(self, state: str | None = None, *, since: datetime | None = None) -> int:
         sql, params = "SELECT count(*) FROM deliveries WHERE 1 = 1", []
@@ -189,3 +196,11 @@ class DeliveryRepo:
             "SELECT article_id FROM deliveries WHERE chat_id = ? AND article_id IS NOT NULL", (chat_id,)
         )
         return {int(r[0]) for r in rows}
+
+    async def article_for_message(self, chat_id: int, message_id: int) -> int | None:
+        """The story behind a message we posted (for /related as a reply to a post)."""
+        value = await self._db.scalar(
+            "SELECT article_id FROM deliveries WHERE chat_id = ? AND message_id = ? AND article_id IS NOT NULL",
+            (chat_id, message_id),
+        )
+        return None if value is None else int(value)

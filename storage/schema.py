@@ -185,8 +185,13 @@ async def _to_v1(db: aiosqlite.Connection) -> None:
     await _run_script(db, _V1)
 
 
+async def _to_v2(db: aiosqlite.Connection) -> None:
+    # A link preview chosen for one message (/post URL ... preview), overriding the chat's.
+    await db.execute("ALTER TABLE deliveries ADD COLUMN link_preview INTEGER")
+
+
 # MIGRATIONS[n] brings a database from version n to n + 1. Append; never edit.
-MIGRATIONS: tuple[Migration, ...] = (_to_v1,)
+MIGRATIONS: tuple[Migration, ...] = (_to_v1, _to_v2)
 LATEST = len(MIGRATIONS)
 
 

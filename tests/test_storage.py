@@ -92,3 +92,25 @@ async def test_settings_update_rejects_unknown_columns(tmp_path: Path) -> None:
         assert chat is not None and chat.timezone == "Europe/Kyiv" and chat.summaries is False
     finally:
         await db.close()
+
+
+async def test_upgrade_from_version_1_keeps_rows(tmp_path: Path) -> None:
+    import aiosqlite
+
+    from storage.schema import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    async with aiosqlite.connect(path, isolation_level=None) as conn:
+        await MIGRATIONS[0](conn)
+        await conn.execute("PRAGMA user_version = 1")
+        await conn.execute("INSERT INTO chats (id, kind, created_at, updated_at) VALUES (1, 'private', 'x', 'x')")
+        await conn.execute("INSERT INTO articles (id, url, canonical_url, title, fetched_at) VALUES (1, 'u', 'u', 't', 'x')")
+        await conn.execute("INSERT INTO deliveries (chat_id, kind, article_id, next_attempt_at, created_at) "
+                           "VALUES (1, 'article', 1, '2026-01-01 00:00:00', 'x')")
+    db = await Database.open(path)
+    try:
+        assert await db.scalar("PRAGMA user_version") == LATEST
+        [row] = await db.deliveries.for_chat(1)
+        assert row.state == "pending" and row.link_preview is None
+    finally:
+        await db.close()

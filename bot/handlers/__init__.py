@@ -2,12 +2,45 @@
 
 from __future__ import annotations
 
-from telegram.ext import Application, CommandHandler
+from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, CommandHandler, MessageHandler, filters
 
-from bot.handlers import basic, errors
+from bot.handlers import admin, basic, errors, membership, reader
+
+_COMMANDS = {
+    "start": basic.start,
+    "help": basic.help_command,
+    "subscribe": reader.subscribe,
+    "unsubscribe": reader.unsubscribe,
+    "list": reader.list_subscriptions,
+    "latest": reader.latest,
+    "related": reader.related,
+    "filter": reader.filter_command,
+    "settings": reader.settings_command,
+    "digest": reader.digest_now,
+    "stop": reader.stop,
+    "addfeed": admin.add_feed,
+    "removefeed": admin.remove_feed,
+    "feeds": admin.list_feeds,
+    "channels": admin.list_channels,
+    "channel": admin.channel,
+    "post": admin.post,
+    "pause": admin.pause,
+    "resume": admin.resume,
+    "stats": admin.stats,
+    "broadcast": admin.broadcast,
+    "export": admin.export_feeds,
+    "import": admin.import_feeds,
+}
 
 
 def register_handlers(application: Application) -> None:
-    application.add_handler(CommandHandler("start", basic.start))
-    application.add_handler(CommandHandler("help", basic.help_command))
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, membership.on_migrate))
+    for name, callback in _COMMANDS.items():
+        application.add_handler(CommandHandler(name, callback))
+    application.add_handler(
+        MessageHandler(filters.Document.ALL & filters.CaptionRegex(r"^/import(@\w+)?\b"), admin.import_feeds)
+    )
+    application.add_handler(CallbackQueryHandler(reader.on_button))
+    application.add_handler(ChatMemberHandler(membership.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, basic.unknown_command))
     application.add_error_handler(errors.on_error)

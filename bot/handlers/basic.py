@@ -1,4 +1,4 @@
-"""/start and /help: register the chat and tell the person what the bot can do."""
+"""/start, /help and unknown commands: register the chat and tell the person what the bot can do."""
 
 from __future__ import annotations
 
@@ -9,41 +9,48 @@ from telegram import Update
 
 from bot.app import NewsContext
 from bot.handlers.commands import COMMANDS
+from bot.handlers.common import chat_language, is_admin, reply
+from bot.texts import t
+from bot.ui import RELATED_PAYLOAD, SUBSCRIBE_PAYLOAD
 
 log = logging.getLogger(__name__)
 
 
-async def remember_chat(update: Update, context: NewsContext) -> None:
-    """Record the chat an update came from (readers, groups) so the bot can write to it later."""
-    chat = update.effective_chat
-    if chat is None:
-        return
-    title = chat.title or chat.full_name or ""
-    await context.db.chats.upsert(
-        chat.id, chat.type, title=title, username=chat.username, now=context.services.clock.now()
-    )
-
-
 async def start(update: Update, context: NewsContext) -> None:
-    await remember_chat(update, context)
+    """/start, also with deep-link payloads: related_<article id> and sub_<feed id>."""
+    lang = await chat_language(update, context)
+    payload = (context.args or [""])[0]
+    if payload.startswith(RELATED_PAYLOAD) and payload[len(RELATED_PAYLOAD):].isdigit():
+        from bot.handlers.reader import related_for_article
+
+        await related_for_article(update, context, int(payload[len(RELATED_PAYLOAD):]))
+        return
+    if payload.startswith(SUBSCRIBE_PAYLOAD) and payload[len(SUBSCRIBE_PAYLOAD):].isdigit():
+        from bot.handlers.reader import subscribe_to
+
+        await subscribe_to(update, context, int(payload[len(SUBSCRIBE_PAYLOAD):]))
+        return
     user = update.effective_user
-    name = html.escape(user.first_name) if user and user.first_name else "there"
-    await update.effective_message.reply_text(  # type: ignore[union-attr]
-        f"Hello, {name}! I collect news from news sites, summarize each story in a few "
-        "sentences and post the summaries here.\n\n" + help_text(context)
-    )
+    name = html.escape(user.first_name) if user and user.first_name else t(lang, "there")
+    await reply(update, t(lang, "welcome", name=name) + "\n\n" + help_text(lang, admin=is_admin(update, context)))
 
 
 async def help_command(update: Update, context: NewsContext) -> None:
-    await remember_chat(update, context)
-    await update.effective_message.reply_text(help_text(context))  # type: ignore[union-attr]
+    lang = await chat_language(update, context)
+    await reply(update, help_text(lang, admin=is_admin(update, context)))
 
 
-def help_text(context: NewsContext) -> str:
-    lines = ["<b>Commands</b>"]
+async def unknown_command(update: Update, context: NewsContext) -> None:
+    lang = await chat_language(update, context)
+    await reply(update, t(lang, "unknown_command"))
+
+
+def help_text(lang: str, *, admin: bool = False) -> str:
+    """Every command with one line each; admin commands only for admins."""
+    lines = [f"<b>{t(lang, 'commands')}</b>"]
     for command in COMMANDS:
-        if command.admin:
+        if command.admin and not admin:
             continue
         usage = f" {html.escape(command.usage)}" if command.usage else ""
-        lines.append(f"/{command.name}{usage} — {html.escape(command.description)}")
+        lines.append(f"/{command.name}{usage} — {html.escape(command.describe(lang))}")
     return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""The bot's command list: one source for /help and Telegram's command menu."""
+"""The bot's command list: one source for /help and Telegram's command menu (per language)."""
 
 from __future__ import annotations
 
@@ -11,16 +11,49 @@ from telegram import BotCommand
 class CommandInfo:
     name: str
     usage: str  # arguments, as shown in /help
-    description: str
+    description: str  # English
+    uk: str = ""
+    ru: str = ""
     admin: bool = False
+
+    def describe(self, lang: str) -> str:
+        return {"uk": self.uk, "ru": self.ru}.get(lang) or self.description
 
 
 COMMANDS: tuple[CommandInfo, ...] = (
-    CommandInfo("start", "", "welcome and a short guide"),
-    CommandInfo("help", "", "this list of commands"),
+    CommandInfo("start", "", "welcome and a short guide", "привітання й коротка довідка", "приветствие и краткая справка"),
+    CommandInfo("help", "", "this list of commands", "цей список команд", "этот список команд"),
+    CommandInfo("subscribe", "[feed]", "follow a feed (no argument: pick from a list)",
+                "стежити за стрічкою (без аргументу: вибір зі списку)", "следить за лентой (без аргумента: выбор из списка)"),
+    CommandInfo("unsubscribe", "[feed]", "stop following a feed", "не стежити за стрічкою", "не следить за лентой"),
+    CommandInfo("list", "", "the feeds this chat follows", "стрічки цього чату", "ленты этого чата"),
+    CommandInfo("latest", "[N]", "the newest stories from your feeds", "найновіші історії з ваших стрічок",
+                "последние истории из ваших лент"),
+    CommandInfo("related", "words", "stored stories about something (or reply to a post)",
+                "збережені історії на тему (або відповідь на допис)", "сохранённые истории на тему (или ответ на пост)"),
+    CommandInfo("filter", "feed include|exclude words", "only or never stories with these words",
+                "лише або ніколи історії з цими словами", "только или никогда истории с этими словами"),
+    CommandInfo("settings", "", "time zone, daily digest, summaries, link previews, language",
+                "часовий пояс, дайджест, перекази, попередній перегляд, мова",
+                "часовой пояс, дайджест, пересказы, предпросмотр, язык"),
+    CommandInfo("digest", "", "today's top stories now", "головне за день", "главное за день"),
+    CommandInfo("stop", "", "stop everything and delete this chat's data", "припинити все й видалити дані чату",
+                "прекратить всё и удалить данные чата"),
+    CommandInfo("addfeed", "URL", "add a feed (checked first)", admin=True),
+    CommandInfo("removefeed", "feed", "remove a feed", admin=True),
+    CommandInfo("feeds", "", "all feeds with their health", admin=True),
+    CommandInfo("channels", "", "channels and groups the bot posts to", admin=True),
+    CommandInfo("channel", "chat subscribe|unsubscribe|pace|max|quiet|tz ...", "set a channel up", admin=True),
+    CommandInfo("post", "URL [chat] [preview]", "summarize a page and post it now", admin=True),
+    CommandInfo("pause", "[chat]", "stop posting (all or one channel)", admin=True),
+    CommandInfo("resume", "[chat|feed]", "resume posting, re-enable failed feeds", admin=True),
+    CommandInfo("stats", "", "feeds, stories, chats, posts, failures", admin=True),
+    CommandInfo("broadcast", "text", "send a message to every reader", admin=True),
+    CommandInfo("export", "", "the feed list as OPML", admin=True),
+    CommandInfo("import", "", "add feeds from an OPML file (as caption or reply)", admin=True),
 )
 
 
-def menu_commands() -> list[BotCommand]:
+def menu_commands(lang: str = "en") -> list[BotCommand]:
     """Reader commands for Telegram's menu (admin commands stay out of everyone's menu)."""
-    return [BotCommand(c.name, c.description) for c in COMMANDS if not c.admin]
+    return [BotCommand(c.name, c.describe(lang)) for c in COMMANDS if not c.admin]

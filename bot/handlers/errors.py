@@ -1,24 +1,39 @@
-"""The last line of defence: log an unexpected error with context and keep the bot running."""
+"""The last line of defence: log an unexpected error with context, tell the user and the admins,
+and keep the bot running."""
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from telegram import Update
 from telegram.error import TelegramError
 
 from bot.app import NewsContext
+from bot.notify import notify_admins
+from bot.texts import pick_language, t
 
 log = logging.getLogger(__name__)
+
+ADMIN_NOTICE_EVERY = timedelta(minutes=10)  # an error storm must not flood the admins
 
 
 async def on_error(update: object, context: NewsContext) -> None:
     chat_id = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
     log.error("unhandled error (chat %s)", chat_id, exc_info=context.error)
     if isinstance(update, Update) and update.effective_message is not None:
+        user = update.effective_user
         try:
             await update.effective_message.reply_text(
-                "Sorry, something went wrong on my side. The admins have been told; please try again later."
+                t(pick_language(None, user.language_code if user else None), "error")
             )
         except TelegramError as exc:
             log.warning("could not tell chat %s about the error: %s", chat_id, exc)
+    now = context.services.clock.now()
+    last = context.bot_data.get("last_error_notice")
+    if last is None or now - last >= ADMIN_NOTICE_EVERY:
+        context.bot_data["last_error_notice"] = now
+        error = context.error
+        await notify_admins(context.bot, context.settings.admin_ids,
+                            f"Unexpected error (chat {chat_id}): {type(error).__name__}: {str(error)[:300]}. "
+                            "Details are in the bot's log.")

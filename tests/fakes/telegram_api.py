@@ -204,11 +204,15 @@ class FakeTelegramServer(TelegramModel):
         chat_type: str = "private",
         reply_to: int | None = None,
         username: str | None = "reader",
+        language_code: str | None = None,
     ) -> int:
-        """A user's text message; a leading ``/command`` gets its ``bot_command`` entity."""
+        """A user's text message; a leading ``/command`` gets its ``bot_command`` entity.
+        ``language_code`` is the user's Telegram app language ("uk", "ru", ...)."""
         private = chat_type == "private"
         chat = self._chat_for_push(chat_id, chat_type, username=username if private else None)
         user = user_dict(user_id or (chat_id if private else DEFAULT_USER_ID), username)
+        if language_code:
+            user["language_code"] = language_code
         replied = self._messages.get((chat_id, reply_to)) if reply_to is not None else None
         message = self._store(chat, sender=user, text=text, reply_to_message=replied.message if replied else None)
         return self.push_update({"message": message})
@@ -222,11 +226,13 @@ class FakeTelegramServer(TelegramModel):
         chat_type: str = "private",
         reply_to: int | None = None,
         username: str | None = "reader",
+        language_code: str | None = None,
     ) -> int:
         """A user's command such as ``/subscribe tech`` (a text message starting with "/")."""
         if not text.startswith("/"):
             raise ValueError(f"a command starts with '/': {text!r}")
-        return self.push_text(chat_id, text, user_id=user_id, chat_type=chat_type, reply_to=reply_to, username=username)
+        return self.push_text(chat_id, text, user_id=user_id, chat_type=chat_type, reply_to=reply_to,
+                              username=username, language_code=language_code)
 
     def push_callback(
         self, chat_id: int, data: str, message_id: int, *, user_id: int | None = None, chat_type: str = "private"

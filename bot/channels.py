@@ -1,0 +1,57 @@
+"""Channels and groups the bot posts to: registering them and checking its right to post."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, ChatMember, ChatMemberAdministrator
+from telegram.error import TelegramError
+
+from bot.clock import Clock
+from storage import Database
+from storage.chats import Chat
+
+log = logging.getLogger(__name__)
+
+
+def can_post(member: ChatMember, chat_type: str) -> bool:
+    """Whether a membership lets the bot post: in a channel it must be an admin with
+    "Post messages"; in a group being a member is enough."""
+    if member.status in (ChatMember.LEFT, ChatMember.BANNED):
+        return False
+    if chat_type != "channel":
+        return member.status != ChatMember.RESTRICTED or bool(getattr(member, "can_send_messages", False))
+    if member.status == ChatMember.OWNER:
+        return True
+    return isinstance(member, ChatMemberAdministrator) and bool(member.can_post_messages)
+
+
+def posting_problem(chat: Chat) -> str | None:
+    """Plain words for an admin if the bot cannot post to a chat, else None."""
+    name = chat.title or (f"@{chat.username}" if chat.username else str(chat.id))
+    if not chat.active:
+        return f"I am not in {chat.kind} {name} any more ({chat.inactive_reason or 'removed'})."
+    if chat.can_post is False:
+        if chat.kind == "channel":
+            return (f"I am in channel {name} but cannot post there: make me an admin of the channel "
+                    "with the “Post messages” right.")
+        return f"I cannot send messages in {chat.kind} {name}: allow me to send messages there."
+    return None
+
+
+async def register_chat(db: Database, bot: Bot, ref: str | int, *, clock: Clock) -> Chat:
+    """Look a chat up in Telegram (by @username or id), store it and whether the bot may post.
+
+    Raises TelegramError if Telegram does not know the chat or the bot is not in it.
+    """
+    info = await bot.get_chat(ref)
+    chat = await db.chats.upsert(info.id, info.type, title=info.title or info.full_name or "",
+                                 username=info.username, now=clock.now())
+    try:
+        member = await bot.get_chat_member(info.id, bot.id)
+        allowed = can_post(member, info.type)
+    except TelegramError as exc:
+        log.warning("could not check posting rights in %s: %s", info.id, exc)
+        allowed = False
+    await db.chats.update_settings(chat.id, {"can_post": allowed}, now=clock.now())
+    return (await db.chats.get(chat.id)) or chat

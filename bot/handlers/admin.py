@@ -1,0 +1,358 @@
+"""Admin commands: feeds, channels, posting, pausing, stats, broadcasts, OPML import and export."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.app import NewsContext
+from bot.channels import posting_problem, register_chat
+from bot.delivery.policy import parse_hhmm
+from bot.handlers.common import admin_only, argument_text, feed_line, find_feed, reply
+from bot.news.errors import FeedError, FetchError, NewsError
+from bot.news.render import escape
+from bot.news.urls import is_http_url
+from bot.opml import OpmlError, OpmlFeed, export_opml, import_opml
+from storage.chats import Chat
+
+log = logging.getLogger(__name__)
+
+CHANNEL_KINDS = ("channel", "group", "supergroup")
+READER_KINDS = ("private", "group", "supergroup")
+MAX_BROADCAST = 3500
+
+
+def _when(moment) -> str:  # type: ignore[no-untyped-def]
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
+
+
+@admin_only
+async def add_feed(update: Update, context: NewsContext) -> None:
+    url = argument_text(context)
+    if not is_http_url(url):
+        await reply(update, "Send /addfeed with the feed's address, e.g. /addfeed https://example.com/rss")
+        return
+    try:
+        parsed = await context.services.ingestor.check_feed(url)
+    except FeedError as exc:
+        hint = f"\nThis page offers a feed: /addfeed {escape(exc.alternates[0])}" if exc.alternates else ""
+        await reply(update, f"That is not a feed I can read: {escape(str(exc))}{hint}")
+        return
+    except FetchError as exc:
+        await reply(update, f"I could not fetch it: {escape(str(exc))}")
+        return
+    feed, created = await context.db.feeds.add(
+        url, title=parsed.title, site_url=parsed.link, added_by=update.effective_user.id,  # type: ignore[union-attr]
+        now=context.services.clock.now(),
+    )
+    verb = "Added" if created else "Re-enabled"
+    await reply(update, f"{verb} {escape(feed.name)}: {len(parsed.entries)} items now. I will poll it every "
+                        f"{context.settings.poll_interval_minutes:g} minutes. Send /channel CHANNEL subscribe "
+                        f"{feed.id} to post it to a channel.")
+
+
+@admin_only
+async def remove_feed(update: Update, context: NewsContext) -> None:
+    feeds = await context.db.feeds.list()
+    feed = find_feed(feeds, argument_text(context))
+    if feed is None:
+        await reply(update, "Send /removefeed with the feed's number from /feeds.")
+        return
+    await context.db.feeds.remove(feed.id)
+    await reply(update, f"Removed {escape(feed.name)} and its subscriptions. Stored stories stay searchable.")
+
+
+@admin_only
+async def list_feeds(update: Update, context: NewsContext) -> None:
+    feeds = await context.db.feeds.list()
+    if not feeds:
+        await reply(update, "No feeds yet. Add one with /addfeed URL.")
+        return
+    lines = ["<b>Feeds</b>"]
+    for number, feed in enumerate(feeds, start=1):
+        state = "on" if feed.enabled else "<b>disabled</b>"
+        line = (f"{feed_line(number, feed)} — {state}; last success {_when(feed.last_success_at)}; "
+                f"next poll {_when(feed.next_poll_at) if feed.enabled else '—'}")
+        if feed.error_count:
+            line += f"; {feed.error_count} errors, last: {escape((feed.last_error or '')[:200])}"
+        lines.append(line)
+    await _reply_long(update, lines)
+
+
+@admin_only
+async def list_channels(update: Update, context: NewsContext) -> None:
+    chats = await context.db.chats.list(kinds=CHANNEL_KINDS)
+    if not chats:
+        await reply(update, "I am in no channels or groups yet. Add me to a channel as an admin with the "
+                            "“Post messages” right.")
+        return
+    lines = ["<b>Channels and groups</b>"]
+    for chat in chats:
+        subs = await context.db.subscriptions.for_chat(chat.id)
+        problem = posting_problem(chat)
+        state = "paused" if chat.paused else ("ok" if problem is None else escape(problem))
+        lines.append(f"{escape(_chat_name(chat))} ({chat.id}) — {len(subs)} feeds — {state}")
+    await _reply_long(update, lines)
+
+
+def _chat_name(chat: Chat) -> str:
+    return chat.title or (f"@{chat.username}" if chat.username else str(chat.id))
+
+
+async def _find_channel(context: NewsContext, ref: str) -> Chat | None:
+    chat = await context.db.chats.find(ref)
+    if chat is None and (ref.startswith("@") or ref.lstrip("-").isdigit()):
+        try:  # a channel the bot was added to before it started tracking
+            chat = await register_chat(context.db, context.bot, ref, clock=context.services.clock)
+        except TelegramError:
+            return None
+    return chat
+
+
+CHANNEL_USAGE = (
+    "Usage:\n/channel CHANNEL subscribe FEED\n/channel CHANNEL unsubscribe FEED\n"
+    "/channel CHANNEL pace MINUTES — at most one post every N minutes (0: at once)\n"
+    "/channel CHANNEL max N — at most N posts an hour (0: no limit)\n"
+    "/channel CHANNEL quiet 23:00-07:00 — no posts then (or: quiet off)\n"
+    "/channel CHANNEL tz Europe/Kyiv — its time zone\n"
+    "CHANNEL is @username or its id from /channels; FEED is a number from /feeds."
+)
+
+
+@admin_only
+async def channel(update: Update, context: NewsContext) -> None:
+    args = context.args or []
+    if len(args) < 3:
+        await reply(update, CHANNEL_USAGE)
+        return
+    target = await _find_channel(context, args[0])
+    if target is None:
+        await reply(update, f"I don't know the chat “{escape(args[0][:100])}”. Add me to it first, then see /channels.")
+        return
+    action, value = args[1].lower(), " ".join(args[2:])[:200]
+    now = context.services.clock.now()
+    if action in ("subscribe", "unsubscribe"):
+        feed = find_feed(await context.db.feeds.list(), value)
+        if feed is None:
+            await reply(update, f"No feed “{escape(value[:100])}”. See /feeds for the numbers.")
+            return
+        if action == "subscribe":
+            await context.db.subscriptions.add(target.id, feed.id, now=now)
+            answer = f"{escape(_chat_name(target))} now gets {escape(feed.name)}."
+            if problem := posting_problem(target):
+                answer += f"\nBut: {escape(problem)}"
+        else:
+            await context.db.subscriptions.remove(target.id, feed.id)
+            answer = f"{escape(_chat_name(target))} no longer gets {escape(feed.name)}."
+        await reply(update, answer)
+        return
+    error = await _set_policy(context, target, action, value.strip())
+    await reply(update, error or f"Done. {escape(_chat_name(target))}: {escape(_policy_text(await context.db.chats.get(target.id)))}")
+
+
+async def _set_policy(context: NewsContext, target: Chat, action: str, value: str) -> str | None:
+    now = context.services.clock.now()
+    if action in ("pace", "max"):
+        if not value.isdigit() or int(value) > 10_000:
+            return f"Send a whole number of {'minutes' if action == 'pace' else 'posts'}, e.g. /channel {target.id} {action} 30"
+        column = "post_interval_min" if action == "pace" else "max_per_hour"
+        number = int(value)
+        await context.db.chats.update_settings(target.id, {column: number if number or action == "pace" else None}, now=now)
+    elif action == "quiet":
+        if value.lower() == "off":
+            await context.db.chats.update_settings(target.id, {"quiet_start": None, "quiet_end": None}, now=now)
+            return None
+        start, _, end = value.partition("-")
+        try:
+            begin, finish = parse_hhmm(start), parse_hhmm(end)
+        except ValueError:
+            return "Send quiet hours as HH:MM-HH:MM in the channel's time zone, e.g. 23:00-07:00, or off."
+        await context.db.chats.update_settings(
+            target.id, {"quiet_start": begin.strftime("%H:%M"), "quiet_end": finish.strftime("%H:%M")}, now=now)
+    elif action in ("tz", "timezone"):
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            return f"I don't know the time zone “{escape(value[:60])}”. Use a name like Europe/Kyiv."
+        await context.db.chats.update_settings(target.id, {"timezone": value}, now=now)
+    else:
+        return CHANNEL_USAGE
+    return None
+
+
+def _policy_text(chat: Chat | None) -> str:
+    if chat is None:
+        return ""
+    pace = f"one post every {chat.post_interval_min} min" if chat.post_interval_min else "posts at once"
+    cap = f", at most {chat.max_per_hour}/hour" if chat.max_per_hour else ""
+    quiet = f", quiet {chat.quiet_start}-{chat.quiet_end}" if chat.quiet_start else ""
+    return f"{pace}{cap}{quiet}, time zone {chat.timezone or 'default'}"
+
+
+@admin_only
+async def post(update: Update, context: NewsContext) -> None:
+    """/post URL [CHANNEL] [preview]: summarize any page and post it now, through the outbox."""
+    args = context.args or []
+    if not args or not is_http_url(args[0]):
+        await reply(update, "Send /post URL, optionally followed by a channel (@name or id) and “preview”.")
+        return
+    url, rest = args[0], [a for a in args[1:]]
+    preview = "preview" in [a.lower() for a in rest]
+    rest = [a for a in rest if a.lower() != "preview"]
+    target_id = update.effective_chat.id  # type: ignore[union-attr]
+    if rest:
+        target = await _find_channel(context, rest[0])
+        if target is None:
+            await reply(update, f"I don't know the chat “{escape(rest[0][:100])}”. See /channels.")
+            return
+        target_id = target.id
+    try:
+        item = await context.services.ingestor.process_url(url)
+    except NewsError as exc:
+        await reply(update, f"I could not summarize that page: {escape(str(exc))}")
+        return
+    story = await context.services.ingestor.store(item, feed_id=None)
+    queued = await context.db.deliveries.enqueue_article(
+        story.article_id, [target_id], now=context.services.clock.now(), link_preview=True if preview else None
+    )
+    if not queued:
+        await reply(update, "That story was already posted there; I won't post it twice.")
+        return
+    report = await context.services.publisher.drain()
+    if target_id != update.effective_chat.id:  # type: ignore[union-attr]
+        outcome = "Posted." if report.sent else "Queued; it goes out as soon as the channel's pace allows."
+        await reply(update, outcome)
+
+
+@admin_only
+async def pause(update: Update, context: NewsContext) -> None:
+    await _set_paused(update, context, True)
+
+
+@admin_only
+async def resume(update: Update, context: NewsContext) -> None:
+    ref = argument_text(context)
+    now = context.services.clock.now()
+    if ref:
+        target = await context.db.chats.find(ref)
+        if target is None:
+            feed = find_feed(await context.db.feeds.list(), ref)
+            if feed is not None:
+                await context.db.feeds.set_enabled(feed.id, True, now=now)
+                await reply(update, f"Polling {escape(feed.name)} again.")
+                return
+    await _set_paused(update, context, False)
+    if not ref:
+        disabled = [f for f in await context.db.feeds.list() if not f.enabled]
+        for feed in disabled:
+            await context.db.feeds.set_enabled(feed.id, True, now=now)
+        if disabled:
+            await reply(update, f"Polling {len(disabled)} disabled feeds again.")
+
+
+async def _set_paused(update: Update, context: NewsContext, paused: bool) -> None:
+    ref = argument_text(context)
+    now = context.services.clock.now()
+    if ref:
+        target = await context.db.chats.find(ref)
+        if target is None:
+            await reply(update, f"I don't know the chat “{escape(ref[:100])}”. See /channels.")
+            return
+        targets = [target]
+    else:
+        targets = await context.db.chats.list(kinds=CHANNEL_KINDS)
+    for chat in targets:
+        await context.db.chats.update_settings(chat.id, {"paused": paused}, now=now)
+        if not paused and not chat.active and chat.is_channel_like:
+            await context.db.chats.upsert(chat.id, chat.kind, now=now)  # added back by the admin
+    what = escape(_chat_name(targets[0])) if ref else f"all {len(targets)} channels and groups"
+    await reply(update, f"{'Paused' if paused else 'Resumed'} posting to {what}.")
+
+
+@admin_only
+async def stats(update: Update, context: NewsContext) -> None:
+    db, now = context.db, context.services.clock.now()
+    day = now - timedelta(days=1)
+    feeds = await db.feeds.list()
+    chats = await db.chats.count_by_kind()
+    failures = await db.deliveries.recent_failures(3)
+    lines = [
+        "<b>Stats</b>",
+        f"Feeds: {len(feeds)} ({sum(f.enabled for f in feeds)} on, {sum(1 for f in feeds if f.error_count)} failing)",
+        f"Stories: {await db.articles.count()} ({await db.articles.count_since(day)} in 24 h)",
+        "Chats: " + (", ".join(f"{n} {k}" for k, n in sorted(chats.items())) or "none"),
+        f"Posts in 24 h: {await db.deliveries.count('sent', since=day)}; waiting: "
+        f"{await db.deliveries.count('pending')}; failed: {await db.deliveries.count('failed')}",
+    ]
+    lines += [f"• chat {f.chat_id}: {escape((f.last_error or '')[:150])}" for f in failures]
+    await reply(update, "\n".join(lines))
+
+
+@admin_only
+async def broadcast(update: Update, context: NewsContext) -> None:
+    message = update.effective_message
+    text = (message.text or "").partition(" ")[2].strip() if message else ""
+    if not text:
+        await reply(update, "Send /broadcast followed by the message for every reader.")
+        return
+    if len(text) > MAX_BROADCAST:
+        await reply(update, f"That is {len(text)} characters; a broadcast can have at most {MAX_BROADCAST}.")
+        return
+    readers = [c.id for c in await context.db.chats.list(kinds=READER_KINDS, active_only=True)]
+    _, queued = await context.db.deliveries.enqueue_broadcast(
+        text, readers, created_by=update.effective_user.id, now=context.services.clock.now())  # type: ignore[union-attr]
+    await reply(update, f"Queued for {queued} chats; it goes out within Telegram's limits.")
+    await context.services.publisher.drain()
+
+
+@admin_only
+async def export_feeds(update: Update, context: NewsContext) -> None:
+    feeds = await context.db.feeds.list()
+    data = export_opml([OpmlFeed(f.url, f.title) for f in feeds])
+    await update.effective_message.reply_document(  # type: ignore[union-attr]
+        document=data, filename="newsbot-feeds.opml", caption=f"{len(feeds)} feeds"
+    )
+
+
+@admin_only
+async def import_feeds(update: Update, context: NewsContext) -> None:
+    """/import as the caption of an OPML file, or as a reply to one."""
+    message = update.effective_message
+    document = message.document if message else None
+    if document is None and message and message.reply_to_message:
+        document = message.reply_to_message.document
+    if document is None:
+        await reply(update, "Send an OPML file with /import as its caption, or reply /import to the file.")
+        return
+    if document.file_size and document.file_size > 2_000_000:
+        await reply(update, "That file is larger than 2 MB; an OPML feed list is far smaller.")
+        return
+    data = bytes(await (await document.get_file()).download_as_bytearray())
+    try:
+        entries = import_opml(data)
+    except OpmlError as exc:
+        await reply(update, f"I could not read it: {escape(str(exc))}")
+        return
+    now, added = context.services.clock.now(), 0
+    for entry in entries:
+        _, created = await context.db.feeds.add(entry.url, title=entry.title, now=now,
+                                                added_by=update.effective_user.id)  # type: ignore[union-attr]
+        added += created
+    await reply(update, f"Imported {added} new feeds ({len(entries) - added} were known). "
+                        "They are checked at their first poll; /feeds shows their health.")
+
+
+async def _reply_long(update: Update, lines: list[str]) -> None:
+    """Send lines in as many messages as Telegram's 4096-character limit needs."""
+    chunk: list[str] = []
+    for line in lines:
+        if sum(len(x) + 1 for x in chunk) + len(line) > 3800:
+            await reply(update, "\n".join(chunk))
+            chunk = []
+        chunk.append(line)
+    if chunk:
+        await reply(update, "\n".join(chunk))

@@ -1,0 +1,114 @@
+"""Small helpers the handlers share: replies, admin checks, finding a feed by what a person typed."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.app import NewsContext
+from bot.news.render import escape
+from bot.texts import pick_language, t
+from storage.feeds import Feed
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Update, NewsContext], Awaitable[None]]
+MAX_ARGUMENT = 500  # longer arguments are cut: no command needs more
+
+
+async def reply(update: Update, text: str, **kwargs: object) -> None:
+    """Answer in the chat the update came from (HTML; callers escape what they did not write)."""
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(text, **kwargs)  # type: ignore[arg-type]
+    elif update.effective_chat is not None:
+        await update.get_bot().send_message(update.effective_chat.id, text, **kwargs)  # type: ignore[arg-type]
+
+
+def argument_text(context: NewsContext) -> str:
+    """The command's arguments as one string, trimmed to a sane length."""
+    return " ".join(context.args or [])[:MAX_ARGUMENT].strip()
+
+
+def is_admin(update: Update, context: NewsContext) -> bool:
+    user = update.effective_user
+    return user is not None and user.id in context.settings.admin_ids
+
+
+def admin_only(handler: Handler) -> Handler:
+    """Refuse a command politely for anyone not in ADMIN_IDS."""
+
+    @functools.wraps(handler)
+    async def wrapper(update: Update, context: NewsContext) -> None:
+        if not is_admin(update, context):
+            await reply(update, "Sorry, this command is for the bot's admins only.")
+            return
+        await handler(update, context)
+
+    return wrapper
+
+
+async def chat_admin_or_private(update: Update, context: NewsContext) -> bool:
+    """In groups, only the group's own admins (or the bot's) may change what the group gets."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None or chat.type == "private" or is_admin(update, context):
+        return True
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError as exc:
+        log.warning("could not check admin rights of %s in %s: %s", user.id, chat.id, exc)
+        return False
+    if member.status in ("creator", "administrator"):
+        return True
+    stored = await context.db.chats.get(chat.id)
+    lang = pick_language(stored.language if stored else None, user.language_code)
+    await reply(update, t(lang, "group_admins_only"))
+    return False
+
+
+async def chat_language(update: Update, context: NewsContext) -> str:
+    """Record the chat (so the bot can write to it later) and return the language to answer in."""
+    chat = update.effective_chat
+    user = update.effective_user
+    stored = None
+    if chat is not None:
+        stored = await context.db.chats.upsert(
+            chat.id, chat.type, title=chat.title or chat.full_name or "", username=chat.username,
+            now=context.services.clock.now(),
+        )
+    return pick_language(stored.language if stored else None, user.language_code if user else None)
+
+
+async def chat_zone(update: Update, context: NewsContext) -> ZoneInfo:
+    """The chat's time zone for showing times, else the bot's default."""
+    chat = update.effective_chat
+    stored = await context.db.chats.get(chat.id) if chat else None
+    return ZoneInfo(stored.timezone) if stored and stored.timezone else context.settings.zone
+
+
+def find_feed(feeds: Sequence[Feed], ref: str) -> Feed | None:
+    """A feed by its number in the list (1-based), its URL, or a unique part of its title."""
+    ref = ref.strip()
+    if not ref:
+        return None
+    if ref.isdigit():
+        number = int(ref)
+        return feeds[number - 1] if 1 <= number <= len(feeds) else None
+    lowered = ref.lower().rstrip("/")
+    for feed in feeds:
+        if feed.url.lower().rstrip("/") == lowered:
+            return feed
+    exact = [f for f in feeds if f.title.lower() == lowered]
+    if len(exact) == 1:
+        return exact[0]
+    partial = [f for f in feeds if lowered in f.title.lower()]
+    return partial[0] if len(partial) == 1 else None
+
+
+def feed_line(number: int, feed: Feed) -> str:
+    return f"{number}. {escape(feed.name)}"

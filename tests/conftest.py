@@ -1,0 +1,116 @@
+"""Shared fixtures: the fake Bot API server, the fake news site, a fresh database, the bot.
+
+The bot under test is built by the same ``build_application`` the CLI uses, with settings
+pointing at the fakes; it long-polls the fake server for real. Scheduled jobs are not started:
+tests call the job bodies directly with a FakeClock, so nothing waits on real time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import Services, build_application
+from bot.clock import FakeClock
+from bot.config import Settings, load_settings
+from tests.fakes.news_site import FakeNewsSite
+from tests.fakes.telegram_api import Call, FakeTelegramServer
+
+TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
+ADMIN_ID = 1001
+READER_ID = 2002
+
+
+@pytest.fixture
+async def tg() -> AsyncIterator[FakeTelegramServer]:
+    async with FakeTelegramServer(TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+async def site() -> AsyncIterator[FakeNewsSite]:
+    async with FakeNewsSite() as news_site:
+        yield news_site
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path, tg: FakeTelegramServer) -> Callable[..., Settings]:
+    def make(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "bot_token": TOKEN,
+            "telegram_api_base_url": tg.base_url,
+            "telegram_file_base_url": tg.base_file_url,
+            "database_path": tmp_path / "newsbot.db",
+            "admin_ids": [ADMIN_ID],
+            "allow_private_urls": True,  # the fake news site lives on 127.0.0.1
+            "http_timeout_seconds": 5,
+        }
+        values.update(overrides)
+        return load_settings(_env_file=None, **values)
+
+    return make
+
+
+class RunningBot:
+    """The bot under test, plus shortcuts to talk to it through the fake server."""
+
+    def __init__(self, application: Any, tg: FakeTelegramServer) -> None:
+        self.application = application
+        self.tg = tg
+
+    @property
+    def services(self) -> Services:
+        return self.application.bot_data["services"]
+
+    async def command(self, chat_id: int, text: str, *, replies: int = 1, **kwargs: Any) -> list[Call]:
+        """Send ``text`` as the user of ``chat_id`` and return the bot's new messages to that chat."""
+        before = len(self.tg.sent_messages(chat_id))
+        self.tg.push_command(chat_id, text, **kwargs) if text.startswith("/") else self.tg.push_text(chat_id, text, **kwargs)
+        calls = await self.tg.wait_for(
+            "sendMessage", count=before + replies,
+            predicate=lambda c: c.ok and c.result["chat"]["id"] == chat_id,
+        )
+        return calls[before:]
+
+
+@pytest.fixture
+async def running_bot(make_settings: Callable[..., Settings], tg: FakeTelegramServer, clock: FakeClock) -> AsyncIterator[RunningBot]:
+    application = build_application(make_settings(), clock=clock, schedule_jobs=False)
+    async with start_bot(application):
+        yield RunningBot(application, tg)
+
+
+class start_bot:  # noqa: N801 - used as a context manager, like a function
+    """Start an Application the way ``run_polling`` does (post_init included) and stop it after."""
+
+    def __init__(self, application: Any) -> None:
+        self.application = application
+
+    async def __aenter__(self) -> Any:
+        app = self.application
+        await app.initialize()
+        if app.post_init:
+            await app.post_init(app)
+        await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=None)
+        await app.start()
+        return app
+
+    async def __aexit__(self, *exc: object) -> None:
+        app = self.application
+        if app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        if app.post_stop:
+            await app.post_stop(app)
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
