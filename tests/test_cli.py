@@ -1,0 +1,90 @@
+"""The newsbot command: clear one-line errors, and the shell tools that need no bot token."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from storage.schema import LATEST
+from tests.fakes.news_site import FakeNewsSite
+from tests.stories import DAM, ELECTION, paragraphs_html
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)  # no stray .env from the developer's directory
+    for name in ("BOT_TOKEN", "DATABASE_PATH", "ALLOW_PRIVATE_URLS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "db" / "news.db"))
+    return tmp_path
+
+
+@pytest.fixture
+def site_in_thread() -> Iterator[FakeNewsSite]:
+    """The fake news site on its own event loop, for CLI commands that run their own loop."""
+    loop = asyncio.new_event_loop()
+    site = FakeNewsSite()
+    ready = threading.Event()
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(site.start())
+        ready.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    ready.wait(10)
+    yield site
+    asyncio.run_coroutine_threadsafe(site.close(), loop).result(10)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(10)
+
+
+def test_run_without_token_says_what_to_set(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "newsbot: configuration error: BOT_TOKEN is not set (put it in the environment or in .env; see .env.example)"
+    )
+
+
+def test_summarize_a_saved_page_needs_no_token(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = env / "page.html"
+    page.write_text(f"<html><head><title>Dam gates open</title></head><body><nav>Home | World</nav>"
+                    f"<article><h1>Dam gates open</h1>{paragraphs_html(DAM)}</article></body></html>", encoding="utf-8")
+    assert main(["summarize", str(page)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Dam gates open\nlanguage: en")
+    assert "Engineers opened the gates of the Kakhovka reservoir on Tuesday" in out
+
+
+def test_summarize_refuses_private_addresses_by_default(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summarize", "http://127.0.0.1:9/page"]) == 2
+    assert "private" in capsys.readouterr().err
+
+
+def test_fetch_then_search(env: Path, site_in_thread: FakeNewsSite, monkeypatch: pytest.MonkeyPatch,
+                           capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("ALLOW_PRIVATE_URLS", "true")
+    feed = site_in_thread.feed("/rss.xml", title="Fake Times")
+    feed.publish("Dam gates open", body=DAM)
+    feed.publish("Portugal election", body=ELECTION)
+    assert main(["fetch", site_in_thread.url("/rss.xml")]) == 0
+    out = capsys.readouterr().out
+    assert "Fake Times: 2 new, 0 already known" in out and "- Dam gates open" in out
+    assert main(["fetch", site_in_thread.url("/rss.xml")]) == 0
+    assert "0 new" in capsys.readouterr().out
+    assert main(["search", "reservoir"]) == 0
+    assert "Dam gates open" in capsys.readouterr().out
+    assert main(["search", "zzyzx"]) == 1
+
+
+def test_migrate_reports_the_version(env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "123456:TEST-token-abcdefghijklmnopqrstuvwxyz")
+    assert main(["migrate"]) == 0
+    assert f"schema version {LATEST}" in capsys.readouterr().out
