@@ -65,7 +65,12 @@ def parse_feed(content: bytes, url: str, content_type: str = "", *, now: datetim
         # feed must reach the poll job as that feed's FeedError, not as an unknown exception.
         log.exception("feed parser failed on %s", url)
         raise FeedError(f"{url} could not be read as a feed ({type(exc).__name__})") from exc
-    return _finish(raw, url, now or datetime.now(UTC))
+    parsed = _finish(raw, url, now or datetime.now(UTC))
+    if raw.problem and not parsed.entries:
+        # A damaged document whose only "entries" were fragments: an error the admin must see,
+        # not a feed that quietly has nothing new.
+        raise FeedError(f"{url} is a damaged feed with no readable entries ({raw.problem})")
+    return parsed
 
 
 def _read(content: bytes, url: str, content_type: str) -> RawFeed:
