@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.delivery.filters import StoryText, matches
-from bot.news.errors import ExtractionError, FeedError, FetchError, NewsError
+from bot.news.errors import ExtractionError, FeedError, FetchError
 from bot.news.feeds import parse_feed
 from bot.news.fingerprint import is_near_duplicate
 from bot.news.http import FEED, PAGE, Fetcher
@@ -76,7 +76,6 @@ class Ingestor:
         self._clock = clock
         self._executor = executor
         self._options = options
-        self._store_lock = asyncio.Lock()  # dedupe decision and insert happen as one step
 
     async def check_feed(self, url: str) -> ParsedFeed:
         """Fetch and parse a feed URL without storing anything (for /addfeed's validation)."""
@@ -125,15 +124,19 @@ class Ingestor:
         for index, (entry, item) in enumerate(zip(fresh, processed, strict=True)):  # oldest first
             if item is None:
                 continue
-            story = await self.store(item, feed_id=feed.id, entry=entry)
+            chats: list[int] = []
+            if index in to_queue:
+                story_text = StoryText(f"{item.article.title}\n{item.article.text}")
+                chats = [s.chat_id for s in subscriptions if matches(s.include, s.exclude, story_text)]
+            # Storing the story and queueing it are one transaction: a crash between the two
+            # would leave a story marked as seen that nobody ever gets.
+            async with self._db.transaction():
+                story = await self.store(item, feed_id=feed.id, entry=entry)
+                report.queued += await self._db.deliveries.enqueue_article(story.article_id, chats, now=self._clock.now())
             if story.created:
                 report.new_articles.append(story.article_id)
             else:
                 report.duplicates += 1
-            if index in to_queue:
-                story_text = StoryText(f"{item.article.title}\n{item.article.text}")
-                chats = [s.chat_id for s in subscriptions if matches(s.include, s.exclude, story_text)]
-                report.queued += await self._db.deliveries.enqueue_article(story.article_id, chats, now=self._clock.now())
 
     async def _process_entry(self, entry: FeedEntry, report: PollReport) -> ProcessedArticle | None:
         html: str | bytes | None = None
@@ -161,7 +164,9 @@ class Ingestor:
         source_url = entry.url if entry and entry.url else article.url
         urls = [item.canonical_url, _canonical(source_url), _canonical(article.url)]
         now = self._clock.now()
-        async with self._store_lock:
+        # One write transaction: the dedupe decision and the insert are a single step, so two
+        # feeds carrying the same story at once still store it once.
+        async with self._db.transaction():
             known = await self._db.articles.by_canonical_url(urls)
             if known is None and item.bands is not None and item.fingerprint is not None:
                 for candidate_id, candidate_fp in await self._db.articles.fingerprint_candidates(
@@ -215,12 +220,4 @@ class Ingestor:
 
 
 def _canonical(url: str) -> str:
-    if not url:
-        return ""
-    try:
-        return canonical_url(url)
-    except ValueError:
-        return url
-
-
-__all__ = ["Ingestor", "IngestOptions", "PollReport", "NewsError"]
+    return canonical_url(url) if url else ""

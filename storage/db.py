@@ -31,6 +31,7 @@ class Database:
         self.conn = conn
         self.path = path
         self._write_lock = asyncio.Lock()
+        self._tx_owner: asyncio.Task[object] | None = None
         # Imported here: the repositories import this module for ``Database`` type hints.
         from storage.articles import ArticleRepo
         from storage.chats import ChatRepo
@@ -85,14 +86,25 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A write transaction (BEGIN IMMEDIATE), committed on success, rolled back on error."""
+        """A write transaction (BEGIN IMMEDIATE), committed on success, rolled back on error.
+
+        Re-entrant within one task: repository calls made inside an outer ``transaction()``
+        join it, so a caller can make several of them one atomic step.
+        """
+        task = asyncio.current_task()
+        if task is not None and self._tx_owner is task:
+            yield self.conn
+            return
         async with self._write_lock:
             await self.conn.execute("BEGIN IMMEDIATE")
+            self._tx_owner = task
             try:
                 yield self.conn
             except BaseException:
+                self._tx_owner = None
                 await self.conn.execute("ROLLBACK")
                 raise
+            self._tx_owner = None
             await self.conn.execute("COMMIT")
 
     async def fetchall(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:

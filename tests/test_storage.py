@@ -114,3 +114,19 @@ async def test_upgrade_from_version_1_keeps_rows(tmp_path: Path) -> None:
         assert row.state == "pending" and row.link_preview is None
     finally:
         await db.close()
+
+
+async def test_repository_calls_inside_a_transaction_are_one_atomic_step(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "bot.db")
+    try:
+        with pytest.raises(RuntimeError):
+            async with db.transaction():
+                await db.chats.upsert(1, "private", now=NOW)  # joins the outer transaction
+                await db.feeds.add("https://example.org/rss", now=NOW)
+                raise RuntimeError("crash before the end of the step")
+        assert await db.chats.get(1) is None and await db.feeds.list() == []
+        async with db.transaction():
+            await db.chats.upsert(1, "private", now=NOW)
+        assert await db.chats.get(1) is not None
+    finally:
+        await db.close()
