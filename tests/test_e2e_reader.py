@@ -7,7 +7,7 @@ import pytest
 from bot.news.models import Article
 from bot.news.pipeline import process_article
 from tests.conftest import ADMIN_ID, READER_ID, RunningBot
-from tests.stories import DAM, ELECTION, KYIV_UK
+from tests.stories import DAM, DAM_FOLLOWUP, ELECTION, KYIV_UK
 
 GROUP = -5005
 
@@ -24,6 +24,7 @@ async def with_stories(running_bot: RunningBot) -> dict[str, int]:
         ("dam", world, "Dam gates open after repairs", DAM, "en"),
         ("election", world, "Centre-right wins Portugal election", ELECTION, "en"),
         ("bridge", local, "У Києві відкрили новий міст", KYIV_UK, "uk"),
+        ("followup", world, "Reservoir levels rise after the dam opens", DAM_FOLLOWUP, "en"),
     ):
         item = process_article(Article(url=f"https://{key}.example/story", title=title, text=text, language=lang))
         ids[key] = (await services.ingestor.store(item, feed_id=feed.id)).article_id
@@ -74,7 +75,7 @@ async def test_latest_shows_the_chats_feeds_only(running_bot: RunningBot, with_s
 @pytest.mark.parametrize(("words", "expected"), [
     ("Portugal's elections", "Centre-right wins Portugal election"),
     ("мосту Києва", "У Києві відкрили новий міст"),
-    ("reservoir dam", "Dam gates open after repairs"),
+    ("dam repairs", "Dam gates open after repairs"),
 ])
 async def test_related_finds_stories_in_three_languages(
     running_bot: RunningBot, with_stories: dict[str, int], words: str, expected: str
@@ -138,3 +139,25 @@ async def test_unknown_command_and_digest(running_bot: RunningBot, with_stories:
     assert "Top stories of the day" in answer.params["text"]
     [answer] = await running_bot.command(ADMIN_ID, "/help")
     assert "/addfeed" in answer.params["text"]
+
+
+async def test_posts_offer_related_stories_by_reply_and_by_button(
+    running_bot: RunningBot, with_stories: dict[str, int]
+) -> None:
+    services = running_bot.services
+    await running_bot.command(READER_ID, "/start")
+    await services.db.deliveries.enqueue_article(with_stories["dam"], [READER_ID], now=services.clock.now())
+    await services.publisher.drain()
+    [post] = [c for c in running_bot.tg.sent_messages(READER_ID) if "Dam gates open" in c.params["text"]]
+    assert "Read also:" in post.params["text"] and "Reservoir levels rise" in post.params["text"]
+    [read_more, related_button] = post.params["reply_markup"]["inline_keyboard"][0]
+    assert read_more["url"] == "https://dam.example/story" and related_button["callback_data"].startswith("rel:")
+
+    [answer] = await running_bot.command(READER_ID, "/related", reply_to=post.result["message_id"])
+    assert answer.params["text"].startswith("<b>Related to “Dam gates open after repairs”</b>")
+    assert "Reservoir levels rise" in answer.params["text"] and "dam.example" not in answer.params["text"]
+
+    running_bot.tg.push_callback(READER_ID, related_button["callback_data"], post.result["message_id"])
+    replies = await running_bot.tg.wait_for(
+        "sendMessage", count=2, predicate=lambda c: c.params["chat_id"] == READER_ID and "Related to" in c.params["text"])
+    assert "Reservoir levels rise" in replies[-1].params["text"]
