@@ -46,3 +46,10 @@ DAM_FOLLOWUP = (
     "pumping stations would be switched on one by one over the weekend.\n\n"
     "Independent engineers are due to inspect the dam next month, as critics of the repairs demanded."
 )
+
+KYIV_UK_FOLLOWUP = (
+    "Новий міст у Києві в перший день після відкриття пропустив понад двадцять тисяч автомобілів, "
+    "повідомили в міській адміністрації.\n\n"
+    "Затори на північних виїздах зі столиці зменшилися, однак водії скаржаться на нову схему руху "
+    "на Троєщині. Міська влада обіцяє змінити світлофори до кінця тижня."
+)

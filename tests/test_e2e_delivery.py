@@ -105,3 +105,25 @@ def test_jobs_are_scheduled_by_the_wiring(make_settings) -> None:  # type: ignor
     application = build_application(make_settings())
     names = {job.name for job in application.job_queue.jobs()}
     assert {"poll", "publish", "digest"} <= names
+
+
+async def test_a_ukrainian_story_is_posted_with_ukrainian_labels(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    from tests.stories import KYIV_UK_FOLLOWUP
+
+    feed = site.feed("/rss.xml", title="Київ сьогодні")
+    feed.publish("У Києві відкрили новий міст", body=KYIV_UK)
+    running_bot.tg.push_my_chat_member(CHANNEL, "channel", title="Новини", from_user_id=ADMIN_ID)
+    await running_bot.tg.wait_for("sendMessage", predicate=lambda c: c.params.get("chat_id") == ADMIN_ID)
+    await running_bot.command(ADMIN_ID, f"/addfeed {site.url('/rss.xml')}")
+    await running_bot.command(ADMIN_ID, f"/channel {CHANNEL} subscribe 1")
+    assert await _cycle(running_bot) == 1
+    feed.publish("Міст у Києві: перший день", body=KYIV_UK_FOLLOWUP)
+    clock.advance(timedelta(minutes=17))
+    assert await _cycle(running_bot) == 1
+    post = running_bot.tg.sent_messages(CHANNEL)[-1].params
+    assert "Читайте також:" in post["text"] and "У Києві відкрили новий міст" in post["text"]
+    assert post["text"].split("\n\n")[1].startswith("Новий міст у Києві в перший день")
+    labels = [b["text"] for b in post["reply_markup"]["inline_keyboard"][0]]
+    assert labels == ["Читати далі", "Схожі"]
