@@ -34,8 +34,8 @@ async def test_addfeed_validates_and_reports_title_and_count(running_bot: Runnin
 
 async def test_addfeed_on_a_web_page_offers_its_feed(running_bot: RunningBot, site: FakeNewsSite) -> None:
     site.feed("/feed.xml")
-    site.add("/", f'<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml"></head>'
-                  f"<body><p>Home</p></body></html>", content_type="text/html")
+    site.add("/", '<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml"></head>'
+                  "<body><p>Home</p></body></html>", content_type="text/html")
     [answer] = await running_bot.command(ADMIN_ID, f"/addfeed {site.url('/')}")
     assert "not a feed" in answer.params["text"]
     assert site.url("/feed.xml") in answer.params["text"]

@@ -65,7 +65,7 @@ async def test_bad_pages_are_item_errors_and_the_other_items_go_on(
     slow = feed.publish("Never ends", summary="The page of this story never finishes loading.")
     empty = feed.publish("Empty page", summary="This story's page is empty.")
     image = feed.publish("An image", summary="A photo instead of a page.")
-    japanese = feed.publish("東京のニュース", body="東京都は月曜日、新しい橋を開通させたと発表した。工事は十五年かかった。")
+    feed.publish("東京のニュース", body="東京都は月曜日、新しい橋を開通させたと発表した。工事は十五年かかった。")
     feed.publish("Dam gates open", body=DAM)
     site.add_trickle(slow.url.removeprefix(site.base_url), duration=5.0)
     site.add(empty.url.removeprefix(site.base_url), b"", content_type="text/html")
