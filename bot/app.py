@@ -23,6 +23,7 @@ from bot.config import CoreSettings, Settings
 from bot.ingest import IngestOptions, Ingestor
 from bot.jobs.publish import Publisher
 from bot.news.http import FetchPolicy, Fetcher
+from bot.news.lang import detect_language
 from bot.news.pipeline import SummaryOptions
 from storage import Database
 
@@ -54,6 +55,9 @@ class Services:
         self.ingestor = Ingestor(self.db, self.fetcher, clock=self.clock, executor=self.executor,
                                  options=ingest_options(settings))
         self.publisher = Publisher(self.db, self.bot, settings=settings, clock=self.clock)
+        # The language model takes about a second to load: do it now, off the event loop,
+        # rather than stall the first poll.
+        await asyncio.get_running_loop().run_in_executor(self.executor, detect_language, "warm up the model")
 
     async def close(self) -> None:
         if hasattr(self, "publisher"):

@@ -14,11 +14,14 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import urldefrag
 
-from lxml import etree, html as lxml_html
+from lxml import etree
+from trafilatura.utils import load_html
 
+from bot.news.charset import detect_encoding
 from bot.news.models import RelatedLink
+from bot.news.urls import canonical_url, is_http_url, resolve
 
 __all__ = [
     "clean_paragraphs",
@@ -32,13 +35,14 @@ log = logging.getLogger(__name__)
 
 _WS = re.compile(r"\s+")
 _MAX_JUNK_LINE = 300  # a longer line is prose even if it starts like a teaser
+_HEADLINE_ZONE = 3  # the headline repeated in the text sits in its first paragraphs
 
-# --- junk lines ------------------------------------------------------------------------------
+# --- line rules ------------------------------------------------------------------------------
 
 # Phrases that introduce links to other stories; any text may follow them.
 _STORY_MARKERS = (
-    "read also", "read more", "read next", "see also", "see more", "also read", "more on this", "more about this",
-    "you may also like", "you might also like", "you may like", "you might like",
+    "read also", "read more", "read next", "see also", "see more", "also read", "more on this",
+    "more about this", "you may also like", "you might also like", "you may like", "you might like",
     "you may be interested in", "you might be interested in", "recommended for you",
     "related articles", "related stories", "related news", "related posts", "related coverage",
     "читайте також", "читай також", "також читайте", "читайте ще", "читайте більше", "дивіться також",
@@ -87,14 +91,28 @@ _SHARE = re.compile(
     r"|поділ(?:ись|итися|іться)|пошир(?:ити|те|юйте)|подел(?:иться|итесь))\b",
     re.IGNORECASE,
 )
+# Prompts that lead away from the article: comments, error reports, "click here".
+_PROMPT = re.compile(
+    r"click here|натисніть тут|нажмите здесь|ctrl\s*\+\s*enter|tell us what you think|leave a comment"
+    r"|add a comment|join the (?:discussion|conversation)|залиште коментар|оставьте комментарий"
+    r"|^\W*(?:write to|contact|email) [^@]{0,60}@",
+    re.IGNORECASE,
+)
 # Lines made only of these are share buttons and widget labels.
 _WIDGET_WORDS = frozenset(
     "share shares tweet email e-mail print copy link url facebook twitter x telegram whatsapp "
     "viber linkedin reddit pinterest vk vkontakte messenger comments comment advertisement ad ads "
     "sponsored поділитися поширити поделиться копіювати скопіювати посилання скопировать ссылку "
-    "коментарі комментарии реклама вконтакте views переглядів перегляди просмотров просмотры".split()
+    "коментарі комментарии реклама вконтакте views переглядів перегляди просмотров просмотры "
+    "article story reprints order".split()
 )
-# A line that only dates the story ("21 March 2024, 14:30", "Updated at 1:23 p.m.").
+# A line that only dates the story ("21 March 2024, 14:30", "15.06.2023 12:40").
+_NUMERIC_DATE = re.compile(r"\b(?:\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}-\d{2}-\d{2})\b")
+_MONTH = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|січ|лют|берез|квіт|трав|черв|лип|серп"
+    r"|верес|жовт|листоп|груд|январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр",
+    re.IGNORECASE,
+)
 _DATE_WORD = re.compile(
     r"\d+|\w|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)\w*"
     r"|updated|published|posted|at|on|am|pm|utc|gmt|січ\w*|лют\w*|берез\w*|квіт\w*|трав\w*|черв\w*"
@@ -118,14 +136,16 @@ _RIGHTS = re.compile(
 
 def is_junk_line(line: str) -> bool:
     """True for a short line that is a teaser, subscribe or share prompt, or a photo credit."""
+    if len(line) > 2 * _MAX_JUNK_LINE:
+        return False  # the common case, decided before any regex runs
     text = _WS.sub(" ", line).strip()
-    if not text:
-        return True
+    if not any(ch.isalnum() for ch in text):
+        return True  # empty, or only separators left by removed menu links ("|", "•")
     if len(text) > _MAX_JUNK_LINE:
         return False
     if _marker(text) or _SUBSCRIBE.match(text) or _SHARE.match(text) or _CREDIT.match(text):
         return True
-    if len(text) <= 200 and _CHANNELS.search(text) and _PROMO_VERB.search(text):
+    if len(text) <= 200 and (_PROMPT.search(text) or _CHANNELS.search(text) and _PROMO_VERB.search(text)):
         return True
     if len(text) <= 160 and _RIGHTS.search(text):
         return True
@@ -137,7 +157,8 @@ def is_junk_line(line: str) -> bool:
 
 
 def _is_dateline(text: str) -> bool:
-    if len(text) > 60 or not any(ch.isdigit() for ch in text):
+    """Only a date (a month name or a numeric date), maybe a time: not "10 p.m." alone."""
+    if len(text) > 60 or not _NUMERIC_DATE.search(text) and not _MONTH.search(text):
         return False
     return all(_DATE_WORD.fullmatch(word) for word in re.findall(r"\w+", text))
 
@@ -166,27 +187,30 @@ def _marker(text: str) -> tuple[str, str] | None:
     return None
 
 
-# --- junk lines and the repeated headline ----------------------------------------------------
+# --- cleaning an article's paragraphs --------------------------------------------------------
 
 def clean_paragraphs(paragraphs: list[str], *, title: str = "") -> list[str]:
-    """``paragraphs`` without junk lines and without a leading copy of the headline."""
+    """``paragraphs`` without junk lines and without copies of the headline near the top."""
     kept: list[str] = []
-    for para in paragraphs:
-        text = "\n".join(ln.strip() for ln in para.split("\n") if not is_junk_line(ln))
-        if text:
+    for index, para in enumerate(paragraphs):
+        lines = [ln.strip() for ln in para.split("\n") if not is_junk_line(ln)]
+        if title and index < _HEADLINE_ZONE:
+            lines = [ln for ln in lines if not _is_headline(ln, title)]
+        if text := "\n".join(lines):
             kept.append(text)
-    if kept and title and _same_text(kept[0], title):
-        kept.pop(0)
     return kept
 
 
-def _same_text(a: str, b: str) -> bool:
-    """Equal up to case, punctuation and a site name: the headline repeated as a block."""
-    na, nb = (" ".join(re.findall(r"\w+", x.casefold())) for x in (a, b))
-    if not na or not nb:
+def _is_headline(line: str, title: str) -> bool:
+    """``line`` is the headline up to case and punctuation, or the headline cut short, or the
+    headline with a short addition (a site name). A lead that merely starts with the
+    headline's words and goes on is not."""
+    words, head = (" ".join(re.findall(r"\w+", x.casefold())) for x in (line, title))
+    if not words or not head:
         return False
-    short, long_ = sorted((na, nb), key=len)
-    return short == long_ or (long_.startswith(short) and len(short) >= 0.6 * len(long_))
+    if head.startswith(words):
+        return len(words) >= 0.6 * len(head)
+    return words.startswith(head) and len(head) >= 0.85 * len(words)
 
 
 # --- related links ---------------------------------------------------------------------------
@@ -194,10 +218,8 @@ def _same_text(a: str, b: str) -> bool:
 _MAX_RELATED = 20
 _MARKER_TAGS = ("p", "div", "span", "strong", "b", "em", "i", "h2", "h3", "h4", "h5", "h6", "li", "dt")
 _INLINE_TAGS = ("span", "strong", "b", "em", "i", "u", "font", "small")
-_RELATED_CLASS = re.compile(
-    r"(?<![a-z])(?:related|read-?also|see-?also|also-?read|more-?news|more-?stories|recommended)(?![a-z])",
-    re.IGNORECASE,
-)
+# Class or id of a block of links to related stories (not "popular" or "latest": site-wide).
+_RELATED_CLASS = re.compile(r"(?<![a-z])(?:related|read[-_]?also|see[-_]?also|also[-_]?read)(?![a-z])", re.I)
 
 
 def find_related_links(html: str | bytes, base_url: str) -> tuple[RelatedLink, ...]:
@@ -205,26 +227,32 @@ def find_related_links(html: str | bytes, base_url: str) -> tuple[RelatedLink, .
 
     URLs are absolute, deduplicated, and never the page itself.
     """
+    if isinstance(html, bytes):
+        html = html.decode(detect_encoding(html), errors="replace")
     try:
-        tree = lxml_html.fromstring(html)
-    except (etree.ParserError, ValueError) as exc:
+        tree = load_html(html)
+    except (ValueError, TypeError, etree.LxmlError) as exc:
         log.debug("cannot parse page for related links %s: %s", base_url, exc)
         return ()
-    return related_links_from_tree(tree, base_url)
+    return related_links_from_tree(tree, base_url) if tree is not None else ()
 
 
-def related_links_from_tree(tree: etree._Element, base_url: str) -> tuple[RelatedLink, ...]:
-    """Like ``find_related_links``, for a page already parsed with lxml."""
-    page = _url_key(base_url)
+def related_links_from_tree(
+    tree: etree._Element, base_url: str, *, canonical: str = ""
+) -> tuple[RelatedLink, ...]:
+    """Like ``find_related_links``, for a page already parsed with lxml.
+
+    ``canonical``, the address the page declares for itself, is not a related story either.
+    """
+    pages = {canonical_url(base_url), canonical_url(canonical)}
     found: dict[str, RelatedLink] = {}
     for anchor in _related_anchors(tree):
-        href = (anchor.get("href") or "").strip()
         title = _WS.sub(" ", anchor.text_content()).strip(_LEAD + _DELIMITERS)
-        if not href or len(title) < 12 or _marker(title):
+        url = urldefrag(resolve(base_url, anchor.get("href") or "")).url
+        if len(title) < 12 or _marker(title) or not is_http_url(url):
             continue
-        url = urldefrag(urljoin(base_url, href)).url
-        key = _url_key(url)
-        if url.startswith(("http://", "https://")) and key != page and key not in found:
+        key = canonical_url(url)
+        if key not in pages and key not in found:
             found[key] = RelatedLink(title=title, url=url)
             if len(found) >= _MAX_RELATED:
                 break
@@ -235,7 +263,10 @@ def _related_anchors(tree: etree._Element) -> Iterator[etree._Element]:
     """Links after "Read also" markers, then links in blocks whose class/id says "related"."""
     for el in tree.iter(*_MARKER_TAGS):
         own = el.text
-        if not own or len(own) > _MAX_JUNK_LINE or (found := _marker(own)) is None or found[0] in ("tags", "section"):
+        if not own or len(own) > _MAX_JUNK_LINE:
+            continue
+        found = _marker(own)
+        if found is None or found[0] in ("tags", "section"):
             continue
         block = el
         while block.tag in _INLINE_TAGS and block.getparent() is not None:
@@ -266,7 +297,3 @@ def _following_inline_links(el: etree._Element) -> list[etree._Element]:
         if len(links) >= 3:
             break
     return links[:3]
-
-
-def _url_key(url: str) -> str:
-    return urldefrag(url).url.rstrip("/").casefold()

@@ -17,12 +17,14 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin
+from urllib.parse import urlsplit
 
 import trafilatura
+from htmldate import find_date
 from lxml import etree
 from trafilatura.utils import load_html
 
@@ -37,15 +39,21 @@ from bot.news.paragraphs import (
     normalize_paragraphs,
     paragraphs_from_body,
 )
+from bot.news.urls import is_http_url, resolve
 
 __all__ = ["extract_article"]
 
 log = logging.getLogger(__name__)
 
 _MAX_HTML_CHARS = 5_000_000  # pages beyond this are not articles; trafilatura would crawl
-_SHORT_TEXT = 1000  # a precision-mode text below this is checked against balanced mode
+_SHORT_TEXT = 800  # a precision-mode text below this is checked against balanced mode
 _USABLE_TEXT = 200  # below this a feed entry's longer summary is the better article text
 _WS = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
+_BINARY_SAMPLE = 65536
+# Elements without article text, dropped once metadata is read (scripts hold the JSON-LD):
+# every later pass, trafilatura's two tree copies included, is spared walking them.
+_NEVER_TEXT = ("script", "style", "noscript", "svg", "template")
 
 
 def extract_article(html: str | bytes, url: str, *, fallback: FeedEntry | None = None) -> Article:
@@ -61,16 +69,17 @@ def extract_article(html: str | bytes, url: str, *, fallback: FeedEntry | None =
         if fallback is None:
             raise
         log.info("using the feed's text for %s: %s", url, exc)
-        return _article_from_feed(fallback, url)
-    if fallback is not None and len(article.text) < _USABLE_TEXT < len(fallback.summary.strip()):
+        return article_from_feed(fallback, url)
+    if fallback is not None and len(article.text) < min(_USABLE_TEXT, len(fallback.summary.strip())):
         log.info("page text of %s is shorter than the feed's; using the feed's", url)
-        return _article_from_feed(fallback, url, page=article)
+        return article_from_feed(fallback, url, page=article)
     return article
 
 
 def _article_from_page(html: str | bytes, url: str) -> Article:
     tree = _parse(html, url)
     meta = _page_metadata(tree, url)
+    etree.strip_elements(tree, *_NEVER_TEXT, with_tail=False)
     normalize_paragraphs(tree)
     link_texts = link_texts_of(tree)
     text = _article_text(tree, url, meta.title, link_texts, precision=True)
@@ -89,11 +98,13 @@ def _article_from_page(html: str | bytes, url: str) -> Article:
         author=meta.author,
         published=meta.published,
         language=detect_language(text) or detect_language(meta.title),
-        related=related_links_from_tree(tree, meta.canonical_url or url),
+        related=related_links_from_tree(tree, url, canonical=meta.canonical_url),
     )
 
 
-def _article_from_feed(entry: FeedEntry, url: str, *, page: Article | None = None) -> Article:
+def article_from_feed(entry: FeedEntry, url: str = "", *, page: Article | None = None) -> Article:
+    """The feed entry's own description as the article (marked ``from_feed``), for pages that
+    could not be fetched or yielded less than the feed says; ExtractionError if it is empty."""
     text = entry.summary.strip()
     title = entry.title.strip() or (page.title if page else "")
     if not text and not title:
@@ -119,7 +130,7 @@ def _parse(html: str | bytes, url: str) -> etree._Element:
         raise ExtractionError(f"the page {url} is empty")
     if len(html) > _MAX_HTML_CHARS:
         raise ExtractionError(f"the page {url} is too large to be an article ({len(html)} chars)")
-    if html.count("\x00") > 10 or html.count("\ufffd") > len(html) // 10:
+    if _looks_binary(html):
         raise ExtractionError(f"the page {url} is binary data, not HTML")
     try:
         tree = load_html(html)
@@ -130,7 +141,15 @@ def _parse(html: str | bytes, url: str) -> etree._Element:
     return tree
 
 
-def _article_text(tree: etree._Element, url: str, title: str, link_texts: frozenset[str], *, precision: bool) -> str:
+def _looks_binary(text: str) -> bool:
+    """Control characters or undecodable bytes in more than 1% of the start: not a web page."""
+    sample = text[:_BINARY_SAMPLE]
+    return len(_CONTROL.findall(sample)) > len(sample) // 100
+
+
+def _article_text(
+    tree: etree._Element, url: str, title: str, link_texts: frozenset[str], *, precision: bool
+) -> str:
     """The cleaned article text trafilatura finds in one mode, paragraphs split by blank lines."""
     body = _trafilatura_body(tree, url, precision=precision)
     if body is None:
@@ -171,10 +190,14 @@ _ARTICLE_TYPES = {"NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle
 _DATE_META = ("article:published_time", "og:published_time", "published_time", "pubdate", "publishdate",
               "publish-date", "date", "dc.date.issued", "dc.date", "dcterms.created", "parsely-pub-date",
               "sailthru.date", "article.published", "datepublished", "mediator_published_time")
+_MAX_JSON_LD_ITEMS = 500  # a product catalogue in JSON-LD is not worth walking in full
+_MAX_AUTHORS = 5
 _AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl")
+_AUTHOR_ELEMENTS = etree.XPath("//a[@rel='author'] | //*[@itemprop='author'][not(self::meta)]")
 
 
 def _page_metadata(tree: etree._Element, url: str) -> _Metadata:
+    """Headline, author, date and canonical URL as the page declares them."""
     meta: dict[str, str] = {}
     for el in tree.iter("meta"):
         key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
@@ -182,23 +205,48 @@ def _page_metadata(tree: etree._Element, url: str) -> _Metadata:
         if key and value and key not in meta:
             meta[key] = value
     ld = _json_ld_article(tree)
-    h1 = next((t for el in tree.iter("h1") if len(t := _WS.sub(" ", el.text_content()).strip()) >= 5), "")
-    head_title = _WS.sub(" ", tree.findtext(".//title") or "").strip()
-    declared = _str(ld.get("headline")) or meta.get("og:title") or meta.get("twitter:title") or ""
-    if h1 and (h1 in declared or h1 in head_title):
-        title = h1
-    else:
-        title = declared or h1 or _strip_site_name(head_title)
     return _Metadata(
-        title=_WS.sub(" ", title).strip(),
+        title=_title(tree, meta, ld),
         author=_author(meta, ld, tree),
-        published=_published(meta, ld, tree),
+        published=_published(meta, ld, tree, url),
         canonical_url=_canonical(tree, meta, url),
     )
 
 
+def _title(tree: etree._Element, meta: dict[str, str], ld: dict) -> str:
+    """The declared headline (JSON-LD, Open Graph), or the ``<h1>`` that ``<title>`` starts with.
+
+    An ``<h1>`` equal to the start of the declared headline wins: Open Graph titles often
+    carry the site's name. A lone ``<h1>`` may be the site's logo, so it is trusted only
+    when ``<title>`` confirms it.
+    """
+    h1s = [t for el in tree.iter("h1") if len(t := _WS.sub(" ", el.text_content()).strip()) >= 5]
+    declared = _str(ld.get("headline")) or meta.get("og:title") or meta.get("twitter:title") or ""
+    declared = _WS.sub(" ", declared).strip()
+    head = _WS.sub(" ", tree.findtext(".//title") or "").strip()
+    reference = declared or head
+    for h1 in h1s:
+        if reference.startswith(h1) and len(h1) >= 0.5 * len(reference):
+            return h1
+    if declared:
+        return _strip_suffix(declared, meta.get("og:site_name", ""))
+    return _strip_site_name(head) if head else (h1s[0] if h1s else "")
+
+
+def _strip_suffix(title: str, site: str) -> str:
+    """"Headline | Site" → "Headline" when "Site" is the page's declared site name."""
+    match = _SEPARATED_SUFFIX.search(title)
+    if site and match and match.group(1).casefold() == site.strip().casefold():
+        return title[: match.start()].strip()
+    return title
+
+
 def _json_ld_article(tree: etree._Element) -> dict:
-    """The first JSON-LD object describing an article (searching lists and ``@graph``)."""
+    """The JSON-LD object describing the article (searching lists and ``@graph``).
+
+    A news or blog article type wins over a generic ``WebPage`` with a date.
+    """
+    fallback: dict = {}
     for script in tree.iter("script"):
         if "ld+json" not in (script.get("type") or "") or not script.text:
             continue
@@ -206,31 +254,35 @@ def _json_ld_article(tree: etree._Element) -> dict:
             data = json.loads(script.text)
         except (ValueError, RecursionError):
             continue
-        stack = [data]
-        while stack:
-            item = stack.pop(0)
+        queue, seen = deque([data]), 0
+        while queue and seen < _MAX_JSON_LD_ITEMS:
+            item, seen = queue.popleft(), seen + 1
             if isinstance(item, list):
-                stack.extend(item)
+                queue.extend(item)
             elif isinstance(item, dict):
                 kinds = item.get("@type")
                 kinds = set(kinds) if isinstance(kinds, list) else {kinds}
                 if kinds & _ARTICLE_TYPES and (item.get("headline") or item.get("datePublished")):
-                    return item
-                stack.extend(v for k, v in item.items() if k == "@graph")
-    return {}
+                    if "WebPage" not in kinds:
+                        return item
+                    fallback = fallback or item
+                if isinstance(graph := item.get("@graph"), list):
+                    queue.extend(graph)
+    return fallback
 
 
 def _author(meta: dict[str, str], ld: dict, tree: etree._Element) -> str:
+    """The byline: JSON-LD authors, else ``<meta name=author>`` and kin, else a rel/itemprop link."""
     names: list[str] = []
     authors = ld.get("author")
-    for a in authors if isinstance(authors, list) else [authors]:
+    for a in (authors if isinstance(authors, list) else [authors])[:_MAX_AUTHORS]:
         name = _str(a.get("name")) if isinstance(a, dict) else _str(a)
         if name:
             names.append(name)
     if not names:
         names = [meta[k] for k in _AUTHOR_META if meta.get(k)][:1]
     if not names:
-        names = [el.text_content() for el in tree.iterfind(".//a[@rel='author']")][:1]
+        names = [el.text_content() for el in _AUTHOR_ELEMENTS(tree)][:1]
     cleaned = []
     for name in names:
         name = re.sub(r"^(by|автор|author)\s*:?\s+", "", _WS.sub(" ", name).strip(), flags=re.I)
@@ -239,13 +291,21 @@ def _author(meta: dict[str, str], ld: dict, tree: etree._Element) -> str:
     return ", ".join(cleaned)
 
 
-def _published(meta: dict[str, str], ld: dict, tree: etree._Element) -> datetime | None:
+def _published(meta: dict[str, str], ld: dict, tree: etree._Element, url: str) -> datetime | None:
+    """The publication date the page declares, else htmldate's quick guess (URL, markup)."""
     candidates = [_str(ld.get("datePublished"))] + [meta.get(k, "") for k in _DATE_META]
     candidates += [el.get("datetime", "") for el in tree.iterfind(".//time[@datetime]")][:3]
     for value in candidates:
         if value and (parsed := _parse_date(value)):
             return parsed
-    return None
+    try:
+        guess = find_date(tree, url=url or None, extensive_search=False, original_date=True,
+                          outputformat="%Y-%m-%dT%H:%M:%S")
+    # htmldate, like trafilatura, is a heuristic over arbitrary markup: no date beats a crash.
+    except Exception as exc:  # noqa: BLE001
+        log.debug("htmldate failed on %s: %r", url, exc)
+        return None
+    return _parse_date(guess) if guess else None
 
 
 def _parse_date(value: str) -> datetime | None:
@@ -266,12 +326,27 @@ def _parse_date(value: str) -> datetime | None:
 
 
 def _canonical(tree: etree._Element, meta: dict[str, str], url: str) -> str:
-    hrefs = [el.get("href", "") for el in tree.iterfind(".//link[@href]") if "canonical" in (el.get("rel") or "").lower()]
+    """``rel=canonical`` or ``og:url``, absolute; not a site's home page given for an article."""
+    links = tree.iterfind(".//link[@href]")
+    hrefs = [el.get("href", "") for el in links if "canonical" in (el.get("rel") or "").lower()]
     for href in [*hrefs, meta.get("og:url", "")]:
-        absolute = urljoin(url, href.strip()) if href.strip() else ""
-        if absolute.startswith(("http://", "https://")):
-            return absolute
+        absolute = resolve(url, href) if href.strip() else ""
+        if not is_http_url(absolute):
+            continue
+        if _path(url) and not _path(absolute):
+            continue  # a template that points every page at the home page
+        return absolute
     return ""
+
+
+def _path(url: str) -> str:
+    try:
+        return urlsplit(url).path.strip("/")
+    except ValueError:  # an unbalanced "[" in the host
+        return ""
+
+
+_SEPARATED_SUFFIX = re.compile(r"\s+[|–—-]\s+([^|–—]+)$")
 
 
 def _strip_site_name(title: str) -> str:

@@ -89,7 +89,7 @@ def _is_prose_run(run: list[etree._Element | str]) -> bool:
     """A run of loose text that reads as a paragraph (schema.org microdata does not)."""
     if any(not isinstance(n, str) and _HAS_MICRODATA(n) for n in run):
         return False
-    return _is_prose_text("".join(n if isinstance(n, str) else n.text_content() + (n.tail or "") for n in run))
+    return _is_prose_text("".join(n if isinstance(n, str) else f"{n.text_content()}{n.tail or ''}" for n in run))
 
 
 def _is_prose_text(text: str) -> bool:
@@ -193,7 +193,7 @@ def paragraphs_from_body(body: etree._Element, link_texts: frozenset[str] = froz
         if _is_link_block(tag, text, link_texts):
             continue
         if tag == "p" and "\n" in text:  # a menu item or teaser on a line of its own
-            text = "\n".join(ln for ln in text.split("\n") if _link_key(ln) not in link_texts)
+            text = "\n".join(ln for ln in text.split("\n") if not _is_link_line(ln, link_texts))
         if skipping_teasers and (tag == "list" or len(text) < 160):
             continue
         skipping_teasers = False
@@ -298,6 +298,12 @@ def _is_link_block(tag: str, text: str, link_texts: frozenset[str]) -> bool:
     return linked >= 0.6 * len(lines) if tag == "list" else linked == len(lines)
 
 
+def _is_link_line(line: str, link_texts: frozenset[str]) -> bool:
+    """A line that is one of the page's link texts, unless the text is the URL itself
+    (a source the article cites)."""
+    return "://" not in line and _link_key(line) in link_texts
+
+
 def _link_key(text: str) -> str:
     return " ".join(text.split()).strip(" -–—:|»«›>•·").casefold()
 
@@ -335,7 +341,7 @@ def add_split_body_chunks(tree: etree._Element, paragraphs: list[str]) -> list[s
     for el in tree.iter(container.tag):
         if el is container:
             seen_container = True
-        elif el.get("class") == css and _near(el, container) and not _in_excluded_region(el):
+        elif el.get("class") == css and _near(el, container) and not _elsewhere(el, container):
             for p in el.iterchildren("p"):
                 text = _WS.sub(" ", p.text_content()).strip()
                 if len(text) >= 40 and _key(text) not in known and _anchor_share(p) < 0.5:
@@ -358,9 +364,13 @@ def _near(el: etree._Element, container: etree._Element) -> bool:
     return any(a is b for a in ups for b in other)
 
 
-def _in_excluded_region(el: etree._Element) -> bool:
+def _elsewhere(el: etree._Element, container: etree._Element) -> bool:
+    """In comments, a sidebar or a footer, or in another ``<article>`` than the container."""
+    if next(el.iterancestors("article"), None) is not next(container.iterancestors("article"), None):
+        return True
     for node in (el, *el.iterancestors()):
-        if node.tag in ("aside", "footer", "nav") or _NOT_BODY.search(f"{node.get('class', '')} {node.get('id', '')}"):
+        marks = f"{node.get('class', '')} {node.get('id', '')}"
+        if node.tag in ("aside", "footer", "nav") or _NOT_BODY.search(marks):
             return True
     return False
 

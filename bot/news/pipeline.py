@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.news.errors import ExtractionError
-from bot.news.extract import extract_article
+from bot.news.extract import article_from_feed, extract_article
 from bot.news.fingerprint import fingerprint, fingerprint_bands
-from bot.news.lang import detect_language
 from bot.news.models import Article, FeedEntry
 from bot.news.summarize import summarize_text
 from bot.news.textsearch import index_terms
@@ -46,7 +45,7 @@ def process_page(
     if html is None:
         if entry is None:
             raise ExtractionError(f"nothing to extract for {url}")
-        article = article_from_entry(entry)
+        article = article_from_feed(entry, entry.url)
     else:
         article = extract_article(html, url, fallback=entry)
     return process_article(article, options=options)
@@ -68,20 +67,4 @@ def process_article(article: Article, *, options: SummaryOptions = SummaryOption
         bands=bands,  # type: ignore[arg-type]
         title_terms=index_terms(article.title, article.language),
         body_terms=index_terms(article.text, article.language),
-    )
-
-
-def article_from_entry(entry: FeedEntry) -> Article:
-    """An Article made of the feed's own description, for pages that could not be fetched."""
-    text = entry.summary.strip()
-    if not text and not entry.title.strip():
-        raise ExtractionError(f"the feed entry {entry.url or entry.guid} has neither text nor title")
-    return Article(
-        url=entry.url,
-        title=entry.title.strip() or entry.url,
-        text=text,
-        author=entry.author,
-        published=entry.published,
-        language=detect_language(f"{entry.title}. {text}"),
-        from_feed=True,
     )
