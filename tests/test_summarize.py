@@ -277,3 +277,11 @@ def test_summary_property_budget_and_provenance(
 @given(text=st.text(), title=st.text(max_size=40), max_chars=st.integers(1, 300))
 def test_summary_of_arbitrary_text_never_raises_and_fits(text: str, title: str, max_chars: int) -> None:
     assert len(summarize_text(text, title=title, max_chars=max_chars)) <= max_chars
+
+
+def test_a_closing_quote_without_an_opener_does_not_break_the_summary() -> None:
+    # Found on real pages of the extraction benchmark: a stray ” used to crash the summarizer.
+    text = ("The minister said the plan” was final. Critics disagreed strongly with him on Monday. "
+            "The vote is expected next week in parliament.")
+    summary = summarize_text(text, "en", max_sentences=2)
+    assert "Critics disagreed strongly with him on Monday." in summary  # no crash, whole sentences

@@ -212,7 +212,7 @@ def _scan_quotes(text: str, stack: list[str]) -> tuple[list[str], int]:
         top = stack[-1] if stack else ""
         if mark in "«„" or (mark == "“" and top != "„") or (mark == '"' and top != '"'):
             stack.append(mark)
-        elif (mark == "»" and top == "«") or (mark in "“”" and top in "„“") or mark == '"':
+        elif (mark == "»" and top == "«") or (mark in "“”" and top in ("„", "“")) or mark == '"':
             stack.pop()
         else:
             dangling += 1
