@@ -117,7 +117,19 @@ def ours(html: str, url: str) -> str:
         return ""
 
 
-EXTRACTORS: dict[str, Extractor] = {"trafilatura": plain_trafilatura, "ours": ours}
+def pipeline(html: str, url: str) -> str:
+    """The bot's whole per-page work: extract, clean, detect language, summarize, fingerprint
+    and index terms (``process_page``); scored on its extracted text."""
+    from bot.news.errors import ExtractionError
+    from bot.news.pipeline import process_page
+
+    try:
+        return process_page(html, url).article.text
+    except ExtractionError:
+        return ""
+
+
+EXTRACTORS: dict[str, Extractor] = {"trafilatura": plain_trafilatura, "ours": ours, "pipeline": pipeline}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,6 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     if "trafilatura" in results and "ours" in results:
         ratio = results["ours"][0].pages_per_second / results["trafilatura"][0].pages_per_second
         print(f"\nspeed ours/plain: {ratio:.2f}")
+    if "trafilatura" in results and "pipeline" in results:
+        ratio = results["pipeline"][0].pages_per_second / results["trafilatura"][0].pages_per_second
+        print(f"speed whole pipeline (extract+clean+summarize+fingerprint+terms)/plain extraction: {ratio:.2f}")
     if args.per_page:
         for name, (_, m) in results.items():
             print(f"\n{name}: pages, worst first")
