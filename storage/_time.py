@@ -1,10 +1,15 @@
-"""Timestamps in the database: UTC text 'YYYY-MM-DD HH:MM:SS' (sortable, SQLite's own format)."""
+"""Timestamps in the database: UTC text 'YYYY-MM-DD HH:MM:SS.ffffff' (sortable, and read by
+SQLite's own date functions).
+
+Microseconds matter: Telegram's per-chat limit is one message a second, and a pace computed
+from a time rounded down to the second would send the next message too early.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-_FORMAT = "%Y-%m-%d %H:%M:%S"
+_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
 
 def to_db(moment: datetime | None) -> str | None:
@@ -17,7 +22,7 @@ def to_db(moment: datetime | None) -> str | None:
 
 
 def from_db(text: str | None) -> datetime | None:
-    """Stored text back to an aware UTC datetime."""
+    """Stored text back to an aware UTC datetime (whole-second text is read too)."""
     if not text:
         return None
-    return datetime.strptime(text[:19], _FORMAT).replace(tzinfo=UTC)
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -112,7 +112,8 @@ class DeliveryRepo:
                     "UPDATE deliveries SET state = 'sending', claimed_at = ?, attempts = attempts + 1 WHERE id = ?",
                     [(to_db(now), row.id) for row in rows],
                 )
-        return rows
+        # As stored now: claimed, with this attempt counted.
+        return [replace(row, state="sending", attempts=row.attempts + 1) for row in rows]
 
     async def mark_sent(self, delivery_id: int, *, message_id: int | None, now: datetime) -> None:
         async with self._db.transaction() as conn:
