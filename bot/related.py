@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 
 from bot.news.render import Link
-from bot.news.textsearch import fts_query
+from bot.news.textsearch import query_groups
 from storage import Database
 from storage.articles import StoredArticle
 
@@ -20,10 +20,10 @@ def _title_key(title: str) -> str:
 async def search_stories(db: Database, words: str, *, now: datetime, limit: int = 5,
                          exclude: tuple[int, ...] = ()) -> list[StoredArticle]:
     """Stored stories best matching free text (any of en/uk/ru), best first."""
-    query = fts_query(words)
-    if not query:
+    groups = query_groups(words)
+    if not groups:
         return []
-    found = await db.articles.search(query, limit=limit * 2, now=now, exclude=exclude)
+    found = await db.articles.search(groups, limit=limit * 2, now=now, exclude=exclude)
     return _distinct(found, limit=limit)
 
 

@@ -67,6 +67,23 @@ class StoredArticle:
         return self.published_at or self.fetched_at
 
 
+# Related-story search (see ``ArticleRepo.search``): a stem matching this many stories is
+# "common"; at most this many stories get a BM25 score for the rare words of one query.
+_RARE_DOCS = 1000
+_RARE_BUDGET = 3000
+_MAX_TERMS = 64
+_BM25 = "bm25(articles_fts, 3.0, 1.0)"  # title weighs three times the body
+
+
+def _fts_string(term: str) -> str:
+    """A term as an FTS5 string: whatever it holds, FTS5 reads it as one word, never as syntax."""
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _fts_any(terms: Sequence[str]) -> str:
+    return _fts_string(terms[0]) if len(terms) == 1 else "(" + " OR ".join(map(_fts_string, terms)) + ")"
+
+
 _COLUMNS = (
     "a.id, a.feed_id, a.url, a.canonical_url, a.title, a.text, a.summary, a.language, a.author, "
     "a.published_at, a.fetched_at, a.from_feed, a.related_json, a.fingerprint, a.source_count, "
@@ -200,32 +217,77 @@ class ArticleRepo:
         return added
 
     async def search(
-        self, match: str, *, limit: int, now: datetime, exclude: Sequence[int] = (),
+        self, groups: Sequence[Sequence[str]], *, limit: int, now: datetime, exclude: Sequence[int] = (),
         half_life_days: float = 14.0, candidates: int = 200,
     ) -> list[StoredArticle]:
-        """Stories matching an FTS5 expression, best first: BM25 (title weighted) with a recency boost.
+        """Stories matching query words, best first: BM25 (title weighted) with a recency boost.
 
-        ``match`` must come from ``bot.news.textsearch.fts_query`` (safe, quoted terms). The best
-        ``candidates`` by BM25 are re-ranked by recency, which keeps the query fast on big tables.
+        ``groups`` holds, per query word, the index stems it may appear under (from
+        ``bot.news.textsearch.query_groups``). FTS5 scores every matching row before LIMIT, so a
+        common word ("Ukraine" in a news archive) would score tens of thousands of rows. The
+        cost is bounded instead: a first round trip counts each stem's matches up to
+        ``_RARE_DOCS``; the rare words' best ``candidates`` by BM25 come from any date, the
+        common words' from the newest stories matching every word; the union is re-ranked by
+        relevance and recency on narrow rows, and only the winners are read whole.
         """
-        if not match:
+        terms = list(dict.fromkeys(term for group in groups for term in group))[:_MAX_TERMS]
+        if not terms:
             return []
+        counts = await self._match_counts(terms)
+        groups = [g for g in (tuple(t for t in group if counts.get(t)) for group in groups) if g]
+        if not groups:
+            return []
+        docs = [sum(counts[t] for t in group) for group in groups]
+        rare: list[tuple[str, ...]] = []
+        spent = 0
+        for index in sorted(range(len(groups)), key=docs.__getitem__):
+            if docs[index] >= _RARE_DOCS or spent + docs[index] > _RARE_BUDGET:
+                break
+            rare.append(groups[index])
+            spent += docs[index]
+        parts: list[tuple[str, str]] = []  # (MATCH expression, ORDER BY) per candidate source
+        if rare:
+            parts.append((" OR ".join(_fts_string(t) for g in rare for t in g), _BM25))
+        if len(rare) < len(groups):
+            if len(groups) > 1:
+                parts.append((" AND ".join(_fts_any(g) for g in groups), "rowid DESC"))
+            if not rare:
+                parts.append((" OR ".join(_fts_string(t) for g in groups for t in g), "rowid DESC"))
+        hits = " UNION ALL ".join(
+            f"SELECT * FROM (SELECT rowid AS id, -{_BM25} AS relevance FROM articles_fts "
+            f"WHERE articles_fts MATCH ? ORDER BY {order} LIMIT ?)"
+            for _, order in parts
+        )
+        params: list[object] = []
+        for expression, _ in parts:
+            params += [expression, candidates]
         marks = ",".join("?" for _ in exclude) or "-1"  # ids are positive
         rows = await self._db.fetchall(
             f"""
-            WITH hits AS (
-                SELECT rowid AS id, -bm25(articles_fts, 3.0, 1.0) AS relevance
-                FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?
+            WITH hits AS ({hits}),
+            best AS (SELECT id, max(relevance) AS relevance FROM hits GROUP BY id),
+            ranked AS (
+                SELECT b.id, b.relevance / (1.0 + max(0.0, julianday(?) -
+                       julianday(COALESCE(a.published_at, a.fetched_at))) / ?) AS score
+                FROM best b JOIN articles a ON a.id = b.id
+                WHERE b.id NOT IN ({marks})
+                ORDER BY score DESC LIMIT ?
             )
-            SELECT {_COLUMNS} {_FROM} JOIN hits h ON h.id = a.id
-            WHERE a.id NOT IN ({marks})
-            ORDER BY h.relevance / (1.0 + max(0.0, julianday(?) - julianday(COALESCE(a.published_at, a.fetched_at)))
-                                     / ?) DESC
-            LIMIT ?
+            SELECT {_COLUMNS} {_FROM} JOIN ranked r ON r.id = a.id ORDER BY r.score DESC
             """,
-            (match, candidates, *exclude, to_db(now), half_life_days, limit),
+            (*params, to_db(now), half_life_days, *exclude, limit),
         )
         return [_article(r) for r in rows]
+
+    async def _match_counts(self, terms: Sequence[str]) -> dict[str, int]:
+        """How many stories each stem matches, counted only up to ``_RARE_DOCS`` (cheap)."""
+        probe = " UNION ALL ".join(
+            f"SELECT {index:d}, (SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts "
+            f"MATCH ? LIMIT {_RARE_DOCS:d}))"
+            for index in range(len(terms))
+        )
+        rows = await self._db.fetchall(probe, tuple(_fts_string(t) for t in terms))
+        return {terms[int(index)]: int(count) for index, count in rows}
 
     async def latest(self, *, feed_ids: Sequence[int] | None = None, limit: int = 10,
                      since: datetime | None = None) -> list[StoredArticle]:
