@@ -69,7 +69,7 @@ class StoredArticle:
 
 # Related-story search (see ``ArticleRepo.search``): a stem matching this many stories is
 # "common"; at most this many stories get a BM25 score for the rare words of one query.
-_RARE_DOCS = 1000
+_RARE_DOCS = 500
 _RARE_BUDGET = 3000
 _MAX_TERMS = 64
 _BM25 = "bm25(articles_fts, 3.0, 1.0)"  # title weighs three times the body
@@ -218,7 +218,7 @@ class ArticleRepo:
 
     async def search(
         self, groups: Sequence[Sequence[str]], *, limit: int, now: datetime, exclude: Sequence[int] = (),
-        half_life_days: float = 14.0, candidates: int = 200,
+        half_life_days: float = 14.0, candidates: int = 100,
     ) -> list[StoredArticle]:
         """Stories matching query words, best first: BM25 (title weighted) with a recency boost.
 
