@@ -119,8 +119,12 @@ def build_application(settings: Settings, *, clock: Clock | None = None, schedul
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.file_base_url)
         .rate_limiter(
+            # Overall: one message per 1/N s rather than N per second. aiolimiter lets a whole
+            # period's quota out at once, and such bursts on top of the steady rate earn 429s
+            # (bench_fanout: 875 over 10,000 chats, against 6 when smoothed). Per group the
+            # limit is per minute and a burst within it is fine, so replies are not held back.
             AIORateLimiter(
-                overall_max_rate=settings.telegram_messages_per_second, overall_time_period=1,
+                overall_max_rate=1, overall_time_period=1 / settings.telegram_messages_per_second,
                 group_max_rate=settings.telegram_group_messages_per_minute, group_time_period=60,
             )
         )

@@ -142,12 +142,22 @@ class ChatRepo:
         return [_chat(r) for r in rows]
 
     async def deactivate(self, chat_id: int, reason: str, *, now: datetime) -> bool:
-        """Stop sending to a chat (blocked, removed) but keep its data; True if it was active."""
-        changed = await self._db.execute(
-            "UPDATE chats SET active = 0, inactive_reason = ?, updated_at = ? WHERE id = ? AND active = 1",
-            (reason, to_db(now), chat_id),
-        )
-        return changed > 0
+        """Stop sending to a chat (blocked, removed) but keep its data; True if it was active.
+
+        Its queued messages are skipped with the reason: news held back until the chat comes
+        back would be stale, and they would count as "waiting" in /stats forever.
+        """
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE chats SET active = 0, inactive_reason = ?, updated_at = ? WHERE id = ? AND active = 1",
+                (reason, to_db(now), chat_id),
+            )
+            changed = cursor.rowcount > 0
+            await conn.execute(
+                "UPDATE deliveries SET state = 'skipped', last_error = ? WHERE chat_id = ? AND state = 'pending'",
+                (f"chat inactive: {reason}", chat_id),
+            )
+        return changed
 
     async def update_settings(self, chat_id: int, values: Mapping[str, object], *, now: datetime) -> None:
         unknown = set(values) - SETTING_COLUMNS

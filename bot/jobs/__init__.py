@@ -16,7 +16,7 @@ from bot.jobs.poll import poll_due_feeds
 log = logging.getLogger(__name__)
 
 POLL_TICK_S = 30
-PUBLISH_TICK_S = 3
+PUBLISH_TICK_S = 1  # a drain stopped by a 429 resumes within a second of retry_after
 DIGEST_TICK_S = 60
 
 

@@ -17,7 +17,7 @@ import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -31,6 +31,7 @@ from bot.related import read_also_links
 from bot.texts import pick_language, t
 from bot.ui import post_keyboard
 from storage import Database
+from storage.articles import StoredArticle
 from storage.chats import Chat
 from storage.deliveries import Delivery
 
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 CONCURRENCY = 8
+READ_ALSO_TTL = timedelta(minutes=10)
 
 
 @dataclass(slots=True)
@@ -59,6 +61,7 @@ class Publisher:
         self._paused_until = clock.now()
         self._stopping = False
         self._lock = asyncio.Lock()  # one drain at a time (job tick, /post, /broadcast)
+        self._read_also_cache: dict[int, tuple[datetime, list[Link]]] = {}
 
     def stop(self) -> None:
         """Claim nothing more; sends already under way finish and are recorded."""
@@ -179,6 +182,19 @@ class Publisher:
                 "add me back as an admin and send /resume to continue.",
             )
 
+    async def _read_also(self, article: StoredArticle) -> list[Link]:
+        """"Read also" links of a story, searched once per story and kept a few minutes: a
+        fan-out to thousands of chats must not run the same search for each of them."""
+        now = self._clock.now()
+        cached = self._read_also_cache.get(article.id)
+        if cached is not None and now - cached[0] < READ_ALSO_TTL:
+            return cached[1]
+        links = await read_also_links(self._db, article, now=now)
+        if len(self._read_also_cache) >= 256:
+            self._read_also_cache.clear()
+        self._read_also_cache[article.id] = (now, links)
+        return links
+
     async def _render(self, chat: Chat, row: Delivery) -> tuple[str | None, InlineKeyboardMarkup | None, bool]:
         previews = chat.link_previews if chat.link_previews is not None else self._settings.link_previews
         if row.link_preview is not None:
@@ -190,7 +206,7 @@ class Publisher:
         article = await self._db.articles.get(row.article_id or 0)
         if article is None:
             return None, None, previews
-        related: list[Link] = await read_also_links(self._db, article, now=self._clock.now())
+        related = await self._read_also(article)
         zone = _zone(chat, self._settings)
         # A channel speaks its readers' language: its own setting, else the story's.
         lang = pick_language(chat.language or article.language, None)

@@ -274,6 +274,9 @@ class Fetcher:
         etag = response.headers.get("etag")
         last_modified = response.headers.get("last-modified")
         if status == 304:
+            # Read the (empty) body so the connection goes back to the pool: polling thousands
+            # of unchanged feeds otherwise opens a new connection (and TLS handshake) for each.
+            await response.aread()
             return FetchResult(url=url, status=status, content=b"", etag=etag,
                                last_modified=last_modified, not_modified=True)
         if not 200 <= status < 300:
