@@ -14,17 +14,18 @@ import logging
 import random
 from collections.abc import Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.delivery.filters import StoryText, matches
-from bot.news.errors import ExtractionError, FeedError, FetchError
+from bot.news.errors import ExtractionError, FeedError, FetchError, NewsError
 from bot.news.feeds import parse_feed
 from bot.news.fingerprint import is_near_duplicate
 from bot.news.http import FEED, PAGE, Fetcher
 from bot.news.models import FeedEntry, ParsedFeed
 from bot.news.pipeline import ProcessedArticle, SummaryOptions, process_page
+from bot.news.summarize import Summarizer
 from bot.news.urls import canonical_url
 from storage import Database
 from storage.articles import NewArticle
@@ -69,13 +70,16 @@ class StoredStory:
 class Ingestor:
     def __init__(
         self, db: Database, fetcher: Fetcher, *, clock: Clock, executor: Executor | None = None,
-        options: IngestOptions = IngestOptions(),
+        options: IngestOptions = IngestOptions(), summarizer: Summarizer | None = None,
     ) -> None:
+        """``summarizer`` replaces the offline extractive summary (e.g. an LLM endpoint); when it
+        fails with a NewsError the extractive summary stays."""
         self._db = db
         self._fetcher = fetcher
         self._clock = clock
         self._executor = executor
         self._options = options
+        self._summarizer = summarizer
 
     async def check_feed(self, url: str) -> ParsedFeed:
         """Fetch and parse a feed URL without storing anything (for /addfeed's validation)."""
@@ -147,15 +151,31 @@ class Ingestor:
                 report.item_errors.append(f"{entry.url}: {exc}")
                 log.info("page %s not fetched, using the feed's description: %s", entry.url, exc)
         try:
-            return await self._run(process_page, html, entry.url or entry.guid, entry=entry, options=self._options.summary)
+            item = await self._run(process_page, html, entry.url or entry.guid, entry=entry, options=self._options.summary)
         except ExtractionError as exc:
             report.item_errors.append(f"{entry.url or entry.guid}: {exc}")
             return None
+        return await self._resummarize(item)
+
+    async def _resummarize(self, item: ProcessedArticle) -> ProcessedArticle:
+        """Let the configured summarizer, if any, write the summary; keep ours if it fails."""
+        if self._summarizer is None:
+            return item
+        options = self._options.summary
+        try:
+            summary = await self._summarizer.summarize(
+                item.article, max_sentences=options.max_sentences, max_chars=options.max_chars
+            )
+        except NewsError as exc:
+            log.warning("summarizer failed for %s, keeping the extractive summary: %s", item.article.url, exc)
+            return item
+        return replace(item, summary=summary) if summary.strip() else item
 
     async def process_url(self, url: str) -> ProcessedArticle:
         """Fetch and process any page (for /post and ``newsbot summarize``)."""
         page = await self._fetcher.fetch(url, accept=PAGE)
-        return await self._run(process_page, page.text, page.url, options=self._options.summary)
+        item = await self._run(process_page, page.text, page.url, options=self._options.summary)
+        return await self._resummarize(item)
 
     async def store(self, item: ProcessedArticle, *, feed_id: int | None, entry: FeedEntry | None = None) -> StoredStory:
         """Store a processed article as a new story, or as another source of a known one."""

@@ -88,3 +88,19 @@ def test_migrate_reports_the_version(env: Path, monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setenv("BOT_TOKEN", "123456:TEST-token-abcdefghijklmnopqrstuvwxyz")
     assert main(["migrate"]) == 0
     assert f"schema version {LATEST}" in capsys.readouterr().out
+
+
+def test_run_with_an_unreachable_bot_api_says_so_in_one_line(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("BOT_TOKEN", "123456:TEST-token-abcdefghijklmnopqrstuvwxyz")
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", f"http://127.0.0.1:{port}/bot")
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith(f"newsbot: cannot reach the Bot API at TELEGRAM_API_BASE_URL=http://127.0.0.1:{port}/bot")
+    assert "TEST-token" not in "\n".join(err)

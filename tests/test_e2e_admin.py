@@ -170,3 +170,23 @@ async def test_export_and_import_opml(running_bot: RunningBot, site: FakeNewsSit
         "sendMessage", predicate=lambda c: c.params["chat_id"] == ADMIN_ID and "Imported" in c.params["text"])
     assert "Imported 1 new feeds" in answer.params["text"]
     assert [f.url for f in await running_bot.services.db.feeds.list()] == [site.url("/rss.xml")]
+
+
+async def test_feed_interval_resume_and_remove(running_bot: RunningBot, site: FakeNewsSite) -> None:
+    site.feed("/rss.xml", title="Fake Times").publish("Dam gates open", body=DAM)
+    await running_bot.command(ADMIN_ID, f"/addfeed {site.url('/rss.xml')}")
+    [answer] = await running_bot.command(ADMIN_ID, "/interval 1 30")
+    assert "poll Fake Times every 30 minutes" in answer.params["text"]
+    [feed] = await running_bot.services.db.feeds.list()
+    assert feed.poll_interval_s == 1800
+    [answer] = await running_bot.command(ADMIN_ID, "/interval 1 2")
+    assert answer.params["text"].startswith("Send /interval FEED MINUTES")
+    await running_bot.services.db.feeds.set_enabled(feed.id, False, now=running_bot.services.clock.now())
+    [answer] = await running_bot.command(ADMIN_ID, "/resume 1")
+    assert "Polling Fake Times again" in answer.params["text"]
+    assert (await running_bot.services.db.feeds.get(feed.id)).enabled  # type: ignore[union-attr]
+    [answer] = await running_bot.command(ADMIN_ID, "/removefeed 1")
+    assert "Removed Fake Times" in answer.params["text"]
+    assert await running_bot.services.db.feeds.list() == []
+    [answer] = await running_bot.command(ADMIN_ID, "/removefeed 1")
+    assert "Send /removefeed with the feed's number" in answer.params["text"]

@@ -165,3 +165,35 @@ async def test_pdf_where_a_page_was_expected_is_an_item_error(
     report = await ingestor.poll(stored)
     assert any("application/pdf" in e for e in report.item_errors)
     assert len(report.new_articles) == 1  # kept, from the feed's description
+
+
+class _StubLLM:
+    """Stands in for a remote summarizer (an LLM endpoint cannot run here)."""
+
+    def __init__(self, fail: bool) -> None:
+        self.fail = fail
+        self.calls = 0
+
+    async def summarize(self, article, *, max_sentences: int = 3, max_chars: int = 600) -> str:  # type: ignore[no-untyped-def]
+        from bot.news.errors import NewsError
+
+        self.calls += 1
+        if self.fail:
+            raise NewsError("the summary endpoint answered 503")
+        return f"LLM summary of {article.title}."
+
+
+@pytest.mark.parametrize("fail", [False, True])
+async def test_an_optional_summarizer_replaces_the_summary_or_falls_back(
+    db: Database, site: FakeNewsSite, clock: FakeClock, fail: bool
+) -> None:
+    site.feed("/rss.xml").publish("Dam gates open", body=DAM)
+    llm = _StubLLM(fail)
+    async with Fetcher(FetchPolicy(allow_private=True, retries=0)) as fetcher:
+        ingestor = Ingestor(db, fetcher, clock=clock, summarizer=llm)
+        stored, _ = await db.feeds.add(site.url("/rss.xml"), now=clock.now())
+        report = await ingestor.poll(stored)
+    article = await db.articles.get(report.new_articles[0])
+    assert llm.calls == 1 and article is not None
+    expected = "Engineers opened the gates" if fail else "LLM summary of Dam gates open."
+    assert article.summary.startswith(expected)

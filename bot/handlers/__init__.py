@@ -21,6 +21,7 @@ _COMMANDS = {
     "addfeed": admin.add_feed,
     "removefeed": admin.remove_feed,
     "feeds": admin.list_feeds,
+    "interval": admin.feed_interval,
     "channels": admin.list_channels,
     "channel": admin.channel,
     "post": admin.post,

@@ -67,6 +67,28 @@ async def remove_feed(update: Update, context: NewsContext) -> None:
 
 
 @admin_only
+async def feed_interval(update: Update, context: NewsContext) -> None:
+    """/interval FEED MINUTES|default: how often one feed is polled."""
+    args = context.args or []
+    usage = "Send /interval FEED MINUTES (5 to 1440), or /interval FEED default. FEED is its number in /feeds."
+    feed = find_feed(await context.db.feeds.list(), args[0]) if args else None
+    if feed is None or len(args) != 2:
+        await reply(update, usage)
+        return
+    value = args[1].lower()
+    if value == "default":
+        seconds = None
+    elif value.isdigit() and 5 <= int(value) <= 1440:
+        seconds = int(value) * 60
+    else:
+        await reply(update, usage)
+        return
+    await context.db.feeds.set_interval(feed.id, seconds)
+    every = f"every {int(value)} minutes" if seconds else f"every {context.settings.poll_interval_minutes:g} minutes (default)"
+    await reply(update, f"I will poll {escape(feed.name)} {every}, from its next poll on.")
+
+
+@admin_only
 async def list_feeds(update: Update, context: NewsContext) -> None:
     feeds = await context.db.feeds.list()
     if not feeds:

@@ -42,6 +42,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("addfeed", "URL", "add a feed (checked first)", admin=True),
     CommandInfo("removefeed", "feed", "remove a feed", admin=True),
     CommandInfo("feeds", "", "all feeds with their health", admin=True),
+    CommandInfo("interval", "feed minutes|default", "how often one feed is polled", admin=True),
     CommandInfo("channels", "", "channels and groups the bot posts to", admin=True),
     CommandInfo("channel", "chat subscribe|unsubscribe|pace|max|quiet|tz ...", "set a channel up", admin=True),
     CommandInfo("post", "URL [chat] [preview]", "summarize a page and post it now", admin=True),
