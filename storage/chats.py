@@ -176,7 +176,16 @@ class ChatRepo:
             async with conn.execute("SELECT 1 FROM chats WHERE id = ?", (new_id,)) as cursor:
                 exists = await cursor.fetchone() is not None
             if exists:
-                # Both ids known: fold the old chat's subscriptions and outbox into the new one.
+                # Both ids known (the supergroup spoke first): the old chat's settings, made by
+                # its people, win; its subscriptions and outbox are folded into the new one.
+                await conn.execute(
+                    "UPDATE chats SET (timezone, language, summaries, link_previews, digest_time, "
+                    "last_digest_at, post_interval_min, max_per_hour, quiet_start, quiet_end, paused) = "
+                    "(SELECT timezone, language, summaries, link_previews, digest_time, last_digest_at, "
+                    "post_interval_min, max_per_hour, quiet_start, quiet_end, paused FROM chats WHERE id = ?) "
+                    "WHERE id = ?",
+                    (old_id, new_id),
+                )
                 await conn.execute(
                     "INSERT OR IGNORE INTO subscriptions (chat_id, feed_id, include_kw, exclude_kw, created_at) "
                     "SELECT ?, feed_id, include_kw, exclude_kw, created_at FROM subscriptions WHERE chat_id = ?",

@@ -145,12 +145,18 @@ class DeliveryRepo:
             "UPDATE deliveries SET state = ?, last_error = ? WHERE id = ?", (state, error[:1000], delivery_id)
         )
 
-    async def recover_interrupted(self, *, now: datetime) -> int:
-        """Rows a crash left 'sending' go back to 'pending' (at-least-once; see the README)."""
+    async def recover_interrupted(self, *, now: datetime, claimed_before: datetime | None = None) -> int:
+        """Rows a crash left 'sending' go back to 'pending' (at-least-once; see the README).
+
+        At start-up every 'sending' row is such a row; while running, only rows claimed before
+        ``claimed_before`` (a send whose outcome could not be recorded, e.g. the database was
+        locked longer than the busy timeout).
+        """
         return await self._db.execute(
             "UPDATE deliveries SET state = 'pending', next_attempt_at = ?, "
-            "last_error = 'interrupted by a restart; sent again' WHERE state = 'sending'",
-            (to_db(now),),
+            "last_error = 'interrupted before its outcome was recorded; sent again' "
+            "WHERE state = 'sending' AND (? IS NULL OR claimed_at < ?)",
+            (to_db(now), to_db(claimed_before), to_db(claimed_before)),
         )
 
     async def release(self, delivery_ids: Iterable[int], *, now: datetime) -> None:

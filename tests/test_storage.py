@@ -130,3 +130,34 @@ async def test_repository_calls_inside_a_transaction_are_one_atomic_step(tmp_pat
         assert await db.chats.get(1) is not None
     finally:
         await db.close()
+
+
+async def test_migration_onto_a_known_supergroup_keeps_the_groups_settings(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "bot.db")
+    try:
+        await db.chats.upsert(-5, "group", title="G", now=NOW)
+        await db.chats.update_settings(-5, {"timezone": "Europe/Kyiv", "quiet_start": "23:00"}, now=NOW)
+        await db.chats.upsert(-1005, "supergroup", title="G", now=NOW)  # it spoke first
+        await db.chats.migrate(-5, -1005, now=NOW)
+        chat = await db.chats.get(-1005)
+        assert chat is not None and chat.timezone == "Europe/Kyiv" and chat.quiet_start == "23:00"
+        assert await db.chats.get(-5) is None
+    finally:
+        await db.close()
+
+
+async def test_rows_stuck_in_sending_are_recovered_after_a_while(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    db = await Database.open(tmp_path / "bot.db")
+    try:
+        await db.chats.upsert(1, "private", now=NOW)
+        _, queued = await db.deliveries.enqueue_broadcast("hi", [1], created_by=None, now=NOW)
+        [row] = await db.deliveries.claim_due(NOW, 10)
+        assert await db.deliveries.recover_interrupted(now=NOW, claimed_before=NOW - timedelta(minutes=10)) == 0
+        later = NOW + timedelta(minutes=11)
+        assert await db.deliveries.recover_interrupted(now=later, claimed_before=later - timedelta(minutes=10)) == 1
+        [again] = await db.deliveries.claim_due(later, 10)
+        assert again.id == row.id and again.attempts == 2
+    finally:
+        await db.close()

@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 CONCURRENCY = 8
 READ_ALSO_TTL = timedelta(minutes=10)
+STUCK_AFTER = timedelta(minutes=10)  # a row 'sending' this long between drains is retried
 
 
 @dataclass(slots=True)
@@ -71,6 +72,10 @@ class Publisher:
         """Send every due row, batch by batch, until none is due or Telegram asks us to wait."""
         report = PublishReport()
         async with self._lock:
+            # Nothing is 'sending' between drains unless recording an outcome failed.
+            await self._db.deliveries.recover_interrupted(
+                now=self._clock.now(), claimed_before=self._clock.now() - STUCK_AFTER
+            )
             for _ in range(max_batches):
                 if self._stopping or self._clock.now() < self._paused_until:
                     break
