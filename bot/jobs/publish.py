@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -138,7 +140,7 @@ class Publisher:
                 link_preview_options=LinkPreviewOptions(is_disabled=not previews),
             )
         except RetryAfter as exc:
-            wait = _seconds(exc.retry_after)
+            wait = _retry_after(exc)
             self._paused_until = self._clock.now() + wait
             await self._db.deliveries.retry_later(row.id, at=self._paused_until, error=f"429: retry after {wait}", count_attempt=False)
             report.rate_limited += 1
@@ -246,7 +248,11 @@ def _zone(chat: Chat, settings: Settings):  # type: ignore[no-untyped-def]
     return ZoneInfo(chat.timezone) if chat.timezone else settings.zone
 
 
-def _seconds(value: int | timedelta) -> timedelta:
+def _retry_after(exc: RetryAfter) -> timedelta:
+    """Telegram's wait, as a timedelta whichever type PTB gives (int now, timedelta later)."""
+    with warnings.catch_warnings():  # PTB 22 warns that the int is deprecated on every read
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
     return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
 
 
