@@ -18,6 +18,14 @@ from tests.stories import DAM, DAM_FOLLOWUP, ELECTION, KYIV_UK
 CHANNEL = -1007001
 
 
+async def _channel_follows_feed(bot: RunningBot, site: FakeNewsSite, *, title: str) -> None:
+    """What an admin does: add the bot to a channel, add the site's feed, subscribe the channel."""
+    bot.tg.push_my_chat_member(CHANNEL, "channel", title=title, from_user_id=ADMIN_ID)
+    await bot.tg.wait_for("sendMessage", predicate=lambda c: c.params.get("chat_id") == ADMIN_ID)
+    await bot.command(ADMIN_ID, f"/addfeed {site.url('/rss.xml')}")
+    await bot.command(ADMIN_ID, f"/channel {CHANNEL} subscribe 1")
+
+
 async def _cycle(bot: RunningBot) -> int:
     """One tick of the poll job and the publish job; returns how many messages went out."""
     await poll_due_feeds(bot.services)
@@ -29,10 +37,7 @@ async def test_new_articles_reach_the_channel_at_the_chosen_pace(
 ) -> None:
     feed = site.feed("/rss.xml", title="Fake Times")
     feed.publish("Dam gates open after repairs", body=DAM)
-    running_bot.tg.push_my_chat_member(CHANNEL, "channel", title="Daily News", from_user_id=ADMIN_ID)
-    await running_bot.tg.wait_for("sendMessage", predicate=lambda c: c.params.get("chat_id") == ADMIN_ID)
-    await running_bot.command(ADMIN_ID, f"/addfeed {site.url('/rss.xml')}")
-    await running_bot.command(ADMIN_ID, f"/channel {CHANNEL} subscribe 1")
+    await _channel_follows_feed(running_bot, site, title="Daily News")
     await running_bot.command(ADMIN_ID, f"/channel {CHANNEL} pace 10")
 
     assert await _cycle(running_bot) == 1  # the backlog item, right away
@@ -59,10 +64,7 @@ async def test_quiet_hours_hold_posts_until_morning(
     running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
 ) -> None:
     site.feed("/rss.xml").publish("Dam gates open after repairs", body=DAM)
-    running_bot.tg.push_my_chat_member(CHANNEL, "channel", title="Daily News", from_user_id=ADMIN_ID)
-    await running_bot.tg.wait_for("sendMessage", predicate=lambda c: c.params.get("chat_id") == ADMIN_ID)
-    await running_bot.command(ADMIN_ID, f"/addfeed {site.url('/rss.xml')}")
-    await running_bot.command(ADMIN_ID, f"/channel {CHANNEL} subscribe 1")
+    await _channel_follows_feed(running_bot, site, title="Daily News")
     await running_bot.command(ADMIN_ID, f"/channel {CHANNEL} tz Europe/Kyiv")
     await running_bot.command(ADMIN_ID, f"/channel {CHANNEL} quiet 13:00-16:00")  # clock: 14:00 in Kyiv
     assert await _cycle(running_bot) == 0
@@ -114,10 +116,7 @@ async def test_a_ukrainian_story_is_posted_with_ukrainian_labels(
 
     feed = site.feed("/rss.xml", title="Київ сьогодні")
     feed.publish("У Києві відкрили новий міст", body=KYIV_UK)
-    running_bot.tg.push_my_chat_member(CHANNEL, "channel", title="Новини", from_user_id=ADMIN_ID)
-    await running_bot.tg.wait_for("sendMessage", predicate=lambda c: c.params.get("chat_id") == ADMIN_ID)
-    await running_bot.command(ADMIN_ID, f"/addfeed {site.url('/rss.xml')}")
-    await running_bot.command(ADMIN_ID, f"/channel {CHANNEL} subscribe 1")
+    await _channel_follows_feed(running_bot, site, title="Новини")
     assert await _cycle(running_bot) == 1
     feed.publish("Міст у Києві: перший день", body=KYIV_UK_FOLLOWUP)
     clock.advance(timedelta(minutes=17))
