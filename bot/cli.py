@@ -167,7 +167,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
-    settings = _settings()
+    settings = _core_settings()
 
     async def migrate() -> int:
         db = await Database.open(settings.database_path)
