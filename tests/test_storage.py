@@ -161,3 +161,10 @@ async def test_rows_stuck_in_sending_are_recovered_after_a_while(tmp_path: Path)
         assert again.id == row.id and again.attempts == 2
     finally:
         await db.close()
+
+
+async def test_a_path_that_cannot_hold_a_database_gets_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where a directory should be", encoding="utf-8")
+    with pytest.raises(StorageError, match="cannot create the directory for DATABASE_PATH"):
+        await Database.open(blocker / "data" / "bot.db")
