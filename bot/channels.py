@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, ChatMember, ChatMemberAdministrator
+from telegram import Bot, ChatFullInfo, ChatMember, ChatMemberAdministrator
+from telegram import Chat as TelegramChat
 from telegram.error import TelegramError
 
 from bot.clock import Clock
@@ -28,7 +29,7 @@ def can_post(member: ChatMember, chat_type: str) -> bool:
 
 def posting_problem(chat: Chat) -> str | None:
     """Plain words for an admin if the bot cannot post to a chat, else None."""
-    name = chat.title or (f"@{chat.username}" if chat.username else str(chat.id))
+    name = chat.display_name
     if not chat.active:
         return f"I am not in {chat.kind} {name} any more ({chat.inactive_reason or 'removed'})."
     if chat.can_post is False:
@@ -39,14 +40,19 @@ def posting_problem(chat: Chat) -> str | None:
     return None
 
 
+async def remember_chat(db: Database, chat: TelegramChat | ChatFullInfo, *, clock: Clock) -> Chat:
+    """Store (or refresh) a chat Telegram told us about, e.g. in an update, and return it."""
+    return await db.chats.upsert(chat.id, chat.type, title=chat.title or chat.full_name or "",
+                                 username=chat.username, now=clock.now())
+
+
 async def register_chat(db: Database, bot: Bot, ref: str | int, *, clock: Clock) -> Chat:
     """Look a chat up in Telegram (by @username or id), store it and whether the bot may post.
 
     Raises TelegramError if Telegram does not know the chat or the bot is not in it.
     """
     info = await bot.get_chat(ref)
-    chat = await db.chats.upsert(info.id, info.type, title=info.title or info.full_name or "",
-                                 username=info.username, now=clock.now())
+    chat = await remember_chat(db, info, clock=clock)
     try:
         member = await bot.get_chat_member(info.id, bot.id)
         allowed = can_post(member, info.type)

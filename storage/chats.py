@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from storage._time import from_db, to_db
 
@@ -48,6 +49,15 @@ class Chat:
     quiet_end: str | None
     last_post_at: datetime | None
     created_at: datetime
+
+    @property
+    def display_name(self) -> str:
+        """What a person calls the chat: its title, else @username, else its id."""
+        return self.title or (f"@{self.username}" if self.username else str(self.id))
+
+    def zone(self, default: ZoneInfo) -> ZoneInfo:
+        """The chat's own time zone, else ``default`` (the bot's)."""
+        return ZoneInfo(self.timezone) if self.timezone else default
 
     @property
     def is_channel_like(self) -> bool:

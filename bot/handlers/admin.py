@@ -117,12 +117,8 @@ async def list_channels(update: Update, context: NewsContext) -> None:
         subs = await context.db.subscriptions.for_chat(chat.id)
         problem = posting_problem(chat)
         state = "paused" if chat.paused else ("ok" if problem is None else escape(problem))
-        lines.append(f"{escape(_chat_name(chat))} ({chat.id}) — {len(subs)} feeds — {state}")
+        lines.append(f"{escape(chat.display_name)} ({chat.id}) — {len(subs)} feeds — {state}")
     await _reply_long(update, lines)
-
-
-def _chat_name(chat: Chat) -> str:
-    return chat.title or (f"@{chat.username}" if chat.username else str(chat.id))
 
 
 async def _find_channel(context: NewsContext, ref: str) -> Chat | None:
@@ -164,16 +160,16 @@ async def channel(update: Update, context: NewsContext) -> None:
             return
         if action == "subscribe":
             await context.db.subscriptions.add(target.id, feed.id, now=now)
-            answer = f"{escape(_chat_name(target))} now gets {escape(feed.name)}."
+            answer = f"{escape(target.display_name)} now gets {escape(feed.name)}."
             if problem := posting_problem(target):
                 answer += f"\nBut: {escape(problem)}"
         else:
             await context.db.subscriptions.remove(target.id, feed.id)
-            answer = f"{escape(_chat_name(target))} no longer gets {escape(feed.name)}."
+            answer = f"{escape(target.display_name)} no longer gets {escape(feed.name)}."
         await reply(update, answer)
         return
     error = await _set_policy(context, target, action, value.strip())
-    await reply(update, error or f"Done. {escape(_chat_name(target))}: {escape(_policy_text(await context.db.chats.get(target.id)))}")
+    await reply(update, error or f"Done. {escape(target.display_name)}: {escape(_policy_text(await context.db.chats.get(target.id)))}")
 
 
 async def _set_policy(context: NewsContext, target: Chat, action: str, value: str) -> str | None:
@@ -291,7 +287,7 @@ async def _set_paused(update: Update, context: NewsContext, paused: bool) -> Non
         await context.db.chats.update_settings(chat.id, {"paused": paused}, now=now)
         if not paused and not chat.active and chat.is_channel_like:
             await context.db.chats.upsert(chat.id, chat.kind, now=now)  # added back by the admin
-    what = escape(_chat_name(targets[0])) if ref else f"all {len(targets)} channels and groups"
+    what = escape(targets[0].display_name) if ref else f"all {len(targets)} channels and groups"
     await reply(update, f"{'Paused' if paused else 'Resumed'} posting to {what}.")
 
 

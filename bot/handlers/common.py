@@ -11,6 +11,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.app import NewsContext
+from bot.channels import remember_chat
 from bot.news.render import escape
 from bot.texts import pick_language, t
 from storage.feeds import Feed
@@ -77,10 +78,7 @@ async def chat_language(update: Update, context: NewsContext) -> str:
     user = update.effective_user
     stored = None
     if chat is not None:
-        stored = await context.db.chats.upsert(
-            chat.id, chat.type, title=chat.title or chat.full_name or "", username=chat.username,
-            now=context.services.clock.now(),
-        )
+        stored = await remember_chat(context.db, chat, clock=context.services.clock)
     return pick_language(stored.language if stored else None, user.language_code if user else None)
 
 
@@ -88,7 +86,7 @@ async def chat_zone(update: Update, context: NewsContext) -> ZoneInfo:
     """The chat's time zone for showing times, else the bot's default."""
     chat = update.effective_chat
     stored = await context.db.chats.get(chat.id) if chat else None
-    return ZoneInfo(stored.timezone) if stored and stored.timezone else context.settings.zone
+    return stored.zone(context.settings.zone) if stored else context.settings.zone
 
 
 def find_feed(feeds: Sequence[Feed], ref: str) -> Feed | None:

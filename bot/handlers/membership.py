@@ -7,7 +7,7 @@ import logging
 from telegram import ChatMember, Update
 
 from bot.app import NewsContext
-from bot.channels import can_post, posting_problem
+from bot.channels import can_post, posting_problem, remember_chat
 from bot.notify import notify_admins
 
 log = logging.getLogger(__name__)
@@ -29,8 +29,7 @@ async def on_my_chat_member(update: Update, context: NewsContext) -> None:
                                 f"I was removed from {chat.type} {name}; I stopped posting there. "
                                 "Its subscriptions are kept in case you add me back.")
         return
-    stored = await context.db.chats.upsert(chat.id, chat.type, title=chat.title or chat.full_name or "",
-                                           username=chat.username, now=now)
+    stored = await remember_chat(context.db, chat, clock=context.services.clock)
     await context.db.chats.update_settings(stored.id, {"can_post": can_post(member, chat.type)}, now=now)
     stored = await context.db.chats.get(stored.id)
     if chat.type == "private" or stored is None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from bot.delivery.filters import matches
 from bot.delivery.policy import digest_due, parse_hhmm
@@ -24,7 +23,7 @@ async def queue_due_digests(services) -> int:  # type: ignore[no-untyped-def]
     for chat in await db.chats.list(kinds=("private", "group", "supergroup"), active_only=True):
         if not chat.digest_time:
             continue
-        zone = ZoneInfo(chat.timezone) if chat.timezone else services.settings.zone
+        zone = chat.zone(services.settings.zone)
         scheduled = digest_due(parse_hhmm(chat.digest_time), zone, last_digest_at=chat.last_digest_at, now=now)
         if scheduled is None:
             continue

@@ -182,10 +182,9 @@ class Publisher:
         await self._db.deliveries.mark_failed(row.id, reason)
         report.failed += 1
         if await self._db.chats.deactivate(chat.id, reason, now=self._clock.now()) and chat.is_channel_like:
-            name = chat.title or (f"@{chat.username}" if chat.username else str(chat.id))
             await notify_admins(
                 self._bot, self._settings.admin_ids,
-                f"I can no longer post to {chat.kind} {name} ({reason}). I stopped posting there; "
+                f"I can no longer post to {chat.kind} {chat.display_name} ({reason}). I stopped posting there; "
                 "add me back as an admin and send /resume to continue.",
             )
 
@@ -214,7 +213,7 @@ class Publisher:
         if article is None:
             return None, None, previews
         related = await self._read_also(article)
-        zone = _zone(chat, self._settings)
+        zone = chat.zone(self._settings.zone)
         # A channel speaks its readers' language: its own setting, else the story's.
         lang = pick_language(chat.language or article.language, None)
         text = render_post(
@@ -233,19 +232,13 @@ class Publisher:
 
 def _policy(chat: Chat, settings: Settings) -> PostingPolicy:
     return PostingPolicy(
-        zone=_zone(chat, settings),
+        zone=chat.zone(settings.zone),
         interval=timedelta(minutes=chat.post_interval_min),
         max_per_hour=chat.max_per_hour,
         quiet_start=parse_hhmm(chat.quiet_start) if chat.quiet_start else None,
         quiet_end=parse_hhmm(chat.quiet_end) if chat.quiet_end else None,
         min_gap=PRIVATE_GAP if chat.kind == "private" else GROUP_GAP,
     )
-
-
-def _zone(chat: Chat, settings: Settings):  # type: ignore[no-untyped-def]
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(chat.timezone) if chat.timezone else settings.zone
 
 
 def _retry_after(exc: RetryAfter) -> timedelta:
