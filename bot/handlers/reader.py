@@ -264,13 +264,11 @@ async def _change_setting(context: NewsContext, chat_id: int, name: str, value: 
 async def digest_now(update: Update, context: NewsContext) -> None:
     """/digest: today's top stories (from the chat's feeds, or all feeds if it follows none)."""
     lang = await chat_language(update, context)
-    from bot.digest import top_stories
-
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
     subs = await context.db.subscriptions.for_chat(chat_id)
     now = context.services.clock.now()
-    stories = await top_stories(context.db, feed_ids=[s.feed_id for s in subs] or None,
-                                since=now - timedelta(days=1), limit=10)
+    stories = await context.db.articles.top(feed_ids=[s.feed_id for s in subs] or None,
+                                            since=now - timedelta(days=1), limit=10)
     if not stories:
         await reply(update, t(lang, "no_stories_today"))
         return

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from bot.delivery.filters import matches
 from bot.delivery.policy import digest_due, parse_hhmm
-from bot.digest import top_stories
 from bot.news.render import Link, render_digest
 from bot.texts import pick_language, t
 
@@ -29,8 +28,8 @@ async def queue_due_digests(services) -> int:  # type: ignore[no-untyped-def]
             continue
         since = max(chat.last_digest_at or now - timedelta(days=1), now - timedelta(days=1))
         subscriptions = await db.subscriptions.for_chat(chat.id)
-        stories = await top_stories(db, feed_ids=[s.feed_id for s in subscriptions], since=since,
-                                    limit=DIGEST_SIZE * 3) if subscriptions else []
+        stories = await db.articles.top(feed_ids=[s.feed_id for s in subscriptions], since=since,
+                                        limit=DIGEST_SIZE * 3) if subscriptions else []
         stories = [a for a in stories if _wanted(a, subscriptions)][:DIGEST_SIZE]
         if stories:
             local_day = scheduled.astimezone(zone).date().isoformat()

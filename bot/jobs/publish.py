@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Clock
@@ -159,9 +159,7 @@ class Publisher:
                 await self._db.deliveries.mark_failed(row.id, f"Telegram refused the message: {exc.message}")
                 report.failed += 1
                 report.errors.append(f"chat {chat.id}: {exc.message}")
-        except NetworkError as exc:  # timeouts and 5xx: try again later, up to a limit
-            await self._transient_failure(row, str(exc), report)
-        except TelegramError as exc:
+        except TelegramError as exc:  # timeouts, 5xx and the like: try again later, up to a limit
             await self._transient_failure(row, str(exc), report)
         else:
             await self._db.deliveries.mark_sent(row.id, message_id=message.message_id, now=self._clock.now())
