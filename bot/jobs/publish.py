@@ -177,7 +177,8 @@ class Publisher:
                 for _ in range(max_batches):
                     if self._stopping or self._clock.now() < self._paused_until or self._write_fault:
                         break
-                    rows = await self._db.deliveries.claim_due(self._clock.now(), batch)
+                    # While the Bot API seems down, each try is a probe of one message.
+                    rows = await self._db.deliveries.claim_due(self._clock.now(), 1 if self._outage.down else batch)
                     if not rows:
                         break
                     await self._send_batch(rows, report)
@@ -371,16 +372,20 @@ class Publisher:
                     f"Telegram's Bot API has not accepted a message since {since} ({outcome.error}). Posts "
                     "wait in the outbox and go out when it answers again; nothing is lost.",
                 )
-        elif outcome.kind == "sent":
-            since = self._outage.since
-            lasted = self._outage.success(now)
-            if lasted is not None and since is not None:
-                minutes = max(1, round(lasted.total_seconds() / 60))
-                log.warning("Bot API answers again after %d min unreachable", minutes)
+        elif outcome.kind == "sent" and self._outage.since is not None:
+            began, tell = self._outage.success(now)
+            if began is None or now - began < self.retry_policy.base:
+                return  # a blip, not an outage: the rows keep their backoff
+            # Rows that failed during the outage would each wait out their own backoff: they
+            # go now, with the rows never tried.
+            hurried = await self._db.deliveries.retry_now_failed_since(began, now=now)
+            minutes = max(1, round((now - began).total_seconds() / 60))
+            log.warning("Bot API answers again after %d min; %d rows that failed meanwhile go now", minutes, hurried)
+            if tell:
                 await notify_admins(
                     self._bot, self._settings.admin_ids,
                     f"Telegram's Bot API answers again; it was unreachable for about {minutes} min, "
-                    f"since {since:%Y-%m-%d %H:%M} UTC. The posts that waited are going out now.",
+                    f"since {began:%Y-%m-%d %H:%M} UTC. The posts that waited are going out now.",
                 )
 
     async def _database_fault(self, exc: sqlite3.Error) -> None:
