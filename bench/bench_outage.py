@@ -29,10 +29,49 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_fanout import ALLOWED_PER_SECOND, TOKEN, Chats, fresh_server, make_chats, prepare_database, register
+
+def _prepare_child() -> None:
+    """``--prepare DB N``: build the outbox with the storage code of NEWSBOT_CODE (an older
+    checkout refuses a database of a newer schema, so each run prepares its own)."""
+    db_path, count = Path(sys.argv[2]), int(sys.argv[3])
+    sys.path.insert(0, os.environ["NEWSBOT_CODE"])
+    from datetime import UTC, datetime
+
+    from storage import Database
+    from storage.articles import NewArticle
+
+    async def prepare() -> None:
+        now = datetime.now(UTC)
+        channels = round(count * 0.3)
+        private = [80_000_000 + i for i in range(count - channels)]
+        channel_ids = [-1_008_000_000_000 - i for i in range(channels)]
+        db = await Database.open(db_path)
+        feed, _ = await db.feeds.add("https://news.example/rss.xml", now=now, title="Fake Times")
+        for chat_id in private:
+            await db.chats.upsert(chat_id, "private", title=f"Reader {chat_id}", now=now)
+        for chat_id in channel_ids:
+            await db.chats.upsert(chat_id, "channel", title=f"Channel {chat_id}", now=now)
+        text = "Engineers opened the gates of the dam after repairs. " * 20
+        article_id = await db.articles.insert(NewArticle(
+            feed_id=feed.id, url="https://news.example/dam", canonical_url="https://news.example/dam", guid=None,
+            title="Dam gates open after repairs", text=text, summary=text[:200], language="en", author="",
+            published_at=now, from_feed=False, related=(), fingerprint=None, bands=None,
+            title_terms="dam gates open after repairs", body_terms=text.lower()), now=now)
+        await db.deliveries.enqueue_article(article_id, [*private, *channel_ids], now=now)
+        await db.close()
+
+    asyncio.run(prepare())
+
+
+if len(sys.argv) > 1 and sys.argv[1] == "--prepare":
+    _prepare_child()
+    raise SystemExit(0)
+
+sys.path.insert(0, str(ROOT))
+sys.path.insert(1, str(ROOT / "bench"))
+
+from bench_fanout import ALLOWED_PER_SECOND, TOKEN, Chats, fresh_server, make_chats, register
 
 from tests.fakes.cable import Cable
 from tests.fakes.telegram_api import FakeTelegramServer
@@ -54,8 +93,13 @@ class Outcome:
 
 async def run(name: str, code_dir: Path, chats: Chats, workdir: Path, outage_s: float) -> Outcome:
     outcome = Outcome(name)
-    db_path = workdir / f"{name}.db"
-    await prepare_database(db_path, chats)
+    db_path = workdir / f"{name.replace(' ', '-')}.db"
+    # Each checkout builds its own database: an older one refuses a newer schema.
+    prep = await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--prepare", str(db_path), str(len(chats.all)),
+        env={**os.environ, "NEWSBOT_CODE": str(code_dir)})
+    if await prep.wait() != 0:
+        raise SystemExit(f"{name}: could not prepare its database")
     tg: FakeTelegramServer = fresh_server()
     register(tg, chats)
     tg.add_chat(ADMIN, "private", "Admin")
@@ -71,11 +115,14 @@ async def run(name: str, code_dir: Path, chats: Chats, workdir: Path, outage_s: 
                "TELEGRAM_API_BASE_URL": cable.base_url, "DATABASE_PATH": str(db_path), "LOG_LEVEL": "WARNING",
                "ADMIN_IDS": str(ADMIN)}
         argv = [sys.executable, "-c", "from bot.cli import main; raise SystemExit(main())", "run"]
-        with (workdir / f"{name}.log").open("wb") as log:
+        with (workdir / f"{name.replace(' ', '-')}.log").open("wb") as log:
             proc = await asyncio.create_subprocess_exec(*argv, env=env, cwd=workdir, stdout=log, stderr=log,
                                                         stdin=asyncio.subprocess.DEVNULL)
         try:
             while delivered() < CUT_AFTER:
+                if proc.returncode is not None:
+                    log_text = (workdir / f"{name.replace(' ', '-')}.log").read_text(errors="replace")
+                    raise SystemExit(f"{name} exited early:\n{log_text[-2000:]}")
                 await asyncio.sleep(0.05)
             requests_before = len(tg.calls_to("sendMessage"))
             await cable.cut()
