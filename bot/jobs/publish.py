@@ -28,18 +28,17 @@ import asyncio
 import logging
 import sqlite3
 import time
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.warnings import PTBDeprecationWarning
+from telegram import Bot, LinkPreviewOptions
+from telegram.error import TelegramError
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.policy import GROUP_GAP, PRIVATE_GAP, PostingPolicy, next_send_time, parse_hhmm
+from bot.delivery.outcome import Outcome, Post, outcome_of
 from bot.delivery.retry import OutageTracker, RetryPolicy
 from bot.news.render import Link, PostContent, escape, render_post
 from bot.news.textsafe import plain_fallback, valid_text
@@ -70,32 +69,6 @@ class PublishReport:
     deferred: int = 0
     rate_limited: int = 0
     errors: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class Post:
-    """One message as it goes to Telegram."""
-
-    text: str
-    keyboard: InlineKeyboardMarkup | None = None
-    previews: bool = False
-    html: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What happened to one send, before it is written down.
-
-    Kinds: sent, rate_limited (``wait``), migrated (``new_chat_id``), chat_gone, refused
-    (the message itself; permanent), skipped, transient (try again later), released
-    (given back unsent).
-    """
-
-    kind: str
-    error: str = ""
-    message_id: int | None = None
-    wait: timedelta | None = None
-    new_chat_id: int | None = None
 
 
 class Publisher:
@@ -261,18 +234,8 @@ class Publisher:
     async def _attempt(self, chat: Chat, post: Post) -> Outcome:
         try:
             message = await self._send(chat, post)
-        except RetryAfter as exc:
-            return Outcome("rate_limited", wait=_retry_after(exc))
-        except ChatMigrated as exc:
-            return Outcome("migrated", new_chat_id=exc.new_chat_id)
-        except Forbidden as exc:
-            return Outcome("chat_gone", f"Telegram refused: {exc.message}")
-        except BadRequest as exc:
-            if "chat not found" in exc.message.lower():
-                return Outcome("chat_gone", "chat not found")
-            return Outcome("refused", exc.message)  # the message itself; sending it again would fail again
-        except TelegramError as exc:  # timeouts, 5xx, the network: try again later
-            return Outcome("transient", str(exc) or type(exc).__name__)
+        except TelegramError as exc:
+            return outcome_of(exc)
         return Outcome("sent", message_id=message.message_id)
 
     async def _send(self, chat: Chat, post: Post):  # type: ignore[no-untyped-def]
@@ -473,14 +436,6 @@ def _policy(chat: Chat, settings: Settings) -> PostingPolicy:
         quiet_end=parse_hhmm(chat.quiet_end) if chat.quiet_end else None,
         min_gap=PRIVATE_GAP if chat.kind == "private" else GROUP_GAP,
     )
-
-
-def _retry_after(exc: RetryAfter) -> timedelta:
-    """Telegram's wait, as a timedelta whichever type PTB gives (int now, timedelta later)."""
-    with warnings.catch_warnings():  # PTB 22 warns that the int is deprecated on every read
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
-    return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
 
 
 def _has_me(bot: Bot) -> bool:
