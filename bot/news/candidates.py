@@ -49,9 +49,9 @@ class PageText:
         self.title, self.headlines = title, headlines
 
     def finish(self, paragraphs: Iterable[str]) -> list[str]:
-        """One paragraph per line, junk and headline copies dropped, repeats dropped."""
+        """One paragraph per line, junk and headline copies dropped."""
         lines = [ln.strip() for p in paragraphs for ln in p.split("\n") if ln.strip()]
-        return dedupe(clean_paragraphs(lines, title=self.title, headlines=self.headlines))
+        return clean_paragraphs(lines, title=self.title, headlines=self.headlines)
 
 
 def trafilatura_paragraphs(page: PageText, *, fast: bool, precision: bool) -> list[str]:
@@ -90,7 +90,9 @@ def readability_paragraphs(page: PageText) -> list[str]:
         return []
     if body is None:
         return []
-    return page.finish(_block_lines(body, page.link_texts))
+    # readability sometimes takes a body and its print or mobile copy: repeats go. Other
+    # readings keep them (an interview repeats its questions for each guest).
+    return dedupe(page.finish(_block_lines(body, page.link_texts)))
 
 
 _HIDDEN = etree.XPath("//*[@hidden] | //*[contains(translate(@style, ' ', ''), 'display:none')]")

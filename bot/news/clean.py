@@ -89,9 +89,10 @@ _OUR_CHANNEL = re.compile(
     r"|instagram|facebook|twitter|tiktok|newsletter|розсилк|рассылк|соцмереж|соцсет|канал|channel)",
     re.IGNORECASE,
 )
+# A call to act, at the start of one of the line's sentences (within its first two words).
 _PROMO_START = re.compile(
-    r"^\W*(?:[\w-]+,?\s+){0,2}?(?:subscrib|follow us|join us|sign up|підпис|подпис|приєдн|присоедин"
-    r"|стежте|слідкуйте|следите|читайте нас)",
+    r"(?:^|(?<=[.!?…]\s))\W*(?:[\w-]+,?\s+){0,2}?(?:subscrib|follow (?:us|me|her|him|them)|join us|sign up"
+    r"|get the latest|підпис|подпис|приєдн|присоедин|стежте|слідкуйте|следите|читайте нас)",
     re.IGNORECASE,
 )
 _SHARE = re.compile(
@@ -225,7 +226,7 @@ def _is_meta_line(text: str) -> bool:
 def _is_channel_promo(text: str) -> bool:
     if not _CHANNELS.search(text):
         return False
-    return bool(_OUR_CHANNEL.search(text) or _PROMO_START.match(text))
+    return bool(_OUR_CHANNEL.search(text) or _PROMO_START.search(text))
 
 
 def _is_dateline(text: str) -> bool:

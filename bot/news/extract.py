@@ -32,6 +32,7 @@ from trafilatura.utils import load_html
 from bot.news.charset import detect_encoding
 from bot.news.clean import related_links_from_tree
 from bot.news.errors import ExtractionError
+from bot.news.factcheck import claim_review, with_verdict
 from bot.news.lang import detect_language
 from bot.news.models import Article, FeedEntry
 from bot.news.candidates import PageText
@@ -83,7 +84,11 @@ def _article_from_page(html: str | bytes, url: str) -> Article:
     normalize_paragraphs(tree)
     page = PageText(tree, url, link_texts_of(tree), meta.title, meta.headlines)
     choice = choose_paragraphs(page, json_ld_body=meta.json_ld_body)
-    text = "\n\n".join(choice.paragraphs)
+    text = "\n\n".join(with_verdict(choice.paragraphs, *meta.verdict) if choice.paragraphs else [])
+    if not text:
+        # Nothing but a headline on the page (a photo or video post): the headline is all
+        # the text there is, and saying so beats reporting an empty page.
+        text = _headline_in_body(tree, meta.title)
     if not text:
         raise ExtractionError(f"no article text found on {url}")
     return Article(
@@ -96,6 +101,24 @@ def _article_from_page(html: str | bytes, url: str) -> Article:
         language=detect_language(text) or detect_language(meta.title),
         related=related_links_from_tree(tree, url, canonical=meta.canonical_url),
     )
+
+
+def _headline_in_body(tree: etree._Element, title: str) -> str:
+    """The headline as the page's body shows it as text of its own:
+    the title, or its end after a separator ("Blog name: Post title"); "" if it is not there.
+    A link counts only as a heading's whole text (a blog's post title links to the post)."""
+    body = tree.find(".//body")
+    if body is None or not title:
+        return ""
+    for el in body.iter():
+        if not isinstance(el.tag, str) or not el.text:
+            continue
+        if el.tag == "a" and getattr(el.getparent(), "tag", "") not in ("h1", "h2", "h3"):
+            continue
+        text = _WS.sub(" ", el.text).strip()
+        if len(text) >= 12 and (text == title or title.endswith((f": {text}", f" | {text}", f" - {text}"))):
+            return text
+    return ""
 
 
 def article_from_feed(entry: FeedEntry, url: str = "", *, page: Article | None = None) -> Article:
@@ -153,6 +176,7 @@ class _Metadata:
     canonical_url: str = ""
     headlines: tuple[str, ...] = ()  # the page's other statements of its headline (h1, og:title)
     json_ld_body: str = ""
+    verdict: tuple[str, str] = ("", "")  # a fact-check's (claim, rating)
 
 
 _ARTICLE_TYPES = {"NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
@@ -180,6 +204,7 @@ def _page_metadata(tree: etree._Element, url: str) -> _Metadata:
         title=headline(tree, meta, ld, url),
         headlines=other_headlines(tree, meta),
         json_ld_body=body.strip() if isinstance(body, str) else "",
+        verdict=claim_review(tree),
         author=_author(meta, ld, tree),
         published=_published(meta, ld, tree, url),
         canonical_url=_canonical(tree, meta, url),
