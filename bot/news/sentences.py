@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["split_paragraphs", "split_sentences"]
+__all__ = ["split_lines", "split_paragraphs", "split_sentences"]
 
 # A terminator run ("." "?!" "..." "…") and the closing quotes/brackets glued to it, before
 # whitespace. Periods inside "3.5", "24.02.2022" or "bbc.com" have no whitespace after them and
@@ -25,6 +25,7 @@ __all__ = ["split_paragraphs", "split_sentences"]
 _BOUNDARY_RE = re.compile(r"[.!?…]+[\"'»”“’)\]]*(?=\s)")
 _PARAGRAPH_RE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _CLOSERS = "\"'»”“’)]"
+_LINE_ENDS = tuple(".!?…:;") + tuple(_CLOSERS)
 _TOKEN_STRIP = "\"'«„“‘([»”’)],;:"
 # The next sentence's first word, behind whitespace, opening quotes, brackets and dashes
 # (a dash may stand alone: "— Ми готові, — сказав він.").
@@ -99,6 +100,26 @@ def split_paragraphs(text: str) -> list[str]:
     so callers that need paragraph positions can split in two steps and stay consistent.
     """
     return [stripped for paragraph in _PARAGRAPH_RE.split(text) if (stripped := paragraph.strip())]
+
+
+def split_lines(text: str) -> list[str]:
+    """Return the non-blank lines of ``text``, stripped, with a soft-wrapped line rejoined.
+
+    Extracted text puts a heading, a subtitle or a caption on a line of its own, often with
+    no blank line around it, so for a summary every line is a paragraph. The exception is a
+    line that starts in lower case after a line with no closing punctuation: that is one
+    paragraph wrapped in two ("Second\nline of it"), and the two are joined with a space.
+    """
+    lines: list[str] = []
+    for raw in text.splitlines():
+        line = " ".join(raw.split())
+        if not line:
+            continue
+        if lines and line[0].islower() and not lines[-1].endswith(_LINE_ENDS):
+            lines[-1] = f"{lines[-1]} {line}"
+        else:
+            lines.append(line)
+    return lines
 
 
 def _split_paragraph(paragraph: str) -> list[str]:

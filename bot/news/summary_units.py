@@ -1,0 +1,323 @@
+"""The pieces a summary may be made of: the article's sentences, cleaned and judged one by one.
+
+An extracted article is paragraphs of prose mixed with lines a reader should never see in a
+summary: headings and subtitles, photo captions and credits, bylines, reading times, "Summary:"
+labels, "Publicado por … Categoria" lines. ``summary_units`` turns the text into units (one
+sentence, or a quotation spanning several, kept whole) in document order, each marked with
+whether it may be shown and whether it leans on the sentence before it. Rules, in en/uk/ru:
+
+* every line is a paragraph, and a line with no closing punctuation is a heading, a subtitle,
+  a caption or a hover card: never a sentence, never glued into one (a line starting in lower
+  case continues the line before: a soft-wrapped paragraph);
+* a dateline ("KYIV, Ukraine (AP) —", "(CNN)", "МОСКВА, 1 декабря. /ТАСС/.") is cut off the
+  paragraph it opens; so are a "Summary:" label and a hover card glued into a name
+  ("Kristi NoemKristi Lynn Noem… MORE (R)" → "Kristi Noem (R)");
+* a fact-check label alone on its line ("Claim", "Rating", "Вердикт") opens the next sentence
+  as "Claim: …", so a false claim is never stated as fact;
+* run-on text that lost its line breaks (a caption with no full stop, then the story) is cut
+  where a sentence plainly restarts in mid-line ("… higher than a colleague The cost of …");
+* quotations in double, single, «», „“ quotes that span sentences are one unit; a unit with a
+  quotation left open or closed without an opener is never shown;
+* the title, or a line that merely repeats it, is never a unit to show.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from bot.news.sentences import split_lines, split_sentences
+
+__all__ = ["MAX_QUOTE_SPAN", "Unit", "iter_summary_units", "summary_units"]
+
+MAX_QUOTE_SPAN = 4  # sentences a quotation may span and still be kept as one unit
+MIN_WORDS = 5  # shorter sentences are fallback material only
+_TERMINAL = ".!?…"
+_CLOSERS = "\"'»”’)]"
+
+# Datelines: "BRUSSELS —", "KYIV, Ukraine (AP) —", "Dekalb, Ill. —", "(CNN)", "New Delhi, India
+# (CNN)", "LONDON (Reuters) -"; uk/ru "КИЇВ, 5 травня. /Укрінформ/." and "МОСКВА, 1 дек — РИА".
+_PLACE = r"[A-Z][\w.'’-]*(?:[ -][A-Z][\w.'’-]*){0,3}"
+_DATELINE_RES = (
+    re.compile(rf"^(?:{_PLACE}(?:, [A-Z][\w.'’ -]{{1,25}}?)?\s*)?\([A-Z][\w.&' -]{{0,30}}\)\s*(?:[—–-]{{1,2}}\s*)?(?=\S)"),
+    re.compile(r"^[A-Z][A-Z.'’-]{1,}(?:[ -][A-Z][A-Za-z.'’-]*){0,3}(?:, [A-Z][\w.'’ -]{1,30}?)?\s+(?:[—–]|--?)\s+"),
+    re.compile(rf"^{_PLACE}, [A-Z][\w.'’ -]{{1,25}}?\s+[—–]\s+"),
+    re.compile(
+        r"^[А-ЯІЇЄҐЁ][А-ЯІЇЄҐЁ'’-]{2,}(?: [А-ЯІЇЄҐЁ'’-]{2,})?,\s+\d{1,2}\s+[а-яіїєґё]+(?:\s+\d{4})?"
+        r"(?:\s*[.,]?\s*(?:/[^/\n]{1,30}/|\([^()\n]{1,30}\)|[—–-]\s*[А-ЯІЇЄҐЁA-Z][\w ]{1,20}?\.))*\s*[.,]?\s*[—–-]?\s*"
+    ),
+)
+# A hover card glued after a name: "Kristi NoemKristi Lynn NoemSouth Dakota governor … MORE".
+_HOVER_CARD_RE = re.compile(r"(?<=[a-z])[A-Z][^.!?]{0,400}?\s(?:MORE|БОЛЬШЕ|БІЛЬШЕ)\b\s*")
+_SUMMARY_LABEL_RE = re.compile(
+    r"^(?:summary|tl;dr|in brief|резюме|коротко|кратко|вкратце|главное|головне)\s*[:—–-]\s*", re.IGNORECASE
+)
+_FACT_CHECK_LABELS = frozenset(
+    "claim rating verdict ruling твердження заява вердикт оцінка утверждение оценка".split()
+) | {"our ruling", "fact check", "the claim", "the facts"}
+_SCROLL_RE = re.compile(r"^(?:scroll down for (?:video|more)|video)\s+(?=[A-Z‘'\"“])", re.IGNORECASE)
+# A sentence restarting in mid-line: a lower-case word, then a word that opens sentences and
+# never stands capitalized inside one ("The" only before a lower-case word: "The cost", not
+# "The Times").
+_RESTART_RE = re.compile(
+    r"(?<=[a-z0-9%’'\")])\s+(?=(?:(?:He|She|They|We|His|Her|Their|It|Its|But|However|Meanwhile"
+    r"|Scroll)\b|(?:The|A|An|In|On|At|After|When|While|This|These|There)\s+[a-z]))"
+)
+_JUNK_START_RE = re.compile(
+    r"""^(?:
+        [-–—•·*►▪●✓✔→]                  # list item or dialogue line
+      | \d{1,2}[.)]\s                    # numbered list item
+      | [»”]                             # closing quote left over from the sentence before
+      | ©
+      | \(?(?:photo|image|picture|video|source|credit|illustration|фото|відео|видео|джерело
+          |источник|ілюстрація|иллюстрация)s?\s*(?:[:|/©—–-]|by\b)   # "Photo: AP", "Фото — Reuters"
+      | (?:read\ (?:also|more)|see\ also|related|advertisement|subscribe|sign\ up|click\ here
+          |читайте|дивіться\ також|смотрите\ также|реклама|підписуйтесь|подписывайтесь
+          |getty\ images|scroll\ down)\b
+      | by\ [A-Z][\w.'’-]+(?:\ [A-Z][\w.'’-]+){0,3}\s*(?:[|@•,–—-]|$|\d)   # byline
+      | (?:автор|author|posted\ by|published\ by|publicado\ por|опубліковано|опубликовано)\b
+    )""",
+    re.VERBOSE,
+)
+_JUNK_ANYWHERE_RE = re.compile(
+    r"""(?:\b\d+\s*(?:-\s*)?(?:min(?:ute)?s?|хв(?:илин[иа]?)?|мин(?:ут[аы]?)?)\.?\s*(?:read|читання|чтения)\b
+      | \b(?:reading\ time|tempo\ de\ leitura|час\ читання|время\ чтения)\b
+      | \bCategoria\s*:|\bCategory\s*:|\bTags\s*:|\bКатегорія\s*:|\bКатегория\s*:|\bТеги\s*:
+      | \b(?:Getty\ Images|Shutterstock|AFP\ via\ Getty|Photo\ credit)\b
+      | ://|www\.)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# Words that make a sentence lean on the one before it ("But …", "He …", "Це …").
+_LEANING_WORDS = frozenset(
+    """
+    but also however he she they this that these those it its his her their them him
+    and so yet still meanwhile moreover furthermore instead then there such both
+    although though nevertheless nonetheless besides otherwise hence thus therefore
+    але однак проте втім він вона вони воно це цей ця ці цього його її їх їхній тому також
+    ще теж тоді там отже зате
+    но однако он она они оно это этот эта эти этого его ее её их поэтому также тоже
+    тогда там итак зато впрочем
+    """.split()
+)
+_FIRST_WORD_RE = re.compile(r"^[\"'«„“‘(\[—–-]*\s*([^\W\d_]+)")
+_NON_ALNUM_RE = re.compile(r"[\W_]+")
+_CAPTION = "\x00"  # marks the head cut off a run-on sentence: a caption, never shown
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One sentence, or a quotation spanning several, with what the summarizer needs."""
+
+    index: int
+    text: str
+    usable: bool  # False: reads badly out of context, never shown
+    weak: bool  # True: very short or ALL CAPS, shown only when nothing else is left
+    leans: bool  # True: opens with a word pointing back ("But", "He", "Це")
+    antecedent: int  # index of the sentence it leans on (the unit before it), -1 if none
+
+
+def summary_units(text: str, language: str = "", title: str = "") -> list[Unit]:
+    """The units of ``text`` in document order (see the module docstring for the rules)."""
+    return list(iter_summary_units(text, language, title))
+
+
+def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterator[Unit]:
+    """``summary_units`` one at a time: a summary of the lead stops reading early."""
+    count = 0
+    title_key = _key(title)
+    pending_label = ""
+    last_sentence = -1
+    for line in split_lines(text):
+        label = _fact_check_label(line)
+        if label:
+            pending_label = label
+            continue
+        line = _clean_line(line, title, first=not count)
+        sentences = _cut_restarts(split_sentences(line, language))
+        if sentences and not sentences[-1].rstrip(_CLOSERS).endswith(tuple(_TERMINAL)):
+            # a heading, subtitle, caption, byline or hover card: not a sentence
+            sentences[-1] = _CAPTION + sentences[-1].lstrip(_CAPTION)
+        if not sentences or sentences[0].startswith(_CAPTION):
+            pending_label = ""
+        if pending_label and sentences:
+            sentences[0] = f"{pending_label}: {sentences[0]}"
+            pending_label = ""
+        for unit_text, balanced, caption in _group_quotations(sentences):
+            key = _key(unit_text)
+            usable = (
+                balanced
+                and _reads_alone(unit_text)
+                and bool(key)
+                and not (title_key and _repeats_title(key, title_key))
+            )
+            yield Unit(
+                index=count,
+                text=unit_text,
+                usable=usable,
+                weak=_is_weak(unit_text),
+                leans=_leans(unit_text),
+                antecedent=last_sentence,
+            )
+            if not caption:
+                last_sentence = count
+            count += 1
+
+
+def _fact_check_label(line: str) -> str:
+    """The label, capitalized as on the page, when ``line`` is only a fact-check label."""
+    bare = line.strip().rstrip(":").strip()
+    return bare if bare.casefold() in _FACT_CHECK_LABELS else ""
+
+
+def _clean_line(line: str, title: str, *, first: bool) -> str:
+    """``line`` without a dateline, "Summary:" label, glued hover card or repeated title."""
+    for pattern in _DATELINE_RES:
+        stripped = pattern.sub("", line, count=1)
+        if stripped != line and len(stripped) > 20:
+            line = stripped
+            break
+    line = _SUMMARY_LABEL_RE.sub("", line, count=1)
+    line = _SCROLL_RE.sub("", line, count=1)
+    line = _HOVER_CARD_RE.sub(" ", line).replace("  ", " ")
+    if first and title and len(title) >= 15:
+        line = _strip_title_prefix(line, title)
+    return line.strip()
+
+
+def _strip_title_prefix(line: str, title: str) -> str:
+    """Drop the headline run into the start of the first paragraph ("Title Text of the lead.")."""
+    key = _key(title)
+    words = line.split()
+    for count in range(1, min(len(words), 40)):
+        head = _key(" ".join(words[:count]))
+        if len(head) > len(key):
+            break
+        if head == key:
+            rest = " ".join(words[count:])
+            return rest if rest[:1].isupper() else line
+    return line
+
+
+def _cut_restarts(sentences: list[str]) -> list[str]:
+    """Split a sentence where a new one plainly restarts in mid-line; the head becomes junk.
+
+    Text that lost its line breaks glues a caption (no full stop) to the next sentence:
+    "… a retirement income 13% higher than a colleague The cost of divorce can wreck …". The
+    head is marked as a caption by ending it with no punctuation: it is dropped later.
+    """
+    out: list[str] = []
+    for sentence in sentences:
+        match = _RESTART_RE.search(sentence)
+        if match and match.start() >= 20 and _quote_depth_ok(sentence[: match.start()]):
+            out.append(_CAPTION + sentence[: match.start()])  # a caption: never usable
+            out.append(sentence[match.end() :])
+        else:
+            out.append(sentence)
+    return out
+
+
+def _quote_depth_ok(head: str) -> bool:
+    """True when no quotation is open at the end of ``head`` (a restart inside one is speech)."""
+    return not _open_quotes(head)
+
+
+def _group_quotations(sentences: list[str]) -> list[tuple[str, bool, bool]]:
+    """Join sentences while a quotation is open: (text, quotes balanced, is a caption) triples.
+
+    A straight single quote that never closes within the span was an apostrophe ("'em",
+    "'90s"): the sentence then stands alone.
+    """
+    groups: list[tuple[str, bool, bool]] = []
+    i = 0
+    while i < len(sentences):
+        if sentences[i].startswith(_CAPTION):
+            groups.append((sentences[i][len(_CAPTION) :], False, True))
+            i += 1
+            continue
+        parts = [sentences[i]]
+        stack, dangling = _scan_quotes(sentences[i], [])
+        while stack and len(parts) < MAX_QUOTE_SPAN and i + len(parts) < len(sentences):
+            following = sentences[i + len(parts)]
+            if following.startswith(_CAPTION):
+                break
+            parts.append(following)
+            stack, more = _scan_quotes(following, stack, continuing=True)
+            dangling += more
+        if stack and set(stack) == {"'"}:
+            parts = [sentences[i]]
+            stack, dangling = [], _scan_quotes(sentences[i], [])[1]
+        groups.append((" ".join(parts), not stack and not dangling, False))
+        i += len(parts)
+    return groups
+
+
+def _open_quotes(text: str) -> list[str]:
+    return _scan_quotes(text, [])[0]
+
+
+_QUOTE_MARK_RE = re.compile(r"[«»„“”\"‘’']")
+
+
+def _scan_quotes(text: str, stack: list[str], *, continuing: bool = False) -> tuple[list[str], int]:
+    """Track quotation marks through ``text``: (quotes still open, closers with no opener).
+
+    «…», “…”, „…“ and ‘…’ pair as usual; a straight quote closes an open straight quote and
+    otherwise opens one. ’ and ' inside or at the end of a word are apostrophes ("Kilmarnock’s",
+    "players' ") unless they close an open quotation. A sentence that opens with the quote
+    already open continues it (a quotation over several paragraphs reopens each one).
+    """
+    stack = list(stack)
+    dangling = 0
+    for match in _QUOTE_MARK_RE.finditer(text):
+        mark, at = match.group(), match.start()
+        before = text[at - 1] if at else " "
+        after = text[at + 1] if at + 1 < len(text) else " "
+        top = stack[-1] if stack else ""
+        if mark in "'’":
+            if top and top in ("'‘" if mark == "’" else "'") and not (before.isalnum() and after.isalnum()) and not before.isspace():
+                stack.pop()
+            elif mark == "'" and (before.isspace() or before in "([—–-\"“") and after.isalpha():
+                if not (at == 0 and continuing and top == "'"):
+                    stack.append(mark)
+            continue  # otherwise an apostrophe
+        if mark == "‘":
+            if not (at == 0 and continuing and top == "‘"):
+                stack.append(mark)
+        elif mark in "«„" or (mark == "“" and top != "„") or (mark == '"' and top != '"'):
+            if not (at == 0 and continuing and top == mark):
+                stack.append(mark)
+        elif (mark == "»" and top == "«") or (mark in "“”" and top in ("„", "“")) or (mark == '"' and top == '"'):
+            stack.pop()
+        else:
+            dangling += 1
+    return stack, dangling
+
+
+def _reads_alone(text: str) -> bool:
+    """False for captions, credits, bylines, list items, list intros, raw URLs and labels."""
+    return not (text.endswith(":") or _JUNK_START_RE.match(text) or _JUNK_ANYWHERE_RE.search(text))
+
+
+def _is_weak(text: str) -> bool:
+    """True for very short or ALL-CAPS sentences ("Тоді все змінилося.", "READ MORE ON ...")."""
+    if len(text.split()) < MIN_WORDS:
+        return True
+    return text == text.upper() and sum(map(str.isalpha, text)) >= 8
+
+
+def _leans(text: str) -> bool:
+    """True when the unit opens with a word that points back to the sentence before."""
+    match = _FIRST_WORD_RE.match(text)
+    return bool(match) and match.group(1).casefold() in _LEANING_WORDS
+
+
+def _key(text: str) -> str:
+    return _NON_ALNUM_RE.sub("", text.casefold())
+
+
+def _repeats_title(key: str, title_key: str) -> bool:
+    """True when a unit is the headline again, or the headline with a few words around it."""
+    if key == title_key:
+        return True
+    return title_key in key and len(key) <= len(title_key) * 1.25 + 8
