@@ -43,10 +43,12 @@ _NEVER_END = frozenset(
     """.split()
 )
 # Abbreviations that often end a sentence ("... and so on, etc.", "... 5 млн.", "XIX ст.");
-# they end one only before a capital letter: "5 млн. гривень" goes on, "etc. The" stops.
+# they end one only before a capital letter: "5 млн. гривень" goes on, "etc. The" stops; so do
+# month abbreviations ("on Nov. 15, 2019" goes on, "since Nov. The" stops).
 _MAY_END = frozenset(
     """
     etc no a.m p.m
+    jan feb mar apr jun jul aug sep sept oct nov dec
     т.д т.п т.ін т.др и.т.д і.т.д ін др
     ст кв ч грн млн млрд трлн тис тыс руб коп дол долл км кг га мин мес
     """.split()

@@ -27,6 +27,7 @@ from bot.news.textsearch import stem_terms
 __all__ = ["ExtractiveSummarizer", "Summarizer", "summarize_text"]
 
 ELLIPSIS = "…"
+MAX_GAP = 4  # units skipped in a row after which the rest is too far from the lead to follow it
 REPEAT_SHARE = 0.7  # share of the shorter unit's stems found in a chosen one: a repeat
 
 
@@ -102,7 +103,7 @@ def summarize_text(
     chosen_index = {lead.index}
     used = len(lead.text)
     for unit in units:
-        if len(chosen) >= max_sentences:
+        if len(chosen) >= max_sentences or unit.index - chosen[-1].index > MAX_GAP:
             break
         if not unit.usable or unit.weak or (unit.leans and unit.antecedent not in chosen_index):
             continue

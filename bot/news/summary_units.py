@@ -88,6 +88,9 @@ _JUNK_ANYWHERE_RE = re.compile(
       | ://|www\.)""",
     re.IGNORECASE | re.VERBOSE,
 )
+# A speaker or caption label opening a line: "Prof. Carlos: Estou…", "Fighter ace: Douglas…"
+# (an interview transcript or a photo caption, not prose); fact-check labels are kept.
+_LABEL_RE = re.compile(r"^(?=[A-ZА-ЯІЇЄҐЁ])([^\W\d_][\w.'’-]*(?: [\w.'’-]+){0,2}):\s+(?=[A-ZА-ЯІЇЄҐЁ«„“‘'\"])")
 # Words that make a sentence lean on the one before it ("But …", "He …", "Це …").
 _LEANING_WORDS = frozenset(
     """
@@ -133,6 +136,8 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
         if label:
             pending_label = label
             continue
+        if pending_label and len(line.split()) <= 6 and not line.endswith(tuple(_TERMINAL)):
+            line = f"{line}."  # a verdict under its label: "Rating" / "False" → "Rating: False."
         line = _clean_line(line, title, first=not count)
         sentences = _cut_restarts(split_sentences(line, language))
         if sentences and not sentences[-1].rstrip(_CLOSERS).endswith(tuple(_TERMINAL)):
@@ -140,10 +145,13 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
             sentences[-1] = _CAPTION + sentences[-1].lstrip(_CAPTION)
         if not sentences or sentences[0].startswith(_CAPTION):
             pending_label = ""
-        if pending_label and sentences:
+        elif _is_speaker_line(line, len(sentences)):
+            sentences = _mark_speech(sentences)
+        labelled = bool(pending_label)
+        if pending_label:
             sentences[0] = f"{pending_label}: {sentences[0]}"
             pending_label = ""
-        for unit_text, balanced, caption in _group_quotations(sentences):
+        for position, (unit_text, balanced, caption) in enumerate(_group_quotations(sentences)):
             key = _key(unit_text)
             usable = (
                 balanced
@@ -155,13 +163,33 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
                 index=count,
                 text=unit_text,
                 usable=usable,
-                weak=_is_weak(unit_text),
+                weak=_is_weak(unit_text) and not (labelled and position == 0),
                 leans=_leans(unit_text),
                 antecedent=last_sentence,
             )
             if not caption:
                 last_sentence = count
             count += 1
+
+
+def _is_speaker_line(line: str, sentence_count: int) -> bool:
+    """True for a transcript line ("Eugênio: Sim! A gente agradece…"): a label, then speech.
+
+    A long run-on line (text that lost its line breaks) is not one: only its labelled
+    caption is cut, by ``_reads_alone``.
+    """
+    label = _LABEL_RE.match(line)
+    return bool(label) and label.group(1).casefold() not in _FACT_CHECK_LABELS and sentence_count <= 4
+
+
+def _mark_speech(sentences: list[str]) -> list[str]:
+    """Mark a transcript line's sentences as never shown, up to a caption cut inside it."""
+    marked = []
+    for position, sentence in enumerate(sentences):
+        if sentence.startswith(_CAPTION):
+            return marked + sentences[position:]
+        marked.append(_CAPTION + sentence)
+    return marked
 
 
 def _fact_check_label(line: str) -> str:
@@ -296,7 +324,10 @@ def _scan_quotes(text: str, stack: list[str], *, continuing: bool = False) -> tu
 
 def _reads_alone(text: str) -> bool:
     """False for captions, credits, bylines, list items, list intros, raw URLs and labels."""
-    return not (text.endswith(":") or _JUNK_START_RE.match(text) or _JUNK_ANYWHERE_RE.search(text))
+    if text.endswith(":") or _JUNK_START_RE.match(text) or _JUNK_ANYWHERE_RE.search(text):
+        return False
+    label = _LABEL_RE.match(text)
+    return not label or label.group(1).casefold() in _FACT_CHECK_LABELS
 
 
 def _is_weak(text: str) -> bool:
