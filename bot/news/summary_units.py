@@ -70,13 +70,13 @@ _JUNK_START_RE = re.compile(
       | \d{1,2}[.)]\s                    # numbered list item
       | [»”]                             # closing quote left over from the sentence before
       | ©
-      | \(?(?:photo|image|picture|video|source|credit|illustration|фото|відео|видео|джерело
-          |источник|ілюстрація|иллюстрация)s?\s*(?:[:|/©—–-]|by\b)   # "Photo: AP", "Фото — Reuters"
-      | (?:read\ (?:also|more)|see\ also|related|advertisement|subscribe|sign\ up|click\ here
+      | (?i:\(?(?:photo|image|picture|video|source|credit|illustration|фото|відео|видео|джерело
+          |источник|ілюстрація|иллюстрация)s?\s*(?:[:|/©—–-]|by\b))   # "Photo: AP", "Фото — Reuters"
+      | (?i:(?:read\ (?:also|more)|see\ also|related|advertisement|subscribe|sign\ up|click\ here
           |читайте|дивіться\ також|смотрите\ также|реклама|підписуйтесь|подписывайтесь
-          |getty\ images|scroll\ down)\b
-      | by\ [A-Z][\w.'’-]+(?:\ [A-Z][\w.'’-]+){0,3}\s*(?:[|@•,–—-]|$|\d)   # byline
-      | (?:автор|author|posted\ by|published\ by|publicado\ por|опубліковано|опубликовано)\b
+          |getty\ images|scroll\ down)\b)
+      | [Bb]y\ [A-Z][\w.'’-]+(?:\ [A-Z][\w.'’-]+){0,3}\s*(?:[|@•,–—-]|$|\d)   # byline
+      | (?i:(?:автор|author|posted\ by|published\ by|publicado\ por|опубліковано|опубликовано)\b)
     )""",
     re.VERBOSE,
 )
@@ -102,6 +102,14 @@ _LEANING_WORDS = frozenset(
     но однако он она они оно это этот эта эти этого его ее её их поэтому также тоже
     тогда там итак зато впрочем
     """.split()
+)
+# Openings that point back though their first word does not ("In addition, …", "Крім того").
+_LEANING_PHRASES = (
+    "in addition,", "as a result", "for example", "for instance", "on the other hand",
+    "at the same time", "because of that", "because of this", "despite this", "despite that",
+    "after that", "even so", "in that case", "in other words", "крім того", "через це",
+    "при цьому", "до того ж", "водночас", "кроме того", "из-за этого", "при этом",
+    "в то же время", "тем не менее", "к тому же",
 )
 _FIRST_WORD_RE = re.compile(r"^[\"'«„“‘(\[—–-]*\s*([^\W\d_]+)")
 _NON_ALNUM_RE = re.compile(r"[\W_]+")
@@ -305,6 +313,8 @@ def _scan_quotes(text: str, stack: list[str], *, continuing: bool = False) -> tu
         if mark in "'’":
             if top and top in ("'‘" if mark == "’" else "'") and not (before.isalnum() and after.isalnum()) and not before.isspace():
                 stack.pop()
+            elif before in ",.!?;:…" and not top:
+                dangling += 1  # "… next week,’ he said": the end of a quotation begun earlier
             elif mark == "'" and (before.isspace() or before in "([—–-\"“") and after.isalpha():
                 if not (at == 0 and continuing and top == "'"):
                     stack.append(mark)
@@ -340,7 +350,11 @@ def _is_weak(text: str) -> bool:
 def _leans(text: str) -> bool:
     """True when the unit opens with a word that points back to the sentence before."""
     match = _FIRST_WORD_RE.match(text)
-    return bool(match) and match.group(1).casefold() in _LEANING_WORDS
+    if not match:
+        return False
+    return match.group(1).casefold() in _LEANING_WORDS or text[match.start(1) :].casefold().startswith(
+        _LEANING_PHRASES
+    )
 
 
 def _key(text: str) -> str:
