@@ -16,8 +16,9 @@ split the same way.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-__all__ = ["split_lines", "split_paragraphs", "split_sentences"]
+__all__ = ["iter_sentences", "split_lines", "split_paragraphs", "split_sentences"]
 
 # A terminator run ("." "?!" "..." "…") and the closing quotes/brackets glued to it, before
 # whitespace. Periods inside "3.5", "24.02.2022" or "bbc.com" have no whitespace after them and
@@ -124,16 +125,22 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
-def _split_paragraph(paragraph: str) -> list[str]:
-    """Split one paragraph (no blank lines inside) at every real sentence boundary."""
-    pieces: list[str] = []
+def iter_sentences(paragraph: str) -> Iterator[str]:
+    """``split_sentences`` of one paragraph, one sentence at a time (a summary of the lead
+    need not split the rest of a long paragraph)."""
     start = 0
     for match in _BOUNDARY_RE.finditer(paragraph):
         if _is_boundary(paragraph, match.start(), match.group()):
-            pieces.append(paragraph[start : match.end()])
+            if cleaned := " ".join(paragraph[start : match.end()].split()):
+                yield cleaned
             start = match.end()
-    pieces.append(paragraph[start:])
-    return [cleaned for piece in pieces if (cleaned := " ".join(piece.split()))]
+    if cleaned := " ".join(paragraph[start:].split()):
+        yield cleaned
+
+
+def _split_paragraph(paragraph: str) -> list[str]:
+    """Split one paragraph (no blank lines inside) at every real sentence boundary."""
+    return list(iter_sentences(paragraph))
 
 
 def _is_boundary(text: str, term_start: int, terminator: str) -> bool:

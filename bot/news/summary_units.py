@@ -24,16 +24,18 @@ whether it may be shown and whether it leans on the sentence before it. Rules, i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from bot.news.sentences import split_lines, split_sentences
+from bot.news.sentences import iter_sentences, split_lines
 
 __all__ = ["MAX_QUOTE_SPAN", "Unit", "iter_summary_units", "summary_units"]
 
 MAX_QUOTE_SPAN = 4  # sentences a quotation may span and still be kept as one unit
 MIN_WORDS = 5  # shorter sentences are fallback material only
 _TERMINAL = ".!?…"
+_TERMINAL_ENDS = tuple(_TERMINAL)
 _CLOSERS = "\"'»”’)]"
 
 # Datelines: "BRUSSELS —", "KYIV, Ukraine (AP) —", "Dekalb, Ill. —", "(CNN)", "New Delhi, India
@@ -41,7 +43,7 @@ _CLOSERS = "\"'»”’)]"
 _PLACE = r"[A-Z][\w.'’-]*(?:[ -][A-Z][\w.'’-]*){0,3}"
 _DATELINE_RES = (
     re.compile(rf"^(?:{_PLACE}(?:, [A-Z][\w.'’ -]{{1,25}}?)?\s*)?\([A-Z][\w.&' -]{{0,30}}\)\s*(?:[—–-]{{1,2}}\s*)?(?=\S)"),
-    re.compile(r"^[A-Z][A-Z.'’-]{1,}(?:[ -][A-Z][A-Za-z.'’-]*){0,3}(?:, [A-Z][\w.'’ -]{1,30}?)?\s+(?:[—–]|--?)\s+"),
+    re.compile(r"^[A-Z]{2}[A-Z.'’-]*(?:[ -][A-Z][A-Za-z.'’-]*){0,3}(?:, [A-Z][\w.'’ -]{1,30}?)?\s+(?:[—–]|--?)\s+"),
     re.compile(rf"^{_PLACE}, [A-Z][\w.'’ -]{{1,25}}?\s+[—–]\s+"),
     re.compile(
         r"^[А-ЯІЇЄҐЁ][А-ЯІЇЄҐЁ'’-]{2,}(?: [А-ЯІЇЄҐЁ'’-]{2,})?,\s+\d{1,2}\s+[а-яіїєґё]+(?:\s+\d{4})?"
@@ -147,22 +149,20 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
         if pending_label and len(line.split()) <= 6 and not line.endswith(tuple(_TERMINAL)):
             line = f"{line}."  # a verdict under its label: "Rating" / "False" → "Rating: False."
         line = _clean_line(line, title, first=not count)
-        sentences = _cut_restarts(split_sentences(line, language))
-        if sentences and not sentences[-1].rstrip(_CLOSERS).endswith(tuple(_TERMINAL)):
-            # a heading, subtitle, caption, byline or hover card: not a sentence
-            sentences[-1] = _CAPTION + sentences[-1].lstrip(_CAPTION)
-        if not sentences or sentences[0].startswith(_CAPTION):
-            pending_label = ""
-        elif _is_speaker_line(line, len(sentences)):
-            sentences = _mark_speech(sentences)
+        speech = _is_speaker_line(line)
         labelled = bool(pending_label)
-        if pending_label:
-            sentences[0] = f"{pending_label}: {sentences[0]}"
-            pending_label = ""
+        sentences = _cut_restarts(iter_sentences(line))
         for position, (unit_text, balanced, caption) in enumerate(_group_quotations(sentences)):
+            if position == 0 and pending_label:
+                if not caption:
+                    unit_text = f"{pending_label}: {unit_text}"
+                pending_label = ""
+            speech = speech and not caption  # a transcript line's speech ends at a caption cut
             key = _key(unit_text)
             usable = (
                 balanced
+                and not caption
+                and not speech
                 and _reads_alone(unit_text)
                 and bool(key)
                 and not (title_key and _repeats_title(key, title_key))
@@ -180,24 +180,14 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
             count += 1
 
 
-def _is_speaker_line(line: str, sentence_count: int) -> bool:
+def _is_speaker_line(line: str) -> bool:
     """True for a transcript line ("Eugênio: Sim! A gente agradece…"): a label, then speech.
 
-    A long run-on line (text that lost its line breaks) is not one: only its labelled
-    caption is cut, by ``_reads_alone``.
+    A long run-on line (text that lost its line breaks, where a caption's label opens the
+    story) is not one: only its labelled caption is cut, by ``_reads_alone``.
     """
     label = _LABEL_RE.match(line)
-    return bool(label) and label.group(1).casefold() not in _FACT_CHECK_LABELS and sentence_count <= 4
-
-
-def _mark_speech(sentences: list[str]) -> list[str]:
-    """Mark a transcript line's sentences as never shown, up to a caption cut inside it."""
-    marked = []
-    for position, sentence in enumerate(sentences):
-        if sentence.startswith(_CAPTION):
-            return marked + sentences[position:]
-        marked.append(_CAPTION + sentence)
-    return marked
+    return bool(label) and label.group(1).casefold() not in _FACT_CHECK_LABELS and len(line) <= 600
 
 
 def _fact_check_label(line: str) -> str:
@@ -235,22 +225,20 @@ def _strip_title_prefix(line: str, title: str) -> str:
     return line
 
 
-def _cut_restarts(sentences: list[str]) -> list[str]:
-    """Split a sentence where a new one plainly restarts in mid-line; the head becomes junk.
+def _cut_restarts(sentences: Iterable[str]) -> Iterator[str]:
+    """Split a sentence where a new one plainly restarts in mid-line; the head is a caption.
 
     Text that lost its line breaks glues a caption (no full stop) to the next sentence:
     "… a retirement income 13% higher than a colleague The cost of divorce can wreck …". The
-    head is marked as a caption by ending it with no punctuation: it is dropped later.
+    head is marked as a caption and never shown.
     """
-    out: list[str] = []
     for sentence in sentences:
         match = _RESTART_RE.search(sentence)
         if match and match.start() >= 20 and _quote_depth_ok(sentence[: match.start()]):
-            out.append(_CAPTION + sentence[: match.start()])  # a caption: never usable
-            out.append(sentence[match.end() :])
+            yield _CAPTION + sentence[: match.start()]
+            yield sentence[match.end() :]
         else:
-            out.append(sentence)
-    return out
+            yield sentence
 
 
 def _quote_depth_ok(head: str) -> bool:
@@ -258,34 +246,52 @@ def _quote_depth_ok(head: str) -> bool:
     return not _open_quotes(head)
 
 
-def _group_quotations(sentences: list[str]) -> list[tuple[str, bool, bool]]:
+def _group_quotations(sentences: Iterable[str]) -> Iterator[tuple[str, bool, bool]]:
     """Join sentences while a quotation is open: (text, quotes balanced, is a caption) triples.
 
-    A straight single quote that never closes within the span was an apostrophe ("'em",
-    "'90s"): the sentence then stands alone.
+    A sentence with no closing punctuation (a heading, subtitle, caption or hover card ending
+    its line, or the head cut off a run-on sentence) is a caption. A straight single quote
+    that never closes within the span was an apostrophe ("'em", "'90s"): the sentence then
+    stands alone.
     """
-    groups: list[tuple[str, bool, bool]] = []
-    i = 0
-    while i < len(sentences):
-        if sentences[i].startswith(_CAPTION):
-            groups.append((sentences[i][len(_CAPTION) :], False, True))
-            i += 1
+    source = _mark_unfinished(sentences)
+    pending: deque[str] = deque()  # sentences read ahead and not yet used
+
+    def peek() -> str | None:
+        if not pending:
+            following = next(source, None)
+            if following is None:
+                return None
+            pending.append(following)
+        return pending[0]
+
+    while (first := peek()) is not None:
+        pending.popleft()
+        if first.startswith(_CAPTION):
+            yield first[len(_CAPTION) :], False, True
             continue
-        parts = [sentences[i]]
-        stack, dangling = _scan_quotes(sentences[i], [])
-        while stack and len(parts) < MAX_QUOTE_SPAN and i + len(parts) < len(sentences):
-            following = sentences[i + len(parts)]
+        parts = [first]
+        stack, dangling = _scan_quotes(first, [])
+        while stack and len(parts) < MAX_QUOTE_SPAN and (following := peek()) is not None:
             if following.startswith(_CAPTION):
                 break
+            pending.popleft()
             parts.append(following)
             stack, more = _scan_quotes(following, stack, continuing=True)
             dangling += more
         if stack and set(stack) == {"'"}:
-            parts = [sentences[i]]
-            stack, dangling = [], _scan_quotes(sentences[i], [])[1]
-        groups.append((" ".join(parts), not stack and not dangling, False))
-        i += len(parts)
-    return groups
+            pending.extendleft(reversed(parts[1:]))
+            parts = [first]
+            stack, dangling = [], _scan_quotes(first, [])[1]
+        yield " ".join(parts), not stack and not dangling, False
+
+
+def _mark_unfinished(sentences: Iterable[str]) -> Iterator[str]:
+    """Mark a sentence without closing punctuation as a caption (see ``_group_quotations``)."""
+    for sentence in sentences:
+        if not sentence.startswith(_CAPTION) and not sentence.rstrip(_CLOSERS).endswith(_TERMINAL_ENDS):
+            sentence = _CAPTION + sentence
+        yield sentence
 
 
 def _open_quotes(text: str) -> list[str]:
