@@ -276,3 +276,46 @@ def test_transcript_lines_are_not_summary_sentences() -> None:
     )
     summary = summarize_text(text, "en")
     assert summary == "Have you never heard the musical games of the Serelepe group from Belo Horizonte?"
+
+
+def test_an_apostrophe_after_a_period_is_not_a_closing_quote() -> None:
+    # Found on the summarization benchmark: "Downey Jr.'s character" hid a whole sentence.
+    text = "And the captain posted the photo dressed as Downey Jr.'s character Iron Man on Monday."
+    assert summary_units(text, "en")[0].usable
+
+
+def test_the_first_sentence_may_lean_on_the_headline() -> None:
+    # Nothing was skipped before it: "He" refers to the person in the title.
+    text = (
+        "He was once the double heavyweight champion of the world with a fortune of $15million. "
+        "Now Riddick Bowe is offering to post tweets for anyone who pays him $20."
+    )
+    assert summarize_text(text, "en", title="Riddick Bowe offers tweets for $20") == text
+
+
+def test_a_question_after_the_lead_is_left_out() -> None:
+    # dfd43bc0d46e: "But are all native ads equal for marketers and publishers?"
+    text = (
+        "Native ad spending passed all other forms of display advertising in 2017, analysts said. "
+        "But are all native ads equal for marketers and publishers? "
+        "The data team analyzed billions of ad units served in the last six months of the year."
+    )
+    assert "?" not in summarize_text(text, "en")
+
+
+def test_a_short_fact_after_its_sentence_is_kept_but_filler_is_not() -> None:
+    text = (
+        "Stan Freberg, whose comic career in advertising won him acclaim, has died in Santa Monica. "
+        "He was 88. Well, sort of. His son confirmed the death to reporters on Tuesday morning."
+    )
+    assert summarize_text(text, "en") == (
+        "Stan Freberg, whose comic career in advertising won him acclaim, has died in Santa Monica. "
+        "He was 88. His son confirmed the death to reporters on Tuesday morning."
+    )
+
+
+def test_pointers_to_a_photo_the_post_does_not_show_are_dropped() -> None:
+    text = "Prisoner Carlos Boente (pictured) was jailed for five years on Friday at Birmingham Crown Court."
+    assert summarize_text(text, "en") == (
+        "Prisoner Carlos Boente was jailed for five years on Friday at Birmingham Crown Court."
+    )

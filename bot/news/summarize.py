@@ -28,7 +28,7 @@ __all__ = ["ExtractiveSummarizer", "Summarizer", "summarize_text"]
 
 ELLIPSIS = "…"
 MAX_GAP = 4  # units skipped in a row after which the rest is too far from the lead to follow it
-REPEAT_SHARE = 0.7  # share of the shorter unit's stems found in a chosen one: a repeat
+REPEAT_SHARE = 0.8  # share of the shorter unit's stems found in a chosen one: a repeat
 
 
 class Summarizer(Protocol):
@@ -87,8 +87,8 @@ def summarize_text(
     lead = None
     for unit in units:
         seen.append(unit)
-        if unit.usable and not unit.weak and not unit.leans:
-            lead = unit
+        if unit.usable and not unit.weak and not (unit.leans and unit.antecedent >= 0):
+            lead = unit  # the first sentence may lean on the headline: nothing was skipped
             break
     if lead is None:  # nothing reads alone: fall back to what is there, weak or leaning
         usable = [unit for unit in seen if unit.usable]
@@ -105,7 +105,10 @@ def summarize_text(
     for unit in units:
         if len(chosen) >= max_sentences or unit.index - chosen[-1].index > MAX_GAP:
             break
-        if not unit.usable or unit.weak or (unit.leans and unit.antecedent not in chosen_index):
+        follows = unit.antecedent in chosen_index
+        if not unit.usable or (unit.leans and not follows) or _is_question(unit.text):
+            continue
+        if unit.weak and not (follows and _is_short_fact(unit.text)):
             continue
         cost = len(unit.text) + 1  # the joining space
         if used + cost > max_chars:
@@ -118,6 +121,21 @@ def summarize_text(
         chosen_index.add(unit.index)
         used += cost
     return " ".join(unit.text for unit in chosen)
+
+
+def _is_question(text: str) -> bool:
+    """A question after the lead ("But are all native ads equal?") teases; it does not tell."""
+    return text.rstrip("\"'»”’)").endswith("?")
+
+
+def _is_short_fact(text: str) -> bool:
+    """A short sentence worth its place after the one it follows: "He was 88." (a number or a
+    name), not "Well, sort of." or "Wow."."""
+    words = text.split()
+    return len(words) >= 3 and any(
+        any(char.isdigit() for char in word) or (position and word[:1].isupper())
+        for position, word in enumerate(words)
+    )
 
 
 def _repeats(terms: frozenset[str], chosen: list[frozenset[str]]) -> bool:

@@ -58,13 +58,20 @@ _SUMMARY_LABEL_RE = re.compile(
 _FACT_CHECK_LABELS = frozenset(
     "claim rating verdict ruling твердження заява вердикт оцінка утверждение оценка".split()
 ) | {"our ruling", "fact check", "the claim", "the facts"}
+# "(pictured)", "(above)", "(left)": pointers to a photo the post does not show.
+_PICTURE_POINTER_RE = re.compile(
+    r"\s\((?:pictured|picture|above|below|left|right|centre|center|top|bottom|inset|file photo|"
+    r"file picture|на фото|на фото вище|на знімку|на снимке|ліворуч|праворуч|слева|справа)"
+    r"(?:,? (?:left|right|centre|center|above|below))?\)",
+    re.IGNORECASE,
+)
 _SCROLL_RE = re.compile(r"^(?:scroll down for (?:video|more)|video)\s+(?=[A-Z‘'\"“])", re.IGNORECASE)
 # A sentence restarting in mid-line: a lower-case word, then a word that opens sentences and
 # never stands capitalized inside one ("The" only before a lower-case word: "The cost", not
 # "The Times").
 _RESTART_RE = re.compile(
     r"(?<=[a-z0-9%’'\")])\s+(?=(?:(?:He|She|They|We|His|Her|Their|It|Its|But|However|Meanwhile"
-    r"|Scroll)\b|(?:The|A|An|In|On|At|After|When|While|This|These|There)\s+[a-z]))"
+    r"|Scroll)\b|(?:The|A|An|In|On|At|After|When|While|This|These|There)\s+[a-z0-9]))"
 )
 _JUNK_START_RE = re.compile(
     r"""^(?:
@@ -98,7 +105,7 @@ _LEANING_WORDS = frozenset(
     """
     but also however he she they this that these those it its his her their them him
     and so yet still meanwhile moreover furthermore instead then there such both
-    although though nevertheless nonetheless besides otherwise hence thus therefore
+    nevertheless nonetheless besides otherwise hence thus therefore
     але однак проте втім він вона вони воно це цей ця ці цього його її їх їхній тому також
     ще теж тоді там отже зате
     но однако он она они оно это этот эта эти этого его ее её их поэтому также тоже
@@ -206,6 +213,7 @@ def _clean_line(line: str, title: str, *, first: bool) -> str:
     line = _SUMMARY_LABEL_RE.sub("", line, count=1)
     line = _SCROLL_RE.sub("", line, count=1)
     line = _HOVER_CARD_RE.sub(" ", line).replace("  ", " ")
+    line = _PICTURE_POINTER_RE.sub("", line)
     if first and title and len(title) >= 15:
         line = _strip_title_prefix(line, title)
     return line.strip()
@@ -319,7 +327,7 @@ def _scan_quotes(text: str, stack: list[str], *, continuing: bool = False) -> tu
         if mark in "'’":
             if top and top in ("'‘" if mark == "’" else "'") and not (before.isalnum() and after.isalnum()) and not before.isspace():
                 stack.pop()
-            elif before in ",.!?;:…" and not top:
+            elif before in ",.!?;:…" and not top and not after.isalnum():
                 dangling += 1  # "… next week,’ he said": the end of a quotation begun earlier
             elif mark == "'" and (before.isspace() or before in "([—–-\"“") and after.isalpha():
                 if not (at == 0 and continuing and top == "'"):
