@@ -45,9 +45,8 @@ class Summarizer(Protocol):
 class ExtractiveSummarizer:
     """The offline ``Summarizer``: ``summarize_text`` over the article's text and title.
 
-    It runs inline on the event loop: a 5,000-character article costs about 2-3 ms of CPU
-    once the stem cache is warm (10-15 ms for the first articles after a start), too little
-    to be worth a hop to a thread.
+    It runs inline on the event loop: a 3,000-character article costs well under 1 ms of CPU
+    (``bench/bench_summarize.py``), too little to be worth a hop to a thread.
     """
 
     async def summarize(
@@ -75,7 +74,11 @@ def summarize_text(
 
     At most ``max_sentences`` units (a quotation spanning sentences counts as one) and
     ``max_chars`` characters, joined by single spaces. The first unit is the lead: the first
-    sentence that reads alone, is not very short and leans on nothing before it. The one
+    sentence that reads alone, is not very short and leans on no sentence before it (the
+    text's very first sentence may lean on the headline). The following units come in order
+    until one does not fit; a sentence leaning on one that was skipped, a question and a
+    repeat are passed over, and a very short one is kept only as a fact right after the
+    sentence it follows ("He was 88."). The one
     exception to "whole sentences": when the lead alone is longer than ``max_chars`` it is cut
     at a word boundary and ends with "…" (a headline-length teaser beats no summary).
     Returns "" when the text has no usable sentence. Raises ValueError for a non-positive limit.
