@@ -205,8 +205,15 @@ def test_names_like_the_times_do_not_cut_a_sentence() -> None:
             "ru",
             "Это",
         ),
+        (
+            "Правительство утвердило новый бюджет на следующий год после долгих дебатов.\n\n"
+            "Смотрите также: другое\n\nДа.\n\nИ при этом налоги останутся прежними до конца года.\n\n"
+            "Расходы на образование вырастут на пять процентов по плану.",
+            "ru",
+            "И при",
+        ),
     ],
-    ids=["en-but", "en-because-of-that", "uk-ale", "uk-vin", "ru-odnako", "ru-eto"],
+    ids=["en-but", "en-because-of-that", "uk-ale", "uk-vin", "ru-odnako", "ru-eto", "ru-i"],
 )
 def test_a_sentence_leaning_on_a_skipped_one_is_left_out(text: str, language: str, leaning: str) -> None:
     summary = summarize_text(text, language, max_sentences=3, max_chars=600)

@@ -107,9 +107,9 @@ _LEANING_WORDS = frozenset(
     and so yet still meanwhile moreover furthermore instead then there such both
     nevertheless nonetheless besides otherwise hence thus therefore
     але однак проте втім він вона вони воно це цей ця ці цього його її їх їхній тому також
-    ще теж тоді там отже зате
+    ще теж тоді там отже зате і й та а
     но однако он она они оно это этот эта эти этого его ее её их поэтому также тоже
-    тогда там итак зато впрочем
+    тогда там итак зато впрочем и а
     """.split()
 )
 # Openings that point back though their first word does not ("In addition, …", "Крім того").
