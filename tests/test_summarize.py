@@ -102,7 +102,9 @@ def _summary_sentences(summary: str, text: str) -> list[str]:
     whole = split_sentences(text)
     # A dateline ("BRUSSELS — ") is cut off the sentence it opens.
     undated = [s.split(" — ", 1)[1] for s in whole if " — " in s[:40] and s.split(" — ", 1)[0].isupper()]
-    sentences = sorted(set(whole + undated), key=len, reverse=True)
+    # So is a stray comma or semicolon left where a link was cut out (", NASA announced").
+    unpunctuated = [s.lstrip(",; ") for s in whole if s[:1] in ",;"]
+    sentences = sorted(set(whole + undated + unpunctuated), key=len, reverse=True)
 
     def parts(rest: str) -> list[str] | None:
         if not rest:

@@ -331,3 +331,29 @@ def test_pointers_to_a_photo_the_post_does_not_show_are_dropped() -> None:
     assert summarize_text(text, "en") == (
         "Prisoner Carlos Boente was jailed for five years on Friday at Birmingham Crown Court."
     )
+
+
+def test_japanese_sentences_end_with_an_ideographic_full_stop() -> None:
+    # 85439e26c41c, f105de6e63ca: no Latin full stop, so every line looked like a heading.
+    text = (
+        "先日、不正に改造したiPhoneを販売したとして、20代の男性が逮捕されました。\n"
+        "改造の内容は、バッテリーの交換などでした。"
+    )
+    assert summarize_text(text, "ja") == text.replace("\n", " ")
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    ["Washington, DC, United States: ", "[Entermedia=columnist Park] ", "PanARMENIAN.Net - ", ", "],
+)
+def test_source_tags_and_stray_commas_are_cut_off_the_lead(prefix: str) -> None:
+    assert summarize_text(prefix + BODY, "en").startswith("The council approved the budget")
+
+
+def test_a_first_sentence_opening_with_this_is_not_a_lead() -> None:
+    # 624fcd903d56: "This comes after police said …" points at a sentence the page lost.
+    text = (
+        "This comes after police said the demonstrators inside the university had no option. "
+        "The protests began peacefully in June and were sparked by proposed legislation."
+    )
+    assert summarize_text(text, "en") == "The protests began peacefully in June and were sparked by proposed legislation."

@@ -90,8 +90,8 @@ def summarize_text(
     lead = None
     for unit in units:
         seen.append(unit)
-        if unit.usable and not unit.weak and not (unit.leans and unit.antecedent >= 0):
-            lead = unit  # the first sentence may lean on the headline: nothing was skipped
+        if unit.usable and not unit.weak and (not unit.leans or (unit.pronoun and unit.antecedent < 0)):
+            lead = unit  # the text's first sentence may say "He" for the headline's subject
             break
     if lead is None:  # nothing reads alone: fall back to what is there, weak or leaning
         usable = [unit for unit in seen if unit.usable]

@@ -34,7 +34,7 @@ __all__ = ["MAX_QUOTE_SPAN", "Unit", "iter_summary_units", "summary_units"]
 
 MAX_QUOTE_SPAN = 4  # sentences a quotation may span and still be kept as one unit
 MIN_WORDS = 5  # shorter sentences are fallback material only
-_TERMINAL = ".!?…"
+_TERMINAL = ".!?…。！？"
 _TERMINAL_ENDS = tuple(_TERMINAL)
 _CLOSERS = "\"'»”’)]"
 
@@ -45,6 +45,9 @@ _DATELINE_RES = (
     re.compile(rf"^(?:{_PLACE}(?:, [A-Z][\w.'’ -]{{1,25}}?)?\s*)?\([A-Z][\w.&' -]{{0,30}}\)\s*(?:[—–-]{{1,2}}\s*)?(?=\S)"),
     re.compile(r"^[A-Z]{2}[A-Z.'’-]*(?:[ -][A-Z][A-Za-z.'’-]*){0,3}(?:, [A-Z][\w.'’ -]{1,30}?)?\s+(?:[—–]|--?)\s+"),
     re.compile(rf"^{_PLACE}, [A-Z][\w.'’ -]{{1,25}}?\s+[—–]\s+"),
+    re.compile(rf"^{_PLACE}(?:, [A-Z][\w.'’ -]{{1,25}}?){{1,2}}:\s+(?=[A-Z])"),  # "Washington, DC, United States:"
+    re.compile(r"^\[[^\[\]\n]{1,40}\]\s*"),  # "[Entermedia=columnist]"
+    re.compile(r"^[\w-]+\.(?:com|net|org|info|ru|ua|am|in|co\.uk)\s+[—–-]\s+", re.IGNORECASE),  # "PanARMENIAN.Net - "
     re.compile(
         r"^[А-ЯІЇЄҐЁ][А-ЯІЇЄҐЁ'’-]{2,}(?: [А-ЯІЇЄҐЁ'’-]{2,})?,\s+\d{1,2}\s+[а-яіїєґё]+(?:\s+\d{4})?"
         r"(?:\s*[.,]?\s*(?:/[^/\n]{1,30}/|\([^()\n]{1,30}\)|[—–-]\s*[А-ЯІЇЄҐЁA-Z][\w ]{1,20}?\.))*\s*[.,]?\s*[—–-]?\s*"
@@ -112,6 +115,10 @@ _LEANING_WORDS = frozenset(
     тогда там итак зато впрочем и а
     """.split()
 )
+# Personal pronouns: the text's very first sentence may use one for the headline's subject.
+_PRONOUNS = frozenset(
+    "he she they it his her their its him them він вона вони воно його її їх он она они оно его ее её их".split()
+)
 # Openings that point back though their first word does not ("In addition, …", "Крім того").
 _LEANING_PHRASES = (
     "in addition,", "as a result", "for example", "for instance", "on the other hand",
@@ -134,6 +141,7 @@ class Unit:
     usable: bool  # False: reads badly out of context, never shown
     weak: bool  # True: very short or ALL CAPS, shown only when nothing else is left
     leans: bool  # True: opens with a word pointing back ("But", "He", "Це")
+    pronoun: bool  # True: that word is a personal pronoun ("He", "Вона"), not a connective
     antecedent: int  # index of the sentence it leans on (the unit before it), -1 if none
 
 
@@ -165,6 +173,7 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
                     unit_text = f"{pending_label}: {unit_text}"
                 pending_label = ""
             speech = speech and not caption  # a transcript line's speech ends at a caption cut
+            unit_text = unit_text.lstrip(",; ") or unit_text  # ", NASA announced": a link was cut
             key = _key(unit_text)
             usable = (
                 balanced
@@ -180,6 +189,7 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
                 usable=usable,
                 weak=_is_weak(unit_text) and not (labelled and position == 0),
                 leans=_leans(unit_text),
+                pronoun=_opens_with_pronoun(unit_text),
                 antecedent=last_sentence,
             )
             if not caption:
@@ -356,8 +366,9 @@ def _reads_alone(text: str) -> bool:
 
 def _is_weak(text: str) -> bool:
     """True for very short or ALL-CAPS sentences ("Тоді все змінилося.", "READ MORE ON ...")."""
-    if len(text.split()) < MIN_WORDS:
-        return True
+    words = text.split()
+    if len(words) < MIN_WORDS:
+        return len(words) > 1 or len(text) < 12  # Japanese and Chinese write no spaces
     return text == text.upper() and sum(map(str.isalpha, text)) >= 8
 
 
@@ -369,6 +380,11 @@ def _leans(text: str) -> bool:
     return match.group(1).casefold() in _LEANING_WORDS or text[match.start(1) :].casefold().startswith(
         _LEANING_PHRASES
     )
+
+
+def _opens_with_pronoun(text: str) -> bool:
+    match = _FIRST_WORD_RE.match(text)
+    return bool(match) and match.group(1).casefold() in _PRONOUNS
 
 
 def _key(text: str) -> str:
