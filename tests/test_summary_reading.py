@@ -357,3 +357,11 @@ def test_a_first_sentence_opening_with_this_is_not_a_lead() -> None:
         "The protests began peacefully in June and were sparked by proposed legislation."
     )
     assert summarize_text(text, "en") == "The protests began peacefully in June and were sparked by proposed legislation."
+
+
+def test_a_feed_description_without_a_full_stop_still_gives_a_summary() -> None:
+    text = "The city council approved next year's budget after a long debate on Tuesday"
+    assert summarize_text(text, "en") == text
+    assert summarize_text("Read more", "en") == ""
+    heading_only = "Calendário da Stock Car 2018\n1a etapa: 10 de março – Interlagos"
+    assert summarize_text(heading_only, "pt") == ""  # a heading and a list are not prose

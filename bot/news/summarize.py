@@ -97,7 +97,10 @@ def summarize_text(
         usable = [unit for unit in seen if unit.usable]
         fallback = [unit for unit in usable if not unit.weak] or usable
         if not fallback:
-            return ""
+            # No sentence at all, e.g. a feed description without a full stop: its first
+            # prose-like line, alone, rather than nothing.
+            last_resort = [unit for unit in seen if unit.last_resort]
+            return _truncate(last_resort[0].text, max_chars) if last_resort else ""
         lead = fallback[0]
     if len(lead.text) > max_chars:
         return _truncate(lead.text, max_chars)
@@ -151,7 +154,9 @@ def _repeats(terms: frozenset[str], chosen: list[frozenset[str]]) -> bool:
 
 
 def _truncate(text: str, max_chars: int) -> str:
-    """Cut ``text`` to ``max_chars`` at a word boundary, ending with "…"."""
+    """Cut ``text`` to ``max_chars`` at a word boundary, ending with "…" (as is if it fits)."""
+    if len(text) <= max_chars:
+        return text
     room = max_chars - len(ELLIPSIS)
     cut = text[: room + 1]
     boundary = cut.rfind(" ")

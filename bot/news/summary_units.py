@@ -139,6 +139,7 @@ class Unit:
     index: int
     text: str
     usable: bool  # False: reads badly out of context, never shown
+    last_resort: bool  # a line with no closing punctuation, shown only if no sentence exists
     weak: bool  # True: very short or ALL CAPS, shown only when nothing else is left
     leans: bool  # True: opens with a word pointing back ("But", "He", "Це")
     pronoun: bool  # True: that word is a personal pronoun ("He", "Вона"), not a connective
@@ -183,10 +184,19 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
                 and bool(key)
                 and not (title_key and _repeats_title(key, title_key))
             )
+            last_resort = (
+                caption
+                and not speech
+                and len(unit_text.split()) >= 8
+                and ":" not in unit_text  # a list item or label ("1a etapa: 10 de março")
+                and _reads_alone(unit_text)
+                and not (title_key and _repeats_title(key, title_key))
+            )
             yield Unit(
                 index=count,
                 text=unit_text,
                 usable=usable,
+                last_resort=last_resort,
                 weak=_is_weak(unit_text) and not (labelled and position == 0),
                 leans=_leans(unit_text),
                 pronoun=_opens_with_pronoun(unit_text),
