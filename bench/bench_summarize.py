@@ -109,7 +109,7 @@ def summaries_per_second(fn: Summarize, texts: list[str], titles: list[str], rou
     best = float("inf")
     for _ in range(rounds):
         start = time.process_time()
-        for text, title in zip(texts, titles):
+        for text, title in zip(texts, titles, strict=True):
             fn(text, title)
         best = min(best, time.process_time() - start)
     return len(texts) / best if best else 0.0

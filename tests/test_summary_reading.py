@@ -356,7 +356,9 @@ def test_a_first_sentence_opening_with_this_is_not_a_lead() -> None:
         "This comes after police said the demonstrators inside the university had no option. "
         "The protests began peacefully in June and were sparked by proposed legislation."
     )
-    assert summarize_text(text, "en") == "The protests began peacefully in June and were sparked by proposed legislation."
+    assert summarize_text(text, "en") == (
+        "The protests began peacefully in June and were sparked by proposed legislation."
+    )
 
 
 def test_a_feed_description_without_a_full_stop_still_gives_a_summary() -> None:

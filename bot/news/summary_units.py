@@ -28,6 +28,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from bot.news.quotes import open_quotes, scan_quotes
 from bot.news.sentences import iter_sentences, split_lines
 
 __all__ = ["MAX_QUOTE_SPAN", "Unit", "iter_summary_units", "summary_units"]
@@ -42,7 +43,9 @@ _CLOSERS = "\"'»”’)]"
 # (CNN)", "LONDON (Reuters) -"; uk/ru "КИЇВ, 5 травня. /Укрінформ/." and "МОСКВА, 1 дек — РИА".
 _PLACE = r"[A-Z][\w.'’-]*(?:[ -][A-Z][\w.'’-]*){0,3}"
 _DATELINE_RES = (
-    re.compile(rf"^(?:{_PLACE}(?:, [A-Z][\w.'’ -]{{1,25}}?)?\s*)?\([A-Z][\w.&' -]{{0,30}}\)\s*(?:[—–-]{{1,2}}\s*)?(?=\S)"),
+    re.compile(
+        rf"^(?:{_PLACE}(?:, [A-Z][\w.'’ -]{{1,25}}?)?\s*)?\([A-Z][\w.&' -]{{0,30}}\)\s*(?:[—–-]{{1,2}}\s*)?(?=\S)"
+    ),
     re.compile(r"^[A-Z]{2}[A-Z.'’-]*(?:[ -][A-Z][A-Za-z.'’-]*){0,3}(?:, [A-Z][\w.'’ -]{1,30}?)?\s+(?:[—–]|--?)\s+"),
     re.compile(rf"^{_PLACE}, [A-Z][\w.'’ -]{{1,25}}?\s+[—–]\s+"),
     re.compile(rf"^{_PLACE}(?:, [A-Z][\w.'’ -]{{1,25}}?){{1,2}}:\s+(?=[A-Z])"),  # "Washington, DC, United States:"
@@ -271,7 +274,7 @@ def _cut_restarts(sentences: Iterable[str]) -> Iterator[str]:
 
 def _quote_depth_ok(head: str) -> bool:
     """True when no quotation is open at the end of ``head`` (a restart inside one is speech)."""
-    return not _open_quotes(head)
+    return not open_quotes(head)
 
 
 def _group_quotations(sentences: Iterable[str]) -> Iterator[tuple[str, bool, bool]]:
@@ -299,18 +302,18 @@ def _group_quotations(sentences: Iterable[str]) -> Iterator[tuple[str, bool, boo
             yield first[len(_CAPTION) :], False, True
             continue
         parts = [first]
-        stack, dangling = _scan_quotes(first, [])
+        stack, dangling = scan_quotes(first, [])
         while stack and len(parts) < MAX_QUOTE_SPAN and (following := peek()) is not None:
             if following.startswith(_CAPTION):
                 break
             pending.popleft()
             parts.append(following)
-            stack, more = _scan_quotes(following, stack, continuing=True)
+            stack, more = scan_quotes(following, stack, continuing=True)
             dangling += more
         if stack and set(stack) == {"'"}:
             pending.extendleft(reversed(parts[1:]))
             parts = [first]
-            stack, dangling = [], _scan_quotes(first, [])[1]
+            stack, dangling = [], scan_quotes(first, [])[1]
         yield " ".join(parts), not stack and not dangling, False
 
 
@@ -320,50 +323,6 @@ def _mark_unfinished(sentences: Iterable[str]) -> Iterator[str]:
         if not sentence.startswith(_CAPTION) and not sentence.rstrip(_CLOSERS).endswith(_TERMINAL_ENDS):
             sentence = _CAPTION + sentence
         yield sentence
-
-
-def _open_quotes(text: str) -> list[str]:
-    return _scan_quotes(text, [])[0]
-
-
-_QUOTE_MARK_RE = re.compile(r"[«»„“”\"‘’']")
-
-
-def _scan_quotes(text: str, stack: list[str], *, continuing: bool = False) -> tuple[list[str], int]:
-    """Track quotation marks through ``text``: (quotes still open, closers with no opener).
-
-    «…», “…”, „…“ and ‘…’ pair as usual; a straight quote closes an open straight quote and
-    otherwise opens one. ’ and ' inside or at the end of a word are apostrophes ("Kilmarnock’s",
-    "players' ") unless they close an open quotation. A sentence that opens with the quote
-    already open continues it (a quotation over several paragraphs reopens each one).
-    """
-    stack = list(stack)
-    dangling = 0
-    for match in _QUOTE_MARK_RE.finditer(text):
-        mark, at = match.group(), match.start()
-        before = text[at - 1] if at else " "
-        after = text[at + 1] if at + 1 < len(text) else " "
-        top = stack[-1] if stack else ""
-        if mark in "'’":
-            if top and top in ("'‘" if mark == "’" else "'") and not (before.isalnum() and after.isalnum()) and not before.isspace():
-                stack.pop()
-            elif before in ",.!?;:…" and not top and not after.isalnum():
-                dangling += 1  # "… next week,’ he said": the end of a quotation begun earlier
-            elif mark == "'" and (before.isspace() or before in "([—–-\"“") and after.isalpha():
-                if not (at == 0 and continuing and top == "'"):
-                    stack.append(mark)
-            continue  # otherwise an apostrophe
-        if mark == "‘":
-            if not (at == 0 and continuing and top == "‘"):
-                stack.append(mark)
-        elif mark in "«„" or (mark == "“" and top != "„") or (mark == '"' and top != '"'):
-            if not (at == 0 and continuing and top == mark):
-                stack.append(mark)
-        elif (mark == "»" and top == "«") or (mark in "“”" and top in ("„", "“")) or (mark == '"' and top == '"'):
-            stack.pop()
-        else:
-            dangling += 1
-    return stack, dangling
 
 
 def _reads_alone(text: str) -> bool:
