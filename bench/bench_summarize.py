@@ -8,6 +8,10 @@ headline) and with Lead-3 (the first sentences of our own splitter while they fi
 under the bot's default budget of 3 sentences and 600 characters, and scores both with the
 dataset's own ``score.py`` (ROUGE-1/2/Lsum F1, Porter stemmer).
 
+With --variants, two content-chosen variants of our own units are scored too (the lead,
+then the two of the next four units best by title overlap, or by TF-IDF centrality): they are
+what the summarizer does not do, and why.
+
 The set is split by id parity: the summarizer's rules were tuned on the EVEN half only; the
 ODD half is held out. Figures are printed for each half and the whole, in this one run.
 
@@ -21,8 +25,10 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import math
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -32,6 +38,8 @@ sys.path.insert(0, str(ROOT))
 
 from bot.news.sentences import split_sentences  # noqa: E402
 from bot.news.summarize import summarize_text  # noqa: E402
+from bot.news.summary_units import summary_units  # noqa: E402
+from bot.news.textsearch import stem_terms  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "summarization-benchmark"
 MAX_SENTENCES = 3
@@ -81,6 +89,39 @@ def ours(text: str, title: str) -> str:
     return summarize_text(text, "en", title=title, max_sentences=MAX_SENTENCES, max_chars=MAX_CHARS)
 
 
+def content_choice(feature: str) -> Summarize:
+    """Our units, the lead, then the two of the next four usable units that score best on
+    ``feature`` ("title": share of the title's stems; "central": TF-IDF similarity to the
+    whole text), in document order: what a content score adds over position (--variants)."""
+
+    def summarize(text: str, title: str) -> str:
+        units = [unit for unit in summary_units(text, "en", title) if unit.usable and not unit.weak]
+        if not units:
+            return ""
+        terms = [Counter(stem_terms(unit.text, "en")) for unit in units]
+        title_terms = set(stem_terms(title, "en"))
+        frequency = Counter(term for counts in terms for term in counts)
+        idf = {term: math.log((len(units) + 1) / count) for term, count in frequency.items()}
+        centroid = {term: total * idf[term] for term, total in sum(terms, Counter()).items() if total > 1}
+
+        def score(i: int) -> float:
+            if feature == "title":
+                return len(set(terms[i]) & title_terms) / (len(title_terms) or 1)
+            vector = {term: count * idf[term] for term, count in terms[i].items()}
+            norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+            return sum(v * centroid.get(term, 0.0) for term, v in vector.items()) / norm
+
+        picked = sorted(range(1, min(5, len(units))), key=lambda i: (-score(i), i))[:2]
+        chosen, used = [units[0].text], len(units[0].text)
+        for i in sorted(picked):
+            if used + len(units[i].text) + 1 <= MAX_CHARS:
+                chosen.append(units[i].text)
+                used += len(units[i].text) + 1
+        return " ".join(chosen)
+
+    return summarize
+
+
 def speed_texts(items: list[dict]) -> list[str]:
     """One text per article of whole sentences up to 3,000 characters.
 
@@ -121,11 +162,15 @@ def main() -> None:
     parser.add_argument("--per-item", action="store_true", help="print each item's ROUGE-1, ours and Lead-3")
     parser.add_argument("--speed-rounds", type=int, default=3)
     parser.add_argument("--dump", type=Path, help="write ours/lead3 summaries to this JSON file")
+    parser.add_argument("--variants", action="store_true",
+                        help="also score content-chosen variants (title overlap, centrality) of our units")
     args = parser.parse_args()
 
     items = load_items(args.data)
     scorer = load_scorer(args.data)
     systems: dict[str, Summarize] = {"ours": ours, "lead3": lead3}
+    if args.variants:
+        systems |= {"title": content_choice("title"), "tfidf": content_choice("central")}
     predictions = {
         name: {item["id"]: fn(item["text"], item["title"]) for item in items} for name, fn in systems.items()
     }
@@ -145,9 +190,9 @@ def main() -> None:
                 f"{half:16} {name:6} {len(subset):4} {m['rouge1']:8.1f} {m['rouge2']:8.1f} {m['rougeLsum']:10.1f}"
                 f"   (± {m['rouge1_se']:.1f} / {m['rouge2_se']:.1f} / {m['rougeLsum_se']:.1f})"
             )
-        ours_m, lead_m = results[(half, "ours")], results[(half, "lead3")]
+        ours_m, lead_m = results[(half, "ours")], results[(half, "lead3")]  # Δ: ours − Lead-3
         print(
-            f"{'':16} {'Δ':6} {'':4} {ours_m['rouge1'] - lead_m['rouge1']:+8.1f} "
+            f"{'':16} {'Δ L3':6} {'':4} {ours_m['rouge1'] - lead_m['rouge1']:+8.1f} "
             f"{ours_m['rouge2'] - lead_m['rouge2']:+8.1f} {ours_m['rougeLsum'] - lead_m['rougeLsum']:+10.1f}"
         )
     if args.per_item:
@@ -164,7 +209,11 @@ def main() -> None:
     texts = speed_texts(items)
     titles = [item["title"] for item in items]
     mean_chars = sum(map(len, texts)) / len(texts)
-    speeds = {name: summaries_per_second(fn, texts, titles, args.speed_rounds) for name, fn in systems.items()}
+    speeds = {
+        name: summaries_per_second(fn, texts, titles, args.speed_rounds)
+        for name, fn in systems.items()
+        if name in ("ours", "lead3")
+    }
     print(
         f"speed, {len(texts)} articles of ~{mean_chars:,.0f} characters, one core: "
         f"ours {speeds['ours']:,.0f} summaries/s, Lead-3 {speeds['lead3']:,.0f} summaries/s "

@@ -367,3 +367,14 @@ def test_a_feed_description_without_a_full_stop_still_gives_a_summary() -> None:
     assert summarize_text("Read more", "en") == ""
     heading_only = "Calendário da Stock Car 2018\n1a etapa: 10 de março – Interlagos"
     assert summarize_text(heading_only, "pt") == ""  # a heading and a list are not prose
+
+
+def test_the_lead_is_never_skipped_for_a_later_sentence() -> None:
+    # 4a44ab3e4c41, 65ce3a4577a0: the old scorer preferred later sentences to the lead.
+    text = (
+        "In addition to the three fatalities at a fuel plant on Tuesday, another 30 people were injured. "
+        "The ombudsman said the deaths were caused by gunshot wounds near the barricaded plant.\n\n"
+        "A doctor at the barricaded fuel plant said three demonstrators died in his hands at the plant."
+    )
+    title = "3 demonstrators killed in clashes near barricaded fuel plant"
+    assert summarize_text(text, "en", title=title, max_sentences=1).startswith("In addition to the three")
