@@ -378,3 +378,12 @@ def test_the_lead_is_never_skipped_for_a_later_sentence() -> None:
     )
     title = "3 demonstrators killed in clashes near barricaded fuel plant"
     assert summarize_text(text, "en", title=title, max_sentences=1).startswith("In addition to the three")
+
+
+def test_a_first_sentence_that_merely_restates_the_title_is_skipped() -> None:
+    text = "Council votes to close the Riverside library.\n\n" + BODY
+    assert summarize_text(text, "en", title="Council votes to close Riverside library").startswith(
+        "The council approved the budget"
+    )
+    longer = "The council voted on Tuesday to close the Riverside library next spring, citing costs."
+    assert summarize_text(longer, "en", title="Council votes to close Riverside library") == longer

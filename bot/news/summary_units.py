@@ -30,11 +30,13 @@ from dataclasses import dataclass
 
 from bot.news.quotes import open_quotes, scan_quotes
 from bot.news.sentences import iter_sentences, split_lines
+from bot.news.textsearch import stem_terms
 
 __all__ = ["MAX_QUOTE_SPAN", "Unit", "iter_summary_units", "summary_units"]
 
 MAX_QUOTE_SPAN = 4  # sentences a quotation may span and still be kept as one unit
 MIN_WORDS = 5  # shorter sentences are fallback material only
+REPEAT_OF_TITLE = 0.9  # share of a headline-length sentence's stems found in the headline
 _TERMINAL = ".!?…。！？"
 _TERMINAL_ENDS = tuple(_TERMINAL)
 _CLOSERS = "\"'»”’)]"
@@ -158,6 +160,7 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
     """``summary_units`` one at a time: a summary of the lead stops reading early."""
     count = 0
     title_key = _key(title)
+    title_terms = frozenset(stem_terms(title)) if title else frozenset()
     pending_label = ""
     last_sentence = -1
     for line in split_lines(text):
@@ -185,7 +188,7 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
                 and not speech
                 and _reads_alone(unit_text)
                 and bool(key)
-                and not (title_key and _repeats_title(key, title_key))
+                and not (title_key and _repeats_title(key, title_key, unit_text, title_terms))
             )
             last_resort = (
                 caption
@@ -360,8 +363,16 @@ def _key(text: str) -> str:
     return _NON_ALNUM_RE.sub("", text.casefold())
 
 
-def _repeats_title(key: str, title_key: str) -> bool:
-    """True when a unit is the headline again, or the headline with a few words around it."""
+def _repeats_title(key: str, title_key: str, text: str = "", title_terms: frozenset[str] = frozenset()) -> bool:
+    """True when a unit is the headline again: the same letters, the headline with a few words
+    around it, or a sentence no longer than it whose stems are nearly all the headline's."""
     if key == title_key:
         return True
-    return title_key in key and len(key) <= len(title_key) * 1.25 + 8
+    if len(key) > len(title_key) * 1.25 + 8:
+        return False
+    if title_key in key:
+        return True
+    if len(key) > len(title_key) * 1.1 + 5 or not (text and title_terms):
+        return False
+    terms = set(stem_terms(text))
+    return len(terms) >= 3 and len(terms & title_terms) >= REPEAT_OF_TITLE * len(terms)
