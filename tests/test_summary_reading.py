@@ -387,3 +387,7 @@ def test_a_first_sentence_that_merely_restates_the_title_is_skipped() -> None:
     )
     longer = "The council voted on Tuesday to close the Riverside library next spring, citing costs."
     assert summarize_text(longer, "en", title="Council votes to close Riverside library") == longer
+    # 9a440270bf86: a short sentence with the headline's words says something of its own.
+    short = "Euro 2020 qualifying is over. " + BODY
+    title = "UEFA Euro 2020 qualifying: Tracking every team to clinch a spot as Wales punches ticket"
+    assert summarize_text(short, "en", title=title).startswith("Euro 2020 qualifying is over.")

@@ -372,7 +372,7 @@ def _repeats_title(key: str, title_key: str, text: str = "", title_terms: frozen
         return False
     if title_key in key:
         return True
-    if len(key) > len(title_key) * 1.1 + 5 or not (text and title_terms):
-        return False
+    if not len(title_key) * 0.7 <= len(key) <= len(title_key) * 1.1 + 5 or not (text and title_terms):
+        return False  # a much shorter sentence says something of its own ("Euro 2020 … is over.")
     terms = set(stem_terms(text))
     return len(terms) >= 3 and len(terms & title_terms) >= REPEAT_OF_TITLE * len(terms)
