@@ -97,6 +97,8 @@ def test_the_title_is_never_repeated(text: str) -> None:
         ("DUBAI, United Arab Emirates — ", "en"),
         ("КИЇВ, 5 травня /Укрінформ/. ", "uk"),
         ("МОСКВА, 1 декабря. /ТАСС/. ", "ru"),
+        ("МОСКВА, 1 дек — РИА Новости. ", "ru"),
+        ("ХАРКІВ, 3 березня (Укрінформ) — ", "uk"),
     ],
 )
 def test_dateline_is_cut_off_the_lead(prefix: str, language: str) -> None:
