@@ -20,18 +20,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.policy import GROUP_GAP, PRIVATE_GAP, PostingPolicy, next_send_time, parse_hhmm
-from bot.news.render import Link, PostContent, escape, render_post
+from bot.delivery.compose import compose_post, post_defaults
+from bot.delivery.send import Post, Sender
+from bot.news.render import Link, escape
 from bot.notify import notify_admins
 from bot.related import read_also_links
-from bot.texts import pick_language, t
-from bot.ui import post_keyboard
+from bot.texts import pick_language
 from storage import Database
 from storage.articles import StoredArticle
 from storage.chats import Chat
@@ -65,6 +66,7 @@ class Publisher:
         self._stopping = False
         self._lock = asyncio.Lock()  # one drain at a time (job tick, /post, /broadcast)
         self._read_also_cache: dict[int, tuple[datetime, list[Link]]] = {}
+        self.sender = Sender(bot, db, admin_ids=settings.admin_ids, clock=clock)
 
     def stop(self) -> None:
         """Claim nothing more; sends already under way finish and are recorded."""
@@ -131,14 +133,11 @@ class Publisher:
 
     async def _send_one(self, chat: Chat, row: Delivery, report: PublishReport) -> None:
         try:
-            text, keyboard, previews = await self._render(chat, row)
-            if text is None:
+            post = await self._render(chat, row)
+            if post is None:
                 await self._db.deliveries.mark_failed(row.id, "the story is no longer stored", state="skipped")
                 return
-            message = await self._bot.send_message(
-                chat.id, text, reply_markup=keyboard,
-                link_preview_options=LinkPreviewOptions(is_disabled=not previews),
-            )
+            sent = await self.sender.send(chat.id, post, chat_name=chat.display_name)
         except RetryAfter as exc:
             wait = _retry_after(exc)
             self._paused_until = self._clock.now() + wait
@@ -162,7 +161,8 @@ class Publisher:
         except TelegramError as exc:  # timeouts, 5xx and the like: try again later, up to a limit
             await self._transient_failure(row, str(exc), report)
         else:
-            await self._db.deliveries.mark_sent(row.id, message_id=message.message_id, now=self._clock.now())
+            await self._db.deliveries.mark_sent(
+                row.id, message_id=sent.message_id, now=self._clock.now(), sent_as=sent.kind, thread_id=sent.thread_id)
             report.sent += 1
 
     async def _transient_failure(self, row: Delivery, error: str, report: PublishReport) -> None:
@@ -199,33 +199,26 @@ class Publisher:
         self._read_also_cache[article.id] = (now, links)
         return links
 
-    async def _render(self, chat: Chat, row: Delivery) -> tuple[str | None, InlineKeyboardMarkup | None, bool]:
+    async def _render(self, chat: Chat, row: Delivery) -> Post | None:
+        """The row's message in every form it may take; the sender picks one (bot.delivery.send)."""
         previews = chat.link_previews if chat.link_previews is not None else self._settings.link_previews
         if row.link_preview is not None:
             previews = row.link_preview
         if row.kind == "broadcast":
-            return escape(row.payload or ""), None, previews
+            return Post(escape(row.payload or ""), previews=previews)
         if row.kind == "digest":
-            return row.payload, None, False
+            return Post(row.payload or "")
         article = await self._db.articles.get(row.article_id or 0)
         if article is None:
-            return None, None, previews
+            return None
         related = await self._read_also(article)
-        zone = chat.zone(self._settings.zone)
         # A channel speaks its readers' language: its own setting, else the story's.
         lang = pick_language(chat.language or article.language, None)
-        text = render_post(
-            PostContent(
-                title=article.title, url=article.url, summary=article.summary if chat.summaries else "",
-                source=article.feed_title, when=article.when, language=article.language,
-            ),
-            related=related, zone=zone, read_also=t(lang, "read_also"),
+        return compose_post(
+            chat, article, related=related, zone=chat.zone(self._settings.zone), lang=lang,
+            defaults=post_defaults(self._settings), previews=previews, thread_id=row.thread_id,
+            bot_username=self._bot.username if _has_me(self._bot) else None,
         )
-        keyboard = post_keyboard(
-            article_id=article.id, url=article.url, bot_username=self._bot.username if _has_me(self._bot) else None,
-            private=chat.kind == "private", labels=(t(lang, "read_more"), t(lang, "related_button")),
-        )
-        return text, keyboard, previews
 
 
 def _policy(chat: Chat, settings: Settings) -> PostingPolicy:
