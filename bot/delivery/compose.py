@@ -90,6 +90,6 @@ def rich_article(article: StoredArticle, *, related: list[Link], zone: ZoneInfo,
                     source=article.feed_title, when=article.when, language=article.language,
                     image_url=article.image_url, related=related),
         zone=zone,
-        labels=RichLabels(read_also=t(lang, "read_also").rstrip(":"), original=t(lang, "original_on"),
-                          continue_on=t(lang, "continue_on")),
+        labels=RichLabels(read_also=t(lang, "read_also").rstrip(":"), original=t(lang, "original_on", source="{source}"),
+                          continue_on=t(lang, "continue_on", source="{source}")),
     )

@@ -144,7 +144,10 @@ class Sender:
                 chat_id, post.image_url, caption=post.text, reply_markup=post.keyboard, message_thread_id=thread,
             )
         if post.image_url:
-            preview = LinkPreviewOptions(url=post.image_url, prefer_large_media=True, show_above_text=True)
+            # is_disabled=False said outright: PTB fills unset fields from the Application's
+            # Defaults, whose LINK_PREVIEWS=false would otherwise switch this preview off.
+            preview = LinkPreviewOptions(is_disabled=False, url=post.image_url, prefer_large_media=True,
+                                         show_above_text=True)
         else:
             preview = LinkPreviewOptions(is_disabled=not post.previews)
         return await self._bot.send_message(
