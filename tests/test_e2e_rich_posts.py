@@ -299,3 +299,31 @@ async def test_reader_settings_for_pictures_and_articles(running_bot: RunningBot
     assert "Pictures: off" in shown.params["text"]
     chat = await running_bot.services.db.chats.get(READER_ID)
     assert chat is not None and (chat.images, chat.article_mode) == (False, "button")
+
+
+async def test_outbox_rules_hold_for_photo_and_rich_sends(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    feed = site.feed("/rss.xml")
+    feed.publish("Dam gates open after repairs", body=DAM, page_image=site.url("/dam.jpg"))
+    await _channel_follows_feed(running_bot, site)
+    tg = running_bot.tg
+    tg.fail("sendPhoto", "429", CHANNEL, retry_after=3)
+    await poll_due_feeds(running_bot.services)
+    report = await running_bot.services.publisher.drain()
+    assert (report.sent, report.rate_limited) == (0, 1)
+    assert not tg.sent_messages(CHANNEL)  # a 429 is no reason to fall back to text: it waits
+    clock.advance(timedelta(seconds=4))
+    assert (await running_bot.services.publisher.drain()).sent == 1
+    assert [c.status for c in tg.calls_to("sendPhoto")] == [429, 200]
+
+    await running_bot.command(ADMIN_ID, f"/channel {CHANNEL} article post")
+    feed.publish("Portugal votes for stability", body=ELECTION)
+    tg.fail("sendRichMessage", "500", CHANNEL)  # maybe delivered, maybe not: retried as it was
+    clock.advance(timedelta(minutes=17))
+    assert await _cycle(running_bot) == 0
+    clock.advance(timedelta(minutes=1))
+    assert (await running_bot.services.publisher.drain()).sent == 1
+    assert [c.status for c in tg.calls_to("sendRichMessage")] == [500, 200]
+    assert len(tg.sent_posts(CHANNEL)) == 2
+    assert [r.sent_as for r in await _rows(running_bot, CHANNEL)] == ["photo", "rich"]

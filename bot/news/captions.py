@@ -34,10 +34,12 @@ def hashtags(categories: Iterable[str], limit: int) -> list[str]:
     """Up to ``limit`` valid Telegram hashtags from a feed's categories.
 
     A hashtag is "#" and letters, digits or underscores; "World News" becomes #WorldNews,
-    "covid-19" #covid19. A category of digits only is no hashtag (Telegram does not link
+    "covid-19" #Covid19. A category of digits only is no hashtag (Telegram does not link
     "#2026"), one longer than 32 characters is skipped, duplicates are folded.
     """
     tags: dict[str, str] = {}
+    if limit <= 0:
+        return []
     for category in categories:
         words = [w for w in _NOT_WORD.split(unicodedata.normalize("NFKC", category)) if w]
         if not words:
