@@ -24,7 +24,7 @@ from bot.news.feeds import parse_feed
 from bot.news.fingerprint import is_near_duplicate
 from bot.news.http import FEED, PAGE, Fetcher
 from bot.news.images import lead_image
-from bot.news.netguard import check_url
+from bot.news.netguard import Resolver, check_url
 from bot.news.models import FeedEntry, ParsedFeed
 from bot.news.pipeline import ProcessedArticle, SummaryOptions, process_page
 from bot.news.summarize import Summarizer
@@ -166,14 +166,8 @@ class Ingestor:
         """The story's lead image (page metadata, then the feed's media), if the bot may hand its
         URL on: http(s) only, no private address unless ALLOW_PRIVATE_URLS."""
         image = await self._run(lead_image, html, url, feed_image)
-        if not image:
-            return item
-        try:
-            image = await check_url(image, allow_private=self._fetcher.policy.allow_private)
-        except FetchError as exc:  # UnsafeURLError included
-            log.info("lead image of %s dropped: %s", url, exc)
-            return item
-        return replace(item, image_url=image)
+        image = await checked_image_url(image, allow_private=self._fetcher.policy.allow_private) if image else ""
+        return replace(item, image_url=image) if image else item
 
     async def _resummarize(self, item: ProcessedArticle) -> ProcessedArticle:
         """Let the configured summarizer, if any, write the summary; keep ours if it fails."""
@@ -259,6 +253,19 @@ class Ingestor:
     async def _run(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, lambda: fn(*args, **kwargs))
+
+
+async def checked_image_url(url: str, *, allow_private: bool, resolver: Resolver | None = None) -> str:
+    """``url`` if the bot may hand it to Telegram as a story's picture, else "".
+
+    The same guard as every fetched URL (``check_url``): http(s) only, no credentials, and no
+    private, loopback or link-local address unless ALLOW_PRIVATE_URLS.
+    """
+    try:
+        return await check_url(url, allow_private=allow_private, resolver=resolver)
+    except FetchError as exc:  # UnsafeURLError included
+        log.info("lead image dropped: %s", exc)
+        return ""
 
 
 def _canonical(url: str) -> str:

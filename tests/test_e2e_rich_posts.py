@@ -242,22 +242,26 @@ async def test_a_subscription_with_a_topic_posts_into_that_topic(running_bot: Ru
     assert f"Fake Times → topic “Water &amp; Dams” ({topic.thread_id})" in listing.params["text"]
 
 
-async def test_a_deleted_topic_falls_back_to_general_with_an_admin_notice(
-    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+@pytest.mark.parametrize(("gone", "refusal", "said"), [
+    ("delete_topic", "Bad Request: message thread not found", "was closed or deleted"),
+    ("close_topic", "Bad Request: TOPIC_CLOSED", "was closed, so"),
+])
+async def test_a_deleted_or_closed_topic_falls_back_to_general_with_an_admin_notice(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock, gone: str, refusal: str, said: str
 ) -> None:
     feed = site.feed("/rss.xml", title="Fake Times")
     feed.publish("Dam gates open after repairs", body=DAM)
     await _forum_follows_feed(running_bot, site, "Dams")
     [topic] = running_bot.tg.topics(FORUM)
-    running_bot.tg.delete_topic(FORUM, topic.thread_id)
+    getattr(running_bot.tg, gone)(FORUM, topic.thread_id)
 
     assert await _cycle(running_bot) == 1
     refused, post = [c for c in running_bot.tg.calls_to("sendMessage") if c.params.get("chat_id") == FORUM]
-    assert (refused.status, refused.description) == (400, "Bad Request: message thread not found")
+    assert (refused.status, refused.description) == (400, refusal)
     assert refused.params["message_thread_id"] == topic.thread_id
     assert "message_thread_id" not in post.params and "Dam gates open" in post.params["text"]
     [notice] = [c for c in running_bot.tg.sent_messages(ADMIN_ID) if "General" in c.params["text"]]
-    assert "closed or deleted" in notice.params["text"] and "Fake Times now post to General" in notice.params["text"]
+    assert said in notice.params["text"] and "Fake Times now post to General" in notice.params["text"]
     [row] = await _rows(running_bot, FORUM)
     assert (row.state, row.thread_id) == ("sent", None)
 
@@ -327,3 +331,18 @@ async def test_outbox_rules_hold_for_photo_and_rich_sends(
     assert [c.status for c in tg.calls_to("sendRichMessage")] == [500, 200]
     assert len(tg.sent_posts(CHANNEL)) == 2
     assert [r.sent_as for r in await _rows(running_bot, CHANNEL)] == ["photo", "rich"]
+
+
+async def test_a_rich_message_telegram_refuses_falls_back_to_the_post_and_tells_the_admin_once(
+    running_bot: RunningBot, site: FakeNewsSite
+) -> None:
+    site.feed("/rss.xml").publish("Dam gates open after repairs", body=DAM)
+    await _channel_follows_feed(running_bot, site)
+    await running_bot.command(ADMIN_ID, f"/channel {CHANNEL} article post")
+    running_bot.tg.fail("sendRichMessage", "400", CHANNEL, description="Bad Request: RICH_MESSAGE_INVALID")
+    assert await _cycle(running_bot) == 1
+    [post] = running_bot.tg.sent_messages(CHANNEL)
+    assert "Dam gates open" in post.params["text"]
+    [notice] = [c for c in running_bot.tg.sent_messages(ADMIN_ID) if "rich message" in c.params["text"]]
+    assert "rich_message_invalid" in notice.params["text"].lower()
+    assert running_bot.services.publisher.sender.rich_supported  # a refusal of one message, not of the method

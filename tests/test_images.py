@@ -7,6 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.ingest import checked_image_url
 from bot.news.captions import MAX_TAGS, fits_caption, hashtags, visible_length
 from bot.news.feeds import parse_feed
 from bot.news.images import feed_entry_image, lead_image, page_image
@@ -93,3 +94,15 @@ def test_visible_length_counts_what_a_reader_sees_in_utf16() -> None:
     assert visible_length('<b><a href="https://e.com/x">Title</a></b> &amp; more') == len("Title & more")
     assert visible_length("😀") == 2
     assert fits_caption("<b>" + "x" * 1024 + "</b>") and not fits_caption("x" * 1025)
+
+
+async def test_a_lead_image_url_is_guarded_like_any_fetched_url() -> None:
+    async def resolver(host: str, port: int) -> list[str]:
+        return {"cdn.example": ["93.184.216.34"], "intranet.example": ["10.1.2.3"]}[host]
+
+    assert await checked_image_url("https://cdn.example/a.jpg", allow_private=False, resolver=resolver) == \
+        "https://cdn.example/a.jpg"
+    for url in ("https://intranet.example/a.jpg", "http://127.0.0.1:8080/a.jpg", "http://169.254.169.254/latest",
+                "http://user@cdn.example/a.jpg", "file:///etc/passwd"):
+        assert await checked_image_url(url, allow_private=False, resolver=resolver) == "", url
+    assert await checked_image_url("http://127.0.0.1:8080/a.jpg", allow_private=True) == "http://127.0.0.1:8080/a.jpg"

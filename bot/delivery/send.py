@@ -112,7 +112,8 @@ class Sender:
                 if kind != "rich":
                     raise
                 self.rich_supported = False
-                await self._rich_refused(f"this Bot API server does not know sendRichMessage ({exc.message})")
+                await self._rich_refused(f"this Bot API server does not know sendRichMessage ({exc.message})",
+                                         "Article mode needs Bot API 10.1 or newer; until then posts go out as usual.")
             except BadRequest as exc:
                 if thread is not None and is_topic_refusal(exc):
                     await self._topic_gone(chat_id, thread, exc.message, chat_name)
@@ -122,7 +123,8 @@ class Sender:
                     log.info("Telegram could not use the image %s for chat %s (%s); sending text",
                              post.image_url, chat_id, exc.message)
                 elif kind == "rich":
-                    await self._rich_refused(f"Telegram refused a rich message: {exc.message}")
+                    await self._rich_refused(f"Telegram refused a rich message: {exc.message}",
+                                             "Whenever that happens the usual post goes out instead.")
                 else:
                     raise
             else:
@@ -172,15 +174,14 @@ class Sender:
             f"topic again: /channel {chat_id} subscribe FEED topic NAME.",
         )
 
-    async def _rich_refused(self, reason: str) -> None:
+    async def _rich_refused(self, reason: str, hint: str) -> None:
         log.warning("rich message not sent, falling back to the text post: %s", reason)
         if await self._db.state.get(RICH_NOTICE_KEY):
             return
         await self._db.state.set(RICH_NOTICE_KEY, _stamp(self._clock.now()))
         await notify_admins(
             self._bot, self._admin_ids,
-            f"{reason}. I sent the usual post instead, and will keep doing so when rich messages fail; "
-            "no post is lost. Article mode needs Bot API 10.1 or newer.",
+            f"{reason}. I sent the usual post instead; no post is lost. {hint}",
         )
 
 
