@@ -36,7 +36,7 @@ DAM_PAGE = (
     "</article></body></html>"
 )
 FORUM = -1008001
-LONG_BODY = "\n\n".join([DAM, ELECTION, DAM_FOLLOWUP])  # ten sentences summarize to ~1,300 characters
+LONG_BODY = f"{DAM}\n\n{ELECTION}\n\n{DAM_FOLLOWUP}"  # ten sentences summarize to ~1,300 characters
 
 
 async def _channel_follows_feed(bot: RunningBot, site: FakeNewsSite, *, title: str = "Daily News") -> None:

@@ -14,7 +14,14 @@ from telegram import Update
 from telegram.error import BadRequest, TelegramError
 
 from bot.app import NewsContext
-from bot.delivery.compose import ARTICLE_MODES, PARTS, article_mode, images_on, post_defaults, rich_article
+from bot.delivery.compose import (
+    ARTICLE_MODES,
+    PARTS,
+    article_mode,
+    images_on,
+    post_defaults,
+    rich_article,
+)
 from bot.delivery.send import Post
 from bot.handlers.common import chat_language, chat_zone, reply
 from bot.news.captions import MAX_TAGS

@@ -74,18 +74,19 @@ def feed_entry_image(item: Mapping[str, Any], base_url: str = "") -> str:
         medium = str(media.get("medium") or "").lower()
         kind = str(media.get("type") or "").lower()
         url = str(media.get("url") or "")
-        if medium == "image" or kind.startswith("image/") or (not medium and not kind and _IMAGE_EXT.search(url)):
-            if url := _clean(url, base_url):
-                return url
+        is_image = medium == "image" or kind.startswith("image/") or (not medium and not kind and _IMAGE_EXT.search(url))
+        if is_image and (url := _clean(url, base_url)):
+            return url
     for thumb in _dicts(item.get("media_thumbnail")):
         if url := _clean(str(thumb.get("url") or ""), base_url):
             return url
     for link in _dicts(item.get("enclosures")) + [
         link for link in _dicts(item.get("links")) if link.get("rel") == "enclosure"
     ]:
-        if str(link.get("type") or "").lower().startswith("image/") or _IMAGE_EXT.search(str(link.get("href") or "")):
-            if url := _clean(str(link.get("href") or link.get("url") or ""), base_url):
-                return url
+        href = str(link.get("href") or link.get("url") or "")
+        is_image = str(link.get("type") or "").lower().startswith("image/") or _IMAGE_EXT.search(href)
+        if is_image and (url := _clean(href, base_url)):
+            return url
     return ""
 
 
