@@ -346,3 +346,13 @@ async def test_a_rich_message_telegram_refuses_falls_back_to_the_post_and_tells_
     [notice] = [c for c in running_bot.tg.sent_messages(ADMIN_ID) if "rich message" in c.params["text"]]
     assert "rich_message_invalid" in notice.params["text"].lower()
     assert running_bot.services.publisher.sender.rich_supported  # a refusal of one message, not of the method
+
+
+async def test_help_and_the_channel_usage_name_the_new_settings(running_bot: RunningBot) -> None:
+    [admin_help] = await running_bot.command(ADMIN_ID, "/help")
+    assert "whole articles (off|button|post)" in admin_help.params["text"]
+    assert "topic NAME|ID" in admin_help.params["text"]
+    [reader_help] = await running_bot.command(READER_ID, "/help")
+    assert "pictures, whole articles" in reader_help.params["text"]
+    [usage] = await running_bot.command(ADMIN_ID, "/channel")
+    assert "parts source,readalso,buttons|all|none" in usage.params["text"]
