@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message
-from telegram.error import BadRequest, EndPointNotFound, InvalidToken
+from telegram.error import BadRequest, EndPointNotFound
 
 from bot.clock import Clock
 from bot.news.captions import fits_caption
@@ -45,6 +45,7 @@ IMAGE_REFUSALS = (
 )
 TOPIC_REFUSALS = ("message thread not found", "topic_closed", "topic_deleted")
 RICH_NOTICE_KEY = "notice.rich_messages_refused"
+PHOTO_READ_TIMEOUT = 30.0  # seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +109,7 @@ class Sender:
             kind = forms[index]
             try:
                 message = await self._send_form(kind, chat_id, post, thread)
-            except (EndPointNotFound, InvalidToken) as exc:
+            except EndPointNotFound as exc:  # do_api_request's 404: the server has no such method
                 if kind != "rich":
                     raise
                 self.rich_supported = False
@@ -142,8 +143,11 @@ class Sender:
                 kwargs["reply_markup"] = post.keyboard
             return await self._bot.do_api_request("sendRichMessage", api_kwargs=kwargs, return_type=Message)
         if kind == "photo":
+            # Telegram downloads the image before it answers: give it longer than a text send, so
+            # a slow image server does not turn into a timeout and a repeated post.
             return await self._bot.send_photo(
                 chat_id, post.image_url, caption=post.text, reply_markup=post.keyboard, message_thread_id=thread,
+                read_timeout=PHOTO_READ_TIMEOUT,
             )
         if post.image_url:
             # is_disabled=False said outright: PTB fills unset fields from the Application's
