@@ -262,6 +262,7 @@ async def test_a_deleted_or_closed_topic_falls_back_to_general_with_an_admin_not
     assert "message_thread_id" not in post.params and "Dam gates open" in post.params["text"]
     [notice] = [c for c in running_bot.tg.sent_messages(ADMIN_ID) if "General" in c.params["text"]]
     assert said in notice.params["text"] and "Fake Times now post to General" in notice.params["text"]
+    assert f"The topic “Dams” ({topic.thread_id}) in News forum" in notice.params["text"]
     [row] = await _rows(running_bot, FORUM)
     assert (row.state, row.thread_id) == ("sent", None)
 
@@ -356,3 +357,13 @@ async def test_help_and_the_channel_usage_name_the_new_settings(running_bot: Run
     assert "pictures, whole articles" in reader_help.params["text"]
     [usage] = await running_bot.command(ADMIN_ID, "/channel")
     assert "parts source,readalso,buttons|all|none" in usage.params["text"]
+
+
+async def test_post_command_uses_the_pages_image_too(running_bot: RunningBot, site: FakeNewsSite) -> None:
+    item = site.feed("/rss.xml").publish("Dam gates open after repairs", body=DAM, page_image=site.url("/p.jpg"))
+    running_bot.tg.push_my_chat_member(CHANNEL, "channel", title="Daily News", from_user_id=ADMIN_ID)
+    await running_bot.tg.wait_for("sendMessage", predicate=lambda c: c.params.get("chat_id") == ADMIN_ID)
+    [answer] = await running_bot.command(ADMIN_ID, f"/post {item.url} {CHANNEL}")
+    assert answer.params["text"] == "Posted."
+    [photo] = running_bot.tg.calls_to("sendPhoto")
+    assert photo.ok and photo.params["photo"] == site.url("/p.jpg") and photo.params["chat_id"] == CHANNEL

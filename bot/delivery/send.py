@@ -162,6 +162,8 @@ class Sender:
 
     async def _topic_gone(self, chat_id: int, thread: int, reason: str, chat_name: str) -> None:
         """Move the topic's feeds to General and tell the admins, once per topic."""
+        names_of_topic = [s.topic_name for s in await self._db.subscriptions.for_chat(chat_id)
+                          if s.topic_id == thread and s.topic_name]
         feeds = await self._db.subscriptions.drop_topic(chat_id, thread)
         log.warning("topic %s of chat %s refused a post (%s); posting to General", thread, chat_id, reason)
         if not feeds:
@@ -173,7 +175,8 @@ class Sender:
         closed = "closed" if "closed" in reason.lower() else "closed or deleted"
         await notify_admins(
             self._bot, self._admin_ids,
-            f"The topic {thread} in {chat_name or chat_id} was {closed}, so I posted to the group's "
+            f"The topic {f'“{names_of_topic[0]}” ({thread})' if names_of_topic else thread} in "
+            f"{chat_name or chat_id} was {closed}, so I posted to the group's "
             f"General topic instead; nothing was lost. {', '.join(names)} now post to General. To use a "
             f"topic again: /channel {chat_id} subscribe FEED topic NAME.",
         )
