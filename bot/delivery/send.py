@@ -34,6 +34,7 @@ from telegram.error import BadRequest, EndPointNotFound
 from bot.clock import Clock
 from bot.news.captions import fits_caption
 from bot.news.rich import RichMessage
+from bot.news.textsafe import valid_text
 from bot.notify import notify_admins
 from storage import Database
 
@@ -58,6 +59,7 @@ class Post:
     image_url: str = ""
     rich: RichMessage | None = None
     thread_id: int | None = None
+    html: bool = True  # False: plain text (the publisher's last try for a post Telegram refused)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +97,7 @@ class Sender:
         forms = []
         if post.rich is not None and self.rich_supported:
             forms.append("rich")
-        if post.image_url and fits_caption(post.text):
+        if post.image_url and fits_caption(post.text, html=post.html):
             forms.append("photo")
         forms.append("text")
         return forms
@@ -146,8 +148,8 @@ class Sender:
             # Telegram downloads the image before it answers: give it longer than a text send, so
             # a slow image server does not turn into a timeout and a repeated post.
             return await self._bot.send_photo(
-                chat_id, post.image_url, caption=post.text, reply_markup=post.keyboard, message_thread_id=thread,
-                read_timeout=PHOTO_READ_TIMEOUT,
+                chat_id, post.image_url, caption=valid_text(post.text), parse_mode=self._parse_mode(post),
+                reply_markup=post.keyboard, message_thread_id=thread, read_timeout=PHOTO_READ_TIMEOUT,
             )
         if post.image_url:
             # is_disabled=False said outright: PTB fills unset fields from the Application's
@@ -157,8 +159,13 @@ class Sender:
         else:
             preview = LinkPreviewOptions(is_disabled=not post.previews)
         return await self._bot.send_message(
-            chat_id, post.text, reply_markup=post.keyboard, link_preview_options=preview, message_thread_id=thread,
+            chat_id, valid_text(post.text), parse_mode=self._parse_mode(post), reply_markup=post.keyboard,
+            link_preview_options=preview, message_thread_id=thread,
         )
+
+    @staticmethod
+    def _parse_mode(post: Post) -> str | None:
+        return "HTML" if post.html else None
 
     async def _topic_gone(self, chat_id: int, thread: int, reason: str, chat_name: str) -> None:
         """Move the topic's feeds to General and tell the admins, once per topic."""

@@ -26,8 +26,10 @@ def visible_length(html_text: str) -> int:
     return len(plain.encode("utf-16-le")) // 2
 
 
-def fits_caption(html_text: str) -> bool:
-    return visible_length(html_text) <= MAX_CAPTION
+def fits_caption(text: str, *, html: bool = True) -> bool:
+    """True when ``text`` (Telegram HTML, or plain when ``html`` is False) fits a caption."""
+    length = visible_length(text) if html else len(text.encode("utf-16-le")) // 2
+    return length <= MAX_CAPTION
 
 
 def hashtags(categories: Iterable[str], limit: int) -> list[str]:
