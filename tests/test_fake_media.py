@@ -7,12 +7,16 @@ the docstring of tests/fakes/_tg_media.py for where each comes from).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from telegram import Bot, Message
 from telegram.error import BadRequest, EndPointNotFound, RetryAfter
 
 from bot.clock import FakeClock
+from bot.delivery.send import Post, Sender
+from bot.news.rich import RichMessage
+from storage import Database
 from tests.fakes.telegram_api import FakeTelegramServer
 
 USER = 5550001
@@ -170,3 +174,21 @@ async def test_edit_message_caption_edits_photo_posts_only(tg: FakeTelegramServe
     text = await bot.send_message(USER, "plain")
     with pytest.raises(BadRequest, match="(?i)there is no caption in the message to edit"):
         await bot.edit_message_caption(USER, text.message_id, caption="x")
+
+
+async def test_a_fallback_goes_on_when_the_database_cannot_record_it(
+    tg: FakeTelegramServer, bot: Bot, tmp_path: Path
+) -> None:
+    """The sender's bookkeeping (the once-only admin notice, a gone topic) needs writes; a
+    database that refuses them must not stop the fallback post from going out in its slot."""
+    db = await Database.open(tmp_path / "bot.db")
+    try:
+        sender = Sender(bot, db, admin_ids=[], clock=FakeClock())
+        tg.rich_messages_supported = False
+        await db.conn.execute("PRAGMA query_only = ON")  # every write now fails, as on a full disk
+        sent = await sender.send(USER, Post("<b>Dam</b> opens", rich=RichMessage("<p>Dam opens</p>")))
+        assert sent.kind == "text" and sent.fallbacks == ("rich",)
+        assert tg.sent_messages(USER)[0].params["text"] == "<b>Dam</b> opens"
+    finally:
+        await db.conn.execute("PRAGMA query_only = OFF")
+        await db.close()

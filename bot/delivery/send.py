@@ -24,7 +24,8 @@ publisher's outbox rules, exactly as a plain send would be.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import sqlite3
+from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -115,19 +116,19 @@ class Sender:
                 if kind != "rich":
                     raise
                 self.rich_supported = False
-                await self._rich_refused(f"this Bot API server does not know sendRichMessage ({exc.message})",
-                                         "Article mode needs Bot API 10.1 or newer; until then posts go out as usual.")
+                await self._noting(self._rich_refused(f"this Bot API server does not know sendRichMessage ({exc.message})",
+                                         "Article mode needs Bot API 10.1 or newer; until then posts go out as usual."))
             except BadRequest as exc:
                 if thread is not None and is_topic_refusal(exc):
-                    await self._topic_gone(chat_id, thread, exc.message, chat_name)
+                    await self._noting(self._topic_gone(chat_id, thread, exc.message, chat_name))
                     thread = None
                     continue  # the same form, to General
                 if kind == "photo" and is_image_refusal(exc):
                     log.info("Telegram could not use the image %s for chat %s (%s); sending text",
                              post.image_url, chat_id, exc.message)
                 elif kind == "rich":
-                    await self._rich_refused(f"Telegram refused a rich message: {exc.message}",
-                                             "Whenever that happens the usual post goes out instead.")
+                    await self._noting(self._rich_refused(f"Telegram refused a rich message: {exc.message}",
+                                                          "Whenever that happens the usual post goes out instead."))
                 else:
                     raise
             else:
@@ -166,6 +167,15 @@ class Sender:
     @staticmethod
     def _parse_mode(post: Post) -> str | None:
         return "HTML" if post.html else None
+
+    @staticmethod
+    async def _noting(step: Awaitable[None]) -> None:
+        """Run a bookkeeping step of a fallback; a database fault there must not stop the post
+        (the next form still goes out in this slot), so it is logged and the send goes on."""
+        try:
+            await step
+        except sqlite3.Error as exc:
+            log.error("could not record a send fallback (%s); sending on", exc)
 
     async def _topic_gone(self, chat_id: int, thread: int, reason: str, chat_name: str) -> None:
         """Move the topic's feeds to General and tell the admins, once per topic."""
