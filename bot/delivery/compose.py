@@ -90,6 +90,7 @@ def rich_article(article: StoredArticle, *, related: list[Link], zone: ZoneInfo,
                     source=article.feed_title, when=article.when, language=article.language,
                     image_url=article.image_url, related=related),
         zone=zone,
-        labels=RichLabels(read_also=t(lang, "read_also").rstrip(":"), original=t(lang, "original_on", source="{source}"),
+        labels=RichLabels(read_also=t(lang, "read_also").rstrip(":"),
+                          original=t(lang, "original_on", source="{source}"),  # filled in by the renderer
                           continue_on=t(lang, "continue_on", source="{source}")),
     )

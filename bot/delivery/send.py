@@ -116,8 +116,9 @@ class Sender:
                 if kind != "rich":
                     raise
                 self.rich_supported = False
-                await self._noting(self._rich_refused(f"this Bot API server does not know sendRichMessage ({exc.message})",
-                                         "Article mode needs Bot API 10.1 or newer; until then posts go out as usual."))
+                await self._noting(self._rich_refused(
+                    f"this Bot API server does not know sendRichMessage ({exc.message})",
+                    "Article mode needs Bot API 10.1 or newer; until then posts go out as usual."))
             except BadRequest as exc:
                 if thread is not None and is_topic_refusal(exc):
                     await self._noting(self._topic_gone(chat_id, thread, exc.message, chat_name))
@@ -127,8 +128,9 @@ class Sender:
                     log.info("Telegram could not use the image %s for chat %s (%s); sending text",
                              post.image_url, chat_id, exc.message)
                 elif kind == "rich":
-                    await self._noting(self._rich_refused(f"Telegram refused a rich message: {exc.message}",
-                                                          "Whenever that happens the usual post goes out instead."))
+                    await self._noting(self._rich_refused(
+                        f"Telegram refused a rich message: {exc.message}",
+                        "Whenever that happens the usual post goes out instead."))
                 else:
                     raise
             else:

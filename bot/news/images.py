@@ -74,7 +74,8 @@ def feed_entry_image(item: Mapping[str, Any], base_url: str = "") -> str:
         medium = str(media.get("medium") or "").lower()
         kind = str(media.get("type") or "").lower()
         url = str(media.get("url") or "")
-        is_image = medium == "image" or kind.startswith("image/") or (not medium and not kind and _IMAGE_EXT.search(url))
+        untyped = not medium and not kind
+        is_image = medium == "image" or kind.startswith("image/") or (untyped and _IMAGE_EXT.search(url))
         if is_image and (url := _clean(url, base_url)):
             return url
     for thumb in _dicts(item.get("media_thumbnail")):

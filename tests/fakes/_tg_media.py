@@ -247,7 +247,8 @@ def check_rich_html(source: str) -> JSON:
     parser.feed(source)
     parser.close()
     if parser.open_tags:
-        raise ApiError(400, f'Bad Request: can\'t parse rich message: can\'t find end tag corresponding to start tag "{parser.open_tags[-1]}"')
+        tag = parser.open_tags[-1]
+        raise ApiError(400, f'Bad Request: can\'t parse rich message: can\'t find end tag corresponding to start tag "{tag}"')
     chars = len("".join(parser.text))
     if chars > RICH_MAX_CHARS:
         raise ApiError(400, "Bad Request: rich message text is too long")
