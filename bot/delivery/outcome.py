@@ -1,4 +1,4 @@
-"""One delivery as it goes to Telegram (``Post``) and what came of it (``Outcome``).
+"""What came of one delivery (``Outcome``), before the publisher writes it down.
 
 ``outcome_of`` turns what python-telegram-bot raised into the outcome the publisher writes
 down: the kinds of Telegram's "no" it must tell apart (wait, moved, gone, refused, passing).
@@ -10,19 +10,8 @@ import warnings
 from dataclasses import dataclass
 from datetime import timedelta
 
-from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
-
-
-@dataclass(frozen=True, slots=True)
-class Post:
-    """One message as it goes to Telegram."""
-
-    text: str
-    keyboard: InlineKeyboardMarkup | None = None
-    previews: bool = False
-    html: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +28,8 @@ class Outcome:
     message_id: int | None = None
     wait: timedelta | None = None
     new_chat_id: int | None = None
+    sent_as: str | None = None  # sent: 'text' | 'photo' | 'rich' (bot.delivery.send)
+    thread_id: int | None = None  # sent: the forum topic it went to
 
 
 def outcome_of(exc: TelegramError) -> Outcome:
