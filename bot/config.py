@@ -102,6 +102,9 @@ class Settings(CoreSettings):
     telegram_group_messages_per_minute: int = Field(default=20, ge=1, le=60)
     # Channels to register at start (@username or -100... id).
     channels: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # A digest slot missed while the bot was down runs at start if it is at most this old;
+    # an older one is skipped (and logged), so a morning digest never arrives in the evening.
+    schedule_catchup_minutes: float = Field(default=30, ge=0, le=7 * 24 * 60)
 
     @field_validator("bot_token")
     @classmethod

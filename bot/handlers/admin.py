@@ -13,6 +13,7 @@ from bot.app import NewsContext
 from bot.channels import posting_problem, register_chat
 from bot.delivery.policy import parse_hhmm
 from bot.handlers.common import admin_only, argument_text, feed_line, find_feed, reply
+from bot.handlers.schedule import SCHEDULE_USAGE, channel_schedule, schedule_lines
 from bot.news.errors import FeedError, FetchError, NewsError
 from bot.news.render import escape
 from bot.news.urls import is_http_url
@@ -118,6 +119,7 @@ async def list_channels(update: Update, context: NewsContext) -> None:
         problem = posting_problem(chat)
         state = "paused" if chat.paused else ("ok" if problem is None else escape(problem))
         lines.append(f"{escape(chat.display_name)} ({chat.id}) — {len(subs)} feeds — {state}")
+        lines.extend(await schedule_lines(context, chat))
     await _reply_long(update, lines)
 
 
@@ -137,6 +139,7 @@ CHANNEL_USAGE = (
     "/channel CHANNEL max N — at most N posts an hour (0: no limit)\n"
     "/channel CHANNEL quiet 23:00-07:00 — no posts then (or: quiet off)\n"
     "/channel CHANNEL tz Europe/Kyiv — its time zone\n"
+    f"{SCHEDULE_USAGE}\n"
     "CHANNEL is @username or its id from /channels; FEED is a number from /feeds."
 )
 
@@ -167,6 +170,9 @@ async def channel(update: Update, context: NewsContext) -> None:
             await context.db.subscriptions.remove(target.id, feed.id)
             answer = f"{escape(target.display_name)} no longer gets {escape(feed.name)}."
         await reply(update, answer)
+        return
+    if action in ("schedule", "overflow"):
+        await reply(update, await channel_schedule(context, target, action, args[2:]))
         return
     error = await _set_policy(context, target, action, value.strip())
     await reply(update, error or f"Done. {escape(target.display_name)}: {escape(_policy_text(await context.db.chats.get(target.id)))}")

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 POLL_TICK_S = 30
 PUBLISH_TICK_S = 1  # a drain stopped by a 429 resumes within a second of retry_after
-DIGEST_TICK_S = 60
+DIGEST_TICK_S = 30  # a digest slot runs within half a minute of its time
 
 
 async def _poll_job(context) -> None:  # type: ignore[no-untyped-def]

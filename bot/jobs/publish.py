@@ -26,7 +26,8 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.delivery.policy import GROUP_GAP, PRIVATE_GAP, PostingPolicy, next_send_time, parse_hhmm
+from bot.delivery.digests import overflow_hold_until
+from bot.delivery.policy import GROUP_GAP, PRIVATE_GAP, PostingPolicy, digest_policy, next_send_time, parse_hhmm
 from bot.news.render import Link, PostContent, escape, render_post
 from bot.notify import notify_admins
 from bot.related import read_also_links
@@ -106,7 +107,9 @@ class Publisher:
         if chat is None or self._stopping or now < self._paused_until:
             await self._db.deliveries.release((r.id for r in rows), now=now)
             return
-        policy = _policy(chat, self._settings)
+        rows = sorted(rows, key=lambda r: r.kind != "digest")  # a digest keeps its time
+        chat_policy = _policy(chat, self._settings)
+        policy = digest_policy(chat_policy) if rows[0].kind == "digest" else chat_policy
         hour_ago = now - timedelta(hours=1)
         sent_last_hour, oldest = (
             await self._db.deliveries.sent_since(chat.id, hour_ago) if policy.max_per_hour else (0, None)
@@ -116,12 +119,17 @@ class Publisher:
             oldest_in_last_hour=oldest,
         )
         first, rest = rows[0], rows[1:]
+        if policy.max_per_hour and sent_last_hour >= policy.max_per_hour and await self._db.schedules.for_chat(
+            chat.id, "overflow"
+        ):  # over the cap with the overflow digest on: held for the digest at the end of the hour
+            slot = max(slot, overflow_hold_until(policy.zone, now))
         if slot > now:
             await self._defer([first, *rest], slot, report)
             return
         await self._send_one(chat, first, report)
         if rest:
-            later = next_send_time(policy, now=self._clock.now(), last_post_at=self._clock.now())
+            rules = digest_policy(chat_policy) if rest[0].kind == "digest" else chat_policy
+            later = next_send_time(rules, now=self._clock.now(), last_post_at=self._clock.now())
             await self._defer(rest, later, report)
 
     async def _defer(self, rows: Iterable[Delivery], at, report: PublishReport) -> None:  # type: ignore[no-untyped-def]
