@@ -63,7 +63,8 @@ async def digest_stories(
     if not subscriptions:
         return []
     stories = await db.articles.top(feed_ids=[s.feed_id for s in subscriptions], since=since, limit=limit)
-    stories = [a for a in stories if wanted(a, subscriptions)]
+    # After ``since``, not at it: a story fetched in the very tick of the last digest was in it.
+    stories = [a for a in stories if a.fetched_at > since and wanted(a, subscriptions)]
     if not include_posted and stories:
         posted = await db.schedules.posted_articles(chat_id, [a.id for a in stories])
         stories = [a for a in stories if a.id not in posted]
