@@ -23,7 +23,7 @@ from bot.jobs.digest import queue_due_digests
 from bot.jobs.poll import poll_due_feeds
 from bot.news.render import telegram_length
 from storage.articles import NewArticle
-from tests.conftest import ADMIN_ID, RunningBot, start_bot
+from tests.conftest import ADMIN_ID, READER_ID, RunningBot, start_bot
 from tests.fakes.news_site import FakeFeed, FakeNewsSite
 from tests.fakes.telegram_api import FakeTelegramServer
 
@@ -230,3 +230,53 @@ async def test_schedule_commands_validate_and_list(running_bot: RunningBot, site
     await running_bot.command(ADMIN_ID, f"/channel {CHANNEL} schedule off")
     [listing] = await running_bot.command(ADMIN_ID, "/channels")
     assert "digest" not in listing.params["text"]
+
+
+async def test_stories_posted_on_their_own_are_left_out_unless_include_posted(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    feed = await channel_with_feed(running_bot, site, "schedule digest 18:00", "schedule digest 18:00 include posted")
+    feed.publish("Dam gates open after repairs", body=story_body(1))
+    assert await tick(running_bot) == 1  # the story, on its own
+    [plain, with_posted] = await running_bot.services.db.schedules.for_chat(CHANNEL)
+    assert not plain.include_posted and with_posted.include_posted
+    clock.set(datetime(2026, 1, 1, 18, 0, 10, tzinfo=UTC))
+    assert await tick(running_bot) == 1  # only the "include posted" digest: the other period is empty
+    texts = channel_texts(running_bot.tg)
+    assert texts[-1].startswith("<b>News digest · 31.12 18:00 – 01.01.2026 18:00</b>")
+    assert headline(1, texts[-1]) == 0 and "Dam gates open after repairs</a>" in texts[-1]
+    outcomes = [[r.outcome for r in await running_bot.services.db.schedules.runs(s.id)] for s in (plain, with_posted)]
+    assert outcomes == [["empty"], ["queued"]]
+
+
+async def test_an_empty_period_posts_only_when_asked(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    await channel_with_feed(running_bot, site, "schedule digest 13:00", "schedule digest 14:00 even empty")
+    clock.set(datetime(2026, 1, 1, 13, 0, 5, tzinfo=UTC))
+    assert await tick(running_bot) == 0
+    clock.set(datetime(2026, 1, 1, 14, 0, 5, tzinfo=UTC))
+    assert await tick(running_bot) == 1
+    assert channel_texts(running_bot.tg) == ["<b>News digest · 31.12 14:00 – 01.01.2026 14:00</b>\n\nNo new stories"]
+
+
+async def test_a_readers_daily_digest_follows_the_same_catchup_rule(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    feed = site.feed("/rss.xml", title="Fake Times")
+    await running_bot.command(ADMIN_ID, f"/addfeed {site.url('/rss.xml')}")
+    await running_bot.command(READER_ID, "/subscribe 1")
+    await running_bot.command(READER_ID, "/settings digest 13:00")
+    feed.publish("Dam gates open after repairs", body=story_body(1))
+    await tick(running_bot)
+    before = len(running_bot.tg.sent_messages(READER_ID))
+    clock.set(datetime(2026, 1, 1, 14, 0, tzinfo=UTC))  # an hour late: more than 30 minutes
+    with caplog.at_level(logging.WARNING, logger="bot.jobs.digest"):
+        await tick(running_bot)
+    assert len(running_bot.tg.sent_messages(READER_ID)) == before
+    assert any("skipped the daily digest of 2026-01-01 13:00" in r.getMessage() for r in caplog.records)
+    clock.set(datetime(2026, 1, 2, 13, 10, tzinfo=UTC))  # ten minutes late: within the window
+    feed.publish("Reservoir levels rise", body=story_body(2))
+    await tick(running_bot)
+    digest = running_bot.tg.sent_messages(READER_ID)[-1].params["text"]
+    assert digest.startswith("<b>Your digest for 2026-01-02</b>") and "Reservoir levels rise" in digest
