@@ -34,7 +34,7 @@ class Schedule:
     post_empty: bool
     summaries: bool
     only_digests: bool
-    created_at: datetime
+    active_from: datetime  # when it was set or last changed: only later slots are due
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,7 @@ def _schedule(row: sqlite3.Row) -> Schedule:
         id=row["id"], chat_id=row["chat_id"], kind=row["kind"], days=row["days"], times=row["times"],
         include_posted=bool(row["include_posted"]), post_empty=bool(row["post_empty"]),
         summaries=bool(row["summaries"]), only_digests=bool(row["only_digests"]),
-        created_at=from_db(row["created_at"]),  # type: ignore[arg-type]
+        active_from=from_db(row["active_from"]),  # type: ignore[arg-type]
     )
 
 
@@ -84,7 +84,7 @@ class ScheduleRepo:
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO schedules (chat_id, kind, days, times, include_posted, post_empty, summaries, "
-                "only_digests, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "only_digests, active_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (chat_id, kind, days, times, int(include_posted), int(post_empty), int(summaries),
                  int(only_digests), to_db(now)),
             )
@@ -117,6 +117,13 @@ class ScheduleRepo:
         return await self._db.execute(
             "DELETE FROM schedules WHERE chat_id = ? AND (? IS NULL OR kind = ?) AND (? IS NULL OR id = ?)",
             (chat_id, kind, kind, schedule_id, schedule_id),
+        )
+
+    async def set_times(self, schedule_id: int, times: str, *, now: datetime) -> None:
+        """Change a timetable's times, keeping its history (where its next digest starts); a
+        new time already past today is not "missed", so only slots after ``now`` are due."""
+        await self._db.execute(
+            "UPDATE schedules SET times = ?, active_from = ? WHERE id = ?", (times, to_db(now), schedule_id)
         )
 
     async def last_run(self, schedule_id: int) -> ScheduleRun | None:

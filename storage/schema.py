@@ -203,7 +203,7 @@ CREATE TABLE schedules (
     post_empty      INTEGER NOT NULL DEFAULT 0,
     summaries       INTEGER NOT NULL DEFAULT 0,
     only_digests    INTEGER NOT NULL DEFAULT 0, -- the chat gets stories only in digests
-    created_at      TEXT NOT NULL
+    active_from     TEXT NOT NULL               -- set or changed then: only later slots are due
 );
 CREATE INDEX schedules_chat ON schedules (chat_id);
 

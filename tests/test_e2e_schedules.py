@@ -211,6 +211,20 @@ async def test_the_digest_fits_one_message_with_200_stories_waiting(
     assert "&lt;about&gt;" in digest and "more stories" in digest.splitlines()[-1]
 
 
+async def test_a_time_added_that_is_already_past_today_is_not_missed(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    await channel_with_feed(running_bot, site, "schedule digest 08:00 even empty")
+    clock.advance(timedelta(hours=1))  # 13:00
+    [answer] = await running_bot.command(ADMIN_ID, f"/channel {CHANNEL} schedule digest 12:40 even empty")
+    assert "digest daily at 08:00, 12:40 (even empty); next Fri 02.01 08:00 UTC" in answer.params["text"]
+    with caplog.at_level(logging.WARNING):
+        assert await tick(running_bot) == 0
+    assert not [r for r in caplog.records if "skipped" in r.getMessage()]
+    clock.set(datetime(2026, 1, 2, 8, 0, 1, tzinfo=UTC))
+    assert await tick(running_bot) == 1
+
+
 async def test_schedule_commands_validate_and_list(running_bot: RunningBot, site: FakeNewsSite) -> None:
     await channel_with_feed(running_bot, site)
     [bad_time] = await running_bot.command(ADMIN_ID, f"/channel {CHANNEL} schedule digest 25:00")

@@ -26,7 +26,7 @@ from bot.texts import pick_language, t
 from storage import Database
 from storage.articles import StoredArticle
 from storage.chats import Chat
-from storage.schedules import DigestMessage, Schedule
+from storage.schedules import DigestMessage, Schedule, ScheduleRun
 from storage.subscriptions import Subscription
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ class DigestRunner:
         zone = chat.zone(self._default_zone)
         table = timetable_of(schedule)
         last = await self._db.schedules.last_run(schedule.id)
-        after = max(schedule.created_at, last.slot_at) if last else schedule.created_at
+        after = max(schedule.active_from, last.slot_at) if last else schedule.active_from
         plan = plan_due(table, zone, after=after, now=now, catchup=self._catchup)
         skipped = await self._skip(schedule, chat, zone, plan, last, now)
         if plan.run is None:
@@ -117,7 +117,7 @@ class DigestRunner:
         return DigestReport(queued=queued, empty=int(queued == 0), skipped=skipped)
 
     async def _skip(
-        self, schedule: Schedule, chat: Chat, zone: ZoneInfo, plan: SlotPlan, last, now: datetime,  # type: ignore[no-untyped-def]
+        self, schedule: Schedule, chat: Chat, zone: ZoneInfo, plan: SlotPlan, last: ScheduleRun | None, now: datetime,
     ) -> int:
         """Log the slots missed for longer than the catch-up window; record the newest of them
         (when nothing runs) so the next tick starts after it. The next digest still covers

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.app import NewsContext
 from bot.delivery.digests import timetable_of
-from bot.delivery.schedule import ScheduleError, next_slot, parse_schedule, timetable_from_text
+from bot.delivery.schedule import MAX_TIMES, ScheduleError, next_slot, parse_schedule, timetable_from_text
 from bot.news.render import escape
 from storage.chats import Chat
 from storage.schedules import Schedule
@@ -56,14 +56,18 @@ async def channel_schedule(context: NewsContext, target: Chat, action: str, args
                      if s.days == table.days_text and (s.include_posted, s.post_empty, s.summaries, s.only_digests)
                      == (options.include_posted, options.post_empty, options.summaries, options.only)), None)
     if existing is not None:  # more times on the same days: one timetable, so no story twice
-        times = sorted(set(existing.times.split(",")) | set(table.times_text.split(",")))
-        await db.schedules.remove(target.id, schedule_id=existing.id)
-        table = timetable_from_text(table.days_text, ",".join(times))
-    schedule = await db.schedules.add(
-        target.id, "digest", days=table.days_text, times=table.times_text, now=now,
-        include_posted=options.include_posted, post_empty=options.post_empty,
-        summaries=options.summaries, only_digests=options.only,
-    )
+        merged = timetable_from_text(existing.days, f"{existing.times},{table.times_text}")
+        if len(merged.times) > MAX_TIMES:
+            return f"{name} would then have {len(merged.times)} digest times; at most {MAX_TIMES}."
+        await db.schedules.set_times(existing.id, merged.times_text, now=now)
+        schedule = await db.schedules.get(existing.id)
+        assert schedule is not None
+    else:
+        schedule = await db.schedules.add(
+            target.id, "digest", days=table.days_text, times=table.times_text, now=now,
+            include_posted=options.include_posted, post_empty=options.post_empty,
+            summaries=options.summaries, only_digests=options.only,
+        )
     zone = target.zone(context.settings.zone)
     return f"Done. {name}: {escape(describe(schedule))}; next {escape(_next_run(schedule, zone, now))}."
 
