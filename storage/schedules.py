@@ -64,7 +64,8 @@ def _schedule(row: sqlite3.Row) -> Schedule:
 
 def _run(row: sqlite3.Row) -> ScheduleRun:
     return ScheduleRun(
-        schedule_id=row["schedule_id"], slot_key=row["slot_key"], slot_at=from_db(row["slot_at"]),  # type: ignore[arg-type]
+        schedule_id=row["run_schedule_id"] if "run_schedule_id" in row.keys() else row["schedule_id"],
+        slot_key=row["slot_key"], slot_at=from_db(row["slot_at"]),  # type: ignore[arg-type]
         outcome=row["outcome"], covered_until=from_db(row["covered_until"]),  # type: ignore[arg-type]
         stories=row["stories"],
     )
@@ -104,13 +105,17 @@ class ScheduleRepo:
         )
         return [_schedule(r) for r in rows]
 
-    async def runnable(self) -> list[Schedule]:
-        """Schedules of chats the bot may post to now (active and not paused)."""
+    async def runnable(self) -> list[tuple[Schedule, ScheduleRun | None]]:
+        """Schedules of chats the bot may post to now (active and not paused), each with its
+        latest run: one query for a whole tick."""
         rows = await self._db.fetchall(
-            "SELECT s.* FROM schedules s JOIN chats c ON c.id = s.chat_id "
+            "SELECT s.*, r.schedule_id AS run_schedule_id, r.slot_key, r.slot_at, r.outcome, r.covered_until, "
+            "r.stories FROM schedules s JOIN chats c ON c.id = s.chat_id "
+            "LEFT JOIN schedule_runs r ON r.schedule_id = s.id AND r.slot_key = "
+            "(SELECT slot_key FROM schedule_runs WHERE schedule_id = s.id ORDER BY slot_at DESC LIMIT 1) "
             "WHERE c.active = 1 AND c.paused = 0 ORDER BY s.id"
         )
-        return [_schedule(r) for r in rows]
+        return [(_schedule(r), _run(r) if r["run_schedule_id"] is not None else None) for r in rows]
 
     async def remove(self, chat_id: int, *, kind: str | None = None, schedule_id: int | None = None) -> int:
         """Remove a chat's schedules (of one kind, or one by id); returns how many went."""
@@ -125,12 +130,6 @@ class ScheduleRepo:
         await self._db.execute(
             "UPDATE schedules SET times = ?, active_from = ? WHERE id = ?", (times, to_db(now), schedule_id)
         )
-
-    async def last_run(self, schedule_id: int) -> ScheduleRun | None:
-        row = await self._db.fetchone(
-            "SELECT * FROM schedule_runs WHERE schedule_id = ? ORDER BY slot_at DESC LIMIT 1", (schedule_id,)
-        )
-        return None if row is None else _run(row)
 
     async def runs(self, schedule_id: int) -> list[ScheduleRun]:
         rows = await self._db.fetchall(

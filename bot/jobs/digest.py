@@ -55,7 +55,7 @@ async def _reader_digest(services, chat: Chat) -> int:  # type: ignore[no-untype
     since = max(chat.last_digest_at or now - timedelta(days=1), now - timedelta(days=1))
     local_day = plan.run.key[:10]
     async with db.transaction():
-        stories = (await digest_stories(db, chat.id, since=since, include_posted=True))[:DIGEST_SIZE]
+        stories = (await digest_stories(db, chat.id, since=since, include_posted=True, limit=DIGEST_SIZE * 3)).stories[:DIGEST_SIZE]
         queued = False
         if stories:
             text, _ = render_digest_message(t(pick_language(chat.language, None), "digest_for", day=local_day),
