@@ -244,6 +244,10 @@ async def test_schedule_commands_validate_and_list(running_bot: RunningBot, site
     await running_bot.command(ADMIN_ID, f"/channel {CHANNEL} schedule off")
     [listing] = await running_bot.command(ADMIN_ID, "/channels")
     assert "digest" not in listing.params["text"]
+    [help_text] = await running_bot.command(ADMIN_ID, "/help")
+    assert "schedule digest 08:00,20:00 or mon 09:00" in help_text.params["text"]
+    [usage] = await running_bot.command(ADMIN_ID, f"/channel {CHANNEL} schedule")
+    assert "schedule digest mon 09:00 — weekly" in usage.params["text"]
 
 
 async def test_stories_posted_on_their_own_are_left_out_unless_include_posted(

@@ -48,3 +48,18 @@ async def test_digest_only_chats_get_no_story_one_by_one(tmp_path: Path) -> None
         assert {s.chat_id for s in await db.subscriptions.for_feed(feed.id, one_by_one=False)} == {-100, -200}
     finally:
         await db.close()
+
+
+async def test_a_group_that_becomes_a_supergroup_keeps_its_timetables(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "newsbot.db")
+    try:
+        for old, new in ((-1, -1001), (-2, -1002)):
+            await db.chats.upsert(old, "group", title="Group", now=NOW)
+            await db.schedules.add(old, "digest", days="mon", times="09:00", now=NOW)
+            if new == -1002:  # the supergroup spoke first: both ids are known
+                await db.chats.upsert(new, "supergroup", title="Group", now=NOW)
+            await db.chats.migrate(old, new, now=NOW)
+            assert [s.times for s in await db.schedules.for_chat(new)] == ["09:00"], new
+            assert await db.schedules.for_chat(old) == []
+    finally:
+        await db.close()
