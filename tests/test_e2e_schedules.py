@@ -225,6 +225,35 @@ async def test_a_time_added_that_is_already_past_today_is_not_missed(
     assert await tick(running_bot) == 1
 
 
+async def _store_story(bot: RunningBot, n: int, title: str, fetched: datetime) -> None:
+    db = bot.services.db
+    [feed] = await db.feeds.list()
+    await db.articles.insert(NewArticle(
+        feed_id=feed.id, url=f"https://news.example/{n}", canonical_url=f"https://news.example/{n}", guid=None,
+        title=title, text=story_body(n), summary="", language="en", author="", published_at=fetched,
+        from_feed=False, related=(), fingerprint=None, bands=None, title_terms=title.lower(), body_terms="",
+    ), now=fetched)
+
+
+async def test_after_a_long_pause_a_digest_holds_a_week_of_news_not_a_month(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    clock.set(datetime(2025, 12, 1, 12, 0, tzinfo=UTC))
+    await channel_with_feed(running_bot, site, "schedule digest 13:00 only")
+    clock.set(datetime(2025, 12, 1, 13, 0, 5, tzinfo=UTC))
+    assert await tick(running_bot) == 0  # nothing yet: the period is empty
+    await running_bot.command(ADMIN_ID, f"/pause {CHANNEL}")
+    await _store_story(running_bot, 1, "Three weeks old", datetime(2025, 12, 10, tzinfo=UTC))
+    await _store_story(running_bot, 2, "Two days old", datetime(2025, 12, 30, tzinfo=UTC))
+    clock.set(datetime(2026, 1, 1, 12, 0, tzinfo=UTC))
+    await running_bot.command(ADMIN_ID, f"/resume {CHANNEL}")
+    clock.set(datetime(2026, 1, 1, 13, 0, 5, tzinfo=UTC))
+    assert await tick(running_bot) == 1
+    [digest] = channel_texts(running_bot.tg)
+    assert "Two days old" in digest and "Three weeks old" not in digest
+    assert digest.startswith("<b>News digest · 24.12 13:00 – 01.01.2026 13:00</b>")
+
+
 async def test_schedule_commands_validate_and_list(running_bot: RunningBot, site: FakeNewsSite) -> None:
     await channel_with_feed(running_bot, site)
     [bad_time] = await running_bot.command(ADMIN_ID, f"/channel {CHANNEL} schedule digest 25:00")

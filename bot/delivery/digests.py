@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot.delivery.filters import matches
 from bot.delivery.schedule import (
-    Slot, SlotPlan, Timetable, hourly, next_slot, plan_due, previous_slot, timetable_from_text,
+    LOOKBACK, Slot, SlotPlan, Timetable, hourly, next_slot, plan_due, previous_slot, timetable_from_text,
 )
 from bot.news.digest import DigestItem, period_text, render_digest_message, render_digest_parts
 from bot.texts import pick_language, t
@@ -122,6 +122,7 @@ class DigestRunner:
         if plan.run is None:
             return DigestReport(skipped=skipped)
         since = last.covered_until if last else previous_slot(table, zone, plan.run.at).at
+        since = max(since, plan.run.at - LOOKBACK)  # after a long pause: a week's news, not a month's
         if schedule.kind == "overflow":
             queued = await self._overflow(schedule, chat, zone, plan.run, now)
         else:
@@ -138,7 +139,8 @@ class DigestRunner:
             return 0
         newest = plan.skipped[-1]
         log.warning(
-            "chat %s (%s): skipped %d %s slot(s) missed while the bot was down, the latest %s local time, "
+            "chat %s (%s): skipped %d %s slot(s) missed while the bot was down (or the chat paused), the latest %s "
+            "local time, "
             "%d minutes ago; SCHEDULE_CATCHUP_MINUTES is %g",
             chat.id, chat.display_name, len(plan.skipped), schedule.kind, newest.key.replace("T", " "),
             (now - newest.at) // timedelta(minutes=1), self._catchup / timedelta(minutes=1),
