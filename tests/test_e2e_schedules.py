@@ -254,6 +254,25 @@ async def test_after_a_long_pause_a_digest_holds_a_week_of_news_not_a_month(
     assert digest.startswith("<b>News digest · 24.12 13:00 – 01.01.2026 13:00</b>")
 
 
+async def test_a_channel_moving_west_gets_no_second_digest_for_the_same_local_slot(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    feed = await channel_with_feed(running_bot, site, "tz Europe/Kyiv", "schedule digest 08:00 include posted")
+    feed.publish("Dam gates open after repairs", body=story_body(1))
+    await tick(running_bot)
+    clock.set(datetime(2026, 1, 2, 6, 0, 5, tzinfo=UTC))  # 08:00 in Kyiv
+    assert await tick(running_bot) == 1
+    await running_bot.command(ADMIN_ID, f"/channel {CHANNEL} tz UTC")
+    with caplog.at_level(logging.WARNING):
+        for minutes in (120, 125, 170):  # 08:00, 08:05 and 08:50 in the new zone
+            clock.set(datetime(2026, 1, 2, 6, 0, tzinfo=UTC) + timedelta(minutes=minutes))
+            assert await tick(running_bot) == 0
+    assert not [r for r in caplog.records if "skipped" in r.getMessage()]
+    feed.publish("Reservoir levels rise", body=story_body(2))
+    clock.set(datetime(2026, 1, 3, 8, 0, 5, tzinfo=UTC))
+    assert await tick(running_bot) == 1  # the next day's 08:00, in the new zone
+
+
 async def test_schedule_commands_validate_and_list(running_bot: RunningBot, site: FakeNewsSite) -> None:
     await channel_with_feed(running_bot, site)
     [bad_time] = await running_bot.command(ADMIN_ID, f"/channel {CHANNEL} schedule digest 25:00")

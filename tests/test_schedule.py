@@ -109,3 +109,15 @@ def test_a_clock_set_back_finds_nothing_new() -> None:
     ran = datetime(2026, 1, 1, 6, tzinfo=UTC)
     plan = plan_due(table, KYIV, after=ran, now=ran - timedelta(minutes=50), catchup=timedelta(hours=1))
     assert plan.run is None and not plan.skipped
+
+
+def test_a_zone_moved_west_does_not_run_todays_slot_again() -> None:
+    table, utc = Timetable((time(8),)), ZoneInfo("UTC")
+    ran = datetime(2026, 1, 1, 6, tzinfo=UTC)  # 08:00 in Kyiv; then the chat moves to UTC
+    now = datetime(2026, 1, 1, 8, 5, tzinfo=UTC)  # 08:05 UTC: "08:00 today" again, by the wall clock
+    assert plan_due(table, utc, after=ran, now=now, catchup=timedelta(hours=1)).run is not None
+    plan = plan_due(table, utc, after=ran, now=now, catchup=timedelta(hours=1), after_key="2026-01-01T08:00")
+    assert plan.run is None and not plan.skipped
+    tomorrow = plan_due(table, utc, after=ran, now=now + timedelta(days=1), catchup=timedelta(hours=1),
+                        after_key="2026-01-01T08:00")
+    assert tomorrow.run is not None and tomorrow.run.key == "2026-01-02T08:00"

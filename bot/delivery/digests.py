@@ -117,7 +117,8 @@ class DigestRunner:
         zone = chat.zone(self._default_zone)
         table = timetable_of(schedule)
         after = max(schedule.active_from, last.slot_at) if last else schedule.active_from
-        plan = plan_due(table, zone, after=after, now=now, catchup=self._catchup)
+        plan = plan_due(table, zone, after=after, now=now, catchup=self._catchup,
+                        after_key=last.slot_key if last else None)
         skipped = await self._skip(schedule, chat, zone, plan, last, now)
         if plan.run is None:
             return DigestReport(skipped=skipped)

@@ -205,14 +205,20 @@ def previous_slot(table: Timetable, zone: ZoneInfo, before: datetime) -> Slot:
 
 
 def plan_due(
-    table: Timetable, zone: ZoneInfo, *, after: datetime, now: datetime, catchup: timedelta
+    table: Timetable, zone: ZoneInfo, *, after: datetime, now: datetime, catchup: timedelta,
+    after_key: str | None = None,
 ) -> SlotPlan:
-    """Which slot to run now, given the last one handled (``after``).
+    """Which slot to run now, given the last one handled (its moment ``after``, its key
+    ``after_key``).
 
     Only the newest due slot runs, and only if it is at most ``catchup`` old (a slot missed
     while the bot was down runs once at start); every older one is skipped, to be logged.
+    Slots whose local key is not after ``after_key`` were handled already: when the chat's
+    zone moves west, "08:00 today" comes round again in the new zone and must not run twice.
     """
     slots = slots_between(table, zone, max(after, now - LOOKBACK), now)
+    if after_key is not None:
+        slots = [s for s in slots if s.key > after_key]
     if not slots:
         return SlotPlan(None)
     newest = slots[-1]
