@@ -74,13 +74,26 @@ def channel_texts(tg: FakeTelegramServer) -> list[str]:
     return [c.params["text"] for c in tg.sent_messages(CHANNEL) if c.ok]
 
 
+@pytest.mark.parametrize(("start", "next_run", "expected", "fourth"), [
+    (  # Kyiv goes from UTC+2 to UTC+3 on 29 March 2026
+        datetime(2026, 3, 27, 12, 0, tzinfo=UTC), "Fri 27.03 20:00",
+        ["27 20:00 EET", "28 08:00 EET", "28 20:00 EET", "29 08:00 EEST", "29 20:00 EEST", "30 08:00 EEST"],
+        "28.03 20:00 – 29.03.2026 08:00",
+    ),
+    (  # and back to UTC+2 on 25 October 2026
+        datetime(2026, 10, 23, 12, 0, tzinfo=UTC), "Fri 23.10 20:00",
+        ["23 20:00 EEST", "24 08:00 EEST", "24 20:00 EEST", "25 08:00 EET", "25 20:00 EET", "26 08:00 EET"],
+        "24.10 20:00 – 25.10.2026 08:00",
+    ),
+], ids=["spring-forward", "fall-back"])
 async def test_two_daily_slots_post_two_digests_a_day_in_local_time_across_dst(
-    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock,
+    start: datetime, next_run: str, expected: list[str], fourth: str,
 ) -> None:
-    clock.set(datetime(2026, 3, 27, 12, 0, tzinfo=UTC))  # Kyiv goes from UTC+2 to UTC+3 on 29 March
+    clock.set(start)
     feed = await channel_with_feed(running_bot, site, "tz Europe/Kyiv", "schedule digest 08:00,20:00 only")
     [listing] = await running_bot.command(ADMIN_ID, "/channels")
-    assert "digest daily at 08:00, 20:00 (only) — next Fri 27.03 20:00 Europe/Kyiv" in listing.params["text"]
+    assert f"digest daily at 08:00, 20:00 (only) — next {next_run} Europe/Kyiv" in listing.params["text"]
 
     posted_at: list[datetime] = []
     published_at: list[datetime] = []
@@ -95,12 +108,10 @@ async def test_two_daily_slots_post_two_digests_a_day_in_local_time_across_dst(
             posted_at.append(clock.now())
         clock.advance(timedelta(minutes=10))
 
-    assert [m.astimezone(KYIV).strftime("%d %H:%M %Z") for m in posted_at] == [
-        "27 20:00 EET", "28 08:00 EET", "28 20:00 EET", "29 08:00 EEST", "29 20:00 EEST", "30 08:00 EEST",
-    ]
+    assert [m.astimezone(KYIV).strftime("%d %H:%M %Z") for m in posted_at] == expected
     texts = channel_texts(running_bot.tg)
     assert len(texts) == 6  # "only": no story was posted on its own
-    assert texts[3].startswith("<b>News digest · 28.03 20:00 – 29.03.2026 08:00</b>")
+    assert texts[3].startswith(f"<b>News digest · {fourth}</b>")
     # Every story up to the last digest appears in exactly one digest.
     before_last = sum(moment <= posted_at[-1] for moment in published_at)
     assert before_last == 17
