@@ -340,11 +340,13 @@ class Publisher:
                 )
         elif outcome.kind == "sent" and self._outage.since is not None:
             began, tell = self._outage.success(now)
-            if began is None or now - began < self.retry_policy.base:
-                return  # a blip, not an outage: the rows keep their backoff
-            # Rows that failed during the outage would each wait out their own backoff: they
-            # go now, with the rows never tried.
-            hurried = await self._db.deliveries.retry_now_failed_since(began, now=now)
+            if began is None:
+                return
+            hurried = 0
+            if now - began >= self.retry_policy.base:  # an outage, not a blip
+                # Rows that failed during the outage would each wait out their own backoff:
+                # they go now, with the rows never tried.
+                hurried = await self._db.deliveries.retry_now_failed_since(began, now=now)
             minutes = max(1, round((now - began).total_seconds() / 60))
             log.warning("Bot API answers again after %d min; %d rows that failed meanwhile go now", minutes, hurried)
             if tell:
