@@ -21,6 +21,7 @@ from telegram.ext import AIORateLimiter, Application, CallbackContext, ContextTy
 from bot.clock import Clock, SystemClock
 from bot.config import CoreSettings, Settings
 from bot.ingest import IngestOptions, Ingestor
+from bot.jobs.poll import FeedPoller
 from bot.jobs.publish import Publisher
 from bot.news.http import FetchPolicy, Fetcher
 from bot.news.lang import detect_language
@@ -51,6 +52,7 @@ class Services:
     ingestor: Ingestor = field(init=False)
     publisher: Publisher = field(init=False)
     executor: ThreadPoolExecutor = field(init=False)
+    poller: FeedPoller = field(init=False)
     fatal: str | None = None  # why the bot stopped itself, for the CLI's last line
 
     async def open(self) -> None:
@@ -62,11 +64,14 @@ class Services:
         self.ingestor = Ingestor(self.db, self.fetcher, clock=self.clock, executor=self.executor,
                                  options=ingest_options(settings))
         self.publisher = Publisher(self.db, self.bot, settings=settings, clock=self.clock)
+        self.poller = FeedPoller(self)
         # The language model takes about a second to load: do it now, off the event loop,
         # rather than stall the first poll.
         await asyncio.get_running_loop().run_in_executor(self.executor, detect_language, "warm up the model")
 
     async def close(self) -> None:
+        if hasattr(self, "poller"):
+            await self.poller.aclose()
         if hasattr(self, "publisher"):
             await self.publisher.aclose()
         if hasattr(self, "fetcher"):

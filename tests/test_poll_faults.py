@@ -121,3 +121,27 @@ async def test_choosing_due_feeds_claims_them(bot: RunningBot, site: FakeNewsSit
 def test_valid_text(raw: str, clean: str) -> None:
     assert valid_text(raw) == clean
     valid_text(raw).encode("utf-8")  # never raises
+
+
+async def test_a_slow_site_does_not_hold_the_next_ticks_feeds(bot: RunningBot, site: FakeNewsSite, clock: FakeClock) -> None:
+    """The poll job's tick starts the due feeds as tasks and returns: a feed whose site takes
+    long to answer holds one slot, and the next tick polls a feed that came due meanwhile."""
+    import asyncio
+
+    from bot.jobs.poll import FeedPoller
+
+    db = bot.services.db
+    site.add_slow("/slow.xml", "<rss version='2.0'><channel><title>Slow</title></channel></rss>", delay=3.0,
+                  content_type="application/rss+xml")
+    site.feed("/fast.xml", title="Fast").publish("Portugal votes", body=ELECTION)
+    await db.feeds.add(site.url("/slow.xml"), now=clock.now())
+    poller = FeedPoller(bot.services)
+    assert await poller.tick() == 1  # returns while the slow site is still answering
+    while site.hits["/slow.xml"] == 0:
+        await asyncio.sleep(0.01)
+    await db.feeds.add(site.url("/fast.xml"), now=clock.now())
+    assert await poller.tick() == 1
+    while not await db.articles.count():
+        await asyncio.sleep(0.01)
+    assert poller.in_flight == 1  # the fast feed is stored; the slow one is still being fetched
+    await poller.aclose()
