@@ -59,6 +59,7 @@ CONCURRENCY = 8
 READ_ALSO_TTL = timedelta(minutes=10)
 STUCK_AFTER = timedelta(minutes=10)  # a row 'sending' this long between drains is retried
 IDLE_TICK_S = 1.0  # the task looks for due rows this often when nobody wakes it
+PROBE_EVERY_AT_MOST = timedelta(seconds=30)  # while the Bot API seems down
 SETTLE_ON_STOP_S = 5.0  # a graceful stop keeps trying to write outcomes this long
 _REFUSED_BUT_FIXABLE = ("message is too long", "can't parse entities")
 
@@ -88,7 +89,9 @@ class Publisher:
         self.sender = Sender(bot, db, admin_ids=settings.admin_ids, clock=clock)
         cap = timedelta(seconds=settings.delivery_backoff_max_seconds)
         self.retry_policy = RetryPolicy(window=timedelta(hours=settings.delivery_retry_hours), cap=cap)
-        self._outage = OutageTracker(notice_after=timedelta(minutes=settings.outage_notice_minutes), cap=cap)
+        # Probes cost one request each: they stay frequent, so a post goes out soon after an outage.
+        self._outage = OutageTracker(notice_after=timedelta(minutes=settings.outage_notice_minutes),
+                                     cap=min(cap, PROBE_EVERY_AT_MOST))
         # Outcomes Telegram gave that the database could not store yet (disk full, locked).
         self._unsettled: list[tuple[Delivery, Outcome, datetime]] = []
         self._write_fault: str | None = None
