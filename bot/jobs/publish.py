@@ -9,7 +9,7 @@ crash between the two (a window of one database write per message in flight) sen
 message again after the restart, because losing a post is worse than a rare repeat. The
 README states this rule.
 
-Telegram's limits: the Application's AIORateLimiter keeps the whole bot under 30 messages/s
+Telegram's limits: the Application's rate limiter keeps the whole bot under 30 messages/s
 and each group or channel under 20/minute; the posting policy here keeps private chats under
 one message a second and applies each channel's own pace, hourly cap and quiet hours. A 429
 puts the row back for ``retry_after`` and pauses all sending as long; nothing is dropped.
@@ -41,6 +41,7 @@ from bot.delivery.compose import compose_post, post_defaults
 from bot.delivery.digests import overflow_hold_until
 from bot.delivery.outcome import Outcome, outcome_of
 from bot.delivery.policy import GROUP_GAP, PRIVATE_GAP, PostingPolicy, digest_policy, next_send_time, parse_hhmm
+from bot.delivery.ratelimit import bulk_sends
 from bot.delivery.retry import OutageTracker, RetryPolicy
 from bot.delivery.send import Post, Sender
 from bot.news.render import Link, escape
@@ -246,7 +247,8 @@ class Publisher:
 
     async def _attempt(self, chat: Chat, post: Post) -> Outcome:
         try:
-            sent = await self.sender.send(chat.id, post, chat_name=chat.display_name)
+            with bulk_sends():  # replies to commands go first (bot/delivery/ratelimit.py)
+                sent = await self.sender.send(chat.id, post, chat_name=chat.display_name)
         except TelegramError as exc:
             return outcome_of(exc)
         return Outcome("sent", message_id=sent.message_id, sent_as=sent.kind, thread_id=sent.thread_id)
