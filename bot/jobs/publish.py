@@ -154,29 +154,53 @@ class Publisher:
                 await self._db.deliveries.recover_interrupted(
                     now=self._clock.now(), claimed_before=self._clock.now() - STUCK_AFTER
                 )
-                for _ in range(max_batches):
-                    if self._stopping or self._clock.now() < self._paused_until or self._write_fault:
-                        break
-                    # While the Bot API seems down, each try is a probe of one message.
-                    rows = await self._db.deliveries.claim_due(self._clock.now(), 1 if self._outage.down else batch)
-                    if not rows:
-                        break
-                    await self._send_batch(rows, report)
+                await self._send_batches(report, batch=batch, max_batches=max_batches)
             except sqlite3.Error as exc:
                 await self._database_fault(exc)
         return report
 
-    async def _send_batch(self, rows: list[Delivery], report: PublishReport) -> None:
-        by_chat: dict[int, list[Delivery]] = {}
-        for row in rows:
-            by_chat.setdefault(row.chat_id, []).append(row)
+    async def _send_batches(self, report: PublishReport, *, batch: int, max_batches: int) -> None:
+        """Claim and send batch after batch, the next claimed while the last sends of the one
+        before are still under way (waiting for a batch's tail cost the fan-out ~5% of its
+        rate). A chat has one send under way at a time; its rows claimed meanwhile wait 1 s."""
         gate = asyncio.Semaphore(CONCURRENCY)
+        busy: set[int] = set()
+        tasks: set[asyncio.Task[None]] = set()
 
         async def one_chat(chat_rows: list[Delivery]) -> None:
-            async with gate:
+            try:
                 await self._send_for_chat(chat_rows, report)
+            finally:
+                busy.discard(chat_rows[0].chat_id)
+                gate.release()
 
-        await asyncio.gather(*(one_chat(chat_rows) for chat_rows in by_chat.values()))
+        try:
+            for _ in range(max_batches):
+                if self._holding():
+                    break
+                # While the Bot API seems down, each try is a probe of one message.
+                rows = await self._db.deliveries.claim_due(self._clock.now(), 1 if self._outage.down else batch)
+                if not rows:
+                    if not tasks:
+                        break
+                    await asyncio.wait(set(tasks))  # their outcomes may make rows due (a chat moved)
+                    continue
+                by_chat: dict[int, list[Delivery]] = {}
+                for row in rows:
+                    by_chat.setdefault(row.chat_id, []).append(row)
+                for chat_id, chat_rows in by_chat.items():
+                    if chat_id in busy:
+                        await self._defer(chat_rows, self._clock.now() + timedelta(seconds=1), report)
+                        continue
+                    await gate.acquire()
+                    busy.add(chat_id)
+                    task = asyncio.create_task(one_chat(chat_rows))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+        finally:
+            failures = [r for r in await asyncio.gather(*tasks, return_exceptions=True) if isinstance(r, BaseException)]
+            if failures:
+                raise failures[0]
 
     def _holding(self) -> bool:
         return self._stopping or self._clock.now() < self._paused_until or self._write_fault is not None
