@@ -6,7 +6,8 @@ The real ``newsbot run`` process (default settings: 30 messages/s) posts one sto
 through the fake Bot API enforcing Telegram's flood limits over real time. Meanwhile:
 
 * feeds come due one every 2 s (served by a small feed server in this process, which notes
-  when each is first fetched): poll lag = first fetch - the feed's next_poll_at;
+  when each is first fetched), each followed by one reader who gets its story, so every poll
+  queues a post: poll lag = first fetch - the feed's next_poll_at;
 * a reader sends ``/related dam gates`` every 1.5 s: latency = the push to the moment the
   fake Bot API receives the reply.
 
@@ -31,6 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 READER = 555_000_001
+SUBSCRIBER = 556_000_000  # + feed number: one reader per feed
 FEED_GAP_S = 2.0
 FEEDS_START_S = 25.0  # after the database is prepared: the bot is up and posting by then
 RELATED_EVERY_S = 1.5  # Telegram allows a private chat about one message a second
@@ -61,9 +63,11 @@ def _prepare_child() -> None:
             published_at=now, from_feed=False, related=(), fingerprint=None, bands=None,
             title_terms="dam gates open after repairs", body_terms=text.lower()), now=now)
         await db.deliveries.enqueue_article(article_id, ids, now=now)
-        for i in range(feeds):
+        for i in range(feeds):  # each with a reader, who gets the feed's story at its first poll
             due = datetime.fromtimestamp(t0 + FEEDS_START_S + i * FEED_GAP_S, UTC)
-            await db.feeds.add(f"{base}/feed-{i}.xml", now=due)
+            polled, _ = await db.feeds.add(f"{base}/feed-{i}.xml", now=due)
+            await db.chats.upsert(SUBSCRIBER + i, "private", title=f"Subscriber {i}", now=now)
+            await db.subscriptions.add(SUBSCRIBER + i, polled.id, now=now)
         await db.close()
 
     asyncio.run(prepare())
@@ -139,6 +143,8 @@ async def run(name: str, code_dir: Path, chats_n: int, feeds_n: int, workdir: Pa
     tg: FakeTelegramServer = fresh_server()
     register(tg, chats)
     tg.add_chat(READER, "private", "Reader")
+    for i in range(feeds_n):
+        tg.add_chat(SUBSCRIBER + i, "private", f"Subscriber {i}")
     wanted = set(chats.all)
     async with tg:
         env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(code_dir), "BOT_TOKEN": TOKEN,
