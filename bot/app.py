@@ -24,7 +24,9 @@ from bot.ingest import IngestOptions, Ingestor
 from bot.jobs.publish import Publisher
 from bot.news.http import FetchPolicy, Fetcher
 from bot.news.lang import detect_language
+from bot.news.llm import ChatCompletions, LLMOptions, LLMSummarizer
 from bot.news.pipeline import SummaryOptions
+from bot.story_summaries import StorySummaries, UsageBudget
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,7 @@ class Services:
     ingestor: Ingestor = field(init=False)
     publisher: Publisher = field(init=False)
     executor: ThreadPoolExecutor = field(init=False)
+    summaries: StorySummaries | None = None  # LLM summaries; None when LLM_BASE_URL is empty
 
     async def open(self) -> None:
         settings = self.settings
@@ -56,9 +59,11 @@ class Services:
         self.fetcher = Fetcher(fetch_policy(settings))
         # Extraction is CPU-bound: a small pool keeps the event loop answering meanwhile.
         self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="extract")
+        self.summaries = llm_summaries(settings, self.db, self.clock)
         self.ingestor = Ingestor(self.db, self.fetcher, clock=self.clock, executor=self.executor,
-                                 options=ingest_options(settings))
-        self.publisher = Publisher(self.db, self.bot, settings=settings, clock=self.clock)
+                                 options=ingest_options(settings),
+                                 on_queued=self.summaries.request if self.summaries else None)
+        self.publisher = Publisher(self.db, self.bot, settings=settings, clock=self.clock, summaries=self.summaries)
         # The language model takes about a second to load: do it now, off the event loop,
         # rather than stall the first poll.
         await asyncio.get_running_loop().run_in_executor(self.executor, detect_language, "warm up the model")
@@ -66,6 +71,8 @@ class Services:
     async def close(self) -> None:
         if hasattr(self, "publisher"):
             self.publisher.stop()
+        if self.summaries is not None:
+            await self.summaries.close()
         if hasattr(self, "fetcher"):
             await self.fetcher.aclose()
         if hasattr(self, "executor"):
@@ -82,6 +89,24 @@ def fetch_policy(settings: CoreSettings) -> FetchPolicy:
         user_agent=settings.http_user_agent,
         allow_private=settings.allow_private_urls,
     )
+
+
+def llm_summaries(settings: CoreSettings, db: Database, clock: Clock) -> StorySummaries | None:
+    """The LLM summaries the settings ask for, or None (LLM_BASE_URL empty: offline only)."""
+    if not settings.llm_enabled:
+        return None
+    budget = UsageBudget(db, clock, daily_requests=settings.llm_daily_requests, daily_tokens=settings.llm_daily_tokens)
+    client = ChatCompletions(
+        LLMOptions(
+            base_url=settings.llm_base_url, model=settings.llm_model,
+            api_key=settings.llm_api_key.get_secret_value(), timeout_s=settings.llm_timeout_seconds,
+            concurrency=settings.llm_concurrency, max_retries=settings.llm_max_retries,
+        ),
+        budget=budget,
+    )
+    log.info("LLM summaries on: model %s at %s", settings.llm_model, settings.llm_base_url)
+    return StorySummaries(db, LLMSummarizer(client), clock=clock, budget=budget,
+                          options=SummaryOptions(settings.summary_sentences, settings.summary_max_chars))
 
 
 def ingest_options(settings: CoreSettings) -> IngestOptions:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TELEGRAM_API = "https://api.telegram.org/bot"
@@ -61,6 +61,34 @@ class CoreSettings(BaseSettings):
     http_max_bytes: int = Field(default=5_000_000, ge=10_000)
     http_user_agent: str = "newsbot/0.1 (+https://github.com/newsbot; Telegram news bot)"
     allow_private_urls: bool = False
+
+    # Optional LLM summaries over an OpenAI-compatible chat-completions endpoint (off when empty)
+    llm_base_url: str = ""
+    llm_api_key: SecretStr = SecretStr("")
+    llm_model: str = ""
+    llm_timeout_seconds: float = Field(default=20, gt=0, le=600)
+    llm_daily_requests: int = Field(default=1000, ge=0)  # 0: no limit
+    llm_daily_tokens: int = Field(default=0, ge=0)  # 0: no limit
+    llm_concurrency: int = Field(default=2, ge=1, le=64)
+    llm_max_retries: int = Field(default=2, ge=0, le=10)
+
+    @field_validator("llm_base_url")
+    @classmethod
+    def _llm_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must start with http:// or https:// (e.g. https://api.openai.com/v1), or be empty")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _llm_model_needed(self) -> CoreSettings:
+        if self.llm_base_url and not self.llm_model.strip():
+            raise ValueError("LLM_MODEL is not set: name the model to ask (e.g. gpt-4o-mini, llama3.1)")
+        return self
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url)
 
     @field_validator("feeds", mode="before")
     @classmethod
@@ -158,5 +186,7 @@ def describe_errors(exc: ValidationError) -> str:
         message = error["msg"]
         if error["type"] == "missing":
             message = "is not set (put it in the environment or in .env; see .env.example)"
-        lines.append(f"{name} {message.removeprefix('Value error, ')}")
+        message = message.removeprefix("Value error, ")
+        # A check across settings (no single field) names its variables in the message itself.
+        lines.append(f"{name} {message}" if error["loc"] else message)
     return "configuration error: " + "; ".join(lines)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -71,15 +71,19 @@ class Ingestor:
     def __init__(
         self, db: Database, fetcher: Fetcher, *, clock: Clock, executor: Executor | None = None,
         options: IngestOptions = IngestOptions(), summarizer: Summarizer | None = None,
+        on_queued: Callable[[int, list[int]], Awaitable[None]] | None = None,
     ) -> None:
         """``summarizer`` replaces the offline extractive summary (e.g. an LLM endpoint); when it
-        fails with a NewsError the extractive summary stays."""
+        fails with a NewsError the extractive summary stays. It runs before the story is known
+        to be a duplicate; the bot's LLM summaries use ``on_queued`` instead, called with a
+        story and the chats it was just queued for, once they are stored."""
         self._db = db
         self._fetcher = fetcher
         self._clock = clock
         self._executor = executor
         self._options = options
         self._summarizer = summarizer
+        self._on_queued = on_queued
 
     async def check_feed(self, url: str) -> ParsedFeed:
         """Fetch and parse a feed URL without storing anything (for /addfeed's validation)."""
@@ -136,7 +140,10 @@ class Ingestor:
             # would leave a story marked as seen that nobody ever gets.
             async with self._db.transaction():
                 story = await self.store(item, feed_id=feed.id, entry=entry)
-                report.queued += await self._db.deliveries.enqueue_article(story.article_id, chats, now=self._clock.now())
+                queued = await self._db.deliveries.enqueue_article(story.article_id, chats, now=self._clock.now())
+            report.queued += queued
+            if queued and self._on_queued is not None:
+                await self._on_queued(story.article_id, chats)
             if story.created:
                 report.new_articles.append(story.article_id)
             else:

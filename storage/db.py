@@ -39,6 +39,7 @@ class Database:
         from storage.feeds import FeedRepo
         from storage.state import StateRepo
         from storage.subscriptions import SubscriptionRepo
+        from storage.summaries import SummaryRepo
 
         self.feeds = FeedRepo(self)
         self.articles = ArticleRepo(self)
@@ -46,6 +47,7 @@ class Database:
         self.subscriptions = SubscriptionRepo(self)
         self.deliveries = DeliveryRepo(self)
         self.state = StateRepo(self)
+        self.summaries = SummaryRepo(self)
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:

@@ -190,8 +190,30 @@ async def _to_v2(db: aiosqlite.Connection) -> None:
     await db.execute("ALTER TABLE deliveries ADD COLUMN link_preview INTEGER")
 
 
+async def _add_story_summaries(db: aiosqlite.Connection) -> None:
+    # LLM answers cached per story and language (outcome 'ok', or why it was discarded), so a
+    # story seen again never costs a second call; and the LLM's daily usage and fallbacks.
+    await _run_script(db, """
+    CREATE TABLE story_summaries (
+        article_id  INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        language    TEXT NOT NULL,
+        summary     TEXT NOT NULL DEFAULT '',
+        outcome     TEXT NOT NULL,
+        model       TEXT NOT NULL DEFAULT '',
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (article_id, language)
+    );
+    CREATE TABLE llm_usage (
+        day    TEXT NOT NULL,
+        name   TEXT NOT NULL,
+        count  INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (day, name)
+    );
+    """)
+
+
 # MIGRATIONS[n] brings a database from version n to n + 1. Append; never edit.
-MIGRATIONS: tuple[Migration, ...] = (_to_v1, _to_v2)
+MIGRATIONS: tuple[Migration, ...] = (_to_v1, _to_v2, _add_story_summaries)
 LATEST = len(MIGRATIONS)
 
 

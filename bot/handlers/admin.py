@@ -17,6 +17,8 @@ from bot.news.errors import FeedError, FetchError, NewsError
 from bot.news.render import escape
 from bot.news.urls import is_http_url
 from bot.opml import OpmlError, OpmlFeed, export_opml, import_opml
+from bot.story_summaries import llm_stats_line
+from bot.texts import LANGUAGES
 from storage.chats import Chat
 
 log = logging.getLogger(__name__)
@@ -137,6 +139,8 @@ CHANNEL_USAGE = (
     "/channel CHANNEL max N — at most N posts an hour (0: no limit)\n"
     "/channel CHANNEL quiet 23:00-07:00 — no posts then (or: quiet off)\n"
     "/channel CHANNEL tz Europe/Kyiv — its time zone\n"
+    "/channel CHANNEL lang uk — its language: labels, and summaries translated by the LLM if one is set "
+    "(en, uk, ru; off: each story's own)\n"
     "CHANNEL is @username or its id from /channels; FEED is a number from /feeds."
 )
 
@@ -197,6 +201,11 @@ async def _set_policy(context: NewsContext, target: Chat, action: str, value: st
         except (ZoneInfoNotFoundError, ValueError):
             return f"I don't know the time zone “{escape(value[:60])}”. Use a name like Europe/Kyiv."
         await context.db.chats.update_settings(target.id, {"timezone": value}, now=now)
+    elif action in ("lang", "language"):
+        code = value.lower()
+        if code not in (*LANGUAGES, "off", "default"):
+            return f"I can post in {', '.join(LANGUAGES)}; send e.g. /channel {target.id} lang uk, or lang off."
+        await context.db.chats.update_settings(target.id, {"language": code if code in LANGUAGES else None}, now=now)
     else:
         return CHANNEL_USAGE
     return None
@@ -208,7 +217,8 @@ def _policy_text(chat: Chat | None) -> str:
     pace = f"one post every {chat.post_interval_min} min" if chat.post_interval_min else "posts at once"
     cap = f", at most {chat.max_per_hour}/hour" if chat.max_per_hour else ""
     quiet = f", quiet {chat.quiet_start}-{chat.quiet_end}" if chat.quiet_start else ""
-    return f"{pace}{cap}{quiet}, time zone {chat.timezone or 'default'}"
+    language = f", language {chat.language}" if chat.language else ""
+    return f"{pace}{cap}{quiet}, time zone {chat.timezone or 'default'}{language}"
 
 
 @admin_only
@@ -307,6 +317,7 @@ async def stats(update: Update, context: NewsContext) -> None:
         f"{await db.deliveries.count('pending')}; failed: {await db.deliveries.count('failed')}",
     ]
     lines += [f"• chat {f.chat_id}: {escape((f.last_error or '')[:150])}" for f in failures]
+    lines.append(await llm_stats_line(context.services.summaries))
     await reply(update, "\n".join(lines))
 
 

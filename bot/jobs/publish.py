@@ -30,6 +30,7 @@ from bot.delivery.policy import GROUP_GAP, PRIVATE_GAP, PostingPolicy, next_send
 from bot.news.render import Link, PostContent, escape, render_post
 from bot.notify import notify_admins
 from bot.related import read_also_links
+from bot.story_summaries import StorySummaries
 from bot.texts import pick_language, t
 from bot.ui import post_keyboard
 from storage import Database
@@ -56,8 +57,11 @@ class PublishReport:
 
 
 class Publisher:
-    def __init__(self, db: Database, bot: Bot, *, settings: Settings, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, bot: Bot, *, settings: Settings, clock: Clock, summaries: StorySummaries | None = None
+    ) -> None:
         self._db = db
+        self._summaries = summaries  # LLM summaries, when configured
         self._bot = bot
         self._settings = settings
         self._clock = clock
@@ -214,9 +218,12 @@ class Publisher:
         zone = chat.zone(self._settings.zone)
         # A channel speaks its readers' language: its own setting, else the story's.
         lang = pick_language(chat.language or article.language, None)
+        summary = ""
+        if chat.summaries:
+            summary = await self._summaries.text_for(article, chat) if self._summaries else article.summary
         text = render_post(
             PostContent(
-                title=article.title, url=article.url, summary=article.summary if chat.summaries else "",
+                title=article.title, url=article.url, summary=summary,
                 source=article.feed_title, when=article.when, language=article.language,
             ),
             related=related, zone=zone, read_also=t(lang, "read_also"),
