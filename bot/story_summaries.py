@@ -91,6 +91,8 @@ class StorySummaries:
         self._options = options
         self._running: dict[tuple[int, str], asyncio.Task[CachedSummary | None]] = {}
         self._memory: OrderedDict[tuple[int, str], CachedSummary] = OrderedDict()
+        # Asked while the day's budget was spent: not asked again (nor counted) that day.
+        self._unpaid: dict[tuple[int, str], str] = {}
 
     async def request(self, article_id: int, chat_ids: Sequence[int]) -> None:
         """Start the requests the chats need for a story just queued for them; do not wait.
@@ -108,14 +110,15 @@ class StorySummaries:
         hits = 0
         for language in sorted(languages):
             key = (article.id, language)
-            if key in self._memory or key in self._running:
+            if key in self._memory or key in self._running or self._refused_today(key):
                 hits += key in self._memory
                 continue
             if (cached := await self._db.summaries.get(*key)) is not None:
                 self._remember(cached)
                 hits += 1
                 continue
-            self._start(article, language)
+            if key not in self._running and key not in self._memory:  # a post may have asked meanwhile
+                self._start(article, language)
         await self._count({"cache_hits": hits})
 
     async def text_for(self, article: StoredArticle, chat: Chat) -> str:
@@ -167,10 +170,13 @@ class StorySummaries:
             if cached is not None:
                 self._remember(cached)
                 return cached
-            if not start:
+            if not start or self._refused_today(key):
                 return None
-            # Queued by a path that did not ask (or asked before a restart): ask now.
-            task = self._start(article, language)
+            # Queued by a path that did not ask (or asked before a restart): ask now, unless
+            # another post of the story started the request while we read the database.
+            if key in self._memory:
+                return self._memory[key]
+            task = self._running.get(key) or self._start(article, language)
         # Shielded: a post given up on (shutdown) must not cancel the answer other posts await.
         return await asyncio.shield(task)
 
@@ -196,6 +202,8 @@ class StorySummaries:
                             article.id, language or "?", answer.outcome, answer.detail[:200])
                 await self._count({f"fallback:{answer.outcome}": 1})
             if answer.outcome == "budget":
+                self._unpaid = {k: d for k, d in self._unpaid.items() if d == _day(self._clock)}
+                self._unpaid[(article.id, language)] = _day(self._clock)
                 return None  # nothing was asked: tomorrow's budget may pay for it
             result = CachedSummary(article.id, language, answer.summary, answer.outcome, self._summarizer.model)
             await self._db.summaries.save(article.id, language, summary=answer.summary, outcome=answer.outcome,
@@ -207,6 +215,9 @@ class StorySummaries:
         except Exception:  # a task boundary: the post falls back, the next story tries again
             log.exception("LLM summary of story %d in %s failed", article.id, language)
             return None
+
+    def _refused_today(self, key: tuple[int, str]) -> bool:
+        return self._unpaid.get(key) == _day(self._clock)
 
     def _remember(self, cached: CachedSummary) -> None:
         self._memory[(cached.article_id, cached.language)] = cached

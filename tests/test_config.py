@@ -61,3 +61,15 @@ def test_every_setting_is_documented_in_env_example() -> None:
     example = (Path(__file__).parents[1] / ".env.example").read_text(encoding="utf-8")
     documented = {line.split("=", 1)[0] for line in example.splitlines() if line and not line.startswith("#")}
     assert {name.upper() for name in Settings.model_fields} == documented
+
+
+def test_llm_settings_need_a_model_and_keep_the_key_secret() -> None:
+    with pytest.raises(ConfigError, match="LLM_MODEL is not set"):
+        load_settings(_env_file=None, bot_token=TOKEN, llm_base_url="http://127.0.0.1:11434/v1")
+    with pytest.raises(ConfigError, match="LLM_BASE_URL must start with http"):
+        load_settings(_env_file=None, bot_token=TOKEN, llm_base_url="api.openai.com", llm_model="m")
+    settings = load_settings(_env_file=None, bot_token=TOKEN, llm_base_url="https://api.example/v1/",
+                             llm_model="m", llm_api_key="sk-very-secret")
+    assert settings.llm_enabled and settings.llm_base_url == "https://api.example/v1"
+    assert "sk-very-secret" not in repr(settings) and "sk-very-secret" not in str(settings.model_dump())
+    assert not load_settings(_env_file=None, bot_token=TOKEN).llm_enabled

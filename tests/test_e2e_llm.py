@@ -214,3 +214,63 @@ async def test_channel_language_is_validated(running_bot: RunningBot) -> None:
     assert "I can post in en, uk, ru" in answer.params["text"]
     [answer] = await running_bot.command(ADMIN_ID, f"/channel {CHANNEL} lang off")
     assert "language" not in answer.params["text"].split(":", 1)[1]
+
+
+async def test_a_reader_who_chose_ukrainian_gets_ukrainian_summaries(
+    bot: RunningBot, site: FakeNewsSite, llm: FakeOpenAI
+) -> None:
+    from tests.conftest import READER_ID
+
+    llm.on("in Ukrainian", "Kakhovka", content=GOOD_UK)
+    site.feed("/a.xml").publish("Dam gates open after repairs", body=DAM)
+    await bot.command(ADMIN_ID, f"/addfeed {site.url('/a.xml')}")
+    await bot.command(READER_ID, "/settings lang uk")
+    await bot.command(READER_ID, "/subscribe 1")
+    assert await _cycle(bot) == 1
+    assert _summary_of(bot, READER_ID) == GOOD_UK
+
+
+async def test_a_spent_daily_budget_falls_back_until_the_next_day(
+    make_settings: Callable[..., Settings], tg: FakeTelegramServer, clock: FakeClock, llm: FakeOpenAI,
+    site: FakeNewsSite,
+) -> None:
+    from bot.app import build_application
+    from tests.stories import ELECTION
+
+    settings = make_settings(**_llm_settings(llm, llm_daily_requests=1))
+    async with start_bot(build_application(settings, clock=clock, schedule_jobs=False)) as application:
+        bot = RunningBot(application, tg)
+        llm.on("Kakhovka", content=GOOD_EN)
+        feed = site.feed("/a.xml")
+        feed.publish("Dam gates open after repairs", body=DAM)
+        await bot.command(ADMIN_ID, f"/addfeed {site.url('/a.xml')}")
+        await _add_channel(bot, CHANNEL, "Daily News", 1)
+        assert await _cycle(bot) == 1 and _summary_of(bot, CHANNEL) == GOOD_EN
+        feed.publish("Centre-right wins Portugal election", body=ELECTION)
+        clock.advance(timedelta(minutes=17))
+        assert await _cycle(bot) == 1
+        assert _summary_of(bot, CHANNEL).startswith("Voters in Portugal returned") and llm.calls == 1
+        stats = await _stats(bot)
+        assert "fallbacks: budget 1" in stats and "budget left: 0 requests" in stats
+        # The next day the budget is back, and the story not asked yesterday can be asked now.
+        clock.advance(timedelta(days=1))
+        await bot.services.summaries.request(2, [CHANNEL])  # type: ignore[union-attr]
+        await bot.services.summaries.wait_idle()  # type: ignore[union-attr]
+        assert llm.calls == 2
+
+
+async def test_a_post_queued_without_a_request_still_gets_one_answer(
+    bot: RunningBot, site: FakeNewsSite, llm: FakeOpenAI, clock: FakeClock
+) -> None:
+    # As after a restart that lost the request under way: the post asks, once, at send time.
+    llm.on("Kakhovka", content=GOOD_EN)
+    site.feed("/a.xml").publish("Dam gates open after repairs", body=DAM)
+    await bot.command(ADMIN_ID, f"/addfeed {site.url('/a.xml')}")
+    await _add_channel(bot, CHANNEL, "Daily News")
+    await _add_channel(bot, UK_CHANNEL, "Other")
+    await poll_due_feeds(bot.services)  # stored, queued for nobody
+    assert llm.calls == 0
+    await bot.services.db.deliveries.enqueue_article(1, [CHANNEL, UK_CHANNEL], now=clock.now())
+    assert (await bot.services.publisher.drain()).sent == 2
+    assert _summary_of(bot, CHANNEL) == _summary_of(bot, UK_CHANNEL) == GOOD_EN
+    assert llm.calls == 1
