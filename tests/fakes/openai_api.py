@@ -47,11 +47,11 @@ class Rule:
     used: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SeenCompletion:
     body: dict[str, Any]
     headers: Mapping[str, str]
-    answered: int  # the HTTP status we answered
+    answered: int = 0  # the HTTP status we answered; 0 while answering, or if the client gave up
 
     @property
     def prompt(self) -> str:
@@ -116,13 +116,14 @@ class FakeOpenAI:
         return _error(404, f"Invalid URL ({request.method} {request.path})", "invalid_request_error")
 
     async def _completions(self, request: web.Request) -> web.Response:
-        response = await self._answer(request)
-        body: dict[str, Any]
         try:
             body = json.loads(await request.text())
         except ValueError:
             body = {}
-        self.requests.append(SeenCompletion(body if isinstance(body, dict) else {}, dict(request.headers), response.status))
+        seen = SeenCompletion(body if isinstance(body, dict) else {}, dict(request.headers))
+        self.requests.append(seen)  # on arrival: a request the client gave up on counts too
+        response = await self._answer(request)
+        seen.answered = response.status
         return response
 
     async def _answer(self, request: web.Request) -> web.Response:
