@@ -93,6 +93,7 @@ class StorySummaries:
         self._memory: OrderedDict[tuple[int, str], CachedSummary] = OrderedDict()
         # Asked while the day's budget was spent: not asked again (nor counted) that day.
         self._unpaid: dict[tuple[int, str], str] = {}
+        self._closed = False
 
     async def request(self, article_id: int, chat_ids: Sequence[int]) -> None:
         """Start the requests the chats need for a story just queued for them; do not wait.
@@ -100,7 +101,7 @@ class StorySummaries:
         A language already cached counts a cache hit and costs nothing.
         """
         article = await self._db.articles.get(article_id)
-        if article is None:
+        if article is None or self._closed:
             return
         languages: set[str] = set()
         for chat_id in chat_ids:
@@ -117,8 +118,8 @@ class StorySummaries:
                 self._remember(cached)
                 hits += 1
                 continue
-            if key not in self._running and key not in self._memory:  # a post may have asked meanwhile
-                self._start(article, language)
+            if key not in self._running and key not in self._memory and not self._closed:
+                self._start(article, language)  # unless a post asked meanwhile
         await self._count({"cache_hits": hits})
 
     async def text_for(self, article: StoredArticle, chat: Chat) -> str:
@@ -151,7 +152,8 @@ class StorySummaries:
             await asyncio.gather(*list(self._running.values()), return_exceptions=True)
 
     async def close(self) -> None:
-        """Cancel the requests under way (their posts fall back) and close the HTTP client."""
+        """Cancel the requests under way (their posts fall back), start no more, close the client."""
+        self._closed = True
         for task in list(self._running.values()):
             task.cancel()
         await asyncio.gather(*list(self._running.values()), return_exceptions=True)
@@ -170,15 +172,21 @@ class StorySummaries:
             if cached is not None:
                 self._remember(cached)
                 return cached
-            if not start or self._refused_today(key):
+            if not start or self._closed or self._refused_today(key):
                 return None
             # Queued by a path that did not ask (or asked before a restart): ask now, unless
             # another post of the story started the request while we read the database.
             if key in self._memory:
                 return self._memory[key]
             task = self._running.get(key) or self._start(article, language)
-        # Shielded: a post given up on (shutdown) must not cancel the answer other posts await.
-        return await asyncio.shield(task)
+        # Shielded: a post given up on must not cancel the answer other posts await.
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if task.cancelled() and not (current and current.cancelling()):
+                return None  # the request was cancelled (shutdown): this post falls back
+            raise
 
     def _start(self, article: StoredArticle, language: str) -> asyncio.Task[CachedSummary | None]:
         key = (article.id, language)

@@ -200,3 +200,26 @@ async def test_the_summarizer_protocol_raises_for_a_fallback(llm: FakeOpenAI, ti
         await summarizer.summarize(ARTICLE)
     await summarizer.client.aclose()
     assert info.value.reason == "server_error"
+
+
+async def test_retry_after_as_an_http_date_is_honoured(llm: FakeOpenAI, timer: FakeTimer) -> None:
+    from datetime import UTC, datetime, timedelta
+    from email.utils import format_datetime
+
+    llm.on(status=503, retry_after=format_datetime(datetime.now(UTC) + timedelta(seconds=3), usegmt=True), times=1)
+    assert (await _answer(_summarizer(llm, timer))).ok
+    [wait] = timer.waits
+    assert 1.0 < wait <= 3.0
+
+
+async def test_no_more_requests_in_flight_than_the_concurrency_setting(llm: FakeOpenAI) -> None:
+    import asyncio
+
+    llm.on(content=GOOD_EN, delay=0.2)
+    options = LLMOptions(base_url=llm.base_url, model=llm.model, api_key=llm.api_key, timeout_s=10, concurrency=2)
+    summarizer = LLMSummarizer(ChatCompletions(options))
+    try:
+        results = await asyncio.gather(*(summarizer.answer(ARTICLE, "en") for _ in range(5)))
+    finally:
+        await summarizer.client.aclose()
+    assert all(r.ok for r in results) and llm.max_in_flight == 2 and len(llm.requests) == 5

@@ -12,7 +12,8 @@ model (404), a malformed body (400), ``stream: true`` (400: this fake does not s
 rate limits (429 with Retry-After) and server errors (500). Rules added with ``on`` are tried
 in order on the request's whole prompt; the first whose strings all occur answers (``times``
 limits how often). With no rule matching, the fake behaves like a model that copies the
-article's first sentence. ``requests`` keeps every request's body and headers.
+article's first sentence. ``requests`` keeps every request's body and headers (on arrival),
+``max_in_flight`` the most requests answered at once.
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ class FakeOpenAI:
     rules: list[Rule] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self.in_flight = 0
+        self.max_in_flight = 0  # the most requests answered at once
         self._runner: web.AppRunner | None = None
         self._port = 0
         self._closing = asyncio.Event()
@@ -122,7 +125,12 @@ class FakeOpenAI:
             body = {}
         seen = SeenCompletion(body if isinstance(body, dict) else {}, dict(request.headers))
         self.requests.append(seen)  # on arrival: a request the client gave up on counts too
-        response = await self._answer(request)
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            response = await self._answer(request)
+        finally:
+            self.in_flight -= 1
         seen.answered = response.status
         return response
 
