@@ -98,8 +98,15 @@ class StorySummaries:
     async def request(self, article_id: int, chat_ids: Sequence[int]) -> None:
         """Start the requests the chats need for a story just queued for them; do not wait.
 
-        A language already cached counts a cache hit and costs nothing.
+        A language already cached counts a cache hit and costs nothing. Never raises: a story
+        whose request could not start is asked for when its first post is sent.
         """
+        try:
+            await self._request(article_id, chat_ids)
+        except Exception:  # the hook's boundary: polling goes on, the post asks at send time
+            log.exception("could not start the LLM summaries of story %d", article_id)
+
+    async def _request(self, article_id: int, chat_ids: Sequence[int]) -> None:
         article = await self._db.articles.get(article_id)
         if article is None or self._closed:
             return
