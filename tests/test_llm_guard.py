@@ -78,7 +78,8 @@ def test_answer_is_cleaned_of_quotes_and_spacing() -> None:
     ("a", "b"),
     [("Kovalenko", "Коваленко"), ("Kakhovka", "Каховського"), ("Portugal", "Португалії"), ("Kyiv", "Києві"),
      ("Russia", "Росії"), ("Monday", "понеділок"), ("Obolon", "Оболонь"), ("NATO", "НАТО"),
-     ("Коваленка", "Коваленко"), ("Zelensky", "Зеленський")],
+     ("Коваленка", "Коваленко"), ("Zelensky", "Зеленський"), ("President", "президент"),
+     ("Parliament", "парламенту"), ("Minister", "міністр")],
 )
 def test_same_name_across_scripts_and_cases(a: str, b: str) -> None:
     assert same_name(a, b) and same_name(b, a)

@@ -27,7 +27,7 @@ _FOLDS = (
     ("shch", "sc"), ("kh", "h"), ("ch", "c"), ("sh", "s"), ("zh", "z"), ("ts", "c"), ("ph", "f"),
     ("ck", "k"), ("ye", "e"), ("ie", "e"), ("je", "e"), ("yu", "u"), ("iu", "u"), ("ju", "u"),
     ("ya", "a"), ("ia", "a"), ("ja", "a"), ("g", "h"), ("x", "ks"), ("q", "k"), ("w", "v"),
-    ("y", "i"), ("j", "i"),
+    ("y", "i"), ("j", "i"), ("z", "s"),
 )
 _DOUBLE = re.compile(r"(.)\1+")
 _NOT_LETTER = re.compile(r"[^a-z0-9]")
