@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.news.guard import check_answer, clean_answer
 from bot.news.llm import build_messages
@@ -103,3 +105,20 @@ def test_the_prompt_keeps_the_article_as_data_it_cannot_escape() -> None:
     assert user["role"] == "user" and user["content"].count("<article>") == 1
     assert user["content"].count("</article>") == 1 and user["content"].rstrip().endswith("</article>")
     assert "ignore the rules" in user["content"]  # inside the data, not removed: the guard judges the answer
+
+
+REASONS = {"", "empty", "refusal", "link", "markup", "mention", "command", "too_long", "language", "number", "name"}
+
+
+@given(st.text(max_size=400), st.sampled_from(["", "en", "uk", "ru"]))
+@settings(max_examples=150, deadline=None)
+def test_the_guard_never_raises_and_names_a_known_reason(answer: str, language: str) -> None:
+    verdict = check_answer(clean_answer(answer), article=DAM_ARTICLE, language=language, max_chars=600)
+    assert verdict.reason in REASONS and verdict.ok == (verdict.reason == "")
+
+
+@given(st.sampled_from([s for s in DAM.replace("\n\n", " ").split(". ") if s]))
+@settings(max_examples=20, deadline=None)
+def test_a_sentence_of_the_article_itself_passes(sentence: str) -> None:
+    answer = sentence.rstrip(".") + "."
+    assert check_answer(answer, article=DAM_ARTICLE, language="en", max_chars=600).ok
