@@ -11,8 +11,9 @@ refusal, the guard, the budget) falls back at once: to the story's summary in it
 language, else the extractive one.
 
 The cache is the ``story_summaries`` table: one row per story and language, written once,
-whatever the outcome, so a story that comes back from a second source, or is posted again,
-costs nothing. ``/stats`` reads the day's counters (``llm_usage``) through ``usage``.
+whatever the answer, so a story that comes back from a second source, or is posted again,
+costs nothing. When the endpoint could not be used at all (a wrong key, unreachable), the
+outcome is kept in memory only, so a restart with fixed settings asks again. ``/stats`` reads the day's counters (``llm_usage``) through ``usage``.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from storage.summaries import OK, CachedSummary
 log = logging.getLogger(__name__)
 
 MEMORY_ENTRIES = 512  # recent answers kept in memory, so a fan-out reads the database once
+# Outcomes that most likely mean a wrong setting rather than a bad story: said once, not cached.
+CONFIG_PROBLEMS = frozenset({"auth", "bad_request", "unreachable", "bad_response"})
 
 
 def _day(clock: Clock) -> str:
@@ -94,6 +97,7 @@ class StorySummaries:
         # Asked while the day's budget was spent: not asked again (nor counted) that day.
         self._unpaid: dict[tuple[int, str], str] = {}
         self._closed = False
+        self._told: set[str] = set()  # configuration problems already logged
 
     async def request(self, article_id: int, chat_ids: Sequence[int]) -> None:
         """Start the requests the chats need for a story just queued for them; do not wait.
@@ -119,7 +123,7 @@ class StorySummaries:
         for language in sorted(languages):
             key = (article.id, language)
             if key in self._memory or key in self._running or self._refused_today(key):
-                hits += key in self._memory
+                hits += key in self._memory and self._memory[key].outcome not in CONFIG_PROBLEMS
                 continue
             if (cached := await self._db.summaries.get(*key)) is not None:
                 self._remember(cached)
@@ -213,14 +217,16 @@ class StorySummaries:
                 log.info("LLM summary of story %d in %s: %.1f s", article.id, language or "?", answer.elapsed_s)
                 await self._count({"answers": 1})
             else:
-                log.warning("LLM summary of story %d in %s discarded (%s): %s; using the extractive one",
-                            article.id, language or "?", answer.outcome, answer.detail[:200])
+                self._log_fallback(article.id, language, answer.outcome, answer.detail)
                 await self._count({f"fallback:{answer.outcome}": 1})
             if answer.outcome == "budget":
                 self._unpaid = {k: d for k, d in self._unpaid.items() if d == _day(self._clock)}
                 self._unpaid[(article.id, language)] = _day(self._clock)
                 return None  # nothing was asked: tomorrow's budget may pay for it
             result = CachedSummary(article.id, language, answer.summary, answer.outcome, self._summarizer.model)
+            if answer.outcome in CONFIG_PROBLEMS:
+                self._remember(result)  # in memory only: once the setting is fixed, a restart asks again
+                return result
             await self._db.summaries.save(article.id, language, summary=answer.summary, outcome=answer.outcome,
                                           model=self._summarizer.model, now=self._clock.now())
             self._remember(result)
@@ -230,6 +236,17 @@ class StorySummaries:
         except Exception:  # a task boundary: the post falls back, the next story tries again
             log.exception("LLM summary of story %d in %s failed", article.id, language)
             return None
+
+    def _log_fallback(self, article_id: int, language: str, reason: str, detail: str) -> None:
+        """A warning per discarded answer; a setting that is wrong is said once, in plain words."""
+        if reason in CONFIG_PROBLEMS:
+            if reason not in self._told:
+                self._told.add(reason)
+                log.error("LLM summaries are not working (%s): %s. Check LLM_BASE_URL, LLM_MODEL and LLM_API_KEY; "
+                          "posts carry the extractive summary meanwhile.", reason, detail[:200])
+            return
+        log.warning("LLM summary of story %d in %s discarded (%s): %s; using the extractive one",
+                    article_id, language or "?", reason, detail[:200])
 
     def _refused_today(self, key: tuple[int, str]) -> bool:
         return self._unpaid.get(key) == _day(self._clock)

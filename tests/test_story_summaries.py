@@ -75,3 +75,29 @@ async def test_a_post_waiting_on_a_request_falls_back_when_the_bot_stops(
         await asyncio.sleep(0.01)
     await service.close()
     assert await post == "EXTRACTIVE"
+
+
+async def test_a_wrong_key_is_logged_once_in_plain_words_and_never_shown(
+    db: Database, llm: FakeOpenAI, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    secret = "sk-wrong-SECRET-0123456789"
+    budget = UsageBudget(db, clock, daily_requests=0, daily_tokens=0)
+    client = ChatCompletions(LLMOptions(base_url=llm.base_url, model=llm.model, api_key=secret), budget=budget)
+    service = StorySummaries(db, LLMSummarizer(client), clock=clock, budget=budget)
+    story = await _story(db, clock)
+    other = await db.articles.insert(NewArticle(
+        feed_id=None, url="https://n.example/2", canonical_url="https://n.example/2", guid=None, title="Other",
+        text=DAM + " Again.", summary="EXTRACTIVE", language="en", author="", published_at=None, from_feed=False,
+        related=(), fingerprint=None, bands=None, title_terms="", body_terms=""), now=clock.now())
+    caplog.set_level(logging.INFO)
+    for article_id in (story, other):
+        await service.request(article_id, [CHAT])
+    await service.wait_idle()
+    await service.close()
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and "LLM_API_KEY" in errors[0]
+    assert secret not in caplog.text
+    assert (await service.usage()).fallbacks == {"auth": 2}
+    assert await db.summaries.get(story, "en") is None  # not cached: fixed settings ask again
