@@ -130,6 +130,12 @@ class Settings(CoreSettings):
     telegram_group_messages_per_minute: int = Field(default=20, ge=1, le=60)
     # Channels to register at start (@username or -100... id).
     channels: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Delivery through outages: a post that fails for a passing reason (network, 5xx, timeout)
+    # is retried with doubling waits up to DELIVERY_BACKOFF_MAX_SECONDS for this long, then failed.
+    delivery_retry_hours: float = Field(default=24, gt=0)
+    delivery_backoff_max_seconds: float = Field(default=120, ge=1)
+    # Tell the admins when the Bot API has been unreachable this long (and once when it is back).
+    outage_notice_minutes: float = Field(default=5, gt=0)
 
     @field_validator("bot_token")
     @classmethod

@@ -26,6 +26,7 @@ from bot.news.http import FEED, PAGE, Fetcher
 from bot.news.models import FeedEntry, ParsedFeed
 from bot.news.pipeline import ProcessedArticle, SummaryOptions, process_page
 from bot.news.summarize import Summarizer
+from bot.news.textsafe import clip, valid_fields
 from bot.news.urls import canonical_url
 from storage import Database
 from storage.articles import NewArticle
@@ -33,6 +34,7 @@ from storage.feeds import Feed
 
 log = logging.getLogger(__name__)
 
+MAX_TITLE_CHARS = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,18 +109,24 @@ class Ingestor:
             message = str(exc)
             if isinstance(exc, FeedError) and exc.alternates:
                 message += f" (this page offers a feed at {exc.alternates[0]})"
-            updated = await self._db.feeds.record_failure(
-                feed.id, message, now=now, next_poll_at=now + self._backoff(feed.error_count + 1),
-                max_errors=self._options.max_errors,
-            )
+            updated = await self.record_failure(feed, message)
             report.error, report.disabled = message, not updated.enabled
-            log.warning("feed %s failed (%d in a row): %s", feed.url, updated.error_count, message)
             return report
 
         report.title = feed.title or parsed.title
         await self._ingest_entries(feed, parsed.entries, report, first_poll=feed.last_success_at is None)
         await self._record_success(feed, now, result.etag, result.last_modified, parsed)
         return report
+
+    async def record_failure(self, feed: Feed, message: str) -> Feed:
+        """Count a failed poll on the feed, back off, disable it at ``max_errors``."""
+        now = self._clock.now()
+        updated = await self._db.feeds.record_failure(
+            feed.id, message, now=now, next_poll_at=now + self._backoff(feed.error_count + 1),
+            max_errors=self._options.max_errors,
+        )
+        log.warning("feed %s failed (%d in a row): %s", feed.url, updated.error_count, message)
+        return updated
 
     async def _ingest_entries(self, feed: Feed, entries: Sequence[FeedEntry], report: PollReport, *, first_poll: bool) -> None:
         fresh: list[FeedEntry] = []
@@ -209,14 +217,14 @@ class Ingestor:
                 )
                 return StoredStory(known, created=False)
             article_id = await self._db.articles.insert(
-                NewArticle(
+                stored_form(NewArticle(
                     feed_id=feed_id, url=article.url or source_url, canonical_url=item.canonical_url, guid=guid,
                     title=article.title, text=article.text, summary=item.summary, language=article.language,
                     author=article.author, published_at=article.published or (entry.published if entry else None),
                     from_feed=article.from_feed, related=tuple((r.title, r.url) for r in article.related),
                     fingerprint=item.fingerprint, bands=item.bands,
                     title_terms=item.title_terms, body_terms=item.body_terms,
-                ),
+                )),
                 now=now,
             )
             if _canonical(source_url) and _canonical(source_url) != item.canonical_url:
@@ -244,6 +252,14 @@ class Ingestor:
     async def _run(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, lambda: fn(*args, **kwargs))
+
+
+def stored_form(article: NewArticle) -> NewArticle:
+    """What is stored of an article: text made valid (a lone surrogate or a NUL in a feed once
+    made storing fail at every poll) and the title clipped (a 750 KB title was stored whole)."""
+    article = valid_fields(article)
+    title = clip(article.title, MAX_TITLE_CHARS)
+    return article if title == article.title else replace(article, title=title)
 
 
 def _canonical(url: str) -> str:

@@ -37,6 +37,7 @@ class Delivery:
     message_id: int | None
     last_error: str | None
     link_preview: bool | None = None  # None: the chat's setting
+    first_failed_at: datetime | None = None  # first failure for a passing reason (retry window)
 
 
 def _delivery(row: sqlite3.Row) -> Delivery:
@@ -47,6 +48,7 @@ def _delivery(row: sqlite3.Row) -> Delivery:
         next_attempt_at=from_db(row["next_attempt_at"]),  # type: ignore[arg-type]
         message_id=row["message_id"], last_error=row["last_error"],
         link_preview=None if row["link_preview"] is None else bool(row["link_preview"]),
+        first_failed_at=from_db(row["first_failed_at"]),
     )
 
 
@@ -127,14 +129,29 @@ class DeliveryRepo:
             )
 
     async def retry_later(
-        self, delivery_id: int, *, at: datetime, error: str | None = None, count_attempt: bool = True
+        self, delivery_id: int, *, at: datetime, error: str | None = None, count_attempt: bool = True,
+        failed_at: datetime | None = None,
     ) -> None:
         """Put a claimed row back in the queue for ``at``; a wait that is not a failure (posting
-        pace, quiet hours, Telegram's retry_after) does not count as an attempt."""
+        pace, quiet hours, Telegram's retry_after) does not count as an attempt. ``failed_at``
+        marks a failure for a passing reason: the first such moment is kept (the retry window)."""
         await self._db.execute(
             "UPDATE deliveries SET state = 'pending', next_attempt_at = ?, "
-            "last_error = COALESCE(?, last_error), attempts = attempts - ? WHERE id = ?",
-            (to_db(at), error, 0 if count_attempt else 1, delivery_id),
+            "last_error = COALESCE(?, last_error), attempts = attempts - ?, "
+            "first_failed_at = COALESCE(first_failed_at, ?) WHERE id = ?",
+            (to_db(at), error, 0 if count_attempt else 1, to_db(failed_at), delivery_id),
+        )
+
+    async def requeue_failed(self, *, now: datetime, chat_id: int | None = None) -> int:
+        """Queue failed rows of active chats again, each with a fresh retry window (after an
+        outage that outlasted DELIVERY_RETRY_HOURS, or once an admin fixed a channel). Rows of
+        chats that blocked or removed the bot stay failed until the chat is active again."""
+        return await self._db.execute(
+            "UPDATE deliveries SET state = 'pending', next_attempt_at = ?, attempts = 0, first_failed_at = NULL, "
+            "last_error = 'queued again after: ' || COALESCE(last_error, 'a failure') "
+            "WHERE state = 'failed' AND (? IS NULL OR chat_id = ?) "
+            "AND chat_id IN (SELECT id FROM chats WHERE active = 1)",
+            (to_db(now), chat_id, chat_id),
         )
 
     async def mark_failed(self, delivery_id: int, error: str, *, state: str = "failed") -> None:

@@ -190,6 +190,12 @@ async def _to_v2(db: aiosqlite.Connection) -> None:
     await db.execute("ALTER TABLE deliveries ADD COLUMN link_preview INTEGER")
 
 
+async def _to_v3(db: aiosqlite.Connection) -> None:
+    # When a row first failed for a passing reason: retries go on for DELIVERY_RETRY_HOURS from
+    # then; re-queueing a failed row clears it, so the row gets a fresh window.
+    await db.execute("ALTER TABLE deliveries ADD COLUMN first_failed_at TEXT")
+
+
 async def _add_story_summaries(db: aiosqlite.Connection) -> None:
     # LLM answers cached per story and language (outcome 'ok', or why it was discarded), so a
     # story seen again never costs a second call; and the LLM's daily usage and fallbacks.
@@ -213,7 +219,7 @@ async def _add_story_summaries(db: aiosqlite.Connection) -> None:
 
 
 # MIGRATIONS[n] brings a database from version n to n + 1. Append; never edit.
-MIGRATIONS: tuple[Migration, ...] = (_to_v1, _to_v2, _add_story_summaries)
+MIGRATIONS: tuple[Migration, ...] = (_to_v1, _to_v2, _to_v3, _add_story_summaries)
 LATEST = len(MIGRATIONS)
 
 
@@ -228,6 +234,11 @@ async def migrate(db: aiosqlite.Connection, *, path: str = "") -> int:
 
     Each step runs in its own transaction together with its ``user_version`` bump, and the
     foreign keys are checked before it commits, so a failed step leaves the old version intact.
+    Foreign keys are off while the steps run: SQLite's way to change a table is to rebuild it
+    (create, copy, drop the old one, rename), and with them on, dropping a table that others
+    reference deletes every referencing row (ON DELETE CASCADE) or fails. ``PRAGMA
+    foreign_keys`` is a no-op inside a transaction, so it is switched outside, around the loop;
+    ``foreign_key_check`` then proves each step left every reference whole.
     """
     current = await schema_version(db)
     if current > LATEST:
@@ -236,20 +247,30 @@ async def migrate(db: aiosqlite.Connection, *, path: str = "") -> int:
             f"versions up to {LATEST}: upgrade newsbot, or point DATABASE_PATH at another file"
         )
     start = current
-    while current < LATEST:
-        log.info("migrating database from schema version %d to %d", current, current + 1)
-        await db.execute("BEGIN IMMEDIATE")
-        try:
-            await MIGRATIONS[current](db)
-            async with db.execute("PRAGMA foreign_key_check") as cursor:
-                problems = await cursor.fetchall()
-            if problems:
-                raise StorageError(f"migration to version {current + 1} broke foreign keys: {problems[:3]}")
-            # PRAGMA takes no parameters; the value is an int we computed, never outside text.
-            await db.execute(f"PRAGMA user_version = {current + 1:d}")
-            await db.commit()
-        except BaseException:
-            await db.rollback()
-            raise
-        current += 1
+    if current == LATEST:
+        return start
+    async with db.execute("PRAGMA foreign_keys") as cursor:
+        row = await cursor.fetchone()
+    keys_were_on = bool(row and row[0])
+    await db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        while current < LATEST:
+            log.info("migrating database from schema version %d to %d", current, current + 1)
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                await MIGRATIONS[current](db)
+                async with db.execute("PRAGMA foreign_key_check") as cursor:
+                    problems = await cursor.fetchall()
+                if problems:
+                    raise StorageError(f"migration to version {current + 1} broke foreign keys: {problems[:3]}")
+                # PRAGMA takes no parameters; the value is an int we computed, never outside text.
+                await db.execute(f"PRAGMA user_version = {current + 1:d}")
+                await db.commit()
+            except BaseException:
+                await db.rollback()
+                raise
+            current += 1
+    finally:
+        if keys_were_on:
+            await db.execute("PRAGMA foreign_keys = ON")
     return start

@@ -96,6 +96,7 @@ async def test_a_story_is_summarized_once_and_a_second_source_or_repost_costs_no
     # Posted again by hand to a third channel: still no call.
     await _add_channel(bot, THIRD, "Third")
     await bot.command(ADMIN_ID, f"/post {second.url} {THIRD}")
+    await bot.services.publisher.drain()
     assert _summary_of(bot, THIRD) == GOOD_EN and llm.calls == 1
     stats = await _stats(bot)
     assert "LLM today: 1 calls" in stats and "1 summaries used" in stats and "1 cache hits" in stats
@@ -151,6 +152,7 @@ async def test_every_failure_falls_back_to_the_extractive_summary_in_the_slot(
     requests = len(llm.requests)
     await _add_channel(bot, THIRD, "Third")
     await bot.command(ADMIN_ID, f"/post {site.url('/a/1.html')} {THIRD}")
+    await bot.services.publisher.drain()
     assert _summary_of(bot, THIRD).startswith(EXTRACTIVE[:60])
     assert len(llm.requests) == requests
 

@@ -250,10 +250,9 @@ async def post(update: Update, context: NewsContext) -> None:
     if not queued:
         await reply(update, "That story was already posted there; I won't post it twice.")
         return
-    report = await context.services.publisher.drain()
+    context.services.publisher.wake()  # the publisher's task sends it; this reply does not wait
     if target_id != update.effective_chat.id:  # type: ignore[union-attr]
-        outcome = "Posted." if report.sent else "Queued; it goes out as soon as the channel's pace allows."
-        await reply(update, outcome)
+        await reply(update, "Queued; it goes out as soon as the channel's pace allows.")
 
 
 @admin_only
@@ -274,6 +273,13 @@ async def resume(update: Update, context: NewsContext) -> None:
                 await reply(update, f"Polling {escape(feed.name)} again.")
                 return
     await _set_paused(update, context, False)
+    # Posts that failed (an outage longer than DELIVERY_RETRY_HOURS, a channel that had
+    # removed the bot) are queued again, each with a fresh retry window.
+    target = await context.db.chats.find(ref) if ref else None
+    requeued = await context.db.deliveries.requeue_failed(now=now, chat_id=target.id if target else None)
+    if requeued:
+        await reply(update, f"Queued {requeued} failed posts again.")
+        context.services.publisher.wake()
     if not ref:
         disabled = [f for f in await context.db.feeds.list() if not f.enabled]
         for feed in disabled:
@@ -335,7 +341,7 @@ async def broadcast(update: Update, context: NewsContext) -> None:
     _, queued = await context.db.deliveries.enqueue_broadcast(
         text, readers, created_by=update.effective_user.id, now=context.services.clock.now())  # type: ignore[union-attr]
     await reply(update, f"Queued for {queued} chats; it goes out within Telegram's limits.")
-    await context.services.publisher.drain()
+    context.services.publisher.wake()
 
 
 @admin_only
