@@ -7,11 +7,17 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot import __version__
 from bot.config import ConfigError, CoreSettings, Settings, load_core_settings, load_settings
 from bot.logging_setup import configure_logging
 from storage import Database, StorageError
+
+if TYPE_CHECKING:
+    from bot.news.llm import LLMAnswer
+    from bot.news.models import Article
+    from bot.news.pipeline import SummaryOptions
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
 
     summarize = sub.add_parser("summarize", help="print the title, language, summary and related links of a page")
     summarize.add_argument("source", metavar="URL|FILE", help="a web page address or a saved HTML file")
+    summarize.add_argument("--lang", default="", metavar="CODE",
+                           help="with LLM_BASE_URL set, also ask the LLM for a summary in this language")
     summarize.set_defaults(handler=_cmd_summarize)
 
     fetch = sub.add_parser("fetch", help="ingest one feed into the database and print what was new")
@@ -113,7 +121,29 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
         print("\nRelated links on the page:")
         for link in article.related:
             print(f"- {link.title} <{link.url}>")
+    if settings.llm_enabled:
+        _print_llm_summary(settings, article, args.lang or article.language, options)
     return 0
+
+
+def _print_llm_summary(settings: CoreSettings, article: Article, language: str, options: SummaryOptions) -> None:
+    """What the LLM would post for this page, or why its answer would be discarded."""
+    from bot.news.llm import ChatCompletions, LLMOptions, LLMSummarizer
+
+    async def ask() -> LLMAnswer:
+        client = ChatCompletions(LLMOptions(
+            base_url=settings.llm_base_url, model=settings.llm_model, api_key=settings.llm_api_key.get_secret_value(),
+            timeout_s=settings.llm_timeout_seconds, max_retries=settings.llm_max_retries))
+        try:
+            return await LLMSummarizer(client).answer(article, language, max_sentences=options.max_sentences,
+                                                      max_chars=options.max_chars)
+        finally:
+            await client.aclose()
+
+    answer = asyncio.run(ask())
+    print(f"\nLLM summary ({settings.llm_model}, {language or 'the page language'}, {answer.elapsed_s:.1f} s):")
+    print(answer.summary if answer.ok else f"(discarded: {answer.outcome}: {answer.detail}; a post would carry "
+                                           "the extractive summary above)")
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:

@@ -82,3 +82,13 @@ async def test_unknown_path_is_404(llm: FakeOpenAI) -> None:
     async with httpx.AsyncClient() as client:
         response = await client.get(llm.base_url + "/models/x")
     assert response.status_code == 404 and "error" in response.json()
+
+
+async def test_a_slow_rule_answers_late_and_a_client_may_give_up(llm: FakeOpenAI) -> None:
+    llm.on(content="Late.", delay=2)
+    async with httpx.AsyncClient(timeout=0.2) as client:
+        with pytest.raises(httpx.ReadTimeout):
+            await client.post(llm.base_url + "/chat/completions", json=_body(),
+                              headers={"Authorization": f"Bearer {llm.api_key}"})
+    [seen] = llm.requests
+    assert seen.answered == 0 and llm.calls == 0  # recorded on arrival, never answered
