@@ -14,6 +14,7 @@ from bot.channels import posting_problem, register_chat
 from bot.delivery.policy import parse_hhmm
 from bot.handlers.common import admin_only, argument_text, feed_line, find_feed, reply
 from bot.handlers.posts import POST_USAGE, post_look, set_post_setting, subscribe_into_topic, topic_lines
+from bot.handlers.schedule import SCHEDULE_USAGE, channel_schedule, schedule_lines
 from bot.news.errors import FeedError, FetchError, NewsError
 from bot.news.render import escape
 from bot.news.urls import is_http_url
@@ -120,6 +121,7 @@ async def list_channels(update: Update, context: NewsContext) -> None:
         state = "paused" if chat.paused else ("ok" if problem is None else escape(problem))
         lines.append(f"{escape(chat.display_name)} ({chat.id}) — {len(subs)} feeds — {state} — {post_look(chat, context)}")
         lines.extend(await topic_lines(context, chat))
+        lines.extend(await schedule_lines(context, chat))
     await _reply_long(update, lines)
 
 
@@ -140,6 +142,7 @@ CHANNEL_USAGE = (
     "/channel CHANNEL quiet 23:00-07:00 — no posts then (or: quiet off)\n"
     "/channel CHANNEL tz Europe/Kyiv — its time zone\n"
     f"{POST_USAGE}\n"
+    f"{SCHEDULE_USAGE}\n"
     "CHANNEL is @username or its id from /channels; FEED is a number from /feeds."
 )
 
@@ -178,6 +181,9 @@ async def channel(update: Update, context: NewsContext) -> None:
             await context.db.subscriptions.remove(target.id, feed.id)
             answer = f"{escape(target.display_name)} no longer gets {escape(feed.name)}."
         await reply(update, answer)
+        return
+    if action in ("schedule", "overflow"):
+        await reply(update, await channel_schedule(context, target, action, args[2:]))
         return
     error = await _set_policy(context, target, action, value.strip())
     updated = await context.db.chats.get(target.id)

@@ -39,8 +39,9 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.delivery.policy import GROUP_GAP, PRIVATE_GAP, PostingPolicy, next_send_time, parse_hhmm
 from bot.delivery.compose import compose_post, post_defaults
+from bot.delivery.digests import overflow_hold_until
+from bot.delivery.policy import GROUP_GAP, PRIVATE_GAP, PostingPolicy, digest_policy, next_send_time, parse_hhmm
 from bot.delivery.retry import OutageTracker, RetryPolicy
 from bot.delivery.send import Post, Sender
 from bot.news.render import Link, escape
@@ -202,7 +203,9 @@ class Publisher:
             for row in rows:
                 await self._settle(row, Outcome("released"), report)
             return
-        policy = _policy(chat, self._settings)
+        rows = sorted(rows, key=lambda r: r.kind != "digest")  # a digest keeps its time
+        chat_policy = _policy(chat, self._settings)
+        policy = digest_policy(chat_policy) if rows[0].kind == "digest" else chat_policy
         hour_ago = now - timedelta(hours=1)
         sent_last_hour, oldest = (
             await self._db.deliveries.sent_since(chat.id, hour_ago) if policy.max_per_hour else (0, None)
@@ -212,13 +215,18 @@ class Publisher:
             oldest_in_last_hour=oldest,
         )
         first, rest = rows[0], rows[1:]
+        if policy.max_per_hour and sent_last_hour >= policy.max_per_hour and await self._db.schedules.for_chat(
+            chat.id, "overflow"
+        ):  # over the cap with the overflow digest on: held for the digest at the end of the hour
+            slot = max(slot, overflow_hold_until(policy.zone, now))
         if slot > now:
             await self._defer([first, *rest], slot, report)
             return
         outcome = await self.deliver(chat, first)
         await self._settle(first, outcome, report, chat=chat)
         if rest:
-            later = next_send_time(policy, now=self._clock.now(), last_post_at=self._clock.now())
+            rules = digest_policy(chat_policy) if rest[0].kind == "digest" else chat_policy
+            later = next_send_time(rules, now=self._clock.now(), last_post_at=self._clock.now())
             await self._defer(rest, later, report)
 
     async def _defer(self, rows: Iterable[Delivery], at: datetime, report: PublishReport) -> None:

@@ -60,7 +60,9 @@ class Article:
 
     url: str
     title: str
-    text: str  # paragraphs separated by a blank line; no menus, "Read also", subscribe lines
+    # Paragraphs separated by a blank line, none containing a line break (a heading, a list
+    # item, a subtitle is a paragraph of its own); no menus, "Read also", subscribe lines.
+    text: str
     canonical_url: str = ""
     author: str = ""
     published: datetime | None = None
