@@ -196,6 +196,23 @@ async def _to_v3(db: aiosqlite.Connection) -> None:
     await db.execute("ALTER TABLE deliveries ADD COLUMN first_failed_at TEXT")
 
 
+async def _rich_posts(db: aiosqlite.Connection) -> None:
+    # Pictures, whole articles in Telegram, forum topics, hashtags and post parts (issue 13).
+    for statement in (
+        "ALTER TABLE articles ADD COLUMN image_url TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE articles ADD COLUMN categories_json TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE chats ADD COLUMN images INTEGER",            # NULL: POST_IMAGES
+        "ALTER TABLE chats ADD COLUMN article_mode TEXT",         # off|button|post; NULL: ARTICLE_MODE
+        "ALTER TABLE chats ADD COLUMN hashtags INTEGER NOT NULL DEFAULT 0",   # how many, 0: none
+        "ALTER TABLE chats ADD COLUMN hidden_parts TEXT NOT NULL DEFAULT ''",  # e.g. 'buttons,readalso'
+        "ALTER TABLE subscriptions ADD COLUMN topic_id INTEGER",  # forum topic (message_thread_id)
+        "ALTER TABLE subscriptions ADD COLUMN topic_name TEXT",
+        "ALTER TABLE deliveries ADD COLUMN thread_id INTEGER",    # the topic the row is meant for
+        "ALTER TABLE deliveries ADD COLUMN sent_as TEXT",         # text|photo|rich: how it went out
+    ):
+        await db.execute(statement)
+
+
 _SCHEDULES = """
 -- Digest timetables of channels (bot.delivery.schedule): 'digest' posts a roundup at local
 -- times; 'overflow' rolls the stories over a channel's hourly cap into a digest every hour.
@@ -229,12 +246,12 @@ CREATE INDEX schedule_runs_at ON schedule_runs (schedule_id, slot_at);
 """
 
 
-async def _to_v4_schedules(db: aiosqlite.Connection) -> None:
+async def _digest_schedules(db: aiosqlite.Connection) -> None:
     await _run_script(db, _SCHEDULES)
 
 
 # MIGRATIONS[n] brings a database from version n to n + 1. Append; never edit.
-MIGRATIONS: tuple[Migration, ...] = (_to_v1, _to_v2, _to_v3, _to_v4_schedules)
+MIGRATIONS: tuple[Migration, ...] = (_to_v1, _to_v2, _to_v3, _rich_posts, _digest_schedules)
 LATEST = len(MIGRATIONS)
 
 

@@ -33,21 +33,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram import Bot
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.delivery.compose import compose_post, post_defaults
 from bot.delivery.digests import overflow_hold_until
 from bot.delivery.policy import GROUP_GAP, PRIVATE_GAP, PostingPolicy, digest_policy, next_send_time, parse_hhmm
 from bot.delivery.retry import OutageTracker, RetryPolicy
-from bot.news.render import Link, PostContent, escape, render_post
-from bot.news.textsafe import plain_fallback, valid_text
+from bot.delivery.send import Post, Sender
+from bot.news.render import Link, escape
+from bot.news.textsafe import plain_fallback
 from bot.notify import notify_admins
 from bot.related import read_also_links
-from bot.texts import pick_language, t
-from bot.ui import post_keyboard
+from bot.texts import pick_language
 from storage import Database
 from storage.articles import StoredArticle
 from storage.chats import Chat
@@ -74,16 +75,6 @@ class PublishReport:
 
 
 @dataclass(frozen=True, slots=True)
-class Post:
-    """One message as it goes to Telegram."""
-
-    text: str
-    keyboard: InlineKeyboardMarkup | None = None
-    previews: bool = False
-    html: bool = True
-
-
-@dataclass(frozen=True, slots=True)
 class Outcome:
     """What happened to one send, before it is written down.
 
@@ -97,6 +88,8 @@ class Outcome:
     message_id: int | None = None
     wait: timedelta | None = None
     new_chat_id: int | None = None
+    sent_as: str | None = None  # sent: 'text' | 'photo' | 'rich' (bot.delivery.send)
+    thread_id: int | None = None  # sent: the forum topic it went to
 
 
 class Publisher:
@@ -111,6 +104,7 @@ class Publisher:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._read_also_cache: dict[int, tuple[datetime, list[Link]]] = {}
+        self.sender = Sender(bot, db, admin_ids=settings.admin_ids, clock=clock)
         cap = timedelta(seconds=settings.delivery_backoff_max_seconds)
         self.retry_policy = RetryPolicy(window=timedelta(hours=settings.delivery_retry_hours), cap=cap)
         self._outage = OutageTracker(notice_after=timedelta(minutes=settings.outage_notice_minutes), cap=cap)
@@ -259,7 +253,7 @@ class Publisher:
         outcome = await self._attempt(chat, post)
         if outcome.kind == "refused" and any(m in outcome.error.lower() for m in _REFUSED_BUT_FIXABLE):
             log.warning("chat %s refused a post (%s); sending it as plain text", chat.id, outcome.error)
-            second = await self._attempt(chat, replace(post, text=plain_fallback(post.text), html=False))
+            second = await self._attempt(chat, replace(post, text=plain_fallback(post.text), html=False, rich=None))
             if second.kind == "refused":
                 return Outcome("refused", f"{outcome.error}; as plain text: {second.error}")
             return second
@@ -267,7 +261,7 @@ class Publisher:
 
     async def _attempt(self, chat: Chat, post: Post) -> Outcome:
         try:
-            message = await self._send(chat, post)
+            sent = await self.sender.send(chat.id, post, chat_name=chat.display_name)
         except RetryAfter as exc:
             return Outcome("rate_limited", wait=_retry_after(exc))
         except ChatMigrated as exc:
@@ -280,15 +274,7 @@ class Publisher:
             return Outcome("refused", exc.message)  # the message itself; sending it again would fail again
         except TelegramError as exc:  # timeouts, 5xx, the network: try again later
             return Outcome("transient", str(exc) or type(exc).__name__)
-        return Outcome("sent", message_id=message.message_id)
-
-    async def _send(self, chat: Chat, post: Post):  # type: ignore[no-untyped-def]
-        """The one Telegram call of a delivery (photo and rich variants plug in here)."""
-        return await self._bot.send_message(
-            chat.id, valid_text(post.text), reply_markup=post.keyboard,
-            parse_mode=None if not post.html else "HTML",
-            link_preview_options=LinkPreviewOptions(is_disabled=not post.previews),
-        )
+        return Outcome("sent", message_id=sent.message_id, sent_as=sent.kind, thread_id=sent.thread_id)
 
     # -- writing outcomes down ---------------------------------------------------------------
 
@@ -309,7 +295,8 @@ class Publisher:
         deliveries = self._db.deliveries
         kind = outcome.kind
         if kind == "sent":
-            await deliveries.mark_sent(row.id, message_id=outcome.message_id, now=now)
+            await deliveries.mark_sent(row.id, message_id=outcome.message_id, now=now, sent_as=outcome.sent_as,
+                                       thread_id=outcome.thread_id)
             report.sent += 1
         elif kind == "released":
             await deliveries.release([row.id], now=now)
@@ -439,32 +426,25 @@ class Publisher:
         return links
 
     async def _render(self, chat: Chat, row: Delivery) -> Post | None:
+        """The row's message in every form it may take; the sender picks one (bot.delivery.send)."""
         previews = chat.link_previews if chat.link_previews is not None else self._settings.link_previews
         if row.link_preview is not None:
             previews = row.link_preview
         if row.kind == "broadcast":
-            return Post(escape(row.payload or ""), None, previews)
+            return Post(escape(row.payload or ""), previews=previews)
         if row.kind == "digest":
-            return Post(row.payload or "", None, False)
+            return Post(row.payload or "")
         article = await self._db.articles.get(row.article_id or 0)
         if article is None:
             return None
         related = await self._read_also(article)
-        zone = chat.zone(self._settings.zone)
         # A channel speaks its readers' language: its own setting, else the story's.
         lang = pick_language(chat.language or article.language, None)
-        text = render_post(
-            PostContent(
-                title=article.title, url=article.url, summary=article.summary if chat.summaries else "",
-                source=article.feed_title, when=article.when, language=article.language,
-            ),
-            related=related, zone=zone, read_also=t(lang, "read_also"),
+        return compose_post(
+            chat, article, related=related, zone=chat.zone(self._settings.zone), lang=lang,
+            defaults=post_defaults(self._settings), previews=previews, thread_id=row.thread_id,
+            bot_username=self._bot.username if _has_me(self._bot) else None,
         )
-        keyboard = post_keyboard(
-            article_id=article.id, url=article.url, bot_username=self._bot.username if _has_me(self._bot) else None,
-            private=chat.kind == "private", labels=(t(lang, "read_more"), t(lang, "related_button")),
-        )
-        return Post(text, keyboard, previews)
 
 
 def _policy(chat: Chat, settings: Settings) -> PostingPolicy:
