@@ -246,12 +246,12 @@ CREATE INDEX schedule_runs_at ON schedule_runs (schedule_id, slot_at);
 """
 
 
-async def _digest_schedules(db: aiosqlite.Connection) -> None:
+async def _to_v4_schedules(db: aiosqlite.Connection) -> None:
     await _run_script(db, _SCHEDULES)
 
 
 # MIGRATIONS[n] brings a database from version n to n + 1. Append; never edit.
-MIGRATIONS: tuple[Migration, ...] = (_to_v1, _to_v2, _to_v3, _rich_posts, _digest_schedules)
+MIGRATIONS: tuple[Migration, ...] = (_to_v1, _to_v2, _to_v3, _rich_posts, _to_v4_schedules)
 LATEST = len(MIGRATIONS)
 
 
