@@ -326,6 +326,18 @@ async def test_stories_posted_on_their_own_are_left_out_unless_include_posted(
     assert outcomes == [["empty"], ["queued"]]
 
 
+async def test_a_digest_goes_at_its_time_whatever_the_pace_and_quiet_hours(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    feed = await channel_with_feed(running_bot, site, "pace 60", "schedule digest 12:30 include posted")
+    feed.publish("Dam gates open after repairs", body=story_body(1))
+    assert await tick(running_bot) == 1  # 12:00: the story; the next one may go at 13:00
+    await running_bot.command(ADMIN_ID, f"/channel {CHANNEL} quiet 12:15-14:00")
+    clock.set(datetime(2026, 1, 1, 12, 30, 5, tzinfo=UTC))
+    assert await tick(running_bot) == 1
+    assert channel_texts(running_bot.tg)[-1].startswith("<b>News digest · ")
+
+
 async def test_an_empty_period_posts_only_when_asked(
     running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
 ) -> None:
