@@ -39,6 +39,7 @@ class Database:
         from storage.chats import ChatRepo
         from storage.deliveries import DeliveryRepo
         from storage.feeds import FeedRepo
+        from storage.schedules import ScheduleRepo
         from storage.state import StateRepo
         from storage.subscriptions import SubscriptionRepo
         from storage.summaries import SummaryRepo
@@ -50,6 +51,7 @@ class Database:
         self.deliveries = DeliveryRepo(self)
         self.state = StateRepo(self)
         self.summaries = SummaryRepo(self)
+        self.schedules = ScheduleRepo(self)
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
