@@ -53,6 +53,11 @@ class CoreSettings(BaseSettings):
     summary_sentences: int = Field(default=3, ge=1, le=10)
     summary_max_chars: int = Field(default=600, ge=100, le=3000)
     link_previews: bool = False
+    # Posts: a photo with the post as caption when the story has a lead image (chats may
+    # change it: /channel CHAT images on|off, /settings images on|off), and the article mode
+    # (off | button: a "Read in Telegram" button | post: the whole article as the post).
+    post_images: bool = True
+    article_mode: str = "off"
     new_feed_backlog: int = Field(default=3, ge=0)
 
     # Fetching pages and feeds
@@ -75,6 +80,14 @@ class CoreSettings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r} (use an IANA name like Europe/Kyiv)") from exc
         return value
+
+    @field_validator("article_mode")
+    @classmethod
+    def _article_mode(cls, value: str) -> str:
+        mode = value.strip().lower()
+        if mode not in ("off", "button", "post"):
+            raise ValueError("use off, button or post")
+        return mode
 
     @field_validator("log_level")
     @classmethod
@@ -108,6 +121,9 @@ class Settings(CoreSettings):
     delivery_backoff_max_seconds: float = Field(default=120, ge=1)
     # Tell the admins when the Bot API has been unreachable this long (and once when it is back).
     outage_notice_minutes: float = Field(default=5, gt=0)
+    # A digest slot missed while the bot was down runs at start if it is at most this old;
+    # an older one is skipped (and logged), so a morning digest never arrives in the evening.
+    schedule_catchup_minutes: float = Field(default=30, ge=0, le=7 * 24 * 60)
 
     @field_validator("bot_token")
     @classmethod

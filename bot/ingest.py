@@ -23,6 +23,8 @@ from bot.news.errors import ExtractionError, FeedError, FetchError, NewsError
 from bot.news.feeds import parse_feed
 from bot.news.fingerprint import is_near_duplicate
 from bot.news.http import FEED, PAGE, Fetcher
+from bot.news.images import lead_image
+from bot.news.netguard import Resolver, check_url
 from bot.news.models import FeedEntry, ParsedFeed
 from bot.news.pipeline import ProcessedArticle, SummaryOptions, process_page
 from bot.news.summarize import Summarizer
@@ -140,11 +142,13 @@ class Ingestor:
             if index in to_queue:
                 story_text = StoryText(f"{item.article.title}\n{item.article.text}")
                 chats = [s.chat_id for s in subscriptions if matches(s.include, s.exclude, story_text)]
+            threads = {s.chat_id: s.topic_id for s in subscriptions if s.topic_id is not None}
             # Storing the story and queueing it are one transaction: a crash between the two
             # would leave a story marked as seen that nobody ever gets.
             async with self._db.transaction():
                 story = await self.store(item, feed_id=feed.id, entry=entry)
-                report.queued += await self._db.deliveries.enqueue_article(story.article_id, chats, now=self._clock.now())
+                report.queued += await self._db.deliveries.enqueue_article(
+                    story.article_id, chats, now=self._clock.now(), threads=threads)
             if story.created:
                 report.new_articles.append(story.article_id)
             else:
@@ -163,7 +167,15 @@ class Ingestor:
         except ExtractionError as exc:
             report.item_errors.append(f"{entry.url or entry.guid}: {exc}")
             return None
+        item = await self._with_image(item, html, entry.url or entry.guid, entry.image)
         return await self._resummarize(item)
+
+    async def _with_image(self, item: ProcessedArticle, html: str | bytes | None, url: str, feed_image: str = "") -> ProcessedArticle:
+        """The story's lead image (page metadata, then the feed's media), if the bot may hand its
+        URL on: http(s) only, no private address unless ALLOW_PRIVATE_URLS."""
+        image = await self._run(lead_image, html, url, feed_image)
+        image = await checked_image_url(image, allow_private=self._fetcher.policy.allow_private) if image else ""
+        return replace(item, image_url=image) if image else item
 
     async def _resummarize(self, item: ProcessedArticle) -> ProcessedArticle:
         """Let the configured summarizer, if any, write the summary; keep ours if it fails."""
@@ -183,6 +195,7 @@ class Ingestor:
         """Fetch and process any page (for /post and ``newsbot summarize``)."""
         page = await self._fetcher.fetch(url, accept=PAGE)
         item = await self._run(process_page, page.text, page.url, options=self._options.summary)
+        item = await self._with_image(item, page.text, page.url)
         return await self._resummarize(item)
 
     async def store(self, item: ProcessedArticle, *, feed_id: int | None, entry: FeedEntry | None = None) -> StoredStory:
@@ -220,6 +233,9 @@ class Ingestor:
                 )),
                 now=now,
             )
+            if item.image_url or (entry and entry.categories):
+                await self._db.articles.set_media(
+                    article_id, image_url=item.image_url, categories=entry.categories if entry else ())
             if _canonical(source_url) and _canonical(source_url) != item.canonical_url:
                 await self._db.articles.add_source(
                     article_id, feed_id=feed_id, url=source_url, canonical_url=_canonical(source_url), guid=None, now=now
@@ -253,6 +269,19 @@ def stored_form(article: NewArticle) -> NewArticle:
     article = valid_fields(article)
     title = clip(article.title, MAX_TITLE_CHARS)
     return article if title == article.title else replace(article, title=title)
+
+
+async def checked_image_url(url: str, *, allow_private: bool, resolver: Resolver | None = None) -> str:
+    """``url`` if the bot may hand it to Telegram as a story's picture, else "".
+
+    The same guard as every fetched URL (``check_url``): http(s) only, no credentials, and no
+    private, loopback or link-local address unless ALLOW_PRIVATE_URLS.
+    """
+    try:
+        return await check_url(url, allow_private=allow_private, resolver=resolver)
+    except FetchError as exc:  # UnsafeURLError included
+        log.info("lead image dropped: %s", exc)
+        return ""
 
 
 def _canonical(url: str) -> str:

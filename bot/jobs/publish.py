@@ -28,25 +28,26 @@ import asyncio
 import logging
 import sqlite3
 import time
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.warnings import PTBDeprecationWarning
+from telegram import Bot
+from telegram.error import TelegramError
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.delivery.policy import GROUP_GAP, PRIVATE_GAP, PostingPolicy, next_send_time, parse_hhmm
+from bot.delivery.compose import compose_post, post_defaults
+from bot.delivery.digests import overflow_hold_until
+from bot.delivery.outcome import Outcome, outcome_of
+from bot.delivery.policy import GROUP_GAP, PRIVATE_GAP, PostingPolicy, digest_policy, next_send_time, parse_hhmm
 from bot.delivery.retry import OutageTracker, RetryPolicy
-from bot.news.render import Link, PostContent, escape, render_post
-from bot.news.textsafe import plain_fallback, valid_text
+from bot.delivery.send import Post, Sender
+from bot.news.render import Link, escape
+from bot.news.textsafe import plain_fallback
 from bot.notify import notify_admins
 from bot.related import read_also_links
-from bot.texts import pick_language, t
-from bot.ui import post_keyboard
+from bot.texts import pick_language
 from storage import Database
 from storage.articles import StoredArticle
 from storage.chats import Chat
@@ -72,32 +73,6 @@ class PublishReport:
     errors: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class Post:
-    """One message as it goes to Telegram."""
-
-    text: str
-    keyboard: InlineKeyboardMarkup | None = None
-    previews: bool = False
-    html: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What happened to one send, before it is written down.
-
-    Kinds: sent, rate_limited (``wait``), migrated (``new_chat_id``), chat_gone, refused
-    (the message itself; permanent), skipped, transient (try again later), released
-    (given back unsent).
-    """
-
-    kind: str
-    error: str = ""
-    message_id: int | None = None
-    wait: timedelta | None = None
-    new_chat_id: int | None = None
-
-
 class Publisher:
     def __init__(self, db: Database, bot: Bot, *, settings: Settings, clock: Clock) -> None:
         self._db = db
@@ -110,6 +85,7 @@ class Publisher:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._read_also_cache: dict[int, tuple[datetime, list[Link]]] = {}
+        self.sender = Sender(bot, db, admin_ids=settings.admin_ids, clock=clock)
         cap = timedelta(seconds=settings.delivery_backoff_max_seconds)
         self.retry_policy = RetryPolicy(window=timedelta(hours=settings.delivery_retry_hours), cap=cap)
         self._outage = OutageTracker(notice_after=timedelta(minutes=settings.outage_notice_minutes), cap=cap)
@@ -177,7 +153,8 @@ class Publisher:
                 for _ in range(max_batches):
                     if self._stopping or self._clock.now() < self._paused_until or self._write_fault:
                         break
-                    rows = await self._db.deliveries.claim_due(self._clock.now(), batch)
+                    # While the Bot API seems down, each try is a probe of one message.
+                    rows = await self._db.deliveries.claim_due(self._clock.now(), 1 if self._outage.down else batch)
                     if not rows:
                         break
                     await self._send_batch(rows, report)
@@ -208,7 +185,9 @@ class Publisher:
             for row in rows:
                 await self._settle(row, Outcome("released"), report)
             return
-        policy = _policy(chat, self._settings)
+        rows = sorted(rows, key=lambda r: r.kind != "digest")  # a digest keeps its time
+        chat_policy = _policy(chat, self._settings)
+        policy = digest_policy(chat_policy) if rows[0].kind == "digest" else chat_policy
         hour_ago = now - timedelta(hours=1)
         sent_last_hour, oldest = (
             await self._db.deliveries.sent_since(chat.id, hour_ago) if policy.max_per_hour else (0, None)
@@ -218,13 +197,18 @@ class Publisher:
             oldest_in_last_hour=oldest,
         )
         first, rest = rows[0], rows[1:]
+        if policy.max_per_hour and sent_last_hour >= policy.max_per_hour and await self._db.schedules.for_chat(
+            chat.id, "overflow"
+        ):  # over the cap with the overflow digest on: held for the digest at the end of the hour
+            slot = max(slot, overflow_hold_until(policy.zone, now))
         if slot > now:
             await self._defer([first, *rest], slot, report)
             return
         outcome = await self.deliver(chat, first)
         await self._settle(first, outcome, report, chat=chat)
         if rest:
-            later = next_send_time(policy, now=self._clock.now(), last_post_at=self._clock.now())
+            rules = digest_policy(chat_policy) if rest[0].kind == "digest" else chat_policy
+            later = next_send_time(rules, now=self._clock.now(), last_post_at=self._clock.now())
             await self._defer(rest, later, report)
 
     async def _defer(self, rows: Iterable[Delivery], at: datetime, report: PublishReport) -> None:
@@ -251,7 +235,7 @@ class Publisher:
         outcome = await self._attempt(chat, post)
         if outcome.kind == "refused" and any(m in outcome.error.lower() for m in _REFUSED_BUT_FIXABLE):
             log.warning("chat %s refused a post (%s); sending it as plain text", chat.id, outcome.error)
-            second = await self._attempt(chat, replace(post, text=plain_fallback(post.text), html=False))
+            second = await self._attempt(chat, replace(post, text=plain_fallback(post.text), html=False, rich=None))
             if second.kind == "refused":
                 return Outcome("refused", f"{outcome.error}; as plain text: {second.error}")
             return second
@@ -259,28 +243,10 @@ class Publisher:
 
     async def _attempt(self, chat: Chat, post: Post) -> Outcome:
         try:
-            message = await self._send(chat, post)
-        except RetryAfter as exc:
-            return Outcome("rate_limited", wait=_retry_after(exc))
-        except ChatMigrated as exc:
-            return Outcome("migrated", new_chat_id=exc.new_chat_id)
-        except Forbidden as exc:
-            return Outcome("chat_gone", f"Telegram refused: {exc.message}")
-        except BadRequest as exc:
-            if "chat not found" in exc.message.lower():
-                return Outcome("chat_gone", "chat not found")
-            return Outcome("refused", exc.message)  # the message itself; sending it again would fail again
-        except TelegramError as exc:  # timeouts, 5xx, the network: try again later
-            return Outcome("transient", str(exc) or type(exc).__name__)
-        return Outcome("sent", message_id=message.message_id)
-
-    async def _send(self, chat: Chat, post: Post):  # type: ignore[no-untyped-def]
-        """The one Telegram call of a delivery (photo and rich variants plug in here)."""
-        return await self._bot.send_message(
-            chat.id, valid_text(post.text), reply_markup=post.keyboard,
-            parse_mode=None if not post.html else "HTML",
-            link_preview_options=LinkPreviewOptions(is_disabled=not post.previews),
-        )
+            sent = await self.sender.send(chat.id, post, chat_name=chat.display_name)
+        except TelegramError as exc:
+            return outcome_of(exc)
+        return Outcome("sent", message_id=sent.message_id, sent_as=sent.kind, thread_id=sent.thread_id)
 
     # -- writing outcomes down ---------------------------------------------------------------
 
@@ -301,7 +267,8 @@ class Publisher:
         deliveries = self._db.deliveries
         kind = outcome.kind
         if kind == "sent":
-            await deliveries.mark_sent(row.id, message_id=outcome.message_id, now=now)
+            await deliveries.mark_sent(row.id, message_id=outcome.message_id, now=now, sent_as=outcome.sent_as,
+                                       thread_id=outcome.thread_id)
             report.sent += 1
         elif kind == "released":
             await deliveries.release([row.id], now=now)
@@ -371,16 +338,22 @@ class Publisher:
                     f"Telegram's Bot API has not accepted a message since {since} ({outcome.error}). Posts "
                     "wait in the outbox and go out when it answers again; nothing is lost.",
                 )
-        elif outcome.kind == "sent":
-            since = self._outage.since
-            lasted = self._outage.success(now)
-            if lasted is not None and since is not None:
-                minutes = max(1, round(lasted.total_seconds() / 60))
-                log.warning("Bot API answers again after %d min unreachable", minutes)
+        elif outcome.kind == "sent" and self._outage.since is not None:
+            began, tell = self._outage.success(now)
+            if began is None:
+                return
+            hurried = 0
+            if now - began >= self.retry_policy.base:  # an outage, not a blip
+                # Rows that failed during the outage would each wait out their own backoff:
+                # they go now, with the rows never tried.
+                hurried = await self._db.deliveries.retry_now_failed_since(began, now=now)
+            minutes = max(1, round((now - began).total_seconds() / 60))
+            log.warning("Bot API answers again after %d min; %d rows that failed meanwhile go now", minutes, hurried)
+            if tell:
                 await notify_admins(
                     self._bot, self._settings.admin_ids,
                     f"Telegram's Bot API answers again; it was unreachable for about {minutes} min, "
-                    f"since {since:%Y-%m-%d %H:%M} UTC. The posts that waited are going out now.",
+                    f"since {began:%Y-%m-%d %H:%M} UTC. The posts that waited are going out now.",
                 )
 
     async def _database_fault(self, exc: sqlite3.Error) -> None:
@@ -431,32 +404,25 @@ class Publisher:
         return links
 
     async def _render(self, chat: Chat, row: Delivery) -> Post | None:
+        """The row's message in every form it may take; the sender picks one (bot.delivery.send)."""
         previews = chat.link_previews if chat.link_previews is not None else self._settings.link_previews
         if row.link_preview is not None:
             previews = row.link_preview
         if row.kind == "broadcast":
-            return Post(escape(row.payload or ""), None, previews)
+            return Post(escape(row.payload or ""), previews=previews)
         if row.kind == "digest":
-            return Post(row.payload or "", None, False)
+            return Post(row.payload or "")
         article = await self._db.articles.get(row.article_id or 0)
         if article is None:
             return None
         related = await self._read_also(article)
-        zone = chat.zone(self._settings.zone)
         # A channel speaks its readers' language: its own setting, else the story's.
         lang = pick_language(chat.language or article.language, None)
-        text = render_post(
-            PostContent(
-                title=article.title, url=article.url, summary=article.summary if chat.summaries else "",
-                source=article.feed_title, when=article.when, language=article.language,
-            ),
-            related=related, zone=zone, read_also=t(lang, "read_also"),
+        return compose_post(
+            chat, article, related=related, zone=chat.zone(self._settings.zone), lang=lang,
+            defaults=post_defaults(self._settings), previews=previews, thread_id=row.thread_id,
+            bot_username=self._bot.username if _has_me(self._bot) else None,
         )
-        keyboard = post_keyboard(
-            article_id=article.id, url=article.url, bot_username=self._bot.username if _has_me(self._bot) else None,
-            private=chat.kind == "private", labels=(t(lang, "read_more"), t(lang, "related_button")),
-        )
-        return Post(text, keyboard, previews)
 
 
 def _policy(chat: Chat, settings: Settings) -> PostingPolicy:
@@ -468,14 +434,6 @@ def _policy(chat: Chat, settings: Settings) -> PostingPolicy:
         quiet_end=parse_hhmm(chat.quiet_end) if chat.quiet_end else None,
         min_gap=PRIVATE_GAP if chat.kind == "private" else GROUP_GAP,
     )
-
-
-def _retry_after(exc: RetryAfter) -> timedelta:
-    """Telegram's wait, as a timedelta whichever type PTB gives (int now, timedelta later)."""
-    with warnings.catch_warnings():  # PTB 22 warns that the int is deprecated on every read
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
-    return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
 
 
 def _has_me(bot: Bot) -> bool:

@@ -35,6 +35,8 @@ class FeedEntry:
     summary: str = ""  # plain text (HTML stripped) of the entry's description/content
     published: datetime | None = None  # timezone-aware UTC
     author: str = ""
+    image: str = ""  # absolute http(s) URL of the picture the feed gives the item ("" if none)
+    categories: tuple[str, ...] = ()  # the item's categories/tags, as the feed names them
 
 
 @dataclass(frozen=True, slots=True)
