@@ -52,7 +52,7 @@ class Choice:
 
 def choose_paragraphs(page: PageText, *, json_ld_body: str = "") -> Choice:
     """The article's paragraphs, from the reading the evidence supports."""
-    if page_prose_chars(page.tree) < _LITTLE_PROSE:
+    if page_prose_chars(page.tree, _LITTLE_PROSE) < _LITTLE_PROSE:
         # So little prose in the page's paragraphs that trafilatura's precision reading
         # would be short, and be replaced by readability's: ask readability first.
         readability = readability_paragraphs(page)
