@@ -8,11 +8,19 @@ The extractive summary is the article's lead: its first sentences that read well
 document order, while they fit the budget. News is written lead-first, and on CNN/DailyMail
 highlights no content score we tried (TF-IDF centrality, title overlap, echo by captions,
 penalties for quotes) picked better sentences than position on the half it was not tuned on
-(``bench/bench_summarize.py``). What the summary adds to "the first three sentences" is
-judgement about which sentences may be shown (``bot.news.summary_units``): no heading,
+(``bench/bench_summarize.py``). Nor did a summary shorter than the budget: highlights average
+300 characters against our 450, but ROUGE F gains from added words whose share in the
+highlights exceeds half of F (about 0.21), and a third sentence's share is 0.35-0.49, so
+stopping past a length, preferring two sentences when the third is long, deleting asides,
+ages or attributions (whose words are in highlights at 0.14-0.62), or reaching past a
+sentence that does not fit for one that does: none gained on both halves.
+
+What the summary adds to "the first three sentences" is judgement about which sentences may be shown (``bot.news.summary_units``): no heading,
 caption, credit, byline, dateline, reading time or label line; quotations whole; the title
 never repeated; and no sentence that leans on one the summary skipped ("But …", "He …",
-"Це …", "Однако …") unless nothing else is left; no sentence that repeats one already chosen.
+"Це …", "Однако …") unless nothing else is left; no sentence that repeats one already chosen;
+and an English sentence in the first or second person (speech) after the lead only when the
+told sentences leave room.
 """
 
 from __future__ import annotations
