@@ -15,12 +15,12 @@ stopping past a length, preferring two sentences when the third is long, deletin
 ages or attributions (whose words are in highlights at 0.14-0.62), or reaching past a
 sentence that does not fit for one that does: none gained on both halves.
 
-What the summary adds to "the first three sentences" is judgement about which sentences may be shown (``bot.news.summary_units``): no heading,
-caption, credit, byline, dateline, reading time or label line; quotations whole; the title
-never repeated; and no sentence that leans on one the summary skipped ("But …", "He …",
-"Це …", "Однако …") unless nothing else is left; no sentence that repeats one already chosen;
-and an English sentence in the first or second person (speech) after the lead only when the
-told sentences leave room.
+What the summary adds to "the first three sentences" is judgement about which sentences may
+be shown (``bot.news.summary_units``): no heading, caption, credit, byline, dateline, reading
+time or label line; quotations whole; the title never repeated; no sentence that leans on one
+the summary skipped ("But …", "He …", "Це …", "Однако …") unless nothing else is left; no
+sentence that repeats one already chosen; and an English sentence in the first or second
+person (speech) after the lead only when the told sentences leave room.
 """
 
 from __future__ import annotations
