@@ -190,8 +190,13 @@ async def _to_v2(db: aiosqlite.Connection) -> None:
     await db.execute("ALTER TABLE deliveries ADD COLUMN link_preview INTEGER")
 
 
+async def _to_v3(db: aiosqlite.Connection) -> None:
+    # A poll that read a feed only partly (damaged XML, every new entry unreadable) says so.
+    await db.execute("ALTER TABLE feeds ADD COLUMN last_warning TEXT")
+
+
 # MIGRATIONS[n] brings a database from version n to n + 1. Append; never edit.
-MIGRATIONS: tuple[Migration, ...] = (_to_v1, _to_v2)
+MIGRATIONS: tuple[Migration, ...] = (_to_v1, _to_v2, _to_v3)
 LATEST = len(MIGRATIONS)
 
 

@@ -44,4 +44,8 @@ def register_handlers(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(reader.on_button))
     application.add_handler(ChatMemberHandler(membership.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, basic.unknown_command))
+    application.add_handler(MessageHandler(
+        filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED,
+        basic.plain_text,
+    ))
     application.add_error_handler(errors.on_error)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import Update
@@ -12,12 +12,18 @@ from telegram.error import TelegramError
 from bot.app import NewsContext
 from bot.channels import posting_problem, register_chat
 from bot.delivery.policy import parse_hhmm
-from bot.handlers.common import admin_only, argument_text, feed_line, find_feed, reply
+from bot.following import follow_feed
+from bot.handlers.common import (
+    MAX_LIST_MESSAGES, admin_only, argument_text, chat_zone, feed_line, find_feed, missing_feed, parse_id, reply,
+    reply_paced,
+)
+from bot.news.pages import split_messages
 from bot.news.errors import FeedError, FetchError, NewsError
-from bot.news.render import escape
+from bot.news.render import escape, telegram_length
 from bot.news.urls import is_http_url
 from bot.opml import OpmlError, OpmlFeed, export_opml, import_opml
 from storage.chats import Chat
+from storage.feeds import Feed
 
 log = logging.getLogger(__name__)
 
@@ -26,15 +32,41 @@ READER_KINDS = ("private", "group", "supergroup")
 MAX_BROADCAST = 3500
 
 
-def _when(moment) -> str:  # type: ignore[no-untyped-def]
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
+def _when(moment: datetime | None, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z") if moment else "never"
+
+
+def _stories(count: int, adjective: str = "") -> str:
+    """"3 newest stories", "newest story" (for one: "Its newest story is ...")."""
+    if count == 1:
+        return f"{adjective} story".strip()
+    return f"{count} {adjective} stories".replace("  ", " ")
+
+
+def _bad_feed_address(url: str) -> str:
+    """Why /addfeed's argument is not a feed address, in plain words."""
+    if not url:
+        return "Send /addfeed with the feed's address, e.g. /addfeed https://example.com/rss"
+    scheme, sep, _ = url.partition("://")
+    if sep and scheme.isascii() and scheme.isalpha() and scheme.lower() not in ("http", "https"):
+        return (f"I can only poll http:// and https:// addresses, not {escape(scheme.lower()[:20])}://. "
+                "Send the feed's web address, e.g. /addfeed https://example.com/rss")
+    return (f"“{escape(url[:100])}” is not a web address. Send the feed's full address, "
+            "e.g. /addfeed https://example.com/rss")
 
 
 @admin_only
 async def add_feed(update: Update, context: NewsContext) -> None:
     url = argument_text(context)
     if not is_http_url(url):
-        await reply(update, "Send /addfeed with the feed's address, e.g. /addfeed https://example.com/rss")
+        await reply(update, _bad_feed_address(url))
+        return
+    feeds = await context.db.feeds.list()
+    known = next((f for f in feeds if f.url == url), None)
+    if known is not None and known.enabled:
+        number = feeds.index(known) + 1
+        await reply(update, f"I already have {escape(known.name)}: it is feed {number} in /feeds. "
+                            f"Send /channel CHANNEL subscribe {number} to post it to a channel.")
         return
     try:
         parsed = await context.services.ingestor.check_feed(url)
@@ -49,18 +81,21 @@ async def add_feed(update: Update, context: NewsContext) -> None:
         url, title=parsed.title, site_url=parsed.link, added_by=update.effective_user.id,  # type: ignore[union-attr]
         now=context.services.clock.now(),
     )
+    number = [f.id for f in await context.db.feeds.list()].index(feed.id) + 1
     verb = "Added" if created else "Re-enabled"
-    await reply(update, f"{verb} {escape(feed.name)}: {len(parsed.entries)} items now. I will poll it every "
-                        f"{context.settings.poll_interval_minutes:g} minutes. Send /channel CHANNEL subscribe "
-                        f"{feed.id} to post it to a channel.")
+    damaged = f"\nBut: the feed is damaged ({escape(parsed.problem[:200])})." if parsed.problem else ""
+    await reply(update, f"{verb} {escape(feed.name)} as feed {number}: {len(parsed.entries)} items now. I will poll "
+                        f"it every {context.settings.poll_interval_minutes:g} minutes. Send /channel CHANNEL "
+                        f"subscribe {number} to post it to a channel.{damaged}")
 
 
 @admin_only
 async def remove_feed(update: Update, context: NewsContext) -> None:
     feeds = await context.db.feeds.list()
-    feed = find_feed(feeds, argument_text(context))
+    ref = argument_text(context)
+    feed = find_feed(feeds, ref)
     if feed is None:
-        await reply(update, "Send /removefeed with the feed's number from /feeds.")
+        await reply(update, missing_feed(ref, feeds) if ref else "Send /removefeed with the feed's number from /feeds.")
         return
     await context.db.feeds.remove(feed.id)
     await reply(update, f"Removed {escape(feed.name)} and its subscriptions. Stored stories stay searchable.")
@@ -71,9 +106,13 @@ async def feed_interval(update: Update, context: NewsContext) -> None:
     """/interval FEED MINUTES|default: how often one feed is polled."""
     args = context.args or []
     usage = "Send /interval FEED MINUTES (5 to 1440), or /interval FEED default. FEED is its number in /feeds."
-    feed = find_feed(await context.db.feeds.list(), args[0]) if args else None
-    if feed is None or len(args) != 2:
+    if len(args) != 2:
         await reply(update, usage)
+        return
+    feeds = await context.db.feeds.list()
+    feed = find_feed(feeds, args[0])
+    if feed is None:
+        await reply(update, missing_feed(args[0], feeds))
         return
     value = args[1].lower()
     if value == "default":
@@ -90,19 +129,44 @@ async def feed_interval(update: Update, context: NewsContext) -> None:
 
 @admin_only
 async def list_feeds(update: Update, context: NewsContext) -> None:
+    """/feeds [FROM]: every feed's health, from feed FROM on, in as many messages as it takes
+    (at most ``MAX_LIST_MESSAGES``; the rest go out paced, through the outbox)."""
     feeds = await context.db.feeds.list()
     if not feeds:
         await reply(update, "No feeds yet. Add one with /addfeed URL.")
         return
-    lines = ["<b>Feeds</b>"]
-    for number, feed in enumerate(feeds, start=1):
-        state = "on" if feed.enabled else "<b>disabled</b>"
-        line = (f"{feed_line(number, feed)} — {state}; last success {_when(feed.last_success_at)}; "
-                f"next poll {_when(feed.next_poll_at) if feed.enabled else '—'}")
-        if feed.error_count:
-            line += f"; {feed.error_count} errors, last: {escape((feed.last_error or '')[:200])}"
-        lines.append(line)
-    await _reply_long(update, lines)
+    ref = argument_text(context)
+    first = parse_id(ref) or 1 if ref else 1
+    if first > len(feeds):
+        await reply(update, missing_feed(ref, feeds))
+        return
+    zone = await chat_zone(update, context)
+    lines = ["<b>Feeds</b>" + (f" (from {first})" if first > 1 else "")]
+    lines += [_feed_health(number, feed, zone) for number, feed in enumerate(feeds, start=1) if number >= first]
+    messages = split_messages(lines)
+    if len(messages) > MAX_LIST_MESSAGES:
+        messages = messages[:MAX_LIST_MESSAGES]
+        shown = sum(text.count("\n") + 1 for text in messages) - 1  # minus the heading
+        after = first + shown
+        tail = f"…and {len(feeds) - after + 1} more: send /feeds {after} to see them."
+        messages[-1] = messages[-1] + "\n" + tail if telegram_length(messages[-1]) + len(tail) < 4000 else messages[-1]
+        if not messages[-1].endswith(tail):
+            messages.append(tail)
+    await reply_paced(update, context, messages)
+
+
+def _feed_health(number: int, feed: Feed, zone: ZoneInfo) -> str:
+    """One /feeds line: on/disabled, last success, next poll, errors and warnings."""
+    state = "on" if feed.enabled else "<b>disabled</b>"
+    if feed.enabled and feed.last_warning and not feed.error_count:
+        state = "⚠️ warning"
+    line = (f"{feed_line(number, feed)} — {state}; last success {_when(feed.last_success_at, zone)}; "
+            f"next poll {_when(feed.next_poll_at, zone) if feed.enabled else '—'}")
+    if feed.error_count:
+        line += f"; {feed.error_count} errors, last: {escape((feed.last_error or '')[:200])}"
+    if feed.last_warning:
+        line += f"; warning: {escape(feed.last_warning[:300])}"
+    return line
 
 
 @admin_only
@@ -118,7 +182,7 @@ async def list_channels(update: Update, context: NewsContext) -> None:
         problem = posting_problem(chat)
         state = "paused" if chat.paused else ("ok" if problem is None else escape(problem))
         lines.append(f"{escape(chat.display_name)} ({chat.id}) — {len(subs)} feeds — {state}")
-    await _reply_long(update, lines)
+    await reply_paced(update, context, split_messages(lines)[:MAX_LIST_MESSAGES])
 
 
 async def _find_channel(context: NewsContext, ref: str) -> Chat | None:
@@ -154,13 +218,21 @@ async def channel(update: Update, context: NewsContext) -> None:
     action, value = args[1].lower(), " ".join(args[2:])[:200]
     now = context.services.clock.now()
     if action in ("subscribe", "unsubscribe"):
-        feed = find_feed(await context.db.feeds.list(), value)
+        feeds = await context.db.feeds.list()
+        feed = find_feed(feeds, value)
         if feed is None:
-            await reply(update, f"No feed “{escape(value[:100])}”. See /feeds for the numbers.")
+            await reply(update, missing_feed(value, feeds))
             return
         if action == "subscribe":
-            await context.db.subscriptions.add(target.id, feed.id, now=now)
-            answer = f"{escape(target.display_name)} now gets {escape(feed.name)}."
+            result = await follow_feed(context.db, target.id, feed.id, rule=context.settings.backlog_rule(), now=now)
+            if not result.added:
+                answer = f"{escape(target.display_name)} already gets {escape(feed.name)}."
+            else:
+                answer = f"{escape(target.display_name)} now gets {escape(feed.name)}."
+                answer += (f" Its {_stories(result.queued, 'newest')} {'is' if result.queued == 1 else 'are'} on "
+                           "the way now." if result.queued else " New stories go there as the feed publishes them.")
+            if not feed.enabled:
+                answer += f"\nBut: the feed is disabled after failures; /resume {feeds.index(feed) + 1} polls it again."
             if problem := posting_problem(target):
                 answer += f"\nBut: {escape(problem)}"
         else:
@@ -287,7 +359,14 @@ async def _set_paused(update: Update, context: NewsContext, paused: bool) -> Non
         await context.db.chats.update_settings(chat.id, {"paused": paused}, now=now)
         if not paused and not chat.active and chat.is_channel_like:
             await context.db.chats.upsert(chat.id, chat.kind, now=now)  # added back by the admin
-    what = escape(targets[0].display_name) if ref else f"all {len(targets)} channels and groups"
+    if not targets:
+        await reply(update, "I am in no channels or groups yet, so there is nothing to "
+                            f"{'pause' if paused else 'resume'}.")
+        return
+    if len(targets) == 1:
+        what = escape(targets[0].display_name)
+    else:
+        what = f"all {len(targets)} channels and groups"
     await reply(update, f"{'Paused' if paused else 'Resumed'} posting to {what}.")
 
 
@@ -317,8 +396,10 @@ async def broadcast(update: Update, context: NewsContext) -> None:
     if not text:
         await reply(update, "Send /broadcast followed by the message for every reader.")
         return
-    if len(text) > MAX_BROADCAST:
-        await reply(update, f"That is {len(text)} characters; a broadcast can have at most {MAX_BROADCAST}.")
+    if telegram_length(text) > MAX_BROADCAST:
+        # Telegram counts UTF-16 code units: an emoji is two of them.
+        await reply(update, f"That is {telegram_length(text)} characters as Telegram counts them; "
+                            f"a broadcast can have at most {MAX_BROADCAST}.")
         return
     readers = [c.id for c in await context.db.chats.list(kinds=READER_KINDS, active_only=True)]
     _, queued = await context.db.deliveries.enqueue_broadcast(
@@ -362,15 +443,3 @@ async def import_feeds(update: Update, context: NewsContext) -> None:
         added += created
     await reply(update, f"Imported {added} new feeds ({len(entries) - added} were known). "
                         "They are checked at their first poll; /feeds shows their health.")
-
-
-async def _reply_long(update: Update, lines: list[str]) -> None:
-    """Send lines in as many messages as Telegram's 4096-character limit needs."""
-    chunk: list[str] = []
-    for line in lines:
-        if sum(len(x) + 1 for x in chunk) + len(line) > 3800:
-            await reply(update, "\n".join(chunk))
-            chunk = []
-        chunk.append(line)
-    if chunk:
-        await reply(update, "\n".join(chunk))
