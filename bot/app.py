@@ -21,6 +21,7 @@ from telegram.ext import AIORateLimiter, Application, CallbackContext, ContextTy
 from bot.clock import Clock, SystemClock
 from bot.config import CoreSettings, Settings
 from bot.following import follow_from_settings
+from bot.logging_setup import quiet_handled_rate_limits
 from bot.ingest import IngestOptions, Ingestor
 from bot.jobs.publish import Publisher
 from bot.news.http import FetchPolicy, Fetcher
@@ -118,6 +119,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None, schedul
     from bot.handlers import register_handlers
     from bot.jobs import register_jobs
 
+    quiet_handled_rate_limits()
     application = (
         Application.builder()
         .token(settings.bot_token.get_secret_value())

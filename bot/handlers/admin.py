@@ -19,7 +19,7 @@ from bot.handlers.common import (
 )
 from bot.news.pages import split_messages
 from bot.news.errors import FeedError, FetchError, NewsError
-from bot.news.render import escape, telegram_length
+from bot.news.render import MAX_MESSAGE, escape, telegram_length
 from bot.news.urls import is_http_url
 from bot.opml import OpmlError, OpmlFeed, export_opml, import_opml
 from storage.chats import Chat
@@ -145,13 +145,10 @@ async def list_feeds(update: Update, context: NewsContext) -> None:
     lines += [_feed_health(number, feed, zone) for number, feed in enumerate(feeds, start=1) if number >= first]
     messages = split_messages(lines)
     if len(messages) > MAX_LIST_MESSAGES:
-        messages = messages[:MAX_LIST_MESSAGES]
-        shown = sum(text.count("\n") + 1 for text in messages) - 1  # minus the heading
-        after = first + shown
-        tail = f"…and {len(feeds) - after + 1} more: send /feeds {after} to see them."
-        messages[-1] = messages[-1] + "\n" + tail if telegram_length(messages[-1]) + len(tail) < 4000 else messages[-1]
-        if not messages[-1].endswith(tail):
-            messages.append(tail)
+        # Leave room in the last message for the line that says how to see the rest.
+        messages = split_messages(lines, limit=MAX_MESSAGE - 200)[:MAX_LIST_MESSAGES]
+        after = first + sum(text.count("\n") + 1 for text in messages) - 1  # minus the heading
+        messages[-1] += f"\n…and {len(feeds) - after + 1} more: send /feeds {after} to see them."
     await reply_paced(update, context, messages)
 
 
@@ -163,10 +160,14 @@ def _feed_health(number: int, feed: Feed, zone: ZoneInfo) -> str:
     line = (f"{feed_line(number, feed)} — {state}; last success {_when(feed.last_success_at, zone)}; "
             f"next poll {_when(feed.next_poll_at, zone) if feed.enabled else '—'}")
     if feed.error_count:
-        line += f"; {feed.error_count} errors, last: {escape((feed.last_error or '')[:200])}"
+        line += f"; {feed.error_count} errors, last: {escape(_one_line(feed.last_error or '')[:200])}"
     if feed.last_warning:
-        line += f"; warning: {escape(feed.last_warning[:300])}"
+        line += f"; warning: {escape(_one_line(feed.last_warning)[:300])}"
     return line
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 @admin_only

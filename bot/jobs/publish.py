@@ -174,6 +174,8 @@ class Publisher:
             delay = timedelta(seconds=30 * 2 ** (row.attempts - 1))
             await self._db.deliveries.retry_later(row.id, at=self._clock.now() + delay, error=error)
             report.retried += 1
+            log.warning("sending to chat %s failed (%s); retrying in %s (attempt %d of %d)",
+                        row.chat_id, error, delay, row.attempts, MAX_ATTEMPTS)
 
     async def _chat_gone(self, chat: Chat, row: Delivery, reason: str, report: PublishReport) -> None:
         """The bot was blocked or removed: stop sending there, keep the data, tell the admins."""

@@ -21,6 +21,7 @@ class FakeItem:
     summary: str = ""  # HTML allowed; escaped into the feed
     body: str = ""  # the article page's paragraphs, blank-line separated
     author: str = ""
+    canonical: str = ""  # the page declares this address as its own (rel=canonical)
 
 
 def render_rss(title: str, link: str, items: list[FakeItem]) -> bytes:
@@ -71,7 +72,9 @@ def render_article(item: FakeItem) -> bytes:
     body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
     return (
         '<!DOCTYPE html><html><head><meta charset="utf-8">'
-        f"<title>{escape(item.title)}</title></head><body><article>"
+        f"<title>{escape(item.title)}</title>"
+        + (f'<link rel="canonical" href={quoteattr(item.canonical)}>' if item.canonical else "")
+        + "</head><body><article>"
         f"<h1>{escape(item.title)}</h1>{body}</article></body></html>"
     ).encode()
 
