@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.app import NewsContext
-from bot.channels import posting_problem, register_chat
+from bot.channels import posting_problem, register_chat, remember_chat
 from bot.delivery.policy import parse_hhmm
 from bot.following import follow_feed
 from bot.handlers.common import (
@@ -295,6 +295,8 @@ async def post(update: Update, context: NewsContext) -> None:
     preview = "preview" in [a.lower() for a in rest]
     rest = [a for a in rest if a.lower() != "preview"]
     target_id = update.effective_chat.id  # type: ignore[union-attr]
+    if not rest:  # posted to this chat: it must be known to the outbox, even without a /start
+        await remember_chat(context.db, update.effective_chat, clock=context.services.clock)  # type: ignore[arg-type]
     if rest:
         target = await _find_channel(context, rest[0])
         if target is None:
