@@ -52,6 +52,13 @@ async def test_subscribe_and_list_page_with_previous_and_next_buttons(running_bo
     assert edit.ok and "Page 3 of 3" in edit.params["text"] and "40. Feed 40" in edit.params["text"]
     assert _buttons(edit.params) == [["« Previous"]]
 
+    [menu] = await running_bot.command(READER_ID, "/unsubscribe")
+    assert menu.ok and "Page 1 of 3" in menu.params["text"] and _buttons(menu.params)[-1] == ["Next »"]
+    running_bot.tg.push_callback(READER_ID, "unsubpage:1", menu.result["message_id"])
+    [*_, edit] = await running_bot.tg.wait_for("editMessageText", count=3)
+    assert edit.ok and "Page 2 of 3" in edit.params["text"]
+    assert edit.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "unsub:16"
+
 
 async def test_feeds_answers_a_long_list_in_messages_paced_for_a_private_chat(
     running_bot: RunningBot, clock: FakeClock

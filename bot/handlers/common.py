@@ -16,7 +16,7 @@ from bot.channels import remember_chat
 from bot.news.pages import fit_message
 from bot.news.render import escape
 from bot.texts import pick_language, t
-from storage.feeds import Feed
+from storage.feeds import MAX_TITLE, Feed
 
 log = logging.getLogger(__name__)
 
@@ -157,4 +157,6 @@ def find_feed(feeds: Sequence[Feed], ref: str) -> Feed | None:
 
 
 def feed_line(number: int, feed: Feed) -> str:
-    return f"{number}. {escape(feed.name)}"
+    """"3. Feed title" for lists; a title stored before titles were clipped is cut here."""
+    name = " ".join(feed.name.split())
+    return f"{number}. {escape(name if len(name) <= MAX_TITLE else name[: MAX_TITLE - 1] + '…')}"

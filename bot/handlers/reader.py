@@ -27,7 +27,6 @@ from storage.feeds import Feed
 log = logging.getLogger(__name__)
 
 MAX_LATEST = 20
-KEYBOARD_FEEDS = 30
 FEEDS_PER_PAGE = 15  # /subscribe and /list: lines and buttons per page
 
 
@@ -69,16 +68,18 @@ def _page_footer(lang: str, page: Page) -> str:
     return "\n" + t(lang, "page", number=page.number + 1, count=page.count) if page.count > 1 else ""
 
 
-def subscribe_page(lang: str, feeds: Sequence[Feed], number: int) -> tuple[str, InlineKeyboardMarkup]:
-    """One page of /subscribe: the numbered feeds, a button for each, "Previous"/"Next"."""
+def subscribe_page(lang: str, feeds: Sequence[Feed], number: int, *, action: str = "sub") -> tuple[str, InlineKeyboardMarkup]:
+    """One page of /subscribe (``action`` "sub") or /unsubscribe ("unsub"): the numbered feeds,
+    a button for each, "Previous"/"Next" (callbacks ``subpage:N`` / ``unsubpage:N``)."""
     page = page_of(len(feeds), number, FEEDS_PER_PAGE)
     shown = range(page.start, page.stop)
     lines = [feed_line(i + 1, feeds[i]) for i in shown]
-    buttons = [[InlineKeyboardButton(feeds[i].name[:60], callback_data=f"sub:{feeds[i].id}")] for i in shown]
-    nav = _nav_row(lang, page, "subpage")
+    buttons = [[InlineKeyboardButton(feeds[i].name[:60], callback_data=f"{action}:{feeds[i].id}")] for i in shown]
+    nav = _nav_row(lang, page, f"{action}page")
     if nav:
         buttons.append(nav)
-    text = t(lang, "pick_feed") + "\n" + "\n".join(lines) + _page_footer(lang, page)
+    heading = t(lang, "pick_feed" if action == "sub" else "which_unsubscribe")
+    text = heading + "\n" + "\n".join(lines) + _page_footer(lang, page)
     return text, InlineKeyboardMarkup(buttons)
 
 
@@ -112,8 +113,8 @@ async def unsubscribe(update: Update, context: NewsContext) -> None:
         return
     ref = argument_text(context)
     if not ref:
-        buttons = [[InlineKeyboardButton(f.name[:60], callback_data=f"unsub:{f.id}")] for f in followed[:KEYBOARD_FEEDS]]
-        await reply(update, t(lang, "which_unsubscribe"), reply_markup=InlineKeyboardMarkup(buttons))
+        text, markup = subscribe_page(lang, followed, 0, action="unsub")
+        await reply(update, text, reply_markup=markup)
         return
     feed = find_feed(followed, ref)
     if feed is None:
@@ -372,6 +373,10 @@ async def on_button(update: Update, context: NewsContext) -> None:
     elif kind == "subpage" and number is not None:
         feeds = await context.db.feeds.list(enabled_only=True)
         text, markup = subscribe_page(lang, feeds, number) if feeds else (t(lang, "no_feeds_yet"), None)
+        await _edit(query, text, markup)
+    elif kind == "unsubpage" and number is not None:
+        followed = await _followed_feeds(context, chat.id)
+        text, markup = subscribe_page(lang, followed, number, action="unsub") if followed else (t(lang, "follow_nothing"), None)
         await _edit(query, text, markup)
     elif kind == "listpage" and number is not None:
         text, markup = await list_page(context, chat.id, lang, number)
