@@ -8,7 +8,7 @@ import traceback
 from datetime import timedelta
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import NetworkError, TelegramError
 
 from bot.app import NewsContext
 from bot.notify import notify_admins
@@ -42,6 +42,8 @@ async def on_error(update: object, context: NewsContext) -> None:
 def describe_error(error: BaseException | None) -> str:
     """An error in words an admin can act on; a Bot API refusal names the method and what
     Telegram said (PTB calls a 404 "InvalidToken" whatever the cause)."""
+    if isinstance(error, NetworkError):  # no answer at all (TimedOut is one): nothing was refused
+        return f"the Bot API did not answer {bot_api_method(error) or 'a call'}: {error.message[:300]}"
     if isinstance(error, TelegramError):
         method = bot_api_method(error)
         return f"Telegram refused {method or 'a Bot API call'}: {error.message[:300]}"
