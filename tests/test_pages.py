@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.handlers.admin import _feed_health
+from bot.handlers.feedadmin import feed_health_line
 from bot.handlers.reader import FEEDS_PER_PAGE, filter_text, subscribe_page
 from bot.news.pages import clip_line, fit_message, page_of, split_messages
 from bot.news.render import telegram_length
@@ -46,7 +46,7 @@ def test_every_subscribe_page_is_accepted(feed_titles: list[str], number: int, l
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(titles, st.text(max_size=1200)), min_size=1, max_size=120))
 def test_feeds_health_messages_are_each_accepted(rows: list[tuple[str, str]]) -> None:
-    lines = ["<b>Feeds</b>"] + [_feed_health(i, _feed(i, t, w), ZoneInfo("Europe/Kyiv"))
+    lines = ["<b>Feeds</b>"] + [feed_health_line(i, _feed(i, t, w), ZoneInfo("Europe/Kyiv"))
                                 for i, (t, w) in enumerate(rows, start=1)]
     messages = split_messages(lines)
     for message in messages:
