@@ -21,9 +21,9 @@ from telegram.ext import AIORateLimiter, Application, CallbackContext, ContextTy
 from bot.clock import Clock, SystemClock
 from bot.config import CoreSettings, Settings
 from bot.following import follow_from_settings
-from bot.logging_setup import quiet_handled_rate_limits
 from bot.ingest import IngestOptions, Ingestor
 from bot.jobs.publish import Publisher
+from bot.logging_setup import quiet_handled_rate_limits
 from bot.news.http import FetchPolicy, Fetcher
 from bot.news.lang import detect_language
 from bot.news.pipeline import SummaryOptions

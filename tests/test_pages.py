@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.handlers.feedadmin import feed_health_line
-from bot.handlers.reader import FEEDS_PER_PAGE, filter_text, subscribe_page
+from bot.handlers.listing import FEEDS_PER_PAGE, subscribe_page
+from bot.handlers.reader import filter_text
 from bot.news.pages import clip_line, fit_message, page_of, split_messages
 from bot.news.render import telegram_length
 from bot.texts import LANGUAGES

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
@@ -15,19 +14,18 @@ from bot.app import NewsContext
 from bot.delivery.policy import parse_hhmm
 from bot.following import follow_feed
 from bot.handlers.common import (
-    argument_text, chat_admin_or_private, chat_language, chat_zone, feed_line, find_feed, parse_id, reply,
+    argument_text, chat_admin_or_private, chat_language, chat_zone, find_feed, parse_id, reply,
 )
-from bot.news.pages import Page, fit_message, page_of
+from bot.handlers.listing import list_page, subscribe_page
+from bot.news.pages import fit_message
 from bot.news.render import Link, escape, render_links
 from bot.related import related_to, search_stories
 from bot.texts import LANGUAGES, t
 from storage.articles import StoredArticle
-from storage.feeds import Feed
 
 log = logging.getLogger(__name__)
 
 MAX_LATEST = 20
-FEEDS_PER_PAGE = 15  # /subscribe and /list: lines and buttons per page
 
 
 def _links(articles: list[StoredArticle]) -> list[Link]:
@@ -52,35 +50,6 @@ async def subscribe(update: Update, context: NewsContext) -> None:
         await reply(update, t(lang, "no_feed_matches", ref=escape(ref[:100])))
         return
     await subscribe_to(update, context, feed.id, checked=True)
-
-
-def _nav_row(lang: str, page: Page, kind: str) -> list[InlineKeyboardButton]:
-    """"Previous" / "Next" buttons of a paged list (callback ``<kind>:<page>``)."""
-    row = []
-    if page.has_previous:
-        row.append(InlineKeyboardButton(t(lang, "previous"), callback_data=f"{kind}:{page.number - 1}"))
-    if page.has_next:
-        row.append(InlineKeyboardButton(t(lang, "next"), callback_data=f"{kind}:{page.number + 1}"))
-    return row
-
-
-def _page_footer(lang: str, page: Page) -> str:
-    return "\n" + t(lang, "page", number=page.number + 1, count=page.count) if page.count > 1 else ""
-
-
-def subscribe_page(lang: str, feeds: Sequence[Feed], number: int, *, action: str = "sub") -> tuple[str, InlineKeyboardMarkup]:
-    """One page of /subscribe (``action`` "sub") or /unsubscribe ("unsub"): the numbered feeds,
-    a button for each, "Previous"/"Next" (callbacks ``subpage:N`` / ``unsubpage:N``)."""
-    page = page_of(len(feeds), number, FEEDS_PER_PAGE)
-    shown = range(page.start, page.stop)
-    lines = [feed_line(i + 1, feeds[i]) for i in shown]
-    buttons = [[InlineKeyboardButton(feeds[i].name[:60], callback_data=f"{action}:{feeds[i].id}")] for i in shown]
-    nav = _nav_row(lang, page, f"{action}page")
-    if nav:
-        buttons.append(nav)
-    heading = t(lang, "pick_feed" if action == "sub" else "which_unsubscribe")
-    text = heading + "\n" + "\n".join(lines) + _page_footer(lang, page)
-    return text, InlineKeyboardMarkup(buttons)
 
 
 async def subscribe_to(update: Update, context: NewsContext, feed_id: int | None, *, checked: bool = False) -> None:
@@ -134,29 +103,6 @@ async def list_subscriptions(update: Update, context: NewsContext) -> None:
     lang = await chat_language(update, context)
     text, markup = await list_page(context, update.effective_chat.id, lang, 0)  # type: ignore[union-attr]
     await reply(update, text, reply_markup=markup)
-
-
-async def list_page(context: NewsContext, chat_id: int, lang: str, number: int) -> tuple[str, InlineKeyboardMarkup | None]:
-    """One page of /list: the feeds the chat follows with their filters, "Previous"/"Next"."""
-    pairs = []
-    for sub in await context.db.subscriptions.for_chat(chat_id):
-        feed = await context.db.feeds.get(sub.feed_id)
-        if feed is not None:
-            pairs.append((sub, feed))
-    if not pairs:
-        return t(lang, "follow_nothing"), None
-    page = page_of(len(pairs), number, FEEDS_PER_PAGE)
-    lines = [f"<b>{t(lang, 'you_follow')}</b>"]
-    for index in range(page.start, page.stop):
-        sub, feed = pairs[index]
-        line = feed_line(index + 1, feed)
-        if sub.include:
-            line += f" — {t(lang, 'only')}: {escape(', '.join(sub.include)[:300])}"
-        if sub.exclude:
-            line += f" — {t(lang, 'without')}: {escape(', '.join(sub.exclude)[:300])}"
-        lines.append(line)
-    nav = _nav_row(lang, page, "listpage")
-    return "\n".join(lines) + _page_footer(lang, page), InlineKeyboardMarkup([nav]) if nav else None
 
 
 async def latest(update: Update, context: NewsContext) -> None:
