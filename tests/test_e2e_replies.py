@@ -80,6 +80,8 @@ async def test_feeds_answers_a_long_list_in_messages_paced_for_a_private_chat(
     start_from = int(tail.rsplit("/feeds ", 1)[1].split()[0])
     [more] = await running_bot.command(ADMIN_ID, f"/feeds {start_from}")
     assert more.params["text"].startswith(f"<b>Feeds</b> (from {start_from})\n{start_from}. Feed {start_from}")
+    [none] = await running_bot.command(ADMIN_ID, "/feeds " + "9" * 30)
+    assert none.params["text"] == "There is no feed 99999999999999999999: /feeds has numbers 1 to 700."
 
 
 async def test_a_damaged_feed_is_a_warning_in_feeds_with_times_in_the_admins_zone(

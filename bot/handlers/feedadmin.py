@@ -120,8 +120,8 @@ async def list_feeds(update: Update, context: NewsContext) -> None:
         await reply(update, "No feeds yet. Add one with /addfeed URL.")
         return
     ref = argument_text(context)
-    first = parse_id(ref) or 1 if ref else 1
-    if first > len(feeds):
+    first = (parse_id(ref) or 0) if ref else 1
+    if not 1 <= first <= len(feeds):
         await reply(update, missing_feed(ref, feeds))
         return
     zone = await chat_zone(update, context)
