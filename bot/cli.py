@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import __version__
-from bot.config import ConfigError, CoreSettings, Settings, load_core_settings, load_settings
+from bot.config import PRIVATE_URL_HINT, ConfigError, CoreSettings, Settings, load_core_settings, load_settings
 from bot.news.urls import public_link
 from bot.logging_setup import configure_logging
 from storage import Database, StorageError
@@ -92,7 +92,7 @@ def _fetch_problem(exc: Exception) -> str:
 
     message = str(exc)
     if isinstance(exc, UnsafeURLError):
-        message += " (set ALLOW_PRIVATE_URLS=true to fetch from your own network)"
+        message += f" {PRIVATE_URL_HINT}"
     return message
 
 
@@ -169,8 +169,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
                     feed, _ = await db.feeds.add(args.url, now=SystemClock().now())
                 report = await ingestor.poll(feed)
             if report.error:
-                raise CliError(report.error + (" (set ALLOW_PRIVATE_URLS=true to fetch from your own network)"
-                                               if "private or local address" in report.error else ""))
+                raise CliError(report.error + (f" {PRIVATE_URL_HINT}" if "private or local address" in report.error else ""))
             print(f"{report.title or args.url}: {_fetch_summary(report)}")
             for article in await db.articles.get_many(report.new_articles):
                 print(f"- {article.title} <{article.url}>")

@@ -22,6 +22,10 @@ TELEGRAM_API = "https://api.telegram.org/bot"
 _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
 
 
+# Appended to a refused private or loopback address, wherever a person reads it.
+PRIVATE_URL_HINT = "(set ALLOW_PRIVATE_URLS=true to fetch from your own network)"
+
+
 class ConfigError(Exception):
     """The configuration cannot be used; the message names the variable and what to fix."""
 

@@ -64,6 +64,7 @@ async def test_private_addresses_are_refused_unless_allowed(make_settings, tg, c
         [answer] = await Bot(application, tg).command(ADMIN_ID, f"/addfeed {site.url('/rss.xml')}")
     assert "could not fetch" in answer.params["text"]
     assert "private" in answer.params["text"].lower() or "loopback" in answer.params["text"].lower()
+    assert "set ALLOW_PRIVATE_URLS=true" in answer.params["text"]
 
 
 async def test_channel_added_is_recorded_and_admins_told(running_bot: RunningBot) -> None:

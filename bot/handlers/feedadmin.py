@@ -13,7 +13,8 @@ from bot.handlers.common import (
     MAX_LIST_MESSAGES, admin_only, argument_text, chat_zone, feed_line, find_feed, missing_feed, parse_id, reply,
     reply_paced,
 )
-from bot.news.errors import FeedError, FetchError
+from bot.config import PRIVATE_URL_HINT
+from bot.news.errors import FeedError, FetchError, UnsafeURLError
 from bot.news.pages import split_messages
 from bot.news.render import MAX_MESSAGE, escape
 from bot.news.urls import is_http_url
@@ -59,7 +60,8 @@ async def add_feed(update: Update, context: NewsContext) -> None:
         await reply(update, f"That is not a feed I can read: {escape(str(exc))}{hint}")
         return
     except FetchError as exc:
-        await reply(update, f"I could not fetch it: {escape(str(exc))}")
+        hint = f" {PRIVATE_URL_HINT}" if isinstance(exc, UnsafeURLError) else ""
+        await reply(update, f"I could not fetch it: {escape(str(exc))}{hint}")
         return
     feed, created = await context.db.feeds.add(
         url, title=parsed.title, site_url=parsed.link, added_by=update.effective_user.id,  # type: ignore[union-attr]
