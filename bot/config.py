@@ -61,6 +61,11 @@ class CoreSettings(BaseSettings):
     summary_sentences: int = Field(default=3, ge=1, le=10)
     summary_max_chars: int = Field(default=600, ge=100, le=3000)
     link_previews: bool = False
+    # Posts: a photo with the post as caption when the story has a lead image (chats may
+    # change it: /channel CHAT images on|off, /settings images on|off), and the article mode
+    # (off | button: a "Read in Telegram" button | post: the whole article as the post).
+    post_images: bool = True
+    article_mode: str = "off"
     new_feed_backlog: int = Field(default=3, ge=0)
     # Stories older than this are never posted as new (0: no limit).
     max_story_age_hours: float = Field(default=48, ge=0)
@@ -89,6 +94,14 @@ class CoreSettings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r} (use an IANA name like Europe/Kyiv)") from exc
         return value
+
+    @field_validator("article_mode")
+    @classmethod
+    def _article_mode(cls, value: str) -> str:
+        mode = value.strip().lower()
+        if mode not in ("off", "button", "post"):
+            raise ValueError("use off, button or post")
+        return mode
 
     @field_validator("log_level")
     @classmethod
@@ -123,6 +136,12 @@ class Settings(CoreSettings):
     channels: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Which CHANNELS get which FEEDS: "@news=1,2;@tech=https://b.example/rss". Empty: all of them.
     channel_feeds: Annotated[dict[str, tuple[str, ...]], NoDecode] = Field(default_factory=dict)
+    # Delivery through outages: a post that fails for a passing reason (network, 5xx, timeout)
+    # is retried with doubling waits up to DELIVERY_BACKOFF_MAX_SECONDS for this long, then failed.
+    delivery_retry_hours: float = Field(default=24, gt=0)
+    delivery_backoff_max_seconds: float = Field(default=120, ge=1)
+    # Tell the admins when the Bot API has been unreachable this long (and once when it is back).
+    outage_notice_minutes: float = Field(default=5, gt=0)
 
     @field_validator("bot_token")
     @classmethod

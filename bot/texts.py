@@ -136,6 +136,17 @@ _TEXTS: dict[str, dict[str, str]] = {
     "read_also": {"en": "Read also:", "uk": "Читайте також:", "ru": "Читайте также:"},
     "read_more": {"en": "Read more", "uk": "Читати далі", "ru": "Читать далее"},
     "related_button": {"en": "Related", "uk": "Схожі", "ru": "Похожие"},
+    "read_in_telegram": {"en": "Read in Telegram", "uk": "Читати в Telegram", "ru": "Читать в Telegram"},
+    "original_on": {"en": "Original on {source}", "uk": "Оригінал на {source}", "ru": "Оригинал на {source}"},
+    "continue_on": {"en": "Continue on {source}", "uk": "Читати далі на {source}", "ru": "Читать дальше на {source}"},
+    "settings_media": {
+        "en": "Pictures: {images} — /settings images on|off\n"
+              "Whole articles in Telegram: {article} — /settings article off|button|post",
+        "uk": "Зображення: {images} — /settings images on|off\n"
+              "Повні статті в Telegram: {article} — /settings article off|button|post",
+        "ru": "Изображения: {images} — /settings images on|off\n"
+              "Полные статьи в Telegram: {article} — /settings article off|button|post",
+    },
     "settings": {
         "en": "<b>Settings</b>\nTime zone: {zone} — /settings tz Europe/Kyiv\n"
               "Daily digest: {digest} — /settings digest 08:00 (or off)\n"
@@ -167,9 +178,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "ru": "Отправьте время дайджеста как ЧЧ:ММ в вашем часовом поясе, напр. /settings digest 08:00, или off.",
     },
     "bad_setting": {
-        "en": "I know these settings: tz, digest, summaries, previews, lang. Send /settings to see them.",
-        "uk": "Я знаю такі налаштування: tz, digest, summaries, previews, lang. Надішліть /settings, щоб їх побачити.",
-        "ru": "Я знаю такие настройки: tz, digest, summaries, previews, lang. Отправьте /settings, чтобы их увидеть.",
+        "en": "I know these settings: tz, digest, summaries, previews, images, article, lang. Send /settings to see them.",
+        "uk": "Я знаю такі налаштування: tz, digest, summaries, previews, images, article, lang. Надішліть /settings, щоб їх побачити.",
+        "ru": "Я знаю такие настройки: tz, digest, summaries, previews, images, article, lang. Отправьте /settings, чтобы их увидеть.",
     },
     "filter_usage": {
         "en": "Usage:\n/filter FEED include war, election — only stories with these words\n"

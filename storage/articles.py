@@ -60,6 +60,8 @@ class StoredArticle:
     fingerprint: int | None
     source_count: int
     feed_title: str = ""
+    image_url: str = ""  # lead image, checked at ingest ("" when the story has none)
+    categories: tuple[str, ...] = ()  # the feed's categories of the item
 
     @property
     def when(self) -> datetime:
@@ -87,7 +89,7 @@ def _fts_any(terms: Sequence[str]) -> str:
 _COLUMNS = (
     "a.id, a.feed_id, a.url, a.canonical_url, a.title, a.text, a.summary, a.language, a.author, "
     "a.published_at, a.fetched_at, a.from_feed, a.related_json, a.fingerprint, a.source_count, "
-    "COALESCE(NULLIF(f.title, ''), f.url, '') AS feed_title"
+    "a.image_url, a.categories_json, COALESCE(NULLIF(f.title, ''), f.url, '') AS feed_title"
 )
 _FROM = "FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id"
 
@@ -110,6 +112,8 @@ def _article(row: sqlite3.Row) -> StoredArticle:
         fingerprint=row["fingerprint"],
         source_count=row["source_count"],
         feed_title=row["feed_title"] or "",
+        image_url=row["image_url"] or "",
+        categories=tuple(json.loads(row["categories_json"] or "[]")),
     )
 
 
@@ -195,6 +199,13 @@ class ArticleRepo:
                 (article_id, new.title_terms, new.body_terms),
             )
         return article_id
+
+    async def set_media(self, article_id: int, *, image_url: str, categories: Sequence[str]) -> None:
+        """Record a story's lead image and its feed categories (kept apart from ``insert``)."""
+        await self._db.execute(
+            "UPDATE articles SET image_url = ?, categories_json = ? WHERE id = ?",
+            (image_url, json.dumps(list(categories), ensure_ascii=False), article_id),
+        )
 
     async def add_source(
         self, article_id: int, *, feed_id: int | None, url: str, canonical_url: str, guid: str | None, now: datetime

@@ -191,12 +191,35 @@ async def _to_v2(db: aiosqlite.Connection) -> None:
 
 
 async def _to_v3(db: aiosqlite.Connection) -> None:
+    # When a row first failed for a passing reason: retries go on for DELIVERY_RETRY_HOURS from
+    # then; re-queueing a failed row clears it, so the row gets a fresh window.
+    await db.execute("ALTER TABLE deliveries ADD COLUMN first_failed_at TEXT")
+
+
+async def _rich_posts(db: aiosqlite.Connection) -> None:
+    # Pictures, whole articles in Telegram, forum topics, hashtags and post parts (issue 13).
+    for statement in (
+        "ALTER TABLE articles ADD COLUMN image_url TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE articles ADD COLUMN categories_json TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE chats ADD COLUMN images INTEGER",            # NULL: POST_IMAGES
+        "ALTER TABLE chats ADD COLUMN article_mode TEXT",         # off|button|post; NULL: ARTICLE_MODE
+        "ALTER TABLE chats ADD COLUMN hashtags INTEGER NOT NULL DEFAULT 0",   # how many, 0: none
+        "ALTER TABLE chats ADD COLUMN hidden_parts TEXT NOT NULL DEFAULT ''",  # e.g. 'buttons,readalso'
+        "ALTER TABLE subscriptions ADD COLUMN topic_id INTEGER",  # forum topic (message_thread_id)
+        "ALTER TABLE subscriptions ADD COLUMN topic_name TEXT",
+        "ALTER TABLE deliveries ADD COLUMN thread_id INTEGER",    # the topic the row is meant for
+        "ALTER TABLE deliveries ADD COLUMN sent_as TEXT",         # text|photo|rich: how it went out
+    ):
+        await db.execute(statement)
+
+
+async def _feed_warnings(db: aiosqlite.Connection) -> None:
     # A poll that read a feed only partly (damaged XML, every new entry unreadable) says so.
     await db.execute("ALTER TABLE feeds ADD COLUMN last_warning TEXT")
 
 
 # MIGRATIONS[n] brings a database from version n to n + 1. Append; never edit.
-MIGRATIONS: tuple[Migration, ...] = (_to_v1, _to_v2, _to_v3)
+MIGRATIONS: tuple[Migration, ...] = (_to_v1, _to_v2, _to_v3, _rich_posts, _feed_warnings)
 LATEST = len(MIGRATIONS)
 
 
@@ -211,6 +234,11 @@ async def migrate(db: aiosqlite.Connection, *, path: str = "") -> int:
 
     Each step runs in its own transaction together with its ``user_version`` bump, and the
     foreign keys are checked before it commits, so a failed step leaves the old version intact.
+    Foreign keys are off while the steps run: SQLite's way to change a table is to rebuild it
+    (create, copy, drop the old one, rename), and with them on, dropping a table that others
+    reference deletes every referencing row (ON DELETE CASCADE) or fails. ``PRAGMA
+    foreign_keys`` is a no-op inside a transaction, so it is switched outside, around the loop;
+    ``foreign_key_check`` then proves each step left every reference whole.
     """
     current = await schema_version(db)
     if current > LATEST:
@@ -219,20 +247,30 @@ async def migrate(db: aiosqlite.Connection, *, path: str = "") -> int:
             f"versions up to {LATEST}: upgrade newsbot, or point DATABASE_PATH at another file"
         )
     start = current
-    while current < LATEST:
-        log.info("migrating database from schema version %d to %d", current, current + 1)
-        await db.execute("BEGIN IMMEDIATE")
-        try:
-            await MIGRATIONS[current](db)
-            async with db.execute("PRAGMA foreign_key_check") as cursor:
-                problems = await cursor.fetchall()
-            if problems:
-                raise StorageError(f"migration to version {current + 1} broke foreign keys: {problems[:3]}")
-            # PRAGMA takes no parameters; the value is an int we computed, never outside text.
-            await db.execute(f"PRAGMA user_version = {current + 1:d}")
-            await db.commit()
-        except BaseException:
-            await db.rollback()
-            raise
-        current += 1
+    if current == LATEST:
+        return start
+    async with db.execute("PRAGMA foreign_keys") as cursor:
+        row = await cursor.fetchone()
+    keys_were_on = bool(row and row[0])
+    await db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        while current < LATEST:
+            log.info("migrating database from schema version %d to %d", current, current + 1)
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                await MIGRATIONS[current](db)
+                async with db.execute("PRAGMA foreign_key_check") as cursor:
+                    problems = await cursor.fetchall()
+                if problems:
+                    raise StorageError(f"migration to version {current + 1} broke foreign keys: {problems[:3]}")
+                # PRAGMA takes no parameters; the value is an int we computed, never outside text.
+                await db.execute(f"PRAGMA user_version = {current + 1:d}")
+                await db.commit()
+            except BaseException:
+                await db.rollback()
+                raise
+            current += 1
+    finally:
+        if keys_were_on:
+            await db.execute("PRAGMA foreign_keys = ON")
     return start

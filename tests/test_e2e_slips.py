@@ -63,10 +63,14 @@ async def test_post_and_read_also_links_have_no_tracking(
     assert post.params["reply_markup"]["inline_keyboard"][0][0]["url"] == "https://dam.example/story?id=1"
     page = site.feed("/rss.xml").publish("Portugal votes for stability", body=ELECTION,
                                          tracking="utm_campaign=x&gclid=y", canonical=True)
-    running_bot.services.clock.advance(60)  # type: ignore[attr-defined]
-    await running_bot.command(ADMIN_ID, f"/post {page.url}", replies=1)
-    [admin_post] = [c for c in running_bot.tg.sent_messages(ADMIN_ID) if c.params["text"].startswith("<b><a")]
-    assert f'href="{page.url.split("?")[0]}"' in admin_post.params["text"]
+    told = len(running_bot.tg.sent_messages(ADMIN_ID))
+    running_bot.tg.push_my_chat_member(-1003004, "channel", title="Posts", from_user_id=ADMIN_ID)
+    await running_bot.tg.wait_for("sendMessage", count=told + 1, predicate=lambda c: c.params.get("chat_id") == ADMIN_ID)
+    [queued] = await running_bot.command(ADMIN_ID, f"/post {page.url} -1003004")
+    assert queued.params["text"].startswith("Queued")
+    await services.publisher.drain()
+    [posted] = running_bot.tg.sent_messages(-1003004)
+    assert f'href="{page.url.split("?")[0]}"' in posted.params["text"] and "utm_" not in posted.params["text"]
 
 
 async def test_addfeed_of_a_known_feed_and_feed_numbers_that_do_not_exist(

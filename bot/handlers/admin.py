@@ -14,6 +14,7 @@ from bot.channels import posting_problem, register_chat, remember_chat
 from bot.delivery.policy import parse_hhmm
 from bot.following import follow_feed
 from bot.handlers.common import MAX_LIST_MESSAGES, admin_only, argument_text, find_feed, missing_feed, reply, reply_paced
+from bot.handlers.posts import POST_USAGE, post_look, set_post_setting, subscribe_into_topic, topic_lines
 from bot.news.errors import NewsError
 from bot.news.pages import split_messages
 from bot.news.render import escape, telegram_length
@@ -39,7 +40,8 @@ async def list_channels(update: Update, context: NewsContext) -> None:
         subs = await context.db.subscriptions.for_chat(chat.id)
         problem = posting_problem(chat)
         state = "paused" if chat.paused else ("ok" if problem is None else escape(problem))
-        lines.append(f"{escape(chat.display_name)} ({chat.id}) — {len(subs)} feeds — {state}")
+        lines.append(f"{escape(chat.display_name)} ({chat.id}) — {len(subs)} feeds — {state} — {post_look(chat, context)}")
+        lines.extend(await topic_lines(context, chat))
     await reply_paced(update, context, split_messages(lines)[:MAX_LIST_MESSAGES])
 
 
@@ -59,6 +61,7 @@ CHANNEL_USAGE = (
     "/channel CHANNEL max N — at most N posts an hour (0: no limit)\n"
     "/channel CHANNEL quiet 23:00-07:00 — no posts then (or: quiet off)\n"
     "/channel CHANNEL tz Europe/Kyiv — its time zone\n"
+    f"{POST_USAGE}\n"
     "CHANNEL is @username or its id from /channels; FEED is a number from /feeds."
 )
 
@@ -75,6 +78,14 @@ async def channel(update: Update, context: NewsContext) -> None:
         return
     action, value = args[1].lower(), " ".join(args[2:])[:200]
     now = context.services.clock.now()
+    words = value.split()
+    if action == "subscribe" and len(words) >= 3 and words[1].lower() == "topic":
+        feed = find_feed(await context.db.feeds.list(), words[0])
+        if feed is None:
+            await reply(update, f"No feed “{escape(words[0][:100])}”. See /feeds for the numbers.")
+            return
+        await reply(update, await subscribe_into_topic(context, target, feed, " ".join(words[2:])))
+        return
     if action in ("subscribe", "unsubscribe"):
         feeds = await context.db.feeds.list()
         feed = find_feed(feeds, value)
@@ -103,7 +114,11 @@ async def channel(update: Update, context: NewsContext) -> None:
         await reply(update, answer)
         return
     error = await _set_policy(context, target, action, value.strip())
-    await reply(update, error or f"Done. {escape(target.display_name)}: {escape(_policy_text(await context.db.chats.get(target.id)))}")
+    updated = await context.db.chats.get(target.id)
+    done = f"Done. {escape(target.display_name)}: {escape(_policy_text(updated))}"
+    if updated is not None:
+        done += f"; {escape(post_look(updated, context))}"
+    await reply(update, error or done)
 
 
 async def _set_policy(context: NewsContext, target: Chat, action: str, value: str) -> str | None:
@@ -132,7 +147,10 @@ async def _set_policy(context: NewsContext, target: Chat, action: str, value: st
             return f"I don't know the time zone “{escape(value[:60])}”. Use a name like Europe/Kyiv."
         await context.db.chats.update_settings(target.id, {"timezone": value}, now=now)
     else:
-        return CHANNEL_USAGE
+        try:
+            return await set_post_setting(context, target, action, value)
+        except KeyError:
+            return CHANNEL_USAGE
     return None
 
 
@@ -176,46 +194,52 @@ async def post(update: Update, context: NewsContext) -> None:
     if not queued:
         await reply(update, "That story was already posted there; I won't post it twice.")
         return
-    report = await context.services.publisher.drain()
+    context.services.publisher.wake()  # the publisher's task sends it; this reply does not wait
     if target_id != update.effective_chat.id:  # type: ignore[union-attr]
-        outcome = "Posted." if report.sent else "Queued; it goes out as soon as the channel's pace allows."
-        await reply(update, outcome)
+        await reply(update, "Queued; it goes out as soon as the channel's pace allows.")
 
 
 @admin_only
 async def pause(update: Update, context: NewsContext) -> None:
-    await _set_paused(update, context, True)
+    await reply(update, await _set_paused(context, True))
 
 
 @admin_only
 async def resume(update: Update, context: NewsContext) -> None:
     ref = argument_text(context)
     now = context.services.clock.now()
-    if ref:
-        target = await context.db.chats.find(ref)
-        if target is None:
-            feed = find_feed(await context.db.feeds.list(), ref)
-            if feed is not None:
-                await context.db.feeds.set_enabled(feed.id, True, now=now)
-                await reply(update, f"Polling {escape(feed.name)} again.")
-                return
-    await _set_paused(update, context, False)
+    target = await context.db.chats.find(ref) if ref else None
+    if ref and target is None:
+        feed = find_feed(await context.db.feeds.list(), ref)
+        if feed is not None:
+            await context.db.feeds.set_enabled(feed.id, True, now=now)
+            await reply(update, f"Polling {escape(feed.name)} again.")
+        else:
+            await reply(update, f"I don't know the chat or feed “{escape(ref[:100])}”. See /channels and /feeds.")
+        return
+    await reply(update, await _set_paused(context, False))
+    # Posts that failed (an outage longer than DELIVERY_RETRY_HOURS, a channel that had
+    # removed the bot) are queued again, each with a fresh retry window.
+    requeued = await context.db.deliveries.requeue_failed(now=now, chat_id=target.id if target else None)
+    if requeued:
+        await reply(update, f"Queued {requeued} failed {'post' if requeued == 1 else 'posts'} again.")
+        context.services.publisher.wake()
     if not ref:
         disabled = [f for f in await context.db.feeds.list() if not f.enabled]
         for feed in disabled:
             await context.db.feeds.set_enabled(feed.id, True, now=now)
         if disabled:
-            await reply(update, f"Polling {len(disabled)} disabled feeds again.")
+            await reply(update, f"Polling {len(disabled)} disabled {'feed' if len(disabled) == 1 else 'feeds'} again.")
 
 
-async def _set_paused(update: Update, context: NewsContext, paused: bool) -> None:
+async def _set_paused(context: NewsContext, paused: bool) -> str:
+    """Pause or resume the chat named in the arguments (else every channel and group); says what."""
     ref = argument_text(context)
     now = context.services.clock.now()
     if ref:
         target = await context.db.chats.find(ref)
         if target is None:
-            await reply(update, f"I don't know the chat “{escape(ref[:100])}”. See /channels.")
-            return
+            return f"I don't know the chat “{escape(ref[:100])}”. See /channels."
         targets = [target]
     else:
         targets = await context.db.chats.list(kinds=CHANNEL_KINDS)
@@ -224,14 +248,9 @@ async def _set_paused(update: Update, context: NewsContext, paused: bool) -> Non
         if not paused and not chat.active and chat.is_channel_like:
             await context.db.chats.upsert(chat.id, chat.kind, now=now)  # added back by the admin
     if not targets:
-        await reply(update, "I am in no channels or groups yet, so there is nothing to "
-                            f"{'pause' if paused else 'resume'}.")
-        return
-    if len(targets) == 1:
-        what = escape(targets[0].display_name)
-    else:
-        what = f"all {len(targets)} channels and groups"
-    await reply(update, f"{'Paused' if paused else 'Resumed'} posting to {what}.")
+        return f"{'Paused' if paused else 'Resumed'} posting — though I am in no channels or groups yet."
+    what = escape(targets[0].display_name) if len(targets) == 1 else f"all {len(targets)} channels and groups"
+    return f"{'Paused' if paused else 'Resumed'} posting to {what}."
 
 
 @admin_only
@@ -269,4 +288,4 @@ async def broadcast(update: Update, context: NewsContext) -> None:
     _, queued = await context.db.deliveries.enqueue_broadcast(
         text, readers, created_by=update.effective_user.id, now=context.services.clock.now())  # type: ignore[union-attr]
     await reply(update, f"Queued for {queued} chats; it goes out within Telegram's limits.")
-    await context.services.publisher.drain()
+    context.services.publisher.wake()

@@ -12,7 +12,8 @@ from bot.handlers.commands import COMMANDS
 from bot.handlers.common import chat_language, is_admin, parse_id, reply
 from bot.handlers.reader import related_for_article, subscribe_to
 from bot.texts import t
-from bot.ui import RELATED_PAYLOAD, SUBSCRIBE_PAYLOAD
+from bot.handlers.posts import send_article
+from bot.ui import ARTICLE_PAYLOAD, RELATED_PAYLOAD, SUBSCRIBE_PAYLOAD
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,9 @@ async def start(update: Update, context: NewsContext) -> None:
     payload = (context.args or [""])[0]
     if payload.startswith(RELATED_PAYLOAD) and payload[len(RELATED_PAYLOAD):].isdigit():
         await related_for_article(update, context, parse_id(payload[len(RELATED_PAYLOAD):]))
+        return
+    if payload.startswith(ARTICLE_PAYLOAD) and payload[len(ARTICLE_PAYLOAD):].isdigit():
+        await send_article(update, context, int(payload[len(ARTICLE_PAYLOAD):]))
         return
     if payload.startswith(SUBSCRIBE_PAYLOAD) and payload[len(SUBSCRIBE_PAYLOAD):].isdigit():
         # subscribe_to checks, as every subscribing path does, that a group's admin asked.

@@ -17,6 +17,7 @@ from bot.handlers.common import (
     argument_text, chat_admin_or_private, chat_language, chat_zone, find_feed, parse_id, reply,
 )
 from bot.handlers.listing import list_page, subscribe_page
+from bot.handlers.posts import reader_post_setting, reader_settings_text
 from bot.news.pages import fit_message
 from bot.news.render import Link, escape, render_links
 from bot.related import related_to, search_stories
@@ -235,7 +236,7 @@ async def settings_command(update: Update, context: NewsContext) -> None:
         zone=escape(chat.timezone or f"{context.settings.timezone} ({t(lang, 'default')})"),
         digest=chat.digest_time or t(lang, "off"), summaries=on_off(chat.summaries), previews=on_off(previews),
         language=chat.language or f"{lang} ({t(lang, 'default')})",
-    ))
+    ) + "\n" + reader_settings_text(chat, context, lang))
 
 
 async def _change_setting(context: NewsContext, chat_id: int, name: str, value: str, lang: str) -> str | None:
@@ -264,7 +265,7 @@ async def _change_setting(context: NewsContext, chat_id: int, name: str, value: 
         await context.db.chats.update_settings(chat_id, {column: switch[value.lower()]}, now=now)
     elif name in ("lang", "language") and value.lower() in LANGUAGES:
         await context.db.chats.update_settings(chat_id, {"language": value.lower()}, now=now)
-    else:
+    elif not await reader_post_setting(context, chat_id, name, value, lang):
         return t(lang, "bad_setting")
     return None
 

@@ -24,6 +24,7 @@ from feedparser.exceptions import ThingsNobodyCaresAboutButMe
 from bot.news.charset import detect_encoding, normalize_encoding
 from bot.news.errors import FeedError
 from bot.news.htmltext import html_to_text, normalize_space, tidy_text
+from bot.news.images import feed_categories, feed_entry_image
 from bot.news.models import FeedEntry
 
 __all__ = ["RawFeed", "check_xml_safety", "parse_xml_feed"]
@@ -112,6 +113,8 @@ def _entry(item: Any) -> FeedEntry:
         summary=summary,
         published=_published(item),
         author=_author(item),
+        image=feed_entry_image(item, str(item.get("link", "")).strip()),
+        categories=feed_categories(item),
     )
 
 

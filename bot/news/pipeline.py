@@ -26,6 +26,7 @@ class ProcessedArticle:
     bands: tuple[int, int, int, int] | None
     title_terms: str
     body_terms: str
+    image_url: str = ""  # the story's lead image (bot.news.images), already checked by the caller
 
 
 @dataclass(frozen=True, slots=True)

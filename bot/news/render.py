@@ -58,11 +58,16 @@ def link(title: str, url: str) -> str:
 
 def render_post(
     post: PostContent, *, related: Sequence[Link] = (), zone: ZoneInfo | None = None,
-    read_also: str = "Read also:", limit: int = MAX_MESSAGE,
+    read_also: str = "Read also:", limit: int = MAX_MESSAGE, tags: Sequence[str] = (), show_meta: bool = True,
 ) -> str:
-    """A post: bold linked title, summary, source and local time, then "Read also" links."""
+    """A post: bold linked title, summary, source and local time, then "Read also" links.
+
+    ``tags`` (already valid "#tags") go on the source line; ``show_meta`` False leaves that
+    line out (a channel's choice of parts)."""
     head = f"<b>{link(post.title, post.url)}</b>"
-    meta = _meta(post.source, post.when, zone)
+    meta = _meta(post.source, post.when, zone) if show_meta else ""
+    if tags:
+        meta = " ".join([meta, *map(escape, tags)]) if meta else " ".join(map(escape, tags))
     sentences = split_sentences(post.summary, post.language) if post.summary else []
     links = list(related)
     while True:

@@ -68,6 +68,9 @@ class FakeFeed:
         author: str = "",
         tracking: str = "",
         canonical: bool = False,
+        feed_image: str = "",
+        page_image: str = "",
+        categories: tuple[str, ...] = (),
     ) -> FakeItem:
         """Add an article to the feed and serve its page; returns what was published.
 
@@ -81,7 +84,8 @@ class FakeFeed:
         link = self.site.url(page) + (f"?{tracking}" if tracking else "")
         item = FakeItem(title=title, url=link, guid=guid or self.site.url(page), published=when,
                         summary=summary, body=body, author=author,
-                        canonical=self.site.url(page) if canonical else "")
+                        canonical=self.site.url(page) if canonical else "",
+                        feed_image=feed_image, page_image=page_image, categories=categories)
         self.items.append(item)
         self.site.add(page, render_article(item), content_type="text/html", charset="utf-8")
         # HTTP dates have whole seconds: a second publish within the same second must still
