@@ -142,6 +142,9 @@ class Settings(CoreSettings):
     delivery_backoff_max_seconds: float = Field(default=120, ge=1)
     # Tell the admins when the Bot API has been unreachable this long (and once when it is back).
     outage_notice_minutes: float = Field(default=5, gt=0)
+    # A digest slot missed while the bot was down runs at start if it is at most this old;
+    # an older one is skipped (and logged), so a morning digest never arrives in the evening.
+    schedule_catchup_minutes: float = Field(default=30, ge=0, le=7 * 24 * 60)
 
     @field_validator("bot_token")
     @classmethod

@@ -115,6 +115,14 @@ _TEXTS: dict[str, dict[str, str]] = {
     },
     "top_today": {"en": "Top stories of the day", "uk": "Головне за день", "ru": "Главное за день"},
     "digest_for": {"en": "Your digest for {day}", "uk": "Ваш дайджест за {day}", "ru": "Ваш дайджест за {day}"},
+    # Channel digests (bot.delivery.digests): the title line carries the period, in local time.
+    "channel_digest": {"en": "News digest · {period}", "uk": "Дайджест новин · {period}",
+                       "ru": "Дайджест новостей · {period}"},
+    "overflow_digest": {"en": "More news · {period}", "uk": "Більше новин · {period}",
+                        "ru": "Больше новостей · {period}"},
+    "digest_more": {"en": "…and {count} more stories", "uk": "…і ще історій: {count}",
+                    "ru": "…и ещё историй: {count}"},
+    "digest_empty": {"en": "No new stories", "uk": "Нових історій немає", "ru": "Новых историй нет"},
     "stop_confirm": {
         "en": "Stop all news here and delete this chat's subscriptions and settings?",
         "uk": "Припинити всі новини тут і видалити підписки та налаштування цього чату?",

@@ -217,6 +217,7 @@ class ChatRepo:
                 await conn.execute(
                     "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
                 )
+                await conn.execute("UPDATE schedules SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
                 await conn.execute("DELETE FROM chats WHERE id = ?", (old_id,))
             else:
                 await conn.execute(

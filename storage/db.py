@@ -39,6 +39,7 @@ class Database:
         from storage.chats import ChatRepo
         from storage.deliveries import DeliveryRepo
         from storage.feeds import FeedRepo
+        from storage.schedules import ScheduleRepo
         from storage.state import StateRepo
         from storage.subscriptions import SubscriptionRepo
 
@@ -48,6 +49,7 @@ class Database:
         self.subscriptions = SubscriptionRepo(self)
         self.deliveries = DeliveryRepo(self)
         self.state = StateRepo(self)
+        self.schedules = ScheduleRepo(self)
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:

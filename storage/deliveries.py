@@ -154,6 +154,15 @@ class DeliveryRepo:
             (to_db(at), error, 0 if count_attempt else 1, to_db(failed_at), delivery_id),
         )
 
+    async def retry_now_failed_since(self, since: datetime, *, now: datetime) -> int:
+        """Rows waiting out a backoff after failing since ``since`` become due now (the Bot API
+        is back after an outage)."""
+        return await self._db.execute(
+            "UPDATE deliveries SET next_attempt_at = ? WHERE state = 'pending' AND first_failed_at >= ? "
+            "AND next_attempt_at > ?",
+            (to_db(now), to_db(since), to_db(now)),
+        )
+
     async def requeue_failed(self, *, now: datetime, chat_id: int | None = None) -> int:
         """Queue failed rows of active chats again, each with a fresh retry window (after an
         outage that outlasted DELIVERY_RETRY_HOURS, or once an admin fixed a channel). Rows of

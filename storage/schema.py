@@ -213,13 +213,50 @@ async def _rich_posts(db: aiosqlite.Connection) -> None:
         await db.execute(statement)
 
 
+_SCHEDULES = """
+-- Digest timetables of channels (bot.delivery.schedule): 'digest' posts a roundup at local
+-- times; 'overflow' rolls the stories over a channel's hourly cap into a digest every hour.
+CREATE TABLE schedules (
+    id              INTEGER PRIMARY KEY,
+    chat_id         INTEGER NOT NULL REFERENCES chats (id) ON DELETE CASCADE ON UPDATE CASCADE,
+    kind            TEXT NOT NULL CHECK (kind IN ('digest', 'overflow')),
+    days            TEXT NOT NULL DEFAULT '',   -- 'mon,thu'; '' every day
+    times           TEXT NOT NULL,              -- local 'HH:MM,HH:MM'
+    include_posted  INTEGER NOT NULL DEFAULT 0,
+    post_empty      INTEGER NOT NULL DEFAULT 0,
+    summaries       INTEGER NOT NULL DEFAULT 0,
+    only_digests    INTEGER NOT NULL DEFAULT 0, -- the chat gets stories only in digests
+    active_from     TEXT NOT NULL               -- set or changed then: only later slots are due
+);
+CREATE INDEX schedules_chat ON schedules (chat_id);
+
+-- One row per slot handled: the primary key is what makes a slot run once, whatever restarts
+-- or clock changes happen; it is written in the same transaction that queues the digest.
+CREATE TABLE schedule_runs (
+    schedule_id    INTEGER NOT NULL REFERENCES schedules (id) ON DELETE CASCADE,
+    slot_key       TEXT NOT NULL,               -- local 'YYYY-MM-DDTHH:MM' in the chat's zone
+    slot_at        TEXT NOT NULL,               -- UTC
+    outcome        TEXT NOT NULL CHECK (outcome IN ('queued', 'empty', 'skipped')),
+    covered_until  TEXT NOT NULL,               -- the next digest starts with stories after this
+    stories        INTEGER NOT NULL DEFAULT 0,
+    created_at     TEXT NOT NULL,
+    PRIMARY KEY (schedule_id, slot_key)
+);
+CREATE INDEX schedule_runs_at ON schedule_runs (schedule_id, slot_at);
+"""
+
+
+async def _to_v4_schedules(db: aiosqlite.Connection) -> None:
+    await _run_script(db, _SCHEDULES)
+
+
 async def _feed_warnings(db: aiosqlite.Connection) -> None:
     # A poll that read a feed only partly (damaged XML, every new entry unreadable) says so.
     await db.execute("ALTER TABLE feeds ADD COLUMN last_warning TEXT")
 
 
 # MIGRATIONS[n] brings a database from version n to n + 1. Append; never edit.
-MIGRATIONS: tuple[Migration, ...] = (_to_v1, _to_v2, _to_v3, _rich_posts, _feed_warnings)
+MIGRATIONS: tuple[Migration, ...] = (_to_v1, _to_v2, _to_v3, _rich_posts, _to_v4_schedules, _feed_warnings)
 LATEST = len(MIGRATIONS)
 
 

@@ -90,10 +90,14 @@ class SubscriptionRepo:
         )
         return [_subscription(r) for r in rows]
 
-    async def for_feed(self, feed_id: int, *, active_only: bool = True) -> list[Subscription]:
+    async def for_feed(self, feed_id: int, *, active_only: bool = True, one_by_one: bool = True) -> list[Subscription]:
+        """The subscriptions of a feed; with ``one_by_one``, only of chats that get its stories
+        posted one by one (not those that take them only in digests)."""
         sql = "SELECT s.* FROM subscriptions s JOIN chats c ON c.id = s.chat_id WHERE s.feed_id = ?"
         if active_only:
             sql += " AND c.active = 1"
+        if one_by_one:
+            sql += " AND s.chat_id NOT IN (SELECT chat_id FROM schedules WHERE only_digests = 1)"
         return [_subscription(r) for r in await self._db.fetchall(sql + " ORDER BY s.chat_id", (feed_id,))]
 
     async def set_filter(

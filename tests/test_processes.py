@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ADMIN_ID, TOKEN
+from tests.fakes.cable import Cable
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.test_restart import REPO, STARTUP_TIMEOUT, _posts, _prepare_fanout, _states
 
@@ -84,53 +85,6 @@ async def _until(condition: Callable[[], bool], *, timeout: float, what: str, bo
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}; bot log:\n{bot.log[-3000:]}")
         await asyncio.sleep(0.02)
-
-
-class Cable:
-    """A TCP relay between the bot and the fake Bot API that can be cut: listening stops and
-    every open connection is dropped, as when the network or Telegram goes away."""
-
-    def __init__(self, target_port: int) -> None:
-        self.target_port = target_port
-        self.port = 0
-        self._server: asyncio.Server | None = None
-        self._writers: set[asyncio.StreamWriter] = set()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/bot"
-
-    async def plug(self) -> None:
-        self._server = await asyncio.start_server(self._relay, "127.0.0.1", self.port, reuse_address=True)
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def cut(self) -> None:
-        assert self._server is not None
-        self._server.close()
-        for writer in list(self._writers):
-            writer.transport.abort()
-        await self._server.wait_closed()
-
-    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
-        except OSError:
-            writer.transport.abort()
-            return
-        self._writers |= {writer, up_writer}
-
-        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
-            try:
-                while data := await src.read(65536):
-                    dst.write(data)
-                    await dst.drain()
-            except (ConnectionError, OSError):
-                pass
-            finally:
-                dst.transport.abort()
-
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
-        self._writers -= {writer, up_writer}
 
 
 def _port(tg: FakeTelegramServer) -> int:

@@ -368,25 +368,28 @@ async def test_server_errors_and_timeouts_are_retried_with_backoff_then_given_up
     # chat -> {attempts so far: how long the row was told to wait after that attempt}
     backoff: dict[int, dict[int, timedelta]] = {chat_id: {} for chat_id in outbox.chats}
 
-    for _ in range(40):
+    for _ in range(100):
         await publisher.drain()
         pending = [r for r in await _rows(services.db, outbox.chats) if r.state == "pending"]
         if not pending:
             break
         for row in pending:
             backoff[row.chat_id].setdefault(row.attempts, row.next_attempt_at - clock.now())
-        clock.set(min(r.next_attempt_at for r in pending))
+        # To the next row's time; on by a second when one is due but sending is paused
+        # (failures in a row with no success between look like an outage: one probe at a time).
+        clock.set(max(min(r.next_attempt_at for r in pending), clock.now() + timedelta(seconds=1)))
 
     rows = {r.chat_id: r for r in await _rows(services.db, outbox.chats)}
     assert rows[fine].state == "sent" and rows[fine].attempts == 1
     assert rows[flaky].state == "sent" and rows[flaky].attempts == 3
-    assert backoff[flaky][2] == 2 * backoff[flaky][1] > timedelta(0)  # exponential backoff
+    assert backoff[flaky][1] == timedelta(seconds=30)
     assert rows[slow].state == "sent" and rows[slow].attempts == 2
     assert rows[down].state == "failed" and (rows[down].last_error or "").startswith("gave up after")
     waits = [backoff[down][attempt] for attempt in sorted(backoff[down])]
     cap = timedelta(seconds=settings.delivery_backoff_max_seconds)
-    assert waits[:3] == [timedelta(seconds=30), timedelta(seconds=60), cap]  # doubling, then capped
-    assert set(waits[2:]) == {cap}
+    # Doubling waits up to the cap (the exact series is in the next test: here the other
+    # chats' recovery after three failures in a row sends the waiting rows at once).
+    assert max(waits) == cap and waits[-3:] == [cap, cap, cap]
     assert sum(waits, timedelta(0)) >= timedelta(minutes=15) - cap  # tried for the whole window
     assert _posts_per_chat(tg, [fine, flaky]) == Counter({fine: 1, flaky: 1})
     # The timed-out request still reached Telegram (as it can in production): the retry makes

@@ -46,6 +46,13 @@ def test_headline_image_paragraphs_lists_quotes_source_link_and_read_also() -> N
     check_rich_html(rich.html)
 
 
+def test_list_items_written_as_paragraphs_of_their_own_make_one_list() -> None:
+    # The extractor writes each <li> as a paragraph ("- item"); together they are one <ul>.
+    rich = render_rich_article(_article(["Villages in order:", "- Nova Kakhovka", "- Beryslav", "After the list."]))
+    assert "<p>Villages in order:</p><ul><li>Nova Kakhovka</li><li>Beryslav</li></ul><p>After the list.</p>" in rich.html
+    check_rich_html(rich.html)
+
+
 def test_a_quotation_with_a_speaker_after_it_stays_a_paragraph() -> None:
     rich = render_rich_article(_article(['"We waited," said Olena. "It came."']))
     assert "<blockquote>" not in rich.html

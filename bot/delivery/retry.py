@@ -45,6 +45,8 @@ class OutageTracker:
     cap: timedelta
     since: datetime | None = None
     failures: int = 0
+    probes: int = 0  # pauses so far in this outage: each one twice as long as the last
+    paused_until: datetime | None = None
     told_down: bool = False
     last_error: str = ""
 
@@ -53,14 +55,21 @@ class OutageTracker:
         return self.failures >= OUTAGE_AFTER_FAILURES
 
     def failure(self, now: datetime, error: str) -> timedelta | None:
-        """Count a passing failure; returns how long to pause all sending, or None."""
+        """Count a passing failure; returns how long to pause all sending, or None.
+
+        The sends in flight together fail together: failures that arrive while a pause is on
+        are stragglers of the same probe and do not lengthen the next pause.
+        """
         if self.since is None:
             self.since = now
         self.failures += 1
         self.last_error = error
-        if not self.down:
+        if not self.down or (self.paused_until is not None and now < self.paused_until):
             return None
-        return min(timedelta(seconds=2 ** min(self.failures - OUTAGE_AFTER_FAILURES, 20)), self.cap)
+        pause = min(timedelta(seconds=2 ** min(self.probes, 20)), self.cap)
+        self.probes += 1
+        self.paused_until = now + pause
+        return pause
 
     def should_tell_down(self, now: datetime) -> bool:
         """True once per outage, when it has lasted ``notice_after``."""
@@ -69,10 +78,11 @@ class OutageTracker:
             return True
         return False
 
-    def success(self, now: datetime) -> timedelta | None:
-        """A send went through: returns how long the outage lasted if the admins should hear it
-        is over (it lasted ``notice_after``), else None. Resets the tracker."""
-        lasted = now - self.since if self.since is not None and self.down else None
-        worth_telling = self.told_down or (lasted is not None and lasted >= self.notice_after)
-        self.since, self.failures, self.told_down, self.last_error = None, 0, False, ""
-        return lasted if worth_telling else None
+    def success(self, now: datetime) -> tuple[datetime | None, bool]:
+        """A send went through: returns (when the outage began, or None if there was none;
+        whether the admins should hear it is over: it lasted ``notice_after``). Resets."""
+        began = self.since if self.down else None
+        worth_telling = began is not None and (self.told_down or now - began >= self.notice_after)
+        self.since, self.failures, self.probes, self.paused_until = None, 0, 0, None
+        self.told_down, self.last_error = False, ""
+        return began, worth_telling

@@ -15,6 +15,7 @@ from bot.delivery.policy import parse_hhmm
 from bot.following import follow_feed
 from bot.handlers.common import MAX_LIST_MESSAGES, admin_only, argument_text, find_feed, missing_feed, reply, reply_paced
 from bot.handlers.posts import POST_USAGE, post_look, set_post_setting, subscribe_into_topic, topic_lines
+from bot.handlers.schedule import SCHEDULE_USAGE, channel_schedule, schedule_lines
 from bot.news.errors import NewsError
 from bot.news.pages import split_messages
 from bot.news.render import escape, telegram_length
@@ -42,6 +43,7 @@ async def list_channels(update: Update, context: NewsContext) -> None:
         state = "paused" if chat.paused else ("ok" if problem is None else escape(problem))
         lines.append(f"{escape(chat.display_name)} ({chat.id}) — {len(subs)} feeds — {state} — {post_look(chat, context)}")
         lines.extend(await topic_lines(context, chat))
+        lines.extend(await schedule_lines(context, chat))
     await reply_paced(update, context, split_messages(lines)[:MAX_LIST_MESSAGES])
 
 
@@ -62,6 +64,7 @@ CHANNEL_USAGE = (
     "/channel CHANNEL quiet 23:00-07:00 — no posts then (or: quiet off)\n"
     "/channel CHANNEL tz Europe/Kyiv — its time zone\n"
     f"{POST_USAGE}\n"
+    f"{SCHEDULE_USAGE}\n"
     "CHANNEL is @username or its id from /channels; FEED is a number from /feeds."
 )
 
@@ -112,6 +115,9 @@ async def channel(update: Update, context: NewsContext) -> None:
             await context.db.subscriptions.remove(target.id, feed.id)
             answer = f"{escape(target.display_name)} no longer gets {escape(feed.name)}."
         await reply(update, answer)
+        return
+    if action in ("schedule", "overflow"):
+        await reply(update, await channel_schedule(context, target, action, args[2:]))
         return
     error = await _set_policy(context, target, action, value.strip())
     updated = await context.db.chats.get(target.id)

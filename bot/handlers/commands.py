@@ -44,9 +44,9 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("feeds", "[from]", "all feeds with their health (from feed number FROM)", admin=True),
     CommandInfo("interval", "feed minutes|default", "how often one feed is polled", admin=True),
     CommandInfo("channels", "", "channels and groups the bot posts to", admin=True),
-    CommandInfo("channel", "chat subscribe [feed topic NAME|ID]|unsubscribe|pace|max|quiet|tz|images|article|hashtags|parts ...",
+    CommandInfo("channel", "chat subscribe [feed topic NAME|ID]|unsubscribe|pace|max|quiet|tz|images|article|hashtags|parts|schedule|overflow ...",
                 "set a channel up: pace, quiet hours, pictures, whole articles (off|button|post), #tags, "
-                "parts (source,readalso,buttons), forum topics", admin=True),
+                "parts (source,readalso,buttons), forum topics; schedule digest 08:00,20:00 or mon 09:00 posts digests", admin=True),
     CommandInfo("post", "URL [chat] [preview]", "summarize a page and post it now", admin=True),
     CommandInfo("pause", "[chat]", "stop posting (all or one channel)", admin=True),
     CommandInfo("resume", "[chat|feed]", "resume posting, re-enable failed feeds", admin=True),

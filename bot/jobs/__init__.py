@@ -16,7 +16,7 @@ from bot.jobs.poll import poll_due_feeds
 log = logging.getLogger(__name__)
 
 POLL_TICK_S = 30
-DIGEST_TICK_S = 60
+DIGEST_TICK_S = 30  # a digest slot runs within half a minute of its time
 WATCH_DATABASE_S = 2  # how soon a deleted or replaced database file stops the bot
 
 

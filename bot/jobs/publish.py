@@ -28,19 +28,19 @@ import asyncio
 import logging
 import sqlite3
 import time
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from telegram import Bot
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
-from telegram.warnings import PTBDeprecationWarning
+from telegram.error import TelegramError
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.delivery.policy import GROUP_GAP, PRIVATE_GAP, PostingPolicy, next_send_time, parse_hhmm
 from bot.delivery.compose import compose_post, post_defaults
+from bot.delivery.digests import overflow_hold_until
+from bot.delivery.outcome import Outcome, outcome_of
+from bot.delivery.policy import GROUP_GAP, PRIVATE_GAP, PostingPolicy, digest_policy, next_send_time, parse_hhmm
 from bot.delivery.retry import OutageTracker, RetryPolicy
 from bot.delivery.send import Post, Sender
 from bot.news.render import Link, escape
@@ -71,24 +71,6 @@ class PublishReport:
     deferred: int = 0
     rate_limited: int = 0
     errors: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What happened to one send, before it is written down.
-
-    Kinds: sent, rate_limited (``wait``), migrated (``new_chat_id``), chat_gone, refused
-    (the message itself; permanent), skipped, transient (try again later), released
-    (given back unsent).
-    """
-
-    kind: str
-    error: str = ""
-    message_id: int | None = None
-    wait: timedelta | None = None
-    new_chat_id: int | None = None
-    sent_as: str | None = None  # sent: 'text' | 'photo' | 'rich' (bot.delivery.send)
-    thread_id: int | None = None  # sent: the forum topic it went to
 
 
 class Publisher:
@@ -171,7 +153,8 @@ class Publisher:
                 for _ in range(max_batches):
                     if self._stopping or self._clock.now() < self._paused_until or self._write_fault:
                         break
-                    rows = await self._db.deliveries.claim_due(self._clock.now(), batch)
+                    # While the Bot API seems down, each try is a probe of one message.
+                    rows = await self._db.deliveries.claim_due(self._clock.now(), 1 if self._outage.down else batch)
                     if not rows:
                         break
                     await self._send_batch(rows, report)
@@ -202,7 +185,9 @@ class Publisher:
             for row in rows:
                 await self._settle(row, Outcome("released"), report)
             return
-        policy = _policy(chat, self._settings)
+        rows = sorted(rows, key=lambda r: r.kind != "digest")  # a digest keeps its time
+        chat_policy = _policy(chat, self._settings)
+        policy = digest_policy(chat_policy) if rows[0].kind == "digest" else chat_policy
         hour_ago = now - timedelta(hours=1)
         sent_last_hour, oldest = (
             await self._db.deliveries.sent_since(chat.id, hour_ago) if policy.max_per_hour else (0, None)
@@ -212,13 +197,18 @@ class Publisher:
             oldest_in_last_hour=oldest,
         )
         first, rest = rows[0], rows[1:]
+        if policy.max_per_hour and sent_last_hour >= policy.max_per_hour and await self._db.schedules.for_chat(
+            chat.id, "overflow"
+        ):  # over the cap with the overflow digest on: held for the digest at the end of the hour
+            slot = max(slot, overflow_hold_until(policy.zone, now))
         if slot > now:
             await self._defer([first, *rest], slot, report)
             return
         outcome = await self.deliver(chat, first)
         await self._settle(first, outcome, report, chat=chat)
         if rest:
-            later = next_send_time(policy, now=self._clock.now(), last_post_at=self._clock.now())
+            rules = digest_policy(chat_policy) if rest[0].kind == "digest" else chat_policy
+            later = next_send_time(rules, now=self._clock.now(), last_post_at=self._clock.now())
             await self._defer(rest, later, report)
 
     async def _defer(self, rows: Iterable[Delivery], at: datetime, report: PublishReport) -> None:
@@ -254,18 +244,8 @@ class Publisher:
     async def _attempt(self, chat: Chat, post: Post) -> Outcome:
         try:
             sent = await self.sender.send(chat.id, post, chat_name=chat.display_name)
-        except RetryAfter as exc:
-            return Outcome("rate_limited", wait=_retry_after(exc))
-        except ChatMigrated as exc:
-            return Outcome("migrated", new_chat_id=exc.new_chat_id)
-        except Forbidden as exc:
-            return Outcome("chat_gone", f"Telegram refused: {exc.message}")
-        except BadRequest as exc:
-            if "chat not found" in exc.message.lower():
-                return Outcome("chat_gone", "chat not found")
-            return Outcome("refused", exc.message)  # the message itself; sending it again would fail again
-        except TelegramError as exc:  # timeouts, 5xx, the network: try again later
-            return Outcome("transient", str(exc) or type(exc).__name__)
+        except TelegramError as exc:
+            return outcome_of(exc)
         return Outcome("sent", message_id=sent.message_id, sent_as=sent.kind, thread_id=sent.thread_id)
 
     # -- writing outcomes down ---------------------------------------------------------------
@@ -361,16 +341,22 @@ class Publisher:
                     f"Telegram's Bot API has not accepted a message since {since} ({outcome.error}). Posts "
                     "wait in the outbox and go out when it answers again; nothing is lost.",
                 )
-        elif outcome.kind == "sent":
-            since = self._outage.since
-            lasted = self._outage.success(now)
-            if lasted is not None and since is not None:
-                minutes = max(1, round(lasted.total_seconds() / 60))
-                log.warning("Bot API answers again after %d min unreachable", minutes)
+        elif outcome.kind == "sent" and self._outage.since is not None:
+            began, tell = self._outage.success(now)
+            if began is None:
+                return
+            hurried = 0
+            if now - began >= self.retry_policy.base:  # an outage, not a blip
+                # Rows that failed during the outage would each wait out their own backoff:
+                # they go now, with the rows never tried.
+                hurried = await self._db.deliveries.retry_now_failed_since(began, now=now)
+            minutes = max(1, round((now - began).total_seconds() / 60))
+            log.warning("Bot API answers again after %d min; %d rows that failed meanwhile go now", minutes, hurried)
+            if tell:
                 await notify_admins(
                     self._bot, self._settings.admin_ids,
                     f"Telegram's Bot API answers again; it was unreachable for about {minutes} min, "
-                    f"since {since:%Y-%m-%d %H:%M} UTC. The posts that waited are going out now.",
+                    f"since {began:%Y-%m-%d %H:%M} UTC. The posts that waited are going out now.",
                 )
 
     async def _database_fault(self, exc: sqlite3.Error) -> None:
@@ -451,14 +437,6 @@ def _policy(chat: Chat, settings: Settings) -> PostingPolicy:
         quiet_end=parse_hhmm(chat.quiet_end) if chat.quiet_end else None,
         min_gap=PRIVATE_GAP if chat.kind == "private" else GROUP_GAP,
     )
-
-
-def _retry_after(exc: RetryAfter) -> timedelta:
-    """Telegram's wait, as a timedelta whichever type PTB gives (int now, timedelta later)."""
-    with warnings.catch_warnings():  # PTB 22 warns that the int is deprecated on every read
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
-    return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
 
 
 def _has_me(bot: Bot) -> bool:

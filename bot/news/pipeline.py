@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from bot.news.errors import ExtractionError
 from bot.news.extract import article_from_feed, extract_article
 from bot.news.fingerprint import fingerprint, fingerprint_bands
+from bot.news.limits import bounded_page
 from bot.news.models import Article, FeedEntry
 from bot.news.summarize import summarize_text
 from bot.news.textsearch import index_terms
@@ -48,7 +49,7 @@ def process_page(
             raise ExtractionError(f"nothing to extract for {url}")
         article = article_from_feed(entry, entry.url)
     else:
-        article = extract_article(html, url, fallback=entry)
+        article = extract_article(bounded_page(html), url, fallback=entry)
     return process_article(article, options=options)
 
 

@@ -127,7 +127,7 @@ def render_rich_article(
     for block in head:
         budget.add(block)
     reserve = _Block("", sum(b.chars for b in tail) + more.chars, sum(b.blocks for b in tail) + more.blocks)
-    body = [b for b in (_body_block(p) for p in article.paragraphs) if b is not None]
+    body = [b for b in (_body_block(p) for p in _join_list_items(article.paragraphs)) if b is not None]
     truncated = False
     for index, block in enumerate(body):
         if budget.fits(block, reserve):
@@ -165,12 +165,32 @@ def _tail(article: RichArticle, source: str, zone: ZoneInfo | None, labels: Rich
     return blocks
 
 
+_BULLETS = ("- ", "• ", "* ")
+
+
+def _join_list_items(paragraphs: Sequence[str]) -> list[str]:
+    """Consecutive one-line bullet paragraphs as one paragraph, so they render as one list.
+
+    The extractor writes each list item as a paragraph of its own (``- item``), since a reader
+    of the plain text sees them apart; a rich message shows them as one ``<ul>``.
+    """
+    joined: list[str] = []
+    for paragraph in paragraphs:
+        text = paragraph.strip()
+        is_item = text.startswith(_BULLETS) and "\n" not in text
+        if is_item and joined and all(line.strip().startswith(_BULLETS) for line in joined[-1].split("\n")):
+            joined[-1] += "\n" + text
+        else:
+            joined.append(text)
+    return joined
+
+
 def _body_block(paragraph: str) -> _Block | None:
     text = paragraph.strip()
     if not text:
         return None
     lines = [line.strip() for line in text.split("\n") if line.strip()]
-    if len(lines) > 1 and all(line.startswith(("- ", "• ", "* ")) for line in lines):
+    if len(lines) > 1 and all(line.startswith(_BULLETS) for line in lines):
         items = [line[2:].strip() for line in lines]
         html_items = "".join(f"<li>{_esc(item)}</li>" for item in items)
         return _Block(f"<ul>{html_items}</ul>", sum(len(i) for i in items), 1 + len(items))
