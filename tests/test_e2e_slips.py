@@ -151,3 +151,23 @@ async def test_every_way_of_subscribing_a_group_needs_a_group_admin_and_an_enabl
     [answer] = await running_bot.command(GROUP, "/start sub_1", chat_type="group", user_id=78)
     assert "Subscribed to World Wire" in answer.params["text"]
 
+
+
+def test_a_whole_article_message_links_without_tracking_even_for_rows_stored_before() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.delivery.compose import rich_article
+    from bot.news.render import Link
+    from storage.articles import StoredArticle
+
+    now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    article = StoredArticle(
+        id=1, feed_id=1, url="https://dam.example/story?utm_source=rss&id=1", canonical_url="https://dam.example/story?id=1",
+        title="Dam gates open", text=DAM, summary="", language="en", author="", published_at=now, fetched_at=now,
+        from_feed=False, related=(), fingerprint=None, source_count=1, feed_title="World Wire",
+    )
+    rich = rich_article(article, related=[Link("Reservoir", "https://r.example/a?fbclid=x&p=2")], zone=ZoneInfo("UTC"),
+                        lang="en")
+    assert "https://dam.example/story?id=1" in rich.html and "https://r.example/a?p=2" in rich.html
+    assert "utm_" not in rich.html and "fbclid" not in rich.html
