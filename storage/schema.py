@@ -250,8 +250,13 @@ async def _to_v4_schedules(db: aiosqlite.Connection) -> None:
     await _run_script(db, _SCHEDULES)
 
 
+async def _feed_warnings(db: aiosqlite.Connection) -> None:
+    # A poll that read a feed only partly (damaged XML, every new entry unreadable) says so.
+    await db.execute("ALTER TABLE feeds ADD COLUMN last_warning TEXT")
+
+
 # MIGRATIONS[n] brings a database from version n to n + 1. Append; never edit.
-MIGRATIONS: tuple[Migration, ...] = (_to_v1, _to_v2, _to_v3, _rich_posts, _to_v4_schedules)
+MIGRATIONS: tuple[Migration, ...] = (_to_v1, _to_v2, _to_v3, _rich_posts, _to_v4_schedules, _feed_warnings)
 LATEST = len(MIGRATIONS)
 
 
