@@ -20,8 +20,10 @@ from telegram.ext import AIORateLimiter, Application, CallbackContext, ContextTy
 
 from bot.clock import Clock, SystemClock
 from bot.config import CoreSettings, Settings
+from bot.following import follow_from_settings
 from bot.ingest import IngestOptions, Ingestor
 from bot.jobs.publish import Publisher
+from bot.logging_setup import quiet_handled_rate_limits
 from bot.news.http import FetchPolicy, Fetcher
 from bot.news.lang import detect_language
 from bot.news.llm import ChatCompletions, LLMOptions, LLMSummarizer
@@ -116,7 +118,7 @@ def ingest_options(settings: CoreSettings) -> IngestOptions:
     return IngestOptions(
         poll_interval=timedelta(minutes=settings.poll_interval_minutes),
         max_errors=settings.max_feed_errors,
-        new_feed_backlog=settings.new_feed_backlog,
+        backlog=settings.backlog_rule(),
         summary=SummaryOptions(max_sentences=settings.summary_sentences, max_chars=settings.summary_max_chars),
     )
 
@@ -145,6 +147,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None, schedul
     from bot.handlers import register_handlers
     from bot.jobs import register_jobs
 
+    quiet_handled_rate_limits()
     application = (
         Application.builder()
         .token(settings.bot_token.get_secret_value())
@@ -245,13 +248,18 @@ async def _register_channels(application: Application, services: Services) -> No
     from bot.channels import posting_problem, register_chat
     from bot.notify import notify_admins
 
-    for ref in services.settings.channels:
+    settings = services.settings
+    for ref in settings.channels:
         try:
             chat = await register_chat(services.db, application.bot, ref, clock=services.clock)
         except TelegramError as exc:
             problem = f"I cannot use the channel {ref} from the CHANNELS setting: {exc}. Add me to it as an admin."
         else:
             problem = posting_problem(chat)
+            queued = await follow_from_settings(services.db, chat.id, settings.feeds_for_channel(ref),
+                                                rule=settings.backlog_rule(), now=services.clock.now())
+            if queued:
+                log.info("channel %s follows its feeds from the settings; %d stories queued", ref, queued)
         if problem:
             log.warning("%s", problem)
             await notify_admins(application.bot, services.settings.admin_ids, problem)

@@ -250,6 +250,11 @@ async def _to_v4_schedules(db: aiosqlite.Connection) -> None:
     await _run_script(db, _SCHEDULES)
 
 
+async def _feed_warnings(db: aiosqlite.Connection) -> None:
+    # A poll that read a feed only partly (damaged XML, every new entry unreadable) says so.
+    await db.execute("ALTER TABLE feeds ADD COLUMN last_warning TEXT")
+
+
 async def _add_story_summaries(db: aiosqlite.Connection) -> None:
     # LLM answers cached per story and language (outcome 'ok', or why it was discarded), so a
     # story seen again never costs a second call; and the LLM's daily usage and fallbacks.
@@ -273,7 +278,9 @@ async def _add_story_summaries(db: aiosqlite.Connection) -> None:
 
 
 # MIGRATIONS[n] brings a database from version n to n + 1. Append; never edit.
-MIGRATIONS: tuple[Migration, ...] = (_to_v1, _to_v2, _to_v3, _rich_posts, _to_v4_schedules, _add_story_summaries)
+MIGRATIONS: tuple[Migration, ...] = (
+    _to_v1, _to_v2, _to_v3, _rich_posts, _to_v4_schedules, _feed_warnings, _add_story_summaries,
+)
 LATEST = len(MIGRATIONS)
 
 

@@ -335,6 +335,9 @@ class Publisher:
                 self._paused_until = max(self._paused_until, now + pause)
                 log.warning("Bot API unreachable since %s (%s); next try in %s",
                             self._outage.since, outcome.error, pause)
+            else:  # one line per handled failure: the row is retried, nothing to act on yet
+                log.warning("sending to chat %s failed (%s); it will be retried", chat.id if chat else "?",
+                            outcome.error)
             if self._outage.should_tell_down(now):
                 since = f"{self._outage.since:%Y-%m-%d %H:%M} UTC"
                 await notify_admins(
