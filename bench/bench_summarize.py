@@ -1,6 +1,6 @@
 """Summary benchmark: our extractive summarizer against Lead-3 on CNN/DailyMail highlights.
 
-usage: python bench/bench_summarize.py [--data DIR] [--per-item] [--speed-rounds N]
+usage: python bench/bench_summarize.py [--data DIR] [--per-item] [--variants] [--speed-rounds N] [--dump FILE]
 
 Reads ``shared/data/summarization-benchmark`` (next to the repository, or --data), summarizes
 every article with ``summarize_text`` (the slug-made title passed in, as the bot passes the

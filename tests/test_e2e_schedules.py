@@ -171,6 +171,25 @@ async def test_a_slot_missed_for_longer_than_the_setting_is_skipped_and_logged(
     assert "Dam gates open after repairs" in digest
 
 
+async def test_two_slots_missed_within_the_window_give_one_digest_and_no_warning(
+    make_settings: Callable[..., Settings], tg: FakeTelegramServer, site: FakeNewsSite, clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings = await _settings_and_story(make_settings, tg, site, clock, "schedule digest 08:00,08:15 only")
+    clock.set(datetime(2026, 1, 2, 8, 20, tzinfo=UTC))  # down over both slots, back 20 minutes after the first
+    async with start_bot(build_application(settings, clock=clock, schedule_jobs=False)) as app:
+        bot = RunningBot(app, tg)
+        with caplog.at_level(logging.INFO, logger="bot.delivery.digests"):
+            assert await tick(bot) == 1
+            clock.advance(timedelta(minutes=1))
+            assert await tick(bot) == 0
+    messages = [r.getMessage() for r in caplog.records]
+    assert not [m for m in messages if "skipped" in m]
+    assert any("1 earlier digest slot(s) folded into the one of 2026-01-02 08:15" in m for m in messages)
+    [digest] = channel_texts(tg)
+    assert "Dam gates open after repairs" in digest
+
+
 async def test_the_overflow_digest_holds_every_story_over_the_cap(
     running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
 ) -> None:
@@ -324,6 +343,18 @@ async def test_stories_posted_on_their_own_are_left_out_unless_include_posted(
     assert headline(1, texts[-1]) == 0 and "Dam gates open after repairs</a>" in texts[-1]
     outcomes = [[r.outcome for r in await running_bot.services.db.schedules.runs(s.id)] for s in (plain, with_posted)]
     assert outcomes == [["empty"], ["queued"]]
+
+
+async def test_a_digest_goes_at_its_time_whatever_the_pace_and_quiet_hours(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    feed = await channel_with_feed(running_bot, site, "pace 60", "schedule digest 12:30 include posted")
+    feed.publish("Dam gates open after repairs", body=story_body(1))
+    assert await tick(running_bot) == 1  # 12:00: the story; the next one may go at 13:00
+    await running_bot.command(ADMIN_ID, f"/channel {CHANNEL} quiet 12:15-14:00")
+    clock.set(datetime(2026, 1, 1, 12, 30, 5, tzinfo=UTC))
+    assert await tick(running_bot) == 1
+    assert channel_texts(running_bot.tg)[-1].startswith("<b>News digest · ")
 
 
 async def test_an_empty_period_posts_only_when_asked(

@@ -393,3 +393,9 @@ def test_a_first_sentence_that_merely_restates_the_title_is_skipped() -> None:
     short = "Euro 2020 qualifying is over. " + BODY
     title = "UEFA Euro 2020 qualifying: Tracking every team to clinch a spot as Wales punches ticket"
     assert summarize_text(short, "en", title=title).startswith("Euro 2020 qualifying is over.")
+
+
+def test_an_inline_rating_without_a_full_stop_is_kept_with_its_label() -> None:
+    text = "Claim: A viral post says the moon is made of cheese.\nRating: False\n" + BODY
+    summary = summarize_text(text, "en", max_sentences=3, max_chars=600)
+    assert summary.startswith("Claim: A viral post says the moon is made of cheese. Rating: False.")

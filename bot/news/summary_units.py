@@ -168,11 +168,11 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
         if label:
             pending_label = label
             continue
-        if pending_label and len(line.split()) <= 6 and not line.endswith(tuple(_TERMINAL)):
-            line = f"{line}."  # a verdict under its label: "Rating" / "False" → "Rating: False."
+        labelled = bool(pending_label) or _has_fact_check_label(line)
+        if labelled and len(line.split()) <= 6 and not line.endswith(_TERMINAL_ENDS):
+            line = f"{line}."  # a verdict: "Rating" / "False" or "Rating: False" → "Rating: False."
         line = _clean_line(line, title, first=not count)
         speech = _is_speaker_line(line)
-        labelled = bool(pending_label)
         sentences = _cut_restarts(iter_sentences(line))
         for position, (unit_text, balanced, caption) in enumerate(_group_quotations(sentences)):
             if position == 0 and pending_label:
@@ -221,6 +221,12 @@ def _is_speaker_line(line: str) -> bool:
     """
     label = _LABEL_RE.match(line)
     return bool(label) and label.group(1).casefold() not in _FACT_CHECK_LABELS and len(line) <= 600
+
+
+def _has_fact_check_label(line: str) -> bool:
+    """True for a line opening with a fact-check label and a colon ("Rating: Mostly False")."""
+    label = _LABEL_RE.match(line + " X") if ":" in line else None
+    return bool(label) and label.group(1).casefold() in _FACT_CHECK_LABELS
 
 
 def _fact_check_label(line: str) -> str:
