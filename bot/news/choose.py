@@ -44,7 +44,7 @@ _MIN_RESCUE = 200
 @dataclass(frozen=True, slots=True)
 class Choice:
     paragraphs: list[str]
-    source: str  # which reading won: "precision", "fallback", "balanced", "readability", "json-ld"
+    source: str  # which reading won: "precision", "balanced", "readability", "json-ld"
     doubted: bool
 
 
@@ -75,7 +75,6 @@ class _Readings:
     """The other readings, each computed only when a rule asks for it."""
 
     _MAKERS = {
-        "fallback": lambda page: trafilatura_paragraphs(page, fast=False, precision=True),
         "balanced": lambda page: trafilatura_paragraphs(page, fast=True, precision=False),
         "readability": readability_paragraphs,
     }
