@@ -301,3 +301,16 @@ def test_a_short_precision_reading_is_checked_against_readability() -> None:
     assert sum(len(p) for p in story) < SHORT_TEXT  # so the first reading is doubted
     assert choice.doubted and choice.source == "readability"
     assert choice.paragraphs == story
+
+
+@pytest.mark.parametrize(
+    ("line", "junk"),
+    [
+        ("A mother carries her baby dressed up for Halloween. (Daniel Sorabji/AFP/Getty Images)", False),
+        ("(AP Photo/John Doe)", True),
+        ("Photo: Getty Images", True),
+        ("© 2024 Courier. All rights reserved.", True),
+    ],
+)
+def test_a_caption_sentence_with_its_credit_is_prose_a_bare_credit_is_not(line: str, junk: bool) -> None:
+    assert is_junk_line(line) is junk
