@@ -67,6 +67,16 @@ class StoredArticle:
         return self.published_at or self.fetched_at
 
 
+@dataclass(frozen=True, slots=True)
+class StorySource:
+    """One feed entry or URL that carried a story."""
+
+    url: str
+    feed_id: int | None
+    feed_title: str
+    entry_hash: str | None
+
+
 # Related-story search (see ``ArticleRepo.search``): a stem matching this many stories is
 # "common"; at most this many stories get a BM25 score for the rare words of one query.
 _RARE_DOCS = 500
@@ -324,3 +334,48 @@ class ArticleRepo:
             (*params, limit),
         )
         return [_article(r) for r in rows]
+
+    async def sources(self, article_id: int) -> list[StorySource]:
+        """Every source that carried a story (first one first), with its feed's title."""
+        rows = await self._db.fetchall(
+            "SELECT s.url, s.feed_id, COALESCE(NULLIF(f.title, ''), '') AS feed_title, s.entry_hash "
+            "FROM article_sources s LEFT JOIN feeds f ON f.id = s.feed_id WHERE s.article_id = ? ORDER BY s.id",
+            (article_id,),
+        )
+        return [StorySource(r["url"], r["feed_id"], r["feed_title"], r["entry_hash"]) for r in rows]
+
+    async def source_hash(self, feed_id: int | None, guid: str | None, canonical_url: str) -> tuple[int, str | None] | None:
+        """(story id, entry hash) of a feed entry already stored, for spotting corrections."""
+        row = await self._db.fetchone(
+            "SELECT article_id, entry_hash FROM article_sources WHERE canonical_url = ? "
+            "UNION ALL SELECT article_id, entry_hash FROM article_sources WHERE feed_id = ? AND guid = ? LIMIT 1",
+            (canonical_url or None, feed_id, guid),
+        )
+        return None if row is None else (int(row[0]), row[1])
+
+    async def set_entry_hash(self, article_id: int, canonical_urls: Sequence[str], entry_hash: str) -> None:
+        """Remember what the feed entry behind these sources of a story looked like."""
+        urls = [u for u in dict.fromkeys(canonical_urls) if u]
+        if urls:
+            await self._db.execute(
+                f"UPDATE article_sources SET entry_hash = ? WHERE article_id = ? "
+                f"AND canonical_url IN ({','.join('?' for _ in urls)})",
+                (entry_hash, article_id, *urls),
+            )
+
+    async def correct(
+        self, article_id: int, *, title: str, text: str, summary: str, title_terms: str, body_terms: str,
+        fingerprint: int | None, bands: tuple[int, int, int, int] | None,
+    ) -> None:
+        """Replace a story's text after its source corrected it (search terms included)."""
+        parts = bands or (None, None, None, None)
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE articles SET title = ?, text = ?, summary = ?, fingerprint = ?, fp_band0 = ?, "
+                "fp_band1 = ?, fp_band2 = ?, fp_band3 = ? WHERE id = ?",
+                (title, text, summary, fingerprint, *parts, article_id),
+            )
+            await conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
+            await conn.execute(
+                "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)", (article_id, title_terms, body_terms)
+            )

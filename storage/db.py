@@ -36,8 +36,10 @@ class Database:
         from storage.articles import ArticleRepo
         from storage.chats import ChatRepo
         from storage.deliveries import DeliveryRepo
+        from storage.edits import EditRepo
         from storage.feeds import FeedRepo
         from storage.state import StateRepo
+        from storage.stories import StoryRepo
         from storage.subscriptions import SubscriptionRepo
 
         self.feeds = FeedRepo(self)
@@ -46,6 +48,8 @@ class Database:
         self.subscriptions = SubscriptionRepo(self)
         self.deliveries = DeliveryRepo(self)
         self.state = StateRepo(self)
+        self.stories = StoryRepo(self)
+        self.edits = EditRepo(self)
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:

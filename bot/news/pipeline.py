@@ -12,6 +12,7 @@ from bot.news.errors import ExtractionError
 from bot.news.extract import article_from_feed, extract_article
 from bot.news.fingerprint import fingerprint, fingerprint_bands
 from bot.news.models import Article, FeedEntry
+from bot.news.stories import StoryProfile, story_profile
 from bot.news.summarize import summarize_text
 from bot.news.textsearch import index_terms
 from bot.news.urls import canonical_url
@@ -26,6 +27,7 @@ class ProcessedArticle:
     bands: tuple[int, int, int, int] | None
     title_terms: str
     body_terms: str
+    profile: StoryProfile | None = None  # for same-story detection (bot.news.stories)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,4 +69,5 @@ def process_article(article: Article, *, options: SummaryOptions = SummaryOption
         bands=bands,  # type: ignore[arg-type]
         title_terms=index_terms(article.title, article.language),
         body_terms=index_terms(article.text, article.language),
+        profile=story_profile(article.title, article.text),
     )
