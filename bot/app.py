@@ -25,6 +25,7 @@ from bot.jobs.publish import Publisher
 from bot.news.http import FetchPolicy, Fetcher
 from bot.news.lang import detect_language
 from bot.news.pipeline import SummaryOptions
+from bot.storyflow import EditLimits
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,8 @@ def ingest_options(settings: CoreSettings) -> IngestOptions:
         poll_interval=timedelta(minutes=settings.poll_interval_minutes),
         max_errors=settings.max_feed_errors,
         new_feed_backlog=settings.new_feed_backlog,
+        dedupe_window=timedelta(hours=settings.story_window_hours),
+        edits=EditLimits(max_corrections=settings.story_max_corrections),
         summary=SummaryOptions(max_sentences=settings.summary_sentences, max_chars=settings.summary_max_chars),
     )
 

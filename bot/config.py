@@ -54,6 +54,10 @@ class CoreSettings(BaseSettings):
     summary_max_chars: int = Field(default=600, ge=100, le=3000)
     link_previews: bool = False
     new_feed_backlog: int = Field(default=3, ge=0)
+    # Same-story detection: how far back a new article looks for the story it reports, and
+    # how often a sent post's summary may be edited after its article was corrected.
+    story_window_hours: float = Field(default=72, gt=0)
+    story_max_corrections: int = Field(default=3, ge=0, le=20)
 
     # Fetching pages and feeds
     http_timeout_seconds: float = Field(default=20, gt=0)

@@ -289,6 +289,10 @@ class ArticleRepo:
         )
         return [_article(r) for r in rows]
 
+    async def match_counts(self, terms: Sequence[str]) -> dict[str, int]:
+        """How many stories each stem matches, counted only up to 500 (cheap)."""
+        return await self._match_counts(list(dict.fromkeys(terms))[:_MAX_TERMS])
+
     async def _match_counts(self, terms: Sequence[str]) -> dict[str, int]:
         """How many stories each stem matches, counted only up to ``_RARE_DOCS`` (cheap)."""
         probe = " UNION ALL ".join(
@@ -379,3 +383,13 @@ class ArticleRepo:
             await conn.execute(
                 "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)", (article_id, title_terms, body_terms)
             )
+
+    async def index_terms_of(self, article_ids: Sequence[int]) -> dict[int, set[str]]:
+        """The search stems stored for each story (title and body together)."""
+        ids = list(dict.fromkeys(article_ids))
+        if not ids:
+            return {}
+        rows = await self._db.fetchall(
+            f"SELECT rowid, title, body FROM articles_fts WHERE rowid IN ({','.join('?' for _ in ids)})", tuple(ids)
+        )
+        return {int(r[0]): set(f"{r[1]} {r[2]}".split()) for r in rows}

@@ -91,3 +91,15 @@ class StoryRepo:
             (article_id,),
         )
         return [StoredProfile(int(r[0]), r[1], from_db(r[2])) for r in rows]  # type: ignore[arg-type]
+
+    async def first_profiles(self, article_ids: Sequence[int]) -> dict[int, str]:
+        """The first stored profile of each story (its own source's text), by story id."""
+        ids = list(dict.fromkeys(article_ids))
+        if not ids:
+            return {}
+        rows = await self._db.fetchall(
+            f"SELECT article_id, profile FROM story_profiles WHERE id IN (SELECT min(id) FROM story_profiles "
+            f"WHERE article_id IN ({','.join('?' for _ in ids)}) GROUP BY article_id)",
+            tuple(ids),
+        )
+        return {int(r[0]): r[1] for r in rows}

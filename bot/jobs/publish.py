@@ -26,12 +26,12 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.delivery.edits import EditSender
 from bot.delivery.policy import GROUP_GAP, PRIVATE_GAP, PostingPolicy, next_send_time, parse_hhmm
-from bot.news.render import Link, PostContent, escape, render_post
+from bot.delivery.postview import also_links, render_story
+from bot.news.render import Link, escape
 from bot.notify import notify_admins
 from bot.related import read_also_links
-from bot.texts import pick_language, t
-from bot.ui import post_keyboard
 from storage import Database
 from storage.articles import StoredArticle
 from storage.chats import Chat
@@ -65,6 +65,7 @@ class Publisher:
         self._stopping = False
         self._lock = asyncio.Lock()  # one drain at a time (job tick, /post, /broadcast)
         self._read_also_cache: dict[int, tuple[datetime, list[Link]]] = {}
+        self.edits = EditSender(db, bot, settings=settings, clock=clock, read_also=self._read_also)
 
     def stop(self) -> None:
         """Claim nothing more; sends already under way finish and are recorded."""
@@ -85,6 +86,7 @@ class Publisher:
                 if not rows:
                     break
                 await self._send_batch(rows, report)
+            await self.edits.drain(may_send=lambda: not self._stopping and self._clock.now() >= self._paused_until)
         return report
 
     async def _send_batch(self, rows: list[Delivery], report: PublishReport) -> None:
@@ -211,20 +213,8 @@ class Publisher:
         if article is None:
             return None, None, previews
         related = await self._read_also(article)
-        zone = chat.zone(self._settings.zone)
-        # A channel speaks its readers' language: its own setting, else the story's.
-        lang = pick_language(chat.language or article.language, None)
-        text = render_post(
-            PostContent(
-                title=article.title, url=article.url, summary=article.summary if chat.summaries else "",
-                source=article.feed_title, when=article.when, language=article.language,
-            ),
-            related=related, zone=zone, read_also=t(lang, "read_also"),
-        )
-        keyboard = post_keyboard(
-            article_id=article.id, url=article.url, bot_username=self._bot.username if _has_me(self._bot) else None,
-            private=chat.kind == "private", labels=(t(lang, "read_more"), t(lang, "related_button")),
-        )
+        text, keyboard = render_story(self._bot, self._settings, chat, article, related=related,
+                                      also=await also_links(self._db, article))
         return text, keyboard, previews
 
 
@@ -246,9 +236,3 @@ def _retry_after(exc: RetryAfter) -> timedelta:
         value = exc.retry_after
     return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
 
-
-def _has_me(bot: Bot) -> bool:
-    try:
-        return bool(bot.username)
-    except RuntimeError:  # bot not initialized (no getMe yet)
-        return False

@@ -267,3 +267,13 @@ def profile_from_json(text: str) -> StoryProfile:
         terms=data["t"], names=data["n"], numbers=frozenset(data["d"]), words=int(data["w"]),
         boilerplate=bool(data["b"]),
     )
+
+
+# "Read also" and /related keep a stored story only when it is this related (TF-IDF cosine of
+# the two profiles' words); fitted by bench/bench_related_floor.py on the story benchmark.
+RELATED_FLOOR = 0.16
+
+
+def relatedness(a: StoryProfile, b: StoryProfile, df: Mapping[str, int], documents: int) -> float:
+    """How much two stories are about the same thing, 0..1 (TF-IDF cosine of their words)."""
+    return _dot(_unit(a.terms, df, documents, 1.0), _unit(b.terms, df, documents, 1.0))
