@@ -25,6 +25,7 @@ from bot.jobs.publish import Publisher
 from bot.news.http import FetchPolicy, Fetcher
 from bot.news.lang import detect_language
 from bot.news.pipeline import SummaryOptions
+from bot.reindex import reindex_search
 from bot.storyflow import EditLimits
 from storage import Database
 
@@ -57,6 +58,7 @@ class Services:
         self.fetcher = Fetcher(fetch_policy(settings))
         # Extraction is CPU-bound: a small pool keeps the event loop answering meanwhile.
         self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="extract")
+        await reindex_search(self.db, executor=self.executor)  # stories stored by an older version
         self.ingestor = Ingestor(self.db, self.fetcher, clock=self.clock, executor=self.executor,
                                  options=ingest_options(settings))
         self.publisher = Publisher(self.db, self.bot, settings=settings, clock=self.clock)

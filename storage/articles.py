@@ -393,3 +393,16 @@ class ArticleRepo:
             f"SELECT rowid, title, body FROM articles_fts WHERE rowid IN ({','.join('?' for _ in ids)})", tuple(ids)
         )
         return {int(r[0]): set(f"{r[1]} {r[2]}".split()) for r in rows}
+
+    async def texts_after(self, after_id: int, limit: int) -> list[tuple[int, str, str, str]]:
+        """(id, title, text, language) of stories by id, for re-indexing them in batches."""
+        rows = await self._db.fetchall(
+            "SELECT id, title, text, language FROM articles WHERE id > ? ORDER BY id LIMIT ?", (after_id, limit)
+        )
+        return [(int(r[0]), r[1], r[2], r[3]) for r in rows]
+
+    async def replace_index_terms(self, terms: Sequence[tuple[int, str, str]]) -> None:
+        """Store new search stems for stories: (id, title terms, body terms)."""
+        async with self._db.transaction() as conn:
+            await conn.executemany("DELETE FROM articles_fts WHERE rowid = ?", [(t[0],) for t in terms])
+            await conn.executemany("INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)", terms)

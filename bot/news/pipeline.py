@@ -14,7 +14,7 @@ from bot.news.fingerprint import fingerprint, fingerprint_bands
 from bot.news.models import Article, FeedEntry
 from bot.news.stories import StoryProfile, story_profile
 from bot.news.summarize import summarize_text
-from bot.news.textsearch import index_terms
+from bot.news.translit import index_text
 from bot.news.urls import canonical_url
 
 
@@ -67,7 +67,7 @@ def process_article(article: Article, *, options: SummaryOptions = SummaryOption
         summary=summary,
         fingerprint=fp,
         bands=bands,  # type: ignore[arg-type]
-        title_terms=index_terms(article.title, article.language),
-        body_terms=index_terms(article.text, article.language),
+        title_terms=index_text(article.title, article.language),
+        body_terms=index_text(article.text, article.language),
         profile=story_profile(article.title, article.text),
     )

@@ -232,10 +232,12 @@ def decide(
 
 def is_material_change(old_title: str, old_text: str, new_title: str, new_text: str) -> bool:
     """True when a re-read article says something else: its title's words changed, or at
-    least ``MATERIAL_CHANGE`` of its words were added, removed or replaced (a correction),
-    not just whitespace, punctuation or a changed byline."""
+    least ``MATERIAL_CHANGE`` of its words were added, removed or replaced, or a number changed
+    (a correction); not when only whitespace, punctuation or a word here and there changed."""
     if Counter(stem_terms(old_title)) != Counter(stem_terms(new_title)):
         return True
+    if set(_NUMBER_RE.findall(old_text)) != set(_NUMBER_RE.findall(new_text)):
+        return True  # a toll, a score, a date corrected
     old, new = Counter(stem_terms(old_text)), Counter(stem_terms(new_text))
     changed = sum(((old - new) + (new - old)).values())
     return changed >= max(1, MATERIAL_CHANGE * max(sum(old.values()), sum(new.values())))
