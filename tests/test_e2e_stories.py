@@ -114,3 +114,62 @@ async def test_an_unrelated_story_gets_no_read_also(
     assert await _cycle(running_bot, clock) == 1
     for post in running_bot.tg.sent_messages(CHANNEL):
         assert "Read also" not in post.params["text"]
+
+
+async def test_an_edit_of_a_deleted_post_fails_once_and_loses_nothing(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    wire = site.feed("/wire.xml", title="Wire Service")
+    press = site.feed("/press.xml", title="Daily Press")
+    wire.publish("Earthquake kills 12 in Indonesia's Aceh", body=QUAKE_REUTERS)
+    await _channel_follows(running_bot, site, ["/wire.xml", "/press.xml"])
+    assert await _cycle(running_bot, clock) == 1
+    [post] = running_bot.tg.sent_messages(CHANNEL)
+    await running_bot.application.bot.delete_message(CHANNEL, post.result["message_id"])  # a channel admin did
+
+    press.publish("Strong quake in Aceh leaves at least 12 dead", body=QUAKE_AP)
+    assert await _cycle(running_bot, clock) == 0
+    [edit] = _edits(running_bot)
+    assert not edit.ok and "message to edit not found" in (edit.description or "")
+    db = running_bot.services.db
+    assert await db.edits.count("failed") == 1 and await db.edits.count("pending") == 0
+    for _ in range(3):  # never tried again, never re-posted
+        assert await _cycle(running_bot, clock) == 0
+    assert len(_edits(running_bot)) == 1
+    [story] = await db.articles.latest(limit=5)
+    assert story.source_count == 2  # the story kept its second source
+
+
+async def test_an_edit_that_keeps_failing_is_given_up_after_a_few_tries(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    running_bot.tg.fail("editMessageText", "500", times=None)
+    wire = site.feed("/wire.xml", title="Wire Service")
+    press = site.feed("/press.xml", title="Daily Press")
+    wire.publish("Earthquake kills 12 in Indonesia's Aceh", body=QUAKE_REUTERS)
+    await _channel_follows(running_bot, site, ["/wire.xml", "/press.xml"])
+    assert await _cycle(running_bot, clock) == 1
+    press.publish("Strong quake in Aceh leaves at least 12 dead", body=QUAKE_AP)
+    for _ in range(8):
+        await _cycle(running_bot, clock)
+        clock.advance(timedelta(minutes=5))
+    db = running_bot.services.db
+    assert len(_edits(running_bot)) == 3 and await db.edits.count("failed") == 1
+    assert len(running_bot.tg.sent_messages(CHANNEL)) == 1
+
+
+async def test_an_edit_telegram_calls_not_modified_is_done(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    running_bot.tg.fail("editMessageText", "400", description="Bad Request: message is not modified: specified "
+                        "new message content and reply markup are exactly the same as a current content and reply "
+                        "markup of the message")
+    wire = site.feed("/wire.xml", title="Wire Service")
+    press = site.feed("/press.xml", title="Daily Press")
+    wire.publish("Earthquake kills 12 in Indonesia's Aceh", body=QUAKE_REUTERS)
+    await _channel_follows(running_bot, site, ["/wire.xml", "/press.xml"])
+    assert await _cycle(running_bot, clock) == 1
+    press.publish("Strong quake in Aceh leaves at least 12 dead", body=QUAKE_AP)
+    assert await _cycle(running_bot, clock) == 0
+    db = running_bot.services.db
+    assert await db.edits.count("done") == 1 and len(_edits(running_bot)) == 1
