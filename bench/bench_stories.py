@@ -100,7 +100,7 @@ def clustered(rows, profiles, indexes, df, n, weights, threshold, seed) -> tuple
                                   threshold=threshold, weights=weights)  # type: ignore[arg-type]
         story_of[i] = i if decision.story_id is None else decision.story_id
         # Every source's text keys its story, as the bot stores them (max-link).
-        candidates.append(stories.Candidate(story_of[i], profiles[i], moment))
+        candidates.append(stories.Candidate(story_of[i], stories.story_vectors(profiles[i], df, n), moment))
     tp = fp = fn = 0
     for a, b in itertools.combinations(indexes, 2):
         said, truth = story_of[a] == story_of[b], rows[a]["cluster"] == rows[b]["cluster"]
@@ -125,7 +125,7 @@ def main() -> None:
     df: Counter[str] = Counter()
     for p in profiles:
         df.update(set(p.terms) | set(p.names) | p.numbers)
-    vectors = [stories._vectors(p, df, n) for p in profiles]
+    vectors = [stories.story_vectors(p, df, n) for p in profiles]
     baseline_vectors = [stories._unit(p.terms, df, n, 1.0) for p in profiles]
     print(f"{n} articles, {len(set(r['cluster'] for r in rows))} events; profiles in {time.perf_counter() - started:.1f}s")
     halves = [[i for i in range(n) if half_of(rows[i]) == h] for h in (0, 1)]

@@ -20,8 +20,10 @@ from bot.news.stories import (
     decide,
     is_material_change,
     key_terms,
-    profile_from_json,
     profile_to_json,
+    story_vectors,
+    vectors_from_json,
+    vectors_to_json,
 )
 from storage import Database
 
@@ -43,7 +45,7 @@ async def find_story(db: Database, profile: StoryProfile, *, now: datetime, wind
     df, documents = await db.stories.document_frequencies(_counted_terms(profile))
     keys = key_terms(profile, df, documents)
     stored = await db.stories.candidates(keys, since=now - window, limit=CANDIDATES)
-    candidates = [Candidate(s.article_id, profile_from_json(s.profile), s.seen_at) for s in stored]
+    candidates = [Candidate(s.article_id, vectors_from_json(s.vectors), s.seen_at) for s in stored]
     return decide(profile, candidates, df, documents, now=now, window=window)
 
 
@@ -54,7 +56,8 @@ async def remember(db: Database, article_id: int, profile: StoryProfile, *, now:
         return
     df, documents = await db.stories.document_frequencies(terms)
     await db.stories.add_profile(
-        article_id, profile_to_json(profile), keys=key_terms(profile, df, documents), terms=terms, now=now
+        article_id, profile_to_json(profile), vectors_to_json(story_vectors(profile, df, documents)),
+        keys=key_terms(profile, df, documents), terms=terms, now=now,
     )
 
 

@@ -197,6 +197,7 @@ CREATE TABLE story_profiles (
     id          INTEGER PRIMARY KEY,
     article_id  INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
     profile     TEXT NOT NULL,             -- JSON, bot.news.stories.profile_to_json
+    vectors     TEXT NOT NULL,             -- JSON, bot.news.stories.vectors_to_json
     seen_at     TEXT NOT NULL
 );
 CREATE INDEX story_profiles_article ON story_profiles (article_id);

@@ -22,9 +22,9 @@ _CHUNK = 500  # host parameters per IN (...) list, well under SQLite's limit
 
 
 @dataclass(frozen=True, slots=True)
-class StoredProfile:
+class StoredVectors:
     article_id: int
-    profile: str  # JSON, read by bot.news.stories.profile_from_json
+    vectors: str  # JSON, read by bot.news.stories.vectors_from_json
     seen_at: datetime
 
 
@@ -45,14 +45,15 @@ class StoryRepo:
         total = int(await self._db.scalar("SELECT df FROM term_df WHERE term = ''") or 0)
         return found, total
 
-    async def candidates(self, keys: Sequence[str], *, since: datetime, limit: int = 30) -> list[StoredProfile]:
-        """Profiles seen since ``since`` sharing the most of ``keys``, at most ``limit``."""
+    async def candidates(self, keys: Sequence[str], *, since: datetime, limit: int = 30) -> list[StoredVectors]:
+        """Vectors of the source texts seen since ``since`` sharing the most of ``keys``, at
+        most ``limit``."""
         if not keys:
             return []
         marks = ",".join("?" for _ in keys)
         rows = await self._db.fetchall(
             f"""
-            SELECT p.article_id, p.profile, p.seen_at FROM story_profiles p JOIN (
+            SELECT p.article_id, p.vectors, p.seen_at FROM story_profiles p JOIN (
                 SELECT k.profile_id, count(*) AS shared FROM story_keys k
                 JOIN story_profiles q ON q.id = k.profile_id
                 WHERE k.term IN ({marks}) AND q.seen_at >= ?
@@ -61,18 +62,19 @@ class StoryRepo:
             """,
             (*keys, to_db(since), limit),
         )
-        return [StoredProfile(int(r[0]), r[1], from_db(r[2])) for r in rows]  # type: ignore[arg-type]
+        return [StoredVectors(int(r[0]), r[1], from_db(r[2])) for r in rows]  # type: ignore[arg-type]
 
     async def add_profile(
-        self, article_id: int, profile: str, *, keys: Sequence[str], terms: Iterable[str], now: datetime
+        self, article_id: int, profile: str, vectors: str, *, keys: Sequence[str], terms: Iterable[str],
+        now: datetime,
     ) -> None:
         """Store one source text's profile under its key stems and count its ``terms`` (the
         distinct stems, names and numbers) in the document frequencies."""
         distinct = list(dict.fromkeys(terms))
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
-                "INSERT INTO story_profiles (article_id, profile, seen_at) VALUES (?, ?, ?)",
-                (article_id, profile, to_db(now)),
+                "INSERT INTO story_profiles (article_id, profile, vectors, seen_at) VALUES (?, ?, ?, ?)",
+                (article_id, profile, vectors, to_db(now)),
             )
             profile_id = int(cursor.lastrowid)  # type: ignore[arg-type]
             await conn.executemany(
@@ -83,14 +85,6 @@ class StoryRepo:
                 "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = df + 1",
                 [(term,) for term in ("", *distinct)],
             )
-
-    async def profiles_of(self, article_id: int) -> list[StoredProfile]:
-        """Every profile stored for one story, oldest first."""
-        rows = await self._db.fetchall(
-            "SELECT article_id, profile, seen_at FROM story_profiles WHERE article_id = ? ORDER BY id",
-            (article_id,),
-        )
-        return [StoredProfile(int(r[0]), r[1], from_db(r[2])) for r in rows]  # type: ignore[arg-type]
 
     async def first_profiles(self, article_ids: Sequence[int]) -> dict[int, str]:
         """The first stored profile of each story (its own source's text), by story id."""
@@ -103,3 +97,25 @@ class StoryRepo:
             tuple(ids),
         )
         return {int(r[0]): r[1] for r in rows}
+
+    async def add_profiles(self, rows: Sequence[tuple[int, str, str, Sequence[str], Sequence[str], datetime]]) -> None:
+        """``add_profile`` for many source texts in one transaction: (article id, profile,
+        vectors, keys, terms, seen at). For bulk loads (benchmarks, re-indexing)."""
+        async with self._db.transaction() as conn:
+            df: dict[str, int] = {}
+            for article_id, profile, vectors, keys, terms, seen_at in rows:
+                cursor = await conn.execute(
+                    "INSERT INTO story_profiles (article_id, profile, vectors, seen_at) VALUES (?, ?, ?, ?)",
+                    (article_id, profile, vectors, to_db(seen_at)),
+                )
+                profile_id = int(cursor.lastrowid)  # type: ignore[arg-type]
+                await conn.executemany(
+                    "INSERT OR IGNORE INTO story_keys (term, profile_id) VALUES (?, ?)",
+                    [(key, profile_id) for key in dict.fromkeys(keys)],
+                )
+                for term in ("", *dict.fromkeys(terms)):
+                    df[term] = df.get(term, 0) + 1
+            await conn.executemany(
+                "INSERT INTO term_df (term, df) VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET df = df + excluded.df",
+                list(df.items()),
+            )

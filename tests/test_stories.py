@@ -19,6 +19,9 @@ from bot.news.stories import (
     profile_to_json,
     relatedness,
     story_profile,
+    story_vectors,
+    vectors_from_json,
+    vectors_to_json,
 )
 from tests.stories import DAM, DAM_FOLLOWUP, ELECTION, KYIV_UK, QUAKE_AP, QUAKE_OTHER, QUAKE_REUTERS
 
@@ -53,7 +56,7 @@ def _stats(profiles: list[StoryProfile]) -> tuple[Counter[str], int]:
 
 def _decide(new: StoryProfile, stored: list[StoryProfile], **kwargs) -> int | None:  # type: ignore[no-untyped-def]
     df, n = _stats([new, *stored])
-    candidates = [Candidate(i + 1, p, NOW - timedelta(hours=1)) for i, p in enumerate(stored)]
+    candidates = [Candidate(i + 1, story_vectors(p, df, n), NOW - timedelta(hours=1)) for i, p in enumerate(stored)]
     return decide(new, candidates, df, n, now=NOW, window=kwargs.pop("window", timedelta(days=3)), **kwargs).story_id
 
 
@@ -75,7 +78,7 @@ def test_a_follow_up_days_later_is_a_story_of_its_own() -> None:
 def test_a_story_outside_the_time_window_is_not_joined() -> None:
     reuters, ap = _profiles(("Earthquake kills 12 in Aceh", QUAKE_REUTERS), ("Quake in Aceh", QUAKE_AP))
     df, n = _stats([reuters, ap])
-    old = [Candidate(1, reuters, NOW - timedelta(days=5))]
+    old = [Candidate(1, story_vectors(reuters, df, n), NOW - timedelta(days=5))]
     assert decide(ap, old, df, n, now=NOW, window=timedelta(days=3)).story_id is None
     assert decide(ap, old, df, n, now=NOW, window=None).story_id == 1
 
@@ -96,8 +99,8 @@ def test_boilerplate_never_merges_and_is_never_a_merge_key() -> None:
     df, n = _stats([wall_a, dam])
     assert key_terms(wall_a, df, n) == []
     # A real article whose stored twin is boilerplate never joins it.
-    assert decide(dam, [Candidate(1, StoryProfile(**{**_fields(dam), "boilerplate": True}), NOW)], df, n,
-                  now=NOW, window=None, threshold=0.0).story_id is None
+    twin = story_vectors(StoryProfile(**{**_fields(dam), "boilerplate": True}), df, n)
+    assert decide(dam, [Candidate(1, twin, NOW)], df, n, now=NOW, window=None, threshold=0.0).story_id is None
 
 
 def _fields(p: StoryProfile) -> dict:
@@ -126,6 +129,10 @@ words = st.text(alphabet=st.sampled_from("abcdeklmnoprstuvwxyzабвгдеіїє
 def test_profiles_survive_the_database_round_trip(title: str, text: str) -> None:
     profile = story_profile(title, text)
     assert profile_from_json(profile_to_json(profile)) == profile
+    df, n = _stats([profile])
+    vectors = story_vectors(profile, df, n)
+    again = vectors_from_json(vectors_to_json(vectors))
+    assert again.terms.keys() == vectors.terms.keys() and again.boilerplate == vectors.boilerplate
 
 
 @given(words, words)

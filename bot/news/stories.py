@@ -38,6 +38,7 @@ from bot.news.textsearch import stem_terms
 __all__ = [
     "Candidate",
     "Decision",
+    "StoryVectors",
     "StoryProfile",
     "decide",
     "is_boilerplate",
@@ -45,6 +46,9 @@ __all__ = [
     "key_terms",
     "profile_from_json",
     "profile_to_json",
+    "story_vectors",
+    "vectors_from_json",
+    "vectors_to_json",
     "similarity",
     "story_profile",
 ]
@@ -56,6 +60,7 @@ W_NUMBERS = 0.5
 SAME_STORY_THRESHOLD = 0.36
 
 MAX_TERMS = 150  # stems kept per profile, the most frequent first
+MAX_VECTOR = 60  # heaviest stems kept in a stored vector
 KEY_TERMS = 12  # rarest stems of a story put in the candidate index
 MATERIAL_CHANGE = 0.02  # share of a text's words that must change to count as a correction
 MIN_WORDS = 12  # fewer words than this is a stub, not a write-up: never a merge key
@@ -92,11 +97,25 @@ class StoryProfile:
 
 
 @dataclass(frozen=True, slots=True)
+class StoryVectors:
+    """A profile weighted by IDF and normalized, as stored for the candidates of later checks.
+
+    Frozen at the time the source was stored (the IDF moves slowly), so a check reads and
+    scores a candidate without looking up its words again.
+    """
+
+    terms: Mapping[str, float]
+    names: Mapping[str, float]
+    numbers: Mapping[str, float]  # number -> IDF
+    boilerplate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Candidate:
-    """A stored story that may be the same event, with when it was first seen."""
+    """A stored source text that may report the same event, and its story."""
 
     story_id: int
-    profile: StoryProfile
+    vectors: StoryVectors
     seen_at: datetime
 
 
@@ -165,22 +184,21 @@ def _dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     return sum(w * b.get(t, 0.0) for t, w in a.items())
 
 
-@dataclass(frozen=True, slots=True)
-class _Vectors:
-    terms: dict[str, float]
-    names: dict[str, float]
-    numbers: dict[str, float]  # number -> IDF
-
-
-def _vectors(p: StoryProfile, df: Mapping[str, int], documents: int) -> _Vectors:
-    return _Vectors(
-        terms=_unit(p.terms, df, documents, 2.0),
+def story_vectors(p: StoryProfile, df: Mapping[str, int], documents: int) -> StoryVectors:
+    """The vectors ``similarity`` compares; only the ``MAX_VECTOR`` heaviest stems are kept
+    (the cosine is made by them), so stored vectors stay small and quick to score."""
+    terms = _unit(p.terms, df, documents, 2.0)
+    if len(terms) > MAX_VECTOR:
+        terms = dict(sorted(terms.items(), key=lambda kv: -kv[1])[:MAX_VECTOR])
+    return StoryVectors(
+        terms=terms,
         names=_unit(p.names, df, documents, 1.0),
         numbers={n: _idf(df, documents, n) for n in p.numbers},
+        boilerplate=p.boilerplate,
     )
 
 
-def _features(a: _Vectors, b: _Vectors) -> tuple[float, float, float]:
+def _features(a: StoryVectors, b: StoryVectors) -> tuple[float, float, float]:
     cosine = _dot(a.terms, b.terms)
     names = _dot(a.names, b.names) if a.names and b.names else 0.0
     numbers = 0.0
@@ -192,7 +210,7 @@ def _features(a: _Vectors, b: _Vectors) -> tuple[float, float, float]:
 
 def features(a: StoryProfile, b: StoryProfile, df: Mapping[str, int], documents: int) -> tuple[float, float, float]:
     """(cosine, names, numbers) of two profiles, each in [0, 1]; see the module docstring."""
-    return _features(_vectors(a, df, documents), _vectors(b, df, documents))
+    return _features(story_vectors(a, df, documents), story_vectors(b, df, documents))
 
 
 WEIGHTS = (W_COSINE, W_NAMES, W_NUMBERS)
@@ -219,12 +237,12 @@ def decide(
     """
     if new.boilerplate:
         return Decision(None, 0.0)
-    mine = _vectors(new, df, documents)
+    mine = story_vectors(new, df, documents)
     best_id, best = None, 0.0
     for candidate in candidates:
-        if candidate.profile.boilerplate or (window is not None and abs(now - candidate.seen_at) > window):
+        if candidate.vectors.boilerplate or (window is not None and abs(now - candidate.seen_at) > window):
             continue
-        score = _score(_features(mine, _vectors(candidate.profile, df, documents)), weights)
+        score = _score(_features(mine, candidate.vectors), weights)
         if score > best:
             best_id, best = candidate.story_id, score
     return Decision(best_id if best >= threshold else None, best)
@@ -279,3 +297,17 @@ RELATED_FLOOR = 0.16
 def relatedness(a: StoryProfile, b: StoryProfile, df: Mapping[str, int], documents: int) -> float:
     """How much two stories are about the same thing, 0..1 (TF-IDF cosine of their words)."""
     return _dot(_unit(a.terms, df, documents, 1.0), _unit(b.terms, df, documents, 1.0))
+
+
+def vectors_to_json(v: StoryVectors) -> str:
+    """A compact text form for the database (see ``vectors_from_json``)."""
+    return json.dumps(
+        {"t": {k: round(x, 5) for k, x in v.terms.items()}, "n": {k: round(x, 5) for k, x in v.names.items()},
+         "d": {k: round(x, 4) for k, x in v.numbers.items()}, "b": int(v.boilerplate)},
+        ensure_ascii=False, separators=(",", ":"),
+    )
+
+
+def vectors_from_json(text: str) -> StoryVectors:
+    data = json.loads(text)
+    return StoryVectors(terms=data["t"], names=data["n"], numbers=data["d"], boilerplate=bool(data["b"]))
