@@ -1,6 +1,6 @@
 """Fan-out benchmark: one new story to N subscribed chats under Telegram's flood limits.
 
-usage: python bench/bench_fanout.py [--chats N] [--channels-share F] [--skip-plain]
+usage: python bench/bench_fanout.py [--chats N] [--channels-share F] [--skip-plain] [--photo [--unfetchable]]
 
 The fake Bot API server (tests/fakes) runs in this process and enforces Telegram's limits
 over real monotonic time: 30 messages/s overall, 1/s per private chat, 20/min per channel,
@@ -15,6 +15,11 @@ answering 429 beyond them. Two contestants, one after the other, each against a 
 Printed per contestant: messages delivered per second (first to last delivery) and as a share
 of the allowed 30/s (goal >= 0.95), 429 answers (goal 0), duplicates, lost chats; then the
 newsbot/plain ratios. 10,000 chats take about 5.5 minutes per contestant at 30/s.
+
+``--photo`` gives the story a lead image: newsbot sends photo posts (sendPhoto, the post as
+caption) and the plain loop calls ``send_photo``. ``--unfetchable`` also marks the image as
+one Telegram cannot fetch, so every post costs a refused sendPhoto and then the text post:
+the fallback's price in throughput (each refused call still passes the bot's rate limiter).
 """
 
 from __future__ import annotations
@@ -49,6 +54,8 @@ from tests.stories import DAM
 TOKEN = "123456:BENCH-token-abcdefghijklmnopqrstuvwxyz"
 ALLOWED_PER_SECOND = 30  # Telegram's overall limit, and the bot's default setting
 STALL_SECONDS = 60.0  # no new delivery for this long: the rest counts as lost
+IMAGE = "https://news.example/img/dam.jpg"
+SEND_METHODS = ("sendMessage", "sendPhoto", "sendRichMessage")
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,7 @@ class Result:
     peak_rss_mb: float | None = None
     cpu_seconds: float | None = None  # the bot process's user + system time
     other_errors: int = 0
+    photos: int = 0  # posts that went out as photos
 
     @property
     def lost(self) -> int:
@@ -111,11 +119,12 @@ def fresh_server() -> FakeTelegramServer:
 def tally(tg: FakeTelegramServer, chats: Chats, result: Result) -> None:
     """Deliveries, repeats and delivery time span from what the fake Telegram recorded."""
     wanted = set(chats.all)
-    delivered = [c for c in tg.sent_messages() if c.result["chat"]["id"] in wanted]
+    delivered = [c for c in tg.sent_posts() if c.result["chat"]["id"] in wanted]
     per_chat = Counter(c.result["chat"]["id"] for c in delivered)
     result.delivered = len(per_chat)
     result.duplicates = sum(per_chat.values()) - len(per_chat)
-    result.refused_429 = sum(1 for c in tg.calls_to("sendMessage") if c.status == 429)
+    result.refused_429 = sum(1 for m in SEND_METHODS for c in tg.calls_to(m) if c.status == 429)
+    result.photos = sum(1 for c in delivered if c.method == "sendPhoto")
     result.limits_broken = ", ".join(f"{kind} {n}" for kind, n in sorted(tg.flood_violations.items())) or "-"
     if len(delivered) > 1:
         result.seconds = delivered[-1].at - delivered[0].at
@@ -124,7 +133,7 @@ def tally(tg: FakeTelegramServer, chats: Chats, result: Result) -> None:
 # -- newsbot: the real process ---------------------------------------------------------------
 
 
-async def prepare_database(path: Path, chats: Chats) -> None:
+async def prepare_database(path: Path, chats: Chats, *, image: str = "") -> None:
     """The state right after a poll found a new story: subscribed chats, the story queued."""
     now = datetime.now(UTC)
     db = await Database.open(path)
@@ -145,6 +154,8 @@ async def prepare_database(path: Path, chats: Chats) -> None:
             ),
             now=now,
         )
+        if image:
+            await db.articles.set_media(article_id, image_url=image, categories=())
         await db.deliveries.enqueue_article(article_id, chats.all, now=now)
     finally:
         await db.close()
@@ -170,12 +181,14 @@ def peak_rss_mb(pid: int) -> float | None:
     return None
 
 
-async def run_newsbot(chats: Chats, workdir: Path) -> Result:
+async def run_newsbot(chats: Chats, workdir: Path, *, image: str = "", unfetchable: bool = False) -> Result:
     result = Result("newsbot", len(chats.all))
     db_path = workdir / "newsbot.db"
-    await prepare_database(db_path, chats)
+    await prepare_database(db_path, chats, image=image)
     tg = fresh_server()
     register(tg, chats)
+    if unfetchable:
+        tg.mark_unfetchable(image)
     async with tg:
         env = {
             "PATH": os.environ.get("PATH", ""),
@@ -219,7 +232,7 @@ async def wait_for_fanout(tg: FakeTelegramServer, chats: Chats, name: str) -> No
     seen, last_change, last_report = 0, time.monotonic(), 0.0
     while True:
         await asyncio.sleep(0.5)
-        got = len({c.result["chat"]["id"] for c in tg.sent_messages()} & wanted)
+        got = len({c.result["chat"]["id"] for c in tg.sent_posts()} & wanted)
         now = time.monotonic()
         if got != seen:
             seen, last_change = got, now
@@ -233,7 +246,7 @@ async def wait_for_fanout(tg: FakeTelegramServer, chats: Chats, name: str) -> No
 # -- plain PTB: a loop a user would write -----------------------------------------------------
 
 
-async def run_plain_ptb(chats: Chats) -> Result:
+async def run_plain_ptb(chats: Chats, *, image: str = "") -> Result:
     result = Result("plain PTB", len(chats.all))
     # PTB logs every refused message with a traceback; the 429s are counted from the server.
     logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
@@ -245,7 +258,10 @@ async def run_plain_ptb(chats: Chats) -> Result:
         async with bot:
             for chat_id in chats.all:
                 try:
-                    await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+                    if image:
+                        await bot.send_photo(chat_id, image, caption=text, parse_mode=ParseMode.HTML)
+                    else:
+                        await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
                 except RetryAfter:
                     pass  # counted from the server's record; the message is lost
                 except TelegramError:
@@ -269,6 +285,7 @@ def report(chats: Chats, results: list[Result]) -> None:
     print(header)
     rows = [
         ("delivered", lambda r: f"{r.delivered}"),
+        ("  as photos", lambda r: f"{r.photos}"),
         ("lost", lambda r: f"{r.lost}"),
         ("duplicates", lambda r: f"{r.duplicates}"),
         ("429 answers", lambda r: f"{r.refused_429}"),
@@ -296,16 +313,19 @@ async def main() -> int:
     parser.add_argument("--chats", type=int, default=10_000, help="subscribed chats (default 10000)")
     parser.add_argument("--channels-share", type=float, default=0.3, help="share of channels (default 0.3)")
     parser.add_argument("--skip-plain", action="store_true", help="do not run the plain PTB loop")
+    parser.add_argument("--photo", action="store_true", help="the story has a lead image: photo posts")
+    parser.add_argument("--unfetchable", action="store_true", help="with --photo: Telegram cannot fetch the image")
     args = parser.parse_args()
+    image = IMAGE if args.photo else ""
     chats = make_chats(args.chats, args.channels_share)
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-fanout-") as workdir:
         print(f"newsbot: {len(chats.all)} chats, about {len(chats.all) / ALLOWED_PER_SECOND:.0f} s at "
               f"{ALLOWED_PER_SECOND}/s ...", flush=True)
-        results.append(await run_newsbot(chats, Path(workdir)))
+        results.append(await run_newsbot(chats, Path(workdir), image=image, unfetchable=args.unfetchable))
     if not args.skip_plain:
         print("plain PTB ...", flush=True)
-        results.append(await run_plain_ptb(chats))
+        results.append(await run_plain_ptb(chats, image=image))
     report(chats, results)
     return 0
 

@@ -35,8 +35,10 @@ log = logging.getLogger(__name__)
 # occasional 31st message into a second (bench_fanout: 2 429s in 10,000 sends).
 RATE_MARGIN = 0.98
 
-# The update types the bot handles; anything else Telegram keeps to itself.
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "channel_post"]
+# The update types the bot handles; anything else Telegram keeps to itself. Not
+# "edited_message": an edited command must not run again (an edited /broadcast would reach
+# every reader twice), and nothing else of the bot reads edits.
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member", "channel_post"]
 
 
 @dataclass
@@ -51,6 +53,7 @@ class Services:
     ingestor: Ingestor = field(init=False)
     publisher: Publisher = field(init=False)
     executor: ThreadPoolExecutor = field(init=False)
+    fatal: str | None = None  # why the bot stopped itself, for the CLI's last line
 
     async def open(self) -> None:
         settings = self.settings
@@ -68,7 +71,7 @@ class Services:
 
     async def close(self) -> None:
         if hasattr(self, "publisher"):
-            self.publisher.stop()
+            await self.publisher.aclose()
         if hasattr(self, "fetcher"):
             await self.fetcher.aclose()
         if hasattr(self, "executor"):
@@ -152,6 +155,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None, schedul
         .build()
     )
     application.bot_data["services"] = Services(settings=settings, clock=clock or SystemClock(), bot=application.bot)
+    # The publisher's own task runs with the scheduled jobs; tests drive ``drain()`` themselves.
+    application.bot_data["run_publisher"] = schedule_jobs
     register_handlers(application)
     if schedule_jobs:
         register_jobs(application)
@@ -167,6 +172,8 @@ async def _post_init(application: Application) -> None:
     await _seed_feeds(services)
     await _register_channels(application, services)
     await _register_commands(application)
+    if application.bot_data.get("run_publisher"):
+        services.publisher.start()
     log.info("bot @%s started; database %s", application.bot.username, services.db.path)
 
 
@@ -197,7 +204,8 @@ async def _post_stop(application: Application) -> None:
     """Stop claiming outbox rows; sends under way finish and are recorded before shutdown."""
     services: Services = application.bot_data["services"]
     if hasattr(services, "publisher"):
-        services.publisher.stop()
+        await services.publisher.aclose()
+
 
 
 async def _post_shutdown(application: Application) -> None:

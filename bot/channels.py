@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from telegram import Bot, ChatFullInfo, ChatMember, ChatMemberAdministrator
 from telegram import Chat as TelegramChat
@@ -40,10 +41,18 @@ def posting_problem(chat: Chat) -> str | None:
     return None
 
 
-async def remember_chat(db: Database, chat: TelegramChat | ChatFullInfo, *, clock: Clock) -> Chat:
-    """Store (or refresh) a chat Telegram told us about, e.g. in an update, and return it."""
-    return await db.chats.upsert(chat.id, chat.type, title=chat.title or chat.full_name or "",
-                                 username=chat.username, now=clock.now())
+async def remember_chat(db: Database, chat: TelegramChat | ChatFullInfo, *, clock: Clock) -> Chat | None:
+    """Store (or refresh) a chat Telegram told us about, e.g. in an update, and return it.
+
+    A database that cannot take the write (locked by another program, disk full) must not
+    cost the user the answer: the chat as last stored (None if never) is returned instead.
+    """
+    try:
+        return await db.chats.upsert(chat.id, chat.type, title=chat.title or chat.full_name or "",
+                                     username=chat.username, now=clock.now())
+    except sqlite3.OperationalError as exc:
+        log.warning("could not record chat %s (%s); answering from what is stored", chat.id, exc)
+        return await db.chats.get(chat.id)
 
 
 async def register_chat(db: Database, bot: Bot, ref: str | int, *, clock: Clock) -> Chat:
@@ -52,7 +61,8 @@ async def register_chat(db: Database, bot: Bot, ref: str | int, *, clock: Clock)
     Raises TelegramError if Telegram does not know the chat or the bot is not in it.
     """
     info = await bot.get_chat(ref)
-    chat = await remember_chat(db, info, clock=clock)
+    chat = await db.chats.upsert(info.id, info.type, title=info.title or info.full_name or "",
+                                 username=info.username, now=clock.now())
     try:
         member = await bot.get_chat_member(info.id, bot.id)
         allowed = can_post(member, info.type)

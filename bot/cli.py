@@ -45,6 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     migrate = sub.add_parser("migrate", help="create or upgrade the database, then exit")
     migrate.set_defaults(handler=_cmd_migrate)
 
+    requeue = sub.add_parser("requeue", help="queue failed posts again (e.g. after a long Telegram outage)")
+    requeue.add_argument("--chat", type=int, metavar="CHAT_ID", help="only this chat's failed posts")
+    requeue.set_defaults(handler=_cmd_requeue)
+
     version = sub.add_parser("version", help="print the version")
     version.set_defaults(handler=lambda args: print(f"newsbot {__version__}"))
 
@@ -179,23 +183,51 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
     return asyncio.run(migrate())
 
 
+def _cmd_requeue(args: argparse.Namespace) -> int:
+    from bot.clock import SystemClock
+
+    settings = _core_settings()
+
+    async def requeue() -> int:
+        db = await Database.open(settings.database_path)
+        try:
+            count = await db.deliveries.requeue_failed(now=SystemClock().now(), chat_id=args.chat)
+        finally:
+            await db.close()
+        print(f"queued {count} failed posts again; a running bot sends them within a second"
+              + ("" if count else " (there were none of active chats)"))
+        return 0
+
+    return asyncio.run(requeue())
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from bot.app import ALLOWED_UPDATES, build_application, install_graceful_stop
+    from storage.lock import DatabaseLock
 
     settings = _settings()
-    asyncio.run(_preflight(settings))
-    application = build_application(settings)
-    start = application.post_init
+    # One bot per database, checked before anything else: a second one would claim the first
+    # one's rows and post them twice. The kernel drops the lock when this process ends.
+    lock = DatabaseLock.acquire(settings.database_path)
+    try:
+        asyncio.run(_preflight(settings))
+        application = build_application(settings)
+        start = application.post_init
 
-    async def post_init(app) -> None:  # type: ignore[no-untyped-def]
-        if start:
-            await start(app)
-        install_graceful_stop(app)
+        async def post_init(app) -> None:  # type: ignore[no-untyped-def]
+            if start:
+                await start(app)
+            install_graceful_stop(app)
 
-    application.post_init = post_init
-    # run_polling handles SIGINT/SIGTERM: it stops polling and the job queue, then runs
-    # post_shutdown (closing the database) before returning.
-    application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        application.post_init = post_init
+        # run_polling handles SIGINT/SIGTERM: it stops polling and the job queue, then runs
+        # post_stop (settling the publisher's rows) and post_shutdown (closing the database).
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    finally:
+        lock.release()
+    fatal = application.bot_data["services"].fatal
+    if fatal:
+        raise CliError(fatal)
     return 0
 
 

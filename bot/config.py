@@ -53,6 +53,11 @@ class CoreSettings(BaseSettings):
     summary_sentences: int = Field(default=3, ge=1, le=10)
     summary_max_chars: int = Field(default=600, ge=100, le=3000)
     link_previews: bool = False
+    # Posts: a photo with the post as caption when the story has a lead image (chats may
+    # change it: /channel CHAT images on|off, /settings images on|off), and the article mode
+    # (off | button: a "Read in Telegram" button | post: the whole article as the post).
+    post_images: bool = True
+    article_mode: str = "off"
     new_feed_backlog: int = Field(default=3, ge=0)
     # Same-story detection: how far back a new article looks for the story it reports, and
     # how often a sent post's summary may be edited after its article was corrected.
@@ -80,6 +85,14 @@ class CoreSettings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r} (use an IANA name like Europe/Kyiv)") from exc
         return value
 
+    @field_validator("article_mode")
+    @classmethod
+    def _article_mode(cls, value: str) -> str:
+        mode = value.strip().lower()
+        if mode not in ("off", "button", "post"):
+            raise ValueError("use off, button or post")
+        return mode
+
     @field_validator("log_level")
     @classmethod
     def _level(cls, value: str) -> str:
@@ -106,6 +119,15 @@ class Settings(CoreSettings):
     telegram_group_messages_per_minute: int = Field(default=20, ge=1, le=60)
     # Channels to register at start (@username or -100... id).
     channels: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Delivery through outages: a post that fails for a passing reason (network, 5xx, timeout)
+    # is retried with doubling waits up to DELIVERY_BACKOFF_MAX_SECONDS for this long, then failed.
+    delivery_retry_hours: float = Field(default=24, gt=0)
+    delivery_backoff_max_seconds: float = Field(default=120, ge=1)
+    # Tell the admins when the Bot API has been unreachable this long (and once when it is back).
+    outage_notice_minutes: float = Field(default=5, gt=0)
+    # A digest slot missed while the bot was down runs at start if it is at most this old;
+    # an older one is skipped (and logged), so a morning digest never arrives in the evening.
+    schedule_catchup_minutes: float = Field(default=30, ge=0, le=7 * 24 * 60)
 
     @field_validator("bot_token")
     @classmethod

@@ -23,10 +23,13 @@ from bot.news.errors import ExtractionError, FeedError, FetchError, NewsError
 from bot.news.feeds import parse_feed
 from bot.news.fingerprint import is_near_duplicate
 from bot.news.http import FEED, PAGE, Fetcher
+from bot.news.images import lead_image
+from bot.news.netguard import Resolver, check_url
 from bot.news.models import FeedEntry, ParsedFeed
 from bot.news.pipeline import ProcessedArticle, SummaryOptions, process_page
-from bot.news.summarize import Summarizer
 from bot.news.stories import story_profile
+from bot.news.summarize import Summarizer
+from bot.news.textsafe import clip, valid_fields
 from bot.news.urls import canonical_url
 from bot.storyflow import EditLimits, apply_correction, entry_hash, find_story, remember, source_joined
 from storage import Database
@@ -35,6 +38,7 @@ from storage.feeds import Feed
 
 log = logging.getLogger(__name__)
 
+MAX_TITLE_CHARS = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,18 +110,24 @@ class Ingestor:
             message = str(exc)
             if isinstance(exc, FeedError) and exc.alternates:
                 message += f" (this page offers a feed at {exc.alternates[0]})"
-            updated = await self._db.feeds.record_failure(
-                feed.id, message, now=now, next_poll_at=now + self._backoff(feed.error_count + 1),
-                max_errors=self._options.max_errors,
-            )
+            updated = await self.record_failure(feed, message)
             report.error, report.disabled = message, not updated.enabled
-            log.warning("feed %s failed (%d in a row): %s", feed.url, updated.error_count, message)
             return report
 
         report.title = feed.title or parsed.title
         await self._ingest_entries(feed, parsed.entries, report, first_poll=feed.last_success_at is None)
         await self._record_success(feed, now, result.etag, result.last_modified, parsed)
         return report
+
+    async def record_failure(self, feed: Feed, message: str) -> Feed:
+        """Count a failed poll on the feed, back off, disable it at ``max_errors``."""
+        now = self._clock.now()
+        updated = await self._db.feeds.record_failure(
+            feed.id, message, now=now, next_poll_at=now + self._backoff(feed.error_count + 1),
+            max_errors=self._options.max_errors,
+        )
+        log.warning("feed %s failed (%d in a row): %s", feed.url, updated.error_count, message)
+        return updated
 
     async def _ingest_entries(self, feed: Feed, entries: Sequence[FeedEntry], report: PollReport, *, first_poll: bool) -> None:
         fresh: list[FeedEntry] = []
@@ -141,11 +151,13 @@ class Ingestor:
             if index in to_queue:
                 story_text = StoryText(f"{item.article.title}\n{item.article.text}")
                 chats = [s.chat_id for s in subscriptions if matches(s.include, s.exclude, story_text)]
+            threads = {s.chat_id: s.topic_id for s in subscriptions if s.topic_id is not None}
             # Storing the story and queueing it are one transaction: a crash between the two
             # would leave a story marked as seen that nobody ever gets.
             async with self._db.transaction():
                 story = await self.store(item, feed_id=feed.id, entry=entry)
-                report.queued += await self._db.deliveries.enqueue_article(story.article_id, chats, now=self._clock.now())
+                report.queued += await self._db.deliveries.enqueue_article(
+                    story.article_id, chats, now=self._clock.now(), threads=threads)
             if story.created:
                 report.new_articles.append(story.article_id)
             else:
@@ -174,7 +186,15 @@ class Ingestor:
         except ExtractionError as exc:
             report.item_errors.append(f"{entry.url or entry.guid}: {exc}")
             return None
+        item = await self._with_image(item, html, entry.url or entry.guid, entry.image)
         return await self._resummarize(item)
+
+    async def _with_image(self, item: ProcessedArticle, html: str | bytes | None, url: str, feed_image: str = "") -> ProcessedArticle:
+        """The story's lead image (page metadata, then the feed's media), if the bot may hand its
+        URL on: http(s) only, no private address unless ALLOW_PRIVATE_URLS."""
+        image = await self._run(lead_image, html, url, feed_image)
+        image = await checked_image_url(image, allow_private=self._fetcher.policy.allow_private) if image else ""
+        return replace(item, image_url=image) if image else item
 
     async def _resummarize(self, item: ProcessedArticle) -> ProcessedArticle:
         """Let the configured summarizer, if any, write the summary; keep ours if it fails."""
@@ -194,6 +214,7 @@ class Ingestor:
         """Fetch and process any page (for /post and ``newsbot summarize``)."""
         page = await self._fetcher.fetch(url, accept=PAGE)
         item = await self._run(process_page, page.text, page.url, options=self._options.summary)
+        item = await self._with_image(item, page.text, page.url)
         return await self._resummarize(item)
 
     async def store(self, item: ProcessedArticle, *, feed_id: int | None, entry: FeedEntry | None = None) -> StoredStory:
@@ -217,7 +238,9 @@ class Ingestor:
                         known = candidate_id
                         break
             if known is None:  # another outlet's own write-up of a stored story
-                known = (await find_story(self._db, profile, now=now, window=self._options.dedupe_window)).story_id
+                known = (await find_story(
+                    self._db, profile, now=now, window=self._options.dedupe_window, feed_id=feed_id
+                )).story_id
             source_key = _canonical(source_url) or item.canonical_url
             if known is not None:
                 if await self._db.articles.add_source(
@@ -228,16 +251,19 @@ class Ingestor:
                     await self._db.articles.set_entry_hash(known, [source_key], entry_hash(entry) or "")
                 return StoredStory(known, created=False)
             article_id = await self._db.articles.insert(
-                NewArticle(
+                stored_form(NewArticle(
                     feed_id=feed_id, url=article.url or source_url, canonical_url=item.canonical_url, guid=guid,
                     title=article.title, text=article.text, summary=item.summary, language=article.language,
                     author=article.author, published_at=article.published or (entry.published if entry else None),
                     from_feed=article.from_feed, related=tuple((r.title, r.url) for r in article.related),
                     fingerprint=item.fingerprint, bands=item.bands,
                     title_terms=item.title_terms, body_terms=item.body_terms,
-                ),
+                )),
                 now=now,
             )
+            if item.image_url or (entry and entry.categories):
+                await self._db.articles.set_media(
+                    article_id, image_url=item.image_url, categories=entry.categories if entry else ())
             if _canonical(source_url) and _canonical(source_url) != item.canonical_url:
                 await self._db.articles.add_source(
                     article_id, feed_id=feed_id, url=source_url, canonical_url=_canonical(source_url), guid=None, now=now
@@ -268,6 +294,27 @@ class Ingestor:
     async def _run(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, lambda: fn(*args, **kwargs))
+
+
+def stored_form(article: NewArticle) -> NewArticle:
+    """What is stored of an article: text made valid (a lone surrogate or a NUL in a feed once
+    made storing fail at every poll) and the title clipped (a 750 KB title was stored whole)."""
+    article = valid_fields(article)
+    title = clip(article.title, MAX_TITLE_CHARS)
+    return article if title == article.title else replace(article, title=title)
+
+
+async def checked_image_url(url: str, *, allow_private: bool, resolver: Resolver | None = None) -> str:
+    """``url`` if the bot may hand it to Telegram as a story's picture, else "".
+
+    The same guard as every fetched URL (``check_url``): http(s) only, no credentials, and no
+    private, loopback or link-local address unless ALLOW_PRIVATE_URLS.
+    """
+    try:
+        return await check_url(url, allow_private=allow_private, resolver=resolver)
+    except FetchError as exc:  # UnsafeURLError included
+        log.info("lead image dropped: %s", exc)
+        return ""
 
 
 def _canonical(url: str) -> str:

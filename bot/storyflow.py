@@ -38,13 +38,22 @@ class EditLimits:
     max_corrections: int = 3
 
 
-async def find_story(db: Database, profile: StoryProfile, *, now: datetime, window: timedelta) -> Decision:
-    """The stored story (seen within ``window``) that ``profile`` reports, if any."""
+async def find_story(
+    db: Database, profile: StoryProfile, *, now: datetime, window: timedelta, feed_id: int | None = None
+) -> Decision:
+    """The stored story (seen within ``window``) that ``profile`` reports, if any.
+
+    A story the same feed already carried is not joined: an outlet's second article on an
+    event is its follow-up, a post of its own (copies under another URL are caught earlier,
+    by canonical URL and SimHash)."""
     if profile.boilerplate:
         return Decision(None, 0.0)
     df, documents = await db.stories.document_frequencies(_counted_terms(profile))
     keys = key_terms(profile, df, documents)
     stored = await db.stories.candidates(keys, since=now - window, limit=CANDIDATES)
+    if feed_id is not None and stored:
+        own = await db.articles.carried_by_feed([s.article_id for s in stored], feed_id)
+        stored = [s for s in stored if s.article_id not in own]
     candidates = [Candidate(s.article_id, vectors_from_json(s.vectors), s.seen_at) for s in stored]
     return decide(profile, candidates, df, documents, now=now, window=window)
 
@@ -102,7 +111,7 @@ def entry_hash(entry: FeedEntry | None) -> str | None:
     if entry is None:
         return None
     seen = "\x1f".join((entry.title, entry.summary, entry.published.isoformat() if entry.published else ""))
-    return hashlib.blake2b(seen.encode(), digest_size=12).hexdigest()
+    return hashlib.blake2b(seen.encode("utf-8", "replace"), digest_size=12).hexdigest()  # lone surrogates too
 
 
 def _counted_terms(profile: StoryProfile) -> list[str]:

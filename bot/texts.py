@@ -115,6 +115,14 @@ _TEXTS: dict[str, dict[str, str]] = {
     },
     "top_today": {"en": "Top stories of the day", "uk": "Головне за день", "ru": "Главное за день"},
     "digest_for": {"en": "Your digest for {day}", "uk": "Ваш дайджест за {day}", "ru": "Ваш дайджест за {day}"},
+    # Channel digests (bot.delivery.digests): the title line carries the period, in local time.
+    "channel_digest": {"en": "News digest · {period}", "uk": "Дайджест новин · {period}",
+                       "ru": "Дайджест новостей · {period}"},
+    "overflow_digest": {"en": "More news · {period}", "uk": "Більше новин · {period}",
+                        "ru": "Больше новостей · {period}"},
+    "digest_more": {"en": "…and {count} more stories", "uk": "…і ще історій: {count}",
+                    "ru": "…и ещё историй: {count}"},
+    "digest_empty": {"en": "No new stories", "uk": "Нових історій немає", "ru": "Новых историй нет"},
     "stop_confirm": {
         "en": "Stop all news here and delete this chat's subscriptions and settings?",
         "uk": "Припинити всі новини тут і видалити підписки та налаштування цього чату?",
@@ -137,6 +145,17 @@ _TEXTS: dict[str, dict[str, str]] = {
     "also_sources": {"en": "Also:", "uk": "Також:", "ru": "Также:"},
     "read_more": {"en": "Read more", "uk": "Читати далі", "ru": "Читать далее"},
     "related_button": {"en": "Related", "uk": "Схожі", "ru": "Похожие"},
+    "read_in_telegram": {"en": "Read in Telegram", "uk": "Читати в Telegram", "ru": "Читать в Telegram"},
+    "original_on": {"en": "Original on {source}", "uk": "Оригінал на {source}", "ru": "Оригинал на {source}"},
+    "continue_on": {"en": "Continue on {source}", "uk": "Читати далі на {source}", "ru": "Читать дальше на {source}"},
+    "settings_media": {
+        "en": "Pictures: {images} — /settings images on|off\n"
+              "Whole articles in Telegram: {article} — /settings article off|button|post",
+        "uk": "Зображення: {images} — /settings images on|off\n"
+              "Повні статті в Telegram: {article} — /settings article off|button|post",
+        "ru": "Изображения: {images} — /settings images on|off\n"
+              "Полные статьи в Telegram: {article} — /settings article off|button|post",
+    },
     "settings": {
         "en": "<b>Settings</b>\nTime zone: {zone} — /settings tz Europe/Kyiv\n"
               "Daily digest: {digest} — /settings digest 08:00 (or off)\n"
@@ -168,9 +187,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "ru": "Отправьте время дайджеста как ЧЧ:ММ в вашем часовом поясе, напр. /settings digest 08:00, или off.",
     },
     "bad_setting": {
-        "en": "I know these settings: tz, digest, summaries, previews, lang. Send /settings to see them.",
-        "uk": "Я знаю такі налаштування: tz, digest, summaries, previews, lang. Надішліть /settings, щоб їх побачити.",
-        "ru": "Я знаю такие настройки: tz, digest, summaries, previews, lang. Отправьте /settings, чтобы их увидеть.",
+        "en": "I know these settings: tz, digest, summaries, previews, images, article, lang. Send /settings to see them.",
+        "uk": "Я знаю такі налаштування: tz, digest, summaries, previews, images, article, lang. Надішліть /settings, щоб їх побачити.",
+        "ru": "Я знаю такие настройки: tz, digest, summaries, previews, images, article, lang. Отправьте /settings, чтобы их увидеть.",
     },
     "filter_usage": {
         "en": "Usage:\n/filter FEED include war, election — only stories with these words\n"

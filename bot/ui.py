@@ -6,6 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 RELATED_PAYLOAD = "related_"
 SUBSCRIBE_PAYLOAD = "sub_"
+ARTICLE_PAYLOAD = "article_"  # /start article_<id>: the whole article as a rich message
 
 
 def deep_link(bot_username: str, payload: str) -> str:

@@ -22,7 +22,7 @@ SETTING_COLUMNS = frozenset(
     {
         "timezone", "language", "summaries", "link_previews", "digest_time", "last_digest_at",
         "post_interval_min", "max_per_hour", "quiet_start", "quiet_end", "paused", "can_post",
-        "last_post_at",
+        "last_post_at", "images", "article_mode", "hashtags", "hidden_parts",
     }
 )
 
@@ -49,6 +49,10 @@ class Chat:
     quiet_end: str | None
     last_post_at: datetime | None
     created_at: datetime
+    images: bool | None = None  # photo posts; None: the bot's default (POST_IMAGES)
+    article_mode: str | None = None  # off|button|post; None: the bot's default (ARTICLE_MODE)
+    hashtags: int = 0  # at most this many #tags from the feed's categories (0: none)
+    hidden_parts: tuple[str, ...] = ()  # post parts left out: "source", "readalso", "buttons"
 
     @property
     def display_name(self) -> str:
@@ -87,6 +91,10 @@ def _chat(row: sqlite3.Row) -> Chat:
         quiet_end=row["quiet_end"],
         last_post_at=from_db(row["last_post_at"]),
         created_at=from_db(row["created_at"]),  # type: ignore[arg-type]
+        images=None if row["images"] is None else bool(row["images"]),
+        article_mode=row["article_mode"],
+        hashtags=row["hashtags"],
+        hidden_parts=tuple(p for p in (row["hidden_parts"] or "").split(",") if p),
     )
 
 
@@ -190,20 +198,25 @@ class ChatRepo:
                 # its people, win; its subscriptions and outbox are folded into the new one.
                 await conn.execute(
                     "UPDATE chats SET (timezone, language, summaries, link_previews, digest_time, "
-                    "last_digest_at, post_interval_min, max_per_hour, quiet_start, quiet_end, paused) = "
+                    "last_digest_at, post_interval_min, max_per_hour, quiet_start, quiet_end, paused, images, "
+                    "article_mode, hashtags, hidden_parts) = "
                     "(SELECT timezone, language, summaries, link_previews, digest_time, last_digest_at, "
-                    "post_interval_min, max_per_hour, quiet_start, quiet_end, paused FROM chats WHERE id = ?) "
+                    "post_interval_min, max_per_hour, quiet_start, quiet_end, paused, images, article_mode, "
+                    "hashtags, hidden_parts FROM chats WHERE id = ?) "
                     "WHERE id = ?",
                     (old_id, new_id),
                 )
                 await conn.execute(
-                    "INSERT OR IGNORE INTO subscriptions (chat_id, feed_id, include_kw, exclude_kw, created_at) "
-                    "SELECT ?, feed_id, include_kw, exclude_kw, created_at FROM subscriptions WHERE chat_id = ?",
+                    "INSERT OR IGNORE INTO subscriptions (chat_id, feed_id, include_kw, exclude_kw, created_at, "
+                    "topic_id, topic_name) "
+                    "SELECT ?, feed_id, include_kw, exclude_kw, created_at, topic_id, topic_name "
+                    "FROM subscriptions WHERE chat_id = ?",
                     (new_id, old_id),
                 )
                 await conn.execute(
                     "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
                 )
+                await conn.execute("UPDATE schedules SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
                 await conn.execute("DELETE FROM chats WHERE id = ?", (old_id,))
             else:
                 await conn.execute(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -30,6 +31,7 @@ class Database:
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self.conn = conn
         self.path = path
+        self._identity = _file_identity(path)
         self._write_lock = asyncio.Lock()
         self._tx_owner: asyncio.Task[object] | None = None
         # Imported here: the repositories import this module for ``Database`` type hints.
@@ -38,6 +40,7 @@ class Database:
         from storage.deliveries import DeliveryRepo
         from storage.edits import EditRepo
         from storage.feeds import FeedRepo
+        from storage.schedules import ScheduleRepo
         from storage.state import StateRepo
         from storage.stories import StoryRepo
         from storage.subscriptions import SubscriptionRepo
@@ -50,6 +53,7 @@ class Database:
         self.state = StateRepo(self)
         self.stories = StoryRepo(self)
         self.edits = EditRepo(self)
+        self.schedules = ScheduleRepo(self)
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
@@ -88,6 +92,23 @@ class Database:
     async def close(self) -> None:
         await self.conn.close()
 
+    def file_problem(self) -> str | None:
+        """Plain words if the file at ``path`` is no longer the one this connection has open.
+
+        A database file deleted (or replaced, e.g. by a restore) while the bot runs leaves the
+        connection writing to an unlinked file that vanishes at exit, or beside a file it no
+        longer reads; the next start would begin from an empty or different database. Checked
+        by device and inode, which a rename or copy over the path changes.
+        """
+        if self._identity is None:
+            return None
+        now = _file_identity(self.path)
+        if now is None:
+            return f"the database file {self.path} was deleted while the bot was running"
+        if now != self._identity:
+            return f"the database file {self.path} was replaced by another file while the bot was running"
+        return None
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """A write transaction (BEGIN IMMEDIATE), committed on success, rolled back on error.
@@ -106,7 +127,7 @@ class Database:
                 yield self.conn
             except BaseException:
                 self._tx_owner = None
-                await self.conn.execute("ROLLBACK")
+                await _rollback(self.conn)
                 raise
             self._tx_owner = None
             await self.conn.execute("COMMIT")
@@ -128,6 +149,30 @@ class Database:
         async with self.transaction() as conn:
             cursor = await conn.execute(sql, params)
             return cursor.rowcount
+
+
+async def _rollback(conn: aiosqlite.Connection) -> None:
+    """Roll back after a failed step; a rollback that fails too (disk I/O error) must not hide
+    the first error or leave the connection inside a transaction that blocks every later one."""
+    try:
+        await conn.execute("ROLLBACK")
+    except sqlite3.Error as exc:
+        log.warning("rollback failed: %s", exc)
+        if conn.in_transaction:
+            try:
+                await conn.rollback()
+            except sqlite3.Error:
+                log.warning("the connection is still inside a failed transaction")
+
+
+def _file_identity(path: str) -> tuple[int, int] | None:
+    if path == ":memory:" or path.startswith("file:"):
+        return None
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 async def _configure(conn: aiosqlite.Connection) -> None:

@@ -9,7 +9,7 @@ publisher) → ``sent`` | ``failed`` | ``skipped``; a retryable failure puts the
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -37,6 +37,9 @@ class Delivery:
     message_id: int | None
     last_error: str | None
     link_preview: bool | None = None  # None: the chat's setting
+    first_failed_at: datetime | None = None  # first failure for a passing reason (retry window)
+    thread_id: int | None = None  # forum topic the message is meant for (None: the chat itself)
+    sent_as: str | None = None  # how it went out: 'text' | 'photo' | 'rich' (edits need to know)
 
 
 def _delivery(row: sqlite3.Row) -> Delivery:
@@ -47,6 +50,8 @@ def _delivery(row: sqlite3.Row) -> Delivery:
         next_attempt_at=from_db(row["next_attempt_at"]),  # type: ignore[arg-type]
         message_id=row["message_id"], last_error=row["last_error"],
         link_preview=None if row["link_preview"] is None else bool(row["link_preview"]),
+        first_failed_at=from_db(row["first_failed_at"]),
+        thread_id=row["thread_id"], sent_as=row["sent_as"],
     )
 
 
@@ -55,18 +60,21 @@ class DeliveryRepo:
         self._db = db
 
     async def enqueue_article(
-        self, article_id: int, chat_ids: Iterable[int], *, now: datetime, link_preview: bool | None = None
+        self, article_id: int, chat_ids: Iterable[int], *, now: datetime, link_preview: bool | None = None,
+        threads: Mapping[int, int] | None = None,
     ) -> int:
-        """Queue a story for chats; chats that already have (or had) it are left alone."""
+        """Queue a story for chats; chats that already have (or had) it are left alone.
+        ``threads`` maps a chat to the forum topic its subscription posts into."""
         preview = None if link_preview is None else int(link_preview)
-        rows = [(chat_id, article_id, to_db(now), to_db(now), preview) for chat_id in chat_ids]
+        topic = threads or {}
+        rows = [(chat_id, article_id, to_db(now), to_db(now), preview, topic.get(chat_id)) for chat_id in chat_ids]
         if not rows:
             return 0
         async with self._db.transaction() as conn:
             before = conn.total_changes
             await conn.executemany(
                 "INSERT OR IGNORE INTO deliveries (chat_id, kind, article_id, next_attempt_at, created_at, "
-                "link_preview) VALUES (?, 'article', ?, ?, ?, ?)",
+                "link_preview, thread_id) VALUES (?, 'article', ?, ?, ?, ?, ?)",
                 rows,
             )
             return conn.total_changes - before
@@ -115,11 +123,17 @@ class DeliveryRepo:
         # As stored now: claimed, with this attempt counted.
         return [replace(row, state="sending", attempts=row.attempts + 1) for row in rows]
 
-    async def mark_sent(self, delivery_id: int, *, message_id: int | None, now: datetime) -> None:
+    async def mark_sent(
+        self, delivery_id: int, *, message_id: int | None, now: datetime, sent_as: str | None = None,
+        thread_id: int | None = None,
+    ) -> None:
+        """Settle a row as sent; ``sent_as`` and ``thread_id`` record what kind of message went
+        where (a later edit of a photo post must edit its caption, in the topic it went to)."""
         async with self._db.transaction() as conn:
             await conn.execute(
-                "UPDATE deliveries SET state = 'sent', sent_at = ?, message_id = ?, last_error = NULL WHERE id = ?",
-                (to_db(now), message_id, delivery_id),
+                "UPDATE deliveries SET state = 'sent', sent_at = ?, message_id = ?, last_error = NULL, "
+                "sent_as = COALESCE(?, sent_as), thread_id = ? WHERE id = ?",
+                (to_db(now), message_id, sent_as, thread_id, delivery_id),
             )
             await conn.execute(
                 "UPDATE chats SET last_post_at = ? WHERE id = (SELECT chat_id FROM deliveries WHERE id = ?)",
@@ -127,14 +141,38 @@ class DeliveryRepo:
             )
 
     async def retry_later(
-        self, delivery_id: int, *, at: datetime, error: str | None = None, count_attempt: bool = True
+        self, delivery_id: int, *, at: datetime, error: str | None = None, count_attempt: bool = True,
+        failed_at: datetime | None = None,
     ) -> None:
         """Put a claimed row back in the queue for ``at``; a wait that is not a failure (posting
-        pace, quiet hours, Telegram's retry_after) does not count as an attempt."""
+        pace, quiet hours, Telegram's retry_after) does not count as an attempt. ``failed_at``
+        marks a failure for a passing reason: the first such moment is kept (the retry window)."""
         await self._db.execute(
             "UPDATE deliveries SET state = 'pending', next_attempt_at = ?, "
-            "last_error = COALESCE(?, last_error), attempts = attempts - ? WHERE id = ?",
-            (to_db(at), error, 0 if count_attempt else 1, delivery_id),
+            "last_error = COALESCE(?, last_error), attempts = attempts - ?, "
+            "first_failed_at = COALESCE(first_failed_at, ?) WHERE id = ?",
+            (to_db(at), error, 0 if count_attempt else 1, to_db(failed_at), delivery_id),
+        )
+
+    async def retry_now_failed_since(self, since: datetime, *, now: datetime) -> int:
+        """Rows waiting out a backoff after failing since ``since`` become due now (the Bot API
+        is back after an outage)."""
+        return await self._db.execute(
+            "UPDATE deliveries SET next_attempt_at = ? WHERE state = 'pending' AND first_failed_at >= ? "
+            "AND next_attempt_at > ?",
+            (to_db(now), to_db(since), to_db(now)),
+        )
+
+    async def requeue_failed(self, *, now: datetime, chat_id: int | None = None) -> int:
+        """Queue failed rows of active chats again, each with a fresh retry window (after an
+        outage that outlasted DELIVERY_RETRY_HOURS, or once an admin fixed a channel). Rows of
+        chats that blocked or removed the bot stay failed until the chat is active again."""
+        return await self._db.execute(
+            "UPDATE deliveries SET state = 'pending', next_attempt_at = ?, attempts = 0, first_failed_at = NULL, "
+            "last_error = 'queued again after: ' || COALESCE(last_error, 'a failure') "
+            "WHERE state = 'failed' AND (? IS NULL OR chat_id = ?) "
+            "AND chat_id IN (SELECT id FROM chats WHERE active = 1)",
+            (to_db(now), chat_id, chat_id),
         )
 
     async def mark_failed(self, delivery_id: int, error: str, *, state: str = "failed") -> None:

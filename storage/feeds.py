@@ -104,6 +104,25 @@ class FeedRepo:
         )
         return [_feed(r) for r in rows]
 
+    async def claim_due(self, now: datetime, limit: int, *, lease_until: datetime) -> list[Feed]:
+        """Take the due feeds (most overdue first) by moving their next poll to ``lease_until``.
+
+        A feed being polled is then not due again, however long its poll takes or whatever
+        goes wrong in it; the poll's outcome sets the real next time, and a crash mid-poll
+        only delays the feed until the lease ends. Returns the feeds as they were.
+        """
+        async with self._db.transaction() as conn:
+            async with conn.execute(
+                "SELECT * FROM feeds WHERE enabled = 1 AND (next_poll_at IS NULL OR next_poll_at <= ?) "
+                "ORDER BY next_poll_at LIMIT ?",
+                (to_db(now), limit),
+            ) as cursor:
+                feeds = [_feed(r) for r in await cursor.fetchall()]
+            await conn.executemany(
+                "UPDATE feeds SET next_poll_at = ? WHERE id = ?", [(to_db(lease_until), f.id) for f in feeds]
+            )
+        return feeds
+
     async def record_success(
         self, feed_id: int, *, now: datetime, next_poll_at: datetime, etag: str | None,
         last_modified: str | None, title: str = "", site_url: str = "",

@@ -190,6 +190,66 @@ async def _to_v2(db: aiosqlite.Connection) -> None:
     await db.execute("ALTER TABLE deliveries ADD COLUMN link_preview INTEGER")
 
 
+async def _to_v3(db: aiosqlite.Connection) -> None:
+    # When a row first failed for a passing reason: retries go on for DELIVERY_RETRY_HOURS from
+    # then; re-queueing a failed row clears it, so the row gets a fresh window.
+    await db.execute("ALTER TABLE deliveries ADD COLUMN first_failed_at TEXT")
+
+
+async def _rich_posts(db: aiosqlite.Connection) -> None:
+    # Pictures, whole articles in Telegram, forum topics, hashtags and post parts (issue 13).
+    for statement in (
+        "ALTER TABLE articles ADD COLUMN image_url TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE articles ADD COLUMN categories_json TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE chats ADD COLUMN images INTEGER",            # NULL: POST_IMAGES
+        "ALTER TABLE chats ADD COLUMN article_mode TEXT",         # off|button|post; NULL: ARTICLE_MODE
+        "ALTER TABLE chats ADD COLUMN hashtags INTEGER NOT NULL DEFAULT 0",   # how many, 0: none
+        "ALTER TABLE chats ADD COLUMN hidden_parts TEXT NOT NULL DEFAULT ''",  # e.g. 'buttons,readalso'
+        "ALTER TABLE subscriptions ADD COLUMN topic_id INTEGER",  # forum topic (message_thread_id)
+        "ALTER TABLE subscriptions ADD COLUMN topic_name TEXT",
+        "ALTER TABLE deliveries ADD COLUMN thread_id INTEGER",    # the topic the row is meant for
+        "ALTER TABLE deliveries ADD COLUMN sent_as TEXT",         # text|photo|rich: how it went out
+    ):
+        await db.execute(statement)
+
+
+_SCHEDULES = """
+-- Digest timetables of channels (bot.delivery.schedule): 'digest' posts a roundup at local
+-- times; 'overflow' rolls the stories over a channel's hourly cap into a digest every hour.
+CREATE TABLE schedules (
+    id              INTEGER PRIMARY KEY,
+    chat_id         INTEGER NOT NULL REFERENCES chats (id) ON DELETE CASCADE ON UPDATE CASCADE,
+    kind            TEXT NOT NULL CHECK (kind IN ('digest', 'overflow')),
+    days            TEXT NOT NULL DEFAULT '',   -- 'mon,thu'; '' every day
+    times           TEXT NOT NULL,              -- local 'HH:MM,HH:MM'
+    include_posted  INTEGER NOT NULL DEFAULT 0,
+    post_empty      INTEGER NOT NULL DEFAULT 0,
+    summaries       INTEGER NOT NULL DEFAULT 0,
+    only_digests    INTEGER NOT NULL DEFAULT 0, -- the chat gets stories only in digests
+    active_from     TEXT NOT NULL               -- set or changed then: only later slots are due
+);
+CREATE INDEX schedules_chat ON schedules (chat_id);
+
+-- One row per slot handled: the primary key is what makes a slot run once, whatever restarts
+-- or clock changes happen; it is written in the same transaction that queues the digest.
+CREATE TABLE schedule_runs (
+    schedule_id    INTEGER NOT NULL REFERENCES schedules (id) ON DELETE CASCADE,
+    slot_key       TEXT NOT NULL,               -- local 'YYYY-MM-DDTHH:MM' in the chat's zone
+    slot_at        TEXT NOT NULL,               -- UTC
+    outcome        TEXT NOT NULL CHECK (outcome IN ('queued', 'empty', 'skipped')),
+    covered_until  TEXT NOT NULL,               -- the next digest starts with stories after this
+    stories        INTEGER NOT NULL DEFAULT 0,
+    created_at     TEXT NOT NULL,
+    PRIMARY KEY (schedule_id, slot_key)
+);
+CREATE INDEX schedule_runs_at ON schedule_runs (schedule_id, slot_at);
+"""
+
+
+async def _to_v4_schedules(db: aiosqlite.Connection) -> None:
+    await _run_script(db, _SCHEDULES)
+
+
 _STORIES = """
 -- Same-story detection (bot.news.stories): one profile per source text of a story, the rare
 -- stems that key each profile, and how many profiles hold each stem (for IDF).
@@ -229,18 +289,15 @@ CREATE UNIQUE INDEX post_edits_open ON post_edits (delivery_id) WHERE state IN (
 CREATE INDEX post_edits_due ON post_edits (state, next_attempt_at);
 -- What a feed entry looked like when last processed, to notice a corrected article.
 ALTER TABLE article_sources ADD COLUMN entry_hash TEXT;
--- How a post was sent, so an edit uses the matching method: NULL a text message
--- (editMessageText), 'photo' a photo with a caption (editMessageCaption).
-ALTER TABLE deliveries ADD COLUMN sent_as TEXT;
 """
 
 
-async def _to_v3(db: aiosqlite.Connection) -> None:
+async def _stories(db: aiosqlite.Connection) -> None:
     await _run_script(db, _STORIES)
 
 
 # MIGRATIONS[n] brings a database from version n to n + 1. Append; never edit.
-MIGRATIONS: tuple[Migration, ...] = (_to_v1, _to_v2, _to_v3)
+MIGRATIONS: tuple[Migration, ...] = (_to_v1, _to_v2, _to_v3, _rich_posts, _to_v4_schedules, _stories)
 LATEST = len(MIGRATIONS)
 
 
@@ -255,6 +312,11 @@ async def migrate(db: aiosqlite.Connection, *, path: str = "") -> int:
 
     Each step runs in its own transaction together with its ``user_version`` bump, and the
     foreign keys are checked before it commits, so a failed step leaves the old version intact.
+    Foreign keys are off while the steps run: SQLite's way to change a table is to rebuild it
+    (create, copy, drop the old one, rename), and with them on, dropping a table that others
+    reference deletes every referencing row (ON DELETE CASCADE) or fails. ``PRAGMA
+    foreign_keys`` is a no-op inside a transaction, so it is switched outside, around the loop;
+    ``foreign_key_check`` then proves each step left every reference whole.
     """
     current = await schema_version(db)
     if current > LATEST:
@@ -263,20 +325,30 @@ async def migrate(db: aiosqlite.Connection, *, path: str = "") -> int:
             f"versions up to {LATEST}: upgrade newsbot, or point DATABASE_PATH at another file"
         )
     start = current
-    while current < LATEST:
-        log.info("migrating database from schema version %d to %d", current, current + 1)
-        await db.execute("BEGIN IMMEDIATE")
-        try:
-            await MIGRATIONS[current](db)
-            async with db.execute("PRAGMA foreign_key_check") as cursor:
-                problems = await cursor.fetchall()
-            if problems:
-                raise StorageError(f"migration to version {current + 1} broke foreign keys: {problems[:3]}")
-            # PRAGMA takes no parameters; the value is an int we computed, never outside text.
-            await db.execute(f"PRAGMA user_version = {current + 1:d}")
-            await db.commit()
-        except BaseException:
-            await db.rollback()
-            raise
-        current += 1
+    if current == LATEST:
+        return start
+    async with db.execute("PRAGMA foreign_keys") as cursor:
+        row = await cursor.fetchone()
+    keys_were_on = bool(row and row[0])
+    await db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        while current < LATEST:
+            log.info("migrating database from schema version %d to %d", current, current + 1)
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                await MIGRATIONS[current](db)
+                async with db.execute("PRAGMA foreign_key_check") as cursor:
+                    problems = await cursor.fetchall()
+                if problems:
+                    raise StorageError(f"migration to version {current + 1} broke foreign keys: {problems[:3]}")
+                # PRAGMA takes no parameters; the value is an int we computed, never outside text.
+                await db.execute(f"PRAGMA user_version = {current + 1:d}")
+                await db.commit()
+            except BaseException:
+                await db.rollback()
+                raise
+            current += 1
+    finally:
+        if keys_were_on:
+            await db.execute("PRAGMA foreign_keys = ON")
     return start

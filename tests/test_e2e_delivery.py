@@ -106,7 +106,8 @@ def test_jobs_are_scheduled_by_the_wiring(make_settings) -> None:  # type: ignor
 
     application = build_application(make_settings())
     names = {job.name for job in application.job_queue.jobs()}
-    assert {"poll", "publish", "digest"} <= names
+    assert {"poll", "digest", "watch-db"} <= names
+    assert application.bot_data["run_publisher"]  # the publisher is a task of its own, not a job
 
 
 async def test_a_ukrainian_story_is_posted_with_ukrainian_labels(

@@ -140,13 +140,19 @@ async def test_trickling_page_is_aborted_at_the_total_deadline(site: FakeNewsSit
     assert time.monotonic() - started < 1.5
 
 
-async def test_server_that_never_answers_times_out_and_is_retried(site: FakeNewsSite, sleeps: SleepRecorder) -> None:
+async def test_server_that_never_answers_costs_one_timeout_not_one_per_try(
+    site: FakeNewsSite, sleeps: SleepRecorder
+) -> None:
+    """The deadline covers the whole fetch, retries included: a slow site costs one timeout
+    per page (with two retries it used to cost three, holding its host's slots as long)."""
     site.add_slow("/slow.html", "late", delay=2.0)
-    async with Fetcher(policy(timeout_s=0.3, retries=1), sleep=sleeps) as fetcher:
+    async with Fetcher(policy(timeout_s=0.3, retries=2), sleep=sleeps) as fetcher:
+        started = time.monotonic()
         with pytest.raises(FetchError, match=r"within 0\.3 s") as caught:
             await fetcher.fetch(site.url("/slow.html"))
     assert caught.value.transient
-    assert site.hits["/slow.html"] == 2 and sleeps.waits == [0.5]
+    assert site.hits["/slow.html"] == 1 and sleeps.waits == []
+    assert time.monotonic() - started < 0.6
 
 
 # -- redirects ---------------------------------------------------------------------------------
@@ -327,10 +333,19 @@ async def test_not_found_is_not_retried(site: FakeNewsSite, fetcher: Fetcher, sl
 
 
 async def test_retry_after_is_honoured(site: FakeNewsSite, fetcher: Fetcher, sleeps: SleepRecorder) -> None:
-    site.add_status("/busy", 503, headers={"Retry-After": "3"})
+    site.add_status("/busy", 503, headers={"Retry-After": "1"})
+    with pytest.raises(FetchError, match="asks to retry after 1 s"):
+        await fetcher.fetch(site.url("/busy"))
+    assert sleeps.waits == [1.0, 1.0]
+
+
+async def test_a_retry_after_beyond_the_fetch_deadline_ends_the_fetch(
+    site: FakeNewsSite, fetcher: Fetcher, sleeps: SleepRecorder
+) -> None:
+    site.add_status("/busy", 503, headers={"Retry-After": "3"})  # the deadline is 3 s in all
     with pytest.raises(FetchError, match="asks to retry after 3 s"):
         await fetcher.fetch(site.url("/busy"))
-    assert sleeps.waits == [3.0, 3.0]
+    assert site.hits["/busy"] == 1 and sleeps.waits == []
 
 
 async def test_too_long_retry_after_ends_the_fetch(site: FakeNewsSite, fetcher: Fetcher, sleeps: SleepRecorder) -> None:

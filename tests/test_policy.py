@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.delivery.policy import (
-    GROUP_GAP, PostingPolicy, digest_due, in_quiet_hours, next_send_time, parse_hhmm,
+    GROUP_GAP, PostingPolicy, in_quiet_hours, next_send_time, parse_hhmm,
 )
 
 KYIV = ZoneInfo("Europe/Kyiv")
@@ -52,16 +52,3 @@ def test_quiet_hours_end_on_dst_change_day() -> None:
     policy = PostingPolicy(zone=KYIV, quiet_start=time(1, 0), quiet_end=time(8, 0))
     during = datetime(2026, 3, 28, 23, 30, tzinfo=UTC)  # 01:30 local, still UTC+2
     assert in_quiet_hours(policy, during) == datetime(2026, 3, 29, 5, 0, tzinfo=UTC)  # 08:00 at UTC+3
-
-
-def test_digest_due_once_per_local_day() -> None:
-    at = time(8, 0)
-    before = datetime(2026, 10, 24, 4, 59, tzinfo=UTC)  # 07:59 Kyiv (UTC+3)
-    after = datetime(2026, 10, 24, 5, 1, tzinfo=UTC)
-    assert digest_due(at, KYIV, last_digest_at=None, now=before) is None
-    scheduled = digest_due(at, KYIV, last_digest_at=None, now=after)
-    assert scheduled == datetime(2026, 10, 24, 5, 0, tzinfo=UTC)
-    assert digest_due(at, KYIV, last_digest_at=after, now=after + timedelta(hours=3)) is None
-    # The day after the switch to winter time (UTC+2), 08:00 local is 06:00 UTC.
-    next_day = datetime(2026, 10, 25, 6, 0, 30, tzinfo=UTC)
-    assert digest_due(at, KYIV, last_digest_at=after, now=next_day) == datetime(2026, 10, 25, 6, 0, tzinfo=UTC)

@@ -31,7 +31,7 @@ from bot.app import build_application
 from bot.clock import Clock, FakeClock
 from bot.config import Settings
 from bot.jobs.poll import poll_due_feeds
-from bot.jobs.publish import MAX_ATTEMPTS, Publisher
+from bot.jobs.publish import Publisher
 from storage import Database
 from storage.articles import NewArticle
 from storage.deliveries import Delivery
@@ -353,37 +353,44 @@ async def impatient_bot(tg: FakeTelegramServer) -> AsyncIterator[ExtBot[None]]:
 async def test_server_errors_and_timeouts_are_retried_with_backoff_then_given_up_visibly(
     fast_bot: RunningBot, clock: FakeClock, impatient_bot: ExtBot[None]
 ) -> None:
-    """A chat whose sends always get 500 is retried with doubling waits, then failed, and
-    /stats shows it; two 502s or a timeout only delay a post. The publisher here uses a bot
-    whose requests time out after 0.2 s, so a slow answer is a timeout without a 5 s wait."""
+    """A chat whose sends always get 500 is retried with doubling waits up to the cap for the
+    retry window (DELIVERY_RETRY_HOURS, here a quarter of an hour), then failed, and /stats
+    shows it; two 502s or a timeout only delay a post. The publisher here uses a bot whose
+    requests time out after 0.2 s, so a slow answer is a timeout without a 5 s wait."""
     tg, services = fast_bot.tg, fast_bot.services
     outbox = await _seed_outbox(fast_bot, private=4)
     down, flaky, slow, fine = outbox.private
     tg.fail("sendMessage", "500", chat_id=down, times=None)
     tg.fail("sendMessage", "502", chat_id=flaky, times=2)
     tg.fail("sendMessage", "slow", chat_id=slow, times=1, delay=0.6)
-    publisher = Publisher(services.db, impatient_bot, settings=services.settings, clock=clock)
+    settings = services.settings.model_copy(update={"delivery_retry_hours": 0.25})
+    publisher = Publisher(services.db, impatient_bot, settings=settings, clock=clock)
     # chat -> {attempts so far: how long the row was told to wait after that attempt}
     backoff: dict[int, dict[int, timedelta]] = {chat_id: {} for chat_id in outbox.chats}
 
-    for _ in range(3 * MAX_ATTEMPTS):
+    for _ in range(100):
         await publisher.drain()
         pending = [r for r in await _rows(services.db, outbox.chats) if r.state == "pending"]
         if not pending:
             break
         for row in pending:
             backoff[row.chat_id].setdefault(row.attempts, row.next_attempt_at - clock.now())
-        clock.set(min(r.next_attempt_at for r in pending))
+        # To the next row's time; on by a second when one is due but sending is paused
+        # (failures in a row with no success between look like an outage: one probe at a time).
+        clock.set(max(min(r.next_attempt_at for r in pending), clock.now() + timedelta(seconds=1)))
 
     rows = {r.chat_id: r for r in await _rows(services.db, outbox.chats)}
     assert rows[fine].state == "sent" and rows[fine].attempts == 1
     assert rows[flaky].state == "sent" and rows[flaky].attempts == 3
-    assert backoff[flaky][2] == 2 * backoff[flaky][1] > timedelta(0)  # exponential backoff
+    assert backoff[flaky][1] == timedelta(seconds=30)
     assert rows[slow].state == "sent" and rows[slow].attempts == 2
     assert rows[down].state == "failed" and (rows[down].last_error or "").startswith("gave up after")
     waits = [backoff[down][attempt] for attempt in sorted(backoff[down])]
-    assert len(waits) >= MAX_ATTEMPTS - 1
-    assert all(later == 2 * earlier for earlier, later in itertools.pairwise(waits))
+    cap = timedelta(seconds=settings.delivery_backoff_max_seconds)
+    # Doubling waits up to the cap (the exact series is in the next test: here the other
+    # chats' recovery after three failures in a row sends the waiting rows at once).
+    assert max(waits) == cap and waits[-3:] == [cap, cap, cap]
+    assert sum(waits, timedelta(0)) >= timedelta(minutes=15) - cap  # tried for the whole window
     assert _posts_per_chat(tg, [fine, flaky]) == Counter({fine: 1, flaky: 1})
     # The timed-out request still reached Telegram (as it can in production): the retry makes
     # it a second copy. At-least-once, as the README promises; never zero.
@@ -394,26 +401,43 @@ async def test_server_errors_and_timeouts_are_retried_with_backoff_then_given_up
     assert f"chat {down}: gave up after" in stats.params["text"]
 
 
-async def test_a_failing_chat_is_tried_exactly_max_attempts_times(fast_bot: RunningBot, clock: FakeClock) -> None:
-    """MAX_ATTEMPTS counts sends: that many, not one more, and the first wait is the base 30 s."""
-    tg, services = fast_bot.tg, fast_bot.services
-    outbox = await _seed_outbox(fast_bot, private=1)
-    [down] = outbox.private
-    tg.fail("sendMessage", "500", chat_id=down, times=None)
-    first_wait: timedelta | None = None
+async def test_a_failing_chat_is_retried_for_the_retry_window_and_no_longer(
+    make_settings: Callable[..., Settings], tg: FakeTelegramServer, clock: FakeClock
+) -> None:
+    """DELIVERY_RETRY_HOURS bounds the retries of a chat whose sends always fail with 500:
+    tries go on until the window ends (waits 30 s, 60 s, then the cap), then the row fails
+    with the reason and how long it was tried. Nothing is tried after that."""
+    application = build_application(
+        make_settings(telegram_messages_per_second=1000, delivery_retry_hours=0.5, delivery_backoff_max_seconds=300),
+        clock=clock, schedule_jobs=False,
+    )
+    async with start_bot(application):
+        bot = RunningBot(application, tg)
+        outbox = await _seed_outbox(bot, private=1)
+        [down] = outbox.private
+        tg.fail("sendMessage", "500", chat_id=down, times=None)
+        started = clock.now()
+        tried_at: list[datetime] = []
+        def tries() -> int:
+            return sum(1 for c in tg.calls_to("sendMessage") if c.chat_id == down)
 
-    for _ in range(3 * MAX_ATTEMPTS):
-        await services.publisher.drain()
-        [row] = await services.db.deliveries.for_chat(down)
-        if row.state != "pending":
-            break
-        first_wait = first_wait or row.next_attempt_at - clock.now()
-        clock.set(row.next_attempt_at)
+        for _ in range(100):
+            before = tries()
+            await bot.services.publisher.drain()
+            if tries() > before:
+                tried_at.append(clock.now())
+            [row] = await bot.services.db.deliveries.for_chat(down)
+            if row.state != "pending":
+                break
+            clock.set(row.next_attempt_at)
 
     assert row.state == "failed"
-    assert len(tg.calls_to("sendMessage")) == MAX_ATTEMPTS
-    assert row.last_error is not None and row.last_error.startswith(f"gave up after {MAX_ATTEMPTS} attempts")
-    assert first_wait == timedelta(seconds=30)
+    assert row.last_error is not None and row.last_error.startswith(f"gave up after {len(tried_at)} attempts over 0.")
+    assert "Internal Server Error" in row.last_error
+    assert [t - started for t in tried_at[:4]] == [timedelta(0), timedelta(seconds=30), timedelta(seconds=90),
+                                                    timedelta(seconds=210)]
+    assert started + timedelta(minutes=30) <= tried_at[-1] <= started + timedelta(minutes=35)
+    assert tries() == len(tried_at)
 
 
 # -- the news site is down ------------------------------------------------------------------

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.news.sentences import split_paragraphs, split_sentences
+from bot.news.sentences import split_lines, split_paragraphs, split_sentences
 
 CASES = [
     pytest.param(
@@ -112,6 +112,12 @@ CASES = [
         ["See bbc.com/news and v1.2.3 for details.", "Version 2.0 follows."],
         id="no-space-no-split",
     ),
+    pytest.param(
+        # Found on a PolitiFact page: "on Nov." was cut off its date, splitting a quotation.
+        "Trump said at a rally on Nov. 6, 2019. It rained in Sept. The rally went on.",
+        ["Trump said at a rally on Nov. 6, 2019.", "It rained in Sept.", "The rally went on."],
+        id="en-month-abbreviation-before-a-date",
+    ),
 ]
 
 
@@ -159,3 +165,14 @@ def test_joining_sentences_loses_no_words(text: str) -> None:
 @given(st.lists(st.sampled_from(["Alpha beta.", "Гамма дельта!", "Epsilon?"]), min_size=1, max_size=8))
 def test_plain_sentences_are_all_found(parts: list[str]) -> None:
     assert split_sentences(" ".join(parts)) == parts
+
+
+def test_split_lines_keeps_each_line_and_rejoins_a_soft_wrap() -> None:
+    text = "A heading\nFirst line of a paragraph\nwrapped here.\n\n  Caption line  \nNext paragraph.\nsmall start"
+    assert split_lines(text) == [
+        "A heading",
+        "First line of a paragraph wrapped here.",
+        "Caption line",
+        "Next paragraph.",
+        "small start",  # after a closed sentence, a lower-case line is a line of its own
+    ]

@@ -141,3 +141,8 @@ def test_scores_are_symmetric_and_bounded(a: str, b: str) -> None:
     df, n = _stats([pa, pb])
     assert abs(relatedness(pa, pb, df, n) - relatedness(pb, pa, df, n)) < 1e-9
     assert -1e-9 <= relatedness(pa, pb, df, n) <= 1 + 1e-9
+
+
+def test_a_lone_surrogate_from_a_broken_feed_still_gives_a_storable_profile() -> None:
+    profile = story_profile("Dam \ud800 opens", DAM + " \udfff")
+    profile_to_json(profile).encode("utf-8")  # SQLite stores UTF-8: this must not raise

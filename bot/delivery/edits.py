@@ -25,8 +25,11 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.delivery.postview import also_links, render_story
+from bot.delivery.compose import compose_post, post_defaults
+from bot.delivery.postview import also_links
+from bot.news.captions import fits_caption
 from bot.news.render import Link
+from bot.texts import pick_language
 from storage import Database
 from storage.articles import StoredArticle
 from storage.edits import PendingEdit
@@ -34,7 +37,6 @@ from storage.edits import PendingEdit
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
-MAX_CAPTION = 1024  # Telegram's limit for a media caption (UTF-16 code units)
 _NOT_MODIFIED = "message is not modified"
 
 ReadAlso = Callable[[StoredArticle], Awaitable[list[Link]]]
@@ -92,22 +94,31 @@ class EditSender:
             await self._db.edits.mark_failed(row.id, "the chat or the story is no longer stored")
             report.failed += 1
             return True
-        photo = row.sent_as == "photo"
-        text, keyboard = render_story(
-            self._bot, self._settings, chat, article, related=await self._read_also(article),
-            also=await also_links(self._db, article), limit=MAX_CAPTION if photo else 4096,
-        )
+        if row.sent_as == "rich":  # a whole article as the post: its text is the article, not the summary
+            await self._db.edits.mark_done(row.id, now=self._clock.now(), note="rich posts are not edited")
+            report.unchanged += 1
+            return True
         previews = row.link_preview if row.link_preview is not None else (
             chat.link_previews if chat.link_previews is not None else self._settings.link_previews
         )
+        post = compose_post(
+            chat, article, related=await self._read_also(article), zone=chat.zone(self._settings.zone),
+            lang=pick_language(chat.language or article.language, None), defaults=post_defaults(self._settings),
+            bot_username=self._bot.username if _has_me(self._bot) else None, previews=previews,
+            also=await also_links(self._db, article),
+        )
         try:
-            if photo:
+            if row.sent_as == "photo":
+                if not fits_caption(post.text):  # a caption cannot grow past Telegram's 1,024 characters
+                    await self._db.edits.mark_done(row.id, now=self._clock.now(), note="caption full")
+                    report.unchanged += 1
+                    return True
                 await self._bot.edit_message_caption(
-                    chat_id=chat.id, message_id=row.message_id, caption=text, reply_markup=keyboard
+                    chat_id=chat.id, message_id=row.message_id, caption=post.text, reply_markup=post.keyboard
                 )
             else:
                 await self._bot.edit_message_text(
-                    text, chat_id=chat.id, message_id=row.message_id, reply_markup=keyboard,
+                    post.text, chat_id=chat.id, message_id=row.message_id, reply_markup=post.keyboard,
                     link_preview_options=LinkPreviewOptions(is_disabled=not previews),
                 )
         except RetryAfter as exc:
@@ -145,3 +156,10 @@ def _retry_after(exc: RetryAfter) -> timedelta:
         warnings.simplefilter("ignore", PTBDeprecationWarning)
         value = exc.retry_after
     return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
+
+
+def _has_me(bot: Bot) -> bool:
+    try:
+        return bool(bot.username)
+    except RuntimeError:  # bot not initialized (no getMe yet)
+        return False

@@ -7,7 +7,7 @@ into the chat's local time only here, with zoneinfo, so daylight-saving changes 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -75,16 +75,7 @@ def next_send_time(
     return moment
 
 
-def digest_due(digest_time: time, zone: ZoneInfo, *, last_digest_at: datetime | None, now: datetime) -> datetime | None:
-    """The UTC moment of today's digest if it has come and was not sent yet, else None.
-
-    "Today" is the reader's local date; a digest missed while the bot was down is sent once
-    when it comes back, not once per missed day.
-    """
-    local_now = now.astimezone(zone)
-    scheduled = datetime.combine(local_now.date(), digest_time, tzinfo=zone).astimezone(UTC)
-    if now < scheduled:
-        return None
-    if last_digest_at is not None and last_digest_at >= scheduled:
-        return None
-    return scheduled
+def digest_policy(policy: PostingPolicy) -> PostingPolicy:
+    """The rules for a digest post: it goes at its scheduled time, so the channel's pace, hourly
+    cap and quiet hours (meant for single stories) do not hold it; Telegram's gap still does."""
+    return replace(policy, interval=timedelta(0), max_per_hour=None, quiet_start=None, quiet_end=None)

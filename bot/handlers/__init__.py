@@ -36,12 +36,17 @@ _COMMANDS = {
 
 def register_handlers(application: Application) -> None:
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, membership.on_migrate))
+    # PTB's CommandHandler also answers edited messages: an admin fixing a typo in /broadcast
+    # would broadcast twice. Edits are not requested (ALLOWED_UPDATES) and not handled.
+    not_edited = ~filters.UpdateType.EDITED
     for name, callback in _COMMANDS.items():
-        application.add_handler(CommandHandler(name, callback))
+        application.add_handler(CommandHandler(name, callback, filters=not_edited))
     application.add_handler(
-        MessageHandler(filters.Document.ALL & filters.CaptionRegex(r"^/import(@\w+)?\b"), admin.import_feeds)
+        MessageHandler(not_edited & filters.Document.ALL & filters.CaptionRegex(r"^/import(@\w+)?\b"),
+                       admin.import_feeds)
     )
     application.add_handler(CallbackQueryHandler(reader.on_button))
     application.add_handler(ChatMemberHandler(membership.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
-    application.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, basic.unknown_command))
+    application.add_handler(
+        MessageHandler(not_edited & filters.COMMAND & filters.ChatType.PRIVATE, basic.unknown_command))
     application.add_error_handler(errors.on_error)

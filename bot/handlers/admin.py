@@ -13,6 +13,8 @@ from bot.app import NewsContext
 from bot.channels import posting_problem, register_chat
 from bot.delivery.policy import parse_hhmm
 from bot.handlers.common import admin_only, argument_text, feed_line, find_feed, reply
+from bot.handlers.posts import POST_USAGE, post_look, set_post_setting, subscribe_into_topic, topic_lines
+from bot.handlers.schedule import SCHEDULE_USAGE, channel_schedule, schedule_lines
 from bot.news.errors import FeedError, FetchError, NewsError
 from bot.news.render import escape
 from bot.news.urls import is_http_url
@@ -117,7 +119,9 @@ async def list_channels(update: Update, context: NewsContext) -> None:
         subs = await context.db.subscriptions.for_chat(chat.id)
         problem = posting_problem(chat)
         state = "paused" if chat.paused else ("ok" if problem is None else escape(problem))
-        lines.append(f"{escape(chat.display_name)} ({chat.id}) — {len(subs)} feeds — {state}")
+        lines.append(f"{escape(chat.display_name)} ({chat.id}) — {len(subs)} feeds — {state} — {post_look(chat, context)}")
+        lines.extend(await topic_lines(context, chat))
+        lines.extend(await schedule_lines(context, chat))
     await _reply_long(update, lines)
 
 
@@ -137,6 +141,8 @@ CHANNEL_USAGE = (
     "/channel CHANNEL max N — at most N posts an hour (0: no limit)\n"
     "/channel CHANNEL quiet 23:00-07:00 — no posts then (or: quiet off)\n"
     "/channel CHANNEL tz Europe/Kyiv — its time zone\n"
+    f"{POST_USAGE}\n"
+    f"{SCHEDULE_USAGE}\n"
     "CHANNEL is @username or its id from /channels; FEED is a number from /feeds."
 )
 
@@ -153,6 +159,14 @@ async def channel(update: Update, context: NewsContext) -> None:
         return
     action, value = args[1].lower(), " ".join(args[2:])[:200]
     now = context.services.clock.now()
+    words = value.split()
+    if action == "subscribe" and len(words) >= 3 and words[1].lower() == "topic":
+        feed = find_feed(await context.db.feeds.list(), words[0])
+        if feed is None:
+            await reply(update, f"No feed “{escape(words[0][:100])}”. See /feeds for the numbers.")
+            return
+        await reply(update, await subscribe_into_topic(context, target, feed, " ".join(words[2:])))
+        return
     if action in ("subscribe", "unsubscribe"):
         feed = find_feed(await context.db.feeds.list(), value)
         if feed is None:
@@ -168,8 +182,15 @@ async def channel(update: Update, context: NewsContext) -> None:
             answer = f"{escape(target.display_name)} no longer gets {escape(feed.name)}."
         await reply(update, answer)
         return
+    if action in ("schedule", "overflow"):
+        await reply(update, await channel_schedule(context, target, action, args[2:]))
+        return
     error = await _set_policy(context, target, action, value.strip())
-    await reply(update, error or f"Done. {escape(target.display_name)}: {escape(_policy_text(await context.db.chats.get(target.id)))}")
+    updated = await context.db.chats.get(target.id)
+    done = f"Done. {escape(target.display_name)}: {escape(_policy_text(updated))}"
+    if updated is not None:
+        done += f"; {escape(post_look(updated, context))}"
+    await reply(update, error or done)
 
 
 async def _set_policy(context: NewsContext, target: Chat, action: str, value: str) -> str | None:
@@ -198,7 +219,10 @@ async def _set_policy(context: NewsContext, target: Chat, action: str, value: st
             return f"I don't know the time zone “{escape(value[:60])}”. Use a name like Europe/Kyiv."
         await context.db.chats.update_settings(target.id, {"timezone": value}, now=now)
     else:
-        return CHANNEL_USAGE
+        try:
+            return await set_post_setting(context, target, action, value)
+        except KeyError:
+            return CHANNEL_USAGE
     return None
 
 
@@ -240,10 +264,9 @@ async def post(update: Update, context: NewsContext) -> None:
     if not queued:
         await reply(update, "That story was already posted there; I won't post it twice.")
         return
-    report = await context.services.publisher.drain()
+    context.services.publisher.wake()  # the publisher's task sends it; this reply does not wait
     if target_id != update.effective_chat.id:  # type: ignore[union-attr]
-        outcome = "Posted." if report.sent else "Queued; it goes out as soon as the channel's pace allows."
-        await reply(update, outcome)
+        await reply(update, "Queued; it goes out as soon as the channel's pace allows.")
 
 
 @admin_only
@@ -264,6 +287,13 @@ async def resume(update: Update, context: NewsContext) -> None:
                 await reply(update, f"Polling {escape(feed.name)} again.")
                 return
     await _set_paused(update, context, False)
+    # Posts that failed (an outage longer than DELIVERY_RETRY_HOURS, a channel that had
+    # removed the bot) are queued again, each with a fresh retry window.
+    target = await context.db.chats.find(ref) if ref else None
+    requeued = await context.db.deliveries.requeue_failed(now=now, chat_id=target.id if target else None)
+    if requeued:
+        await reply(update, f"Queued {requeued} failed posts again.")
+        context.services.publisher.wake()
     if not ref:
         disabled = [f for f in await context.db.feeds.list() if not f.enabled]
         for feed in disabled:
@@ -324,7 +354,7 @@ async def broadcast(update: Update, context: NewsContext) -> None:
     _, queued = await context.db.deliveries.enqueue_broadcast(
         text, readers, created_by=update.effective_user.id, now=context.services.clock.now())  # type: ignore[union-attr]
     await reply(update, f"Queued for {queued} chats; it goes out within Telegram's limits.")
-    await context.services.publisher.drain()
+    context.services.publisher.wake()
 
 
 @admin_only

@@ -11,7 +11,8 @@ from bot.app import NewsContext
 from bot.handlers.commands import COMMANDS
 from bot.handlers.common import chat_language, is_admin, reply
 from bot.texts import t
-from bot.ui import RELATED_PAYLOAD, SUBSCRIBE_PAYLOAD
+from bot.handlers.posts import send_article
+from bot.ui import ARTICLE_PAYLOAD, RELATED_PAYLOAD, SUBSCRIBE_PAYLOAD
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,9 @@ async def start(update: Update, context: NewsContext) -> None:
         from bot.handlers.reader import related_for_article
 
         await related_for_article(update, context, int(payload[len(RELATED_PAYLOAD):]))
+        return
+    if payload.startswith(ARTICLE_PAYLOAD) and payload[len(ARTICLE_PAYLOAD):].isdigit():
+        await send_article(update, context, int(payload[len(ARTICLE_PAYLOAD):]))
         return
     if payload.startswith(SUBSCRIBE_PAYLOAD) and payload[len(SUBSCRIBE_PAYLOAD):].isdigit():
         from bot.handlers.reader import subscribe_to

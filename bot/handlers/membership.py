@@ -29,9 +29,9 @@ async def on_my_chat_member(update: Update, context: NewsContext) -> None:
                                 f"I was removed from {chat.type} {name}; I stopped posting there. "
                                 "Its subscriptions are kept in case you add me back.")
         return
-    stored = await remember_chat(context.db, chat, clock=context.services.clock)
-    await context.db.chats.update_settings(stored.id, {"can_post": can_post(member, chat.type)}, now=now)
-    stored = await context.db.chats.get(stored.id)
+    await remember_chat(context.db, chat, clock=context.services.clock)
+    await context.db.chats.update_settings(chat.id, {"can_post": can_post(member, chat.type)}, now=now)
+    stored = await context.db.chats.get(chat.id)
     if chat.type == "private" or stored is None:
         return
     problem = posting_problem(stored)

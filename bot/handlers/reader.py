@@ -13,6 +13,7 @@ from bot.delivery.policy import parse_hhmm
 from bot.handlers.common import (
     argument_text, chat_admin_or_private, chat_language, chat_zone, feed_line, find_feed, reply,
 )
+from bot.handlers.posts import reader_post_setting, reader_settings_text
 from bot.news.render import Link, escape, render_links
 from bot.related import related_to, search_stories
 from bot.texts import LANGUAGES, t
@@ -227,7 +228,7 @@ async def settings_command(update: Update, context: NewsContext) -> None:
         zone=escape(chat.timezone or f"{context.settings.timezone} ({t(lang, 'default')})"),
         digest=chat.digest_time or t(lang, "off"), summaries=on_off(chat.summaries), previews=on_off(previews),
         language=chat.language or f"{lang} ({t(lang, 'default')})",
-    ))
+    ) + "\n" + reader_settings_text(chat, context, lang))
 
 
 async def _change_setting(context: NewsContext, chat_id: int, name: str, value: str, lang: str) -> str | None:
@@ -256,7 +257,7 @@ async def _change_setting(context: NewsContext, chat_id: int, name: str, value: 
         await context.db.chats.update_settings(chat_id, {column: switch[value.lower()]}, now=now)
     elif name in ("lang", "language") and value.lower() in LANGUAGES:
         await context.db.chats.update_settings(chat_id, {"language": value.lower()}, now=now)
-    else:
+    elif not await reader_post_setting(context, chat_id, name, value, lang):
         return t(lang, "bad_setting")
     return None
 

@@ -16,23 +16,29 @@ from bot.jobs.poll import poll_due_feeds
 log = logging.getLogger(__name__)
 
 POLL_TICK_S = 30
-PUBLISH_TICK_S = 1  # a drain stopped by a 429 resumes within a second of retry_after
-DIGEST_TICK_S = 60
+DIGEST_TICK_S = 30  # a digest slot runs within half a minute of its time
+WATCH_DATABASE_S = 2  # how soon a deleted or replaced database file stops the bot
 
 
 async def _poll_job(context) -> None:  # type: ignore[no-untyped-def]
-    reports = await poll_due_feeds(context.services)
-    if any(r.queued for r in reports):
-        await context.services.publisher.drain()
-
-
-async def _publish_job(context) -> None:  # type: ignore[no-untyped-def]
-    await context.services.publisher.drain()
+    # Feeds are polled as they come due; each one wakes the publisher when it queued rows.
+    await poll_due_feeds(context.services)
 
 
 async def _digest_job(context) -> None:  # type: ignore[no-untyped-def]
     if await queue_due_digests(context.services):
-        await context.services.publisher.drain()
+        context.services.publisher.wake()
+
+
+async def _watch_database_job(context) -> None:  # type: ignore[no-untyped-def]
+    services = context.services
+    problem = services.db.file_problem()
+    if problem and services.fatal is None:
+        # ``newsbot run`` prints this as its last line and exits with status 2.
+        services.fatal = (f"{problem}; stopped so that nothing more is written to a file that is gone. "
+                          "Restore it from a backup (or point DATABASE_PATH at it) and start again")
+        services.publisher.stop()
+        context.application.stop_running()
 
 
 def register_jobs(application: Application) -> None:
@@ -42,5 +48,6 @@ def register_jobs(application: Application) -> None:
         raise RuntimeError("python-telegram-bot's job-queue extra is missing: pip install newsbot again")
     options = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 60}
     queue.run_repeating(_poll_job, interval=POLL_TICK_S, first=5, name="poll", job_kwargs=options)
-    queue.run_repeating(_publish_job, interval=PUBLISH_TICK_S, first=3, name="publish", job_kwargs=options)
+    queue.run_repeating(_watch_database_job, interval=WATCH_DATABASE_S, first=WATCH_DATABASE_S, name="watch-db",
+                        job_kwargs=options)
     queue.run_repeating(_digest_job, interval=DIGEST_TICK_S, first=10, name="digest", job_kwargs=options)

@@ -1,40 +1,79 @@
-"""The poll job: refresh the feeds whose time has come, a bounded number at once."""
+"""The poll job: refresh the feeds whose time has come, a bounded number at once.
+
+Each feed's poll is its own unit of work: whatever goes wrong in it (a bug, bad text, a
+database error) is caught at the feed's boundary, logged with the feed, counted on the feed
+like any failed poll (error count, last error, backoff, disabled at MAX_FEED_ERRORS with the
+admins told), and the other feeds of the tick go on. Choosing the due feeds claims them
+(their next poll moves forward), so a poll that never records an outcome cannot make the
+feed due again at every tick.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
 from bot.ingest import PollReport
+from bot.news.textsafe import valid_text
 from bot.notify import notify_admins
+from storage.feeds import Feed
 
 log = logging.getLogger(__name__)
 
 MAX_CONCURRENT_FEEDS = 4
 MAX_FEEDS_PER_TICK = 200
+CLAIM_LEASE = timedelta(minutes=30)  # a claimed feed is due again after this if its poll never ends
 
 
-async def poll_due_feeds(services) -> list[PollReport]:  # type: ignore[no-untyped-def]
-    """Poll every due feed; tell the admins about feeds that were just disabled."""
-    feeds = await services.db.feeds.due(services.clock.now(), MAX_FEEDS_PER_TICK)
+async def poll_due_feeds(services, gate: asyncio.Semaphore | None = None) -> list[PollReport]:  # type: ignore[no-untyped-def]
+    """Poll every due feed; tell the admins about feeds that were just disabled.
+
+    ``gate`` bounds how many feeds are polled at once; the poll job shares one across ticks,
+    so a tick held up by a slow site does not stop the next tick from polling other feeds.
+    """
+    now = services.clock.now()
+    feeds = await services.db.feeds.claim_due(now, MAX_FEEDS_PER_TICK, lease_until=now + CLAIM_LEASE)
     if not feeds:
         return []
-    gate = asyncio.Semaphore(MAX_CONCURRENT_FEEDS)
+    gate = gate or asyncio.Semaphore(MAX_CONCURRENT_FEEDS)
 
-    async def one(feed):  # type: ignore[no-untyped-def]
+    async def one(feed: Feed) -> PollReport:
         async with gate:
-            return await services.ingestor.poll(feed)
+            report = await _poll_one(services, feed)
+        if report.queued:
+            services.publisher.wake()
+        await _tell(services, report)
+        return report
 
-    reports = await asyncio.gather(*(one(feed) for feed in feeds))
-    for report in reports:
-        if report.disabled:
-            await notify_admins(
-                services.bot, services.settings.admin_ids,
-                f"I stopped polling the feed {report.title or report.feed_url} after "
-                f"{services.settings.max_feed_errors} failures in a row. The last error: {report.error}. "
-                "Fix the feed (or its URL) and send /resume to poll it again.",
-            )
-        elif report.new_articles or report.duplicates:
-            log.info("feed %s: %d new, %d already known, %d queued", report.feed_url,
-                     len(report.new_articles), report.duplicates, report.queued)
-    return list(reports)
+    return list(await asyncio.gather(*(one(feed) for feed in feeds)))
+
+
+async def _poll_one(services, feed: Feed) -> PollReport:  # type: ignore[no-untyped-def]
+    """One feed's poll, which never raises: an unexpected error counts as a failed poll."""
+    try:
+        return await services.ingestor.poll(feed)
+    except Exception as exc:  # the feed's boundary: its bug must not fail the tick
+        log.exception("feed %s: unexpected error while polling", feed.url)
+        message = valid_text(f"unexpected error while polling: {type(exc).__name__}: {exc}")[:500]
+        report = PollReport(feed_id=feed.id, feed_url=feed.url, title=feed.title, error=message)
+        try:
+            updated = await services.ingestor.record_failure(feed, message)
+        except Exception:  # noqa: BLE001 - e.g. the database itself failing; the claim still holds
+            log.exception("feed %s: could not record the failure", feed.url)
+            return report
+        report.disabled = not updated.enabled
+        return report
+
+
+async def _tell(services, report: PollReport) -> None:  # type: ignore[no-untyped-def]
+    if report.disabled:
+        await notify_admins(
+            services.bot, services.settings.admin_ids,
+            f"I stopped polling the feed {report.title or report.feed_url} after "
+            f"{services.settings.max_feed_errors} failures in a row. The last error: {report.error}. "
+            "Fix the feed (or its URL) and send /resume to poll it again.",
+        )
+    elif report.new_articles or report.duplicates:
+        log.info("feed %s: %d new, %d already known, %d queued", report.feed_url,
+                 len(report.new_articles), report.duplicates, report.queued)

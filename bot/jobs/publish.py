@@ -1,5 +1,9 @@
 """The publisher: claims due outbox rows, sends them, and settles each row by what Telegram said.
 
+It runs as its own asyncio task (``start``), woken by ``wake()`` when rows are queued and
+every second otherwise; polls and commands queue rows and return at once, never waiting for
+a fan-out. ``drain()`` is the same work as one call, for tests and tools.
+
 Delivery is at-least-once: a row is marked sent right after Telegram accepts the message; a
 crash between the two (a window of one database write per message in flight) sends that
 message again after the restart, because losing a post is worse than a rare repeat. The
@@ -9,29 +13,43 @@ Telegram's limits: the Application's AIORateLimiter keeps the whole bot under 30
 and each group or channel under 20/minute; the posting policy here keeps private chats under
 one message a second and applies each channel's own pace, hourly cap and quiet hours. A 429
 puts the row back for ``retry_after`` and pauses all sending as long; nothing is dropped.
+
+Outages: a passing failure (network, 5xx, timeout) puts the row back with a doubling wait,
+for DELIVERY_RETRY_HOURS; several in a row pause all sending and probe with doubling pauses,
+and the admins hear once that the Bot API is unreachable and once that it is back.
+Database faults: an outcome that cannot be written (disk full, a lock held too long) is kept
+in memory, sending pauses with one admin notice, and the outcomes are written once the
+database takes writes again (also on a graceful stop).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import warnings
+import sqlite3
+import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
-from telegram.warnings import PTBDeprecationWarning
+from telegram import Bot
+from telegram.error import TelegramError
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.delivery.compose import compose_post, post_defaults
+from bot.delivery.digests import overflow_hold_until
 from bot.delivery.edits import EditSender
-from bot.delivery.policy import GROUP_GAP, PRIVATE_GAP, PostingPolicy, next_send_time, parse_hhmm
-from bot.delivery.postview import also_links, render_story
+from bot.delivery.outcome import Outcome, outcome_of
+from bot.delivery.postview import also_links
+from bot.delivery.policy import GROUP_GAP, PRIVATE_GAP, PostingPolicy, digest_policy, next_send_time, parse_hhmm
+from bot.delivery.retry import OutageTracker, RetryPolicy
+from bot.delivery.send import Post, Sender
 from bot.news.render import Link, escape
+from bot.news.textsafe import plain_fallback
 from bot.notify import notify_admins
 from bot.related import read_also_links
+from bot.texts import pick_language
 from storage import Database
 from storage.articles import StoredArticle
 from storage.chats import Chat
@@ -39,10 +57,12 @@ from storage.deliveries import Delivery
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
 CONCURRENCY = 8
 READ_ALSO_TTL = timedelta(minutes=10)
 STUCK_AFTER = timedelta(minutes=10)  # a row 'sending' this long between drains is retried
+IDLE_TICK_S = 1.0  # the task looks for due rows this often when nobody wakes it
+SETTLE_ON_STOP_S = 5.0  # a graceful stop keeps trying to write outcomes this long
+_REFUSED_BUT_FIXABLE = ("message is too long", "can't parse entities")
 
 
 @dataclass(slots=True)
@@ -63,30 +83,87 @@ class Publisher:
         self._clock = clock
         self._paused_until = clock.now()
         self._stopping = False
-        self._lock = asyncio.Lock()  # one drain at a time (job tick, /post, /broadcast)
+        self._lock = asyncio.Lock()  # one drain at a time
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
         self._read_also_cache: dict[int, tuple[datetime, list[Link]]] = {}
         self.edits = EditSender(db, bot, settings=settings, clock=clock, read_also=self._read_also)
+        self.sender = Sender(bot, db, admin_ids=settings.admin_ids, clock=clock)
+        cap = timedelta(seconds=settings.delivery_backoff_max_seconds)
+        self.retry_policy = RetryPolicy(window=timedelta(hours=settings.delivery_retry_hours), cap=cap)
+        self._outage = OutageTracker(notice_after=timedelta(minutes=settings.outage_notice_minutes), cap=cap)
+        # Outcomes Telegram gave that the database could not store yet (disk full, locked).
+        self._unsettled: list[tuple[Delivery, Outcome, datetime]] = []
+        self._write_fault: str | None = None
+
+    # -- the task ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Run the publisher as its own task until ``aclose``."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="publisher")
+
+    def wake(self) -> None:
+        """Rows were queued: look now rather than at the next tick."""
+        self._wake.set()
 
     def stop(self) -> None:
         """Claim nothing more; sends already under way finish and are recorded."""
         self._stopping = True
+        self._wake.set()
+
+    async def aclose(self) -> None:
+        """Stop, wait for the sends under way, and write every outcome still unwritten."""
+        self.stop()
+        if self._task is not None:
+            task, self._task = self._task, None
+            await task
+        deadline = time.monotonic() + SETTLE_ON_STOP_S
+        while self._unsettled and not await self._settle_backlog() and time.monotonic() < deadline:
+            await asyncio.sleep(0.25)
+        if self._unsettled:
+            log.error("%d messages were sent but the database took no record of it (%s); they will be sent "
+                      "again after the restart", len(self._unsettled), self._write_fault)
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                await self.drain()
+            except Exception:  # the task's boundary: log, and look again at the next tick
+                log.exception("the publisher failed; trying again in %g s", IDLE_TICK_S)
+            if self._stopping:
+                break
+            try:
+                async with asyncio.timeout(IDLE_TICK_S):
+                    await self._wake.wait()
+            except TimeoutError:
+                pass
+
+    # -- one drain ---------------------------------------------------------------------------
 
     async def drain(self, *, batch: int = 100, max_batches: int = 1000) -> PublishReport:
         """Send every due row, batch by batch, until none is due or Telegram asks us to wait."""
         report = PublishReport()
         async with self._lock:
-            # Nothing is 'sending' between drains unless recording an outcome failed.
-            await self._db.deliveries.recover_interrupted(
-                now=self._clock.now(), claimed_before=self._clock.now() - STUCK_AFTER
-            )
-            for _ in range(max_batches):
-                if self._stopping or self._clock.now() < self._paused_until:
-                    break
-                rows = await self._db.deliveries.claim_due(self._clock.now(), batch)
-                if not rows:
-                    break
-                await self._send_batch(rows, report)
-            await self.edits.drain(may_send=lambda: not self._stopping and self._clock.now() >= self._paused_until)
+            if self._unsettled and not await self._settle_backlog():
+                return report  # still cannot write: sending more would only add unrecorded sends
+            try:
+                # Nothing is 'sending' between drains unless recording an outcome failed.
+                await self._db.deliveries.recover_interrupted(
+                    now=self._clock.now(), claimed_before=self._clock.now() - STUCK_AFTER
+                )
+                for _ in range(max_batches):
+                    if self._stopping or self._clock.now() < self._paused_until or self._write_fault:
+                        break
+                    # While the Bot API seems down, each try is a probe of one message.
+                    rows = await self._db.deliveries.claim_due(self._clock.now(), 1 if self._outage.down else batch)
+                    if not rows:
+                        break
+                    await self._send_batch(rows, report)
+                await self.edits.drain(may_send=lambda: not self._stopping and self._clock.now() >= self._paused_until)
+            except sqlite3.Error as exc:
+                await self._database_fault(exc)
         return report
 
     async def _send_batch(self, rows: list[Delivery], report: PublishReport) -> None:
@@ -101,14 +178,20 @@ class Publisher:
 
         await asyncio.gather(*(one_chat(chat_rows) for chat_rows in by_chat.values()))
 
+    def _holding(self) -> bool:
+        return self._stopping or self._clock.now() < self._paused_until or self._write_fault is not None
+
     async def _send_for_chat(self, rows: list[Delivery], report: PublishReport) -> None:
         """Send the first row a chat may get now; the rest wait for the chat's next slot."""
         chat = await self._db.chats.get(rows[0].chat_id)
         now = self._clock.now()
-        if chat is None or self._stopping or now < self._paused_until:
-            await self._db.deliveries.release((r.id for r in rows), now=now)
+        if chat is None or self._holding():
+            for row in rows:
+                await self._settle(row, Outcome("released"), report)
             return
-        policy = _policy(chat, self._settings)
+        rows = sorted(rows, key=lambda r: r.kind != "digest")  # a digest keeps its time
+        chat_policy = _policy(chat, self._settings)
+        policy = digest_policy(chat_policy) if rows[0].kind == "digest" else chat_policy
         hour_ago = now - timedelta(hours=1)
         sent_last_hour, oldest = (
             await self._db.deliveries.sent_since(chat.id, hour_ago) if policy.max_per_hour else (0, None)
@@ -118,75 +201,198 @@ class Publisher:
             oldest_in_last_hour=oldest,
         )
         first, rest = rows[0], rows[1:]
+        if policy.max_per_hour and sent_last_hour >= policy.max_per_hour and await self._db.schedules.for_chat(
+            chat.id, "overflow"
+        ):  # over the cap with the overflow digest on: held for the digest at the end of the hour
+            slot = max(slot, overflow_hold_until(policy.zone, now))
         if slot > now:
             await self._defer([first, *rest], slot, report)
             return
-        await self._send_one(chat, first, report)
+        outcome = await self.deliver(chat, first)
+        await self._settle(first, outcome, report, chat=chat)
         if rest:
-            later = next_send_time(policy, now=self._clock.now(), last_post_at=self._clock.now())
+            rules = digest_policy(chat_policy) if rest[0].kind == "digest" else chat_policy
+            later = next_send_time(rules, now=self._clock.now(), last_post_at=self._clock.now())
             await self._defer(rest, later, report)
 
-    async def _defer(self, rows: Iterable[Delivery], at, report: PublishReport) -> None:  # type: ignore[no-untyped-def]
+    async def _defer(self, rows: Iterable[Delivery], at: datetime, report: PublishReport) -> None:
         for row in rows:
-            await self._db.deliveries.retry_later(row.id, at=at, count_attempt=False)
+            try:
+                await self._db.deliveries.retry_later(row.id, at=at, count_attempt=False)
+            except sqlite3.Error as exc:
+                self._unsettled.append((row, Outcome("released"), self._clock.now()))
+                await self._database_fault(exc)
+                continue
             report.deferred += 1
 
-    async def _send_one(self, chat: Chat, row: Delivery, report: PublishReport) -> None:
-        try:
-            text, keyboard, previews = await self._render(chat, row)
-            if text is None:
-                await self._db.deliveries.mark_failed(row.id, "the story is no longer stored", state="skipped")
-                return
-            message = await self._bot.send_message(
-                chat.id, text, reply_markup=keyboard,
-                link_preview_options=LinkPreviewOptions(is_disabled=not previews),
-            )
-        except RetryAfter as exc:
-            wait = _retry_after(exc)
-            self._paused_until = self._clock.now() + wait
-            await self._db.deliveries.retry_later(row.id, at=self._paused_until, error=f"429: retry after {wait}", count_attempt=False)
-            report.rate_limited += 1
-            log.warning("Telegram asked to wait %s before sending more (chat %s)", wait, chat.id)
-        except ChatMigrated as exc:
-            log.info("chat %s became supergroup %s; moving its rows", chat.id, exc.new_chat_id)
-            await self._db.chats.migrate(chat.id, exc.new_chat_id, now=self._clock.now())
-            await self._db.deliveries.retry_later(row.id, at=self._clock.now(), count_attempt=False)
-            report.retried += 1
-        except Forbidden as exc:
-            await self._chat_gone(chat, row, f"Telegram refused: {exc.message}", report)
-        except BadRequest as exc:
-            if "chat not found" in exc.message.lower():
-                await self._chat_gone(chat, row, "chat not found", report)
-            else:  # the message itself is wrong; sending it again would fail again
-                await self._db.deliveries.mark_failed(row.id, f"Telegram refused the message: {exc.message}")
-                report.failed += 1
-                report.errors.append(f"chat {chat.id}: {exc.message}")
-        except TelegramError as exc:  # timeouts, 5xx and the like: try again later, up to a limit
-            await self._transient_failure(row, str(exc), report)
-        else:
-            await self._db.deliveries.mark_sent(row.id, message_id=message.message_id, now=self._clock.now())
-            report.sent += 1
+    # -- sending one delivery ----------------------------------------------------------------
 
-    async def _transient_failure(self, row: Delivery, error: str, report: PublishReport) -> None:
-        if row.attempts >= MAX_ATTEMPTS:
-            await self._db.deliveries.mark_failed(row.id, f"gave up after {row.attempts} attempts: {error}")
+    async def deliver(self, chat: Chat, row: Delivery) -> Outcome:
+        """Send one outbox row to its chat and say what happened; writes nothing.
+
+        A post Telegram refuses as too long or unparsable is sent once more as plain, clipped
+        text before it counts as refused.
+        """
+        post = await self._render(chat, row)
+        if post is None:
+            return Outcome("skipped", "the story is no longer stored")
+        outcome = await self._attempt(chat, post)
+        if outcome.kind == "refused" and any(m in outcome.error.lower() for m in _REFUSED_BUT_FIXABLE):
+            log.warning("chat %s refused a post (%s); sending it as plain text", chat.id, outcome.error)
+            second = await self._attempt(chat, replace(post, text=plain_fallback(post.text), html=False, rich=None))
+            if second.kind == "refused":
+                return Outcome("refused", f"{outcome.error}; as plain text: {second.error}")
+            return second
+        return outcome
+
+    async def _attempt(self, chat: Chat, post: Post) -> Outcome:
+        try:
+            sent = await self.sender.send(chat.id, post, chat_name=chat.display_name)
+        except TelegramError as exc:
+            return outcome_of(exc)
+        return Outcome("sent", message_id=sent.message_id, sent_as=sent.kind, thread_id=sent.thread_id)
+
+    # -- writing outcomes down ---------------------------------------------------------------
+
+    async def _settle(self, row: Delivery, outcome: Outcome, report: PublishReport, *, chat: Chat | None = None) -> None:
+        """Write an outcome, count it, and react to what it says about Telegram."""
+        now = self._clock.now()
+        await self._track(outcome, now, chat)
+        if self._write_fault is not None:  # keep the order: older outcomes are written first
+            self._unsettled.append((row, outcome, now))
+            return
+        try:
+            await self._record(row, outcome, now, report)
+        except sqlite3.Error as exc:
+            self._unsettled.append((row, outcome, now))
+            await self._database_fault(exc)
+
+    async def _record(self, row: Delivery, outcome: Outcome, now: datetime, report: PublishReport) -> None:
+        deliveries = self._db.deliveries
+        kind = outcome.kind
+        if kind == "sent":
+            await deliveries.mark_sent(row.id, message_id=outcome.message_id, now=now, sent_as=outcome.sent_as,
+                                       thread_id=outcome.thread_id)
+            report.sent += 1
+        elif kind == "released":
+            await deliveries.release([row.id], now=now)
+        elif kind == "rate_limited":
+            wait = outcome.wait or timedelta(seconds=1)
+            await deliveries.retry_later(row.id, at=now + wait, error=f"429: retry after {wait}", count_attempt=False)
+            report.rate_limited += 1
+        elif kind == "migrated":
+            assert outcome.new_chat_id is not None
+            log.info("chat %s became supergroup %s; moving its rows", row.chat_id, outcome.new_chat_id)
+            await self._db.chats.migrate(row.chat_id, outcome.new_chat_id, now=now)
+            await deliveries.retry_later(row.id, at=now, count_attempt=False)
+            report.retried += 1
+        elif kind == "chat_gone":
+            await self._chat_gone(row, outcome.error, now, report)
+        elif kind == "skipped":
+            await deliveries.mark_failed(row.id, outcome.error, state="skipped")
+        elif kind == "refused":
+            await deliveries.mark_failed(row.id, f"Telegram refused the message: {outcome.error}")
+            report.failed += 1
+            report.errors.append(f"chat {row.chat_id}: {outcome.error}")
+        else:
+            await self._transient_failure(row, outcome.error, now, report)
+
+    async def _transient_failure(self, row: Delivery, error: str, now: datetime, report: PublishReport) -> None:
+        first = row.first_failed_at or now
+        at = self.retry_policy.next_attempt(attempts=row.attempts, first_failed_at=first, now=now)
+        if at is None:
+            hours = (now - first).total_seconds() / 3600
+            await self._db.deliveries.mark_failed(
+                row.id, f"gave up after {row.attempts} attempts over {hours:.1f} h: {error}")
             report.failed += 1
             report.errors.append(error)
         else:
-            delay = timedelta(seconds=30 * 2 ** (row.attempts - 1))
-            await self._db.deliveries.retry_later(row.id, at=self._clock.now() + delay, error=error)
+            await self._db.deliveries.retry_later(row.id, at=at, error=error, failed_at=first)
             report.retried += 1
 
-    async def _chat_gone(self, chat: Chat, row: Delivery, reason: str, report: PublishReport) -> None:
+    async def _chat_gone(self, row: Delivery, reason: str, now: datetime, report: PublishReport) -> None:
         """The bot was blocked or removed: stop sending there, keep the data, tell the admins."""
         await self._db.deliveries.mark_failed(row.id, reason)
         report.failed += 1
-        if await self._db.chats.deactivate(chat.id, reason, now=self._clock.now()) and chat.is_channel_like:
+        chat = await self._db.chats.get(row.chat_id)
+        if await self._db.chats.deactivate(row.chat_id, reason, now=now) and chat is not None and chat.is_channel_like:
             await notify_admins(
                 self._bot, self._settings.admin_ids,
                 f"I can no longer post to {chat.kind} {chat.display_name} ({reason}). I stopped posting there; "
                 "add me back as an admin and send /resume to continue.",
             )
+
+    async def _track(self, outcome: Outcome, now: datetime, chat: Chat | None) -> None:
+        """Pauses and admin notices for what an outcome says about Telegram itself."""
+        if outcome.kind == "rate_limited":
+            wait = outcome.wait or timedelta(seconds=1)
+            self._paused_until = max(self._paused_until, now + wait)
+            log.warning("Telegram asked to wait %s before sending more (chat %s)", wait,
+                        chat.id if chat else "?")
+        elif outcome.kind == "transient":
+            pause = self._outage.failure(now, outcome.error)
+            if pause is not None:
+                self._paused_until = max(self._paused_until, now + pause)
+                log.warning("Bot API unreachable since %s (%s); next try in %s",
+                            self._outage.since, outcome.error, pause)
+            if self._outage.should_tell_down(now):
+                since = f"{self._outage.since:%Y-%m-%d %H:%M} UTC"
+                await notify_admins(
+                    self._bot, self._settings.admin_ids,
+                    f"Telegram's Bot API has not accepted a message since {since} ({outcome.error}). Posts "
+                    "wait in the outbox and go out when it answers again; nothing is lost.",
+                )
+        elif outcome.kind == "sent" and self._outage.since is not None:
+            began, tell = self._outage.success(now)
+            if began is None:
+                return
+            hurried = 0
+            if now - began >= self.retry_policy.base:  # an outage, not a blip
+                # Rows that failed during the outage would each wait out their own backoff:
+                # they go now, with the rows never tried.
+                hurried = await self._db.deliveries.retry_now_failed_since(began, now=now)
+            minutes = max(1, round((now - began).total_seconds() / 60))
+            log.warning("Bot API answers again after %d min; %d rows that failed meanwhile go now", minutes, hurried)
+            if tell:
+                await notify_admins(
+                    self._bot, self._settings.admin_ids,
+                    f"Telegram's Bot API answers again; it was unreachable for about {minutes} min, "
+                    f"since {began:%Y-%m-%d %H:%M} UTC. The posts that waited are going out now.",
+                )
+
+    async def _database_fault(self, exc: sqlite3.Error) -> None:
+        """The database refused a write: pause sending and tell the admins, once per fault."""
+        if self._write_fault is not None:
+            return
+        self._write_fault = str(exc) or type(exc).__name__
+        log.error("cannot write to the database (%s): sending paused; %d outcomes kept to write later",
+                  self._write_fault, len(self._unsettled))
+        await notify_admins(
+            self._bot, self._settings.admin_ids,
+            f"I cannot write to the database ({self._write_fault}): is the disk full, or is another "
+            "program holding it? I paused sending; what was sent is recorded as soon as writing works again.",
+        )
+
+    async def _settle_backlog(self) -> bool:
+        """Write the outcomes kept during a database fault; True once all are written."""
+        report = PublishReport()
+        while self._unsettled:
+            row, outcome, at = self._unsettled[0]
+            try:
+                await self._record(row, outcome, at, report)
+            except sqlite3.Error as exc:
+                self._write_fault = str(exc) or type(exc).__name__
+                return False
+            self._unsettled.pop(0)
+        if self._write_fault is not None:
+            log.warning("the database takes writes again: every kept outcome is recorded; sending resumes")
+            self._write_fault = None
+        return True
+
+    @property
+    def unsettled(self) -> int:
+        """Outcomes waiting for the database to take writes again."""
+        return len(self._unsettled)
 
     async def _read_also(self, article: StoredArticle) -> list[Link]:
         """"Read also" links of a story, searched once per story and kept a few minutes: a
@@ -201,21 +407,27 @@ class Publisher:
         self._read_also_cache[article.id] = (now, links)
         return links
 
-    async def _render(self, chat: Chat, row: Delivery) -> tuple[str | None, InlineKeyboardMarkup | None, bool]:
+    async def _render(self, chat: Chat, row: Delivery) -> Post | None:
+        """The row's message in every form it may take; the sender picks one (bot.delivery.send)."""
         previews = chat.link_previews if chat.link_previews is not None else self._settings.link_previews
         if row.link_preview is not None:
             previews = row.link_preview
         if row.kind == "broadcast":
-            return escape(row.payload or ""), None, previews
+            return Post(escape(row.payload or ""), previews=previews)
         if row.kind == "digest":
-            return row.payload, None, False
+            return Post(row.payload or "")
         article = await self._db.articles.get(row.article_id or 0)
         if article is None:
-            return None, None, previews
+            return None
         related = await self._read_also(article)
-        text, keyboard = render_story(self._bot, self._settings, chat, article, related=related,
-                                      also=await also_links(self._db, article))
-        return text, keyboard, previews
+        # A channel speaks its readers' language: its own setting, else the story's.
+        lang = pick_language(chat.language or article.language, None)
+        return compose_post(
+            chat, article, related=related, zone=chat.zone(self._settings.zone), lang=lang,
+            defaults=post_defaults(self._settings), previews=previews, thread_id=row.thread_id,
+            bot_username=self._bot.username if _has_me(self._bot) else None,
+            also=await also_links(self._db, article),
+        )
 
 
 def _policy(chat: Chat, settings: Settings) -> PostingPolicy:
@@ -229,10 +441,8 @@ def _policy(chat: Chat, settings: Settings) -> PostingPolicy:
     )
 
 
-def _retry_after(exc: RetryAfter) -> timedelta:
-    """Telegram's wait, as a timedelta whichever type PTB gives (int now, timedelta later)."""
-    with warnings.catch_warnings():  # PTB 22 warns that the int is deprecated on every read
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
-    return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
-
+def _has_me(bot: Bot) -> bool:
+    try:
+        return bool(bot.username)
+    except RuntimeError:  # bot not initialized (no getMe yet)
+        return False

@@ -81,9 +81,18 @@ _CHANNELS = re.compile(
     r"|newsletter|розсилк|рассылк|соцмереж|соцсет|канал",
     re.IGNORECASE,
 )
-_PROMO_VERB = re.compile(
-    r"subscrib|follow|join|sign up|підпис|подпис|приєдн|присоедин|стежт|слідкуйт|следит"
-    r"|читайте нас|наш|our ",
+# A channel mention is a promotion only as "our channel" or behind a call to act at the
+# line's start; "Trump said on Twitter that..." and "police posted on its Telegram channel"
+# are news.
+_OUR_CHANNEL = re.compile(
+    r"\b(?:our|наш\w*)\s+(?:[\w-]+\s+){0,2}?(?:telegram|телеграм|viber|вайбер|whatsapp|youtube"
+    r"|instagram|facebook|twitter|tiktok|newsletter|розсилк|рассылк|соцмереж|соцсет|канал|channel)",
+    re.IGNORECASE,
+)
+# A call to act, at the start of one of the line's sentences (within its first two words).
+_PROMO_START = re.compile(
+    r"(?:^|(?<=[.!?…]\s))\W*(?:[\w-]+,?\s+){0,2}?(?:subscrib|follow (?:us|me|her|him|them)|join us|sign up"
+    r"|get the latest|підпис|подпис|приєдн|присоедин|стежте|слідкуйте|следите|читайте нас)",
     re.IGNORECASE,
 )
 _SHARE = re.compile(
@@ -104,7 +113,7 @@ _WIDGET_WORDS = frozenset(
     "viber linkedin reddit pinterest vk vkontakte messenger comments comment advertisement ad ads "
     "sponsored поділитися поширити поделиться копіювати скопіювати посилання скопировать ссылку "
     "коментарі комментарии реклама вконтакте views переглядів перегляди просмотров просмотры "
-    "article story reprints order".split()
+    "article story reprints order categories categorias category categoria рубрики".split()
 )
 # A line that only dates the story ("21 March 2024, 14:30", "15.06.2023 12:40").
 _NUMERIC_DATE = re.compile(r"\b(?:\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}-\d{2}-\d{2})\b")
@@ -145,7 +154,7 @@ def is_junk_line(line: str) -> bool:
         return False
     if _marker(text) or _SUBSCRIBE.match(text) or _SHARE.match(text) or _CREDIT.match(text):
         return True
-    if len(text) <= 200 and (_PROMPT.search(text) or _CHANNELS.search(text) and _PROMO_VERB.search(text)):
+    if len(text) <= 200 and (_PROMPT.search(text) or _is_channel_promo(text)):
         return True
     if len(text) <= 160 and _RIGHTS.search(text):
         return True
@@ -153,7 +162,71 @@ def is_junk_line(line: str) -> bool:
     if len(words) <= 8 and any(w in _WIDGET_WORDS for w in words):
         if all(w in _WIDGET_WORDS or w.isdigit() for w in words):
             return True
-    return _is_dateline(text)
+    return _is_dateline(text) or _is_byline(text) or _is_meta_line(text)
+
+
+# "by Roger Gonzalez @rgonzalezcbs Nov 19, 2019 at 6:46 pm ET • 2 min read", "Автор: Іван Петренко"
+_BYLINE_START = re.compile(
+    r"^\W*(?:(?:posted|written|words|reported|story|text) by|by|автор(?:и|ы)?:?|текст:)\s+", re.IGNORECASE
+)
+_HANDLE = re.compile(r"@\w+")
+_READING_TIME = re.compile(
+    r"\b\d+\s*(?:min(?:ute)?s?|мин(?:ут[аы]?)?|хв(?:илин[аи]?)?)\.?\s*(?:read|reading|чтения|читання|de leitura|de lectura)\b"
+    r"|(?:reading time|время чтения|час читання)\W*\d+\s*\w*",
+    re.IGNORECASE,
+)
+_NAME_JOINERS = frozenset("and & и і та de da van von der del di le la bin al".split())
+_MAX_BYLINE_NAMES = 8
+# "05/10/2018 - Publicado por: Clarissa Borba - Categoria: Saúde - Tags: sad"
+_META_LABELS = (
+    "publicado por", "publicado em", "publicado", "categorias", "categoria", "categories", "category",
+    "tags", "tag", "posted by", "posted in", "posted on", "posted", "filed under", "published", "updated",
+    "author", "autor", "автор", "рубрика", "категорія", "категория", "теги", "мітки", "метки",
+    "опубліковано", "опубликовано", "оновлено", "обновлено",
+)
+_META_SEPARATOR = re.compile(r"\s+[-–—|•·]\s+")
+
+
+def _is_byline(text: str) -> bool:
+    """"By Name [and Name] [@handle] [date] [• N min read]", or a reading time alone."""
+    if len(text) > 160:
+        return False
+    if _READING_TIME.fullmatch(text.strip(_LEAD + ".")):
+        return True
+    start = _BYLINE_START.match(text)
+    if start is None:
+        return False
+    rest = _READING_TIME.sub(" ", _HANDLE.sub(" ", text[start.end():]))
+    words = [w for w in re.findall(r"[^\W\d_][\w'’.-]*", rest) if not _DATE_WORD.fullmatch(w)]
+    names = [w for w in words if w.casefold() not in _NAME_JOINERS]
+    return 0 < len(names) <= _MAX_BYLINE_NAMES and all(w[:1].isupper() for w in names)
+
+
+def _is_meta_line(text: str) -> bool:
+    """A line of "Label: value" fields and dates (author, category, tags), nothing else."""
+    if len(text) > 250:
+        return False
+    labelled = False
+    for part in _META_SEPARATOR.split(text):
+        part = part.strip()
+        low = part.casefold()
+        label = next((lb for lb in _META_LABELS if low.startswith(lb)), None)
+        after = part[len(label):len(label) + 2].lstrip()[:1] if label else ""
+        # "Categoria: Saúde", "Posted by Jane Doe", "Categorias" alone; not "Tags are used ..."
+        if label is not None and (not after or after == ":" or label.endswith((" by", " por"))):
+            value = part[len(label):].strip(" :")
+            if len(value) > 60:
+                return False
+            labelled = True
+        elif not _is_dateline(part):
+            return False
+    return labelled
+
+
+def _is_channel_promo(text: str) -> bool:
+    if not _CHANNELS.search(text):
+        return False
+    return bool(_OUR_CHANNEL.search(text) or _PROMO_START.search(text))
 
 
 def _is_dateline(text: str) -> bool:
@@ -189,13 +262,18 @@ def _marker(text: str) -> tuple[str, str] | None:
 
 # --- cleaning an article's paragraphs --------------------------------------------------------
 
-def clean_paragraphs(paragraphs: list[str], *, title: str = "") -> list[str]:
-    """``paragraphs`` without junk lines and without copies of the headline near the top."""
+def clean_paragraphs(paragraphs: list[str], *, title: str = "", headlines: tuple[str, ...] = ()) -> list[str]:
+    """``paragraphs`` without junk lines and without copies of the headline near the top.
+
+    ``headlines`` are the page's other statements of its headline (its ``<h1>``, a social
+    title): a line near the top equal to one of them goes too.
+    """
     kept: list[str] = []
+    heads = [h for h in (title, *headlines) if h]
     for index, para in enumerate(paragraphs):
         lines = [ln.strip() for ln in para.split("\n") if not is_junk_line(ln)]
-        if title and index < _HEADLINE_ZONE:
-            lines = [ln for ln in lines if not _is_headline(ln, title)]
+        if heads and index < _HEADLINE_ZONE:
+            lines = [ln for ln in lines if not any(_is_headline(ln, h) for h in heads)]
         if text := "\n".join(lines):
             kept.append(text)
     return kept
@@ -245,18 +323,24 @@ def related_links_from_tree(
     ``canonical``, the address the page declares for itself, is not a related story either.
     """
     pages = {canonical_url(base_url), canonical_url(canonical)}
-    found: dict[str, RelatedLink] = {}
+    found: dict[str, tuple[tuple[bool, int], RelatedLink]] = {}
     for anchor in _related_anchors(tree):
         title = _WS.sub(" ", anchor.text_content()).strip(_LEAD + _DELIMITERS)
         url = urldefrag(resolve(base_url, anchor.get("href") or "")).url
         if len(title) < 12 or _marker(title) or not is_http_url(url):
             continue
         key = canonical_url(url)
-        if key not in pages and key not in found:
-            found[key] = RelatedLink(title=title, url=url)
-            if len(found) >= _MAX_RELATED:
-                break
-    return tuple(found.values())
+        if key in pages:
+            continue
+        # A story card links its picture (with a category and a comment count: "Интересное 0")
+        # and its headline to the same address: the headline is the link without a picture.
+        quality = (anchor.find(".//img") is None, len(title))
+        if key in found:
+            if quality > found[key][0]:
+                found[key] = (quality, RelatedLink(title=title, url=found[key][1].url))
+        elif len(found) < _MAX_RELATED:
+            found[key] = (quality, RelatedLink(title=title, url=url))
+    return tuple(link for _, link in found.values())
 
 
 def _related_anchors(tree: etree._Element) -> Iterator[etree._Element]:
@@ -284,7 +368,7 @@ def _related_anchors(tree: etree._Element) -> Iterator[etree._Element]:
         yield from anchors[:10]
     for el in tree.iter("div", "section", "aside", "ul", "ol"):
         if _RELATED_CLASS.search(f"{el.get('class', '')} {el.get('id', '')}"):
-            yield from el.findall(".//a")[:10]
+            yield from el.findall(".//a")[:20]  # a story card links its picture and its headline
 
 
 def _following_inline_links(el: etree._Element) -> list[etree._Element]:

@@ -1,13 +1,15 @@
 """From a news page's HTML to an ``Article``: text, headline, author, date, canonical URL.
 
-trafilatura finds the article in the page; we run it in its fast precision mode (no
-readability/jusText comparison: on our benchmark that is both faster and more accurate)
-and fall back to its balanced mode when precision keeps almost nothing. Around it we add
-what the benchmark showed it misses: loose text is wrapped in paragraphs first (so an inline
-link never splits a sentence), article bodies that a site splits into several containers
-around ads are joined, and news junk is cleaned (see ``clean.py``). Metadata is read from
-the page's own declarations (JSON-LD, Open Graph, ``<meta>``, ``<time>``), which is cheaper
-than trafilatura's metadata pass and what news sites fill in anyway.
+The page is parsed once. Metadata is read from its own declarations (JSON-LD, Open Graph,
+``<meta>``, ``<time>``; the headline by ``titles.py``). Then the tree is prepared for the
+extractors: scripts and styles go, pop-up cards inside paragraphs go (``pageclean.py``),
+loose text and ``<div>`` paragraphs become ``<p>`` elements (``paragraphs.py``). The article
+text is chosen among several readings of the page by evidence (``choose.py``), each rendered
+and cleaned of news junk the same way (``candidates.py``, ``clean.py``).
+
+The text is one paragraph per line-block: paragraphs are separated by a blank line and
+contain no line break, so a heading, a subtitle or a list item is a paragraph of its own,
+never glued to the next sentence.
 
 Pure CPU: the caller runs it in a worker thread.
 """
@@ -23,22 +25,21 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
-import trafilatura
 from htmldate import find_date
 from lxml import etree
 from trafilatura.utils import load_html
 
 from bot.news.charset import detect_encoding
-from bot.news.clean import clean_paragraphs, related_links_from_tree
+from bot.news.clean import related_links_from_tree
 from bot.news.errors import ExtractionError
+from bot.news.factcheck import claim_review, with_verdict
 from bot.news.lang import detect_language
 from bot.news.models import Article, FeedEntry
-from bot.news.paragraphs import (
-    add_split_body_chunks,
-    link_texts_of,
-    normalize_paragraphs,
-    paragraphs_from_body,
-)
+from bot.news.candidates import PageText
+from bot.news.choose import choose_paragraphs
+from bot.news.pageclean import drop_inline_cards
+from bot.news.paragraphs import link_texts_of, normalize_paragraphs
+from bot.news.titles import headline, other_headlines
 from bot.news.urls import is_http_url, resolve
 
 __all__ = ["extract_article"]
@@ -46,7 +47,6 @@ __all__ = ["extract_article"]
 log = logging.getLogger(__name__)
 
 _MAX_HTML_CHARS = 5_000_000  # pages beyond this are not articles; trafilatura would crawl
-_SHORT_TEXT = 800  # a precision-mode text below this is checked against balanced mode
 _USABLE_TEXT = 200  # below this a feed entry's longer summary is the better article text
 _WS = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
@@ -80,14 +80,15 @@ def _article_from_page(html: str | bytes, url: str) -> Article:
     tree = _parse(html, url)
     meta = _page_metadata(tree, url)
     etree.strip_elements(tree, *_NEVER_TEXT, with_tail=False)
+    drop_inline_cards(tree)
     normalize_paragraphs(tree)
-    link_texts = link_texts_of(tree)
-    text = _article_text(tree, url, meta.title, link_texts, precision=True)
-    if len(text) < _SHORT_TEXT:
-        # Precision mode sometimes keeps a teaser and drops the article: ask balanced mode.
-        balanced = _article_text(tree, url, meta.title, link_texts, precision=False)
-        if len(balanced) > 2 * len(text):
-            text = balanced
+    page = PageText(tree, url, link_texts_of(tree), meta.title, meta.headlines)
+    choice = choose_paragraphs(page, json_ld_body=meta.json_ld_body)
+    text = "\n\n".join(with_verdict(choice.paragraphs, *meta.verdict) if choice.paragraphs else [])
+    if not text:
+        # Nothing but a headline on the page (a photo or video post): the headline is all
+        # the text there is, and saying so beats reporting an empty page.
+        text = _headline_in_body(tree, meta.title)
     if not text:
         raise ExtractionError(f"no article text found on {url}")
     return Article(
@@ -100,6 +101,24 @@ def _article_from_page(html: str | bytes, url: str) -> Article:
         language=detect_language(text) or detect_language(meta.title),
         related=related_links_from_tree(tree, url, canonical=meta.canonical_url),
     )
+
+
+def _headline_in_body(tree: etree._Element, title: str) -> str:
+    """The headline as the page's body shows it as text of its own:
+    the title, or its end after a separator ("Blog name: Post title"); "" if it is not there.
+    A link counts only as a heading's whole text (a blog's post title links to the post)."""
+    body = tree.find(".//body")
+    if body is None or not title:
+        return ""
+    for el in body.iter():
+        if not isinstance(el.tag, str) or not el.text:
+            continue
+        if el.tag == "a" and getattr(el.getparent(), "tag", "") not in ("h1", "h2", "h3"):
+            continue
+        text = _WS.sub(" ", el.text).strip()
+        if len(text) >= 12 and (text == title or title.endswith((f": {text}", f" | {text}", f" - {text}"))):
+            return text
+    return ""
 
 
 def article_from_feed(entry: FeedEntry, url: str = "", *, page: Article | None = None) -> Article:
@@ -147,34 +166,6 @@ def _looks_binary(text: str) -> bool:
     return len(_CONTROL.findall(sample)) > len(sample) // 100
 
 
-def _article_text(
-    tree: etree._Element, url: str, title: str, link_texts: frozenset[str], *, precision: bool
-) -> str:
-    """The cleaned article text trafilatura finds in one mode, paragraphs split by blank lines."""
-    body = _trafilatura_body(tree, url, precision=precision)
-    if body is None:
-        return ""
-    paragraphs = paragraphs_from_body(body, link_texts)
-    paragraphs = add_split_body_chunks(tree, paragraphs)
-    return "\n\n".join(clean_paragraphs(paragraphs, title=title))
-
-
-def _trafilatura_body(tree: etree._Element, url: str, *, precision: bool) -> etree._Element | None:
-    # include_links stays off: with it trafilatura cuts paragraphs at links and, on some
-    # layouts, keeps a teaser instead of the article.
-    try:
-        document = trafilatura.bare_extraction(
-            tree, url=url, fast=True, favor_precision=precision, include_comments=False,
-            include_links=False, include_tables=True, with_metadata=False,
-        )
-    # trafilatura is a large third-party heuristic over arbitrary markup; an internal error
-    # on one odd page must become "no text found", not crash the worker.
-    except Exception as exc:  # noqa: BLE001
-        log.warning("trafilatura failed on %s: %r", url, exc)
-        return None
-    return document.body if document is not None else None
-
-
 # --- metadata --------------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +174,9 @@ class _Metadata:
     author: str = ""
     published: datetime | None = None
     canonical_url: str = ""
+    headlines: tuple[str, ...] = ()  # the page's other statements of its headline (h1, og:title)
+    json_ld_body: str = ""
+    verdict: tuple[str, str] = ("", "")  # a fact-check's (claim, rating)
 
 
 _ARTICLE_TYPES = {"NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
@@ -205,40 +199,16 @@ def _page_metadata(tree: etree._Element, url: str) -> _Metadata:
         if key and value and key not in meta:
             meta[key] = value
     ld = _json_ld_article(tree)
+    body = ld.get("articleBody")
     return _Metadata(
-        title=_title(tree, meta, ld),
+        title=headline(tree, meta, ld, url),
+        headlines=other_headlines(tree, meta),
+        json_ld_body=body.strip() if isinstance(body, str) else "",
+        verdict=claim_review(tree),
         author=_author(meta, ld, tree),
         published=_published(meta, ld, tree, url),
         canonical_url=_canonical(tree, meta, url),
     )
-
-
-def _title(tree: etree._Element, meta: dict[str, str], ld: dict) -> str:
-    """The declared headline (JSON-LD, Open Graph), or the ``<h1>`` that ``<title>`` starts with.
-
-    An ``<h1>`` equal to the start of the declared headline wins: Open Graph titles often
-    carry the site's name. A lone ``<h1>`` may be the site's logo, so it is trusted only
-    when ``<title>`` confirms it.
-    """
-    h1s = [t for el in tree.iter("h1") if len(t := _WS.sub(" ", el.text_content()).strip()) >= 5]
-    declared = _str(ld.get("headline")) or meta.get("og:title") or meta.get("twitter:title") or ""
-    declared = _WS.sub(" ", declared).strip()
-    head = _WS.sub(" ", tree.findtext(".//title") or "").strip()
-    reference = declared or head
-    for h1 in h1s:
-        if reference.startswith(h1) and len(h1) >= 0.5 * len(reference):
-            return h1
-    if declared:
-        return _strip_suffix(declared, meta.get("og:site_name", ""))
-    return _strip_site_name(head) if head else (h1s[0] if h1s else "")
-
-
-def _strip_suffix(title: str, site: str) -> str:
-    """"Headline | Site" → "Headline" when "Site" is the page's declared site name."""
-    match = _SEPARATED_SUFFIX.search(title)
-    if site and match and match.group(1).casefold() == site.strip().casefold():
-        return title[: match.start()].strip()
-    return title
 
 
 def _json_ld_article(tree: etree._Element) -> dict:
@@ -344,15 +314,6 @@ def _path(url: str) -> str:
         return urlsplit(url).path.strip("/")
     except ValueError:  # an unbalanced "[" in the host
         return ""
-
-
-_SEPARATED_SUFFIX = re.compile(r"\s+[|–—-]\s+([^|–—]+)$")
-
-
-def _strip_site_name(title: str) -> str:
-    """"Headline | Site" → "Headline": the longest part between title separators."""
-    parts = [p.strip() for p in re.split(r"\s+[|–—-]\s+|\s+::\s+", title) if p.strip()]
-    return max(parts, key=len) if parts else title
 
 
 def _str(value: object) -> str:

@@ -24,6 +24,8 @@ from feedparser.exceptions import ThingsNobodyCaresAboutButMe
 from bot.news.charset import detect_encoding, normalize_encoding
 from bot.news.errors import FeedError
 from bot.news.htmltext import html_to_text, normalize_space, tidy_text
+from bot.news.images import feed_categories, feed_entry_image
+from bot.news.limits import markup_heavy_feed
 from bot.news.models import FeedEntry
 
 __all__ = ["RawFeed", "check_xml_safety", "parse_xml_feed"]
@@ -69,8 +71,9 @@ def parse_xml_feed(content: bytes, url: str, content_type: str) -> RawFeed:
         headers["content-type"] = f"application/xml; charset={charset}"
     # A BytesIO, never raw bytes or str: feedparser would take those for a file name or URL
     # to open. sanitize_html strips scripts and event handlers from embedded HTML.
+    full = not markup_heavy_feed(content)  # hostile nesting costs seconds in both passes
     result = feedparser.parse(io.BytesIO(content), response_headers=headers,
-                              sanitize_html=True, resolve_relative_uris=True)
+                              sanitize_html=full, resolve_relative_uris=full)
     problem = ""
     if result.get("bozo") and not isinstance(result.get("bozo_exception"), ThingsNobodyCaresAboutButMe):
         problem = str(result.get("bozo_exception", "not well-formed"))
@@ -112,6 +115,8 @@ def _entry(item: Any) -> FeedEntry:
         summary=summary,
         published=_published(item),
         author=_author(item),
+        image=feed_entry_image(item, str(item.get("link", "")).strip()),
+        categories=feed_categories(item),
     )
 
 

@@ -12,6 +12,8 @@ import re
 
 from lxml import etree, html
 
+from bot.news.limits import bounded_fragment
+
 __all__ = ["html_to_text", "new_html_parser", "normalize_space", "tidy_text"]
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,7 @@ def tidy_text(text: str) -> str:
 
 def html_to_text(fragment: str) -> str:
     """Plain text of an HTML fragment: paragraphs separated by a blank line, no markup."""
+    fragment = bounded_fragment(fragment)
     if not _MARKUP_HINT.search(fragment):
         return tidy_text(fragment)
     try:

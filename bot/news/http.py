@@ -10,21 +10,24 @@ errors, timeouts, 5xx, 429), never other 4xx answers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import logging
 import time
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
 
+import httpcore
 import httpx
 
 from bot.news.bodyread import BodyTooLargeError, DamagedBodyError, UnsupportedEncodingError, read_capped
 from bot.news.charset import detect_encoding, is_text_type
 from bot.news.errors import FetchError
 from bot.news.models import FetchResult
-from bot.news.netguard import Resolver, check_peer_address, check_url, display_url
+from bot.news.netguard import Resolver, check_peer_address, checked_addresses, display_url
+from bot.news.pinning import pinned, pinned_transport
 
 __all__ = ["ANY", "FEED", "FEED_OR_PAGE", "PAGE", "Accept", "FetchPolicy", "Fetcher", "StatusError"]
 
@@ -105,7 +108,11 @@ class Fetcher:
     """Fetches URLs with one shared ``httpx.AsyncClient``; use ``async with`` or ``aclose()``.
 
     ``client`` may be injected (it must not follow redirects itself); ``resolver`` replaces
-    DNS for the URL checks and ``sleep`` replaces ``asyncio.sleep`` between retries (tests).
+    DNS for the URL checks, ``network_backend`` the sockets under the pinned connections, and
+    ``sleep`` replaces ``asyncio.sleep`` between retries (tests).
+
+    One fetch, retries included, takes at most ``policy.timeout_s``: a page that trickles
+    costs one timeout, not one per try, and only its own host's slot meanwhile.
     """
 
     def __init__(
@@ -114,11 +121,12 @@ class Fetcher:
         *,
         client: httpx.AsyncClient | None = None,
         resolver: Resolver | None = None,
+        network_backend: httpcore.AsyncNetworkBackend | None = None,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.policy = policy or FetchPolicy()
         self._owns_client = client is None
-        self._client = client or _new_client(self.policy)
+        self._client = client or _new_client(self.policy, network_backend)
         self._resolver = resolver
         self._sleep = sleep
         self._host_slots: weakref.WeakValueDictionary[str, asyncio.Semaphore] = weakref.WeakValueDictionary()
@@ -151,13 +159,14 @@ class Fetcher:
         try may succeed) for everything else that goes wrong.
         """
         headers = self._request_headers(accept, etag, last_modified)
+        deadline = time.monotonic() + self.policy.timeout_s
         attempt = 0
         while True:
             try:
-                return await self._fetch_once(url, headers, accept)
+                return await self._fetch_once(url, headers, accept, deadline)
             except FetchError as exc:
                 delay = self._retry_delay(exc, attempt)
-                if delay is None:
+                if delay is None or deadline - time.monotonic() < delay + 0.1:
                     raise
                 attempt += 1
                 log.info("retrying %s in %.1f s (try %d of %d): %s",
@@ -188,23 +197,20 @@ class Fetcher:
             return None
         return max(backoff, retry_after)
 
-    async def _fetch_once(self, url: str, headers: dict[str, str], accept: Accept) -> FetchResult:
+    async def _fetch_once(self, url: str, headers: dict[str, str], accept: Accept, deadline: float) -> FetchResult:
         """One attempt: follow redirects by hand, checking each target, within the time budget."""
-        budget = self.policy.timeout_s
         seen: set[str] = set()
         current = url
         for _hop in range(self.policy.max_redirects + 1):
-            current = await self._checked(current)
+            current, addresses = await self._checked(current)
             if current in seen:
                 raise FetchError(f"{display_url(url)} redirects in a loop", url=display_url(url))
             seen.add(current)
-            host = httpx.URL(current).host
-            async with self._host_slot(host):
-                started = time.monotonic()
-                try:
-                    result, location = await self._request(current, headers, accept, budget)
-                finally:
-                    budget -= time.monotonic() - started
+            target = httpx.URL(current)
+            port = target.port or (443 if target.scheme == "https" else 80)
+            async with self._host_slot(target.host):
+                with pinned(target.host, port, addresses[0]) if addresses else _no_pin():
+                    result, location = await self._request(current, headers, accept, deadline - time.monotonic())
             if result is not None:
                 return result
             current = _redirect_target(current, location, shown=display_url(url))
@@ -212,10 +218,10 @@ class Fetcher:
             f"{display_url(url)} redirects more than {self.policy.max_redirects} times", url=display_url(url)
         )
 
-    async def _checked(self, url: str) -> str:
+    async def _checked(self, url: str) -> tuple[str, list[str]]:
         try:
             async with asyncio.timeout(self.policy.connect_timeout_s):
-                return await check_url(url, allow_private=self.policy.allow_private, resolver=self._resolver)
+                return await checked_addresses(url, allow_private=self.policy.allow_private, resolver=self._resolver)
         except TimeoutError:
             raise FetchError(f"cannot find the address of {display_url(url)}: DNS did not answer",
                              url=display_url(url), transient=True) from None
@@ -306,13 +312,20 @@ class Fetcher:
             raise FetchError(f"{shown} sent a damaged compressed body", url=shown, transient=True) from None
 
 
-def _new_client(policy: FetchPolicy) -> httpx.AsyncClient:
+def _new_client(policy: FetchPolicy, network_backend: httpcore.AsyncNetworkBackend | None = None) -> httpx.AsyncClient:
     # trust_env=False: no proxies or .netrc credentials picked up from the environment.
+    # The transport connects to the address the URL check approved (DNS rebinding).
     return httpx.AsyncClient(
         timeout=httpx.Timeout(policy.timeout_s, connect=policy.connect_timeout_s),
         follow_redirects=False,
         trust_env=False,
+        transport=pinned_transport(require_pin=not policy.allow_private, inner=network_backend),
     )
+
+
+@contextlib.contextmanager
+def _no_pin() -> Iterator[None]:
+    yield
 
 
 def _redirect_target(current: str, location: str, *, shown: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from bot.news.errors import FeedError
 from bot.news.feedxml import RawFeed
 from bot.news.htmltext import html_to_text, normalize_space, tidy_text
+from bot.news.images import feed_categories, feed_entry_image
 from bot.news.models import FeedEntry
 
 __all__ = ["looks_like_json", "parse_json_feed"]
@@ -59,6 +60,8 @@ def _entry(item: dict[str, Any]) -> FeedEntry:
         summary=_summary(item),
         published=_date(item, "date_published") or _date(item, "date_modified"),
         author=_author(item),
+        image=feed_entry_image(item, _str(item, "url")),
+        categories=feed_categories(item),
     )
 
 

@@ -35,6 +35,8 @@ class FeedEntry:
     summary: str = ""  # plain text (HTML stripped) of the entry's description/content
     published: datetime | None = None  # timezone-aware UTC
     author: str = ""
+    image: str = ""  # absolute http(s) URL of the picture the feed gives the item ("" if none)
+    categories: tuple[str, ...] = ()  # the item's categories/tags, as the feed names them
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +60,9 @@ class Article:
 
     url: str
     title: str
-    text: str  # paragraphs separated by a blank line; no menus, "Read also", subscribe lines
+    # Paragraphs separated by a blank line, none containing a line break (a heading, a list
+    # item, a subtitle is a paragraph of its own); no menus, "Read also", subscribe lines.
+    text: str
     canonical_url: str = ""
     author: str = ""
     published: datetime | None = None

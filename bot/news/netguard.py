@@ -5,8 +5,9 @@ cloud metadata service (169.254.169.254), an admin panel on localhost, or anythi
 the network the bot runs in (server-side request forgery). So a URL is refused unless it is
 plain http(s), carries no credentials, and every address its host resolves to is public.
 
-The check resolves the host itself; the HTTP client resolves it again when connecting, so
-``Fetcher`` also checks the address it actually connected to (DNS rebinding).
+The check resolves the host itself and the fetcher connects to the address it checked
+(bot/news/pinning.py), so a DNS answer that changes between the two (DNS rebinding) cannot
+reach a private address; ``Fetcher`` also checks the address it actually connected to.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = [
     "Resolver",
     "check_peer_address",
     "check_url",
+    "checked_addresses",
     "display_url",
     "is_public_address",
     "resolve_host",
@@ -109,6 +111,24 @@ async def check_url(
 ) -> str:
     """Return ``url`` normalized if the bot may fetch it, else raise ``UnsafeURLError``.
 
+    See ``checked_addresses``, which also returns the addresses that were checked.
+    """
+    checked, _ = await checked_addresses(url, allow_private=allow_private, resolver=resolver)
+    return checked
+
+
+async def checked_addresses(
+    url: str,
+    *,
+    allow_private: bool = False,
+    resolver: Resolver | None = None,
+) -> tuple[str, list[str]]:
+    """``url`` normalized and the public addresses its host resolved to, or ``UnsafeURLError``.
+
+    The fetcher connects to the first of these addresses (bot/news/pinning.py), so the
+    address checked is the address used. With ``allow_private`` nothing is resolved and the
+    list is empty.
+
     Refused: schemes other than http/https, credentials in the URL ("http://user@host", also
     the "http://trusted@evil" disguise), a missing host, and, unless ``allow_private``, a host
     that is or resolves to a private, loopback, link-local, multicast, reserved or unspecified
@@ -118,7 +138,7 @@ async def check_url(
     parsed = _parse(url)
     host = parsed.host
     if allow_private:
-        return str(parsed)
+        return str(parsed), []
     literal = _literal_address(host)
     if literal is not None:
         addresses: list[IPAddress] = [literal]
@@ -135,7 +155,7 @@ async def check_url(
                 f"refused {display_url(url)}: {host} is a private or local address",
                 url=display_url(url),
             )
-    return str(parsed)
+    return str(parsed), [str(a) for a in addresses]
 
 
 def check_peer_address(raw: str, url: str) -> None:

@@ -51,16 +51,34 @@ _MIXED_CONTAINERS = etree.XPath(
 )
 
 
+# Comment threads are loose text in divs too; as <p>s they would outweigh a short article.
+_COMMENT_MARK = re.compile(r"comment|disqus|respond|reply", re.I)
+_MARKED = etree.XPath("(//div|//section|//article|//aside|//ol|//ul|//li)[@class or @id]")
+
+
+def _comment_elements(tree: etree._Element) -> set[etree._Element]:
+    """Every element inside a comment thread (by its own or an ancestor's class or id)."""
+    inside: set[etree._Element] = set()
+    for el in _MARKED(tree):  # document order: an outer thread before its replies
+        if el not in inside and _COMMENT_MARK.search(f"{el.get('class', '')} {el.get('id', '')}"):
+            inside.update(el.iter())
+    return inside
+
+
 def normalize_paragraphs(tree: etree._Element) -> None:
     """Make the page's paragraphs ``<p>`` elements, in place, before trafilatura reads it.
 
     News sites often write paragraphs as ``<div>Text <a>link</a> more.</div>`` or leave
     text loose beside block children. trafilatura then drops them in precision mode, or cuts
     the sentence at each link onto separate lines and may reorder it. As ``<p>`` elements
-    they come out whole and in place.
+    they come out whole and in place. Comment threads are left as they are: wrapped, they
+    would look like the body.
     """
+    in_comments = _comment_elements(tree)
     groups: dict[etree._Element, list[etree._Element]] = {}
     for div in _PARAGRAPH_DIVS(tree):
+        if div in in_comments:
+            continue
         if (parent := div.getparent()) is not None and all(_is_phrasing(c) for c in div):
             groups.setdefault(parent, []).append(div)
     for parent, divs in groups.items():
@@ -76,7 +94,7 @@ def normalize_paragraphs(tree: etree._Element) -> None:
             if div.tag == "div" and _is_prose_text(div.text_content()):
                 div.tag = "p"
     for el in _MIXED_CONTAINERS(tree):
-        if not _is_captioned_media(el):
+        if el not in in_comments and not _is_captioned_media(el):
             _wrap_loose_runs(el)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from bot.news.errors import ExtractionError
 from bot.news.extract import article_from_feed, extract_article
 from bot.news.fingerprint import fingerprint, fingerprint_bands
+from bot.news.limits import bounded_page
 from bot.news.models import Article, FeedEntry
 from bot.news.stories import StoryProfile, story_profile
 from bot.news.summarize import summarize_text
@@ -28,6 +29,7 @@ class ProcessedArticle:
     title_terms: str
     body_terms: str
     profile: StoryProfile | None = None  # for same-story detection (bot.news.stories)
+    image_url: str = ""  # the story's lead image (bot.news.images), already checked by the caller
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +51,7 @@ def process_page(
             raise ExtractionError(f"nothing to extract for {url}")
         article = article_from_feed(entry, entry.url)
     else:
-        article = extract_article(html, url, fallback=entry)
+        article = extract_article(bounded_page(html), url, fallback=entry)
     return process_article(article, options=options)
 
 

@@ -56,12 +56,18 @@ def link(title: str, url: str) -> str:
 
 def render_post(
     post: PostContent, *, related: Sequence[Link] = (), zone: ZoneInfo | None = None,
-    read_also: str = "Read also:", limit: int = MAX_MESSAGE, also: Sequence[Link] = (), also_label: str = "Also:",
+    read_also: str = "Read also:", limit: int = MAX_MESSAGE, tags: Sequence[str] = (), show_meta: bool = True,
+    also: Sequence[Link] = (), also_label: str = "Also:",
 ) -> str:
     """A post: bold linked title, summary, source and local time, the other outlets that
-    reported the story ("Also: B, C"), then "Read also" links."""
+    reported the story ("Also: B, C"), then "Read also" links.
+
+    ``tags`` (already valid "#tags") go on the source line; ``show_meta`` False leaves that
+    line out (a channel's choice of parts)."""
     head = f"<b>{link(post.title, post.url)}</b>"
-    meta = _meta(post.source, post.when, zone)
+    meta = _meta(post.source, post.when, zone) if show_meta else ""
+    if tags:
+        meta = " ".join([meta, *map(escape, tags)]) if meta else " ".join(map(escape, tags))
     sources = _also_line(also, also_label, limit // 4)
     sentences = split_sentences(post.summary, post.language) if post.summary else []
     links = list(related)

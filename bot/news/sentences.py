@@ -16,8 +16,9 @@ split the same way.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-__all__ = ["split_paragraphs", "split_sentences"]
+__all__ = ["iter_sentences", "split_lines", "split_paragraphs", "split_sentences"]
 
 # A terminator run ("." "?!" "..." "…") and the closing quotes/brackets glued to it, before
 # whitespace. Periods inside "3.5", "24.02.2022" or "bbc.com" have no whitespace after them and
@@ -25,6 +26,7 @@ __all__ = ["split_paragraphs", "split_sentences"]
 _BOUNDARY_RE = re.compile(r"[.!?…]+[\"'»”“’)\]]*(?=\s)")
 _PARAGRAPH_RE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _CLOSERS = "\"'»”“’)]"
+_LINE_ENDS = tuple(".!?…:;") + tuple(_CLOSERS)
 _TOKEN_STRIP = "\"'«„“‘([»”’)],;:"
 # The next sentence's first word, behind whitespace, opening quotes, brackets and dashes
 # (a dash may stand alone: "— Ми готові, — сказав він.").
@@ -42,10 +44,12 @@ _NEVER_END = frozenset(
     """.split()
 )
 # Abbreviations that often end a sentence ("... and so on, etc.", "... 5 млн.", "XIX ст.");
-# they end one only before a capital letter: "5 млн. гривень" goes on, "etc. The" stops.
+# they end one only before a capital letter: "5 млн. гривень" goes on, "etc. The" stops; so do
+# month abbreviations ("on Nov. 15, 2019" goes on, "since Nov. The" stops).
 _MAY_END = frozenset(
     """
     etc no a.m p.m
+    jan feb mar apr jun jul aug sep sept oct nov dec
     т.д т.п т.ін т.др и.т.д і.т.д ін др
     ст кв ч грн млн млрд трлн тис тыс руб коп дол долл км кг га мин мес
     """.split()
@@ -101,16 +105,42 @@ def split_paragraphs(text: str) -> list[str]:
     return [stripped for paragraph in _PARAGRAPH_RE.split(text) if (stripped := paragraph.strip())]
 
 
-def _split_paragraph(paragraph: str) -> list[str]:
-    """Split one paragraph (no blank lines inside) at every real sentence boundary."""
-    pieces: list[str] = []
+def split_lines(text: str) -> list[str]:
+    """Return the non-blank lines of ``text``, stripped, with a soft-wrapped line rejoined.
+
+    Extracted text puts a heading, a subtitle or a caption on a line of its own, often with
+    no blank line around it, so for a summary every line is a paragraph. The exception is a
+    line that starts in lower case after a line with no closing punctuation: that is one
+    paragraph wrapped in two ("Second\nline of it"), and the two are joined with a space.
+    """
+    lines: list[str] = []
+    for raw in text.splitlines():
+        line = " ".join(raw.split())
+        if not line:
+            continue
+        if lines and line[0].islower() and not lines[-1].endswith(_LINE_ENDS):
+            lines[-1] = f"{lines[-1]} {line}"
+        else:
+            lines.append(line)
+    return lines
+
+
+def iter_sentences(paragraph: str) -> Iterator[str]:
+    """``split_sentences`` of one paragraph, one sentence at a time (a summary of the lead
+    need not split the rest of a long paragraph)."""
     start = 0
     for match in _BOUNDARY_RE.finditer(paragraph):
         if _is_boundary(paragraph, match.start(), match.group()):
-            pieces.append(paragraph[start : match.end()])
+            if cleaned := " ".join(paragraph[start : match.end()].split()):
+                yield cleaned
             start = match.end()
-    pieces.append(paragraph[start:])
-    return [cleaned for piece in pieces if (cleaned := " ".join(piece.split()))]
+    if cleaned := " ".join(paragraph[start:].split()):
+        yield cleaned
+
+
+def _split_paragraph(paragraph: str) -> list[str]:
+    """Split one paragraph (no blank lines inside) at every real sentence boundary."""
+    return list(iter_sentences(paragraph))
 
 
 def _is_boundary(text: str, term_start: int, terminator: str) -> bool:

@@ -129,6 +129,8 @@ class Decision:
 
 def story_profile(title: str, text: str) -> StoryProfile:
     """Profile an article's title and text for ``similarity``."""
+    if not (title + text).isascii():  # a lone surrogate (broken feeds) cannot be stored as UTF-8
+        title, text = (s.encode("utf-8", "replace").decode("utf-8") for s in (title, text))
     stems = stem_terms(f"{title}\n{text}")
     counts = Counter(stems)
     words = len(_TOKEN_RE.findall(text))

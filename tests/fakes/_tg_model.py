@@ -18,7 +18,10 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
+from ._tg_media import MediaMethods
 from ._tg_rules import CHAT_NOT_FOUND, ApiError, FloodLimits, check_text, forbidden_text, seconds_source
+from ._tg_rules import NOT_MODIFIED as _NOT_MODIFIED
+from ._tg_rules import inline_markup as _inline_markup
 from ._tg_updates import (
     DEFAULT_ALLOWED_UPDATES,
     JSON,
@@ -33,10 +36,6 @@ from ._tg_updates import (
 
 log = logging.getLogger(__name__)
 
-_NOT_MODIFIED = (
-    "Bad Request: message is not modified: specified new message content and reply markup "
-    "are exactly the same as a current content and reply markup of the message"
-)
 Handler = Callable[[JSON, "dict[str, UploadedFile]"], Awaitable[Any]]
 
 
@@ -74,7 +73,7 @@ class Signal:
             await asyncio.wait_for(self._event.wait(), max(timeout, 0))
 
 
-class TelegramModel:
+class TelegramModel(MediaMethods):
     """What Telegram knows and answers: the bot, the chats, their messages and members, the
     pending updates, the bot's commands and files, and (when enabled) the flood limits."""
 
@@ -108,6 +107,7 @@ class TelegramModel:
         self._updates_signal = Signal()
         #: Set while the server shuts down: long polls and slow answers return at once.
         self._closing = asyncio.Event()
+        self._init_media()
         self._methods: dict[str, tuple[str, Handler]] = {
             name.lower(): (name, handler) for name, handler in self._method_table().items()
         }
@@ -261,6 +261,7 @@ class TelegramModel:
             "getChatAdministrators": self._get_chat_administrators,
             "sendDocument": self._send_document, "getFile": self._get_file,
             "sendChatAction": self._chat_action, "leaveChat": self._leave_chat,
+            **self._media_methods(),
         }  # fmt: skip
 
     async def _get_me(self, params: JSON, files: dict[str, UploadedFile]) -> JSON:
@@ -328,10 +329,12 @@ class TelegramModel:
     async def _send_message(self, params: JSON, files: dict[str, UploadedFile]) -> JSON:
         chat = self._chat(params.get("chat_id"))
         text = self._text(params)
+        thread = self._thread(chat, params)
         self._admit(chat)
         markup = _inline_markup(params.get("reply_markup"))
         source = (params.get("text"), params.get("parse_mode"), markup)
-        return self._store(chat, sender=self.bot_user, source=source, text=text, reply_markup=markup)
+        return self._store(chat, sender=self.bot_user, source=source, text=text, reply_markup=markup,
+                           **self._topic_fields(thread))
 
     async def _edit_message_text(self, params: JSON, files: dict[str, UploadedFile]) -> JSON | bool:
         if "inline_message_id" in params:
@@ -407,12 +410,14 @@ class TelegramModel:
         chat = self._chat(params.get("chat_id"))
         caption = self._text(params, "caption")
         upload = self._upload(params, files, "document")
+        thread = self._thread(chat, params)
         self._admit(chat)
         file_id = f"doc-{len(self._files) + 1}"
         self._files[f"documents/{file_id}"] = upload
         document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": upload.filename,
                     "mime_type": upload.content_type, "file_size": len(upload.data)}  # fmt: skip
-        return self._store(chat, sender=self.bot_user, document=document, caption=caption or None)
+        return self._store(chat, sender=self.bot_user, document=document, caption=caption or None,
+                           **self._topic_fields(thread))
 
     def _upload(self, params: JSON, files: dict[str, UploadedFile], name: str) -> UploadedFile:
         """The file sent as ``name``: its own part, an ``attach://`` part, or a file_id."""
@@ -440,11 +445,6 @@ class TelegramModel:
         chat = self._chat(params.get("chat_id"))
         self.set_member(chat["id"], self.bot_id, "left")
         return True
-
-
-def _inline_markup(markup: Any) -> JSON | None:
-    """Telegram echoes only inline keyboards in the messages it returns."""
-    return markup if isinstance(markup, dict) and "inline_keyboard" in markup else None
 
 
 def _commands_key(params: JSON) -> str:

@@ -19,6 +19,10 @@ from ._tg_updates import JSON, utf16_len
 
 FAULT_KINDS = frozenset({"429", "403", "400", "400_chat_not_found", "400_migrate", "500", "502", "slow"})
 CHAT_NOT_FOUND = "Bad Request: chat not found"
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup "
+    "are exactly the same as a current content and reply markup of the message"
+)
 _HTML_TAGS = frozenset(
     {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a",
      "tg-emoji", "code", "pre", "blockquote"}
@@ -98,6 +102,11 @@ class Fault:
             phrase = "Internal Server Error" if self.kind == "500" else "Bad Gateway"
             return ApiError(int(self.kind), self.description or phrase)
         return ApiError(400, self.description or "Bad Request")
+
+
+def inline_markup(markup: Any) -> JSON | None:
+    """Telegram echoes only inline keyboards in the messages it returns."""
+    return markup if isinstance(markup, dict) and "inline_keyboard" in markup else None
 
 
 def forbidden_text(chat_type: str | None) -> str:

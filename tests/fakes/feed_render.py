@@ -21,12 +21,16 @@ class FakeItem:
     summary: str = ""  # HTML allowed; escaped into the feed
     body: str = ""  # the article page's paragraphs, blank-line separated
     author: str = ""
+    feed_image: str = ""  # an image the feed gives the item (<media:content medium="image">)
+    page_image: str = ""  # the page's og:image
+    categories: tuple[str, ...] = ()
 
 
 def render_rss(title: str, link: str, items: list[FakeItem]) -> bytes:
     """An RSS 2.0 document listing ``items`` newest first, as real feeds do."""
     parts = [
-        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>',
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel>',
         f"<title>{escape(title)}</title><link>{escape(link)}</link><description>fake</description>",
     ]
     for item in _newest_first(items):
@@ -37,6 +41,8 @@ def render_rss(title: str, link: str, items: list[FakeItem]) -> bytes:
             f"<pubDate>{format_datetime(item.published)}</pubDate>"
             f"<description>{escape(item.summary)}</description>"
             + (f"<author>{escape(item.author)}</author>" if item.author else "")
+            + "".join(f"<category>{escape(c)}</category>" for c in item.categories)
+            + (f'<media:content url={quoteattr(item.feed_image)} medium="image"/>' if item.feed_image else "")
             + "</item>"
         )
     parts.append("</channel></rss>")
@@ -71,7 +77,8 @@ def render_article(item: FakeItem) -> bytes:
     body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
     return (
         '<!DOCTYPE html><html><head><meta charset="utf-8">'
-        f"<title>{escape(item.title)}</title></head><body><article>"
+        + (f'<meta property="og:image" content={quoteattr(item.page_image)}>' if item.page_image else "")
+        + f"<title>{escape(item.title)}</title></head><body><article>"
         f"<h1>{escape(item.title)}</h1>{body}</article></body></html>"
     ).encode()
 

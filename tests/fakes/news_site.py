@@ -67,13 +67,17 @@ class FakeFeed:
         guid: str | None = None,
         path: str | None = None,
         author: str = "",
+        feed_image: str = "",
+        page_image: str = "",
+        categories: tuple[str, ...] = (),
     ) -> FakeItem:
         """Add an article to the feed and serve its page; returns what was published."""
         number = len(self.items) + 1
         page = path or f"{self.path.rsplit('.', 1)[0]}/{number}.html"
         when = published or self._next_time()
         item = FakeItem(title=title, url=self.site.url(page), guid=guid or self.site.url(page),
-                        published=when, summary=summary, body=body, author=author)
+                        published=when, summary=summary, body=body, author=author,
+                        feed_image=feed_image, page_image=page_image, categories=categories)
         self.items.append(item)
         self.site.add(page, render_article(item), content_type="text/html", charset="utf-8")
         # HTTP dates have whole seconds: a second publish within the same second must still

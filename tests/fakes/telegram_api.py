@@ -166,6 +166,15 @@ class FakeTelegramServer(TelegramModel):
             if call.ok and (chat_id is None or call.result["chat"]["id"] == self._chat_key(chat_id))
         ]
 
+    def sent_posts(self, chat_id: int | str | None = None) -> list[Call]:
+        """Successful sends of any kind (text, photo, rich message), optionally to one chat."""
+        return [
+            call
+            for call in self.calls
+            if call.ok and call.method.lower() in ("sendmessage", "sendphoto", "sendrichmessage")
+            and (chat_id is None or call.result["chat"]["id"] == self._chat_key(chat_id))
+        ]
+
     async def wait_for(
         self,
         method: str,

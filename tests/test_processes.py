@@ -1,0 +1,212 @@
+"""Real ``newsbot run`` processes against the faults that only processes have: the Bot API
+cut off mid fan-out, a second start on the same database, the disk refusing writes, and the
+database file deleted while running. The pattern of tests/test_restart.py: the bot is a
+subprocess configured by its environment, talking to the fake Bot API of the test's loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import resource
+import shutil
+import signal
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ADMIN_ID, TOKEN
+from tests.fakes.cable import Cable
+from tests.fakes.telegram_api import FakeTelegramServer
+from tests.test_restart import REPO, STARTUP_TIMEOUT, _posts, _prepare_fanout, _states
+
+pytestmark = pytest.mark.slow
+
+
+class Bot:
+    """``newsbot run`` with its stderr read into memory (a pipe: it must keep working when the
+    process may not write files)."""
+
+    def __init__(self, base_url: str, db_path: Path, **env: str) -> None:
+        self.env = {
+            "PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO), "BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": base_url, "DATABASE_PATH": str(db_path), "LOG_LEVEL": "WARNING",
+            "ADMIN_IDS": str(ADMIN_ID), "TELEGRAM_MESSAGES_PER_SECOND": "1000", **env,
+        }
+        self.cwd = db_path.parent
+        self.proc: asyncio.subprocess.Process | None = None
+        self.stderr = bytearray()
+        self._reader: asyncio.Task[None] | None = None
+
+    async def start(self) -> Bot:
+        script = shutil.which("newsbot", path=str(Path(sys.executable).parent))
+        argv = [script, "run"] if script else [sys.executable, "-m", "bot.cli", "run"]
+        self.proc = await asyncio.create_subprocess_exec(
+            *argv, env=self.env, cwd=self.cwd, stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        )
+        self._reader = asyncio.create_task(self._read())
+        return self
+
+    async def _read(self) -> None:
+        assert self.proc is not None and self.proc.stderr is not None
+        while chunk := await self.proc.stderr.read(65536):
+            self.stderr += chunk
+
+    @property
+    def log(self) -> str:
+        return self.stderr.decode(errors="replace")
+
+    async def wait(self, timeout: float) -> int:
+        assert self.proc is not None
+        code = await asyncio.wait_for(self.proc.wait(), timeout)
+        if self._reader is not None:
+            await asyncio.wait_for(self._reader, 5)
+        return code
+
+    async def stop(self) -> int | None:
+        if self.proc is None or self.proc.returncode is not None:
+            return None if self.proc is None else self.proc.returncode
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return await self.wait(30)
+        except TimeoutError:
+            self.proc.kill()
+            return await self.wait(10)
+
+
+async def _until(condition: Callable[[], bool], *, timeout: float, what: str, bot: Bot) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}; bot log:\n{bot.log[-3000:]}")
+        await asyncio.sleep(0.02)
+
+
+def _port(tg: FakeTelegramServer) -> int:
+    return int(tg.base_url.rsplit(":", 1)[1].split("/", 1)[0])
+
+
+# -- the Bot API cut off mid fan-out -----------------------------------------------------------
+
+
+async def test_the_bot_api_cut_off_mid_fanout_every_chat_gets_the_post_after_it_is_back(
+    tg: FakeTelegramServer, tmp_path: Path
+) -> None:
+    """1,000 chats at 100 messages/s; after 200 posts the connection to the Bot API is cut
+    for 8 s (the backoff cap set to 1 s so the test is short; bench/bench_outage.py runs the
+    540 s outage with the defaults). No row fails; after it is back every chat has the post,
+    repeats at most the requests in flight at the cut; the admins hear once that it is back."""
+    fanout = await _prepare_fanout(tmp_path, tg)
+    cable = Cable(_port(tg))
+    await cable.plug()
+    bot = await Bot(cable.base_url, fanout.db_path, TELEGRAM_MESSAGES_PER_SECOND="100",
+                    DELIVERY_BACKOFF_MAX_SECONDS="1", OUTAGE_NOTICE_MINUTES="0.05").start()
+    try:
+        await _until(lambda: len(_posts(tg, fanout.chats)) >= 200, timeout=STARTUP_TIMEOUT, what="200 posts", bot=bot)
+        await cable.cut()
+        cut_at = len(_posts(tg, fanout.chats))
+        await asyncio.sleep(8)
+        assert len(_posts(tg, fanout.chats)) == cut_at
+        assert _states(fanout.db_path)["failed"] == 0
+        await cable.plug()
+        await _until(lambda: _states(fanout.db_path)["sent"] == len(fanout.chats), timeout=60,
+                     what="every row sent", bot=bot)
+    finally:
+        code = await bot.stop()
+        await cable.cut()
+    assert code == 0, bot.log[-3000:]
+    posts = _posts(tg, fanout.chats)
+    assert set(posts) == fanout.chats
+    assert sum(posts.values()) - len(fanout.chats) <= 8  # in flight when the cable was cut
+    back = [c.text for c in tg.sent_messages(ADMIN_ID) if "answers again" in (c.text or "")]
+    assert len(back) == 1, [c.text for c in tg.sent_messages(ADMIN_ID)]
+
+
+# -- a second start --------------------------------------------------------------------------
+
+
+async def test_a_second_newsbot_run_on_the_same_database_refuses_naming_the_first(
+    tg: FakeTelegramServer, tmp_path: Path
+) -> None:
+    fanout = await _prepare_fanout(tmp_path, tg)
+    first = await Bot(tg.base_url, fanout.db_path, TELEGRAM_MESSAGES_PER_SECOND="100").start()
+    try:
+        await _until(lambda: len(_posts(tg, fanout.chats)) >= 100, timeout=STARTUP_TIMEOUT, what="posts", bot=first)
+        second = await Bot(tg.base_url, fanout.db_path).start()
+        code = await second.wait(STARTUP_TIMEOUT)
+        lines = second.log.strip().splitlines()
+        assert code == 2, second.log
+        assert first.proc is not None
+        assert lines == [f"newsbot: another newsbot (pid {first.proc.pid}) is already running on the database "
+                         f"{fanout.db_path}; stop it first, or set DATABASE_PATH to another file"]
+        await _until(lambda: _states(fanout.db_path)["sent"] == len(fanout.chats), timeout=60,
+                     what="every row sent", bot=first)
+    finally:
+        assert await first.stop() == 0, first.log[-3000:]
+    assert Counter(_posts(tg, fanout.chats).values()) == Counter({1: len(fanout.chats)})
+
+
+# -- the disk refuses writes -------------------------------------------------------------------
+
+
+async def test_writes_refused_mid_fanout_then_allowed_again_every_row_is_settled_and_none_sent_twice(
+    tg: FakeTelegramServer, tmp_path: Path
+) -> None:
+    """Mid fan-out the bot may no longer grow any file (RLIMIT_FSIZE set from outside, as a
+    full disk does to SQLite's writes). The sends Telegram already answered are kept and
+    written once writing works again; sending pauses meanwhile, with one admin notice; after a
+    graceful stop and a restart nothing is sent twice."""
+    fanout = await _prepare_fanout(tmp_path, tg)
+    bot = await Bot(tg.base_url, fanout.db_path, TELEGRAM_MESSAGES_PER_SECOND="100").start()
+    assert bot.proc is not None
+    try:
+        await _until(lambda: len(_posts(tg, fanout.chats)) >= 150, timeout=STARTUP_TIMEOUT, what="posts", bot=bot)
+        resource.prlimit(bot.proc.pid, resource.RLIMIT_FSIZE, (1, resource.RLIM_INFINITY))
+        await _until(lambda: any("cannot write to the database" in (c.text or "") for c in tg.sent_messages(ADMIN_ID)),
+                     timeout=20, what="the admin notice", bot=bot)
+        await asyncio.sleep(1.0)
+        paused_at = len(_posts(tg, fanout.chats))
+        await asyncio.sleep(1.5)
+        assert len(_posts(tg, fanout.chats)) == paused_at, "sending went on with nothing recorded"
+        resource.prlimit(bot.proc.pid, resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+        await _until(lambda: _states(fanout.db_path)["sent"] == len(fanout.chats), timeout=60,
+                     what="every row sent", bot=bot)
+    finally:
+        if bot.proc.returncode is None:
+            resource.prlimit(bot.proc.pid, resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+        assert await bot.stop() == 0, bot.log[-3000:]
+    again = await Bot(tg.base_url, fanout.db_path).start()
+    await asyncio.sleep(4)  # a restart that resent anything would do it in its first seconds
+    assert await again.stop() == 0
+    assert Counter(_posts(tg, fanout.chats).values()) == Counter({1: len(fanout.chats)})
+    notices = [c.text for c in tg.sent_messages(ADMIN_ID) if "cannot write to the database" in (c.text or "")]
+    assert len(notices) == 1
+
+
+# -- the database file deleted -----------------------------------------------------------------
+
+
+async def test_a_database_deleted_while_running_stops_the_bot_with_one_clear_line(
+    tg: FakeTelegramServer, tmp_path: Path
+) -> None:
+    fanout = await _prepare_fanout(tmp_path, tg)
+    bot = await Bot(tg.base_url, fanout.db_path).start()
+    await _until(lambda: _states(fanout.db_path)["sent"] == len(fanout.chats), timeout=STARTUP_TIMEOUT,
+                 what="the fan-out", bot=bot)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{fanout.db_path}{suffix}").unlink(missing_ok=True)
+    try:
+        code = await bot.wait(15)
+    except TimeoutError:
+        await bot.stop()
+        raise AssertionError(f"the bot ran on without its database; log:\n{bot.log[-3000:]}") from None
+    assert code == 2, bot.log[-3000:]
+    last = bot.log.strip().splitlines()[-1]
+    assert last.startswith(f"newsbot: the database file {fanout.db_path} was deleted while the bot was running; "
+                           "stopped"), bot.log[-3000:]
+    assert not fanout.db_path.exists()  # the bot did not quietly start a new, empty one
