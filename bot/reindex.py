@@ -1,6 +1,6 @@
 """Bring the search index of stored stories up to what this version of the bot writes.
 
-The FTS columns hold normalized stems made in Python (``bot.news.translit.index_text``), so a
+The FTS columns hold normalized stems made in Python (``bot.news.namekeys.index_text``), so a
 change of normalization, such as the cross-script name keys, is a re-index of existing rows —
 done here at start-up, once per version, in batches, rather than in a schema migration (storage
 knows nothing of stemming).
@@ -12,7 +12,7 @@ import asyncio
 import logging
 from concurrent.futures import Executor
 
-from bot.news.translit import index_text
+from bot.news.namekeys import index_text
 from storage import Database
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from datetime import datetime
 
 from bot.news.render import Link
 from bot.news.stories import RELATED_FLOOR, StoryProfile, profile_from_json, relatedness, story_profile
-from bot.news.translit import query_groups
+from bot.news.namekeys import query_groups
 from storage import Database
 from storage.articles import StoredArticle
 

@@ -44,6 +44,7 @@ class Database:
         from storage.state import StateRepo
         from storage.stories import StoryRepo
         from storage.subscriptions import SubscriptionRepo
+        from storage.summaries import SummaryRepo
 
         self.feeds = FeedRepo(self)
         self.articles = ArticleRepo(self)
@@ -53,6 +54,7 @@ class Database:
         self.state = StateRepo(self)
         self.stories = StoryRepo(self)
         self.edits = EditRepo(self)
+        self.summaries = SummaryRepo(self)
         self.schedules = ScheduleRepo(self)
 
     @classmethod

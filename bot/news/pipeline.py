@@ -15,7 +15,7 @@ from bot.news.limits import bounded_page
 from bot.news.models import Article, FeedEntry
 from bot.news.stories import StoryProfile, story_profile
 from bot.news.summarize import summarize_text
-from bot.news.translit import index_text
+from bot.news.namekeys import index_text
 from bot.news.urls import canonical_url
 
 

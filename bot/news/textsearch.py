@@ -130,7 +130,7 @@ def query_groups(words: str) -> list[tuple[str, ...]]:
 def query_words(words: str) -> list[tuple[str, tuple[str, ...]]]:
     """Each distinct query word (lower case) with the stems it may appear under, stop words
     dropped, at most ``MAX_QUERY_TERMS``: for callers that add keys of their own to a word's
-    group (``bot.news.translit``)."""
+    group (``bot.news.namekeys``)."""
     pairs = [(word, _query_variants(word)) for word in dict.fromkeys(_words(words))]
     return [(word, variants) for word, variants in pairs if variants][:MAX_QUERY_TERMS]
 

@@ -1,86 +1,99 @@
-"""One search key for a name in Latin and Cyrillic letters: Putin/Путин/Путін,
-Kyiv/Київ/Киев, Zelensky/Зеленский/Зеленський, Moscow/Москва, Kharkiv/Харьков.
+"""Comparing names across scripts: "Коваленко" and "Kovalenko", "Каховського" and "Kakhovka".
 
-Stems (``bot.news.textsearch``) unify the forms of a word within one script; they cannot make
-"Putin" meet "Путин". A name key does, lossily: the word is stemmed as for the index, written
-in Latin letters (a plain transliteration shared by Ukrainian and Russian), spelling variants
-are folded (kh → h, c/q → k, w → v, ph → f, x → ks), then the vowels after the first letter
-are dropped and doubled letters merged — transliterations disagree mostly on vowels (Kyiv
-and Kiev, Zelensky and Zelenskyy, Odesa and Odessa). "Putin" → "0ptn", "Київ" → "0kv".
-
-Keys start with "0", which no stem of a word starts with, so a key never meets a stem. The
-index holds the keys of capitalized words only (names: ``name_keys``), so a common word whose
-skeleton happens to equal a name's ("cave" and "Kyiv") rarely meets it; a query word of any
-case carries its key (``query_groups``).
+The faithfulness guard checks that the names in an LLM's answer appear in the article, and a
+translation writes them in another script. ``latin`` transliterates Ukrainian and Russian
+Cyrillic to Latin (Ukraine's official 2010 table, Russian letters added); ``skeleton`` then
+folds the spellings transliterations disagree on (kh/h/g, ye/ie/e, y/i/j, double letters), and
+``same_name`` compares two words by their common stem, so Ukrainian and Russian case endings
+match. Exonyms that no transliteration links (Russia/Росія, Moscow/Москва, weekdays, months)
+come from a short table. Small on purpose: the search index has its own transliteration.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-from bot.news.textsearch import MAX_QUERY_TERMS, index_terms, normalized_stem, query_words
+__all__ = ["latin", "same_name", "skeleton"]
 
-__all__ = ["index_text", "name_key", "name_keys", "query_groups"]
+_CYRILLIC_TO_LATIN = {
+    "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie", "ж": "zh",
+    "з": "z", "и": "y", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n",
+    "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ь": "", "ю": "iu", "я": "ia", "'": "", "’": "", "ʼ": "",
+    "ы": "y", "э": "e", "ё": "e", "ъ": "",
+}
+# Applied in order: spellings that different transliterations (and English) use for one sound.
+_FOLDS = (
+    ("shch", "sc"), ("kh", "h"), ("ch", "c"), ("sh", "s"), ("zh", "z"), ("ts", "c"), ("ph", "f"),
+    ("ck", "k"), ("ye", "e"), ("ie", "e"), ("je", "e"), ("yu", "u"), ("iu", "u"), ("ju", "u"),
+    ("ya", "a"), ("ia", "a"), ("ja", "a"), ("g", "h"), ("x", "ks"), ("q", "k"), ("w", "v"),
+    ("y", "i"), ("j", "i"), ("z", "s"),
+)
+_DOUBLE = re.compile(r"(.)\1+")
+_NOT_LETTER = re.compile(r"[^a-z0-9]")
 
-_CYR_TO_LAT = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "є": "e", "ё": "e",
-    "ж": "zh", "з": "z", "и": "i", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l", "м": "m",
-    "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h",
-    "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "i", "ь": "", "э": "e", "ю": "iu",
-    "я": "ia", "'": "",
-}  # fmt: skip
-_FOLDS = (("kh", "h"), ("ph", "f"), ("ck", "k"), ("x", "ks"), ("q", "k"), ("w", "v"), ("c", "k"))
-_VOWELS_RE = re.compile("[aeiouy]")
-_REPEATS_RE = re.compile(r"(.)\1+")
-_CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
-_NON_LETTERS_RE = re.compile(r"[^a-z]")
-_NAME_RE = re.compile(r"\b[A-ZА-ЯЁІЇЄҐ][^\W\d_]+(?:['’][^\W\d_]+)?")
-PREFIX = "0"
-MIN_SKELETON = 2
+# Names no transliteration links, as stems in English, Ukrainian and Russian (lower case).
+_EXONYMS: tuple[tuple[str, ...], ...] = (
+    ("ukrain", "україн", "украин"), ("russia", "росі", "росс", "рф"), ("moscow", "москв"),
+    ("kyiv", "kiev", "київ", "києв", "киев"), ("lviv", "львів", "львов"),
+    ("kharkiv", "харків", "харков", "харьков"), ("odes", "одес"), ("dnipro", "dniepr", "дніпр", "днепр"),
+    ("poland", "polish", "польщ", "польськ", "польш", "польск"), ("german", "німеч", "німець", "герман", "немец"),
+    ("franc", "french", "франц"), ("europ", "європ", "европ"), ("eu", "єс", "ес", "євросоюз", "евросоюз"),
+    ("usa", "us", "united states", "сша", "америк", "american"), ("nato", "нато"), ("un", "оон"),
+    ("britain", "british", "uk", "британ"), ("china", "chinese", "китай"), ("crimea", "крим", "крым"),
+    ("belarus", "білорус", "беларус"),
+    ("monday", "понеділ", "понедельн"), ("tuesday", "вівтор", "вторник"), ("wednesday", "серед", "сред"),
+    ("thursday", "четвер", "четверг"), ("friday", "п'ятниц", "пятниц"), ("saturday", "субот"),
+    ("sunday", "неділ", "воскресен"),
+    ("january", "січн", "январ"), ("february", "лют", "феврал"), ("march", "берез", "март"),
+    ("april", "квіт", "апрел"), ("may", "трав", "мая", "май"), ("june", "червн", "июн"),
+    ("july", "липн", "июл"), ("august", "серпн", "август"), ("september", "верес", "сентябр"),
+    ("october", "жовтн", "октябр"), ("november", "листопад", "ноябр"), ("december", "груд", "декабр"),
+)
+# Short stems ("us", "un", "uk", "ес") must be the whole word; longer ones may take endings.
+_WHOLE_WORD = 3
 
 
-@lru_cache(maxsize=32768)
-def name_key(word: str) -> str:
-    """The cross-script key of one word ("" for a stop word, a number or too short a word)."""
-    stem = normalized_stem(word)
-    if not stem or stem.isdigit():
-        return ""
-    skeleton = _skeleton(stem)
-    if len(skeleton) < MIN_SKELETON:
-        # Snowball cuts some names to a stub ("Киев" → "ки"): the whole word says more.
-        skeleton = _skeleton(word.lower())
-    return PREFIX + skeleton if len(skeleton) >= MIN_SKELETON else ""
+def latin(word: str) -> str:
+    """``word`` in lower-case Latin letters (Cyrillic transliterated, apostrophes dropped)."""
+    return "".join(_CYRILLIC_TO_LATIN.get(ch, ch) for ch in word.casefold())
 
 
-def _skeleton(word: str) -> str:
-    latin = "".join(_CYR_TO_LAT.get(ch, ch) for ch in word) if _CYRILLIC_RE.search(word) else word
-    latin = _NON_LETTERS_RE.sub("", latin.replace("’", "").replace("'", ""))
+def skeleton(word: str) -> str:
+    """A spelling-neutral key of ``word``: Latin, folded spellings, no doubled letters."""
+    key = _NOT_LETTER.sub("", latin(word))
     for old, new in _FOLDS:
-        latin = latin.replace(old, new)
-    if not latin:
-        return ""
-    skeleton = latin[0] + _VOWELS_RE.sub("", latin[1:])
-    return _REPEATS_RE.sub(r"\1", skeleton)
+        key = key.replace(old, new)
+    return _DOUBLE.sub(r"\1", key)
 
 
-def name_keys(text: str) -> list[str]:
-    """Keys of the capitalized words of ``text`` (names, places), in order."""
-    return [key for word in _NAME_RE.findall(text) if (key := name_key(word))]
+def _exonym(word: str) -> int | None:
+    lowered = word.casefold().replace("’", "'").replace("ʼ", "'")
+    for index, stems in enumerate(_EXONYMS):
+        for stem in stems:
+            if lowered == stem or (len(stem) >= _WHOLE_WORD and lowered.startswith(stem)):
+                return index
+    return None
 
 
-def index_text(text: str, language: str = "") -> str:
-    """What the search index stores for ``text``: its stems, then the keys of its names."""
-    stems = index_terms(text, language)
-    keys = " ".join(dict.fromkeys(name_keys(text)))
-    return f"{stems} {keys}" if stems and keys else stems or keys
+def same_name(a: str, b: str) -> bool:
+    """Whether two words are plausibly the same name, in any script and grammatical case.
 
-
-def query_groups(words: str) -> list[tuple[str, ...]]:
-    """Like ``textsearch.query_groups``, each word's group also holding its name key, so a
-    query in one script finds names written in the other."""
-    groups = []
-    for word, variants in query_words(words):
-        key = name_key(word)
-        groups.append(tuple(dict.fromkeys((*variants, key))) if key else variants)
-    return list(dict.fromkeys(groups))[:MAX_QUERY_TERMS]
+    Same stem: the skeletons share a prefix of at least 4 letters that leaves at most 3
+    letters of the shorter one (endings such as -ого, -ій, -а), or are equal when short.
+    """
+    ka, kb = skeleton(a), skeleton(b)
+    if not ka or not kb:
+        return False
+    if ka == kb:
+        return True
+    shorter = min(len(ka), len(kb))
+    common = 0
+    for x, y in zip(ka, kb):
+        if x != y:
+            break
+        common += 1
+    if common >= 4 and common >= shorter - 3:
+        return True
+    group = _exonym(a)
+    return group is not None and group == _exonym(b)

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.news.textsearch import stem_terms
-from bot.news.translit import index_text, name_key, name_keys, query_groups
+from bot.news.namekeys import index_text, name_key, name_keys, query_groups
 
 
 @pytest.mark.parametrize("spellings", [
