@@ -148,7 +148,7 @@ def main() -> None:
               f"held out {fmt(pair_scores(base[other], bw, bt))}")
         print(f"  scoring rule, weights {w} threshold {t:.3f}: fitted on {fmt(pair_scores(pairs[h], w, t))}; "
               f"held out {fmt(pair_scores(pairs[other], w, t))}")
-    print("\nshipped rule, pair by pair (its threshold was fitted on half 0, so half 0 is 'fitted on'):")
+    print("\nshipped rule, pair by pair (its threshold was chosen on half 0, so half 0 is 'fitted on'):")
     for h in (0, 1):
         print(f"  half {h}: {fmt(pair_scores(pairs[h], *shipped))}")
     print("shipped rule through the ingest path (join the best stored story), 3 arrival orders:")
