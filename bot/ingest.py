@@ -28,8 +28,11 @@ from bot.news.images import lead_image
 from bot.news.netguard import Resolver, check_url
 from bot.news.models import FeedEntry, ParsedFeed
 from bot.news.pipeline import ProcessedArticle, SummaryOptions, process_page
+from bot.news.stories import story_profile
 from bot.news.summarize import Summarizer
 from bot.news.textsafe import clip, valid_fields
+from bot.news.urls import canonical_url
+from bot.storyflow import EditLimits, apply_correction, entry_hash, find_story, remember, source_joined
 from bot.news.urls import canonical_url, public_link
 from storage import Database
 from storage.articles import NewArticle
@@ -48,6 +51,7 @@ class IngestOptions:
     max_entries_per_poll: int = 50  # newest entries processed per poll; older ones are skipped
     dedupe_window: timedelta = timedelta(days=7)  # near-duplicate search looks this far back
     summary: SummaryOptions = SummaryOptions()
+    edits: EditLimits = EditLimits()
 
 
 @dataclass(slots=True)
@@ -137,9 +141,15 @@ class Ingestor:
 
     async def _ingest_entries(self, feed: Feed, entries: Sequence[FeedEntry], report: PollReport, *, first_poll: bool) -> None:
         fresh: list[FeedEntry] = []
+        changed: list[tuple[int, FeedEntry]] = []  # known entries that look corrected
         for entry in entries[-self._options.max_entries_per_poll :]:
-            if await self._db.articles.seen_source(feed.id, entry.guid, _canonical(entry.url)) is None:
+            seen = await self._db.articles.source_hash(feed.id, entry.guid, _canonical(entry.url))
+            if seen is None:
                 fresh.append(entry)
+            elif seen[1] is not None and seen[1] != entry_hash(entry):
+                changed.append((seen[0], entry))
+        for story_id, entry in changed:
+            await self._correct(story_id, entry, report)
         processed = await asyncio.gather(*(self._process_entry(entry, report) for entry in fresh))
         if fresh and all(item is None for item in processed):
             failed = f"none of the {len(fresh)} new entries could be read" if len(fresh) > 1 else "the new entry could not be read"
@@ -168,6 +178,16 @@ class Ingestor:
                 report.new_articles.append(story.article_id)
             else:
                 report.duplicates += 1
+
+    async def _correct(self, story_id: int, entry: FeedEntry, report: PollReport) -> None:
+        """A known entry changed in the feed: re-read its page; a material change of the text
+        updates the story and queues edits of its posts (never a new post)."""
+        item = await self._process_entry(entry, report)
+        if item is not None:
+            await apply_correction(
+                self._db, story_id, item, url=_canonical(entry.url) or item.canonical_url, entry_hash=entry_hash(entry),
+                now=self._clock.now(), limits=self._options.edits,
+            )
 
     async def _process_entry(self, entry: FeedEntry, report: PollReport) -> ProcessedArticle | None:
         html: str | bytes | None = None
@@ -225,20 +245,29 @@ class Ingestor:
         now = self._clock.now()
         # One write transaction: the dedupe decision and the insert are a single step, so two
         # feeds carrying the same story at once still store it once.
+        profile = item.profile or story_profile(article.title, article.text)
         async with self._db.transaction():
             known = await self._db.articles.by_canonical_url(urls)
-            if known is None and item.bands is not None and item.fingerprint is not None:
+            # A cookie wall or an error page looks the same on every site: never a merge key.
+            if known is None and not profile.boilerplate and item.bands is not None and item.fingerprint is not None:
                 for candidate_id, candidate_fp in await self._db.articles.fingerprint_candidates(
                     item.bands, now - self._options.dedupe_window
                 ):
                     if is_near_duplicate(candidate_fp, item.fingerprint):
                         known = candidate_id
                         break
+            if known is None:  # another outlet's own write-up of a stored story
+                known = (await find_story(
+                    self._db, profile, now=now, window=self._options.dedupe_window, feed_id=feed_id
+                )).story_id
+            source_key = _canonical(source_url) or item.canonical_url
             if known is not None:
-                await self._db.articles.add_source(
-                    known, feed_id=feed_id, url=source_url, canonical_url=_canonical(source_url) or item.canonical_url,
-                    guid=guid, now=now,
-                )
+                if await self._db.articles.add_source(
+                    known, feed_id=feed_id, url=source_url, canonical_url=source_key, guid=guid, now=now,
+                ):
+                    await remember(self._db, known, profile, now=now)
+                    await source_joined(self._db, known, now=now, limits=self._options.edits)
+                    await self._db.articles.set_entry_hash(known, [source_key], entry_hash(entry) or "")
                 return StoredStory(known, created=False)
             article_id = await self._db.articles.insert(
                 stored_form(NewArticle(
@@ -257,6 +286,11 @@ class Ingestor:
             if _canonical(source_url) and _canonical(source_url) != item.canonical_url:
                 await self._db.articles.add_source(
                     article_id, feed_id=feed_id, url=source_url, canonical_url=_canonical(source_url), guid=None, now=now
+                )
+            await remember(self._db, article_id, profile, now=now)
+            if entry is not None:
+                await self._db.articles.set_entry_hash(
+                    article_id, [source_key, item.canonical_url], entry_hash(entry) or ""
                 )
             return StoredStory(article_id, created=True)
 
