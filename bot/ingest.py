@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -37,6 +37,11 @@ from storage.feeds import Feed
 log = logging.getLogger(__name__)
 
 MAX_TITLE_CHARS = 300
+
+
+def poll_jitter() -> float:
+    """A factor of 0.9 to 1.1 for the next poll interval: feeds added together drift apart."""
+    return random.uniform(0.9, 1.1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +80,12 @@ class Ingestor:
     def __init__(
         self, db: Database, fetcher: Fetcher, *, clock: Clock, executor: Executor | None = None,
         options: IngestOptions = IngestOptions(), summarizer: Summarizer | None = None,
+        jitter: Callable[[], float] = poll_jitter,
     ) -> None:
         """``summarizer`` replaces the offline extractive summary (e.g. an LLM endpoint); when it
-        fails with a NewsError the extractive summary stays."""
+        fails with a NewsError the extractive summary stays. ``jitter`` gives the factor each
+        poll interval is multiplied by (random by default; tests pin it)."""
+        self._jitter = jitter
         self._db = db
         self._fetcher = fetcher
         self._clock = clock
@@ -252,7 +260,7 @@ class Ingestor:
 
     def _interval(self, feed: Feed) -> timedelta:
         base = timedelta(seconds=feed.poll_interval_s) if feed.poll_interval_s else self._options.poll_interval
-        return base * random.uniform(0.9, 1.1)  # jitter: feeds added together drift apart
+        return base * self._jitter()
 
     def _backoff(self, errors: int) -> timedelta:
         """Exponential backoff after consecutive failures, capped at a day."""
