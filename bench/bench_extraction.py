@@ -1,14 +1,19 @@
-"""Article-extraction benchmark: plain trafilatura against our ``extract_article``.
+"""Article-extraction benchmark: ours against plain trafilatura and readability-lxml.
 
-usage: python bench/bench_extraction.py [--data DIR] [--per-page] [--repeat N] [--only NAME ...]
+usage: python bench/bench_extraction.py [--shared DIR] [--sets NAME ...] [--repeat N]
+                                        [--per-page] [--no-pipeline]
 
-Reads the pages of ``shared/data/extraction-benchmark`` (next to the repository, or --data),
-runs every extractor over all of them in this one process, writes each extractor's
-predictions to ``bench/out/<name>.json``, scores them with the dataset's own ``score.py``
-and prints F1 / precision / recall and pages per CPU-second, plus our speed relative to
-plain trafilatura. With --repeat N the extractors take turns N times and each keeps its
-fastest pass. ``run_extractor`` is reusable for
-other pipelines (summarize, fingerprint...).
+Reads both shared sets next to the repository (``shared/data/extraction-benchmark``, 181
+pages, and ``shared/data/dragnet-benchmark``, 1,381 pages; or --shared DIR), runs every
+extractor over every page in this one process, scores them with the sets' own ``score.py``
+and prints, per set and per half (even and odd page ids; the last character of an id read
+as a hex digit), F1 / precision / recall for each extractor, pages per CPU-second and the
+speed of ours (and of the bot's whole per-page pipeline) relative to plain trafilatura, and
+the pages where ours returns nothing and plain trafilatura returns something.
+
+Thresholds in ``bot/news/choose.py`` were set looking at the even halves; the odd halves
+are the check. With --repeat N the extractors take turns N times and each keeps its fastest
+pass. Predictions are written to ``bench/out/<set>-<extractor>.json``.
 """
 
 from __future__ import annotations
@@ -27,7 +32,9 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "extraction-benchmark"
+DEFAULT_SHARED = ROOT.parent / "shared" / "data"
+SETS = {"extraction": "extraction-benchmark", "dragnet": "dragnet-benchmark"}
+SCORER = "extraction-benchmark/score.py"  # both sets are scored by the same script
 OUT_DIR = ROOT / "bench" / "out"
 
 
@@ -54,7 +61,7 @@ Extractor = Callable[[str, str], str]
 
 
 def load_pages(data: Path) -> list[Page]:
-    """The benchmark's pages with their original URLs, in a stable order."""
+    """The set's pages with their original URLs (dragnet has none), in a stable order."""
     truth = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
     pages = []
     for path in sorted((data / "html").glob("*.html.gz")):
@@ -62,6 +69,11 @@ def load_pages(data: Path) -> list[Page]:
         html = gzip.decompress(path.read_bytes()).decode("utf-8")
         pages.append(Page(page_id, truth.get(page_id, {}).get("url", ""), html))
     return pages
+
+
+def parity(page_id: str) -> int:
+    """0 for an even id, 1 for an odd one: the last character read as a hex digit."""
+    return int(page_id[-1], 16) % 2
 
 
 def run_extractor(name: str, fn: Extractor, pages: list[Page], *, warmup: int = 3) -> RunResult:
@@ -91,20 +103,31 @@ def _safe(fn: Extractor, page: Page) -> tuple[str, bool]:
         return "", True
 
 
-def load_scorer(data: Path) -> ModuleType:
-    """The dataset's own score.py, imported from where it lies (not copied)."""
-    spec = importlib.util.spec_from_file_location("extraction_benchmark_score", data / "score.py")
+def load_scorer(path: Path) -> ModuleType:
+    """The sets' own score.py, imported from where it lies (not copied)."""
+    spec = importlib.util.spec_from_file_location("extraction_benchmark_score", path)
     if spec is None or spec.loader is None:
-        raise SystemExit(f"cannot import {data / 'score.py'}")
+        raise SystemExit(f"cannot import {path}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
+# --- the extractors ----------------------------------------------------------------------------
+
 def plain_trafilatura(html: str, url: str) -> str:
     import trafilatura
 
     return trafilatura.extract(html, include_comments=False) or ""
+
+
+def plain_readability(html: str, url: str) -> str:
+    """readability-lxml as a user would run it: ``Document(html).summary()``, its text nodes
+    one per line (how the figures in the sets' READMEs were measured)."""
+    import lxml.html
+    from readability import Document
+
+    return "\n".join(lxml.html.fromstring(Document(html).summary(html_partial=True)).itertext())
 
 
 def ours(html: str, url: str) -> str:
@@ -129,57 +152,79 @@ def pipeline(html: str, url: str) -> str:
         return ""
 
 
-EXTRACTORS: dict[str, Extractor] = {"trafilatura": plain_trafilatura, "ours": ours, "pipeline": pipeline}
+EXTRACTORS: dict[str, Extractor] = {
+    "trafilatura": plain_trafilatura, "readability": plain_readability, "ours": ours, "pipeline": pipeline,
+}
+COMPARED = ("ours", "trafilatura", "readability")
+
+
+# --- one set -----------------------------------------------------------------------------------
+
+def bench_set(name: str, data: Path, scorer: ModuleType, names: list[str], repeat: int, per_page: bool) -> None:
+    gold = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = load_pages(data)
+    print(f"\n=== {name}: {len(pages)} pages from {data}")
+    runs: dict[str, RunResult] = {}
+    for round_ in range(max(1, repeat)):
+        # Taking turns, in alternating order, so a busy spell on a shared machine hits all.
+        for extractor in names if round_ % 2 == 0 else names[::-1]:
+            run = run_extractor(extractor, EXTRACTORS[extractor], pages)
+            if extractor not in runs or run.seconds < runs[extractor].seconds:
+                runs[extractor] = run
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    for extractor, run in runs.items():
+        (OUT_DIR / f"{name}-{extractor}.json").write_text(json.dumps(run.predictions, ensure_ascii=False), "utf-8")
+
+    halves = {"all": sorted(gold), "even": [i for i in sorted(gold) if parity(i) == 0],
+              "odd": [i for i in sorted(gold) if parity(i) == 1]}
+    print(f"{'extractor':12} " + " ".join(f"{h + f' ({len(ids)})':>22}" for h, ids in halves.items())
+          + f" {'pages/s':>8} {'failures':>8}")
+    for extractor in [n for n in COMPARED + ("pipeline",) if n in runs]:
+        run = runs[extractor]
+        cells = []
+        for ids in halves.values():
+            rows = [scorer.counts(gold[i]["articleBody"], run.predictions[i]["articleBody"]) for i in ids]
+            m = scorer.aggregate(rows)
+            cells.append(f"{m['f1']:.3f}/{m['precision']:.3f}/{m['recall']:.3f}")
+        print(f"{extractor:12} " + " ".join(f"{c:>22}" for c in cells)
+              + f" {run.pages_per_second:8.1f} {run.failures:8d}")
+    print("(cells: F1/P/R)")
+    if "trafilatura" in runs:
+        base = runs["trafilatura"].pages_per_second
+        for extractor in ("ours", "pipeline", "readability"):
+            if extractor in runs:
+                print(f"speed {extractor}/plain trafilatura: {runs[extractor].pages_per_second / base:.2f}")
+        if "ours" in runs:
+            empty = [i for i in sorted(gold) if not runs["ours"].predictions[i]["articleBody"].strip()
+                     and runs["trafilatura"].predictions[i]["articleBody"].strip()]
+            print(f"pages where ours is empty and plain trafilatura is not: {len(empty)}"
+                  + (f" ({', '.join(e[:12] for e in empty[:10])})" if empty else ""))
+    if per_page and "ours" in runs:
+        m = scorer.evaluate(gold, runs["ours"].predictions, resamples=2)
+        print("\nours: pages, worst first")
+        for page_id, (p, r) in sorted(m["pages"].items(), key=lambda x: sum(x[1]))[:40]:
+            print(f"  {page_id[:16]}  P {p:.3f}  R {r:.3f}  {gold[page_id].get('url', '')[:70]}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="benchmark directory")
-    parser.add_argument("--per-page", action="store_true", help="print each page's P/R, worst first")
-    parser.add_argument("--only", nargs="+", choices=sorted(EXTRACTORS), help="run only these")
+    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="folder holding both sets")
+    parser.add_argument("--sets", nargs="+", choices=sorted(SETS), default=list(SETS), help="which sets")
+    parser.add_argument("--only", nargs="+", choices=sorted(EXTRACTORS), help="run only these extractors")
+    parser.add_argument("--no-pipeline", action="store_true", help="skip the whole-pipeline speed run")
+    parser.add_argument("--per-page", action="store_true", help="print ours' worst pages")
     parser.add_argument("--repeat", type=int, default=1, help="timed passes per extractor (best counts)")
     args = parser.parse_args(argv)
-    data: Path = args.data
-    if not (data / "ground-truth.json").is_file() or not (data / "score.py").is_file():
-        raise SystemExit(
-            f"benchmark data not found in {data} (expected ground-truth.json, score.py, html/); use --data DIR"
-        )
-
-    scorer = load_scorer(data)
-    gold = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
-    pages = load_pages(data)
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    print(f"{len(pages)} pages from {data}")
-
-    names = args.only or list(EXTRACTORS)
-    runs: dict[str, RunResult] = {}
-    for round_ in range(max(1, args.repeat)):
-        # Taking turns, in alternating order, so a busy spell on a shared machine hits both.
-        for name in names if round_ % 2 == 0 else names[::-1]:
-            run = run_extractor(name, EXTRACTORS[name], pages)
-            if name not in runs or run.seconds < runs[name].seconds:
-                runs[name] = run
-    results: dict[str, tuple[RunResult, dict]] = {}
-    for name, run in runs.items():
-        out = OUT_DIR / f"{name}.json"
-        out.write_text(json.dumps(run.predictions, ensure_ascii=False), encoding="utf-8")
-        results[name] = (run, scorer.evaluate(gold, run.predictions))
-
-    print(f"\n{'extractor':14} {'F1':>6} {'P':>6} {'R':>6} {'pages/s':>8} {'failures':>8}")
-    for name, (run, m) in results.items():
-        print(f"{name:14} {m['f1']:6.3f} {m['precision']:6.3f} {m['recall']:6.3f} "
-              f"{run.pages_per_second:8.1f} {run.failures:8d}")
-    if "trafilatura" in results and "ours" in results:
-        ratio = results["ours"][0].pages_per_second / results["trafilatura"][0].pages_per_second
-        print(f"\nspeed ours/plain: {ratio:.2f}")
-    if "trafilatura" in results and "pipeline" in results:
-        ratio = results["pipeline"][0].pages_per_second / results["trafilatura"][0].pages_per_second
-        print(f"speed whole pipeline (extract+clean+summarize+fingerprint+terms)/plain extraction: {ratio:.2f}")
-    if args.per_page:
-        for name, (_, m) in results.items():
-            print(f"\n{name}: pages, worst first")
-            for page_id, (p, r) in sorted(m["pages"].items(), key=lambda x: sum(x[1])):
-                print(f"  {page_id[:16]}  P {p:.3f}  R {r:.3f}  {gold[page_id].get('url', '')[:70]}")
+    scorer_path = args.shared / SCORER
+    if not scorer_path.is_file():
+        raise SystemExit(f"benchmark data not found in {args.shared} (expected {SCORER}); use --shared DIR")
+    scorer = load_scorer(scorer_path)
+    names = args.only or [n for n in EXTRACTORS if not (args.no_pipeline and n == "pipeline")]
+    for name in args.sets:
+        data = args.shared / SETS[name]
+        if not (data / "ground-truth.json").is_file():
+            raise SystemExit(f"{data} has no ground-truth.json")
+        bench_set(name, data, scorer, names, args.repeat, args.per_page)
     return 0
 
 

@@ -20,11 +20,15 @@ from telegram.ext import AIORateLimiter, Application, CallbackContext, ContextTy
 
 from bot.clock import Clock, SystemClock
 from bot.config import CoreSettings, Settings
+from bot.following import follow_from_settings
 from bot.ingest import IngestOptions, Ingestor
 from bot.jobs.publish import Publisher
+from bot.logging_setup import quiet_handled_rate_limits
 from bot.news.http import FetchPolicy, Fetcher
 from bot.news.lang import detect_language
+from bot.news.llm import ChatCompletions, LLMOptions, LLMSummarizer
 from bot.news.pipeline import SummaryOptions
+from bot.story_summaries import StorySummaries, UsageBudget
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -51,6 +55,7 @@ class Services:
     ingestor: Ingestor = field(init=False)
     publisher: Publisher = field(init=False)
     executor: ThreadPoolExecutor = field(init=False)
+    summaries: StorySummaries | None = None  # LLM summaries; None when LLM_BASE_URL is empty
     fatal: str | None = None  # why the bot stopped itself, for the CLI's last line
 
     async def open(self) -> None:
@@ -59,9 +64,11 @@ class Services:
         self.fetcher = Fetcher(fetch_policy(settings))
         # Extraction is CPU-bound: a small pool keeps the event loop answering meanwhile.
         self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="extract")
+        self.summaries = llm_summaries(settings, self.db, self.clock)
         self.ingestor = Ingestor(self.db, self.fetcher, clock=self.clock, executor=self.executor,
-                                 options=ingest_options(settings))
-        self.publisher = Publisher(self.db, self.bot, settings=settings, clock=self.clock)
+                                 options=ingest_options(settings),
+                                 on_queued=self.summaries.request if self.summaries else None)
+        self.publisher = Publisher(self.db, self.bot, settings=settings, clock=self.clock, summaries=self.summaries)
         # The language model takes about a second to load: do it now, off the event loop,
         # rather than stall the first poll.
         await asyncio.get_running_loop().run_in_executor(self.executor, detect_language, "warm up the model")
@@ -69,6 +76,8 @@ class Services:
     async def close(self) -> None:
         if hasattr(self, "publisher"):
             await self.publisher.aclose()
+        if self.summaries is not None:
+            await self.summaries.close()
         if hasattr(self, "fetcher"):
             await self.fetcher.aclose()
         if hasattr(self, "executor"):
@@ -87,11 +96,29 @@ def fetch_policy(settings: CoreSettings) -> FetchPolicy:
     )
 
 
+def llm_summaries(settings: CoreSettings, db: Database, clock: Clock) -> StorySummaries | None:
+    """The LLM summaries the settings ask for, or None (LLM_BASE_URL empty: offline only)."""
+    if not settings.llm_enabled:
+        return None
+    budget = UsageBudget(db, clock, daily_requests=settings.llm_daily_requests, daily_tokens=settings.llm_daily_tokens)
+    client = ChatCompletions(
+        LLMOptions(
+            base_url=settings.llm_base_url, model=settings.llm_model,
+            api_key=settings.llm_api_key.get_secret_value(), timeout_s=settings.llm_timeout_seconds,
+            concurrency=settings.llm_concurrency, max_retries=settings.llm_max_retries,
+        ),
+        budget=budget,
+    )
+    log.info("LLM summaries on: model %s at %s", settings.llm_model, settings.llm_base_url)
+    return StorySummaries(db, LLMSummarizer(client), clock=clock, budget=budget,
+                          options=SummaryOptions(settings.summary_sentences, settings.summary_max_chars))
+
+
 def ingest_options(settings: CoreSettings) -> IngestOptions:
     return IngestOptions(
         poll_interval=timedelta(minutes=settings.poll_interval_minutes),
         max_errors=settings.max_feed_errors,
-        new_feed_backlog=settings.new_feed_backlog,
+        backlog=settings.backlog_rule(),
         summary=SummaryOptions(max_sentences=settings.summary_sentences, max_chars=settings.summary_max_chars),
     )
 
@@ -120,6 +147,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None, schedul
     from bot.handlers import register_handlers
     from bot.jobs import register_jobs
 
+    quiet_handled_rate_limits()
     application = (
         Application.builder()
         .token(settings.bot_token.get_secret_value())
@@ -220,13 +248,18 @@ async def _register_channels(application: Application, services: Services) -> No
     from bot.channels import posting_problem, register_chat
     from bot.notify import notify_admins
 
-    for ref in services.settings.channels:
+    settings = services.settings
+    for ref in settings.channels:
         try:
             chat = await register_chat(services.db, application.bot, ref, clock=services.clock)
         except TelegramError as exc:
             problem = f"I cannot use the channel {ref} from the CHANNELS setting: {exc}. Add me to it as an admin."
         else:
             problem = posting_problem(chat)
+            queued = await follow_from_settings(services.db, chat.id, settings.feeds_for_channel(ref),
+                                                rule=settings.backlog_rule(), now=services.clock.now())
+            if queued:
+                log.info("channel %s follows its feeds from the settings; %d stories queued", ref, queued)
         if problem:
             log.warning("%s", problem)
             await notify_admins(application.bot, services.settings.admin_ids, problem)

@@ -7,11 +7,20 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot import __version__
-from bot.config import ConfigError, CoreSettings, Settings, load_core_settings, load_settings
+from bot.config import PRIVATE_URL_HINT, ConfigError, CoreSettings, Settings, load_core_settings, load_settings
+from bot.news.urls import public_link
 from bot.logging_setup import configure_logging
 from storage import Database, StorageError
+
+if TYPE_CHECKING:
+    from bot.news.llm import LLMAnswer
+    from bot.news.models import Article
+    from bot.news.pipeline import SummaryOptions
+    from bot.ingest import PollReport
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +63,8 @@ def _parser() -> argparse.ArgumentParser:
 
     summarize = sub.add_parser("summarize", help="print the title, language, summary and related links of a page")
     summarize.add_argument("source", metavar="URL|FILE", help="a web page address or a saved HTML file")
+    summarize.add_argument("--lang", default="", metavar="CODE",
+                           help="with LLM_BASE_URL set, also ask the LLM for a summary in this language")
     summarize.set_defaults(handler=_cmd_summarize)
 
     fetch = sub.add_parser("fetch", help="ingest one feed into the database and print what was new")
@@ -74,14 +85,44 @@ def _settings() -> Settings:
 
 
 def _core_settings() -> CoreSettings:
+    """Settings for the shell tools. They print their results and errors themselves, so only
+    our own errors are logged (LOG_LEVEL=DEBUG shows everything, other libraries' lines too)."""
     settings = load_core_settings()
-    configure_logging("WARNING" if settings.log_level == "INFO" else settings.log_level)
+    if settings.log_level == "DEBUG":
+        configure_logging("DEBUG")
+    else:
+        configure_logging("ERROR" if settings.log_level in ("INFO", "WARNING") else settings.log_level, only_ours=True)
     return settings
 
 
-def _cmd_summarize(args: argparse.Namespace) -> int:
-    from pathlib import Path
+def _fetch_problem(exc: Exception) -> str:
+    """A fetch error as one line, naming the setting that would allow a refused local address."""
+    from bot.news.errors import UnsafeURLError
 
+    message = str(exc)
+    if isinstance(exc, UnsafeURLError):
+        message += f" {PRIVATE_URL_HINT}"
+    return message
+
+
+def _read_page_file(path: Path, max_bytes: int) -> bytes:
+    """A saved page; ``.gz`` files are decompressed (at most ``max_bytes``, like a download)."""
+    import gzip
+    import zlib
+
+    try:
+        if path.suffix.lower() != ".gz":
+            return path.read_bytes()
+        with gzip.open(path) as stream:
+            data = stream.read(max_bytes + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise CliError(f"cannot read {path}: {exc}") from None
+    if len(data) > max_bytes:
+        raise CliError(f"{path} is larger than HTTP_MAX_BYTES={max_bytes} bytes once decompressed")
+    return data
+
+
+def _cmd_summarize(args: argparse.Namespace) -> int:
     from bot.app import fetch_policy
     from bot.news.errors import NewsError
     from bot.news.http import PAGE, Fetcher
@@ -90,10 +131,13 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
     settings = _core_settings()
     options = SummaryOptions(settings.summary_sentences, settings.summary_max_chars)
     source = Path(args.source)
+    is_address = "://" in args.source
+    if not is_address and not source.is_file():
+        raise CliError(f"no such file: {args.source} (give a saved HTML file or an http(s) address)")
 
     async def load() -> tuple[bytes | str, str]:
-        if source.is_file():
-            return source.read_bytes(), source.resolve().as_uri()
+        if not is_address:
+            return _read_page_file(source, settings.http_max_bytes), source.resolve().as_uri()
         async with Fetcher(fetch_policy(settings)) as fetcher:
             page = await fetcher.fetch(args.source, accept=PAGE)
         return page.text, page.url
@@ -102,18 +146,40 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
         html, url = asyncio.run(load())
         item = process_page(html, url, options=options)
     except NewsError as exc:
-        raise CliError(str(exc)) from None
+        raise CliError(_fetch_problem(exc)) from None
     article = item.article
     print(article.title)
     print(f"language: {article.language or 'unknown'}" + (f" · by {article.author}" if article.author else "")
           + (f" · {article.published:%Y-%m-%d %H:%M} UTC" if article.published else ""))
-    print(f"url: {item.canonical_url}\n")
+    print(f"url: {public_link(article.canonical_url, article.url)}\n")
     print(item.summary or "(no summary: the page has no article text)")
     if article.related:
         print("\nRelated links on the page:")
         for link in article.related:
             print(f"- {link.title} <{link.url}>")
+    if settings.llm_enabled:
+        _print_llm_summary(settings, article, args.lang or article.language, options)
     return 0
+
+
+def _print_llm_summary(settings: CoreSettings, article: Article, language: str, options: SummaryOptions) -> None:
+    """What the LLM would post for this page, or why its answer would be discarded."""
+    from bot.news.llm import ChatCompletions, LLMOptions, LLMSummarizer
+
+    async def ask() -> LLMAnswer:
+        client = ChatCompletions(LLMOptions(
+            base_url=settings.llm_base_url, model=settings.llm_model, api_key=settings.llm_api_key.get_secret_value(),
+            timeout_s=settings.llm_timeout_seconds, max_retries=settings.llm_max_retries))
+        try:
+            return await LLMSummarizer(client).answer(article, language, max_sentences=options.max_sentences,
+                                                      max_chars=options.max_chars)
+        finally:
+            await client.aclose()
+
+    answer = asyncio.run(ask())
+    print(f"\nLLM summary ({settings.llm_model}, {language or 'the page language'}, {answer.elapsed_s:.1f} s):")
+    print(answer.summary if answer.ok else f"(discarded: {answer.outcome}: {answer.detail}; a post would carry "
+                                           "the extractive summary above)")
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
@@ -134,11 +200,12 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
                     feed, _ = await db.feeds.add(args.url, now=SystemClock().now())
                 report = await ingestor.poll(feed)
             if report.error:
-                raise CliError(report.error)
-            print(f"{report.title or args.url}: {len(report.new_articles)} new, {report.duplicates} already known"
-                  + (" (not modified since the last fetch)" if report.not_modified else ""))
+                raise CliError(report.error + (f" {PRIVATE_URL_HINT}" if "private or local address" in report.error else ""))
+            print(f"{report.title or args.url}: {_fetch_summary(report)}")
             for article in await db.articles.get_many(report.new_articles):
                 print(f"- {article.title} <{article.url}>")
+            if report.warning:
+                print(f"warning: {report.warning}", file=sys.stderr)
             for problem in report.item_errors:
                 print(f"  ! {problem}", file=sys.stderr)
             return 0
@@ -148,11 +215,28 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     return asyncio.run(fetch())
 
 
+def _fetch_summary(report: PollReport) -> str:
+    """"3 new items: 2 new stories, 1 the same story as one already stored" (and the like)."""
+    if report.not_modified:
+        return "nothing new (not modified since the last fetch)"
+    stored = len(report.new_articles) + report.duplicates
+    items = stored
+    if not stored:
+        return "nothing new" + (f"; {len(report.item_errors)} entries could not be read" if report.item_errors else "")
+    parts = [f"{len(report.new_articles)} new {'story' if len(report.new_articles) == 1 else 'stories'}"]
+    if report.duplicates:
+        parts.append(f"{report.duplicates} the same story as one already stored (merged)")
+    return f"{items} new {'item' if items == 1 else 'items'}: " + ", ".join(parts)
+
+
 def _cmd_search(args: argparse.Namespace) -> int:
     from bot.clock import SystemClock
     from bot.related import search_stories
 
     settings = _core_settings()
+    if not settings.database_path.exists():
+        raise CliError(f"there is no database at {settings.database_path} (DATABASE_PATH): "
+                       "store stories first with newsbot fetch FEED_URL or newsbot run")
 
     async def search() -> int:
         db = await Database.open(settings.database_path)

@@ -7,15 +7,23 @@ Nothing else in the product reads ``os.environ``. Every field is documented in
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.delivery.backlog import BacklogRule
+from bot.news.urls import is_http_url
 
 TELEGRAM_API = "https://api.telegram.org/bot"
 _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
+
+
+# Appended to a refused private or loopback address, wherever a person reads it.
+PRIVATE_URL_HINT = "(set ALLOW_PRIVATE_URLS=true to fetch from your own network)"
 
 
 class ConfigError(Exception):
@@ -59,6 +67,8 @@ class CoreSettings(BaseSettings):
     post_images: bool = True
     article_mode: str = "off"
     new_feed_backlog: int = Field(default=3, ge=0)
+    # Stories older than this are never posted as new (0: no limit).
+    max_story_age_hours: float = Field(default=48, ge=0)
 
     # Fetching pages and feeds
     http_timeout_seconds: float = Field(default=20, gt=0)
@@ -67,10 +77,42 @@ class CoreSettings(BaseSettings):
     http_user_agent: str = "newsbot/0.1 (+https://github.com/newsbot; Telegram news bot)"
     allow_private_urls: bool = False
 
+    # Optional LLM summaries over an OpenAI-compatible chat-completions endpoint (off when empty)
+    llm_base_url: str = ""
+    llm_api_key: SecretStr = SecretStr("")
+    llm_model: str = ""
+    llm_timeout_seconds: float = Field(default=20, gt=0, le=600)
+    llm_daily_requests: int = Field(default=1000, ge=0)  # 0: no limit
+    llm_daily_tokens: int = Field(default=0, ge=0)  # 0: no limit
+    llm_concurrency: int = Field(default=2, ge=1, le=64)
+    llm_max_retries: int = Field(default=2, ge=0, le=10)
+
+    @field_validator("llm_base_url")
+    @classmethod
+    def _llm_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must start with http:// or https:// (e.g. https://api.openai.com/v1), or be empty")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _llm_model_needed(self) -> CoreSettings:
+        if self.llm_base_url and not self.llm_model.strip():
+            raise ValueError("LLM_MODEL is not set: name the model to ask (e.g. gpt-4o-mini, llama3.1)")
+        return self
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url)
+
     @field_validator("feeds", mode="before")
     @classmethod
     def _feed_list(cls, value: object) -> object:
-        return _split_list(value)
+        feeds = _split_list(value)
+        for url in feeds if isinstance(feeds, list) else ():
+            if not is_http_url(str(url)):
+                raise ValueError(f"{str(url)[:100]!r} is not an http:// or https:// address")
+        return feeds
 
     @field_validator("timezone")
     @classmethod
@@ -101,6 +143,11 @@ class CoreSettings(BaseSettings):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    def backlog_rule(self) -> BacklogRule:
+        """What a chat gets when it starts following a feed (NEW_FEED_BACKLOG, MAX_STORY_AGE_HOURS)."""
+        age = timedelta(hours=self.max_story_age_hours) if self.max_story_age_hours > 0 else None
+        return BacklogRule(size=self.new_feed_backlog, max_age=age)
+
 
 class Settings(CoreSettings):
     """Everything the bot needs: the core's settings plus Telegram's."""
@@ -115,6 +162,8 @@ class Settings(CoreSettings):
     telegram_group_messages_per_minute: int = Field(default=20, ge=1, le=60)
     # Channels to register at start (@username or -100... id).
     channels: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Which CHANNELS get which FEEDS: "@news=1,2;@tech=https://b.example/rss". Empty: all of them.
+    channel_feeds: Annotated[dict[str, tuple[str, ...]], NoDecode] = Field(default_factory=dict)
     # Delivery through outages: a post that fails for a passing reason (network, 5xx, timeout)
     # is retried with doubling waits up to DELIVERY_BACKOFF_MAX_SECONDS for this long, then failed.
     delivery_retry_hours: float = Field(default=24, gt=0)
@@ -140,6 +189,28 @@ class Settings(CoreSettings):
     def _lists(cls, value: object) -> object:
         return _split_list(value)
 
+    @field_validator("channel_feeds", mode="before")
+    @classmethod
+    def _channel_feeds(cls, value: object) -> object:
+        return parse_channel_feeds(value) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _mapped_channels_and_feeds(self) -> Settings:
+        try:
+            self.channel_feeds = resolve_channel_feeds(self.channel_feeds, self.channels, self.feeds)
+        except ValueError as exc:
+            raise ValueError(f"CHANNEL_FEEDS {exc}") from None
+        return self
+
+    def feeds_for_channel(self, channel: str) -> tuple[str, ...]:
+        """The FEEDS a CHANNELS entry follows: its CHANNEL_FEEDS mapping, else every feed.
+
+        A channel left out of a non-empty CHANNEL_FEEDS follows nothing from the settings.
+        """
+        if not self.channel_feeds:
+            return tuple(self.feeds)
+        return self.channel_feeds.get(_channel_key(channel), ())
+
     @field_validator("telegram_api_base_url", "telegram_file_base_url")
     @classmethod
     def _base_url(cls, value: str) -> str:
@@ -153,6 +224,59 @@ class Settings(CoreSettings):
             return self.telegram_file_base_url
         base = self.telegram_api_base_url.rstrip("/")
         return base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base + "/file/bot"
+
+
+def _channel_key(channel: str) -> str:
+    """@usernames compare without case, as Telegram's do."""
+    channel = channel.strip()
+    return channel.lower() if channel.startswith("@") else channel
+
+
+def parse_channel_feeds(text: str) -> dict[str, tuple[str, ...]]:
+    """"@news=1,2 https://b.example/rss; -100123=3" → {"@news": ("1", "2", url), "-100123": ("3",)}.
+
+    Entries are separated by ";" (or new lines); each is CHANNEL=FEEDS, FEEDS being numbers
+    (positions in FEEDS, from 1) or URLs, separated by commas or spaces.
+    """
+    mapping: dict[str, tuple[str, ...]] = {}
+    for entry in re.split(r"[;\n]+", text):
+        if not entry.strip():
+            continue
+        channel, equals, feeds = entry.partition("=")
+        channel = channel.strip()
+        if not equals or not channel:
+            raise ValueError(f"entry {entry.strip()[:60]!r} is not CHANNEL=FEEDS (e.g. @news=1,2;@tech=3)")
+        if not (channel.startswith("@") or channel.lstrip("-").isdigit()):
+            raise ValueError(f"{channel[:60]!r} is not a channel: use @username or its -100... id")
+        refs = tuple(part for part in re.split(r"[,\s]+", feeds.strip()) if part)
+        if not refs:
+            raise ValueError(f"{channel} lists no feeds (e.g. {channel}=1,2)")
+        mapping[_channel_key(channel)] = mapping.get(_channel_key(channel), ()) + refs
+    return mapping
+
+
+def resolve_channel_feeds(
+    mapping: dict[str, tuple[str, ...]], channels: list[str], feeds: list[str]
+) -> dict[str, tuple[str, ...]]:
+    """Check CHANNEL_FEEDS against CHANNELS and FEEDS and turn feed numbers into URLs."""
+    known_channels = {_channel_key(c) for c in channels}
+    resolved: dict[str, tuple[str, ...]] = {}
+    for channel, refs in mapping.items():
+        if channel not in known_channels:
+            raise ValueError(f"names {channel}, which is not in CHANNELS")
+        urls: list[str] = []
+        for ref in refs:
+            if ref.isdigit():
+                number = int(ref) if len(ref) < 10 else 0
+                if not 1 <= number <= len(feeds):
+                    raise ValueError(f"gives {channel} feed number {ref[:12]}, but FEEDS lists {len(feeds)}")
+                urls.append(feeds[number - 1])
+            elif ref in feeds:
+                urls.append(ref)
+            else:
+                raise ValueError(f"gives {channel} the feed {ref[:100]!r}, which is not in FEEDS")
+        resolved[channel] = tuple(dict.fromkeys(urls))
+    return resolved
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -176,9 +300,9 @@ def describe_errors(exc: ValidationError) -> str:
     """One line per bad variable, naming it as the user sets it (upper case), never its value."""
     lines = []
     for error in exc.errors(include_input=False, include_url=False):
-        name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+        name = str(error["loc"][0]).upper() if error["loc"] else ""
         message = error["msg"]
         if error["type"] == "missing":
             message = "is not set (put it in the environment or in .env; see .env.example)"
-        lines.append(f"{name} {message.removeprefix('Value error, ')}")
+        lines.append(f"{name} {message.removeprefix('Value error, ')}".strip())
     return "configuration error: " + "; ".join(lines)

@@ -12,12 +12,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
+from bot.delivery.backlog import BacklogRule
 from bot.delivery.filters import StoryText, matches
 from bot.news.errors import ExtractionError, FeedError, FetchError, NewsError
 from bot.news.feeds import parse_feed
@@ -29,7 +30,7 @@ from bot.news.models import FeedEntry, ParsedFeed
 from bot.news.pipeline import ProcessedArticle, SummaryOptions, process_page
 from bot.news.summarize import Summarizer
 from bot.news.textsafe import clip, valid_fields
-from bot.news.urls import canonical_url
+from bot.news.urls import canonical_url, public_link
 from storage import Database
 from storage.articles import NewArticle
 from storage.feeds import Feed
@@ -48,7 +49,7 @@ def poll_jitter() -> float:
 class IngestOptions:
     poll_interval: timedelta = timedelta(minutes=15)
     max_errors: int = 10
-    new_feed_backlog: int = 3  # a feed's first poll queues only its newest N entries
+    backlog: BacklogRule = BacklogRule()  # a first poll queues only the newest N; none too old
     max_entries_per_poll: int = 50  # newest entries processed per poll; older ones are skipped
     dedupe_window: timedelta = timedelta(days=7)  # near-duplicate search looks this far back
     summary: SummaryOptions = SummaryOptions()
@@ -68,6 +69,7 @@ class PollReport:
     error: str | None = None
     disabled: bool = False
     title: str = ""
+    warning: str | None = None  # the feed was read, but not all of it (shown in /feeds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +82,14 @@ class Ingestor:
     def __init__(
         self, db: Database, fetcher: Fetcher, *, clock: Clock, executor: Executor | None = None,
         options: IngestOptions = IngestOptions(), summarizer: Summarizer | None = None,
+        on_queued: Callable[[int, list[int]], Awaitable[None]] | None = None,
         jitter: Callable[[], float] = poll_jitter,
     ) -> None:
         """``summarizer`` replaces the offline extractive summary (e.g. an LLM endpoint); when it
-        fails with a NewsError the extractive summary stays. ``jitter`` gives the factor each
-        poll interval is multiplied by (random by default; tests pin it)."""
+        fails with a NewsError the extractive summary stays. It runs before the story is known
+        to be a duplicate; the bot's LLM summaries use ``on_queued`` instead, called with a
+        story and the chats it was just queued for, once they are stored. ``jitter`` gives the
+        factor each poll interval is multiplied by (random by default; tests pin it)."""
         self._jitter = jitter
         self._db = db
         self._fetcher = fetcher
@@ -92,6 +97,7 @@ class Ingestor:
         self._executor = executor
         self._options = options
         self._summarizer = summarizer
+        self._on_queued = on_queued
 
     async def check_feed(self, url: str) -> ParsedFeed:
         """Fetch and parse a feed URL without storing anything (for /addfeed's validation)."""
@@ -120,8 +126,11 @@ class Ingestor:
             return report
 
         report.title = feed.title or parsed.title
+        if parsed.problem:
+            report.warning = (f"the feed is damaged ({parsed.problem}); I read the {len(parsed.entries)} "
+                              f"{'entry' if len(parsed.entries) == 1 else 'entries'} before the damage")
         await self._ingest_entries(feed, parsed.entries, report, first_poll=feed.last_success_at is None)
-        await self._record_success(feed, now, result.etag, result.last_modified, parsed)
+        await self._record_success(feed, now, result.etag, result.last_modified, parsed, warning=report.warning)
         return report
 
     async def record_failure(self, feed: Feed, message: str) -> Feed:
@@ -140,14 +149,17 @@ class Ingestor:
             if await self._db.articles.seen_source(feed.id, entry.guid, _canonical(entry.url)) is None:
                 fresh.append(entry)
         processed = await asyncio.gather(*(self._process_entry(entry, report) for entry in fresh))
-        backlog = self._options.new_feed_backlog
-        to_queue = set(range(len(fresh) - backlog, len(fresh))) if first_poll else set(range(len(fresh)))
+        if fresh and all(item is None for item in processed):
+            failed = f"none of the {len(fresh)} new entries could be read" if len(fresh) > 1 else "the new entry could not be read"
+            report.warning = "; ".join(filter(None, [report.warning, f"{failed}: {report.item_errors[0]}"]))
+        rule, now = self._options.backlog, self._clock.now()
+        to_queue = set(range(len(fresh) - rule.size, len(fresh))) if first_poll else set(range(len(fresh)))
         subscriptions = await self._db.subscriptions.for_feed(feed.id)
         for index, (entry, item) in enumerate(zip(fresh, processed, strict=True)):  # oldest first
             if item is None:
                 continue
             chats: list[int] = []
-            if index in to_queue:
+            if index in to_queue and rule.is_fresh(item.article.published or entry.published, now):
                 story_text = StoryText(f"{item.article.title}\n{item.article.text}")
                 chats = [s.chat_id for s in subscriptions if matches(s.include, s.exclude, story_text)]
             threads = {s.chat_id: s.topic_id for s in subscriptions if s.topic_id is not None}
@@ -155,8 +167,11 @@ class Ingestor:
             # would leave a story marked as seen that nobody ever gets.
             async with self._db.transaction():
                 story = await self.store(item, feed_id=feed.id, entry=entry)
-                report.queued += await self._db.deliveries.enqueue_article(
+                queued = await self._db.deliveries.enqueue_article(
                     story.article_id, chats, now=self._clock.now(), threads=threads)
+            report.queued += queued
+            if queued and self._on_queued is not None:
+                await self._on_queued(story.article_id, chats)
             if story.created:
                 report.new_articles.append(story.article_id)
             else:
@@ -212,6 +227,9 @@ class Ingestor:
         guid = entry.guid if entry else None
         source_url = entry.url if entry and entry.url else article.url
         urls = [item.canonical_url, _canonical(source_url), _canonical(article.url)]
+        # The link readers click: the page's declared canonical URL, else the link we had,
+        # without tracking parameters.
+        link = public_link(article.canonical_url, article.url or source_url)
         now = self._clock.now()
         # One write transaction: the dedupe decision and the insert are a single step, so two
         # feeds carrying the same story at once still store it once.
@@ -232,7 +250,7 @@ class Ingestor:
                 return StoredStory(known, created=False)
             article_id = await self._db.articles.insert(
                 stored_form(NewArticle(
-                    feed_id=feed_id, url=article.url or source_url, canonical_url=item.canonical_url, guid=guid,
+                    feed_id=feed_id, url=link, canonical_url=item.canonical_url, guid=guid,
                     title=article.title, text=article.text, summary=item.summary, language=article.language,
                     author=article.author, published_at=article.published or (entry.published if entry else None),
                     from_feed=article.from_feed, related=tuple((r.title, r.url) for r in article.related),
@@ -251,11 +269,14 @@ class Ingestor:
             return StoredStory(article_id, created=True)
 
     async def _record_success(
-        self, feed: Feed, now: datetime, etag: str | None, last_modified: str | None, parsed: ParsedFeed | None = None
+        self, feed: Feed, now: datetime, etag: str | None, last_modified: str | None, parsed: ParsedFeed | None = None,
+        *, warning: str | None = None,
     ) -> None:
+        """A poll that read the feed; a 304 keeps the last poll's warning, a full read replaces it."""
         await self._db.feeds.record_success(
             feed.id, now=now, next_poll_at=now + self._interval(feed), etag=etag, last_modified=last_modified,
             title=parsed.title if parsed else "", site_url=parsed.link if parsed else "",
+            warning=warning if parsed else feed.last_warning,
         )
 
     def _interval(self, feed: Feed) -> timedelta:

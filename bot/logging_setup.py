@@ -21,11 +21,37 @@ class RedactFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str, secret: str = "") -> None:
+class OursOnly(logging.Filter):
+    """Passes only this project's records: the shell tools print their own results and errors,
+    and lines from trafilatura, htmldate and the like would only repeat or confuse them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.name.split(".", 1)[0] in ("bot", "storage")
+
+
+class HandledRateLimit(logging.Filter):
+    """Drops PTB's AIORateLimiter report of a 429 it passes on ("Rate limit hit after maximum
+    of 0 retries", with a traceback): the publisher handles the 429 and logs it in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Rate limit hit after maximum")
+
+
+def quiet_handled_rate_limits() -> None:
+    """Install ``HandledRateLimit`` on PTB's rate limiter logger (idempotent)."""
+    logger = logging.getLogger("telegram.ext.AIORateLimiter")
+    if not any(isinstance(f, HandledRateLimit) for f in logger.filters):
+        logger.addFilter(HandledRateLimit())
+
+
+def configure_logging(level: str, secret: str = "", *, only_ours: bool = False) -> None:
+    """Log to stderr at ``level``; ``only_ours`` (the shell tools) drops other libraries' lines."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     if secret:
         handler.addFilter(RedactFilter(secret))
+    if only_ours:
+        handler.addFilter(OursOnly())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from telegram import Bot
 from telegram.error import TelegramError
 
+from bot.news.pages import fit_message
 from bot.news.render import escape
 
 log = logging.getLogger(__name__)
@@ -18,7 +19,7 @@ async def notify_admins(bot: Bot, admin_ids: Iterable[int], text: str) -> int:
     delivered = 0
     for admin_id in admin_ids:
         try:
-            await bot.send_message(admin_id, escape(text))
+            await bot.send_message(admin_id, fit_message(escape(text)))
             delivered += 1
         except TelegramError as exc:
             log.warning("could not notify admin %s: %s", admin_id, exc)

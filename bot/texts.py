@@ -201,13 +201,40 @@ _TEXTS: dict[str, dict[str, str]] = {
               "/filter ЛЕНТА exclude спорт — никогда истории с этими словами\n"
               "/filter ЛЕНТА clear — снова всё\nЛЕНТА — её номер в /list.",
     },
-    "filter_set": {
-        "en": "Filter for {name}: only [{include}], never [{exclude}].",
-        "uk": "Фільтр для {name}: лише [{include}], ніколи [{exclude}].",
-        "ru": "Фильтр для {name}: только [{include}], никогда [{exclude}].",
+    "filter_set": {"en": "Filter for {name}: {rule}.", "uk": "Фільтр для {name}: {rule}.",
+                   "ru": "Фильтр для {name}: {rule}."},
+    "filter_only": {"en": "only stories with {include}", "uk": "лише історії зі словами {include}",
+                    "ru": "только истории со словами {include}"},
+    "filter_except": {"en": "every story except those with {exclude}",
+                      "uk": "усі історії, крім тих, де є {exclude}",
+                      "ru": "все истории, кроме тех, где есть {exclude}"},
+    "filter_both": {"en": "only stories with {include}, and none with {exclude}",
+                    "uk": "лише історії зі словами {include}, і жодної з {exclude}",
+                    "ru": "только истории со словами {include}, и ни одной с {exclude}"},
+    "filter_none": {"en": "every story (no filter)", "uk": "усі історії (без фільтра)",
+                    "ru": "все истории (без фильтра)"},
+    "or": {"en": " or ", "uk": " або ", "ru": " или "},
+    "backlog_one": {
+        "en": "Its newest story is on its way.",
+        "uk": "Її найновіша історія вже в дорозі.",
+        "ru": "Её самая свежая история уже в пути.",
     },
-    "everything": {"en": "everything", "uk": "усе", "ru": "всё"},
-    "nothing": {"en": "nothing", "uk": "нічого", "ru": "ничего"},
+    "backlog_many": {
+        "en": "Its {count} newest stories are on their way.",
+        "uk": "Її найновіші історії ({count}) вже в дорозі.",
+        "ru": "Её самые свежие истории ({count}) уже в пути.",
+    },
+    "previous": {"en": "« Previous", "uk": "« Назад", "ru": "« Назад"},
+    "next": {"en": "Next »", "uk": "Далі »", "ru": "Далее »"},
+    "page": {"en": "Page {number} of {count}", "uk": "Сторінка {number} з {count}", "ru": "Страница {number} из {count}"},
+    "plain_text_hint": {
+        "en": "I answer commands. Try /related with a few words to find stories, /subscribe to follow a feed, "
+              "or /help for everything I can do.",
+        "uk": "Я відповідаю на команди. Спробуйте /related з кількома словами, щоб знайти історії, "
+              "/subscribe, щоб стежити за стрічкою, або /help, щоб побачити все, що я вмію.",
+        "ru": "Я отвечаю на команды. Попробуйте /related с несколькими словами, чтобы найти истории, "
+              "/subscribe, чтобы следить за лентой, или /help, чтобы увидеть всё, что я умею.",
+    },
     "error": {
         "en": "Sorry, something went wrong on my side. Please try again later.",
         "uk": "Вибачте, у мене щось пішло не так. Спробуйте, будь ласка, пізніше.",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.news.urls import strip_tracking
+
 RELATED_PAYLOAD = "related_"
 SUBSCRIBE_PAYLOAD = "sub_"
 ARTICLE_PAYLOAD = "article_"  # /start article_<id>: the whole article as a rich message
@@ -21,6 +23,7 @@ def post_keyboard(
     """"Read more" (the article) and "Related" (in place in private chats, by deep link elsewhere)."""
     read_more, related = labels
     buttons = []
+    url = strip_tracking(url)
     if url.lower().startswith(("http://", "https://")):
         buttons.append(InlineKeyboardButton(read_more, url=url))
     if private:

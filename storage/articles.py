@@ -302,7 +302,8 @@ class ArticleRepo:
 
     async def latest(self, *, feed_ids: Sequence[int] | None = None, limit: int = 10,
                      since: datetime | None = None) -> list[StoredArticle]:
-        """The newest stories, optionally only from some feeds and after a moment."""
+        """The newest stories by their own time (published, else fetched), newest first,
+        optionally only from some feeds and fetched after a moment."""
         where, params = [], []
         if feed_ids is not None:
             if not feed_ids:
@@ -316,7 +317,8 @@ class ArticleRepo:
             params.append(to_db(since))
         clause = ("WHERE " + " AND ".join(where)) if where else ""
         rows = await self._db.fetchall(
-            f"SELECT {_COLUMNS} {_FROM} {clause} ORDER BY a.fetched_at DESC, a.id DESC LIMIT ?",
+            f"SELECT {_COLUMNS} {_FROM} {clause} "
+            "ORDER BY COALESCE(a.published_at, a.fetched_at) DESC, a.id DESC LIMIT ?",
             (*params, limit),
         )
         return [_article(r) for r in rows]
@@ -335,3 +337,15 @@ class ArticleRepo:
             (*params, limit),
         )
         return [_article(r) for r in rows]
+
+    async def unsent_from_feed(self, feed_id: int, chat_id: int, *, limit: int) -> list[tuple[int, datetime]]:
+        """(id, time) of a feed's newest stories that ``chat_id`` has never had queued, newest
+        first; the time is the story's publication time, else when it was fetched."""
+        rows = await self._db.fetchall(
+            "SELECT a.id, COALESCE(a.published_at, a.fetched_at) AS moment FROM articles a "
+            "WHERE a.id IN (SELECT article_id FROM article_sources WHERE feed_id = ?) "
+            "AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.chat_id = ? AND d.article_id = a.id) "
+            "ORDER BY moment DESC, a.id DESC LIMIT ?",
+            (feed_id, chat_id, limit),
+        )
+        return [(int(r["id"]), from_db(r["moment"])) for r in rows]  # type: ignore[misc]

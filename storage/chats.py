@@ -145,7 +145,8 @@ class ChatRepo:
         """A chat by id ("-100123") or @username, as an admin would type it."""
         ref = ref.strip()
         if ref.lstrip("-").isdigit():
-            return await self.get(int(ref))
+            number = int(ref)
+            return await self.get(number) if abs(number) < 2**63 else None  # SQLite's INTEGER
         row = await self._db.fetchone(
             "SELECT * FROM chats WHERE lower(username) = lower(?)", (ref.lstrip("@"),)
         )

@@ -42,6 +42,7 @@ class Database:
         from storage.schedules import ScheduleRepo
         from storage.state import StateRepo
         from storage.subscriptions import SubscriptionRepo
+        from storage.summaries import SummaryRepo
 
         self.feeds = FeedRepo(self)
         self.articles = ArticleRepo(self)
@@ -49,6 +50,7 @@ class Database:
         self.subscriptions = SubscriptionRepo(self)
         self.deliveries = DeliveryRepo(self)
         self.state = StateRepo(self)
+        self.summaries = SummaryRepo(self)
         self.schedules = ScheduleRepo(self)
 
     @classmethod

@@ -29,6 +29,8 @@ class Feed:
     last_success_at: datetime | None
     next_poll_at: datetime | None
     created_at: datetime
+    last_warning: str | None = None  # the last good poll read the feed only partly
+
 
     @property
     def name(self) -> str:
@@ -52,7 +54,16 @@ def _feed(row: sqlite3.Row) -> Feed:
         last_success_at=from_db(row["last_success_at"]),
         next_poll_at=from_db(row["next_poll_at"]),
         created_at=from_db(row["created_at"]),  # type: ignore[arg-type]
+        last_warning=row["last_warning"],
     )
+
+
+MAX_TITLE = 200  # feed titles are shown in lists and on buttons; a longer one is cut here
+
+
+def _clip_title(title: str) -> str:
+    title = " ".join(title.split())
+    return title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 1].rstrip() + "…"
 
 
 class FeedRepo:
@@ -63,6 +74,7 @@ class FeedRepo:
         self, url: str, *, now: datetime, title: str = "", site_url: str = "", added_by: int | None = None
     ) -> tuple[Feed, bool]:
         """Add a feed (or re-enable a known one); returns it and whether it is new."""
+        title = _clip_title(title)
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO feeds (url, title, site_url, added_by, created_at, next_poll_at) "
@@ -125,15 +137,17 @@ class FeedRepo:
 
     async def record_success(
         self, feed_id: int, *, now: datetime, next_poll_at: datetime, etag: str | None,
-        last_modified: str | None, title: str = "", site_url: str = "",
+        last_modified: str | None, title: str = "", site_url: str = "", warning: str | None = None,
     ) -> None:
-        """A good poll: keep the cache validators, reset the error count, plan the next poll."""
+        """A good poll: keep the cache validators, reset the error count, plan the next poll;
+        ``warning`` says what of the feed could not be read (None: all of it)."""
         await self._db.execute(
             "UPDATE feeds SET etag = ?, last_modified = ?, error_count = 0, last_error = NULL, "
-            "last_polled_at = ?, last_success_at = ?, next_poll_at = ?, "
+            "last_polled_at = ?, last_success_at = ?, next_poll_at = ?, last_warning = ?, "
             "title = CASE WHEN title = '' THEN ? ELSE title END, "
             "site_url = CASE WHEN site_url = '' THEN ? ELSE site_url END WHERE id = ?",
-            (etag, last_modified, to_db(now), to_db(now), to_db(next_poll_at), title, site_url, feed_id),
+            (etag, last_modified, to_db(now), to_db(now), to_db(next_poll_at),
+             warning[:1000] if warning else None, _clip_title(title), site_url, feed_id),
         )
 
     async def record_failure(

@@ -250,8 +250,37 @@ async def _to_v4_schedules(db: aiosqlite.Connection) -> None:
     await _run_script(db, _SCHEDULES)
 
 
+async def _feed_warnings(db: aiosqlite.Connection) -> None:
+    # A poll that read a feed only partly (damaged XML, every new entry unreadable) says so.
+    await db.execute("ALTER TABLE feeds ADD COLUMN last_warning TEXT")
+
+
+async def _add_story_summaries(db: aiosqlite.Connection) -> None:
+    # LLM answers cached per story and language (outcome 'ok', or why it was discarded), so a
+    # story seen again never costs a second call; and the LLM's daily usage and fallbacks.
+    await _run_script(db, """
+    CREATE TABLE story_summaries (
+        article_id  INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        language    TEXT NOT NULL,
+        summary     TEXT NOT NULL DEFAULT '',
+        outcome     TEXT NOT NULL,
+        model       TEXT NOT NULL DEFAULT '',
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (article_id, language)
+    );
+    CREATE TABLE llm_usage (
+        day    TEXT NOT NULL,
+        name   TEXT NOT NULL,
+        count  INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (day, name)
+    );
+    """)
+
+
 # MIGRATIONS[n] brings a database from version n to n + 1. Append; never edit.
-MIGRATIONS: tuple[Migration, ...] = (_to_v1, _to_v2, _to_v3, _rich_posts, _to_v4_schedules)
+MIGRATIONS: tuple[Migration, ...] = (
+    _to_v1, _to_v2, _to_v3, _rich_posts, _to_v4_schedules, _feed_warnings, _add_story_summaries,
+)
 LATEST = len(MIGRATIONS)
 
 

@@ -53,3 +53,21 @@ KYIV_UK_FOLLOWUP = (
     "Затори на північних виїздах зі столиці зменшилися, однак водії скаржаться на нову схему руху "
     "на Троєщині. Міська влада обіцяє змінити світлофори до кінця тижня."
 )
+
+MUSEUM = (
+    "The city museum reopened its east wing on Saturday after a two-year renovation that replaced "
+    "the glass roof and restored the mosaic floors of the main hall.\n\n"
+    "More than four thousand visitors queued in the rain to see the collection of medieval maps, "
+    "which had been kept in storage while builders worked on the roof.\n\n"
+    "The director said entry would stay free until the end of the month, and that evening tours "
+    "for schools would begin in the autumn."
+)
+
+HARBOUR = (
+    "Fishing boats stayed in the harbour for a third day on Wednesday as a storm with gusts of "
+    "ninety kilometres an hour swept along the northern coast.\n\n"
+    "The coast guard closed two ferry routes and asked sailors to keep clear of the breakwater, "
+    "where waves reached six metres overnight.\n\n"
+    "Forecasters expect the wind to drop on Friday, when the ferries should run again and the "
+    "fishing fleet can return to sea."
+)

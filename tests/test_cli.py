@@ -63,9 +63,57 @@ def test_summarize_a_saved_page_needs_no_token(env: Path, capsys: pytest.Capture
     assert "Engineers opened the gates of the Kakhovka reservoir on Tuesday" in out
 
 
-def test_summarize_refuses_private_addresses_by_default(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_summarize_refuses_private_addresses_by_default_in_one_line_naming_the_setting(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["summarize", "http://127.0.0.1:9/page"]) == 2
-    assert "private" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("newsbot: refused")  # no WARNING line repeating it
+    assert "private" in err and "ALLOW_PRIVATE_URLS=true" in err
+
+
+def test_summarize_a_missing_file_says_no_such_file(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summarize", "/nope.html"]) == 2
+    assert capsys.readouterr().err == "newsbot: no such file: /nope.html (give a saved HTML file or an http(s) address)\n"
+
+
+def test_summarize_reads_a_gzipped_page_and_prints_only_its_own_output(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import gzip
+
+    page = env / "page.html.gz"
+    page.write_bytes(gzip.compress(
+        f'<html><head><title>Dam gates open</title><link rel="canonical" href="https://news.example/dam">'
+        f"</head><body><article><h1>Dam gates open</h1>{paragraphs_html(DAM)}</article></body></html>".encode()))
+    assert main(["summarize", str(page)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("Dam gates open\nlanguage: en") and "url: https://news.example/dam" in captured.out
+    assert captured.err == ""  # no lines from trafilatura, htmldate and the like
+    (env / "bad.html.gz").write_bytes(b"not gzip at all")
+    assert main(["summarize", str(env / "bad.html.gz")]) == 2
+    assert capsys.readouterr().err.startswith(f"newsbot: cannot read {env / 'bad.html.gz'}")
+
+
+def test_search_without_a_database_says_so_and_creates_none(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "dam"]) == 2
+    assert "there is no database at" in capsys.readouterr().err
+    assert not (env / "db" / "news.db").exists() and not (env / "db").exists()
+
+
+def test_fetch_counts_an_item_merged_into_a_known_story(
+    env: Path, site_in_thread: FakeNewsSite, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.stories import ELECTION_COPY
+
+    monkeypatch.setenv("ALLOW_PRIVATE_URLS", "true")
+    feed = site_in_thread.feed("/rss.xml", title="Fake Times")
+    feed.publish("Dam gates open", body=DAM)
+    feed.publish("Portugal election", body=ELECTION)
+    feed.publish("Portugal election (agency copy)", body=ELECTION_COPY)
+    assert main(["fetch", site_in_thread.url("/rss.xml")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Fake Times: 3 new items: 2 new stories, 1 the same story as one already stored (merged)")
 
 
 def test_fetch_then_search(env: Path, site_in_thread: FakeNewsSite, monkeypatch: pytest.MonkeyPatch,
@@ -76,9 +124,9 @@ def test_fetch_then_search(env: Path, site_in_thread: FakeNewsSite, monkeypatch:
     feed.publish("Portugal election", body=ELECTION)
     assert main(["fetch", site_in_thread.url("/rss.xml")]) == 0
     out = capsys.readouterr().out
-    assert "Fake Times: 2 new, 0 already known" in out and "- Dam gates open" in out
+    assert "Fake Times: 2 new items: 2 new stories\n" in out and "- Dam gates open" in out
     assert main(["fetch", site_in_thread.url("/rss.xml")]) == 0
-    assert "0 new" in capsys.readouterr().out
+    assert "Fake Times: nothing new" in capsys.readouterr().out
     assert main(["search", "reservoir"]) == 0
     assert "Dam gates open" in capsys.readouterr().out
     assert main(["search", "zzyzx"]) == 1

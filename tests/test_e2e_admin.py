@@ -27,7 +27,7 @@ async def test_addfeed_validates_and_reports_title_and_count(running_bot: Runnin
     feed.publish("Dam gates open", body=DAM)
     feed.publish("Election result", body=ELECTION)
     [answer] = await running_bot.command(ADMIN_ID, f"/addfeed {site.url('/rss.xml')}")
-    assert "Added Fake Times: 2 items" in answer.params["text"]
+    assert "Added Fake Times as feed 1: 2 items" in answer.params["text"]
     [stored] = await running_bot.services.db.feeds.list()
     assert stored.url == site.url("/rss.xml") and stored.title == "Fake Times"
 
@@ -43,8 +43,13 @@ async def test_addfeed_on_a_web_page_offers_its_feed(running_bot: RunningBot, si
 
 
 async def test_addfeed_with_bad_arguments(running_bot: RunningBot, site: FakeNewsSite) -> None:
-    [answer] = await running_bot.command(ADMIN_ID, "/addfeed not-a-url")
+    [answer] = await running_bot.command(ADMIN_ID, "/addfeed")
     assert "Send /addfeed with the feed's address" in answer.params["text"]
+    [answer] = await running_bot.command(ADMIN_ID, "/addfeed not-a-url")
+    assert answer.params["text"].startswith("“not-a-url” is not a web address")
+    for scheme in ("ftp", "file"):
+        [answer] = await running_bot.command(ADMIN_ID, f"/addfeed {scheme}://example.org/rss")
+        assert f"only poll http:// and https:// addresses, not {scheme}://" in answer.params["text"]
     [answer] = await running_bot.command(ADMIN_ID, f"/addfeed {site.url('/missing.xml')}")
     assert "could not fetch" in answer.params["text"] and "404" in answer.params["text"]
 
@@ -59,6 +64,7 @@ async def test_private_addresses_are_refused_unless_allowed(make_settings, tg, c
         [answer] = await Bot(application, tg).command(ADMIN_ID, f"/addfeed {site.url('/rss.xml')}")
     assert "could not fetch" in answer.params["text"]
     assert "private" in answer.params["text"].lower() or "loopback" in answer.params["text"].lower()
+    assert "set ALLOW_PRIVATE_URLS=true" in answer.params["text"]
 
 
 async def test_channel_added_is_recorded_and_admins_told(running_bot: RunningBot) -> None:
@@ -131,7 +137,7 @@ async def test_channel_subscribe_pause_resume_and_stats(running_bot: RunningBot,
     [answer] = await running_bot.command(ADMIN_ID, f"/channel {CHANNEL} quiet late")
     assert "HH:MM-HH:MM" in answer.params["text"]
     [answer] = await running_bot.command(ADMIN_ID, "/pause")
-    assert "Paused posting to all 1 channels" in answer.params["text"]
+    assert answer.params["text"] == "Paused posting to Daily News."
     assert (await running_bot.services.db.chats.get(CHANNEL)).paused  # type: ignore[union-attr]
     await running_bot.command(ADMIN_ID, "/resume")
     assert not (await running_bot.services.db.chats.get(CHANNEL)).paused  # type: ignore[union-attr]
@@ -191,4 +197,6 @@ async def test_feed_interval_resume_and_remove(running_bot: RunningBot, site: Fa
     assert "Removed Fake Times" in answer.params["text"]
     assert await running_bot.services.db.feeds.list() == []
     [answer] = await running_bot.command(ADMIN_ID, "/removefeed 1")
+    assert "There are no feeds yet" in answer.params["text"]
+    [answer] = await running_bot.command(ADMIN_ID, "/removefeed")
     assert "Send /removefeed with the feed's number" in answer.params["text"]

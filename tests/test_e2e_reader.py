@@ -104,7 +104,13 @@ async def test_related_deep_link_never_lists_the_story_itself(running_bot: Runni
 async def test_filter_settings_and_stop(running_bot: RunningBot, with_stories: dict[str, int]) -> None:
     await running_bot.command(READER_ID, "/subscribe 1")
     [answer] = await running_bot.command(READER_ID, "/filter 1 exclude sport, Football")
-    assert "never [football, sport]" in answer.params["text"]
+    assert "every story except those with “football” or “sport”" in answer.params["text"]
+    [answer] = await running_bot.command(READER_ID, "/filter 1 include apple")
+    assert answer.params["text"].endswith("only stories with “apple”, and none with “football” or “sport”.")
+    assert "nothing" not in answer.params["text"] and "[" not in answer.params["text"]
+    [answer] = await running_bot.command(READER_ID, "/filter 1 clear")
+    assert "every story (no filter)" in answer.params["text"]
+    await running_bot.command(READER_ID, "/filter 1 exclude sport, Football")
     [sub] = await running_bot.services.db.subscriptions.for_chat(READER_ID)
     assert sub.exclude == ("football", "sport")
     [answer] = await running_bot.command(READER_ID, "/filter 7 include war")

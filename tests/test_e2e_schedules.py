@@ -171,6 +171,25 @@ async def test_a_slot_missed_for_longer_than_the_setting_is_skipped_and_logged(
     assert "Dam gates open after repairs" in digest
 
 
+async def test_two_slots_missed_within_the_window_give_one_digest_and_no_warning(
+    make_settings: Callable[..., Settings], tg: FakeTelegramServer, site: FakeNewsSite, clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings = await _settings_and_story(make_settings, tg, site, clock, "schedule digest 08:00,08:15 only")
+    clock.set(datetime(2026, 1, 2, 8, 20, tzinfo=UTC))  # down over both slots, back 20 minutes after the first
+    async with start_bot(build_application(settings, clock=clock, schedule_jobs=False)) as app:
+        bot = RunningBot(app, tg)
+        with caplog.at_level(logging.INFO, logger="bot.delivery.digests"):
+            assert await tick(bot) == 1
+            clock.advance(timedelta(minutes=1))
+            assert await tick(bot) == 0
+    messages = [r.getMessage() for r in caplog.records]
+    assert not [m for m in messages if "skipped" in m]
+    assert any("1 earlier digest slot(s) folded into the one of 2026-01-02 08:15" in m for m in messages)
+    [digest] = channel_texts(tg)
+    assert "Dam gates open after repairs" in digest
+
+
 async def test_the_overflow_digest_holds_every_story_over_the_cap(
     running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
 ) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
+from bot.delivery.backlog import BacklogRule
 from bot.ingest import IngestOptions, Ingestor
 from bot.news.http import FetchPolicy, Fetcher
 from storage import Database
@@ -43,7 +44,7 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 @pytest.fixture
 async def ingestor(db: Database, clock: FakeClock) -> AsyncIterator[Ingestor]:
     async with Fetcher(FetchPolicy(allow_private=True, timeout_s=3, retries=0)) as fetcher:
-        yield Ingestor(db, fetcher, clock=clock, options=IngestOptions(max_errors=3, new_feed_backlog=2))
+        yield Ingestor(db, fetcher, clock=clock, options=IngestOptions(max_errors=3, backlog=BacklogRule(size=2, max_age=None)))
 
 
 async def test_poll_stores_clean_summaries_and_queues_for_subscribers(
@@ -112,7 +113,7 @@ async def test_new_feed_queues_only_its_newest_items(
     await db.chats.upsert(7, "private", now=clock.now())
     await db.subscriptions.add(7, stored.id, now=clock.now())
     report = await ingestor.poll(stored)
-    assert report.queued == 2  # new_feed_backlog
+    assert report.queued == 2  # the backlog rule's size
     queued = await db.articles.get_many([d.article_id for d in await db.deliveries.for_chat(7)])  # type: ignore[misc]
     assert sorted(a.title for a in queued) == ["Story 3", "Story 4"]
 

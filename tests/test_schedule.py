@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.delivery.schedule import (
-    ScheduleError, Timetable, hourly, next_slot, parse_schedule, plan_due, previous_slot, slots_between,
+    ScheduleError, Timetable, hourly, next_slot, parse_schedule, plan_due, previous_slot, slot_for, slots_between,
     timetable_from_text,
 )
 
@@ -121,3 +123,77 @@ def test_a_zone_moved_west_does_not_run_todays_slot_again() -> None:
     tomorrow = plan_due(table, utc, after=ran, now=now + timedelta(days=1), catchup=timedelta(hours=1),
                         after_key="2026-01-01T08:00")
     assert tomorrow.run is not None and tomorrow.run.key == "2026-01-02T08:00"
+
+
+ZONES = ["America/New_York", "Europe/Kyiv", "Australia/Lord_Howe", "America/Santiago", "Asia/Kolkata",
+         "Pacific/Chatham", "UTC"]
+
+
+def _instants_with_wall_time(day: date, at: time, zone: ZoneInfo) -> list[datetime]:
+    """The oracle: every UTC moment (on a 15-minute grid) whose wall clock shows ``day at``."""
+    naive = datetime.combine(day, at)
+    base = naive.replace(tzinfo=UTC)
+    found = []
+    for quarter in range(-15 * 4, 15 * 4 + 1):
+        moment = base + timedelta(minutes=15 * quarter)
+        if moment.astimezone(zone).replace(tzinfo=None) == naive:
+            found.append(moment)
+    return found
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    zone_name=st.sampled_from(ZONES),
+    times=st.lists(st.tuples(st.integers(0, 23), st.sampled_from([0, 15, 30, 45])), min_size=1, max_size=3),
+    days=st.sets(st.integers(0, 6), max_size=3),
+    start_day=st.sampled_from([date(2026, 3, 6), date(2026, 3, 27), date(2026, 4, 3), date(2026, 9, 3),
+                               date(2026, 9, 25), date(2026, 10, 23), date(2026, 10, 30)]),
+    step=st.integers(5, 29),
+    restarts=st.lists(st.integers(0, 1400), max_size=4),
+)
+def test_ticks_run_every_slot_exactly_once_in_any_zone(
+    zone_name: str, times: list[tuple[int, int]], days: set[int], start_day: date, step: int, restarts: list[int],
+) -> None:
+    """Ticks at most ``catchup`` apart, with restarts (a new planner that knows only the last
+    run, as the database does), handle each local slot once: it runs, at its wall time or, when
+    the clocks skip it, less than an hour later; when the wall time happens twice, at its first
+    occurrence. A slot is only passed over for a newer one due in the same tick, which then
+    covers its stories."""
+    zone = ZoneInfo(zone_name)
+    table = Timetable(tuple(sorted({time(h, m) for h, m in times})), frozenset(days))
+    start = datetime.combine(start_day, time(0), tzinfo=UTC)
+    end = start + timedelta(days=4)
+    catchup = timedelta(minutes=30)
+    ran: dict[str, datetime] = {}
+    folded: set[str] = set()
+    last_at, last_key = start, None
+    now, ticks = start, 0
+    while now <= end:
+        if ticks in restarts:  # down for one tick; only the last run survives, as in the database
+            now += timedelta(minutes=step)
+        plan = plan_due(table, zone, after=last_at, now=now, catchup=catchup, after_key=last_key)
+        assert plan.run is not None or not plan.skipped  # never missed: ticks are closer than the catch-up
+        if plan.run is not None:
+            assert plan.run.key not in ran and plan.run.key not in folded
+            assert timedelta(0) <= now - plan.run.at <= catchup
+            ran[plan.run.key] = plan.run.at
+            folded.update(s.key for s in plan.skipped)
+            last_at, last_key = plan.run.at, plan.run.key
+        now += timedelta(minutes=step)
+        ticks += 1
+    assert not folded & set(ran)
+    day = start.astimezone(zone).date()
+    while day <= end.astimezone(zone).date():
+        if table.runs_on(day):
+            for at in table.times:
+                slot = slot_for(day, at, zone)
+                if not start < slot.at <= end - timedelta(minutes=2 * step):
+                    continue
+                assert slot.key in ran or slot.key in folded, slot
+                walls = _instants_with_wall_time(day, at, zone)
+                if walls:  # the first occurrence
+                    assert slot.at == walls[0], (slot, walls)
+                else:  # skipped by the clocks: after the wall time, within the gap
+                    local = slot.at.astimezone(zone).replace(tzinfo=None)
+                    assert timedelta(0) < local - datetime.combine(day, at) <= timedelta(hours=1)
+        day += timedelta(days=1)

@@ -282,3 +282,35 @@ def test_a_closing_quote_without_an_opener_does_not_break_the_summary() -> None:
             "The vote is expected next week in parliament.")
     summary = summarize_text(text, "en", max_sentences=2)
     assert "Critics disagreed strongly with him on Monday." in summary  # no crash, whole sentences
+
+
+SPEECH_TEXT = (
+    "The council approved the budget for next year after a long debate on Tuesday night. "
+    "\"We did our best for the schools,\" the mayor told reporters after the vote. "
+    "Spending on schools will rise by five percent under the plan. "
+    "Road repairs will get an extra two million dollars from the reserve fund."
+)
+
+
+def test_a_sentence_of_speech_gives_its_place_to_a_told_one() -> None:
+    # Highlights retell what was said in the third person: a first-person quote after the
+    # lead is passed over while told sentences fill the summary.
+    summary = summarize_text(SPEECH_TEXT, "en", max_sentences=3)
+    assert "We did our best" not in summary
+    assert summary.endswith("from the reserve fund.")
+
+
+def test_a_sentence_of_speech_is_shown_when_the_told_ones_leave_room() -> None:
+    summary = summarize_text(SPEECH_TEXT, "en", max_sentences=4)
+    assert summary == SPEECH_TEXT  # in document order, the quote in its place
+    short = SPEECH_TEXT.rsplit(" Spending", 1)[0]
+    assert summarize_text(short, "en") == short
+
+
+def test_world_war_i_and_the_us_are_not_speech() -> None:
+    text = (
+        "The council approved the budget for next year after a long debate on Tuesday night. "
+        "The museum opened a World War I exhibition with loans from the US and Canada. "
+        "Spending on schools will rise by five percent under the plan."
+    )
+    assert summarize_text(text, "en", max_sentences=2).endswith("from the US and Canada.")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.news.urls import TRACKING_PARAMS, canonical_url, is_http_url, resolve
+from bot.news.urls import TRACKING_PARAMS, canonical_url, is_http_url, public_link, resolve, strip_tracking
 
 
 @pytest.mark.parametrize(
@@ -134,3 +134,46 @@ def test_canonical_http_urls_are_clean(url: str) -> None:
     names = [name.lower() for name, _ in parse_qsl(parts.query, keep_blank_values=True)]
     assert not [n for n in names if n in TRACKING_PARAMS or n.startswith("utm_")]
     assert parts.path == "/" or not parts.path.endswith("/")
+
+
+# -- links readers click: tracking parameters stripped, everything else kept -------------------
+
+_NAMES = st.sampled_from(["id", "page", "q", "Lang", "a", "b"])
+_TRACKERS = st.sampled_from(sorted(TRACKING_PARAMS) + ["utm_source", "utm_medium", "UTM_Campaign", "mc_cid",
+                                                       "mc_eid", "yclid", "gclid", "fbclid"])
+_VALUES = st.text(alphabet="abcXYZ019-_.~%2F", max_size=8)
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(st.tuples(st.booleans(), _NAMES, _TRACKERS, _VALUES), max_size=8),
+    st.sampled_from(["https://News.Example.com", "http://example.org:8080"]),
+    st.sampled_from(["/", "/a/B/", "/story.html", "/%D0%B0"]),
+    st.sampled_from(["", "#top", "#"]),
+)
+def test_strip_tracking_drops_only_tracking_parameters(
+    params: list[tuple[bool, str, str, str]], origin: str, path: str, fragment: str
+) -> None:
+    pieces = [f"{tracker if is_tracker else name}={value}" for is_tracker, name, tracker, value in params]
+    url = origin + path + ("?" + "&".join(pieces) if pieces else "") + fragment
+    clean = strip_tracking(url)
+    kept = [p for (is_tracker, *_), p in zip(params, pieces, strict=True) if not is_tracker]
+    assert clean == origin + path + ("?" + "&".join(kept) if kept else "") + fragment  # order, case kept
+    assert strip_tracking(clean) == clean
+    assert canonical_url(clean) == canonical_url(url)  # still the same story's key
+    names = [name.lower() for name, _ in parse_qsl(urlsplit(clean).query, keep_blank_values=True)]
+    assert not [n for n in names if n in TRACKING_PARAMS or n.startswith("utm_")]
+
+
+@pytest.mark.parametrize(
+    ("declared", "url", "expected"),
+    [
+        ("https://example.com/story", "https://example.com/story?utm_source=rss", "https://example.com/story"),
+        ("", "https://example.com/s?id=5&utm_medium=feed&fbclid=x#c", "https://example.com/s?id=5#c"),
+        ("javascript:alert(1)", "https://example.com/s?gclid=1", "https://example.com/s"),
+        ("https://example.com/s?utm_source=canonical", "https://x.example/s", "https://example.com/s"),
+        ("", "not a url ?utm_source=x", "not a url ?utm_source=x"),
+    ],
+)
+def test_public_link_prefers_the_declared_canonical_without_tracking(declared: str, url: str, expected: str) -> None:
+    assert public_link(declared, url) == expected

@@ -9,7 +9,7 @@ publisher and the article button read what they need and call these.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -19,6 +19,7 @@ from bot.delivery.send import Post
 from bot.news.captions import hashtags
 from bot.news.render import Link, PostContent, render_post
 from bot.news.rich import RichArticle, RichLabels, RichMessage, render_rich_article
+from bot.news.urls import strip_tracking
 from bot.texts import t
 from bot.ui import ARTICLE_PAYLOAD, deep_link, post_keyboard
 from storage.articles import StoredArticle
@@ -85,10 +86,11 @@ def compose_post(
 
 def rich_article(article: StoredArticle, *, related: list[Link], zone: ZoneInfo, lang: str) -> RichMessage:
     """The whole stored article as a rich message (for article mode and the button)."""
+    clean = [replace(item, url=strip_tracking(item.url)) for item in related]  # also rows stored unclean
     return render_rich_article(
-        RichArticle(title=article.title, url=article.url, paragraphs=[p for p in article.text.split("\n\n")],
+        RichArticle(title=article.title, url=strip_tracking(article.url), paragraphs=[p for p in article.text.split("\n\n")],
                     source=article.feed_title, when=article.when, language=article.language,
-                    image_url=article.image_url, related=related),
+                    image_url=article.image_url, related=clean),
         zone=zone,
         labels=RichLabels(read_also=t(lang, "read_also").rstrip(":"),
                           original=t(lang, "original_on", source="{source}"),  # filled in by the renderer

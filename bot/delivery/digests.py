@@ -122,7 +122,8 @@ class DigestRunner:
         skipped = await self._skip(schedule, chat, zone, plan, last, now)
         if plan.run is None:
             return DigestReport(skipped=skipped)
-        since = last.covered_until if last else previous_slot(table, zone, plan.run.at).at
+        # The first digest covers the period before its slot, or before the oldest slot it stands for.
+        since = last.covered_until if last else previous_slot(table, zone, (plan.skipped or (plan.run,))[0].at).at
         since = max(since, plan.run.at - LOOKBACK)  # after a long pause: a week's news, not a month's
         if schedule.kind == "overflow":
             queued = await self._overflow(schedule, chat, zone, plan.run, now)
@@ -133,25 +134,31 @@ class DigestRunner:
     async def _skip(
         self, schedule: Schedule, chat: Chat, zone: ZoneInfo, plan: SlotPlan, last: ScheduleRun | None, now: datetime,
     ) -> int:
-        """Log the slots missed for longer than the catch-up window; record the newest of them
-        (when nothing runs) so the next tick starts after it. The next digest still covers
-        every story since the last one that went out."""
+        """Log the slots missed for longer than the catch-up window and record the newest of
+        them, so the next tick starts after it; the next digest still covers every story since
+        the last one that went out. Slots passed over for a newer one that runs now are only
+        noted."""
         if not plan.skipped:
             return 0
-        newest = plan.skipped[-1]
-        log.warning(
-            "chat %s (%s): skipped %d %s slot(s) missed while the bot was down (or the chat paused), the latest %s "
-            "local time, "
-            "%d minutes ago; SCHEDULE_CATCHUP_MINUTES is %g",
-            chat.id, chat.display_name, len(plan.skipped), schedule.kind, newest.key.replace("T", " "),
-            (now - newest.at) // timedelta(minutes=1), self._catchup / timedelta(minutes=1),
-        )
-        if plan.run is None:
+        missed = [s for s in plan.skipped if now - s.at > self._catchup]
+        if len(missed) < len(plan.skipped):  # due along with the newer slot that runs now
+            log.info("chat %s: %d earlier %s slot(s) folded into the one of %s, whose digest covers them",
+                     chat.id, len(plan.skipped) - len(missed), schedule.kind,
+                     plan.run.key.replace("T", " ") if plan.run else "")
+        if missed:
+            log.warning(
+                "chat %s (%s): skipped %d %s slot(s) missed while the bot was down (or the chat paused), the latest "
+                "%s local time, %d minutes ago; SCHEDULE_CATCHUP_MINUTES is %g",
+                chat.id, chat.display_name, len(missed), schedule.kind, missed[-1].key.replace("T", " "),
+                (now - missed[-1].at) // timedelta(minutes=1), self._catchup / timedelta(minutes=1),
+            )
+        if plan.run is None:  # record the newest, so the next tick starts after it
+            newest = plan.skipped[-1]
             covered = last.covered_until if last else previous_slot(timetable_of(schedule), zone, newest.at).at
             await self._db.schedules.claim(
                 schedule, slot_key=newest.key, slot_at=newest.at, outcome="skipped", covered_until=covered, now=now,
             )
-        return len(plan.skipped)
+        return len(missed)
 
     async def _digest(
         self, schedule: Schedule, chat: Chat, zone: ZoneInfo, slot: Slot, since: datetime, now: datetime

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, CommandHandler, MessageHandler, filters
 
-from bot.handlers import admin, basic, errors, membership, reader
+from bot.handlers import admin, basic, errors, feedadmin, membership, reader
 
 _COMMANDS = {
     "start": basic.start,
@@ -18,10 +18,10 @@ _COMMANDS = {
     "settings": reader.settings_command,
     "digest": reader.digest_now,
     "stop": reader.stop,
-    "addfeed": admin.add_feed,
-    "removefeed": admin.remove_feed,
-    "feeds": admin.list_feeds,
-    "interval": admin.feed_interval,
+    "addfeed": feedadmin.add_feed,
+    "removefeed": feedadmin.remove_feed,
+    "feeds": feedadmin.list_feeds,
+    "interval": feedadmin.feed_interval,
     "channels": admin.list_channels,
     "channel": admin.channel,
     "post": admin.post,
@@ -29,8 +29,8 @@ _COMMANDS = {
     "resume": admin.resume,
     "stats": admin.stats,
     "broadcast": admin.broadcast,
-    "export": admin.export_feeds,
-    "import": admin.import_feeds,
+    "export": feedadmin.export_feeds,
+    "import": feedadmin.import_feeds,
 }
 
 
@@ -43,10 +43,12 @@ def register_handlers(application: Application) -> None:
         application.add_handler(CommandHandler(name, callback, filters=not_edited))
     application.add_handler(
         MessageHandler(not_edited & filters.Document.ALL & filters.CaptionRegex(r"^/import(@\w+)?\b"),
-                       admin.import_feeds)
+                       feedadmin.import_feeds)
     )
     application.add_handler(CallbackQueryHandler(reader.on_button))
     application.add_handler(ChatMemberHandler(membership.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(
         MessageHandler(not_edited & filters.COMMAND & filters.ChatType.PRIVATE, basic.unknown_command))
+    application.add_handler(
+        MessageHandler(not_edited & filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, basic.plain_text))
     application.add_error_handler(errors.on_error)

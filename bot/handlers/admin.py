@@ -1,4 +1,4 @@
-"""Admin commands: feeds, channels, posting, pausing, stats, broadcasts, OPML import and export."""
+"""Admin commands: channels, posting, pausing, stats and broadcasts (feeds: ``feedadmin``)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,18 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.app import NewsContext
-from bot.channels import posting_problem, register_chat
+from bot.channels import posting_problem, register_chat, remember_chat
 from bot.delivery.policy import parse_hhmm
-from bot.handlers.common import admin_only, argument_text, feed_line, find_feed, reply
+from bot.following import follow_feed
+from bot.handlers.common import MAX_LIST_MESSAGES, admin_only, argument_text, find_feed, missing_feed, reply, reply_paced
 from bot.handlers.posts import POST_USAGE, post_look, set_post_setting, subscribe_into_topic, topic_lines
 from bot.handlers.schedule import SCHEDULE_USAGE, channel_schedule, schedule_lines
-from bot.news.errors import FeedError, FetchError, NewsError
-from bot.news.render import escape
+from bot.news.errors import NewsError
+from bot.news.pages import split_messages
+from bot.news.render import escape, telegram_length
 from bot.news.urls import is_http_url
-from bot.opml import OpmlError, OpmlFeed, export_opml, import_opml
+from bot.story_summaries import llm_stats_line
+from bot.texts import LANGUAGES
 from storage.chats import Chat
 
 log = logging.getLogger(__name__)
@@ -26,85 +29,6 @@ log = logging.getLogger(__name__)
 CHANNEL_KINDS = ("channel", "group", "supergroup")
 READER_KINDS = ("private", "group", "supergroup")
 MAX_BROADCAST = 3500
-
-
-def _when(moment) -> str:  # type: ignore[no-untyped-def]
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
-
-
-@admin_only
-async def add_feed(update: Update, context: NewsContext) -> None:
-    url = argument_text(context)
-    if not is_http_url(url):
-        await reply(update, "Send /addfeed with the feed's address, e.g. /addfeed https://example.com/rss")
-        return
-    try:
-        parsed = await context.services.ingestor.check_feed(url)
-    except FeedError as exc:
-        hint = f"\nThis page offers a feed: /addfeed {escape(exc.alternates[0])}" if exc.alternates else ""
-        await reply(update, f"That is not a feed I can read: {escape(str(exc))}{hint}")
-        return
-    except FetchError as exc:
-        await reply(update, f"I could not fetch it: {escape(str(exc))}")
-        return
-    feed, created = await context.db.feeds.add(
-        url, title=parsed.title, site_url=parsed.link, added_by=update.effective_user.id,  # type: ignore[union-attr]
-        now=context.services.clock.now(),
-    )
-    verb = "Added" if created else "Re-enabled"
-    await reply(update, f"{verb} {escape(feed.name)}: {len(parsed.entries)} items now. I will poll it every "
-                        f"{context.settings.poll_interval_minutes:g} minutes. Send /channel CHANNEL subscribe "
-                        f"{feed.id} to post it to a channel.")
-
-
-@admin_only
-async def remove_feed(update: Update, context: NewsContext) -> None:
-    feeds = await context.db.feeds.list()
-    feed = find_feed(feeds, argument_text(context))
-    if feed is None:
-        await reply(update, "Send /removefeed with the feed's number from /feeds.")
-        return
-    await context.db.feeds.remove(feed.id)
-    await reply(update, f"Removed {escape(feed.name)} and its subscriptions. Stored stories stay searchable.")
-
-
-@admin_only
-async def feed_interval(update: Update, context: NewsContext) -> None:
-    """/interval FEED MINUTES|default: how often one feed is polled."""
-    args = context.args or []
-    usage = "Send /interval FEED MINUTES (5 to 1440), or /interval FEED default. FEED is its number in /feeds."
-    feed = find_feed(await context.db.feeds.list(), args[0]) if args else None
-    if feed is None or len(args) != 2:
-        await reply(update, usage)
-        return
-    value = args[1].lower()
-    if value == "default":
-        seconds = None
-    elif value.isdigit() and 5 <= int(value) <= 1440:
-        seconds = int(value) * 60
-    else:
-        await reply(update, usage)
-        return
-    await context.db.feeds.set_interval(feed.id, seconds)
-    every = f"every {int(value)} minutes" if seconds else f"every {context.settings.poll_interval_minutes:g} minutes (default)"
-    await reply(update, f"I will poll {escape(feed.name)} {every}, from its next poll on.")
-
-
-@admin_only
-async def list_feeds(update: Update, context: NewsContext) -> None:
-    feeds = await context.db.feeds.list()
-    if not feeds:
-        await reply(update, "No feeds yet. Add one with /addfeed URL.")
-        return
-    lines = ["<b>Feeds</b>"]
-    for number, feed in enumerate(feeds, start=1):
-        state = "on" if feed.enabled else "<b>disabled</b>"
-        line = (f"{feed_line(number, feed)} — {state}; last success {_when(feed.last_success_at)}; "
-                f"next poll {_when(feed.next_poll_at) if feed.enabled else '—'}")
-        if feed.error_count:
-            line += f"; {feed.error_count} errors, last: {escape((feed.last_error or '')[:200])}"
-        lines.append(line)
-    await _reply_long(update, lines)
 
 
 @admin_only
@@ -122,7 +46,7 @@ async def list_channels(update: Update, context: NewsContext) -> None:
         lines.append(f"{escape(chat.display_name)} ({chat.id}) — {len(subs)} feeds — {state} — {post_look(chat, context)}")
         lines.extend(await topic_lines(context, chat))
         lines.extend(await schedule_lines(context, chat))
-    await _reply_long(update, lines)
+    await reply_paced(update, context, split_messages(lines)[:MAX_LIST_MESSAGES])
 
 
 async def _find_channel(context: NewsContext, ref: str) -> Chat | None:
@@ -141,6 +65,8 @@ CHANNEL_USAGE = (
     "/channel CHANNEL max N — at most N posts an hour (0: no limit)\n"
     "/channel CHANNEL quiet 23:00-07:00 — no posts then (or: quiet off)\n"
     "/channel CHANNEL tz Europe/Kyiv — its time zone\n"
+    "/channel CHANNEL lang uk — its language: labels, and summaries translated by the LLM if one is set "
+    "(en, uk, ru; off: each story's own)\n"
     f"{POST_USAGE}\n"
     f"{SCHEDULE_USAGE}\n"
     "CHANNEL is @username or its id from /channels; FEED is a number from /feeds."
@@ -168,13 +94,25 @@ async def channel(update: Update, context: NewsContext) -> None:
         await reply(update, await subscribe_into_topic(context, target, feed, " ".join(words[2:])))
         return
     if action in ("subscribe", "unsubscribe"):
-        feed = find_feed(await context.db.feeds.list(), value)
+        feeds = await context.db.feeds.list()
+        feed = find_feed(feeds, value)
         if feed is None:
-            await reply(update, f"No feed “{escape(value[:100])}”. See /feeds for the numbers.")
+            await reply(update, missing_feed(value, feeds))
             return
         if action == "subscribe":
-            await context.db.subscriptions.add(target.id, feed.id, now=now)
-            answer = f"{escape(target.display_name)} now gets {escape(feed.name)}."
+            result = await follow_feed(context.db, target.id, feed.id, rule=context.settings.backlog_rule(), now=now)
+            if not result.added:
+                answer = f"{escape(target.display_name)} already gets {escape(feed.name)}."
+            else:
+                answer = f"{escape(target.display_name)} now gets {escape(feed.name)}."
+                if result.queued == 1:
+                    answer += " Its newest story is on the way now."
+                elif result.queued:
+                    answer += f" Its {result.queued} newest stories are on the way now."
+                else:
+                    answer += " New stories go there as the feed publishes them."
+            if not feed.enabled:
+                answer += f"\nBut: the feed is disabled after failures; /resume {feeds.index(feed) + 1} polls it again."
             if problem := posting_problem(target):
                 answer += f"\nBut: {escape(problem)}"
         else:
@@ -218,6 +156,11 @@ async def _set_policy(context: NewsContext, target: Chat, action: str, value: st
         except (ZoneInfoNotFoundError, ValueError):
             return f"I don't know the time zone “{escape(value[:60])}”. Use a name like Europe/Kyiv."
         await context.db.chats.update_settings(target.id, {"timezone": value}, now=now)
+    elif action in ("lang", "language"):
+        code = value.lower()
+        if code not in (*LANGUAGES, "off", "default"):
+            return f"I can post in {', '.join(LANGUAGES)}; send e.g. /channel {target.id} lang uk, or lang off."
+        await context.db.chats.update_settings(target.id, {"language": code if code in LANGUAGES else None}, now=now)
     else:
         try:
             return await set_post_setting(context, target, action, value)
@@ -232,7 +175,8 @@ def _policy_text(chat: Chat | None) -> str:
     pace = f"one post every {chat.post_interval_min} min" if chat.post_interval_min else "posts at once"
     cap = f", at most {chat.max_per_hour}/hour" if chat.max_per_hour else ""
     quiet = f", quiet {chat.quiet_start}-{chat.quiet_end}" if chat.quiet_start else ""
-    return f"{pace}{cap}{quiet}, time zone {chat.timezone or 'default'}"
+    language = f", language {chat.language}" if chat.language else ""
+    return f"{pace}{cap}{quiet}, time zone {chat.timezone or 'default'}{language}"
 
 
 @admin_only
@@ -246,6 +190,8 @@ async def post(update: Update, context: NewsContext) -> None:
     preview = "preview" in [a.lower() for a in rest]
     rest = [a for a in rest if a.lower() != "preview"]
     target_id = update.effective_chat.id  # type: ignore[union-attr]
+    if not rest:  # posted to this chat: it must be known to the outbox, even without a /start
+        await remember_chat(context.db, update.effective_chat, clock=context.services.clock)  # type: ignore[arg-type]
     if rest:
         target = await _find_channel(context, rest[0])
         if target is None:
@@ -271,45 +217,45 @@ async def post(update: Update, context: NewsContext) -> None:
 
 @admin_only
 async def pause(update: Update, context: NewsContext) -> None:
-    await _set_paused(update, context, True)
+    await reply(update, await _set_paused(context, True))
 
 
 @admin_only
 async def resume(update: Update, context: NewsContext) -> None:
     ref = argument_text(context)
     now = context.services.clock.now()
-    if ref:
-        target = await context.db.chats.find(ref)
-        if target is None:
-            feed = find_feed(await context.db.feeds.list(), ref)
-            if feed is not None:
-                await context.db.feeds.set_enabled(feed.id, True, now=now)
-                await reply(update, f"Polling {escape(feed.name)} again.")
-                return
-    await _set_paused(update, context, False)
+    target = await context.db.chats.find(ref) if ref else None
+    if ref and target is None:
+        feed = find_feed(await context.db.feeds.list(), ref)
+        if feed is not None:
+            await context.db.feeds.set_enabled(feed.id, True, now=now)
+            await reply(update, f"Polling {escape(feed.name)} again.")
+        else:
+            await reply(update, f"I don't know the chat or feed “{escape(ref[:100])}”. See /channels and /feeds.")
+        return
+    await reply(update, await _set_paused(context, False))
     # Posts that failed (an outage longer than DELIVERY_RETRY_HOURS, a channel that had
     # removed the bot) are queued again, each with a fresh retry window.
-    target = await context.db.chats.find(ref) if ref else None
     requeued = await context.db.deliveries.requeue_failed(now=now, chat_id=target.id if target else None)
     if requeued:
-        await reply(update, f"Queued {requeued} failed posts again.")
+        await reply(update, f"Queued {requeued} failed {'post' if requeued == 1 else 'posts'} again.")
         context.services.publisher.wake()
     if not ref:
         disabled = [f for f in await context.db.feeds.list() if not f.enabled]
         for feed in disabled:
             await context.db.feeds.set_enabled(feed.id, True, now=now)
         if disabled:
-            await reply(update, f"Polling {len(disabled)} disabled feeds again.")
+            await reply(update, f"Polling {len(disabled)} disabled {'feed' if len(disabled) == 1 else 'feeds'} again.")
 
 
-async def _set_paused(update: Update, context: NewsContext, paused: bool) -> None:
+async def _set_paused(context: NewsContext, paused: bool) -> str:
+    """Pause or resume the chat named in the arguments (else every channel and group); says what."""
     ref = argument_text(context)
     now = context.services.clock.now()
     if ref:
         target = await context.db.chats.find(ref)
         if target is None:
-            await reply(update, f"I don't know the chat “{escape(ref[:100])}”. See /channels.")
-            return
+            return f"I don't know the chat “{escape(ref[:100])}”. See /channels."
         targets = [target]
     else:
         targets = await context.db.chats.list(kinds=CHANNEL_KINDS)
@@ -317,8 +263,10 @@ async def _set_paused(update: Update, context: NewsContext, paused: bool) -> Non
         await context.db.chats.update_settings(chat.id, {"paused": paused}, now=now)
         if not paused and not chat.active and chat.is_channel_like:
             await context.db.chats.upsert(chat.id, chat.kind, now=now)  # added back by the admin
-    what = escape(targets[0].display_name) if ref else f"all {len(targets)} channels and groups"
-    await reply(update, f"{'Paused' if paused else 'Resumed'} posting to {what}.")
+    if not targets:
+        return f"{'Paused' if paused else 'Resumed'} posting — though I am in no channels or groups yet."
+    what = escape(targets[0].display_name) if len(targets) == 1 else f"all {len(targets)} channels and groups"
+    return f"{'Paused' if paused else 'Resumed'} posting to {what}."
 
 
 @admin_only
@@ -337,6 +285,7 @@ async def stats(update: Update, context: NewsContext) -> None:
         f"{await db.deliveries.count('pending')}; failed: {await db.deliveries.count('failed')}",
     ]
     lines += [f"• chat {f.chat_id}: {escape((f.last_error or '')[:150])}" for f in failures]
+    lines.append(await llm_stats_line(context.services.summaries))
     await reply(update, "\n".join(lines))
 
 
@@ -347,60 +296,13 @@ async def broadcast(update: Update, context: NewsContext) -> None:
     if not text:
         await reply(update, "Send /broadcast followed by the message for every reader.")
         return
-    if len(text) > MAX_BROADCAST:
-        await reply(update, f"That is {len(text)} characters; a broadcast can have at most {MAX_BROADCAST}.")
+    if telegram_length(text) > MAX_BROADCAST:
+        # Telegram counts UTF-16 code units: an emoji is two of them.
+        await reply(update, f"That is {telegram_length(text)} characters as Telegram counts them; "
+                            f"a broadcast can have at most {MAX_BROADCAST}.")
         return
     readers = [c.id for c in await context.db.chats.list(kinds=READER_KINDS, active_only=True)]
     _, queued = await context.db.deliveries.enqueue_broadcast(
         text, readers, created_by=update.effective_user.id, now=context.services.clock.now())  # type: ignore[union-attr]
     await reply(update, f"Queued for {queued} chats; it goes out within Telegram's limits.")
     context.services.publisher.wake()
-
-
-@admin_only
-async def export_feeds(update: Update, context: NewsContext) -> None:
-    feeds = await context.db.feeds.list()
-    data = export_opml([OpmlFeed(f.url, f.title) for f in feeds])
-    await update.effective_message.reply_document(  # type: ignore[union-attr]
-        document=data, filename="newsbot-feeds.opml", caption=f"{len(feeds)} feeds"
-    )
-
-
-@admin_only
-async def import_feeds(update: Update, context: NewsContext) -> None:
-    """/import as the caption of an OPML file, or as a reply to one."""
-    message = update.effective_message
-    document = message.document if message else None
-    if document is None and message and message.reply_to_message:
-        document = message.reply_to_message.document
-    if document is None:
-        await reply(update, "Send an OPML file with /import as its caption, or reply /import to the file.")
-        return
-    if document.file_size and document.file_size > 2_000_000:
-        await reply(update, "That file is larger than 2 MB; an OPML feed list is far smaller.")
-        return
-    data = bytes(await (await document.get_file()).download_as_bytearray())
-    try:
-        entries = import_opml(data)
-    except OpmlError as exc:
-        await reply(update, f"I could not read it: {escape(str(exc))}")
-        return
-    now, added = context.services.clock.now(), 0
-    for entry in entries:
-        _, created = await context.db.feeds.add(entry.url, title=entry.title, now=now,
-                                                added_by=update.effective_user.id)  # type: ignore[union-attr]
-        added += created
-    await reply(update, f"Imported {added} new feeds ({len(entries) - added} were known). "
-                        "They are checked at their first poll; /feeds shows their health.")
-
-
-async def _reply_long(update: Update, lines: list[str]) -> None:
-    """Send lines in as many messages as Telegram's 4096-character limit needs."""
-    chunk: list[str] = []
-    for line in lines:
-        if sum(len(x) + 1 for x in chunk) + len(line) > 3800:
-            await reply(update, "\n".join(chunk))
-            chunk = []
-        chunk.append(line)
-    if chunk:
-        await reply(update, "\n".join(chunk))

@@ -9,7 +9,8 @@ from telegram import Update
 
 from bot.app import NewsContext
 from bot.handlers.commands import COMMANDS
-from bot.handlers.common import chat_language, is_admin, reply
+from bot.handlers.common import chat_language, is_admin, parse_id, reply
+from bot.handlers.reader import related_for_article, subscribe_to
 from bot.texts import t
 from bot.handlers.posts import send_article
 from bot.ui import ARTICLE_PAYLOAD, RELATED_PAYLOAD, SUBSCRIBE_PAYLOAD
@@ -22,17 +23,14 @@ async def start(update: Update, context: NewsContext) -> None:
     lang = await chat_language(update, context)
     payload = (context.args or [""])[0]
     if payload.startswith(RELATED_PAYLOAD) and payload[len(RELATED_PAYLOAD):].isdigit():
-        from bot.handlers.reader import related_for_article
-
-        await related_for_article(update, context, int(payload[len(RELATED_PAYLOAD):]))
+        await related_for_article(update, context, parse_id(payload[len(RELATED_PAYLOAD):]))
         return
     if payload.startswith(ARTICLE_PAYLOAD) and payload[len(ARTICLE_PAYLOAD):].isdigit():
         await send_article(update, context, int(payload[len(ARTICLE_PAYLOAD):]))
         return
     if payload.startswith(SUBSCRIBE_PAYLOAD) and payload[len(SUBSCRIBE_PAYLOAD):].isdigit():
-        from bot.handlers.reader import subscribe_to
-
-        await subscribe_to(update, context, int(payload[len(SUBSCRIBE_PAYLOAD):]))
+        # subscribe_to checks, as every subscribing path does, that a group's admin asked.
+        await subscribe_to(update, context, parse_id(payload[len(SUBSCRIBE_PAYLOAD):]))
         return
     user = update.effective_user
     name = html.escape(user.first_name) if user and user.first_name else t(lang, "there")
@@ -47,6 +45,12 @@ async def help_command(update: Update, context: NewsContext) -> None:
 async def unknown_command(update: Update, context: NewsContext) -> None:
     lang = await chat_language(update, context)
     await reply(update, t(lang, "unknown_command"))
+
+
+async def plain_text(update: Update, context: NewsContext) -> None:
+    """Text that is no command, in a private chat: say what the bot does with words."""
+    lang = await chat_language(update, context)
+    await reply(update, t(lang, "plain_text_hint"))
 
 
 def help_text(lang: str, *, admin: bool = False) -> str:

@@ -41,7 +41,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
                 "прекратить всё и удалить данные чата"),
     CommandInfo("addfeed", "URL", "add a feed (checked first)", admin=True),
     CommandInfo("removefeed", "feed", "remove a feed", admin=True),
-    CommandInfo("feeds", "", "all feeds with their health", admin=True),
+    CommandInfo("feeds", "[from]", "all feeds with their health (from feed number FROM)", admin=True),
     CommandInfo("interval", "feed minutes|default", "how often one feed is polled", admin=True),
     CommandInfo("channels", "", "channels and groups the bot posts to", admin=True),
     CommandInfo("channel", "chat subscribe [feed topic NAME|ID]|unsubscribe|pace|max|quiet|tz|images|article|hashtags|parts|schedule|overflow ...",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import Update
@@ -12,23 +13,70 @@ from telegram.error import TelegramError
 
 from bot.app import NewsContext
 from bot.channels import remember_chat
+from bot.news.pages import fit_message
 from bot.news.render import escape
 from bot.texts import pick_language, t
-from storage.feeds import Feed
+from storage.feeds import MAX_TITLE, Feed
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Update, NewsContext], Awaitable[None]]
 MAX_ARGUMENT = 500  # longer arguments are cut: no command needs more
+MAX_ID = 2**63 - 1  # SQLite's INTEGER; a larger number names nothing we store
+
+
+def parse_id(text: str) -> int | None:
+    """A stored row's id (a feed, a story) from what a person or a button sent, else None."""
+    text = text.strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
+def missing_feed(ref: str, feeds: Sequence[Feed], *, listed_by: str = "/feeds") -> str:
+    """Plain words for a feed reference that names no feed."""
+    count = len(feeds)
+    if ref.strip().isdigit():
+        if not count:
+            return "There are no feeds yet. Add one with /addfeed URL."
+        span = "number 1" if count == 1 else f"numbers 1 to {count}"
+        return f"There is no feed {escape(ref.strip()[:20])}: {listed_by} has {span}."
+    return f"No feed matches “{escape(ref.strip()[:100])}”. See {listed_by} for the numbers."
 
 
 async def reply(update: Update, text: str, **kwargs: object) -> None:
-    """Answer in the chat the update came from (HTML; callers escape what they did not write)."""
+    """Answer in the chat the update came from (HTML; callers escape what they did not write).
+
+    Every reply goes through here, so none is longer than Telegram takes (``fit_message``).
+    """
+    text = fit_message(text)
     message = update.effective_message
     if message is not None:
         await message.reply_text(text, **kwargs)  # type: ignore[arg-type]
     elif update.effective_chat is not None:
         await update.get_bot().send_message(update.effective_chat.id, text, **kwargs)  # type: ignore[arg-type]
+
+
+MAX_LIST_MESSAGES = 10  # a list command answers in at most this many messages
+
+
+async def reply_paced(update: Update, context: NewsContext, messages: Sequence[str]) -> None:
+    """Answer with several messages: the first now, the others through the outbox, about one a
+    second (Telegram's limit for a private chat), so a long list never floods the chat."""
+    if not messages:
+        return
+    await reply(update, messages[0])
+    chat = update.effective_chat
+    if chat is None or len(messages) == 1:
+        return
+    now = context.services.clock.now()
+    await remember_chat(context.db, chat, clock=context.services.clock)
+    for index, text in enumerate(messages[1:], start=1):
+        # Kept as 'digest' rows: HTML sent as it is, once per key, paced by the publisher.
+        await context.db.deliveries.enqueue_digest(
+            chat.id, f"reply:{update.update_id}:{index}", fit_message(text), now=now + timedelta(seconds=index)
+        )
 
 
 def argument_text(context: NewsContext) -> str:
@@ -109,4 +157,6 @@ def find_feed(feeds: Sequence[Feed], ref: str) -> Feed | None:
 
 
 def feed_line(number: int, feed: Feed) -> str:
-    return f"{number}. {escape(feed.name)}"
+    """"3. Feed title" for lists; a title stored before titles were clipped is cut here."""
+    name = " ".join(feed.name.split())
+    return f"{number}. {escape(name if len(name) <= MAX_TITLE else name[: MAX_TITLE - 1] + '…')}"

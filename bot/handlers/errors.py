@@ -4,10 +4,11 @@ and keep the bot running."""
 from __future__ import annotations
 
 import logging
+import traceback
 from datetime import timedelta
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import NetworkError, TelegramError
 
 from bot.app import NewsContext
 from bot.notify import notify_admins
@@ -33,7 +34,29 @@ async def on_error(update: object, context: NewsContext) -> None:
     last = context.bot_data.get("last_error_notice")
     if last is None or now - last >= ADMIN_NOTICE_EVERY:
         context.bot_data["last_error_notice"] = now
-        error = context.error
         await notify_admins(context.bot, context.settings.admin_ids,
-                            f"Unexpected error (chat {chat_id}): {type(error).__name__}: {str(error)[:300]}. "
+                            f"Unexpected error (chat {chat_id}): {describe_error(context.error)}. "
                             "Details are in the bot's log.")
+
+
+def describe_error(error: BaseException | None) -> str:
+    """An error in words an admin can act on; a Bot API refusal names the method and what
+    Telegram said (PTB calls a 404 "InvalidToken" whatever the cause)."""
+    if isinstance(error, NetworkError):  # no answer at all (TimedOut is one): nothing was refused
+        return f"the Bot API did not answer {bot_api_method(error) or 'a call'}: {error.message[:300]}"
+    if isinstance(error, TelegramError):
+        method = bot_api_method(error)
+        return f"Telegram refused {method or 'a Bot API call'}: {error.message[:300]}"
+    return f"{type(error).__name__}: {str(error)[:300]}"
+
+
+def bot_api_method(error: BaseException) -> str | None:
+    """The Bot API method (``sendDocument``) a TelegramError came from, read off the traceback:
+    PTB's request code has it as ``endpoint`` but does not put it on the exception."""
+    method = None
+    for frame, _ in traceback.walk_tb(error.__traceback__):
+        if frame.f_code.co_filename.replace("\\", "/").find("/telegram/") >= 0:
+            endpoint = frame.f_locals.get("endpoint")
+            if isinstance(endpoint, str) and endpoint:
+                method = endpoint
+    return method

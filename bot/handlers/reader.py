@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 
 from bot.app import NewsContext
 from bot.delivery.policy import parse_hhmm
+from bot.following import follow_feed
 from bot.handlers.common import (
-    argument_text, chat_admin_or_private, chat_language, chat_zone, feed_line, find_feed, reply,
+    argument_text, chat_admin_or_private, chat_language, chat_zone, find_feed, parse_id, reply,
 )
+from bot.handlers.listing import list_page, subscribe_page
 from bot.handlers.posts import reader_post_setting, reader_settings_text
+from bot.news.pages import fit_message
 from bot.news.render import Link, escape, render_links
 from bot.related import related_to, search_stories
 from bot.texts import LANGUAGES, t
@@ -22,7 +27,6 @@ from storage.articles import StoredArticle
 log = logging.getLogger(__name__)
 
 MAX_LATEST = 20
-KEYBOARD_FEEDS = 30
 
 
 def _links(articles: list[StoredArticle]) -> list[Link]:
@@ -39,27 +43,33 @@ async def subscribe(update: Update, context: NewsContext) -> None:
         return
     ref = argument_text(context)
     if not ref:
-        buttons = [[InlineKeyboardButton(f.name[:60], callback_data=f"sub:{f.id}")] for f in feeds[:KEYBOARD_FEEDS]]
-        lines = [feed_line(i, f) for i, f in enumerate(feeds, start=1)]
-        await reply(update, t(lang, "pick_feed") + "\n" + "\n".join(lines),
-                    reply_markup=InlineKeyboardMarkup(buttons))
+        text, markup = subscribe_page(lang, feeds, 0)
+        await reply(update, text, reply_markup=markup)
         return
     feed = find_feed(feeds, ref)
     if feed is None:
         await reply(update, t(lang, "no_feed_matches", ref=escape(ref[:100])))
         return
-    await subscribe_to(update, context, feed.id)
+    await subscribe_to(update, context, feed.id, checked=True)
 
 
-async def subscribe_to(update: Update, context: NewsContext, feed_id: int) -> None:
+async def subscribe_to(update: Update, context: NewsContext, feed_id: int | None, *, checked: bool = False) -> None:
+    """Make the update's chat follow a feed, by any path (command, button, deep link): only a
+    group's admins may, only an enabled feed, and the reply says what backlog is on its way."""
     lang = await chat_language(update, context)
-    feed = await context.db.feeds.get(feed_id)
+    if not checked and not await chat_admin_or_private(update, context):
+        return
+    feed = await context.db.feeds.get(feed_id) if feed_id is not None else None
     chat = update.effective_chat
-    if feed is None or chat is None:
+    if feed is None or not feed.enabled or chat is None:
         await reply(update, t(lang, "feed_gone"))
         return
-    added = await context.db.subscriptions.add(chat.id, feed.id, now=context.services.clock.now())
-    await reply(update, t(lang, "subscribed" if added else "already_subscribed", name=escape(feed.name)))
+    result = await follow_feed(context.db, chat.id, feed.id, rule=context.settings.backlog_rule(),
+                               now=context.services.clock.now())
+    text = t(lang, "subscribed" if result.added else "already_subscribed", name=escape(feed.name))
+    if result.queued:
+        text += " " + (t(lang, "backlog_one") if result.queued == 1 else t(lang, "backlog_many", count=result.queued))
+    await reply(update, text)
 
 
 async def unsubscribe(update: Update, context: NewsContext) -> None:
@@ -73,8 +83,8 @@ async def unsubscribe(update: Update, context: NewsContext) -> None:
         return
     ref = argument_text(context)
     if not ref:
-        buttons = [[InlineKeyboardButton(f.name[:60], callback_data=f"unsub:{f.id}")] for f in followed[:KEYBOARD_FEEDS]]
-        await reply(update, t(lang, "which_unsubscribe"), reply_markup=InlineKeyboardMarkup(buttons))
+        text, markup = subscribe_page(lang, followed, 0, action="unsub")
+        await reply(update, text, reply_markup=markup)
         return
     feed = find_feed(followed, ref)
     if feed is None:
@@ -92,23 +102,8 @@ async def _followed_feeds(context: NewsContext, chat_id: int):  # type: ignore[n
 
 async def list_subscriptions(update: Update, context: NewsContext) -> None:
     lang = await chat_language(update, context)
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    subs = await context.db.subscriptions.for_chat(chat_id)
-    if not subs:
-        await reply(update, t(lang, "follow_nothing"))
-        return
-    lines = [f"<b>{t(lang, 'you_follow')}</b>"]
-    for number, sub in enumerate(subs, start=1):
-        feed = await context.db.feeds.get(sub.feed_id)
-        if feed is None:
-            continue
-        line = feed_line(number, feed)
-        if sub.include:
-            line += f" — {t(lang, 'only')}: {escape(', '.join(sub.include))}"
-        if sub.exclude:
-            line += f" — {t(lang, 'without')}: {escape(', '.join(sub.exclude))}"
-        lines.append(line)
-    await reply(update, "\n".join(lines))
+    text, markup = await list_page(context, update.effective_chat.id, lang, 0)  # type: ignore[union-attr]
+    await reply(update, text, reply_markup=markup)
 
 
 async def latest(update: Update, context: NewsContext) -> None:
@@ -117,7 +112,7 @@ async def latest(update: Update, context: NewsContext) -> None:
     if arg and not arg.isdigit():
         await reply(update, t(lang, "latest_usage"))
         return
-    count = min(max(int(arg or 5), 1), MAX_LATEST)
+    count = min(max(int(arg[:3] or 5), 1), MAX_LATEST)
     subs = await context.db.subscriptions.for_chat(update.effective_chat.id)  # type: ignore[union-attr]
     if not subs:
         await reply(update, t(lang, "follow_nothing"))
@@ -160,10 +155,10 @@ async def _answer_related(update: Update, context: NewsContext, found: list[Stor
     await reply(update, render_links(heading, _links(found), zone=await chat_zone(update, context)))
 
 
-async def related_for_article(update: Update, context: NewsContext, article_id: int) -> None:
+async def related_for_article(update: Update, context: NewsContext, article_id: int | None) -> None:
     """Deep link /start related_<id> and the "Related" button: stories related to one article."""
     lang = await chat_language(update, context)
-    article = await context.db.articles.get(article_id)
+    article = await context.db.articles.get(article_id) if article_id is not None else None
     if article is None:
         await reply(update, t(lang, "story_gone"))
         return
@@ -201,9 +196,22 @@ async def filter_command(update: Update, context: NewsContext) -> None:
         return
     await context.db.subscriptions.set_filter(chat_id, feed.id, include=include, exclude=exclude)
     saved = {s.feed_id: s for s in await context.db.subscriptions.for_chat(chat_id)}[feed.id]
-    await reply(update, t(lang, "filter_set", name=escape(feed.name),
-                          include=escape(", ".join(saved.include)) or t(lang, "everything"),
-                          exclude=escape(", ".join(saved.exclude)) or t(lang, "nothing")))
+    await reply(update, filter_text(lang, feed.name, saved.include, saved.exclude))
+
+
+def filter_text(lang: str, name: str, include: Sequence[str], exclude: Sequence[str]) -> str:
+    """A filter in words: "only stories with “apple”", "every story except …", "every story"."""
+    quote = "“{}”" if lang == "en" else "«{}»"
+    words = lambda items: t(lang, "or").join(quote.format(escape(w)) for w in items)  # noqa: E731
+    if include and exclude:
+        rule = t(lang, "filter_both", include=words(include), exclude=words(exclude))
+    elif include:
+        rule = t(lang, "filter_only", include=words(include))
+    elif exclude:
+        rule = t(lang, "filter_except", exclude=words(exclude))
+    else:
+        rule = t(lang, "filter_none")
+    return t(lang, "filter_set", name=escape(name), rule=rule)
 
 
 async def settings_command(update: Update, context: NewsContext) -> None:
@@ -286,7 +294,8 @@ async def stop(update: Update, context: NewsContext) -> None:
 
 
 async def on_button(update: Update, context: NewsContext) -> None:
-    """Inline buttons of reader messages: sub:<id>, unsub:<id>, rel:<id>, stop:yes|no."""
+    """Inline buttons of reader messages: sub:<id>, unsub:<id>, rel:<id>, stop:yes|no, and
+    the pages of /subscribe and /list (subpage:<n>, listpage:<n>)."""
     query = update.callback_query
     assert query is not None
     await query.answer()
@@ -294,19 +303,42 @@ async def on_button(update: Update, context: NewsContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    if kind in ("sub", "unsub", "stop") and not await chat_admin_or_private(update, context):
+    if kind in ("unsub", "stop") and not await chat_admin_or_private(update, context):
         return
-    if kind == "sub" and value.isdigit():
-        await subscribe_to(update, context, int(value))
-    elif kind == "unsub" and value.isdigit():
-        feed = await context.db.feeds.get(int(value))
-        await context.db.subscriptions.remove(chat.id, int(value))
-        await reply(update, t(await chat_language(update, context), "unsubscribed", name=escape(feed.name if feed else "—")))
-    elif kind == "rel" and value.isdigit():
-        await related_for_article(update, context, int(value))
+    number = parse_id(value) if value != "0" else 0
+    lang = await chat_language(update, context)
+    if kind == "sub":
+        await subscribe_to(update, context, number)
+    elif kind == "unsub":
+        feed = await context.db.feeds.get(number) if number else None
+        if feed is None or not await context.db.subscriptions.remove(chat.id, feed.id):
+            await reply(update, t(lang, "feed_gone"))
+            return
+        await reply(update, t(lang, "unsubscribed", name=escape(feed.name)))
+    elif kind == "rel":
+        await related_for_article(update, context, number)
+    elif kind == "subpage" and number is not None:
+        feeds = await context.db.feeds.list(enabled_only=True)
+        text, markup = subscribe_page(lang, feeds, number) if feeds else (t(lang, "no_feeds_yet"), None)
+        await _edit(query, text, markup)
+    elif kind == "unsubpage" and number is not None:
+        followed = await _followed_feeds(context, chat.id)
+        text, markup = subscribe_page(lang, followed, number, action="unsub") if followed else (t(lang, "follow_nothing"), None)
+        await _edit(query, text, markup)
+    elif kind == "listpage" and number is not None:
+        text, markup = await list_page(context, chat.id, lang, number)
+        await _edit(query, text, markup)
     elif kind == "stop" and value == "yes":
-        lang = await chat_language(update, context)
         await context.db.chats.delete(chat.id)
         await query.edit_message_text(t(lang, "stopped"))
     elif kind == "stop":
-        await query.edit_message_text(t(await chat_language(update, context), "nothing_changed"))
+        await query.edit_message_text(t(lang, "nothing_changed"))
+
+
+async def _edit(query, text: str, markup: InlineKeyboardMarkup | None) -> None:  # type: ignore[no-untyped-def]
+    """Show another page in the same message; pressing the page it already shows changes nothing."""
+    try:
+        await query.edit_message_text(fit_message(text), reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise

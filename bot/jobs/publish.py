@@ -47,6 +47,7 @@ from bot.news.render import Link, escape
 from bot.news.textsafe import plain_fallback
 from bot.notify import notify_admins
 from bot.related import read_also_links
+from bot.story_summaries import StorySummaries
 from bot.texts import pick_language
 from storage import Database
 from storage.articles import StoredArticle
@@ -74,8 +75,11 @@ class PublishReport:
 
 
 class Publisher:
-    def __init__(self, db: Database, bot: Bot, *, settings: Settings, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, bot: Bot, *, settings: Settings, clock: Clock, summaries: StorySummaries | None = None
+    ) -> None:
         self._db = db
+        self._summaries = summaries  # LLM summaries, when configured
         self._bot = bot
         self._settings = settings
         self._clock = clock
@@ -331,6 +335,9 @@ class Publisher:
                 self._paused_until = max(self._paused_until, now + pause)
                 log.warning("Bot API unreachable since %s (%s); next try in %s",
                             self._outage.since, outcome.error, pause)
+            else:  # one line per handled failure: the row is retried, nothing to act on yet
+                log.warning("sending to chat %s failed (%s); it will be retried", chat.id if chat else "?",
+                            outcome.error)
             if self._outage.should_tell_down(now):
                 since = f"{self._outage.since:%Y-%m-%d %H:%M} UTC"
                 await notify_admins(
@@ -418,6 +425,8 @@ class Publisher:
         related = await self._read_also(article)
         # A channel speaks its readers' language: its own setting, else the story's.
         lang = pick_language(chat.language or article.language, None)
+        if self._summaries is not None and chat.summaries:  # the LLM's, in the chat's language, if ready
+            article = replace(article, summary=await self._summaries.text_for(article, chat))
         return compose_post(
             chat, article, related=related, zone=chat.zone(self._settings.zone), lang=lang,
             defaults=post_defaults(self._settings), previews=previews, thread_id=row.thread_id,

@@ -189,3 +189,20 @@ def prose_share(paragraphs: list[str]) -> float:
     total = sum(len(p) for p in paragraphs)
     prose = sum(len(p) for p in paragraphs if len(p) >= _PROSE_LINE and p.rstrip()[-1:] in _SENTENCE_END)
     return prose / total if total else 0.0
+
+
+_PROSE_P = etree.XPath(f"//p[string-length(normalize-space()) >= {_PROSE_LINE}]")
+
+
+def page_prose_chars(tree: etree._Element, enough: int) -> int:
+    """Characters in the page's paragraphs that read as prose (long, few links), counted up
+    to ``enough``: cheap evidence of how long its article can be."""
+    chars = 0
+    for p in _PROSE_P(tree):
+        text = p.text_content()
+        linked = sum(len(a.text_content()) for a in p.iter("a"))
+        if linked < 0.3 * len(text):
+            chars += len(" ".join(text.split()))
+            if chars >= enough:
+                break
+    return chars

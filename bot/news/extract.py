@@ -80,6 +80,7 @@ def _article_from_page(html: str | bytes, url: str) -> Article:
     tree = _parse(html, url)
     meta = _page_metadata(tree, url)
     etree.strip_elements(tree, *_NEVER_TEXT, with_tail=False)
+    published = meta.published or _guessed_date(tree, url)
     drop_inline_cards(tree)
     normalize_paragraphs(tree)
     page = PageText(tree, url, link_texts_of(tree), meta.title, meta.headlines)
@@ -97,7 +98,7 @@ def _article_from_page(html: str | bytes, url: str) -> Article:
         text=text,
         canonical_url=meta.canonical_url,
         author=meta.author,
-        published=meta.published,
+        published=published,
         language=detect_language(text) or detect_language(meta.title),
         related=related_links_from_tree(tree, url, canonical=meta.canonical_url),
     )
@@ -262,12 +263,18 @@ def _author(meta: dict[str, str], ld: dict, tree: etree._Element) -> str:
 
 
 def _published(meta: dict[str, str], ld: dict, tree: etree._Element, url: str) -> datetime | None:
-    """The publication date the page declares, else htmldate's quick guess (URL, markup)."""
+    """The publication date the page declares (JSON-LD, ``<meta>``, ``<time>``)."""
     candidates = [_str(ld.get("datePublished"))] + [meta.get(k, "") for k in _DATE_META]
     candidates += [el.get("datetime", "") for el in tree.iterfind(".//time[@datetime]")][:3]
     for value in candidates:
         if value and (parsed := _parse_date(value)):
             return parsed
+    return None
+
+
+def _guessed_date(tree: etree._Element, url: str) -> datetime | None:
+    """htmldate's quick guess (URL, markup), for a page that declares no date. It copies
+    the tree: it gets the one without scripts and styles, far smaller."""
     try:
         guess = find_date(tree, url=url or None, extensive_search=False, original_date=True,
                           outputformat="%Y-%m-%dT%H:%M:%S")

@@ -155,7 +155,8 @@ def _finish(raw: RawFeed, url: str, now: datetime) -> ParsedFeed:
         finished = _finish_entry(entry, url, latest_allowed)
         entries.setdefault(finished.guid, finished)
     ordered = sorted(reversed(list(entries.values())), key=lambda e: e.published or _MIN_DATE)
-    return ParsedFeed(title=raw.title, link=absolute_http_url(raw.link, url), entries=tuple(ordered))
+    return ParsedFeed(title=raw.title, link=absolute_http_url(raw.link, url), entries=tuple(ordered),
+                      problem=raw.problem)
 
 
 def _finish_entry(entry: FeedEntry, base: str, latest_allowed: datetime) -> FeedEntry:

@@ -44,6 +44,7 @@ class ParsedFeed:
     title: str
     link: str  # the site's home page, if the feed names one
     entries: tuple[FeedEntry, ...]
+    problem: str = ""  # why the document was only partly readable ("" when it was well-formed)
 
 
 @dataclass(frozen=True, slots=True)

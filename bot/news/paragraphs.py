@@ -52,15 +52,17 @@ _MIXED_CONTAINERS = etree.XPath(
 
 
 # Comment threads are loose text in divs too; as <p>s they would outweigh a short article.
-_COMMENT_MARK = re.compile(r"comment|disqus|respond|reply", re.I)
-_MARKED = etree.XPath("(//div|//section|//article|//aside|//ol|//ul|//li)[@class or @id]")
+_COMMENT_WORDS = ("comment", "Comment", "COMMENT", "disqus", "respond", "reply", "Reply")
+_COMMENT_ROOTS = etree.XPath(" | ".join(
+    f"//*[contains(@class, '{w}') or contains(@id, '{w}')]" for w in _COMMENT_WORDS
+))
 
 
 def _comment_elements(tree: etree._Element) -> set[etree._Element]:
     """Every element inside a comment thread (by its own or an ancestor's class or id)."""
     inside: set[etree._Element] = set()
-    for el in _MARKED(tree):  # document order: an outer thread before its replies
-        if el not in inside and _COMMENT_MARK.search(f"{el.get('class', '')} {el.get('id', '')}"):
+    for el in _COMMENT_ROOTS(tree):  # document order: an outer thread before its replies
+        if el not in inside:
             inside.update(el.iter())
     return inside
 

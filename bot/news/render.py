@@ -14,6 +14,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.news.sentences import split_sentences
+from bot.news.urls import strip_tracking
 
 MAX_MESSAGE = 4096
 MAX_CAPTION_TITLE = 300
@@ -48,6 +49,7 @@ def escape(text: str) -> str:
 
 def link(title: str, url: str) -> str:
     """An HTML link; a URL that is not http(s) is shown as plain text, never as a link."""
+    url = strip_tracking(url)
     title = escape(_clip(title.strip() or url, MAX_CAPTION_TITLE))
     if not url.lower().startswith(("http://", "https://")):
         return title

@@ -34,7 +34,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import idna  # IDNA 2008 + UTS 46, the encoding httpx uses to connect
 
-__all__ = ["TRACKING_PARAMS", "canonical_url", "is_http_url", "resolve"]
+__all__ = ["TRACKING_PARAMS", "canonical_url", "is_http_url", "public_link", "resolve", "strip_tracking"]
 
 TRACKING_PARAMS: frozenset[str] = frozenset(
     """
@@ -75,6 +75,31 @@ def canonical_url(url: str) -> str:
     path = _canonical_path(parts.path)
     query = _canonical_query(parts.query)
     return f"{scheme}://{netloc}{path}{'?' + query if query else ''}"
+
+
+def strip_tracking(url: str) -> str:
+    """The URL a reader should click: ``url`` without tracking parameters, otherwise as given.
+
+    Unlike ``canonical_url`` it keeps the host's case, the path, the order of the remaining
+    parameters and the fragment, so the link still opens exactly the page it named. Anything
+    that is not an http(s) URL comes back stripped of surrounding whitespace.
+    """
+    text = url.strip()
+    if _http_authority(text) is None:
+        return text
+    base, hash_mark, fragment = text.partition("#")
+    head, question, query = base.partition("?")
+    if not question:
+        return text
+    kept = [piece for piece in query.split("&") if piece and not _is_tracking(piece.partition("=")[0])]
+    return head + ("?" + "&".join(kept) if kept else "") + hash_mark + fragment
+
+
+def public_link(declared_canonical: str, url: str) -> str:
+    """The link to show for a story: the page's declared canonical URL if it is http(s), else
+    ``url``; either without tracking parameters."""
+    chosen = declared_canonical if is_http_url(declared_canonical) else url
+    return strip_tracking(chosen)
 
 
 def is_http_url(text: str) -> bool:

@@ -17,7 +17,7 @@ from typing import Any
 
 from ._tg_updates import JSON, utf16_len
 
-FAULT_KINDS = frozenset({"429", "403", "400", "400_chat_not_found", "400_migrate", "500", "502", "slow"})
+FAULT_KINDS = frozenset({"429", "403", "400", "400_chat_not_found", "400_migrate", "404", "500", "502", "slow"})
 CHAT_NOT_FOUND = "Bad Request: chat not found"
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
@@ -98,6 +98,8 @@ class Fault:
                 "Bad Request: group chat was upgraded to a supergroup chat",
                 {"migrate_to_chat_id": self.migrate_to_chat_id},
             )
+        if self.kind == "404":  # e.g. a method a self-hosted Bot API server does not know
+            return ApiError(404, self.description or "Not Found")
         if self.kind in ("500", "502"):
             phrase = "Internal Server Error" if self.kind == "500" else "Bad Gateway"
             return ApiError(int(self.kind), self.description or phrase)

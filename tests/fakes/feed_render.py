@@ -21,6 +21,7 @@ class FakeItem:
     summary: str = ""  # HTML allowed; escaped into the feed
     body: str = ""  # the article page's paragraphs, blank-line separated
     author: str = ""
+    canonical: str = ""  # the page declares this address as its own (rel=canonical)
     feed_image: str = ""  # an image the feed gives the item (<media:content medium="image">)
     page_image: str = ""  # the page's og:image
     categories: tuple[str, ...] = ()
@@ -78,7 +79,9 @@ def render_article(item: FakeItem) -> bytes:
     return (
         '<!DOCTYPE html><html><head><meta charset="utf-8">'
         + (f'<meta property="og:image" content={quoteattr(item.page_image)}>' if item.page_image else "")
-        + f"<title>{escape(item.title)}</title></head><body><article>"
+        + f"<title>{escape(item.title)}</title>"
+        + (f'<link rel="canonical" href={quoteattr(item.canonical)}>' if item.canonical else "")
+        + "</head><body><article>"
         f"<h1>{escape(item.title)}</h1>{body}</article></body></html>"
     ).encode()
 

@@ -66,16 +66,25 @@ class FakeFeed:
         guid: str | None = None,
         path: str | None = None,
         author: str = "",
+        tracking: str = "",
+        canonical: bool = False,
         feed_image: str = "",
         page_image: str = "",
         categories: tuple[str, ...] = (),
     ) -> FakeItem:
-        """Add an article to the feed and serve its page; returns what was published."""
+        """Add an article to the feed and serve its page; returns what was published.
+
+        ``tracking`` ("utm_source=rss&utm_medium=feed") is added to the link the feed lists, as
+        sites do for their analytics; ``canonical`` makes the page declare its clean address
+        with ``<link rel="canonical">``.
+        """
         number = len(self.items) + 1
         page = path or f"{self.path.rsplit('.', 1)[0]}/{number}.html"
         when = published or self._next_time()
-        item = FakeItem(title=title, url=self.site.url(page), guid=guid or self.site.url(page),
-                        published=when, summary=summary, body=body, author=author,
+        link = self.site.url(page) + (f"?{tracking}" if tracking else "")
+        item = FakeItem(title=title, url=link, guid=guid or self.site.url(page), published=when,
+                        summary=summary, body=body, author=author,
+                        canonical=self.site.url(page) if canonical else "",
                         feed_image=feed_image, page_image=page_image, categories=categories)
         self.items.append(item)
         self.site.add(page, render_article(item), content_type="text/html", charset="utf-8")

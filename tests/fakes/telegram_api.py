@@ -328,7 +328,7 @@ class FakeTelegramServer(TelegramModel):
     ) -> Fault:
         """Make the next ``times`` calls of ``method`` (to ``chat_id`` only, if given) fail.
 
-        Kinds: "429", "403", "400", "400_chat_not_found", "400_migrate", "500", "502", and
+        Kinds: "429", "403", "400", "400_chat_not_found", "400_migrate", "404", "500", "502", and
         "slow" (answer normally after ``delay`` seconds; a call that times out on the client
         still takes effect, as on Telegram).
         """
