@@ -30,7 +30,9 @@ from bot.news.http import FetchPolicy, Fetcher
 from bot.news.lang import detect_language
 from bot.news.llm import ChatCompletions, LLMOptions, LLMSummarizer
 from bot.news.pipeline import SummaryOptions
+from bot.reindex import reindex_search
 from bot.story_summaries import StorySummaries, UsageBudget
+from bot.storyflow import EditLimits
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,7 @@ class Services:
         self.fetcher = Fetcher(fetch_policy(settings))
         # Extraction is CPU-bound: a small pool keeps the event loop answering meanwhile.
         self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="extract")
+        await reindex_search(self.db, executor=self.executor)  # stories stored by an older version
         self.summaries = llm_summaries(settings, self.db, self.clock)
         self.ingestor = Ingestor(self.db, self.fetcher, clock=self.clock, executor=self.executor,
                                  options=ingest_options(settings),
@@ -126,6 +129,8 @@ def ingest_options(settings: CoreSettings) -> IngestOptions:
         poll_interval=timedelta(minutes=settings.poll_interval_minutes),
         max_errors=settings.max_feed_errors,
         backlog=settings.backlog_rule(),
+        dedupe_window=timedelta(hours=settings.story_window_hours),
+        edits=EditLimits(max_corrections=settings.story_max_corrections),
         summary=SummaryOptions(max_sentences=settings.summary_sentences, max_chars=settings.summary_max_chars),
     )
 

@@ -39,7 +39,9 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.compose import compose_post, post_defaults
 from bot.delivery.digests import overflow_hold_until
+from bot.delivery.edits import EditSender
 from bot.delivery.outcome import Outcome, outcome_of
+from bot.delivery.postview import also_links
 from bot.delivery.policy import GROUP_GAP, PRIVATE_GAP, PostingPolicy, digest_policy, next_send_time, parse_hhmm
 from bot.delivery.ratelimit import bulk_sends
 from bot.delivery.retry import OutageTracker, RetryPolicy
@@ -91,6 +93,7 @@ class Publisher:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._read_also_cache: dict[int, tuple[datetime, list[Link]]] = {}
+        self.edits = EditSender(db, bot, settings=settings, clock=clock, read_also=self._read_also)
         self.sender = Sender(bot, db, admin_ids=settings.admin_ids, clock=clock)
         cap = timedelta(seconds=settings.delivery_backoff_max_seconds)
         self.retry_policy = RetryPolicy(window=timedelta(hours=settings.delivery_retry_hours), cap=cap)
@@ -159,6 +162,7 @@ class Publisher:
                     now=self._clock.now(), claimed_before=self._clock.now() - STUCK_AFTER
                 )
                 await self._send_batches(report, batch=batch, max_batches=max_batches)
+                await self.edits.drain(may_send=lambda: not self._holding())
             except sqlite3.Error as exc:
                 await self._database_fault(exc)
         return report
@@ -460,6 +464,7 @@ class Publisher:
             chat, article, related=related, zone=chat.zone(self._settings.zone), lang=lang,
             defaults=post_defaults(self._settings), previews=previews, thread_id=row.thread_id,
             bot_username=self._bot.username if _has_me(self._bot) else None,
+            also=await also_links(self._db, article),
         )
 
 
