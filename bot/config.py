@@ -67,6 +67,10 @@ class CoreSettings(BaseSettings):
     post_images: bool = True
     article_mode: str = "off"
     new_feed_backlog: int = Field(default=3, ge=0)
+    # Same-story detection: how far back a new article looks for the story it reports, and
+    # how often a sent post's summary may be edited after its article was corrected.
+    story_window_hours: float = Field(default=72, gt=0)
+    story_max_corrections: int = Field(default=3, ge=0, le=20)
     # Stories older than this are never posted as new (0: no limit).
     max_story_age_hours: float = Field(default=48, ge=0)
 

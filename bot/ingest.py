@@ -28,8 +28,11 @@ from bot.news.images import lead_image
 from bot.news.netguard import Resolver, check_url
 from bot.news.models import FeedEntry, ParsedFeed
 from bot.news.pipeline import ProcessedArticle, SummaryOptions, process_page
+from bot.news.stories import story_profile
 from bot.news.summarize import Summarizer
 from bot.news.textsafe import clip, valid_fields
+from bot.news.urls import canonical_url
+from bot.storyflow import EditLimits, apply_correction, entry_hash, find_story, remember, source_joined
 from bot.news.urls import canonical_url, public_link
 from storage import Database
 from storage.articles import NewArticle
@@ -40,6 +43,11 @@ log = logging.getLogger(__name__)
 MAX_TITLE_CHARS = 300
 
 
+def poll_jitter() -> float:
+    """A factor of 0.9 to 1.1 for the next poll interval: feeds added together drift apart."""
+    return random.uniform(0.9, 1.1)
+
+
 @dataclass(frozen=True, slots=True)
 class IngestOptions:
     poll_interval: timedelta = timedelta(minutes=15)
@@ -48,6 +56,7 @@ class IngestOptions:
     max_entries_per_poll: int = 50  # newest entries processed per poll; older ones are skipped
     dedupe_window: timedelta = timedelta(days=7)  # near-duplicate search looks this far back
     summary: SummaryOptions = SummaryOptions()
+    edits: EditLimits = EditLimits()
 
 
 @dataclass(slots=True)
@@ -78,11 +87,14 @@ class Ingestor:
         self, db: Database, fetcher: Fetcher, *, clock: Clock, executor: Executor | None = None,
         options: IngestOptions = IngestOptions(), summarizer: Summarizer | None = None,
         on_queued: Callable[[int, list[int]], Awaitable[None]] | None = None,
+        jitter: Callable[[], float] = poll_jitter,
     ) -> None:
         """``summarizer`` replaces the offline extractive summary (e.g. an LLM endpoint); when it
         fails with a NewsError the extractive summary stays. It runs before the story is known
         to be a duplicate; the bot's LLM summaries use ``on_queued`` instead, called with a
-        story and the chats it was just queued for, once they are stored."""
+        story and the chats it was just queued for, once they are stored. ``jitter`` gives the
+        factor each poll interval is multiplied by (random by default; tests pin it)."""
+        self._jitter = jitter
         self._db = db
         self._fetcher = fetcher
         self._clock = clock
@@ -137,9 +149,15 @@ class Ingestor:
 
     async def _ingest_entries(self, feed: Feed, entries: Sequence[FeedEntry], report: PollReport, *, first_poll: bool) -> None:
         fresh: list[FeedEntry] = []
+        changed: list[tuple[int, FeedEntry]] = []  # known entries that look corrected
         for entry in entries[-self._options.max_entries_per_poll :]:
-            if await self._db.articles.seen_source(feed.id, entry.guid, _canonical(entry.url)) is None:
+            seen = await self._db.articles.source_hash(feed.id, entry.guid, _canonical(entry.url))
+            if seen is None:
                 fresh.append(entry)
+            elif seen[1] is not None and seen[1] != entry_hash(entry):
+                changed.append((seen[0], entry))
+        for story_id, entry in changed:
+            await self._correct(story_id, entry, report)
         processed = await asyncio.gather(*(self._process_entry(entry, report) for entry in fresh))
         if fresh and all(item is None for item in processed):
             failed = f"none of the {len(fresh)} new entries could be read" if len(fresh) > 1 else "the new entry could not be read"
@@ -168,6 +186,16 @@ class Ingestor:
                 report.new_articles.append(story.article_id)
             else:
                 report.duplicates += 1
+
+    async def _correct(self, story_id: int, entry: FeedEntry, report: PollReport) -> None:
+        """A known entry changed in the feed: re-read its page; a material change of the text
+        updates the story and queues edits of its posts (never a new post)."""
+        item = await self._process_entry(entry, report)
+        if item is not None:
+            await apply_correction(
+                self._db, story_id, item, url=_canonical(entry.url) or item.canonical_url, entry_hash=entry_hash(entry),
+                now=self._clock.now(), limits=self._options.edits,
+            )
 
     async def _process_entry(self, entry: FeedEntry, report: PollReport) -> ProcessedArticle | None:
         html: str | bytes | None = None
@@ -225,20 +253,29 @@ class Ingestor:
         now = self._clock.now()
         # One write transaction: the dedupe decision and the insert are a single step, so two
         # feeds carrying the same story at once still store it once.
+        profile = item.profile or story_profile(article.title, article.text)
         async with self._db.transaction():
             known = await self._db.articles.by_canonical_url(urls)
-            if known is None and item.bands is not None and item.fingerprint is not None:
+            # A cookie wall or an error page looks the same on every site: never a merge key.
+            if known is None and not profile.boilerplate and item.bands is not None and item.fingerprint is not None:
                 for candidate_id, candidate_fp in await self._db.articles.fingerprint_candidates(
                     item.bands, now - self._options.dedupe_window
                 ):
                     if is_near_duplicate(candidate_fp, item.fingerprint):
                         known = candidate_id
                         break
+            if known is None:  # another outlet's own write-up of a stored story
+                known = (await find_story(
+                    self._db, profile, now=now, window=self._options.dedupe_window, feed_id=feed_id
+                )).story_id
+            source_key = _canonical(source_url) or item.canonical_url
             if known is not None:
-                await self._db.articles.add_source(
-                    known, feed_id=feed_id, url=source_url, canonical_url=_canonical(source_url) or item.canonical_url,
-                    guid=guid, now=now,
-                )
+                if await self._db.articles.add_source(
+                    known, feed_id=feed_id, url=source_url, canonical_url=source_key, guid=guid, now=now,
+                ):
+                    await remember(self._db, known, profile, now=now)
+                    await source_joined(self._db, known, now=now, limits=self._options.edits)
+                    await self._db.articles.set_entry_hash(known, [source_key], entry_hash(entry) or "")
                 return StoredStory(known, created=False)
             article_id = await self._db.articles.insert(
                 stored_form(NewArticle(
@@ -258,6 +295,11 @@ class Ingestor:
                 await self._db.articles.add_source(
                     article_id, feed_id=feed_id, url=source_url, canonical_url=_canonical(source_url), guid=None, now=now
                 )
+            await remember(self._db, article_id, profile, now=now)
+            if entry is not None:
+                await self._db.articles.set_entry_hash(
+                    article_id, [source_key, item.canonical_url], entry_hash(entry) or ""
+                )
             return StoredStory(article_id, created=True)
 
     async def _record_success(
@@ -273,7 +315,7 @@ class Ingestor:
 
     def _interval(self, feed: Feed) -> timedelta:
         base = timedelta(seconds=feed.poll_interval_s) if feed.poll_interval_s else self._options.poll_interval
-        return base * random.uniform(0.9, 1.1)  # jitter: feeds added together drift apart
+        return base * self._jitter()
 
     def _backoff(self, errors: int) -> timedelta:
         """Exponential backoff after consecutive failures, capped at a day."""

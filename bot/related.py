@@ -1,4 +1,16 @@
-"""Related stories: search over every stored article, for /related and "Read also" under posts."""
+"""Related stories: search over every stored article, for /related and "Read also" under posts.
+
+Related means related. FTS5 (BM25 with a recency boost) finds candidates; then:
+
+* a story asking for its relatives (``related_to``: "Read also", the Related button, /related
+  as a reply to a post) keeps only candidates whose words are close enough to its own
+  (``bot.news.stories.relatedness`` >= ``RELATED_FLOOR``, calibrated on the story benchmark by
+  ``bench/bench_related_floor.py``). When nothing passes, there is no "Read also" section;
+* free words (/related words) rank stories by how many of the words they match, and a query of
+  several words never returns a story matching only one of them ("South Dakota meth" does
+  not return a plague story because it says "South") — unless that is the only word of the
+  query any story holds, and it is not a generic one (in more than 2% of the stories).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +18,8 @@ import re
 from datetime import datetime
 
 from bot.news.render import Link
-from bot.news.textsearch import query_groups
+from bot.news.stories import RELATED_FLOOR, StoryProfile, profile_from_json, relatedness, story_profile
+from bot.news.namekeys import query_groups
 from storage import Database
 from storage.articles import StoredArticle
 
@@ -17,29 +30,67 @@ def _title_key(title: str) -> str:
     return _SPACE.sub(" ", title.lower()).strip()
 
 
+GENERIC_SHARE = 0.02  # a word in more than this share of stored stories (and > 3) is generic
+
+
 async def search_stories(db: Database, words: str, *, now: datetime, limit: int = 5,
                          exclude: tuple[int, ...] = ()) -> list[StoredArticle]:
-    """Stored stories best matching free text (any of en/uk/ru), best first."""
+    """Stored stories best matching free text (any of en/uk/ru), best first: the more of the
+    words a story matches the higher it ranks. A story matching one word of several only
+    when no other word is stored anywhere and that word is not generic."""
     groups = query_groups(words)
     if not groups:
         return []
-    found = await db.articles.search(groups, limit=limit * 2, now=now, exclude=exclude)
-    return _distinct(found, limit=limit)
+    counts = await db.articles.match_counts([t for g in groups for t in g])
+    known = [g for g in groups if any(counts.get(t) for t in g)]  # words some story holds
+    if not known:
+        return []
+    need = 2 if len(known) >= 2 else 1
+    if len(known) == 1 and len(groups) > 1:
+        stories_with_it = sum(counts.get(t, 0) for t in known[0])
+        if stories_with_it > max(3, GENERIC_SHARE * await db.articles.count()):
+            return []
+    found = await db.articles.search(known, limit=max(limit * 4, 20), now=now, exclude=exclude)
+    terms = await db.articles.index_terms_of([a.id for a in found])
+    groups = known
+    scored = []
+    for rank, article in enumerate(found):
+        stems = terms.get(article.id, set())
+        matched = sum(1 for group in groups if any(t in stems for t in group))
+        if matched >= need:
+            scored.append((-matched, rank, article))
+    scored.sort(key=lambda s: (s[0], s[1]))
+    return _distinct([a for _, _, a in scored], limit=limit)
 
 
 async def related_to(db: Database, article: StoredArticle, *, now: datetime, limit: int = 3) -> list[StoredArticle]:
-    """Stories related to a stored one: never itself, never a duplicate of it (same story row,
-    same title)."""
+    """Stories related to a stored one, above the relevance floor: never itself, never a
+    duplicate of it (same story row, same title)."""
     words = f"{article.title} {article.summary[:300]}"
-    found = await search_stories(db, words, now=now, limit=limit + 3, exclude=(article.id,))
+    groups = query_groups(words)
+    if not groups:
+        return []
+    found = await db.articles.search(groups, limit=(limit + 3) * 2, now=now, exclude=(article.id,))
     own = _title_key(article.title)
-    return [a for a in found if _title_key(a.title) != own][:limit]
+    found = [a for a in found if _title_key(a.title) != own]
+    if not found:
+        return []
+    stored = await db.stories.first_profiles([article.id, *(a.id for a in found)])
+    profiles = {a.id: _profile(a, stored.get(a.id)) for a in [article, *found]}
+    terms = {t for p in profiles.values() for t in p.terms}
+    df, documents = await db.stories.document_frequencies(terms)
+    documents = max(documents, 1)
+    mine = profiles[article.id]
+    close = [a for a in found if relatedness(mine, profiles[a.id], df, documents) >= RELATED_FLOOR]
+    return _distinct(close, limit=limit)
 
 
 async def read_also_links(db: Database, article: StoredArticle, *, now: datetime, limit: int = 3) -> list[Link]:
-    """Links for "Read also": related stored stories first, then links the page itself listed."""
+    """Links for "Read also": related stored stories first, then links the page itself listed;
+    never one of the story's own sources (those are its "Also:" line)."""
     links = [Link(a.title, a.url, a.feed_title, a.when) for a in await related_to(db, article, now=now, limit=limit)]
-    seen = {article.url, article.canonical_url, *(link.url for link in links)}
+    own = {source.url for source in await db.articles.sources(article.id)}
+    seen = {article.url, article.canonical_url, *own, *(link.url for link in links)}
     for title, url in article.related:
         if len(links) >= limit:
             break
@@ -47,6 +98,11 @@ async def read_also_links(db: Database, article: StoredArticle, *, now: datetime
             links.append(Link(title, url))
             seen.add(url)
     return links[:limit]
+
+
+def _profile(article: StoredArticle, stored: str | None) -> StoryProfile:
+    """A story's stored profile, or one made now for a story stored before profiles existed."""
+    return profile_from_json(stored) if stored else story_profile(article.title, article.text)
 
 
 def _distinct(articles: list[StoredArticle], *, limit: int) -> list[StoredArticle]:

@@ -38,9 +38,11 @@ class Database:
         from storage.articles import ArticleRepo
         from storage.chats import ChatRepo
         from storage.deliveries import DeliveryRepo
+        from storage.edits import EditRepo
         from storage.feeds import FeedRepo
         from storage.schedules import ScheduleRepo
         from storage.state import StateRepo
+        from storage.stories import StoryRepo
         from storage.subscriptions import SubscriptionRepo
         from storage.summaries import SummaryRepo
 
@@ -50,6 +52,8 @@ class Database:
         self.subscriptions = SubscriptionRepo(self)
         self.deliveries = DeliveryRepo(self)
         self.state = StateRepo(self)
+        self.stories = StoryRepo(self)
+        self.edits = EditRepo(self)
         self.summaries = SummaryRepo(self)
         self.schedules = ScheduleRepo(self)
 

@@ -277,9 +277,55 @@ async def _add_story_summaries(db: aiosqlite.Connection) -> None:
     """)
 
 
+_STORIES = """
+-- Same-story detection (bot.news.stories): one profile per source text of a story, the rare
+-- stems that key each profile, and how many profiles hold each stem (for IDF).
+CREATE TABLE story_profiles (
+    id          INTEGER PRIMARY KEY,
+    article_id  INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    profile     TEXT NOT NULL,             -- JSON, bot.news.stories.profile_to_json
+    vectors     TEXT NOT NULL,             -- JSON, bot.news.stories.vectors_to_json
+    seen_at     TEXT NOT NULL
+);
+CREATE INDEX story_profiles_article ON story_profiles (article_id);
+CREATE INDEX story_profiles_seen ON story_profiles (seen_at);
+CREATE TABLE story_keys (
+    term        TEXT NOT NULL,
+    profile_id  INTEGER NOT NULL REFERENCES story_profiles (id) ON DELETE CASCADE,
+    PRIMARY KEY (term, profile_id)
+) WITHOUT ROWID;
+CREATE TABLE term_df (
+    term  TEXT PRIMARY KEY,               -- '' counts the profiles themselves
+    df    INTEGER NOT NULL
+) WITHOUT ROWID;
+-- Edits of sent posts (another source joined, the article was corrected): an outbox of its
+-- own, at most one pending edit per post; 'done' rows count the corrections per post.
+CREATE TABLE post_edits (
+    id               INTEGER PRIMARY KEY,
+    delivery_id      INTEGER NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+    reason           TEXT NOT NULL CHECK (reason IN ('sources', 'correction')),
+    state            TEXT NOT NULL DEFAULT 'pending'
+                     CHECK (state IN ('pending', 'sending', 'done', 'failed')),
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  TEXT NOT NULL,
+    last_error       TEXT,
+    created_at       TEXT NOT NULL,
+    done_at          TEXT
+);
+CREATE UNIQUE INDEX post_edits_open ON post_edits (delivery_id) WHERE state IN ('pending', 'sending');
+CREATE INDEX post_edits_due ON post_edits (state, next_attempt_at);
+-- What a feed entry looked like when last processed, to notice a corrected article.
+ALTER TABLE article_sources ADD COLUMN entry_hash TEXT;
+"""
+
+
+async def _stories(db: aiosqlite.Connection) -> None:
+    await _run_script(db, _STORIES)
+
+
 # MIGRATIONS[n] brings a database from version n to n + 1. Append; never edit.
 MIGRATIONS: tuple[Migration, ...] = (
-    _to_v1, _to_v2, _to_v3, _rich_posts, _to_v4_schedules, _feed_warnings, _add_story_summaries,
+    _to_v1, _to_v2, _to_v3, _rich_posts, _to_v4_schedules, _feed_warnings, _add_story_summaries, _stories,
 )
 LATEST = len(MIGRATIONS)
 

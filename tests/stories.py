@@ -54,6 +54,32 @@ KYIV_UK_FOLLOWUP = (
     "на Троєщині. Міська влада обіцяє змінити світлофори до кінця тижня."
 )
 
+# One event told by two outlets in their own words, and another event of the same kind.
+QUAKE_REUTERS = (
+    "A magnitude 6.1 earthquake struck the Aceh province of Indonesia on Tuesday, killing at least "
+    "12 people and injuring dozens, the national disaster agency said.\n\n"
+    "The quake hit at a depth of 10 kilometres near the town of Takengon, according to the US "
+    "Geological Survey. Houses and a mosque collapsed in the Bener Meriah district.\n\n"
+    "Rescuers were searching the rubble for survivors, agency spokesman Sutopo Purwo Nugroho said, "
+    "adding that landslides had cut the road between Takengon and Bireuen."
+)
+QUAKE_AP = (
+    "At least 12 people died when a strong earthquake of magnitude 6.1 shook Indonesia's Aceh "
+    "province, officials said Tuesday, as rescue teams dug through collapsed homes.\n\n"
+    "Sutopo Purwo Nugroho, spokesman for the disaster agency, said dozens were hurt in Bener Meriah "
+    "and Central Aceh. The US Geological Survey put the shallow quake 10 kilometres deep, close to "
+    "Takengon.\n\n"
+    "Landslides blocked the road to Bireuen, slowing the arrival of aid, and a mosque was among "
+    "the buildings that fell."
+)
+QUAKE_OTHER = (
+    "A magnitude 6.4 earthquake shook the island of Sumbawa in Indonesia on Friday, damaging "
+    "schools in the Bima regency, officials said. No deaths were reported.\n\n"
+    "The US Geological Survey said the quake was 35 kilometres deep. Residents of Dompu ran out of "
+    "their houses and spent the night in tents, a local police chief, Ahmad Fauzi, said.\n\n"
+    "The meteorology agency said there was no risk of a tsunami."
+)
+
 MUSEUM = (
     "The city museum reopened its east wing on Saturday after a two-year renovation that replaced "
     "the glass roof and restored the mosaic floors of the main hall.\n\n"

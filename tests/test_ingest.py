@@ -14,7 +14,7 @@ from bot.ingest import IngestOptions, Ingestor
 from bot.news.http import FetchPolicy, Fetcher
 from storage import Database
 from tests.fakes.news_site import FakeNewsSite
-from tests.stories import DAM, DAM_FOLLOWUP, ELECTION, ELECTION_COPY, KYIV_UK
+from tests.stories import DAM, DAM_FOLLOWUP, ELECTION, ELECTION_COPY, KYIV_UK, QUAKE_AP, QUAKE_REUTERS
 
 READ_ALSO_EN = (
     '<p>Read also: <a href="/other-1.html">Floods in the south</a></p>'
@@ -198,3 +198,52 @@ async def test_an_optional_summarizer_replaces_the_summary_or_falls_back(
     assert llm.calls == 1 and article is not None
     expected = "Engineers opened the gates" if fail else "LLM summary of Dam gates open."
     assert article.summary.startswith(expected)
+
+
+COOKIE_WALL = (
+    "We value your privacy. We and our partners use cookies to store and access information on your "
+    "device. By clicking Accept you consent to cookies and to our privacy policy. Manage cookie settings.\n\n"
+    "We and our partners process personal data such as IP addresses and browsing data for personalised "
+    "advertising and content, measurement and audience research. You can withdraw your consent at any "
+    "time in the cookie settings. Please enable JavaScript in your browser to manage your choices."
+)
+
+
+async def test_cookie_walls_under_different_headlines_are_never_merged(
+    db: Database, ingestor: Ingestor, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    first = site.feed("/a.xml", title="Agency")
+    second = site.feed("/b.xml", title="Partner")
+    for feed, title in ((first, "Floods in the south"), (second, "Election results are in")):
+        item = feed.publish(title, summary="")
+        site.add(item.url.removeprefix(site.base_url), article_page(title, COOKIE_WALL), content_type="text/html")
+    feed_a, _ = await db.feeds.add(site.url("/a.xml"), now=clock.now())
+    feed_b, _ = await db.feeds.add(site.url("/b.xml"), now=clock.now())
+    report_a = await ingestor.poll(feed_a)
+    report_b = await ingestor.poll(feed_b)
+    assert len(report_a.new_articles) == 1 and len(report_b.new_articles) == 1, (report_a, report_b)
+    assert report_b.duplicates == 0 and await db.articles.count() == 2
+
+
+async def test_another_outlets_write_up_joins_the_story_and_reaches_only_new_chats(
+    db: Database, ingestor: Ingestor, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    wire = site.feed("/wire.xml", title="Wire")
+    press = site.feed("/press.xml", title="Press")
+    wire.publish("Earthquake kills 12 in Indonesia's Aceh", body=QUAKE_REUTERS)
+    press.publish("Strong quake in Aceh leaves at least 12 dead", body=QUAKE_AP)
+    feed_w, _ = await db.feeds.add(site.url("/wire.xml"), now=clock.now())
+    feed_p, _ = await db.feeds.add(site.url("/press.xml"), now=clock.now())
+    for chat in (-1, -2):
+        await db.chats.upsert(chat, "channel", title=str(chat), now=clock.now())
+    await db.subscriptions.add(-1, feed_w.id, now=clock.now())  # follows both outlets
+    await db.subscriptions.add(-1, feed_p.id, now=clock.now())
+    await db.subscriptions.add(-2, feed_p.id, now=clock.now())  # follows the second one only
+    report_w = await ingestor.poll(feed_w)
+    report_p = await ingestor.poll(feed_p)
+    assert len(report_w.new_articles) == 1 and report_p.duplicates == 1 and report_p.new_articles == []
+    [story] = report_w.new_articles
+    assert [d.article_id for d in await db.deliveries.for_chat(-1)] == [story]  # once, not twice
+    assert [d.article_id for d in await db.deliveries.for_chat(-2)] == [story]
+    stored = await db.articles.get(story)
+    assert stored is not None and stored.source_count == 2

@@ -9,6 +9,7 @@ publisher and the article button read what they need and call these.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
@@ -54,15 +55,17 @@ def images_on(chat: Chat, defaults: Defaults) -> bool:
 def compose_post(
     chat: Chat, article: StoredArticle, *, related: list[Link], zone: ZoneInfo, lang: str,
     defaults: Defaults, bot_username: str | None, previews: bool, thread_id: int | None = None,
+    also: Sequence[Link] = (),
 ) -> Post:
-    """The post of ``article`` for ``chat``, in every form the sender may choose from."""
+    """The post of ``article`` for ``chat``, in every form the sender may choose from; ``also``
+    links the other outlets that reported the story."""
     hidden = set(chat.hidden_parts)
     text = render_post(
         PostContent(title=article.title, url=article.url, summary=article.summary if chat.summaries else "",
                     source=article.feed_title, when=article.when, language=article.language),
         related=[] if "readalso" in hidden else related, zone=zone, read_also=t(lang, "read_also"),
         tags=hashtags(article.categories, chat.hashtags) if chat.hashtags else (),
-        show_meta="source" not in hidden,
+        show_meta="source" not in hidden, also=also, also_label=t(lang, "also_sources"),
     )
     mode = article_mode(chat, defaults)
     keyboard = None

@@ -13,8 +13,9 @@ from bot.news.extract import article_from_feed, extract_article
 from bot.news.fingerprint import fingerprint, fingerprint_bands
 from bot.news.limits import bounded_page
 from bot.news.models import Article, FeedEntry
+from bot.news.stories import StoryProfile, story_profile
 from bot.news.summarize import summarize_text
-from bot.news.textsearch import index_terms
+from bot.news.namekeys import index_text
 from bot.news.urls import canonical_url
 
 
@@ -27,6 +28,7 @@ class ProcessedArticle:
     bands: tuple[int, int, int, int] | None
     title_terms: str
     body_terms: str
+    profile: StoryProfile | None = None  # for same-story detection (bot.news.stories)
     image_url: str = ""  # the story's lead image (bot.news.images), already checked by the caller
 
 
@@ -67,6 +69,7 @@ def process_article(article: Article, *, options: SummaryOptions = SummaryOption
         summary=summary,
         fingerprint=fp,
         bands=bands,  # type: ignore[arg-type]
-        title_terms=index_terms(article.title, article.language),
-        body_terms=index_terms(article.text, article.language),
+        title_terms=index_text(article.title, article.language),
+        body_terms=index_text(article.text, article.language),
+        profile=story_profile(article.title, article.text),
     )

@@ -59,8 +59,10 @@ def link(title: str, url: str) -> str:
 def render_post(
     post: PostContent, *, related: Sequence[Link] = (), zone: ZoneInfo | None = None,
     read_also: str = "Read also:", limit: int = MAX_MESSAGE, tags: Sequence[str] = (), show_meta: bool = True,
+    also: Sequence[Link] = (), also_label: str = "Also:",
 ) -> str:
-    """A post: bold linked title, summary, source and local time, then "Read also" links.
+    """A post: bold linked title, summary, source and local time, the other outlets that
+    reported the story ("Also: B, C"), then "Read also" links.
 
     ``tags`` (already valid "#tags") go on the source line; ``show_meta`` False leaves that
     line out (a channel's choice of parts)."""
@@ -68,10 +70,11 @@ def render_post(
     meta = _meta(post.source, post.when, zone) if show_meta else ""
     if tags:
         meta = " ".join([meta, *map(escape, tags)]) if meta else " ".join(map(escape, tags))
+    sources = _also_line(also, also_label, limit // 4)
     sentences = split_sentences(post.summary, post.language) if post.summary else []
     links = list(related)
     while True:
-        text = _assemble(head, " ".join(sentences), meta, links, read_also)
+        text = _assemble(head, " ".join(sentences), meta, links, read_also, sources)
         if telegram_length(text) <= limit:
             return text
         if len(sentences) > 1:
@@ -83,7 +86,7 @@ def render_post(
             if not sentences[0].strip("…"):
                 sentences = []
         else:
-            return _assemble(f"<b>{link(_clip(post.title, 200), post.url)}</b>", "", meta, [], read_also)
+            return _assemble(f"<b>{link(_clip(post.title, 200), post.url)}</b>", "", meta, [], read_also, sources)
 
 
 def render_digest(
@@ -107,15 +110,30 @@ def render_links(heading: str, items: Sequence[Link], *, zone: ZoneInfo | None =
     return render_digest(heading, items, zone=zone)
 
 
-def _assemble(head: str, summary: str, meta: str, links: Sequence[Link], read_also: str) -> str:
+def _assemble(head: str, summary: str, meta: str, links: Sequence[Link], read_also: str, sources: str = "") -> str:
     parts = [head]
     if summary:
         parts.append(escape(summary))
     if meta:
-        parts.append(f"<i>{meta}</i>")
+        parts.append(f"<i>{meta}</i>" + (f"\n{sources}" if sources else ""))
+    elif sources:
+        parts.append(sources)
     if links:
         parts.append(escape(read_also) + "\n" + "\n".join(f"• {link(item.title, item.url)}" for item in links))
     return "\n\n".join(parts)
+
+
+def _also_line(also: Sequence[Link], label: str, budget: int) -> str:
+    """ "Also: <a>B</a>, <a>C</a>" — as many sources as fit ``budget``, then "+N"."""
+    if not also:
+        return ""
+    shown: list[str] = []
+    for index, item in enumerate(also):
+        piece = link(_clip(item.title, 60), item.url)
+        if shown and telegram_length(", ".join([*shown, piece])) + 8 > budget:
+            return f"{escape(label)} {', '.join(shown)} +{len(also) - index}"
+        shown.append(piece)
+    return f"{escape(label)} {', '.join(shown)}"
 
 
 def _meta(source: str, when: datetime | None, zone: ZoneInfo | None) -> str:

@@ -32,7 +32,10 @@ from functools import lru_cache
 
 import snowballstemmer
 
-__all__ = ["MAX_QUERY_TERMS", "STOP_WORDS", "fts_query", "index_terms", "query_groups", "stem_terms"]
+__all__ = [
+    "MAX_QUERY_TERMS", "STOP_WORDS", "fts_query", "index_terms", "normalized_stem", "query_groups", "query_words",
+    "stem_terms",
+]
 
 MAX_QUERY_TERMS = 32  # bounds the cost of one MATCH; a headline has far fewer
 
@@ -124,6 +127,14 @@ def query_groups(words: str) -> list[tuple[str, ...]]:
     return groups[:MAX_QUERY_TERMS]
 
 
+def query_words(words: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Each distinct query word (lower case) with the stems it may appear under, stop words
+    dropped, at most ``MAX_QUERY_TERMS``: for callers that add keys of their own to a word's
+    group (``bot.news.namekeys``)."""
+    pairs = [(word, _query_variants(word)) for word in dict.fromkeys(_words(words))]
+    return [(word, variants) for word, variants in pairs if variants][:MAX_QUERY_TERMS]
+
+
 def _any_of(terms: tuple[str, ...]) -> str:
     """FTS5 expression matching any of ``terms``."""
     if len(terms) == 1:
@@ -186,6 +197,12 @@ def _normalized_stem(word: str) -> str:
     if word.isdigit():
         return word
     return _stemmer("english").stemWord(word)
+
+
+def normalized_stem(word: str) -> str:
+    """The index stem of one word, as ``stem_terms`` makes it ("" for a stop word)."""
+    words = _words(word)
+    return _normalized_stem(words[0]) if words else ""
 
 
 def _fold_cyrillic(word: str) -> str:

@@ -18,12 +18,13 @@ import mimetypes
 import zlib
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from aiohttp.client_exceptions import ClientConnectionResetError
@@ -93,6 +94,18 @@ class FakeFeed:
         now = datetime.now(UTC).replace(microsecond=0)
         self.changed_at = max(now, self.changed_at + timedelta(seconds=1))
         return item
+
+    def update(self, item: FakeItem, *, title: str | None = None, summary: str | None = None,
+               body: str | None = None) -> FakeItem:
+        """Correct a published article: same URL and GUID, new text in the feed and on its page."""
+        index = self.items.index(item)
+        fixed = replace(item, title=item.title if title is None else title,
+                        summary=item.summary if summary is None else summary, body=item.body if body is None else body)
+        self.items[index] = fixed
+        self.site.add(urlsplit(item.url).path, render_article(fixed), content_type="text/html", charset="utf-8")
+        now = datetime.now(UTC).replace(microsecond=0)
+        self.changed_at = max(now, self.changed_at + timedelta(seconds=1))
+        return fixed
 
     def render(self) -> bytes:
         render = render_rss if self.kind == "rss" else render_atom

@@ -1,0 +1,175 @@
+"""Cost of same-story detection at scale: one new article checked against stored stories.
+
+    python bench/bench_story_check.py [--stories 100000] [--days 14] [--queries 500]
+
+Builds a database of N synthetic stories (profiles as ``bot.news.stories`` makes them: a
+Zipf vocabulary of 60,000 stems, events of 2-6 write-ups sharing rare stems, names and
+numbers), spread over ``--days`` days, all within the week's window when days <= 7. Then times
+``bot.storyflow.find_story`` — document frequencies, the key-stem candidate query, decoding
+and scoring the candidates — for new articles of which half report a stored event, and
+compares it with the naive alternative in the same run: scoring the new article against every
+profile stored in the window.
+
+Prints p50/p99 in milliseconds and how often the check found the event (recall of the
+candidate stage on this synthetic data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.news.stories import (  # noqa: E402
+    Candidate,
+    StoryProfile,
+    decide,
+    key_terms,
+    profile_to_json,
+    story_vectors,
+    vectors_from_json,
+    vectors_to_json,
+)
+from bot.storyflow import find_story  # noqa: E402
+from storage import Database  # noqa: E402
+from storage._time import to_db  # noqa: E402
+
+VOCABULARY = 60_000
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+class Synth:
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.weights = [1.0 / (rank + 2.7) for rank in range(VOCABULARY)]
+        self.cumulative = []
+        total = 0.0
+        for w in self.weights:
+            total += w
+            self.cumulative.append(total)
+
+    def common(self, k: int) -> list[str]:
+        return [f"w{i}" for i in self.rng.choices(range(VOCABULARY), cum_weights=self.cumulative, k=k)]
+
+    def event(self) -> tuple[list[str], list[str], list[str]]:
+        rng = self.rng
+        rare = [f"w{rng.randrange(5_000, VOCABULARY)}" for _ in range(25)]
+        names = [f"n{rng.randrange(200_000)}" for _ in range(6)]
+        numbers = [str(rng.randrange(1, 5000)) for _ in range(4)]
+        return rare, names, numbers
+
+    def write_up(self, event: tuple[list[str], list[str], list[str]]) -> StoryProfile:
+        rng = self.rng
+        rare, names, numbers = event
+        words = self.common(rng.randrange(200, 500)) + rng.sample(rare, 15) * 2 + rng.sample(names, 4)
+        terms: dict[str, int] = {}
+        for w in words:
+            terms[w] = terms.get(w, 0) + 1
+        top = dict(sorted(terms.items(), key=lambda kv: -kv[1])[:150])
+        return StoryProfile(terms=top, names={n: 2 for n in rng.sample(names, 4)},
+                            numbers=frozenset(rng.sample(numbers, 2)), words=len(words), boilerplate=False)
+
+
+def _terms(p: StoryProfile) -> list[str]:
+    return [*p.terms, *p.names, *sorted(p.numbers)]
+
+
+async def build(db: Database, synth: Synth, n: int, days: float) -> list[tuple[int, tuple]]:
+    events = []
+    article_id = 0
+    rows = []
+    df: dict[str, int] = {}
+    while article_id < n:
+        event = synth.event()
+        events.append((article_id + 1, event))
+        seen = NOW - timedelta(days=synth.rng.uniform(0, days))
+        for _ in range(synth.rng.randrange(1, 4)):
+            if article_id >= n:
+                break
+            article_id += 1
+            p = synth.write_up(event)
+            rows.append((len(events), profile_to_json(p), p, seen))
+        if len(rows) >= 5000:
+            await _flush(db, rows, df)
+            rows = []
+    if rows:
+        await _flush(db, rows, df)
+    return events
+
+
+async def _flush(db: Database, rows: list, df: dict[str, int]) -> None:
+    batch = []
+    for story, text, p, seen in rows:
+        total = df.get("", 0) or 1
+        batch.append((story, text, vectors_to_json(story_vectors(p, df, total)), key_terms(p, df, total), _terms(p), seen))
+        for t in {"", *_terms(p)}:
+            df[t] = df.get(t, 0) + 1
+    await db.stories.add_profiles(batch)
+
+
+def pct(values: list[float], q: float) -> float:
+    return sorted(values)[min(len(values) - 1, int(q * len(values)))]
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stories", type=int, default=100_000)
+    parser.add_argument("--days", type=float, default=7.0)
+    parser.add_argument("--queries", type=int, default=500)
+    parser.add_argument("--naive", type=int, default=5, help="queries timed the naive way (slow)")
+    args = parser.parse_args()
+    synth = Synth(7)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = await Database.open(Path(tmp) / "bench.db")
+        # Profiles only: the story rows they belong to would only slow the build down.
+        await db.conn.execute("PRAGMA foreign_keys = OFF")
+        started = time.perf_counter()
+        events = await build(db, synth, args.stories, args.days)
+        print(f"{args.stories} stories ({len(events)} events over {args.days:g} days) built in "
+              f"{time.perf_counter() - started:.0f}s")
+        window = timedelta(days=7)
+        timings, found, expected = [], 0, 0
+        queries = []
+        for index in range(args.queries):
+            if index % 2 == 0:
+                story, event = events[synth.rng.randrange(len(events))]
+                queries.append((story, synth.write_up(event)))
+            else:
+                queries.append((None, synth.write_up(synth.event())))
+        for story, profile in queries[:20]:  # warm the page cache
+            await find_story(db, profile, now=NOW, window=window)
+        for story, profile in queries:
+            t0 = time.perf_counter()
+            decision = await find_story(db, profile, now=NOW, window=window)
+            timings.append((time.perf_counter() - t0) * 1000)
+            if story is not None:
+                expected += 1
+                found += decision.story_id is not None
+        print(f"find_story (key-stem candidates): p50 {statistics.median(timings):.2f} ms, "
+              f"p99 {pct(timings, 0.99):.2f} ms, max {max(timings):.2f} ms over {len(timings)} checks; "
+              f"joined its event {found}/{expected}")
+        naive = []
+        since = NOW - window
+        for story, profile in queries[: args.naive]:
+            t0 = time.perf_counter()
+            df, documents = await db.stories.document_frequencies(_terms(profile))
+            rows = await db.fetchall("SELECT article_id, vectors, seen_at FROM story_profiles WHERE seen_at >= ?",
+                                     (to_db(since),))
+            candidates = [Candidate(int(r[0]), vectors_from_json(r[1]), NOW) for r in rows]
+            decide(profile, candidates, df, documents, now=NOW, window=None)
+            naive.append((time.perf_counter() - t0) * 1000)
+        print(f"naive (score every profile of the window, {len(rows)} profiles): p50 {statistics.median(naive):.0f} ms "
+              f"= x{statistics.median(naive) / statistics.median(timings):.0f} the key-stem check")
+        await db.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,86 @@
+"""One search key for a name in Latin and Cyrillic letters: Putin/Путин/Путін,
+Kyiv/Київ/Киев, Zelensky/Зеленский/Зеленський, Moscow/Москва, Kharkiv/Харьков.
+
+Stems (``bot.news.textsearch``) unify the forms of a word within one script; they cannot make
+"Putin" meet "Путин". A name key does, lossily: the word is stemmed as for the index, written
+in Latin letters (a plain transliteration shared by Ukrainian and Russian), spelling variants
+are folded (kh → h, c/q → k, w → v, ph → f, x → ks), then the vowels after the first letter
+are dropped and doubled letters merged — transliterations disagree mostly on vowels (Kyiv
+and Kiev, Zelensky and Zelenskyy, Odesa and Odessa). "Putin" → "0ptn", "Київ" → "0kv".
+
+Keys start with "0", which no stem of a word starts with, so a key never meets a stem. The
+index holds the keys of capitalized words only (names: ``name_keys``), so a common word whose
+skeleton happens to equal a name's ("cave" and "Kyiv") rarely meets it; a query word of any
+case carries its key (``query_groups``).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from bot.news.textsearch import MAX_QUERY_TERMS, index_terms, normalized_stem, query_words
+
+__all__ = ["index_text", "name_key", "name_keys", "query_groups"]
+
+_CYR_TO_LAT = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "є": "e", "ё": "e",
+    "ж": "zh", "з": "z", "и": "i", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l", "м": "m",
+    "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h",
+    "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "i", "ь": "", "э": "e", "ю": "iu",
+    "я": "ia", "'": "",
+}  # fmt: skip
+_FOLDS = (("kh", "h"), ("ph", "f"), ("ck", "k"), ("x", "ks"), ("q", "k"), ("w", "v"), ("c", "k"))
+_VOWELS_RE = re.compile("[aeiouy]")
+_REPEATS_RE = re.compile(r"(.)\1+")
+_CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
+_NON_LETTERS_RE = re.compile(r"[^a-z]")
+_NAME_RE = re.compile(r"\b[A-ZА-ЯЁІЇЄҐ][^\W\d_]+(?:['’][^\W\d_]+)?")
+PREFIX = "0"
+MIN_SKELETON = 2
+
+
+@lru_cache(maxsize=32768)
+def name_key(word: str) -> str:
+    """The cross-script key of one word ("" for a stop word, a number or too short a word)."""
+    stem = normalized_stem(word)
+    if not stem or stem.isdigit():
+        return ""
+    skeleton = _skeleton(stem)
+    if len(skeleton) < MIN_SKELETON:
+        # Snowball cuts some names to a stub ("Киев" → "ки"): the whole word says more.
+        skeleton = _skeleton(word.lower())
+    return PREFIX + skeleton if len(skeleton) >= MIN_SKELETON else ""
+
+
+def _skeleton(word: str) -> str:
+    latin = "".join(_CYR_TO_LAT.get(ch, ch) for ch in word) if _CYRILLIC_RE.search(word) else word
+    latin = _NON_LETTERS_RE.sub("", latin.replace("’", "").replace("'", ""))
+    for old, new in _FOLDS:
+        latin = latin.replace(old, new)
+    if not latin:
+        return ""
+    skeleton = latin[0] + _VOWELS_RE.sub("", latin[1:])
+    return _REPEATS_RE.sub(r"\1", skeleton)
+
+
+def name_keys(text: str) -> list[str]:
+    """Keys of the capitalized words of ``text`` (names, places), in order."""
+    return [key for word in _NAME_RE.findall(text) if (key := name_key(word))]
+
+
+def index_text(text: str, language: str = "") -> str:
+    """What the search index stores for ``text``: its stems, then the keys of its names."""
+    stems = index_terms(text, language)
+    keys = " ".join(dict.fromkeys(name_keys(text)))
+    return f"{stems} {keys}" if stems and keys else stems or keys
+
+
+def query_groups(words: str) -> list[tuple[str, ...]]:
+    """Like ``textsearch.query_groups``, each word's group also holding its name key, so a
+    query in one script finds names written in the other."""
+    groups = []
+    for word, variants in query_words(words):
+        key = name_key(word)
+        groups.append(tuple(dict.fromkeys((*variants, key))) if key else variants)
+    return list(dict.fromkeys(groups))[:MAX_QUERY_TERMS]

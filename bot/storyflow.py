@@ -1,0 +1,118 @@
+"""Which story a new article joins, and what that changes: the glue between the pure decision
+(``bot.news.stories``) and storage (``storage.stories``, ``storage.edits``).
+
+Called by the ingest pipeline inside its store transaction, so the decision and the insert are
+one step.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.news.models import FeedEntry
+from bot.news.pipeline import ProcessedArticle
+from bot.news.stories import (
+    Candidate,
+    Decision,
+    StoryProfile,
+    decide,
+    is_material_change,
+    key_terms,
+    profile_to_json,
+    story_vectors,
+    vectors_from_json,
+    vectors_to_json,
+)
+from storage import Database
+
+CANDIDATES = 30  # stored profiles scored per new article, those sharing most key stems
+
+
+@dataclass(frozen=True, slots=True)
+class EditLimits:
+    """How often a sent post may be edited (any reason) and corrected (its summary)."""
+
+    max_edits: int = 10
+    max_corrections: int = 3
+
+
+async def find_story(
+    db: Database, profile: StoryProfile, *, now: datetime, window: timedelta, feed_id: int | None = None
+) -> Decision:
+    """The stored story (seen within ``window``) that ``profile`` reports, if any.
+
+    A story the same feed already carried is not joined: an outlet's second article on an
+    event is its follow-up, a post of its own (copies under another URL are caught earlier,
+    by canonical URL and SimHash)."""
+    if profile.boilerplate:
+        return Decision(None, 0.0)
+    df, documents = await db.stories.document_frequencies(_counted_terms(profile))
+    keys = key_terms(profile, df, documents)
+    stored = await db.stories.candidates(keys, since=now - window, limit=CANDIDATES)
+    if feed_id is not None and stored:
+        own = await db.articles.carried_by_feed([s.article_id for s in stored], feed_id)
+        stored = [s for s in stored if s.article_id not in own]
+    candidates = [Candidate(s.article_id, vectors_from_json(s.vectors), s.seen_at) for s in stored]
+    return decide(profile, candidates, df, documents, now=now, window=window)
+
+
+async def remember(db: Database, article_id: int, profile: StoryProfile, *, now: datetime) -> None:
+    """Keep a source text's profile so later articles can find its story (boilerplate: never)."""
+    terms = _counted_terms(profile)
+    if profile.boilerplate:
+        return
+    df, documents = await db.stories.document_frequencies(terms)
+    await db.stories.add_profile(
+        article_id, profile_to_json(profile), vectors_to_json(story_vectors(profile, df, documents)),
+        keys=key_terms(profile, df, documents), terms=terms, now=now,
+    )
+
+
+async def source_joined(db: Database, article_id: int, *, now: datetime, limits: EditLimits) -> int:
+    """Another outlet carried a story: queue an edit of its sent posts (the "Also:" line)."""
+    return await db.edits.enqueue_for_article(
+        article_id, "sources", now=now, max_edits=limits.max_edits, max_corrections=limits.max_corrections
+    )
+
+
+async def story_corrected(db: Database, article_id: int, *, now: datetime, limits: EditLimits) -> int:
+    """A story's text changed materially: queue an edit of its sent posts (a new summary)."""
+    return await db.edits.enqueue_for_article(
+        article_id, "correction", now=now, max_edits=limits.max_edits, max_corrections=limits.max_corrections
+    )
+
+
+async def apply_correction(
+    db: Database, story_id: int, item: ProcessedArticle, *, url: str, entry_hash: str | None, now: datetime,
+    limits: EditLimits,
+) -> bool:
+    """A known entry was re-read: when it is the story's own source and its text changed
+    materially, store the new text and summary and queue edits of the sent posts (True)."""
+    stored = await db.articles.get(story_id)
+    async with db.transaction():
+        await db.articles.set_entry_hash(story_id, [url, item.canonical_url], entry_hash or "")
+        if stored is None or stored.canonical_url not in (url, item.canonical_url):
+            return False  # another outlet's correction does not rewrite this story's text
+        article = item.article
+        if not is_material_change(stored.title, stored.text, article.title, article.text):
+            return False
+        await db.articles.correct(
+            story_id, title=article.title, text=article.text, summary=item.summary, title_terms=item.title_terms,
+            body_terms=item.body_terms, fingerprint=item.fingerprint, bands=item.bands,
+        )
+        await story_corrected(db, story_id, now=now, limits=limits)
+    return True
+
+
+def entry_hash(entry: FeedEntry | None) -> str | None:
+    """What a feed entry says about its article, hashed: a change hints at a correction."""
+    if entry is None:
+        return None
+    seen = "\x1f".join((entry.title, entry.summary, entry.published.isoformat() if entry.published else ""))
+    return hashlib.blake2b(seen.encode("utf-8", "replace"), digest_size=12).hexdigest()  # lone surrogates too
+
+
+def _counted_terms(profile: StoryProfile) -> list[str]:
+    return [*profile.terms, *profile.names, *sorted(profile.numbers)]

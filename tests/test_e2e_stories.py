@@ -1,0 +1,175 @@
+"""End to end: one event from two outlets is one post, edited to name both; a corrected article
+edits its post; an unrelated story gets no "Read also". Through the fake Bot API and the fake
+news site, with a real SQLite file and a FakeClock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.clock import FakeClock
+from bot.jobs.poll import poll_due_feeds
+from tests.conftest import ADMIN_ID, RunningBot
+from tests.fakes.news_site import FakeNewsSite
+from tests.stories import DAM, ELECTION, QUAKE_AP, QUAKE_OTHER, QUAKE_REUTERS
+
+CHANNEL = -1007002
+
+
+async def _channel_follows(bot: RunningBot, site: FakeNewsSite, paths: list[str]) -> None:
+    bot.tg.push_my_chat_member(CHANNEL, "channel", title="World News", from_user_id=ADMIN_ID)
+    await bot.tg.wait_for("sendMessage", predicate=lambda c: c.params.get("chat_id") == ADMIN_ID)
+    for number, path in enumerate(paths, start=1):
+        await bot.command(ADMIN_ID, f"/addfeed {site.url(path)}")
+        await bot.command(ADMIN_ID, f"/channel {CHANNEL} subscribe {number}")
+
+
+async def _cycle(bot: RunningBot, clock: FakeClock) -> int:
+    clock.advance(timedelta(minutes=20))  # every feed is due again
+    await poll_due_feeds(bot.services)
+    return (await bot.services.publisher.drain()).sent
+
+
+def _edits(bot: RunningBot) -> list:
+    return [c for c in bot.tg.calls if c.method == "editMessageText" and c.params.get("chat_id") == CHANNEL]
+
+
+async def test_two_outlets_one_event_make_one_post_edited_to_name_both(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    wire = site.feed("/wire.xml", title="Wire Service")
+    press = site.feed("/press.xml", title="Daily Press")
+    wire.publish("Earthquake kills 12 in Indonesia's Aceh", body=QUAKE_REUTERS)
+    await _channel_follows(running_bot, site, ["/wire.xml", "/press.xml"])
+    assert await _cycle(running_bot, clock) == 1
+    [post] = running_bot.tg.sent_messages(CHANNEL)
+    assert "Also:" not in post.params["text"]
+
+    second = press.publish("Strong quake in Aceh leaves at least 12 dead", body=QUAKE_AP)
+    assert await _cycle(running_bot, clock) == 0  # the same event: no second post
+    [edit] = _edits(running_bot)
+    assert edit.ok and edit.params["message_id"] == post.result["message_id"]
+    assert "Also:" in edit.params["text"] and f'href="{second.url}"' in edit.params["text"]
+    assert "Daily Press" in edit.params["text"] and "Wire Service" in edit.params["text"]
+    assert edit.params.get("reply_markup"), "the edit keeps the post's buttons"
+    [story] = await running_bot.services.db.articles.latest(limit=5)
+    assert story.source_count == 2
+
+    # Another event of the same kind is a story of its own.
+    press.publish("Quake shakes Sumbawa, schools damaged", body=QUAKE_OTHER)
+    assert await _cycle(running_bot, clock) == 1
+    assert len(_edits(running_bot)) == 1
+    # Polling again changes nothing.
+    assert await _cycle(running_bot, clock) == 0
+    assert len(_edits(running_bot)) == 1 and len(running_bot.tg.sent_messages(CHANNEL)) == 2
+
+
+async def test_a_corrected_article_edits_its_post_and_is_not_posted_again(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    feed = site.feed("/rss.xml", title="Fake Times")
+    item = feed.publish("Portugal votes for stability", body=ELECTION)
+    await _channel_follows(running_bot, site, ["/rss.xml"])
+    assert await _cycle(running_bot, clock) == 1
+    [post] = running_bot.tg.sent_messages(CHANNEL)
+    assert "116 of the 230 seats" in post.params["text"]
+
+    corrected = ELECTION.replace("116 of the 230 seats", "118 of the 230 seats").replace(
+        "narrow majority in parliament", "narrow but workable majority in parliament"
+    )
+    feed.update(item, summary="corrected", body=corrected)
+    assert await _cycle(running_bot, clock) == 0
+    [edit] = _edits(running_bot)
+    assert edit.ok and edit.params["message_id"] == post.result["message_id"]
+    assert "118 of the 230 seats" in edit.params["text"]
+    stored = await running_bot.services.db.articles.get(post_article := 1)
+    assert stored is not None and "118" in stored.text, post_article
+    # Unchanged on the next poll: no further edit, no new post.
+    assert await _cycle(running_bot, clock) == 0
+    assert len(_edits(running_bot)) == 1
+
+
+async def test_corrections_stop_at_the_limit_per_post(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    feed = site.feed("/rss.xml", title="Fake Times")
+    item = feed.publish("Portugal votes for stability", body=ELECTION)
+    await _channel_follows(running_bot, site, ["/rss.xml"])
+    assert await _cycle(running_bot, clock) == 1
+    limit = running_bot.services.settings.story_max_corrections
+    for seats in range(100, 100 + limit + 2):
+        item = feed.update(item, summary=f"v{seats}", body=ELECTION.replace("116 of", f"{seats} of"))
+        assert await _cycle(running_bot, clock) == 0
+    assert len(_edits(running_bot)) == limit
+    assert len(running_bot.tg.sent_messages(CHANNEL)) == 1
+
+
+async def test_an_unrelated_story_gets_no_read_also(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    feed = site.feed("/rss.xml", title="Fake Times")
+    feed.publish("Dam gates open after repairs", body=DAM)
+    await _channel_follows(running_bot, site, ["/rss.xml"])
+    assert await _cycle(running_bot, clock) == 1
+    feed.publish("Portugal votes for stability", body=ELECTION)
+    assert await _cycle(running_bot, clock) == 1
+    for post in running_bot.tg.sent_messages(CHANNEL):
+        assert "Read also" not in post.params["text"]
+
+
+async def test_an_edit_of_a_deleted_post_fails_once_and_loses_nothing(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    wire = site.feed("/wire.xml", title="Wire Service")
+    press = site.feed("/press.xml", title="Daily Press")
+    wire.publish("Earthquake kills 12 in Indonesia's Aceh", body=QUAKE_REUTERS)
+    await _channel_follows(running_bot, site, ["/wire.xml", "/press.xml"])
+    assert await _cycle(running_bot, clock) == 1
+    [post] = running_bot.tg.sent_messages(CHANNEL)
+    await running_bot.application.bot.delete_message(CHANNEL, post.result["message_id"])  # a channel admin did
+
+    press.publish("Strong quake in Aceh leaves at least 12 dead", body=QUAKE_AP)
+    assert await _cycle(running_bot, clock) == 0
+    [edit] = _edits(running_bot)
+    assert not edit.ok and "message to edit not found" in (edit.description or "")
+    db = running_bot.services.db
+    assert await db.edits.count("failed") == 1 and await db.edits.count("pending") == 0
+    for _ in range(3):  # never tried again, never re-posted
+        assert await _cycle(running_bot, clock) == 0
+    assert len(_edits(running_bot)) == 1
+    [story] = await db.articles.latest(limit=5)
+    assert story.source_count == 2  # the story kept its second source
+
+
+async def test_an_edit_that_keeps_failing_is_given_up_after_a_few_tries(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    running_bot.tg.fail("editMessageText", "500", times=None)
+    wire = site.feed("/wire.xml", title="Wire Service")
+    press = site.feed("/press.xml", title="Daily Press")
+    wire.publish("Earthquake kills 12 in Indonesia's Aceh", body=QUAKE_REUTERS)
+    await _channel_follows(running_bot, site, ["/wire.xml", "/press.xml"])
+    assert await _cycle(running_bot, clock) == 1
+    press.publish("Strong quake in Aceh leaves at least 12 dead", body=QUAKE_AP)
+    for _ in range(8):
+        await _cycle(running_bot, clock)
+        clock.advance(timedelta(minutes=5))
+    db = running_bot.services.db
+    assert len(_edits(running_bot)) == 3 and await db.edits.count("failed") == 1
+    assert len(running_bot.tg.sent_messages(CHANNEL)) == 1
+
+
+async def test_an_edit_telegram_calls_not_modified_is_done(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    running_bot.tg.fail("editMessageText", "400", description="Bad Request: message is not modified: specified "
+                        "new message content and reply markup are exactly the same as a current content and reply "
+                        "markup of the message")
+    wire = site.feed("/wire.xml", title="Wire Service")
+    press = site.feed("/press.xml", title="Daily Press")
+    wire.publish("Earthquake kills 12 in Indonesia's Aceh", body=QUAKE_REUTERS)
+    await _channel_follows(running_bot, site, ["/wire.xml", "/press.xml"])
+    assert await _cycle(running_bot, clock) == 1
+    press.publish("Strong quake in Aceh leaves at least 12 dead", body=QUAKE_AP)
+    assert await _cycle(running_bot, clock) == 0
+    db = running_bot.services.db
+    assert await db.edits.count("done") == 1 and len(_edits(running_bot)) == 1

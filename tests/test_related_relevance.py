@@ -1,0 +1,110 @@
+"""Related means related: the floor under "Read also" and /related, words counted, scripts met.
+
+Stories are stored through the real ingest store path into a real SQLite file."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.ingest import Ingestor
+from bot.news.http import FetchPolicy, Fetcher
+from bot.news.models import Article
+from bot.news.pipeline import process_article
+from bot.related import read_also_links, related_to, search_stories
+from storage import Database
+from tests.stories import DAM, DAM_FOLLOWUP, ELECTION, QUAKE_AP, QUAKE_REUTERS
+
+PLAGUE = (
+    "Health officials in South Sudan confirmed three cases of plague in a remote county on Monday and "
+    "sent a medical team to trace contacts.\n\n"
+    "The ministry said the patients were treated with antibiotics and that rats in the area were being "
+    "tested. Plague is rare but still appears in rural parts of Africa every year."
+)
+METH = (
+    "South Dakota launched a campaign against methamphetamine on Tuesday with the slogan Meth. We're on "
+    "it, which drew ridicule online and praise from treatment groups.\n\n"
+    "Governor Kristi Noem said the state had seen meth arrests double in five years and that the "
+    "campaign would pay for counselling in schools across Dakota."
+)
+PUTIN_RU = (
+    "Владимир Путин в понедельник провел в Москве переговоры с президентом Турции о поставках зерна "
+    "через Черное море.\n\n"
+    "По словам Путина, стороны договорились продолжить консультации. В Киеве заявили, что не "
+    "участвовали во встрече и узнали о ее итогах из сообщений прессы."
+)
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "bot.db")
+    yield database
+    await database.close()
+
+
+async def _store(db: Database, clock: FakeClock, stories: dict[str, tuple[str, str]]) -> dict[str, int]:
+    ingestor = Ingestor(db, Fetcher(FetchPolicy()), clock=clock)
+    ids = {}
+    for key, (title, text) in stories.items():
+        item = process_article(Article(url=f"https://{key}.example/story", title=title, text=text, language=""))
+        ids[key] = (await ingestor.store(item, feed_id=None)).article_id
+    return ids
+
+
+async def test_a_story_with_nothing_related_stored_gets_no_read_also(db: Database) -> None:
+    clock = FakeClock()
+    ids = await _store(db, clock, {"dam": ("Dam gates open after repairs", DAM),
+                                   "election": ("Portugal votes for stability", ELECTION),
+                                   "plague": ("Plague cases in South Sudan", PLAGUE)})
+    for key in ids:
+        article = await db.articles.get(ids[key])
+        assert article is not None
+        assert await read_also_links(db, article, now=clock.now()) == [], key
+
+
+async def test_a_related_story_is_found_and_the_story_itself_never(db: Database) -> None:
+    clock = FakeClock()
+    ids = await _store(db, clock, {"dam": ("Dam gates open after repairs", DAM),
+                                   "election": ("Portugal votes for stability", ELECTION),
+                                   "followup": ("Reservoir levels rise after the dam opens", DAM_FOLLOWUP)})
+    dam = await db.articles.get(ids["dam"])
+    assert dam is not None
+    assert [a.id for a in await related_to(db, dam, now=clock.now())] == [ids["followup"]]
+
+
+async def test_read_also_never_lists_the_storys_own_sources(db: Database) -> None:
+    clock = FakeClock()
+    ids = await _store(db, clock, {"reuters": ("Earthquake kills 12 in Aceh", QUAKE_REUTERS),
+                                   "ap": ("Strong quake in Aceh leaves 12 dead", QUAKE_AP)})
+    assert ids["reuters"] == ids["ap"]  # one story, two sources
+    story = await db.articles.get(ids["reuters"])
+    assert story is not None and story.source_count == 2
+    links = await read_also_links(db, story, now=clock.now())
+    assert all("ap.example" not in link.url for link in links)
+
+
+async def test_a_multi_word_query_never_answers_on_one_generic_word(db: Database) -> None:
+    clock = FakeClock()
+    stories = {"plague": ("Plague cases in South Sudan", PLAGUE), "meth": ("Meth. We're on it", METH)}
+    stories |= {f"south{i}": (f"South coast storm {i}", f"A storm hit the south coast, report number {i}. " * 8)
+                for i in range(6)}
+    ids = await _store(db, clock, stories)
+    found = await search_stories(db, "South Dakota meth", now=clock.now())
+    assert [a.id for a in found] == [ids["meth"]]
+    # Only "South" is stored anywhere, and it is generic: nothing, rather than noise.
+    assert await search_stories(db, "South Carolina gators", now=clock.now()) == []
+    # More matched words rank higher.
+    found = await search_stories(db, "plague South Sudan", now=clock.now())
+    assert found[0].id == ids["plague"]
+
+
+async def test_latin_names_find_cyrillic_stories(db: Database) -> None:
+    clock = FakeClock()
+    ids = await _store(db, clock, {"putin": ("Путин провел переговоры о зерне", PUTIN_RU),
+                                   "dam": ("Dam gates open after repairs", DAM)})
+    for query in ("Putin", "Путін", "Putin Kyiv", "Київ"):
+        found = await search_stories(db, query, now=clock.now())
+        assert [a.id for a in found] == [ids["putin"]], query

@@ -1,0 +1,148 @@
+"""Same-story detection, boilerplate pages and corrections: the pure rules of bot.news.stories."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.news.stories import (
+    Candidate,
+    StoryProfile,
+    decide,
+    is_boilerplate,
+    is_material_change,
+    key_terms,
+    profile_from_json,
+    profile_to_json,
+    relatedness,
+    story_profile,
+    story_vectors,
+    vectors_from_json,
+    vectors_to_json,
+)
+from tests.stories import DAM, DAM_FOLLOWUP, ELECTION, KYIV_UK, QUAKE_AP, QUAKE_OTHER, QUAKE_REUTERS
+
+NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
+
+COOKIE_WALL_EN = (
+    "We value your privacy. We and our partners use cookies to store and access information on your "
+    "device. By clicking Accept you consent to cookies and to our privacy policy. Manage cookie settings."
+)
+PAYWALL_EN = (
+    "Subscribe to continue reading. This article is for subscribers only. Sign in to your account or "
+    "subscribe now to get unlimited access. Already a subscriber? Log in."
+)
+RATE_LIMIT_EN = "Error 429: too many requests. You have been rate limited. Please enable JavaScript and verify you are human."
+COOKIE_WALL_UK = (
+    "Ми використовуємо файли cookie. Натискаючи «Погоджуюсь», ви надаєте згоду на використання файлів "
+    "cookie та погоджуєтеся з політикою конфіденційності. Увійти або зареєструватися."
+)
+ERROR_RU = "Ошибка 404. Страница не найдена. Доступ запрещен. Включите JavaScript в браузере и обновите страницу."
+
+
+def _profiles(*texts: tuple[str, str]) -> list[StoryProfile]:
+    return [story_profile(title, text) for title, text in texts]
+
+
+def _stats(profiles: list[StoryProfile]) -> tuple[Counter[str], int]:
+    df: Counter[str] = Counter()
+    for p in profiles:
+        df.update({*p.terms, *p.names, *p.numbers})
+    return df, len(profiles)
+
+
+def _decide(new: StoryProfile, stored: list[StoryProfile], **kwargs) -> int | None:  # type: ignore[no-untyped-def]
+    df, n = _stats([new, *stored])
+    candidates = [Candidate(i + 1, story_vectors(p, df, n), NOW - timedelta(hours=1)) for i, p in enumerate(stored)]
+    return decide(new, candidates, df, n, now=NOW, window=kwargs.pop("window", timedelta(days=3)), **kwargs).story_id
+
+
+def test_another_outlets_write_up_joins_the_story_and_another_event_does_not() -> None:
+    reuters, ap, other, election = _profiles(
+        ("Earthquake kills 12 in Aceh", QUAKE_REUTERS), ("Strong quake in Aceh leaves 12 dead", QUAKE_AP),
+        ("Quake shakes Sumbawa", QUAKE_OTHER), ("Portugal votes", ELECTION),
+    )
+    assert _decide(ap, [election, reuters]) == 2
+    assert _decide(other, [election, reuters]) is None  # same kind of event, another event
+    assert _decide(election, [reuters, other]) is None
+
+
+def test_a_follow_up_days_later_is_a_story_of_its_own() -> None:
+    dam, follow_up = _profiles(("Dam gates open", DAM), ("Reservoir levels rise", DAM_FOLLOWUP))
+    assert _decide(follow_up, [dam]) is None
+
+
+def test_a_story_outside_the_time_window_is_not_joined() -> None:
+    reuters, ap = _profiles(("Earthquake kills 12 in Aceh", QUAKE_REUTERS), ("Quake in Aceh", QUAKE_AP))
+    df, n = _stats([reuters, ap])
+    old = [Candidate(1, story_vectors(reuters, df, n), NOW - timedelta(days=5))]
+    assert decide(ap, old, df, n, now=NOW, window=timedelta(days=3)).story_id is None
+    assert decide(ap, old, df, n, now=NOW, window=None).story_id == 1
+
+
+def test_boilerplate_pages_are_recognized_in_three_languages() -> None:
+    for title, text in (("Reuters", COOKIE_WALL_EN), ("The Times", PAYWALL_EN), ("Just a moment", RATE_LIMIT_EN),
+                        ("Новини", COOKIE_WALL_UK), ("Новости", ERROR_RU), ("Stub", "Short text only.")):
+        assert is_boilerplate(title, text), title
+    for title, text in (("Dam", DAM), ("Election", ELECTION), ("Міст", KYIV_UK), ("Quake", QUAKE_OTHER)):
+        assert not is_boilerplate(title, text), title
+
+
+def test_boilerplate_never_merges_and_is_never_a_merge_key() -> None:
+    wall_a, wall_b, dam = _profiles(("Floods in the south", COOKIE_WALL_EN), ("Election results", COOKIE_WALL_EN),
+                                    ("Dam", DAM))
+    assert _decide(wall_b, [wall_a]) is None  # identical walls under different headlines
+    assert _decide(wall_a, [dam]) is None
+    df, n = _stats([wall_a, dam])
+    assert key_terms(wall_a, df, n) == []
+    # A real article whose stored twin is boilerplate never joins it.
+    twin = story_vectors(StoryProfile(**{**_fields(dam), "boilerplate": True}), df, n)
+    assert decide(dam, [Candidate(1, twin, NOW)], df, n, now=NOW, window=None, threshold=0.0).story_id is None
+
+
+def _fields(p: StoryProfile) -> dict:
+    return {"terms": p.terms, "names": p.names, "numbers": p.numbers, "words": p.words, "boilerplate": p.boilerplate}
+
+
+def test_material_changes_are_corrections_and_cosmetic_ones_are_not() -> None:
+    assert not is_material_change("Portugal votes", ELECTION, "Portugal votes", ELECTION.replace("\n\n", "\n\n\n"))
+    assert not is_material_change("Portugal votes", ELECTION, "Portugal votes!", ELECTION.replace(",", ""))
+    assert is_material_change("Portugal votes", ELECTION, "Portugal votes", ELECTION.replace("116", "118"))
+    assert is_material_change("Portugal votes", ELECTION, "Portugal re-elects coalition", ELECTION)
+    longer = ELECTION + "\n\nThe opposition leader resigned on Monday after the defeat of his party."
+    assert is_material_change("Portugal votes", ELECTION, "Portugal votes", longer)
+
+
+def test_relatedness_ranks_the_same_topic_above_an_unrelated_one() -> None:
+    dam, follow_up, election = _profiles(("Dam", DAM), ("Reservoir", DAM_FOLLOWUP), ("Portugal", ELECTION))
+    df, n = _stats([dam, follow_up, election])
+    assert relatedness(dam, follow_up, df, n) > 0.16 > relatedness(dam, election, df, n)
+
+
+words = st.text(alphabet=st.sampled_from("abcdeklmnoprstuvwxyzабвгдеіїєклмнопрстуАБКМПZ0123456789 .,\n'"), max_size=300)
+
+
+@given(words, words)
+def test_profiles_survive_the_database_round_trip(title: str, text: str) -> None:
+    profile = story_profile(title, text)
+    assert profile_from_json(profile_to_json(profile)) == profile
+    df, n = _stats([profile])
+    vectors = story_vectors(profile, df, n)
+    again = vectors_from_json(vectors_to_json(vectors))
+    assert again.terms.keys() == vectors.terms.keys() and again.boilerplate == vectors.boilerplate
+
+
+@given(words, words)
+def test_scores_are_symmetric_and_bounded(a: str, b: str) -> None:
+    pa, pb = story_profile("", a), story_profile("", b)
+    df, n = _stats([pa, pb])
+    assert abs(relatedness(pa, pb, df, n) - relatedness(pb, pa, df, n)) < 1e-9
+    assert -1e-9 <= relatedness(pa, pb, df, n) <= 1 + 1e-9
+
+
+def test_a_lone_surrogate_from_a_broken_feed_still_gives_a_storable_profile() -> None:
+    profile = story_profile("Dam \ud800 opens", DAM + " \udfff")
+    profile_to_json(profile).encode("utf-8")  # SQLite stores UTF-8: this must not raise
