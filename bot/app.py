@@ -16,12 +16,14 @@ from datetime import timedelta
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, CallbackContext, ContextTypes, Defaults, ExtBot
+from telegram.ext import Application, CallbackContext, ContextTypes, Defaults, ExtBot
 
 from bot.clock import Clock, SystemClock
 from bot.config import CoreSettings, Settings
+from bot.delivery.ratelimit import ReservingRateLimiter
 from bot.following import follow_from_settings
 from bot.ingest import IngestOptions, Ingestor
+from bot.jobs.poll import FeedPoller
 from bot.jobs.publish import Publisher
 from bot.logging_setup import quiet_handled_rate_limits
 from bot.news.http import FetchPolicy, Fetcher
@@ -35,9 +37,10 @@ from storage import Database
 
 log = logging.getLogger(__name__)
 
-# Aim this far under Telegram's overall limit: at exactly 30/s, timer jitter still lets an
-# occasional 31st message into a second (bench_fanout: 2 429s in 10,000 sends).
-RATE_MARGIN = 0.98
+# The fan-out's share of Telegram's overall limit: the rest is kept for replies to commands,
+# and the margin absorbs timer jitter (at exactly 30/s an occasional 31st message got into a
+# second: bench_fanout, 2 429s in 10,000 sends).
+FANOUT_SHARE = 0.98
 
 # The update types the bot handles; anything else Telegram keeps to itself. Not
 # "edited_message": an edited command must not run again (an edited /broadcast would reach
@@ -57,6 +60,7 @@ class Services:
     ingestor: Ingestor = field(init=False)
     publisher: Publisher = field(init=False)
     executor: ThreadPoolExecutor = field(init=False)
+    poller: FeedPoller = field(init=False)
     summaries: StorySummaries | None = None  # LLM summaries; None when LLM_BASE_URL is empty
     fatal: str | None = None  # why the bot stopped itself, for the CLI's last line
 
@@ -72,11 +76,14 @@ class Services:
                                  options=ingest_options(settings),
                                  on_queued=self.summaries.request if self.summaries else None)
         self.publisher = Publisher(self.db, self.bot, settings=settings, clock=self.clock, summaries=self.summaries)
+        self.poller = FeedPoller(self)
         # The language model takes about a second to load: do it now, off the event loop,
         # rather than stall the first poll.
         await asyncio.get_running_loop().run_in_executor(self.executor, detect_language, "warm up the model")
 
     async def close(self) -> None:
+        if hasattr(self, "poller"):
+            await self.poller.aclose()
         if hasattr(self, "publisher"):
             await self.publisher.aclose()
         if self.summaries is not None:
@@ -159,12 +166,12 @@ def build_application(settings: Settings, *, clock: Clock | None = None, schedul
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.file_base_url)
         .rate_limiter(
-            # Overall: one message per 1/N s rather than N per second. aiolimiter lets a whole
-            # period's quota out at once, and such bursts on top of the steady rate earn 429s
-            # (bench_fanout: 875 over 10,000 chats, against 6 when smoothed). Per group the
-            # limit is per minute and a burst within it is fine, so replies are not held back.
-            AIORateLimiter(
-                overall_max_rate=1, overall_time_period=1 / (settings.telegram_messages_per_second * RATE_MARGIN),
+            # Overall: an exact one-second window in which the fan-out, evenly spaced (bursts
+            # on top of the steady rate earned 429s: bench_fanout, 875 over 10,000 chats), keeps
+            # a message a second free for replies, so a command never queues behind a fan-out.
+            # Per group the limit is per minute and a burst within it is fine.
+            ReservingRateLimiter(
+                per_second=settings.telegram_messages_per_second, bulk_share=FANOUT_SHARE,
                 group_max_rate=settings.telegram_group_messages_per_minute, group_time_period=60,
             )
         )

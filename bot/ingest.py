@@ -43,6 +43,11 @@ log = logging.getLogger(__name__)
 MAX_TITLE_CHARS = 300
 
 
+def poll_jitter() -> float:
+    """A factor of 0.9 to 1.1 for the next poll interval: feeds added together drift apart."""
+    return random.uniform(0.9, 1.1)
+
+
 @dataclass(frozen=True, slots=True)
 class IngestOptions:
     poll_interval: timedelta = timedelta(minutes=15)
@@ -82,11 +87,14 @@ class Ingestor:
         self, db: Database, fetcher: Fetcher, *, clock: Clock, executor: Executor | None = None,
         options: IngestOptions = IngestOptions(), summarizer: Summarizer | None = None,
         on_queued: Callable[[int, list[int]], Awaitable[None]] | None = None,
+        jitter: Callable[[], float] = poll_jitter,
     ) -> None:
         """``summarizer`` replaces the offline extractive summary (e.g. an LLM endpoint); when it
         fails with a NewsError the extractive summary stays. It runs before the story is known
         to be a duplicate; the bot's LLM summaries use ``on_queued`` instead, called with a
-        story and the chats it was just queued for, once they are stored."""
+        story and the chats it was just queued for, once they are stored. ``jitter`` gives the
+        factor each poll interval is multiplied by (random by default; tests pin it)."""
+        self._jitter = jitter
         self._db = db
         self._fetcher = fetcher
         self._clock = clock
@@ -307,7 +315,7 @@ class Ingestor:
 
     def _interval(self, feed: Feed) -> timedelta:
         base = timedelta(seconds=feed.poll_interval_s) if feed.poll_interval_s else self._options.poll_interval
-        return base * random.uniform(0.9, 1.1)  # jitter: feeds added together drift apart
+        return base * self._jitter()
 
     def _backoff(self, errors: int) -> timedelta:
         """Exponential backoff after consecutive failures, capped at a day."""

@@ -127,6 +127,17 @@ async def test_huge_numbers_in_deep_links_and_buttons_are_answered_as_not_found(
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
+async def test_a_huge_number_in_the_read_in_telegram_link_is_answered_as_not_found(
+    running_bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The article mode's deep link (/start article_<id>) too: SQLite refused the number with
+    OverflowError and the admins got "Unexpected error"."""
+    [answer] = await running_bot.command(READER_ID, f"/start article_{HUGE}")
+    assert "I no longer have that story" in answer.params["text"]
+    assert not [c for c in running_bot.tg.sent_messages(ADMIN_ID) if "Unexpected error" in c.params["text"]]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
 async def test_every_way_of_subscribing_a_group_needs_a_group_admin_and_an_enabled_feed(
     running_bot: RunningBot, dated_stories: dict[str, int]
 ) -> None:

@@ -275,3 +275,42 @@ def test_a_page_with_only_a_headline_yields_the_headline() -> None:
             "</iframe></div></div><div class='nav'><a href='/'>Home</a> <a href='/older'>Older Post</a></div>")
     article = page(body, "<title>Food Videos: Next Up: Pumpkin Pie</title>")
     assert article.text == "Next Up: Pumpkin Pie"
+
+
+# --- choosing the reading: a short precision reading is compared, on an old table layout ------
+
+def test_a_short_precision_reading_is_checked_against_readability() -> None:
+    from lxml import etree
+
+    from bot.news.candidates import PageText
+    from bot.news.choose import SHORT_TEXT, choose_paragraphs
+    from bot.news.extract import _parse
+    from bot.news.paragraphs import link_texts_of, normalize_paragraphs
+
+    story = [f"Paragraph {n} of the council report says the new budget was approved after a long "
+             "debate that lasted until late in the evening, with eleven votes to four." for n in range(4)]
+    html = ("<html><head><title>Council approves budget</title></head><body><table><tr>"
+            "<td class='nav'><a href='/'>Home</a><br><a href='/news'>News</a><br><a href='/sport'>Sport</a></td>"
+            f"<td><font face='Arial'><b>Council approves budget</b><br><br>{'<br><br>'.join(story)}</font></td>"
+            "</tr></table><div class='footer'><a href='/privacy'>Privacy</a> | <a href='/terms'>Terms</a></div>"
+            "</body></html>")
+    tree = _parse(html, URL)
+    etree.strip_elements(tree, "script", "style", with_tail=False)
+    normalize_paragraphs(tree)
+    choice = choose_paragraphs(PageText(tree, URL, link_texts_of(tree), "Council approves budget"))
+    assert sum(len(p) for p in story) < SHORT_TEXT  # so the first reading is doubted
+    assert choice.doubted and choice.source == "readability"
+    assert choice.paragraphs == story
+
+
+@pytest.mark.parametrize(
+    ("line", "junk"),
+    [
+        ("A mother carries her baby dressed up for Halloween. (Daniel Sorabji/AFP/Getty Images)", False),
+        ("(AP Photo/John Doe)", True),
+        ("Photo: Getty Images", True),
+        ("© 2024 Courier. All rights reserved.", True),
+    ],
+)
+def test_a_caption_sentence_with_its_credit_is_prose_a_bare_credit_is_not(line: str, junk: bool) -> None:
+    assert is_junk_line(line) is junk

@@ -344,6 +344,31 @@ async def test_slow_fault_times_the_client_out_yet_the_message_is_sent(tg: FakeT
     assert call.ok  # as on Telegram: a timed-out request may still have been delivered
 
 
+async def test_settle_waits_for_a_request_whose_client_has_gone(tg: FakeTelegramServer) -> None:
+    """The bytes of a request reached the server, then the connection was aborted (a cut
+    network): the server still handles it, and ``settle`` returns only once it is recorded."""
+    body = b'{"chat_id": 5550001, "text": "in flight"}'
+    reader, writer = await asyncio.open_connection("127.0.0.1", int(tg.base_url.rsplit(":", 1)[1].split("/")[0]))
+    writer.write(b"POST /bot%s/sendMessage HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 b"Content-Length: %d\r\n\r\n%s" % (tg.token.encode(), len(body), body))
+    writer.transport.abort()
+
+    await tg.settle()
+
+    assert [c.params["text"] for c in tg.sent_messages(USER)] == ["in flight"]
+
+
+async def test_settle_waits_for_a_slow_answer_the_client_gave_up_on(tg: FakeTelegramServer, bot: Bot) -> None:
+    tg.fail("sendMessage", "slow", delay=0.3)
+    with pytest.raises(TimedOut):
+        await bot.send_message(USER, "late", read_timeout=0.05)
+    await bot.shutdown()  # the client goes away
+
+    await tg.settle()
+
+    assert [c.params["text"] for c in tg.sent_messages(USER)] == ["late"]
+
+
 async def test_fault_hits_only_its_chat_and_is_used_up(tg: FakeTelegramServer, bot: Bot) -> None:
     fault = tg.fail("sendMessage", "403", chat_id=USER, times=2)
     forever = tg.fail("sendMessage", "500", chat_id=USER + 1, times=None)

@@ -317,3 +317,44 @@ async def test_a_migration_that_rebuilds_a_referenced_table_keeps_every_row(
         assert await db.fetchall("PRAGMA foreign_key_check") == []
     finally:
         await db.close()
+
+
+# -- the database file itself ------------------------------------------------------------------
+
+
+async def test_the_database_notices_its_file_deleted_or_replaced(tmp_path: Path) -> None:
+    import os
+    import shutil
+
+    path = tmp_path / "bot.db"
+    db = await Database.open(path)
+    try:
+        assert db.file_problem() is None
+        shutil.copyfile(path, tmp_path / "copy.db")
+        os.replace(tmp_path / "copy.db", path)  # a restore over the running bot's file
+        assert db.file_problem() == f"the database file {path} was replaced by another file while the bot was running"
+        path.unlink()
+        assert db.file_problem() == f"the database file {path} was deleted while the bot was running"
+    finally:
+        await db.close()
+
+
+def test_a_second_lock_on_one_database_names_the_holder(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from storage.lock import AlreadyRunningError, DatabaseLock
+
+    path = tmp_path / "bot.db"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from storage.lock import DatabaseLock; "
+         f"DatabaseLock.acquire({str(path)!r}); print('locked', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with pytest.raises(AlreadyRunningError, match=rf"another newsbot \(pid {holder.pid}\) is already running"):
+            DatabaseLock.acquire(path)
+    finally:
+        holder.kill()
+        holder.wait()
+    DatabaseLock.acquire(path).release()  # the kernel dropped the dead holder's lock

@@ -68,8 +68,10 @@ async def test_an_unexpected_error_in_one_feed_is_counted_on_it_and_the_tick_goe
     bot: RunningBot, site: FakeNewsSite, clock: FakeClock
 ) -> None:
     services = bot.services
+    # The longest interval the jitter gives (16.5 min): the good feed is not due again when the
+    # bad one's backoff (15 min) ends.
     services.ingestor = Ingestor(services.db, services.fetcher, clock=clock, summarizer=_ExplodingSummarizer(),
-                                 options=ingest_options(services.settings))
+                                 options=ingest_options(services.settings), jitter=lambda: 1.1)
     bad = site.feed("/bad/rss.xml", title="Bad Feed")
     bad.publish("Dam gates open", body=DAM)
     site.feed("/good/rss.xml", title="Good Feed").publish("Portugal votes", body=ELECTION)
@@ -84,7 +86,9 @@ async def test_an_unexpected_error_in_one_feed_is_counted_on_it_and_the_tick_goe
     assert error == "unexpected error while polling: RuntimeError: summarizer crashed on this story"
     stored = await db.feeds.get(bad_feed.id)
     assert stored is not None and stored.error_count == 1 and stored.last_error == error
-    assert stored.next_poll_at is not None and stored.next_poll_at >= now + timedelta(minutes=15)  # backoff
+    assert stored.next_poll_at is not None and stored.next_poll_at == now + timedelta(minutes=15)  # backoff
+    good = await db.feeds.get(good_feed.id)
+    assert good is not None and good.next_poll_at == now + timedelta(minutes=16.5)
 
     hits = site.hits["/bad/rss.xml"]
     clock.advance(timedelta(seconds=30))  # the next tick: the failed feed is not fetched again
@@ -92,8 +96,8 @@ async def test_an_unexpected_error_in_one_feed_is_counted_on_it_and_the_tick_goe
     assert site.hits["/bad/rss.xml"] == hits
 
     clock.set(stored.next_poll_at)  # the second failure in a row disables it (MAX_FEED_ERRORS=2)
-    again = {r.feed_id: r for r in await poll_due_feeds(services)}  # the good feed may be due too
-    assert again[bad_feed.id].disabled
+    [again] = await poll_due_feeds(services)
+    assert again.feed_id == bad_feed.id and again.disabled
     notices = [c.params["text"] for c in bot.tg.sent_messages(ADMIN_ID)]
     assert any(f"I stopped polling the feed {site.url('/bad/rss.xml')}" in n and "RuntimeError" in n for n in notices)
 
@@ -121,3 +125,27 @@ async def test_choosing_due_feeds_claims_them(bot: RunningBot, site: FakeNewsSit
 def test_valid_text(raw: str, clean: str) -> None:
     assert valid_text(raw) == clean
     valid_text(raw).encode("utf-8")  # never raises
+
+
+async def test_a_slow_site_does_not_hold_the_next_ticks_feeds(bot: RunningBot, site: FakeNewsSite, clock: FakeClock) -> None:
+    """The poll job's tick starts the due feeds as tasks and returns: a feed whose site takes
+    long to answer holds one slot, and the next tick polls a feed that came due meanwhile."""
+    import asyncio
+
+    from bot.jobs.poll import FeedPoller
+
+    db = bot.services.db
+    site.add_slow("/slow.xml", "<rss version='2.0'><channel><title>Slow</title></channel></rss>", delay=3.0,
+                  content_type="application/rss+xml")
+    site.feed("/fast.xml", title="Fast").publish("Portugal votes", body=ELECTION)
+    await db.feeds.add(site.url("/slow.xml"), now=clock.now())
+    poller = FeedPoller(bot.services)
+    assert await poller.tick() == 1  # returns while the slow site is still answering
+    while site.hits["/slow.xml"] == 0:
+        await asyncio.sleep(0.01)
+    await db.feeds.add(site.url("/fast.xml"), now=clock.now())
+    assert await poller.tick() == 1
+    while not await db.articles.count():
+        await asyncio.sleep(0.01)
+    assert poller.in_flight == 1  # the fast feed is stored; the slow one is still being fetched
+    await poller.aclose()

@@ -26,7 +26,7 @@ async def start(update: Update, context: NewsContext) -> None:
         await related_for_article(update, context, parse_id(payload[len(RELATED_PAYLOAD):]))
         return
     if payload.startswith(ARTICLE_PAYLOAD) and payload[len(ARTICLE_PAYLOAD):].isdigit():
-        await send_article(update, context, int(payload[len(ARTICLE_PAYLOAD):]))
+        await send_article(update, context, parse_id(payload[len(ARTICLE_PAYLOAD):]))
         return
     if payload.startswith(SUBSCRIBE_PAYLOAD) and payload[len(SUBSCRIBE_PAYLOAD):].isdigit():
         # subscribe_to checks, as every subscribing path does, that a group's admin asked.

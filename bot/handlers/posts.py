@@ -153,12 +153,12 @@ def reader_settings_text(chat: Chat, context: NewsContext, lang: str) -> str:
              article=article_mode(chat, defaults))
 
 
-async def send_article(update: Update, context: NewsContext, article_id: int) -> None:
+async def send_article(update: Update, context: NewsContext, article_id: int | None) -> None:
     """The "Read in Telegram" button: the whole article as a rich message in this private chat;
-    the usual post when this Bot API has no rich messages."""
+    the usual post when this Bot API has no rich messages. ``None``: an id no story can have."""
     lang = await chat_language(update, context)
     chat = update.effective_chat
-    article = await context.db.articles.get(article_id)
+    article = await context.db.articles.get(article_id) if article_id is not None else None
     if article is None or chat is None:
         await reply(update, t(lang, "story_gone"))
         return

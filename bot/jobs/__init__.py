@@ -11,18 +11,17 @@ import logging
 from telegram.ext import Application
 
 from bot.jobs.digest import queue_due_digests
-from bot.jobs.poll import poll_due_feeds
 
 log = logging.getLogger(__name__)
 
-POLL_TICK_S = 30
+POLL_TICK_S = 2  # cheap (one indexed query): a due feed waits at most this for its poll
 DIGEST_TICK_S = 30  # a digest slot runs within half a minute of its time
 WATCH_DATABASE_S = 2  # how soon a deleted or replaced database file stops the bot
 
 
 async def _poll_job(context) -> None:  # type: ignore[no-untyped-def]
-    # Feeds are polled as they come due; each one wakes the publisher when it queued rows.
-    await poll_due_feeds(context.services)
+    # Feeds are polled as tasks of their own; each one wakes the publisher when it queued rows.
+    await context.services.poller.tick()
 
 
 async def _digest_job(context) -> None:  # type: ignore[no-untyped-def]

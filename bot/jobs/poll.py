@@ -49,6 +49,56 @@ async def poll_due_feeds(services, gate: asyncio.Semaphore | None = None) -> lis
     return list(await asyncio.gather(*(one(feed) for feed in feeds)))
 
 
+class FeedPoller:
+    """The poll job's feeds as tasks of their own: a tick claims what is due and returns.
+
+    A tick that waited for all its feeds would let one slow site (each page up to the fetch
+    deadline, two at a time per host) hold every other feed until it is done; here only a
+    slot of the shared gate is held, and the next tick polls other feeds in the others. At
+    most ``2 * concurrency`` feeds are claimed and not yet done, so a claim does not sit in
+    a queue while its lease runs out.
+    """
+
+    def __init__(self, services, *, concurrency: int = MAX_CONCURRENT_FEEDS) -> None:  # type: ignore[no-untyped-def]
+        self._services = services
+        self._concurrency = concurrency
+        self._gate = asyncio.Semaphore(concurrency)
+        self._tasks: set[asyncio.Task[PollReport]] = set()
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._tasks)
+
+    async def tick(self) -> int:
+        """Start polling the due feeds there is room for; returns how many were started."""
+        room = 2 * self._concurrency - len(self._tasks)
+        if room <= 0:
+            return 0
+        services = self._services
+        now = services.clock.now()
+        feeds = await services.db.feeds.claim_due(now, min(room, MAX_FEEDS_PER_TICK), lease_until=now + CLAIM_LEASE)
+        for feed in feeds:
+            task = asyncio.create_task(self._one(feed), name=f"poll feed {feed.id}")
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return len(feeds)
+
+    async def _one(self, feed: Feed) -> PollReport:
+        async with self._gate:
+            report = await _poll_one(self._services, feed)
+        if report.queued:
+            self._services.publisher.wake()
+        await _tell(self._services, report)
+        return report
+
+    async def aclose(self) -> None:
+        """Cancel the polls under way (their claims expire; nothing they stored is lost)."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
 async def _poll_one(services, feed: Feed) -> PollReport:  # type: ignore[no-untyped-def]
     """One feed's poll, which never raises: an unexpected error counts as a failed poll."""
     try:

@@ -9,7 +9,7 @@ crash between the two (a window of one database write per message in flight) sen
 message again after the restart, because losing a post is worse than a rare repeat. The
 README states this rule.
 
-Telegram's limits: the Application's AIORateLimiter keeps the whole bot under 30 messages/s
+Telegram's limits: the Application's rate limiter keeps the whole bot under 30 messages/s
 and each group or channel under 20/minute; the posting policy here keeps private chats under
 one message a second and applies each channel's own pace, hourly cap and quiet hours. A 429
 puts the row back for ``retry_after`` and pauses all sending as long; nothing is dropped.
@@ -43,6 +43,7 @@ from bot.delivery.edits import EditSender
 from bot.delivery.outcome import Outcome, outcome_of
 from bot.delivery.postview import also_links
 from bot.delivery.policy import GROUP_GAP, PRIVATE_GAP, PostingPolicy, digest_policy, next_send_time, parse_hhmm
+from bot.delivery.ratelimit import bulk_sends
 from bot.delivery.retry import OutageTracker, RetryPolicy
 from bot.delivery.send import Post, Sender
 from bot.news.render import Link, escape
@@ -62,6 +63,7 @@ CONCURRENCY = 8
 READ_ALSO_TTL = timedelta(minutes=10)
 STUCK_AFTER = timedelta(minutes=10)  # a row 'sending' this long between drains is retried
 IDLE_TICK_S = 1.0  # the task looks for due rows this often when nobody wakes it
+PROBE_EVERY_AT_MOST = timedelta(seconds=30)  # while the Bot API seems down
 SETTLE_ON_STOP_S = 5.0  # a graceful stop keeps trying to write outcomes this long
 _REFUSED_BUT_FIXABLE = ("message is too long", "can't parse entities")
 
@@ -95,7 +97,9 @@ class Publisher:
         self.sender = Sender(bot, db, admin_ids=settings.admin_ids, clock=clock)
         cap = timedelta(seconds=settings.delivery_backoff_max_seconds)
         self.retry_policy = RetryPolicy(window=timedelta(hours=settings.delivery_retry_hours), cap=cap)
-        self._outage = OutageTracker(notice_after=timedelta(minutes=settings.outage_notice_minutes), cap=cap)
+        # Probes cost one request each: they stay frequent, so a post goes out soon after an outage.
+        self._outage = OutageTracker(notice_after=timedelta(minutes=settings.outage_notice_minutes),
+                                     cap=min(cap, PROBE_EVERY_AT_MOST))
         # Outcomes Telegram gave that the database could not store yet (disk full, locked).
         self._unsettled: list[tuple[Delivery, Outcome, datetime]] = []
         self._write_fault: str | None = None
@@ -157,30 +161,54 @@ class Publisher:
                 await self._db.deliveries.recover_interrupted(
                     now=self._clock.now(), claimed_before=self._clock.now() - STUCK_AFTER
                 )
-                for _ in range(max_batches):
-                    if self._stopping or self._clock.now() < self._paused_until or self._write_fault:
-                        break
-                    # While the Bot API seems down, each try is a probe of one message.
-                    rows = await self._db.deliveries.claim_due(self._clock.now(), 1 if self._outage.down else batch)
-                    if not rows:
-                        break
-                    await self._send_batch(rows, report)
-                await self.edits.drain(may_send=lambda: not self._stopping and self._clock.now() >= self._paused_until)
+                await self._send_batches(report, batch=batch, max_batches=max_batches)
+                await self.edits.drain(may_send=lambda: not self._holding())
             except sqlite3.Error as exc:
                 await self._database_fault(exc)
         return report
 
-    async def _send_batch(self, rows: list[Delivery], report: PublishReport) -> None:
-        by_chat: dict[int, list[Delivery]] = {}
-        for row in rows:
-            by_chat.setdefault(row.chat_id, []).append(row)
+    async def _send_batches(self, report: PublishReport, *, batch: int, max_batches: int) -> None:
+        """Claim and send batch after batch, the next claimed while the last sends of the one
+        before are still under way (waiting for a batch's tail cost the fan-out ~5% of its
+        rate). A chat has one send under way at a time; its rows claimed meanwhile wait 1 s."""
         gate = asyncio.Semaphore(CONCURRENCY)
+        busy: set[int] = set()
+        tasks: set[asyncio.Task[None]] = set()
 
         async def one_chat(chat_rows: list[Delivery]) -> None:
-            async with gate:
+            try:
                 await self._send_for_chat(chat_rows, report)
+            finally:
+                busy.discard(chat_rows[0].chat_id)
+                gate.release()
 
-        await asyncio.gather(*(one_chat(chat_rows) for chat_rows in by_chat.values()))
+        try:
+            for _ in range(max_batches):
+                if self._holding():
+                    break
+                # While the Bot API seems down, each try is a probe of one message.
+                rows = await self._db.deliveries.claim_due(self._clock.now(), 1 if self._outage.down else batch)
+                if not rows:
+                    if not tasks:
+                        break
+                    await asyncio.wait(set(tasks))  # their outcomes may make rows due (a chat moved)
+                    continue
+                by_chat: dict[int, list[Delivery]] = {}
+                for row in rows:
+                    by_chat.setdefault(row.chat_id, []).append(row)
+                for chat_id, chat_rows in by_chat.items():
+                    if chat_id in busy:
+                        await self._defer(chat_rows, self._clock.now() + timedelta(seconds=1), report)
+                        continue
+                    await gate.acquire()
+                    busy.add(chat_id)
+                    task = asyncio.create_task(one_chat(chat_rows))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+        finally:
+            failures = [r for r in await asyncio.gather(*tasks, return_exceptions=True) if isinstance(r, BaseException)]
+            if failures:
+                raise failures[0]
 
     def _holding(self) -> bool:
         return self._stopping or self._clock.now() < self._paused_until or self._write_fault is not None
@@ -251,7 +279,8 @@ class Publisher:
 
     async def _attempt(self, chat: Chat, post: Post) -> Outcome:
         try:
-            sent = await self.sender.send(chat.id, post, chat_name=chat.display_name)
+            with bulk_sends():  # replies to commands go first (bot/delivery/ratelimit.py)
+                sent = await self.sender.send(chat.id, post, chat_name=chat.display_name)
         except TelegramError as exc:
             return outcome_of(exc)
         return Outcome("sent", message_id=sent.message_id, sent_as=sent.kind, thread_id=sent.thread_id)

@@ -1,7 +1,8 @@
 """Several readings of a page's article text, rendered and cleaned the same way.
 
-- trafilatura, in fast precision mode (the first reading), in balanced mode, or with its own
-  fallback comparison (``fast=False``);
+- trafilatura, in fast precision mode (the first reading) or in balanced mode (its
+  ``fast=False`` fallback comparison runs its own readability port and jusText: measured,
+  it added cost and no F1 over readability-lxml itself);
 - readability-lxml, a different algorithm (scoring the DOM's paragraphs), so its agreement
   is evidence;
 - the page's JSON-LD ``articleBody``.
@@ -189,20 +190,3 @@ def prose_share(paragraphs: list[str]) -> float:
     total = sum(len(p) for p in paragraphs)
     prose = sum(len(p) for p in paragraphs if len(p) >= _PROSE_LINE and p.rstrip()[-1:] in _SENTENCE_END)
     return prose / total if total else 0.0
-
-
-_PROSE_P = etree.XPath(f"//p[string-length(normalize-space()) >= {_PROSE_LINE}]")
-
-
-def page_prose_chars(tree: etree._Element, enough: int) -> int:
-    """Characters in the page's paragraphs that read as prose (long, few links), counted up
-    to ``enough``: cheap evidence of how long its article can be."""
-    chars = 0
-    for p in _PROSE_P(tree):
-        text = p.text_content()
-        linked = sum(len(a.text_content()) for a in p.iter("a"))
-        if linked < 0.3 * len(text):
-            chars += len(" ".join(text.split()))
-            if chars >= enough:
-                break
-    return chars

@@ -25,7 +25,6 @@ from bot.news.candidates import (
     PageText,
     coverage,
     json_ld_paragraphs,
-    page_prose_chars,
     prose_share,
     readability_paragraphs,
     trafilatura_paragraphs,
@@ -34,7 +33,6 @@ from bot.news.candidates import (
 __all__ = ["Choice", "choose_paragraphs"]
 
 SHORT_TEXT = 800  # a first reading below this is always doubted
-_LITTLE_PROSE = 600  # page prose (see page_prose_chars) below which readability reads first
 _MIN_PROSE_SHARE = 0.3  # doubted when less than this of it is prose
 _CONTAINS = 0.9  # "contains the first reading": this share of its shingles
 _LONGER = 3  # and this much longer
@@ -46,18 +44,12 @@ _MIN_RESCUE = 200
 @dataclass(frozen=True, slots=True)
 class Choice:
     paragraphs: list[str]
-    source: str  # which reading won: "precision", "fallback", "balanced", "readability", "json-ld"
+    source: str  # which reading won: "precision", "balanced", "readability", "json-ld"
     doubted: bool
 
 
 def choose_paragraphs(page: PageText, *, json_ld_body: str = "") -> Choice:
     """The article's paragraphs, from the reading the evidence supports."""
-    if page_prose_chars(page.tree, _LITTLE_PROSE) < _LITTLE_PROSE:
-        # So little prose in the page's paragraphs that trafilatura's precision reading
-        # would be short, and be replaced by readability's: ask readability first.
-        readability = readability_paragraphs(page)
-        if readability:
-            return Choice(readability, "readability", True)
     first = trafilatura_paragraphs(page, fast=True, precision=True)
     choice = Choice(first, "precision", False)
     if doubt := _doubt(first, page):
@@ -83,7 +75,6 @@ class _Readings:
     """The other readings, each computed only when a rule asks for it."""
 
     _MAKERS = {
-        "fallback": lambda page: trafilatura_paragraphs(page, fast=False, precision=True),
         "balanced": lambda page: trafilatura_paragraphs(page, fast=True, precision=False),
         "readability": readability_paragraphs,
     }

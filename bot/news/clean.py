@@ -156,7 +156,7 @@ def is_junk_line(line: str) -> bool:
         return True
     if len(text) <= 200 and (_PROMPT.search(text) or _is_channel_promo(text)):
         return True
-    if len(text) <= 160 and _RIGHTS.search(text):
+    if len(text) <= 160 and _RIGHTS.search(text) and not _is_captioned_sentence(text):
         return True
     words = re.findall(r"\w[\w-]*", text.casefold())
     if len(words) <= 8 and any(w in _WIDGET_WORDS for w in words):
@@ -221,6 +221,18 @@ def _is_meta_line(text: str) -> bool:
         elif not _is_dateline(part):
             return False
     return labelled
+
+
+_TRAILING_CREDIT = re.compile(r"\s*[(\[][^()\[\]]{3,80}[)\]]\s*$")
+
+
+def _is_captioned_sentence(text: str) -> bool:
+    """A sentence followed by its photo credit in brackets: "A girl meets ... (AFP/Getty Images)"."""
+    match = _TRAILING_CREDIT.search(text)
+    if match is None:
+        return False
+    sentence = text[: match.start()].strip()
+    return len(sentence.split()) >= 6 and sentence[-1:] in ".!?"
 
 
 def _is_channel_promo(text: str) -> bool:

@@ -52,17 +52,24 @@ _MIXED_CONTAINERS = etree.XPath(
 
 
 # Comment threads are loose text in divs too; as <p>s they would outweigh a short article.
-_COMMENT_WORDS = ("comment", "Comment", "COMMENT", "disqus", "respond", "reply", "Reply")
-_COMMENT_ROOTS = etree.XPath(" | ".join(
-    f"//*[contains(@class, '{w}') or contains(@id, '{w}')]" for w in _COMMENT_WORDS
-))
+# A class or id token naming a comment thread ("comments", "comment-list", "disqus_thread"),
+# not a page that merely allows them ("comments-open" on <body>).
+_COMMENT_TOKEN = re.compile(
+    r"^(?:[a-z]+[-_])?(?:comments?|commentlist|disqus(?:_thread)?|replies)"
+    r"(?:[-_](?:list|area|section|body|content|text|thread|wrap|wrapper|container|block|item))?$",
+    re.I,
+)
+_CONTAINERS = etree.XPath("(//div|//section|//article|//aside|//ol|//ul|//li)[@class or @id]")
 
 
 def _comment_elements(tree: etree._Element) -> set[etree._Element]:
     """Every element inside a comment thread (by its own or an ancestor's class or id)."""
     inside: set[etree._Element] = set()
-    for el in _COMMENT_ROOTS(tree):  # document order: an outer thread before its replies
-        if el not in inside:
+    for el in _CONTAINERS(tree):  # document order: an outer thread before its replies
+        if el in inside:
+            continue
+        tokens = f"{el.get('class', '')} {el.get('id', '')}".split()
+        if any(_COMMENT_TOKEN.match(t) for t in tokens):
             inside.update(el.iter())
     return inside
 

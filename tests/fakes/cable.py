@@ -29,19 +29,27 @@ class Cable:
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def cut(self) -> None:
+        """Drop every connection. Requests already relayed may still reach the other side
+        (as on a real network); ``FakeTelegramServer.settle()`` waits until they have."""
         assert self._server is not None
         self._server.close()
-        for writer in list(self._writers):
+        writers, self._writers = self._writers, set()
+        for writer in writers:
             writer.transport.abort()
         await self._server.wait_closed()
 
     async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._writers.add(writer)
         try:
             up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
         except OSError:
             writer.transport.abort()
+            self._writers.discard(writer)
             return
-        self._writers |= {writer, up_writer}
+        if writer not in self._writers:  # cut while connecting upstream: nothing may pass
+            up_writer.transport.abort()
+            return
+        self._writers.add(up_writer)
 
         async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
             try:

@@ -35,6 +35,8 @@ __all__ = ["BOT_USERNAME", "DEFAULT_TOKEN", "Call", "FakeTelegramServer", "Fault
 
 log = logging.getLogger(__name__)
 
+SETTLE_ROUNDS = 50  # turns of the event loop with nothing in hand before ``settle`` returns
+
 DEFAULT_TOKEN = "123456:TEST-token"
 BOT_USERNAME = "newsbot_test_bot"
 #: The user behind pushed updates in groups and channels unless a test names one.
@@ -104,6 +106,8 @@ class FakeTelegramServer(TelegramModel):
         self._calls_signal = Signal()
         self._runner: web.AppRunner | None = None
         self._port = 0
+        self._answering = 0  # requests being handled, long polls aside
+        self._long_polls: set[object] = set()  # connections held by a getUpdates long poll
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -201,6 +205,27 @@ class FakeTelegramServer(TelegramModel):
 
     def reset_calls(self) -> None:
         self.calls.clear()
+
+    async def settle(self, timeout: float = 10.0) -> None:
+        """After the clients went away (a cut network, a killed process): return once every
+        request that reached the server has been answered and recorded.
+
+        A request whose bytes arrived just before its connection died is still handled, a
+        moment later. Everything here runs on one event loop and loopback delivers at once, so
+        a server with no request in hand and no open connection other than long polls, for
+        SETTLE_ROUNDS turns of the loop (accepting, reading and dispatching a request takes a
+        few), has nothing more to record. ``timeout`` is only a safety net.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        quiet = 0
+        while quiet < SETTLE_ROUNDS:
+            assert self._runner is not None and self._runner.server is not None
+            busy = self._answering or any(c not in self._long_polls for c in self._runner.server.connections)
+            quiet = 0 if busy else quiet + 1
+            if loop.time() > deadline:
+                raise TimeoutError(f"the fake Bot API still had requests in hand after {timeout}s")
+            await asyncio.sleep(0 if not busy else 0.005)
 
     # -- pushing updates ---------------------------------------------------------------------
 
@@ -333,6 +358,20 @@ class FakeTelegramServer(TelegramModel):
     # -- HTTP --------------------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.Response:
+        long_poll = request.match_info["method"].lower() == "getupdates"
+        if long_poll:
+            self._long_polls.add(request.protocol)
+        else:
+            self._answering += 1
+        try:
+            return await self._handle_request(request)
+        finally:
+            if long_poll:
+                self._long_polls.discard(request.protocol)
+            else:
+                self._answering -= 1
+
+    async def _handle_request(self, request: web.Request) -> web.Response:
         arrived = time.monotonic()
         params, files = await _read_params(request)
         method, handler = self._methods.get(request.match_info["method"].lower(), (request.match_info["method"], None))
