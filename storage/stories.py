@@ -34,7 +34,7 @@ class StoryRepo:
 
     async def document_frequencies(self, terms: Iterable[str]) -> tuple[dict[str, int], int]:
         """How many stored profiles hold each of ``terms``, and how many profiles there are."""
-        wanted = list(dict.fromkeys(terms))
+        wanted = list(dict.fromkeys(("", *terms)))  # '' counts the profiles: one round trip
         found: dict[str, int] = {}
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
@@ -42,7 +42,7 @@ class StoryRepo:
                 f"SELECT term, df FROM term_df WHERE term IN ({','.join('?' for _ in chunk)})", tuple(chunk)
             )
             found.update((r[0], int(r[1])) for r in rows)
-        total = int(await self._db.scalar("SELECT df FROM term_df WHERE term = ''") or 0)
+        total = found.pop("", 0)
         return found, total
 
     async def candidates(self, keys: Sequence[str], *, since: datetime, limit: int = 30) -> list[StoredVectors]:

@@ -150,4 +150,11 @@ async def test_a_slow_site_does_not_hold_the_next_ticks_feeds(bot: RunningBot, s
     assert poller.in_flight == 2  # the fast feed is fetched while the slow one is still answering
     while (await db.feeds.get(fast.id)).last_success_at is None:  # type: ignore[union-attr]
         await asyncio.sleep(0.01)
+    # The row is visible before the fast feed's task ends (its transaction still indexes the
+    # story and queues it): give that task a moment; the slow site answers only after 3 s.
+    for _ in range(100):
+        if poller.in_flight == 1:
+            break
+        await asyncio.sleep(0.01)
+    assert poller.in_flight == 1  # the fast feed is stored; the slow one is still being fetched
     await poller.aclose()
