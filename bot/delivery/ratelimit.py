@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextvars import ContextVar
 from typing import Any
 
@@ -40,10 +40,12 @@ class SlidingWindow:
     and at least ``period / bulk_rate`` apart."""
 
     def __init__(self, limit: int, *, reserve: int, bulk_rate: float, period: float = 1.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.limit, self.reserve, self.period = limit, reserve, period
         self._gap = period / bulk_rate
         self._clock = clock
+        self._sleep = sleep  # with ``clock``, a test's virtual time
         self._times: deque[float] = deque()
         self._next_bulk = 0.0
         self._bulk_lock = asyncio.Lock()
@@ -53,7 +55,7 @@ class SlidingWindow:
             async with self._bulk_lock:  # one bulk send at a time takes its evenly spaced turn
                 wait = self._next_bulk - self._clock()
                 if wait > 0:
-                    await asyncio.sleep(wait)
+                    await self._sleep(wait)
                 await self._take(self.limit - self.reserve)
                 self._next_bulk = self._clock() + self._gap
         else:
@@ -67,7 +69,7 @@ class SlidingWindow:
             if len(self._times) < limit:
                 self._times.append(now)
                 return
-            await asyncio.sleep(self._times[len(self._times) - limit] + self.period - now)
+            await self._sleep(self._times[len(self._times) - limit] + self.period - now)
 
 
 class ReservingRateLimiter(AIORateLimiter):
