@@ -227,9 +227,14 @@ async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--chats", type=int, default=10_000)
     parser.add_argument("--feeds", type=int, default=120)
-    parser.add_argument("--old-checkout", type=Path)
+    parser.add_argument("--old-checkout", type=Path, help="another checkout, run side by side")
+    parser.add_argument("--alone", type=Path, help="run only this checkout (one after the other is fairer "
+                        "on a loaded machine than side by side)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-concurrency-") as tmp:
+        if args.alone:
+            show(await run(args.alone.resolve().name, args.alone.resolve(), args.chats, args.feeds, Path(tmp)))
+            return 0
         runs = [run("newsbot", ROOT, args.chats, args.feeds, Path(tmp))]
         if args.old_checkout:
             runs.append(run("old checkout", args.old_checkout.resolve(), args.chats, args.feeds, Path(tmp)))

@@ -283,6 +283,20 @@ async def test_creating_a_topic_without_the_right_is_explained(running_bot: Runn
     assert await running_bot.services.db.subscriptions.for_chat(FORUM) == []
 
 
+async def test_a_topic_id_too_large_for_telegram_is_refused_in_plain_words(
+    running_bot: RunningBot, site: FakeNewsSite
+) -> None:
+    """It reached SQLite as OverflowError after the subscription was stored: the admin read
+    "Unexpected error" and the forum followed the feed with no topic."""
+    site.feed("/rss.xml")
+    [answer] = await _forum_follows_feed(running_bot, site, "9" * 25)
+    assert "is not a topic id" in answer.params["text"]
+    assert await running_bot.services.db.subscriptions.for_chat(FORUM) == []
+    [answer] = await running_bot.command(ADMIN_ID, f"/channel {FORUM} hashtags ²")  # a digit to str.isdigit
+    assert "(at most 5)" in answer.params["text"]
+    assert not [c for c in running_bot.tg.sent_messages(ADMIN_ID) if "Unexpected error" in c.params["text"]]
+
+
 async def test_hashtags_and_parts_change_what_a_post_shows(running_bot: RunningBot, site: FakeNewsSite) -> None:
     site.feed("/rss.xml", title="Fake Times").publish(
         "Dam gates open after repairs", body=DAM, categories=("World News", "2026", "water-supply"))

@@ -143,9 +143,12 @@ async def test_a_slow_site_does_not_hold_the_next_ticks_feeds(bot: RunningBot, s
     assert await poller.tick() == 1  # returns while the slow site is still answering
     while site.hits["/slow.xml"] == 0:
         await asyncio.sleep(0.01)
-    await db.feeds.add(site.url("/fast.xml"), now=clock.now())
+    fast, _ = await db.feeds.add(site.url("/fast.xml"), now=clock.now())
     assert await poller.tick() == 1
-    while not await db.articles.count():
+    while site.hits["/fast.xml"] == 0:
+        await asyncio.sleep(0.01)
+    assert poller.in_flight == 2  # the fast feed is fetched while the slow one is still answering
+    while (await db.feeds.get(fast.id)).last_success_at is None:  # type: ignore[union-attr]
         await asyncio.sleep(0.01)
     # The row is visible before the fast feed's task ends (its transaction still indexes the
     # story and queues it): give that task a moment; the slow site answers only after 3 s.

@@ -196,8 +196,9 @@ async def test_sigterm_mid_fanout_stops_promptly_and_nothing_is_sent_twice(
     tg: FakeTelegramServer, tmp_path: Path
 ) -> None:
     fanout = await _prepare_fanout(tmp_path, tg)
-    # 100 messages/s: finishing the fan-out would take 8 s, so a stop that waits for it shows.
-    bot = BotProcess(tg, fanout.db_path, tmp_path / "first-run.log", messages_per_second=100)
+    # 50 messages/s: finishing the fan-out would take 16 s more, so a stop that waits for it
+    # shows, however slow the machine is at stopping a process.
+    bot = BotProcess(tg, fanout.db_path, tmp_path / "first-run.log", messages_per_second=50)
     await bot.start()
     try:
         await tg.wait_for("sendMessage", count=200, predicate=lambda c: c.ok, timeout=STARTUP_TIMEOUT)
@@ -218,7 +219,7 @@ async def test_sigterm_mid_fanout_stops_promptly_and_nothing_is_sent_twice(
     after_stop = _states(fanout.db_path)
     assert after_stop["sending"] == 0  # every send under way was recorded before exit
     assert after_stop["sent"] == len(_posts(tg, fanout.chats))
-    assert took < 3.0, (
+    assert took < 8.0, (
         f"the bot took {took:.1f} s to stop after SIGTERM, posting {after_stop['sent'] - 200} more "
         "messages meanwhile; a stop must not wait for the whole fan-out (Docker kills after 10 s)"
     )

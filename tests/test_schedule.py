@@ -148,7 +148,8 @@ def _instants_with_wall_time(day: date, at: time, zone: ZoneInfo) -> list[dateti
     days=st.sets(st.integers(0, 6), max_size=3),
     start_day=st.sampled_from([date(2026, 3, 6), date(2026, 3, 27), date(2026, 4, 3), date(2026, 9, 3),
                                date(2026, 9, 25), date(2026, 10, 23), date(2026, 10, 30)]),
-    step=st.integers(5, 29),
+    # A restart costs one tick, so two plans can be 2 × step apart: at most the catch-up (30 min).
+    step=st.integers(5, 15),
     restarts=st.lists(st.integers(0, 1400), max_size=4),
 )
 def test_ticks_run_every_slot_exactly_once_in_any_zone(

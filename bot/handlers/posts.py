@@ -41,6 +41,7 @@ POST_USAGE = (
     "/channel CHANNEL subscribe FEED topic NAME|ID — a forum group's feed into one topic"
 )
 _SWITCH = {"on": True, "off": False, "yes": True, "no": False}
+MAX_TOPIC_ID = 2**31 - 1  # a topic's id is the id of the message that opened it: 32-bit on Telegram
 
 
 async def set_post_setting(context: NewsContext, target: Chat, action: str, value: str) -> str | None:
@@ -57,7 +58,7 @@ async def set_post_setting(context: NewsContext, target: Chat, action: str, valu
             return f"Send /channel {target.id} article off, button or post."
         await context.db.chats.update_settings(target.id, {"article_mode": value}, now=now)
     elif action == "hashtags":
-        count = 0 if value in ("off", "no", "0") else (int(value) if value.isdigit() else -1)
+        count = 0 if value in ("off", "no", "0") else (int(value) if value.isascii() and value.isdigit() else -1)
         if not 0 <= count <= MAX_TAGS:
             return f"Send /channel {target.id} hashtags 3 (at most {MAX_TAGS}), or hashtags off."
         await context.db.chats.update_settings(target.id, {"hashtags": count}, now=now)
@@ -88,8 +89,10 @@ async def subscribe_into_topic(context: NewsContext, target: Chat, feed: Feed, t
     topic = topic.strip()[:128]
     if not topic:
         return "Send /channel CHAT subscribe FEED topic NAME (or topic ID)."
-    if topic.isdigit():
+    if topic.isascii() and topic.isdigit():
         topic_id, name, created = int(topic), None, False
+        if not 0 < topic_id <= MAX_TOPIC_ID:
+            return f"{escape(topic)} is not a topic id: send the number in the topic's link, or the topic's name."
     else:
         name = topic
         known = await context.db.subscriptions.topic_named(target.id, name)
