@@ -85,6 +85,12 @@ def test_one_giant_paragraph_is_cut_at_a_word() -> None:
     assert rich.truncated and rich.chars <= 2000 and "word…</p>" in rich.html
 
 
+def test_a_headline_longer_than_the_limit_is_cut() -> None:
+    # Found by the property test below: a 201-character title with max_chars=200.
+    rich = render_rich_article(_article(["Body."], title="headline " * 30), limits=RichLimits(max_chars=200))
+    assert check_rich_html(rich.html)["chars"] <= 200 and "headline…</h1>" in rich.html
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.text(max_size=3000), max_size=40), st.text(max_size=400), st.integers(min_value=200, max_value=4000))
 def test_any_article_renders_to_html_telegram_accepts_within_the_limits(

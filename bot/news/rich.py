@@ -119,7 +119,8 @@ def render_rich_article(
     """The article as rich-message HTML that stays within ``limits``."""
     budget = _Budget(limits)
     source = article.source.strip() or _host(article.url)
-    head = [_text_block("h1", article.title.strip() or article.url)]
+    # A headline takes at most a quarter of the room, so the body and the source line still fit.
+    head = [_text_block("h1", _cut(article.title.strip() or article.url, limits.max_chars // 4))]
     if is_http_url(article.image_url):
         head.append(_Block(f'<img src="{_attr(article.image_url)}">', 0, media=1))
     tail = _tail(article, source, zone, labels)
