@@ -16,10 +16,8 @@ Pure CPU: the caller runs it in a worker thread.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -33,6 +31,7 @@ from bot.news.charset import detect_encoding
 from bot.news.clean import related_links_from_tree
 from bot.news.errors import ExtractionError
 from bot.news.factcheck import claim_review, with_verdict
+from bot.news.jsonld import json_ld_objects
 from bot.news.lang import detect_language
 from bot.news.models import Article, FeedEntry
 from bot.news.candidates import PageText
@@ -218,27 +217,13 @@ def _json_ld_article(tree: etree._Element) -> dict:
     A news or blog article type wins over a generic ``WebPage`` with a date.
     """
     fallback: dict = {}
-    for script in tree.iter("script"):
-        if "ld+json" not in (script.get("type") or "") or not script.text:
-            continue
-        try:
-            data = json.loads(script.text)
-        except (ValueError, RecursionError):
-            continue
-        queue, seen = deque([data]), 0
-        while queue and seen < _MAX_JSON_LD_ITEMS:
-            item, seen = queue.popleft(), seen + 1
-            if isinstance(item, list):
-                queue.extend(item)
-            elif isinstance(item, dict):
-                kinds = item.get("@type")
-                kinds = set(kinds) if isinstance(kinds, list) else {kinds}
-                if kinds & _ARTICLE_TYPES and (item.get("headline") or item.get("datePublished")):
-                    if "WebPage" not in kinds:
-                        return item
-                    fallback = fallback or item
-                if isinstance(graph := item.get("@graph"), list):
-                    queue.extend(graph)
+    for item in json_ld_objects(tree, limit=_MAX_JSON_LD_ITEMS):
+        kinds = item.get("@type")
+        kinds = set(kinds) if isinstance(kinds, list) else {kinds}
+        if kinds & _ARTICLE_TYPES and (item.get("headline") or item.get("datePublished")):
+            if "WebPage" not in kinds:
+                return item
+            fallback = fallback or item
     return fallback
 
 

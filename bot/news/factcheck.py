@@ -9,11 +9,11 @@ extracted text lacks the rating, ``with_verdict`` puts "Rating: …" right after
 
 from __future__ import annotations
 
-import json
 import re
-from collections import deque
 
 from lxml import etree
+
+from bot.news.jsonld import json_ld_objects
 
 __all__ = ["claim_review", "with_verdict"]
 
@@ -23,27 +23,12 @@ _WORD = re.compile(r"\w+")
 
 def claim_review(tree: etree._Element) -> tuple[str, str]:
     """(claim, rating) from the page's JSON-LD ``ClaimReview``; ("", "") if it has none."""
-    for script in tree.iter("script"):
-        text = script.text or ""
-        if "ld+json" not in (script.get("type") or "") or "ClaimReview" not in text:
-            continue
-        try:
-            data = json.loads(text)
-        except (ValueError, RecursionError):
-            continue
-        queue, seen = deque([data]), 0
-        while queue and seen < _MAX_ITEMS:
-            item, seen = queue.popleft(), seen + 1
-            if isinstance(item, list):
-                queue.extend(item)
-            elif isinstance(item, dict):
-                kinds = item.get("@type")
-                if "ClaimReview" in (kinds if isinstance(kinds, list) else [kinds]):
-                    rating = item.get("reviewRating")
-                    verdict = rating.get("alternateName") if isinstance(rating, dict) else ""
-                    claim = item.get("claimReviewed")
-                    return (_text(claim), _text(verdict))
-                queue.extend(v for v in item.values() if isinstance(v, (dict, list)))
+    for item in json_ld_objects(tree, limit=_MAX_ITEMS, deep=True, marker="ClaimReview"):
+        kinds = item.get("@type")
+        if "ClaimReview" in (kinds if isinstance(kinds, list) else [kinds]):
+            rating = item.get("reviewRating")
+            verdict = rating.get("alternateName") if isinstance(rating, dict) else ""
+            return (_text(item.get("claimReviewed")), _text(verdict))
     return ("", "")
 
 
