@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import signal
 import socket
 import sys
 import tempfile
@@ -81,7 +80,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(1, str(ROOT / "bench"))
 
 from aiohttp import web
-from bench_fanout import ALLOWED_PER_SECOND, TOKEN, Result, fresh_server, make_chats, register, tally
+from bench_fanout import ALLOWED_PER_SECOND, TOKEN, Result, fresh_server, make_chats, register, tally, stop_process
 from bench_search import percentile
 
 from tests.fakes.telegram_api import FakeTelegramServer
@@ -179,13 +178,7 @@ async def run(name: str, code_dir: Path, chats_n: int, feeds_n: int, workdir: Pa
                     last_report = time.monotonic()
             fanout_ended = time.time()
         finally:
-            if proc.returncode is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    await asyncio.wait_for(proc.wait(), 30)
-                except TimeoutError:
-                    proc.kill()
-                    await proc.wait()
+            await stop_process(proc)
             await feeds.stop()
         sent_before_reader = [c for c in tg.calls if not (c.params.get("chat_id") == READER)]
         del sent_before_reader

@@ -116,6 +116,17 @@ def fresh_server() -> FakeTelegramServer:
     return tg
 
 
+async def stop_process(proc: asyncio.subprocess.Process) -> None:
+    """SIGTERM, as a user's Ctrl+C or Docker would; SIGKILL if it has not stopped in 30 s."""
+    if proc.returncode is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(proc.wait(), 30)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+
+
 def tally(tg: FakeTelegramServer, chats: Chats, result: Result) -> None:
     """Deliveries, repeats and delivery time span from what the fake Telegram recorded."""
     wanted = set(chats.all)
@@ -208,13 +219,7 @@ async def run_newsbot(chats: Chats, workdir: Path, *, image: str = "", unfetchab
             result.peak_rss_mb = peak_rss_mb(proc.pid)
             result.cpu_seconds = cpu_seconds(proc.pid)
         finally:
-            if proc.returncode is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    await asyncio.wait_for(proc.wait(), 30)
-                except TimeoutError:
-                    proc.kill()
-                    await proc.wait()
+            await stop_process(proc)
         tally(tg, chats, result)
     conn = sqlite3.connect(db_path)
     try:

@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import os
 import shutil
-import signal
 import sqlite3
 import sys
 import tempfile
@@ -71,7 +70,7 @@ if len(sys.argv) > 1 and sys.argv[1] == "--prepare":
 sys.path.insert(0, str(ROOT))
 sys.path.insert(1, str(ROOT / "bench"))
 
-from bench_fanout import ALLOWED_PER_SECOND, TOKEN, Chats, fresh_server, make_chats, register
+from bench_fanout import ALLOWED_PER_SECOND, TOKEN, Chats, fresh_server, make_chats, register, stop_process
 
 from tests.fakes.cable import Cable
 from tests.fakes.telegram_api import FakeTelegramServer
@@ -149,13 +148,7 @@ async def run(name: str, code_dir: Path, chats: Chats, workdir: Path, outage_s: 
             await asyncio.sleep(2)  # let the last outcomes be written
             del requests_before
         finally:
-            if proc.returncode is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    await asyncio.wait_for(proc.wait(), 30)
-                except TimeoutError:
-                    proc.kill()
-                    await proc.wait()
+            await stop_process(proc)
             await cable.cut()
         per_chat = Counter(c.result["chat"]["id"] for c in tg.sent_messages() if c.result["chat"]["id"] in wanted)
         outcome.copies = Counter(per_chat[chat] for chat in wanted)
