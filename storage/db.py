@@ -28,6 +28,10 @@ BUSY_TIMEOUT_MS = 5000
 class Database:
     """An open database with its repositories. Create it with ``await Database.open(path)``."""
 
+    #: Which engine runs the SQL: "sqlite" here; a PostgreSQL backend says "postgresql". The few
+    #: statements whose syntax differs between engines branch on it inside ``storage/``.
+    engine = "sqlite"
+
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self.conn = conn
         self.path = path
