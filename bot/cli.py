@@ -191,7 +191,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     settings = _core_settings()
 
     async def fetch() -> int:
-        db = await Database.open(settings.database_path)
+        db = await Database.connect(settings.database_target)
         try:
             async with Fetcher(fetch_policy(settings)) as fetcher:
                 ingestor = Ingestor(db, fetcher, clock=SystemClock(), options=ingest_options(settings))
@@ -234,12 +234,12 @@ def _cmd_search(args: argparse.Namespace) -> int:
     from bot.related import search_stories
 
     settings = _core_settings()
-    if not settings.database_path.exists():
-        raise CliError(f"there is no database at {settings.database_path} (DATABASE_PATH): "
+    if settings.database_file is not None and not settings.database_file.exists():
+        raise CliError(f"there is no database at {settings.database_file} (DATABASE_PATH): "
                        "store stories first with newsbot fetch FEED_URL or newsbot run")
 
     async def search() -> int:
-        db = await Database.open(settings.database_path)
+        db = await Database.connect(settings.database_target)
         try:
             found = await search_stories(db, " ".join(args.words), now=SystemClock().now(), limit=max(1, args.limit))
         finally:
@@ -258,10 +258,11 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
     settings = _core_settings()
 
     async def migrate() -> int:
-        db = await Database.open(settings.database_path)
-        version = await db.scalar("PRAGMA user_version")
+        db = await Database.connect(settings.database_target)
+        version = await db.schema_version()
+        shown = db.path
         await db.close()
-        print(f"database {settings.database_path} is at schema version {version}")
+        print(f"database {shown} is at schema version {version}")
         return 0
 
     return asyncio.run(migrate())
@@ -273,7 +274,7 @@ def _cmd_requeue(args: argparse.Namespace) -> int:
     settings = _core_settings()
 
     async def requeue() -> int:
-        db = await Database.open(settings.database_path)
+        db = await Database.connect(settings.database_target)
         try:
             count = await db.deliveries.requeue_failed(now=SystemClock().now(), chat_id=args.chat)
         finally:
@@ -292,7 +293,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     settings = _settings()
     # One bot per database, checked before anything else: a second one would claim the first
     # one's rows and post them twice. The kernel drops the lock when this process ends.
-    lock = DatabaseLock.acquire(settings.database_path)
+    # On PostgreSQL there is no file to lock; replicas sharing one database coordinate
+    # through it (issue 14) instead.
+    lock = DatabaseLock.acquire(settings.database_file) if settings.database_file is not None else None
     try:
         asyncio.run(_preflight(settings))
         application = build_application(settings)
@@ -308,7 +311,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         # post_stop (settling the publisher's rows) and post_shutdown (closing the database).
         application.run_polling(allowed_updates=ALLOWED_UPDATES)
     finally:
-        lock.release()
+        if lock is not None:
+            lock.release()
     fatal = application.bot_data["services"].fatal
     if fatal:
         raise CliError(fatal)
@@ -324,7 +328,7 @@ async def _preflight(settings: Settings) -> None:
     from telegram import Bot
     from telegram.error import InvalidToken, NetworkError
 
-    db = await Database.open(settings.database_path)
+    db = await Database.connect(settings.database_target)
     await db.close()
     bot = Bot(
         settings.bot_token.get_secret_value(),
