@@ -51,7 +51,15 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the bot (long polling) until Ctrl+C or SIGTERM")
     run.set_defaults(handler=_cmd_run)
 
-    migrate = sub.add_parser("migrate", help="create or upgrade the database, then exit")
+    migrate = sub.add_parser(
+        "migrate", help="create or upgrade the database, then exit; or copy an SQLite installation to PostgreSQL",
+        description="Without options: create or upgrade the database of the settings. With --from and --to: "
+                    "copy all data of an SQLite database into a new, empty PostgreSQL database.",
+    )
+    migrate.add_argument("--from", dest="source", metavar="sqlite:///FILE",
+                         help="the SQLite database to copy (e.g. sqlite:///data/newsbot.db)")
+    migrate.add_argument("--to", dest="target", metavar="postgresql://…",
+                         help="an empty PostgreSQL database to copy into (e.g. postgresql://bot:secret@db/newsbot)")
     migrate.set_defaults(handler=_cmd_migrate)
 
     requeue = sub.add_parser("requeue", help="queue failed posts again (e.g. after a long Telegram outage)")
@@ -255,6 +263,8 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
+    if args.source or args.target:
+        return _copy_database(args.source, args.target)
     settings = _core_settings()
 
     async def migrate() -> int:
@@ -266,6 +276,28 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
         return 0
 
     return asyncio.run(migrate())
+
+
+def _copy_database(source: str | None, target: str | None) -> int:
+    from storage.copy import copy_database
+    from storage.db import is_postgres_url, redacted, sqlite_path
+
+    if not source or not target:
+        raise CliError("give both --from sqlite:///FILE and --to postgresql://USER:PASSWORD@HOST/DB")
+    if not source.startswith("sqlite:///"):
+        raise CliError(f"--from must be an SQLite URL, sqlite:///path/to/newsbot.db (got {redacted(source)})")
+    if not is_postgres_url(target):
+        raise CliError(f"--to must be a PostgreSQL URL, postgresql://USER:PASSWORD@HOST:5432/DB (got {redacted(target)})")
+    file = Path(sqlite_path(source))
+    if not file.is_file():
+        raise CliError(f"there is no SQLite database at {file} (from --from {source})")
+    configure_logging("ERROR", only_ours=True)
+    report = asyncio.run(copy_database(source, target))
+    print(f"copied {report.rows} rows of {len(report.tables)} tables from {file} to {redacted(target)} "
+          f"(schema version {report.schema_version}); set DATABASE_URL to it and start newsbot run")
+    for table, count in report.tables.items():
+        print(f"  {table}: {count}")
+    return 0
 
 
 def _cmd_requeue(args: argparse.Namespace) -> int:
