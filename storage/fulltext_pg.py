@@ -8,7 +8,9 @@ never as query syntax, and every stem is a bound parameter.
 
 Relevance stands in for FTS5's BM25 with the same two ingredients: a stem's weight in a
 story (``ts_rank`` with the title three times the body, damped by the story's length) times
-its rarity (BM25's IDF from the stem's match count, which the search counts first anyway).
+its rarity (BM25's IDF from the stem's match count, which the search counts first anyway;
+the number of stories is taken as the largest story id, read from the index in O(log n),
+where counting them would read every row: stories are rarely deleted, so the two are close).
 The plan (which words are rare, which candidates come from where) is ``ArticleRepo.search``'s;
 only the SQL differs.
 """
@@ -58,27 +60,35 @@ def search_statement(
     selects: list[str] = []
     params: list[object] = []
 
-    def add(terms: Sequence[str], match: str, match_params: Sequence[str], order: str) -> None:
+    def best(terms: Sequence[str]) -> None:
+        """The best-scored matches of rare words: every match is scored (there are few)."""
         relevance, relevance_params = _relevance(terms, counts)
         selects.append(
             f"(SELECT f.rowid AS id, {relevance} AS relevance FROM articles_fts f, total "
-            f"WHERE f.tsv @@ {match} ORDER BY {order} LIMIT ?)"
+            f"WHERE f.tsv @@ {_any(terms)} ORDER BY relevance DESC, f.rowid DESC LIMIT ?)"
         )
-        params.extend([*relevance_params, *match_params, candidates])
+        params.extend([*relevance_params, *terms, candidates])
+
+    def newest(terms: Sequence[str], match: str) -> None:
+        """The newest matches of common words: only the chosen few are scored."""
+        relevance, relevance_params = _relevance(terms, counts)
+        selects.append(
+            f"(SELECT f.rowid AS id, {relevance} AS relevance FROM (SELECT rowid FROM articles_fts "
+            f"WHERE tsv @@ {match} ORDER BY rowid DESC LIMIT ?) AS c JOIN articles_fts f ON f.rowid = c.rowid, total)"
+        )
+        params.extend([*relevance_params, *terms, candidates])
 
     if rare:
-        rare_terms = [t for g in rare for t in g]
-        add(rare_terms, _any(rare_terms), rare_terms, "relevance DESC, f.rowid DESC")
+        best([t for g in rare for t in g])
     if len(rare) < len(groups):
         every = [t for g in groups for t in g]
         if len(groups) > 1:
-            match = "(" + " && ".join(_any(g) for g in groups) + ")"
-            add(every, match, every, "f.rowid DESC")
+            newest(every, "(" + " && ".join(_any(g) for g in groups) + ")")
         if not rare:
-            add(every, _any(every), every, "f.rowid DESC")
+            newest(every, _any(every))
     marks = ",".join("?" for _ in exclude) or "-1"  # ids are positive
     sql = f"""
-        WITH total AS (SELECT GREATEST(count(*), 1)::float8 AS n FROM articles_fts),
+        WITH total AS (SELECT GREATEST(max(rowid), 1)::float8 AS n FROM articles_fts),
         hits AS ({" UNION ALL ".join(selects)}),
         best AS (SELECT id, max(relevance) AS relevance FROM hits GROUP BY id),
         ranked AS (
