@@ -104,8 +104,12 @@ class PgConnection:
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         batch = [tuple(row) for row in rows]
-        if batch:
+        if not batch:
+            return
+        try:
             await self.raw.executemany(numbered_placeholders(sql), batch)
+        except OSError as exc:
+            raise DatabaseUnavailableError(f"lost the connection to the PostgreSQL server: {exc}") from exc
 
 
 async def run_statement(raw: asyncpg.Connection, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> PgCursor:
