@@ -48,7 +48,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsbot", description="Telegram news bot.")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    run = sub.add_parser("run", help="run the bot (long polling) until Ctrl+C or SIGTERM")
+    run = sub.add_parser("run", help="run the bot (long polling, or --webhook) until Ctrl+C or SIGTERM")
+    run.add_argument("--webhook", action="store_true",
+                     help="take updates by webhook (WEBHOOK_URL, WEBHOOK_SECRET_TOKEN ...) instead of long polling")
+    run.add_argument("--role", choices=("all", "worker", "web"), default="all",
+                     help="all: updates and jobs (default); worker: only the jobs (polling feeds, publishing, "
+                          "digests), no updates; web: only updates")
     run.set_defaults(handler=_cmd_run)
 
     migrate = sub.add_parser("migrate", help="create or upgrade the database, then exit")
@@ -287,15 +292,22 @@ def _cmd_requeue(args: argparse.Namespace) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from bot.app import ALLOWED_UPDATES, build_application, install_graceful_stop
+    from bot.runmode import RunMode, RunModeError, run
     from storage.lock import DatabaseLock
 
     settings = _settings()
-    # One bot per database, checked before anything else: a second one would claim the first
-    # one's rows and post them twice. The kernel drops the lock when this process ends.
-    lock = DatabaseLock.acquire(settings.database_path)
+    mode = RunMode(role=args.role, webhook=args.webhook)
+    try:
+        mode.check(settings)
+    except RunModeError as exc:
+        raise CliError(str(exc)) from None
+    # One bot per SQLite database, checked before anything else: a second one would claim the
+    # first one's rows and post them twice. The kernel drops the lock when this process ends.
+    # Replicas share a PostgreSQL database instead, their claims guarded by leases.
+    lock = DatabaseLock.acquire(settings.database_path) if _single_process(settings) else None
     try:
         asyncio.run(_preflight(settings))
-        application = build_application(settings)
+        application = build_application(settings, schedule_jobs=mode.runs_jobs)
         start = application.post_init
 
         async def post_init(app) -> None:  # type: ignore[no-untyped-def]
@@ -304,15 +316,21 @@ def _cmd_run(args: argparse.Namespace) -> int:
             install_graceful_stop(app)
 
         application.post_init = post_init
-        # run_polling handles SIGINT/SIGTERM: it stops polling and the job queue, then runs
-        # post_stop (settling the publisher's rows) and post_shutdown (closing the database).
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        # PTB's run loop handles SIGINT/SIGTERM: it stops taking updates and the job queue,
+        # then runs post_stop (settling the publisher's rows) and post_shutdown (closing the database).
+        run(application, settings, mode, allowed_updates=ALLOWED_UPDATES)
     finally:
-        lock.release()
+        if lock is not None:
+            lock.release()
     fatal = application.bot_data["services"].fatal
     if fatal:
         raise CliError(fatal)
     return 0
+
+
+def _single_process(settings: Settings) -> bool:
+    """SQLite: one process per database file. (A PostgreSQL backend says otherwise.)"""
+    return getattr(settings, "database_url", "") in ("", None) or str(settings.database_url).startswith("sqlite")
 
 
 async def _preflight(settings: Settings) -> None:
