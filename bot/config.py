@@ -185,6 +185,10 @@ class Settings(CoreSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret_token: SecretStr = SecretStr("")
     webhook_max_connections: int = Field(default=40, ge=1, le=100)
+    # Replicas on one database: a claim (a message being sent, an edit) holds this long
+    # without renewal; a live replica renews its claims every quarter of it, so a replica that
+    # dies leaves its rows to the others this long after.
+    replica_lease_seconds: float = Field(default=60, ge=2, le=3600)
 
     @field_validator("bot_token")
     @classmethod

@@ -79,7 +79,8 @@ def run(application: Application, settings: Settings, mode: RunMode, *, allowed_
     async def post_stop(app: Application) -> None:
         if stop:
             await stop(app)
-        await remove_webhook(app, others_serve_it=False)
+        heartbeat = app.bot_data["services"].heartbeat
+        await remove_webhook(app, others_serve_it=bool(heartbeat and await heartbeat.others_serve_webhook()))
 
     application.post_stop = post_stop
     if not mode.takes_updates:

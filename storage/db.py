@@ -44,6 +44,9 @@ class Database:
         from storage.deliveries import DeliveryRepo
         from storage.edits import EditRepo
         from storage.feeds import FeedRepo
+        from storage.flood import FloodBudgetRepo
+        from storage.jobruns import JobRunRepo
+        from storage.replicas import ReplicaRepo
         from storage.schedules import ScheduleRepo
         from storage.state import StateRepo
         from storage.stories import StoryRepo
@@ -60,6 +63,9 @@ class Database:
         self.edits = EditRepo(self)
         self.summaries = SummaryRepo(self)
         self.schedules = ScheduleRepo(self)
+        self.replicas = ReplicaRepo(self)
+        self.job_runs = JobRunRepo(self)
+        self.flood = FloodBudgetRepo(self)
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:

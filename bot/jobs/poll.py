@@ -33,7 +33,8 @@ async def poll_due_feeds(services, gate: asyncio.Semaphore | None = None) -> lis
     so a tick held up by a slow site does not stop the next tick from polling other feeds.
     """
     now = services.clock.now()
-    feeds = await services.db.feeds.claim_due(now, MAX_FEEDS_PER_TICK, lease_until=now + CLAIM_LEASE)
+    feeds = await services.db.feeds.claim_due(now, MAX_FEEDS_PER_TICK, lease_until=now + CLAIM_LEASE,
+                                                owner=services.lease.owner)
     if not feeds:
         return []
     gate = gate or asyncio.Semaphore(MAX_CONCURRENT_FEEDS)
@@ -76,7 +77,8 @@ class FeedPoller:
             return 0
         services = self._services
         now = services.clock.now()
-        feeds = await services.db.feeds.claim_due(now, min(room, MAX_FEEDS_PER_TICK), lease_until=now + CLAIM_LEASE)
+        feeds = await services.db.feeds.claim_due(now, min(room, MAX_FEEDS_PER_TICK), lease_until=now + CLAIM_LEASE,
+                                                owner=services.lease.owner)
         for feed in feeds:
             task = asyncio.create_task(self._one(feed), name=f"poll feed {feed.id}")
             self._tasks.add(task)
