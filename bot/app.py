@@ -76,7 +76,7 @@ class Services:
 
     async def open(self) -> None:
         settings = self.settings
-        self.db = await Database.open(settings.database_path)
+        self.db = await Database.connect(settings.database_target)
         self.fetcher = Fetcher(fetch_policy(settings))
         # Extraction is CPU-bound: a small pool keeps the event loop answering meanwhile.
         self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="extract")

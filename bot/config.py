@@ -47,8 +47,9 @@ class CoreSettings(BaseSettings):
         env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
     )
 
-    # Storage
+    # Storage: the SQLite file, unless DATABASE_URL names a PostgreSQL database.
     database_path: Path = Path("./data/newsbot.db")
+    database_url: str = ""
 
     # Feeds to poll, registered in the database at start on top of what admins add.
     feeds: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -117,6 +118,32 @@ class CoreSettings(BaseSettings):
             if not is_http_url(str(url)):
                 raise ValueError(f"{str(url)[:100]!r} is not an http:// or https:// address")
         return feeds
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("postgresql://", "postgres://", "sqlite:///")):
+            raise ValueError(
+                "must be a PostgreSQL URL (postgresql://user:password@host:5432/newsbot), "
+                "an SQLite URL (sqlite:///data/newsbot.db), or empty to use DATABASE_PATH"
+            )
+        return value
+
+    @property
+    def database_target(self) -> str:
+        """What storage opens: DATABASE_URL when set, else the SQLite file DATABASE_PATH."""
+        return self.database_url or str(self.database_path)
+
+    @property
+    def database_file(self) -> Path | None:
+        """The SQLite file in use (DATABASE_PATH, or the file of an sqlite:/// DATABASE_URL);
+        None on PostgreSQL."""
+        if not self.database_url:
+            return self.database_path
+        if self.database_url.startswith("sqlite:///"):
+            return Path(self.database_url[len("sqlite:///"):])
+        return None
 
     @field_validator("timezone")
     @classmethod

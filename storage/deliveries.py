@@ -73,10 +73,20 @@ class DeliveryRepo:
         if not rows:
             return 0
         async with self._db.transaction() as conn:
+            if self._db.engine == "postgresql":
+                # One statement over arrays: asyncpg's executemany reports no row counts.
+                cursor = await conn.execute(
+                    "INSERT INTO deliveries (chat_id, kind, article_id, next_attempt_at, created_at, link_preview, "
+                    "thread_id) SELECT u.chat_id, 'article', ?, ?, ?, ?, u.thread_id "
+                    "FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[])) AS u (chat_id, thread_id) "
+                    "ON CONFLICT DO NOTHING",
+                    (article_id, to_db(now), to_db(now), preview, [r[0] for r in rows], [r[5] for r in rows]),
+                )
+                return cursor.rowcount
             before = conn.total_changes
             await conn.executemany(
-                "INSERT OR IGNORE INTO deliveries (chat_id, kind, article_id, next_attempt_at, created_at, "
-                "link_preview, thread_id) VALUES (?, 'article', ?, ?, ?, ?, ?)",
+                "INSERT INTO deliveries (chat_id, kind, article_id, next_attempt_at, created_at, "
+                "link_preview, thread_id) VALUES (?, 'article', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 rows,
             )
             return conn.total_changes - before
@@ -87,23 +97,32 @@ class DeliveryRepo:
         """Queue an admin's message for chats; returns (broadcast id, rows queued)."""
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
-                "INSERT INTO broadcasts (text, created_by, created_at) VALUES (?, ?, ?)",
+                "INSERT INTO broadcasts (text, created_by, created_at) VALUES (?, ?, ?) RETURNING id",
                 (text, created_by, to_db(now)),
             )
-            broadcast_id = int(cursor.lastrowid)  # type: ignore[arg-type]
+            broadcast_id = int((await cursor.fetchone())[0])
+            chats = list(chat_ids)
+            if self._db.engine == "postgresql":
+                cursor = await conn.execute(
+                    "INSERT INTO deliveries (chat_id, kind, broadcast_id, payload, next_attempt_at, created_at) "
+                    "SELECT u.chat_id, 'broadcast', ?, ?, ?, ? FROM unnest(CAST(? AS BIGINT[])) AS u (chat_id) "
+                    "ON CONFLICT DO NOTHING",
+                    (broadcast_id, text, to_db(now), to_db(now), chats),
+                )
+                return broadcast_id, cursor.rowcount
             before = conn.total_changes
             await conn.executemany(
-                "INSERT OR IGNORE INTO deliveries (chat_id, kind, broadcast_id, payload, next_attempt_at, created_at) "
-                "VALUES (?, 'broadcast', ?, ?, ?, ?)",
-                [(chat_id, broadcast_id, text, to_db(now), to_db(now)) for chat_id in chat_ids],
+                "INSERT INTO deliveries (chat_id, kind, broadcast_id, payload, next_attempt_at, created_at) "
+                "VALUES (?, 'broadcast', ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [(chat_id, broadcast_id, text, to_db(now), to_db(now)) for chat_id in chats],
             )
             return broadcast_id, conn.total_changes - before
 
     async def enqueue_digest(self, chat_id: int, key: str, payload: str, *, now: datetime) -> bool:
         """Queue one digest message; False if this chat already has the digest for ``key``."""
         return await self._db.execute(
-            "INSERT OR IGNORE INTO deliveries (chat_id, kind, digest_key, payload, next_attempt_at, created_at) "
-            "VALUES (?, 'digest', ?, ?, ?, ?)",
+            "INSERT INTO deliveries (chat_id, kind, digest_key, payload, next_attempt_at, created_at) "
+            "VALUES (?, 'digest', ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (chat_id, key, payload, to_db(now), to_db(now)),
         ) > 0
 
@@ -189,7 +208,7 @@ class DeliveryRepo:
         return await self._db.execute(
             "UPDATE deliveries SET state = 'pending', next_attempt_at = ?, attempts = 0, first_failed_at = NULL, "
             "last_error = 'queued again after: ' || COALESCE(last_error, 'a failure') "
-            "WHERE state = 'failed' AND (? IS NULL OR chat_id = ?) "
+            "WHERE state = 'failed' AND (CAST(? AS BIGINT) IS NULL OR chat_id = ?) "
             "AND chat_id IN (SELECT id FROM chats WHERE active = 1)",
             (to_db(now), chat_id, chat_id),
         )
@@ -212,7 +231,7 @@ class DeliveryRepo:
         return await self._db.execute(
             "UPDATE deliveries SET state = 'pending', next_attempt_at = ?, "
             "last_error = 'interrupted before its outcome was recorded; sent again' "
-            "WHERE state = 'sending' AND (? IS NULL OR claimed_at < ?)",
+            "WHERE state = 'sending' AND (CAST(? AS TEXT) IS NULL OR claimed_at < ?)",
             (to_db(now), to_db(claimed_before), to_db(claimed_before)),
         )
 

@@ -59,19 +59,19 @@ class EditRepo:
         if reason not in REASONS:
             raise ValueError(reason)
         async with self._db.transaction() as conn:
-            before = conn.total_changes
-            await conn.execute(
+            cursor = await conn.execute(
                 """
-                INSERT OR IGNORE INTO post_edits (delivery_id, reason, next_attempt_at, created_at)
+                INSERT INTO post_edits (delivery_id, reason, next_attempt_at, created_at)
                 SELECT d.id, ?, ?, ? FROM deliveries d
                 WHERE d.article_id = ? AND d.state = 'sent' AND d.message_id IS NOT NULL
                   AND (SELECT count(*) FROM post_edits e WHERE e.delivery_id = d.id AND e.state = 'done') < ?
                   AND (? <> 'correction' OR (SELECT count(*) FROM post_edits e WHERE e.delivery_id = d.id
                        AND e.state = 'done' AND e.reason = 'correction') < ?)
+                ON CONFLICT DO NOTHING
                 """,
                 (reason, to_db(now), to_db(now), article_id, max_edits, reason, max_corrections),
             )
-            return conn.total_changes - before
+            return cursor.rowcount
 
     async def claim_due(
         self, now: datetime, limit: int, *, owner: str | None = None, lease_until: datetime | None = None,

@@ -8,12 +8,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.clock import FakeClock
 from bot.jobs.digest import queue_due_digests
 from bot.jobs.poll import poll_due_feeds
 from tests.conftest import ADMIN_ID, READER_ID, RunningBot
 from tests.fakes.news_site import FakeNewsSite
 from tests.stories import DAM, DAM_FOLLOWUP, ELECTION, KYIV_UK
+
+
+@pytest.fixture
+def running_bot(engine_bot: RunningBot) -> RunningBot:
+    """Every test here runs twice: on SQLite and on PostgreSQL (ingest, outbox, Bot API)."""
+    return engine_bot
+
 
 CHANNEL = -1007001
 

@@ -1,13 +1,13 @@
 """Claims with leases: replicas on one database never take each other's rows in flight, and
-take a dead one's once its leases end. Two publishers here share one SQLite file through two
-connections, the closest SQLite comes to two replicas (production SQLite is one process)."""
+take a dead one's once its leases end. Two connections to one database stand for two
+replicas, on both engines (on SQLite the closest it comes: production SQLite is one process)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from telegram import Bot
@@ -24,9 +24,11 @@ LEASE = 60.0
 
 
 @pytest.fixture
-async def two_dbs(tmp_path: Path) -> AsyncIterator[tuple[Database, Database]]:
-    first = await Database.open(tmp_path / "shared.db")
-    second = await Database.open(tmp_path / "shared.db")
+async def two_dbs(database_target: str) -> AsyncIterator[tuple[Database, Database]]:
+    """Two connections to one database (a fresh SQLite file, or a fresh PostgreSQL database),
+    as two replicas have."""
+    first = await Database.connect(database_target)
+    second = await Database.connect(database_target)
     try:
         yield first, second
     finally:
@@ -70,9 +72,8 @@ async def test_a_live_claim_is_never_recovered_and_an_expired_one_is(two_dbs: tu
 
 async def test_two_publishers_on_one_database_send_each_message_once(
     two_dbs: tuple[Database, Database], tg: FakeTelegramServer, clock: FakeClock, make_settings: Callable[..., Settings],
+    engine: str,
 ) -> None:
-    import asyncio
-
     db_a, db_b = two_dbs
     chats = await _chats(db_a, tg, clock, 30)
     settings = make_settings()
@@ -86,6 +87,9 @@ async def test_two_publishers_on_one_database_send_each_message_once(
         while not reports or any(r.sent for r in reports[-2:]):
             for publisher in (a, b):
                 reports.append(await publisher.drain(batch=5, max_batches=1))
+            if engine == "postgresql" and len(reports) == 2:
+                # Both at once, claiming FOR UPDATE SKIP LOCKED, until the outbox is empty.
+                reports += await asyncio.gather(a.drain(batch=5), b.drain(batch=5))
     assert [r.sent for r in reports[:2]] == [5, 5]
     assert sum(r.sent for r in reports) == len(chats)
     sent = Counter(call.chat_id for call in tg.sent_messages())

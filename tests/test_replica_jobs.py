@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
@@ -38,21 +39,29 @@ class services_only:  # noqa: N801 - a context manager, like start_bot
 
 
 async def test_the_second_of_two_schedulers_does_not_send_a_digest_twice(
-    make_settings: Callable[..., Settings], tg: FakeTelegramServer, site: FakeNewsSite, clock: FakeClock
+    make_settings: Callable[..., Settings], tg: FakeTelegramServer, site: FakeNewsSite, clock: FakeClock,
+    engine: str, database_target: str,
 ) -> None:
-    settings = await _settings_and_story(make_settings, tg, site, clock, "schedule digest 08:00 only")
+    def on_engine(**overrides: Any) -> Settings:
+        return make_settings(**({"database_url": database_target} if engine == "postgresql" else {}), **overrides)
+
+    settings = await _settings_and_story(on_engine, tg, site, clock, "schedule digest 08:00 only")
     clock.set(datetime(2026, 1, 2, 8, 0, 10, tzinfo=UTC))
     async with start_bot(build_application(settings, clock=clock, schedule_jobs=False)) as app_a, \
             services_only(build_application(settings, clock=clock, schedule_jobs=False)) as app_b:
         a, b = app_a.bot_data["services"], app_b.bot_data["services"]
         assert a.lease.owner != b.lease.owner
-        # Both schedulers tick in the same period: the first runs the digest job, the second
-        # finds the period claimed. (One after the other: two SQLite connections writing at
-        # once wait on the file lock; on PostgreSQL the claim is the same unique row.)
-        await _digest_job(SimpleNamespace(services=a))
+        # Both schedulers tick in the same period: one runs the digest job, the other finds the
+        # period claimed. On PostgreSQL at the same moment; on SQLite one after the other (two
+        # connections writing at once wait on the file lock, which production never has).
+        if engine == "postgresql":
+            await asyncio.gather(_digest_job(SimpleNamespace(services=a)), _digest_job(SimpleNamespace(services=b)))
+        else:
+            await _digest_job(SimpleNamespace(services=a))
+            await _digest_job(SimpleNamespace(services=b))
         assert await a.db.deliveries.count("pending") == 1
-        await _digest_job(SimpleNamespace(services=b))
-        assert await a.db.job_runs.owner("digest", period_key(clock.now(), DIGEST_TICK_S)) == a.lease.owner
+        owner = await a.db.job_runs.owner("digest", period_key(clock.now(), DIGEST_TICK_S))
+        assert owner in (a.lease.owner, b.lease.owner)
         # The next period the second one runs it (the schedulers' clocks and ticks differ):
         # the slot's own claim keeps it at one digest.
         clock.advance(timedelta(seconds=DIGEST_TICK_S))
@@ -64,10 +73,10 @@ async def test_the_second_of_two_schedulers_does_not_send_a_digest_twice(
     assert len(texts) == 1 and "Dam gates open after repairs" in texts[0]
 
 
-async def test_a_period_is_claimed_once_and_the_next_one_again(tmp_path: Any, clock: FakeClock) -> None:
+async def test_a_period_is_claimed_once_and_the_next_one_again(database_target: str, clock: FakeClock) -> None:
     from storage import Database
 
-    first, second = await Database.open(tmp_path / "x.db"), await Database.open(tmp_path / "x.db")
+    first, second = await Database.connect(database_target), await Database.connect(database_target)
     try:
         now = clock.now()
         assert await first.job_runs.claim("digest", "1", owner="a", now=now)

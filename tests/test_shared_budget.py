@@ -1,6 +1,7 @@
 """One flood budget per token across replicas: slots reserved in the database, evenly spaced,
 never more than the rate in any second, whichever replica sends. Two budgets on one SQLite
-file (two connections) stand for two replicas; time is a fake wall clock moved by the sleeps."""
+file or PostgreSQL database (two connections) stand for two replicas; time is a fake wall clock
+moved by the sleeps."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import heapq
 import itertools
 from collections.abc import AsyncIterator, Coroutine
 from typing import Any
-from pathlib import Path
 
 import pytest
 
@@ -32,8 +32,11 @@ class WallClock:
 
 
 @pytest.fixture
-async def two_dbs(tmp_path: Path) -> AsyncIterator[tuple[Database, Database]]:
-    first, second = await Database.open(tmp_path / "shared.db"), await Database.open(tmp_path / "shared.db")
+async def two_dbs(database_target: str) -> AsyncIterator[tuple[Database, Database]]:
+    """Two connections to one database (a fresh SQLite file, or a fresh PostgreSQL database),
+    as two replicas have."""
+    first = await Database.connect(database_target)
+    second = await Database.connect(database_target)
     try:
         yield first, second
     finally:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -54,6 +53,7 @@ from bot.related import read_also_links
 from bot.story_summaries import StorySummaries
 from bot.texts import pick_language
 from storage import Database
+from storage.errors import DATABASE_ERRORS
 from storage.articles import StoredArticle
 from storage.chats import Chat
 from storage.deliveries import Delivery
@@ -167,7 +167,7 @@ class Publisher:
                 await self._db.deliveries.recover_expired(now=now)
                 await self._send_batches(report, batch=batch, max_batches=max_batches)
                 await self.edits.drain(may_send=lambda: not self._holding())
-            except sqlite3.Error as exc:
+            except DATABASE_ERRORS as exc:
                 await self._database_fault(exc)
         return report
 
@@ -257,7 +257,7 @@ class Publisher:
         for row in rows:
             try:
                 await self._db.deliveries.retry_later(row.id, at=at, count_attempt=False)
-            except sqlite3.Error as exc:
+            except DATABASE_ERRORS as exc:
                 self._unsettled.append((row, Outcome("released"), self._clock.now()))
                 await self._database_fault(exc)
                 continue
@@ -302,7 +302,7 @@ class Publisher:
             return
         try:
             await self._record(row, outcome, now, report)
-        except sqlite3.Error as exc:
+        except DATABASE_ERRORS as exc:
             self._unsettled.append((row, outcome, now))
             await self._database_fault(exc)
 
@@ -402,7 +402,7 @@ class Publisher:
                     f"since {began:%Y-%m-%d %H:%M} UTC. The posts that waited are going out now.",
                 )
 
-    async def _database_fault(self, exc: sqlite3.Error) -> None:
+    async def _database_fault(self, exc: BaseException) -> None:
         """The database refused a write: pause sending and tell the admins, once per fault."""
         if self._write_fault is not None:
             return
@@ -422,7 +422,7 @@ class Publisher:
             row, outcome, at = self._unsettled[0]
             try:
                 await self._record(row, outcome, at, report)
-            except sqlite3.Error as exc:
+            except DATABASE_ERRORS as exc:
                 self._write_fault = str(exc) or type(exc).__name__
                 return False
             self._unsettled.pop(0)
