@@ -10,7 +10,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY storage ./storage
-RUN pip install -U pip && pip install . && useradd --system --uid 10001 --home-dir /data newsbot \
+RUN pip install -U pip && pip install '.[postgres]' && useradd --system --uid 10001 --home-dir /data newsbot \
     && mkdir -p /data && chown newsbot /data
 
 USER newsbot
