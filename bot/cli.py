@@ -48,7 +48,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsbot", description="Telegram news bot.")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    run = sub.add_parser("run", help="run the bot (long polling) until Ctrl+C or SIGTERM")
+    run = sub.add_parser("run", help="run the bot (long polling, or --webhook) until Ctrl+C or SIGTERM")
+    run.add_argument("--webhook", action="store_true",
+                     help="take updates by webhook (WEBHOOK_URL, WEBHOOK_SECRET_TOKEN ...) instead of long polling")
+    run.add_argument("--role", choices=("all", "worker", "web"), default="all",
+                     help="all: updates and jobs (default); worker: only the jobs (polling feeds, publishing, "
+                          "digests), no updates; web: only updates")
     run.set_defaults(handler=_cmd_run)
 
     migrate = sub.add_parser(
@@ -320,17 +325,23 @@ def _cmd_requeue(args: argparse.Namespace) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from bot.app import ALLOWED_UPDATES, build_application, install_graceful_stop
+    from bot.runmode import RunMode, RunModeError, run
     from storage.lock import DatabaseLock
 
     settings = _settings()
-    # One bot per database, checked before anything else: a second one would claim the first
-    # one's rows and post them twice. The kernel drops the lock when this process ends.
-    # On PostgreSQL there is no file to lock; replicas sharing one database coordinate
-    # through it (issue 14) instead.
+    mode = RunMode(role=args.role, webhook=args.webhook)
+    try:
+        mode.check(settings)
+    except RunModeError as exc:
+        raise CliError(str(exc)) from None
+    # One bot per SQLite database, checked before anything else: a second one would claim the
+    # first one's rows and post them twice. The kernel drops the lock when this process ends.
+    # On PostgreSQL there is no file to lock: replicas share the database, their claims
+    # guarded by leases (bot/replica.py).
     lock = DatabaseLock.acquire(settings.database_file) if settings.database_file is not None else None
     try:
         asyncio.run(_preflight(settings))
-        application = build_application(settings)
+        application = build_application(settings, schedule_jobs=mode.runs_jobs)
         start = application.post_init
 
         async def post_init(app) -> None:  # type: ignore[no-untyped-def]
@@ -339,9 +350,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
             install_graceful_stop(app)
 
         application.post_init = post_init
-        # run_polling handles SIGINT/SIGTERM: it stops polling and the job queue, then runs
-        # post_stop (settling the publisher's rows) and post_shutdown (closing the database).
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        # PTB's run loop handles SIGINT/SIGTERM: it stops taking updates and the job queue,
+        # then runs post_stop (settling the publisher's rows) and post_shutdown (closing the database).
+        run(application, settings, mode, allowed_updates=ALLOWED_UPDATES)
     finally:
         if lock is not None:
             lock.release()

@@ -48,6 +48,9 @@ class Database:
         from storage.deliveries import DeliveryRepo
         from storage.edits import EditRepo
         from storage.feeds import FeedRepo
+        from storage.flood import FloodBudgetRepo
+        from storage.jobruns import JobRunRepo
+        from storage.replicas import ReplicaRepo
         from storage.schedules import ScheduleRepo
         from storage.state import StateRepo
         from storage.stories import StoryRepo
@@ -64,6 +67,9 @@ class Database:
         self.edits = EditRepo(self)
         self.summaries = SummaryRepo(self)
         self.schedules = ScheduleRepo(self)
+        self.replicas = ReplicaRepo(self)
+        self.job_runs = JobRunRepo(self)
+        self.flood = FloodBudgetRepo(self)
 
     @staticmethod
     async def connect(target: str | Path) -> Database:

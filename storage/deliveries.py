@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from storage._time import from_db, to_db
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from storage.db import Database
 
 STATES = ("pending", "sending", "sent", "failed", "skipped")
+#: How long a claim holds when the claimer names no lease (tools, tests): a send never takes it.
+DEFAULT_LEASE = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,23 +126,40 @@ class DeliveryRepo:
             (chat_id, key, payload, to_db(now), to_db(now)),
         ) > 0
 
-    async def claim_due(self, now: datetime, limit: int) -> list[Delivery]:
-        """Take up to ``limit`` due rows of active, unpaused chats, oldest first, as 'sending'."""
+    async def claim_due(
+        self, now: datetime, limit: int, *, owner: str | None = None, lease_until: datetime | None = None,
+    ) -> list[Delivery]:
+        """Take up to ``limit`` due rows of active, unpaused chats, oldest first, as 'sending',
+        claimed by ``owner`` until ``lease_until`` (default: DEFAULT_LEASE from now).
+
+        On PostgreSQL the rows are locked ``FOR UPDATE SKIP LOCKED``: replicas claiming at the
+        same moment each get other rows and never wait for one another.
+        """
+        lease = lease_until or now + DEFAULT_LEASE
+        lock = " FOR UPDATE OF d SKIP LOCKED" if self._db.engine == "postgresql" else ""
         async with self._db.transaction() as conn:
             async with conn.execute(
                 "SELECT d.* FROM deliveries d JOIN chats c ON c.id = d.chat_id "
                 "WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND c.active = 1 AND c.paused = 0 "
-                "ORDER BY d.next_attempt_at, d.id LIMIT ?",
+                "ORDER BY d.next_attempt_at, d.id LIMIT ?" + lock,
                 (to_db(now), limit),
             ) as cursor:
                 rows = [_delivery(r) for r in await cursor.fetchall()]
             if rows:
                 await conn.executemany(
-                    "UPDATE deliveries SET state = 'sending', claimed_at = ?, attempts = attempts + 1 WHERE id = ?",
-                    [(to_db(now), row.id) for row in rows],
+                    "UPDATE deliveries SET state = 'sending', claimed_at = ?, claimed_by = ?, lease_until = ?, "
+                    "attempts = attempts + 1 WHERE id = ?",
+                    [(to_db(now), owner, to_db(lease), row.id) for row in rows],
                 )
         # As stored now: claimed, with this attempt counted.
         return [replace(row, state="sending", attempts=row.attempts + 1) for row in rows]
+
+    async def renew_leases(self, owner: str, *, until: datetime) -> int:
+        """Extend the leases of the rows ``owner`` holds (its sends under way, and outcomes it
+        keeps in memory while the database refused writes): alive, it keeps them."""
+        return await self._db.execute(
+            "UPDATE deliveries SET lease_until = ? WHERE state = 'sending' AND claimed_by = ?", (to_db(until), owner)
+        )
 
     async def mark_sent(
         self, delivery_id: int, *, message_id: int | None, now: datetime, sent_as: str | None = None,
@@ -205,15 +224,25 @@ class DeliveryRepo:
     async def recover_interrupted(self, *, now: datetime, claimed_before: datetime | None = None) -> int:
         """Rows a crash left 'sending' go back to 'pending' (at-least-once; see the README).
 
-        At start-up every 'sending' row is such a row; while running, only rows claimed before
-        ``claimed_before`` (a send whose outcome could not be recorded, e.g. the database was
-        locked longer than the busy timeout).
+        Only for the one process of a database (SQLite, whose file lock proves every other
+        owner dead): every 'sending' row, or those claimed before ``claimed_before``. Replicas
+        use ``recover_expired``.
         """
         return await self._db.execute(
             "UPDATE deliveries SET state = 'pending', next_attempt_at = ?, "
             "last_error = 'interrupted before its outcome was recorded; sent again' "
             "WHERE state = 'sending' AND (CAST(? AS TEXT) IS NULL OR claimed_at < ?)",
             (to_db(now), to_db(claimed_before), to_db(claimed_before)),
+        )
+
+    async def recover_expired(self, *, now: datetime) -> int:
+        """'sending' rows whose lease ended (their owner died, or hung past the lease) go back to
+        'pending'; a live replica's rows in flight are never touched."""
+        return await self._db.execute(
+            "UPDATE deliveries SET state = 'pending', next_attempt_at = ?, claimed_by = NULL, "
+            "last_error = 'interrupted before its outcome was recorded; sent again' "
+            "WHERE state = 'sending' AND (lease_until < ? OR (lease_until IS NULL AND claimed_at < ?))",
+            (to_db(now), to_db(now), to_db(now - DEFAULT_LEASE)),  # no lease: claimed before leases existed
         )
 
     async def release(self, delivery_ids: Iterable[int], *, now: datetime) -> None:

@@ -299,9 +299,43 @@ async def _stories(db: asyncpg.Connection) -> None:
     """)
 
 
+async def _replica_leases(db: asyncpg.Connection) -> None:
+    await db.execute("""
+        ALTER TABLE deliveries ADD COLUMN claimed_by TEXT;
+        ALTER TABLE deliveries ADD COLUMN lease_until TEXT COLLATE "C";
+        ALTER TABLE post_edits ADD COLUMN claimed_by TEXT;
+        ALTER TABLE post_edits ADD COLUMN lease_until TEXT COLLATE "C";
+        ALTER TABLE feeds ADD COLUMN poll_claimed_by TEXT;
+        CREATE TABLE replicas (
+            id          TEXT PRIMARY KEY,
+            role        TEXT NOT NULL,
+            webhook     BIGINT NOT NULL DEFAULT 0,
+            started_at  TEXT COLLATE "C" NOT NULL,
+            seen_at     TEXT COLLATE "C" NOT NULL
+        );
+    """)
+
+
+async def _job_runs(db: asyncpg.Connection) -> None:
+    await db.execute("""
+        CREATE TABLE job_runs (
+            job         TEXT NOT NULL,
+            period      TEXT NOT NULL,
+            owner       TEXT NOT NULL,
+            claimed_at  TEXT COLLATE "C" NOT NULL,
+            PRIMARY KEY (job, period)
+        );
+    """)
+
+
+async def _flood_budget(db: asyncpg.Connection) -> None:
+    await db.execute("CREATE TABLE flood_budget (name TEXT PRIMARY KEY, next_at BIGINT NOT NULL)")
+
+
 # PG_MIGRATIONS[n] brings a database from version n to n + 1, like MIGRATIONS[n]. Append; never edit.
 PG_MIGRATIONS: tuple[PgMigration, ...] = (
     _to_v1, _to_v2, _to_v3, _rich_posts, _to_v4_schedules, _feed_warnings, _add_story_summaries, _stories,
+    _replica_leases, _job_runs, _flood_budget,
 )
 
 
