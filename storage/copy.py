@@ -6,7 +6,8 @@ read in one read transaction (a consistent snapshot, even while a bot keeps writ
 the target is written in one transaction (all or nothing) with PostgreSQL's binary COPY,
 tables in foreign-key order, ids kept. Then the search index is filled from the source's
 stems (the ``tsvector`` column computes itself) and every id sequence is moved past the
-largest copied id, so new rows never collide with copied ones.
+largest copied id, so new rows never collide with copied ones. Last, the copied tables are
+vacuumed and analyzed, so the server plans and counts over them as over settled tables.
 """
 
 from __future__ import annotations
@@ -90,6 +91,11 @@ async def _copy(src: Database, dst: PgDatabase) -> CopyReport:
                     )
     finally:
         await src.conn.execute("COMMIT")
+    # Outside the transaction (VACUUM cannot run in one): the planner's statistics, and the
+    # visibility map that lets a count over the search index skip the table's rows (a
+    # freshly copied table has neither until autovacuum comes by: "Read also" ran 3x slower).
+    async with dst.pool.acquire() as raw:
+        await raw.execute(f"VACUUM (ANALYZE) {', '.join((*tables, _FTS))}")  # names from the schema
     return report
 
 
