@@ -81,6 +81,11 @@ async def _check_copy(source: Path, target: str, ids: dict[str, int]) -> None:
         for db in (old, new):
             found = await search_stories(db, "earthquake coast", now=NOW + timedelta(hours=1), limit=3)
             assert [a.id for a in found][:1] == [ids["quake"]]
+        # Vacuumed and analyzed: the planner knows the copied tables from the start.
+        assert await new.scalar(
+            "SELECT last_vacuum IS NOT NULL AND last_analyze IS NOT NULL FROM pg_stat_user_tables "
+            "WHERE relname = 'articles_fts'"
+        )
         # Sequences moved past the copied ids: a new row gets a new id, no collision.
         feed, created = await new.feeds.add("https://other.example/rss", now=NOW)
         assert created and feed.id > max(f.id for f in await old.feeds.list())
