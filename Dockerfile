@@ -1,4 +1,5 @@
-# newsbot: configured only by environment variables (see .env.example); state on /data.
+# newsbot: configured only by environment variables (see .env.example); state on /data,
+# or in PostgreSQL with DATABASE_URL=postgresql://... (the driver is installed).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

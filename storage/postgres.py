@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 
 POOL_SIZE = 8  # connections per process; reads run concurrently, writes one at a time
 CONNECT_TIMEOUT_S = 10.0
+# How long a statement waits for a row or table another program has locked before it fails,
+# as SQLite's busy timeout: the publisher then keeps the outcome and pauses (never hangs).
+LOCK_TIMEOUT_MS = 5000
 
 # A statement that yields rows is run with fetch(); any other with execute(), whose status
 # line ("UPDATE 3") gives the row count.
@@ -101,8 +104,12 @@ class PgConnection:
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         batch = [tuple(row) for row in rows]
-        if batch:
+        if not batch:
+            return
+        try:
             await self.raw.executemany(numbered_placeholders(sql), batch)
+        except OSError as exc:
+            raise DatabaseUnavailableError(f"lost the connection to the PostgreSQL server: {exc}") from exc
 
 
 async def run_statement(raw: asyncpg.Connection, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> PgCursor:
@@ -149,7 +156,7 @@ class PgDatabase(Database):
         try:
             pool = await asyncpg.create_pool(
                 url, min_size=1, max_size=pool_size, timeout=CONNECT_TIMEOUT_S, command_timeout=60,
-                reset=_keep_session,
+                reset=_keep_session, server_settings={"lock_timeout": f"{LOCK_TIMEOUT_MS:d}ms"},
             )
         except (OSError, asyncio.TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             raise StorageError(f"cannot connect to the PostgreSQL database DATABASE_URL={shown}: {exc}") from exc

@@ -360,6 +360,7 @@ async def migrate_pg(db: asyncpg.Connection, *, url: str = "") -> int:
     start = await schema_version_pg(db)
     while True:
         async with db.transaction():
+            await db.execute("SET LOCAL lock_timeout = 0")  # another replica's migration may take a while
             await db.execute("SELECT pg_advisory_xact_lock($1)", _MIGRATION_LOCK)
             await db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             current = await schema_version_pg(db)

@@ -141,17 +141,20 @@ async def running_bot(make_settings: Callable[..., Settings], tg: FakeTelegramSe
         yield RunningBot(application, tg)
 
 
-@pytest.fixture
-async def engine_bot(
-    make_settings: Callable[..., Settings], tg: FakeTelegramServer, clock: FakeClock, database_target: str, engine: str
-) -> AsyncIterator[RunningBot]:
-    """``running_bot``, once per engine: on a fresh SQLite file, and with DATABASE_URL pointing at
-    a fresh PostgreSQL database. A test module runs its end-to-end tests on both by defining
-    ``running_bot`` as this fixture."""
-    overrides = {"database_url": database_target} if engine == "postgresql" else {"database_path": database_target}
-    application = build_application(make_settings(**overrides), clock=clock, schedule_jobs=False)
-    async with start_bot(application):
-        yield RunningBot(application, tg)
+def settings_on_engine(make_settings: Callable[..., Settings], database_target: str, engine: str) -> Callable[..., Settings]:
+    """``make_settings`` whose database is ``database_target``: the SQLite file, or DATABASE_URL
+    of the PostgreSQL database. A test module runs its end-to-end tests on both engines with
+
+        @pytest.fixture
+        def make_settings(make_settings, database_target, engine):
+            return settings_on_engine(make_settings, database_target, engine)
+    """
+    key = "database_url" if engine == "postgresql" else "database_path"
+
+    def make(**overrides: Any) -> Settings:
+        return make_settings(**{key: database_target, **overrides})
+
+    return make
 
 
 class start_bot:  # noqa: N801 - used as a context manager, like a function

@@ -12,12 +12,14 @@ import asyncpg
 import pytest
 
 from bot.config import load_core_settings
+from bot.news.textsearch import index_terms
 from storage import Database, SchemaTooNewError, StorageError
 from storage.db import redacted, sqlite_path
 from storage.schema import LATEST, MIGRATIONS
 from storage.schema_pg import PG_MIGRATIONS
 from storage.sqltext import numbered_placeholders
 from tests.pgserver import PostgresServer, new_pg_database
+from tests.stories import DAM, KYIV_UK, MUSEUM
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
@@ -123,3 +125,26 @@ async def test_a_failed_step_inside_a_transaction_leaves_nothing_on_either_engin
         assert await db.chats.get(5) is None
     finally:
         await db.close()
+
+
+SAMPLES = (
+    DAM, KYIV_UK, MUSEUM,
+    "Путіна, Путину і ПУТИН: об'єкт, п'ять м’ячів, Пути́на; 16% in 2024, Putin's visits, US sanctions, café naïve",
+    "Владимир Путин провел переговоры о поставках зерна через Черное море; ёмкость рынка оценивается в миллиардах.",
+)
+
+
+async def test_every_stem_is_one_postgresql_lexeme_on_both_sides(pg_server: PostgresServer | None) -> None:
+    """PostgreSQL's 'simple' parser keeps each stored stem whole and as it is, in documents
+    (to_tsvector) and in queries (phraseto_tsquery), so the two engines match the same stems."""
+    url = await new_pg_database(pg_server)
+    conn = await asyncpg.connect(url)
+    try:
+        for text in SAMPLES:
+            stems = index_terms(text, "")
+            lexemes = await conn.fetchval("SELECT tsvector_to_array(to_tsvector('simple', $1))", stems)
+            assert set(lexemes) == set(stems.split()), text[:40]
+            for stem in set(stems.split()):
+                assert await conn.fetchval("SELECT phraseto_tsquery('simple', $1)::text", stem) == f"'{stem}'"
+    finally:
+        await conn.close()
