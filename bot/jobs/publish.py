@@ -43,7 +43,7 @@ from bot.delivery.edits import EditSender
 from bot.delivery.outcome import Outcome, outcome_of
 from bot.delivery.postview import also_links
 from bot.delivery.policy import GROUP_GAP, PRIVATE_GAP, PostingPolicy, digest_policy, next_send_time, parse_hhmm
-from bot.delivery.ratelimit import bulk_sends
+from bot.delivery.ratelimit import SendingPaused, bulk_sends
 from bot.delivery.retry import OutageTracker, RetryPolicy
 from bot.delivery.send import Post, Sender
 from bot.news.render import Link, escape
@@ -279,8 +279,13 @@ class Publisher:
 
     async def _attempt(self, chat: Chat, post: Post) -> Outcome:
         try:
-            with bulk_sends():  # replies to commands go first (bot/delivery/ratelimit.py)
+            # Replies to commands go first (bot/delivery/ratelimit.py); a pause that began while
+            # this send waited for its turn (a 429, a database fault, a stop) is seen right
+            # before the request, so nothing goes out that could not be recorded.
+            with bulk_sends(may_send=lambda: not self._holding()):
                 sent = await self.sender.send(chat.id, post, chat_name=chat.display_name)
+        except SendingPaused:
+            return Outcome("released")
         except TelegramError as exc:
             return outcome_of(exc)
         return Outcome("sent", message_id=sent.message_id, sent_as=sent.kind, thread_id=sent.thread_id)
