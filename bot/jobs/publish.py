@@ -103,6 +103,7 @@ class Publisher:
         # Outcomes Telegram gave that the database could not store yet (disk full, locked).
         self._unsettled: list[tuple[Delivery, Outcome, datetime]] = []
         self._write_fault: str | None = None
+        self._fault_untold: str | None = None  # a fault the admins are yet to hear of
 
     # -- the task ----------------------------------------------------------------------------
 
@@ -165,6 +166,7 @@ class Publisher:
                 await self.edits.drain(may_send=lambda: not self._holding())
             except sqlite3.Error as exc:
                 await self._database_fault(exc)
+            await self._tell_database_fault()
         return report
 
     async def _send_batches(self, report: PublishReport, *, batch: int, max_batches: int) -> None:
@@ -402,15 +404,23 @@ class Publisher:
                 )
 
     async def _database_fault(self, exc: sqlite3.Error) -> None:
-        """The database refused a write: pause sending and tell the admins, once per fault."""
+        """The database refused a write: pause sending (no send starts from now on, see
+        ``_attempt``); the admins are told once per fault, by ``_tell_database_fault``."""
         if self._write_fault is not None:
             return
-        self._write_fault = str(exc) or type(exc).__name__
+        self._write_fault = self._fault_untold = str(exc) or type(exc).__name__
         log.error("cannot write to the database (%s): sending paused; %d outcomes kept to write later",
                   self._write_fault, len(self._unsettled))
+
+    async def _tell_database_fault(self) -> None:
+        """Tell the admins of a new fault once the drain's sends under way have finished: when
+        the notice arrives, sending has stopped (a test can wait for it instead of a time)."""
+        if self._fault_untold is None:
+            return
+        fault, self._fault_untold = self._fault_untold, None
         await notify_admins(
             self._bot, self._settings.admin_ids,
-            f"I cannot write to the database ({self._write_fault}): is the disk full, or is another "
+            f"I cannot write to the database ({fault}): is the disk full, or is another "
             "program holding it? I paused sending; what was sent is recorded as soon as writing works again.",
         )
 
