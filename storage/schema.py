@@ -323,9 +323,16 @@ async def _stories(db: aiosqlite.Connection) -> None:
     await _run_script(db, _STORIES)
 
 
+async def _article_sources_by_feed(db: aiosqlite.Connection) -> None:
+    # A new follower's backlog (a feed's newest stories) looks up sources by feed; the
+    # (feed_id, guid) index is partial (guid IS NOT NULL) and cannot serve it: a full scan.
+    await db.execute("CREATE INDEX IF NOT EXISTS article_sources_feed ON article_sources (feed_id)")
+
+
 # MIGRATIONS[n] brings a database from version n to n + 1. Append; never edit.
 MIGRATIONS: tuple[Migration, ...] = (
     _to_v1, _to_v2, _to_v3, _rich_posts, _to_v4_schedules, _feed_warnings, _add_story_summaries, _stories,
+    _article_sources_by_feed,
 )
 LATEST = len(MIGRATIONS)
 
