@@ -228,7 +228,7 @@ class Publisher:
         policy = digest_policy(chat_policy) if rows[0].kind == "digest" else chat_policy
         hour_ago = now - timedelta(hours=1)
         sent_last_hour, oldest = (
-            await self._db.deliveries.sent_since(chat.id, hour_ago) if policy.max_per_hour else (0, None)
+            await self._db.deliveries.capped_sent_since(chat.id, hour_ago) if policy.max_per_hour else (0, None)
         )
         slot = next_send_time(
             policy, now=now, last_post_at=chat.last_post_at, sent_in_last_hour=sent_last_hour,
