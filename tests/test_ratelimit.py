@@ -45,6 +45,8 @@ class VirtualTime:
 
     async def _wake_next(self) -> None:
         deadline, _, future = heapq.heappop(self._sleepers)
+        if future.done():  # the sleeper was cancelled
+            return
         # A sleep always lets some time pass, as on a real clock: a wait that rounding made
         # zero (``times[0] + period - now``) must not wake at the same moment forever.
         self.now = max(deadline, math.nextafter(self.now, math.inf))
@@ -187,6 +189,18 @@ async def test_a_reply_waits_at_most_reply_wait_for_a_fanout(vt: VirtualTime) ->
     assert len(waits) == 30
     assert max(waits) <= 0.05 + 1e-9
     assert other_end.most_in_any_window(1.0) <= 10
+
+
+async def test_a_reply_that_gives_up_waiting_does_not_hold_the_fanout_back(vt: VirtualTime) -> None:
+    window = SlidingWindow(2, period=1.0, clock=vt.clock, sleep=vt.sleep)
+    other_end = Receiver(vt)
+    for _ in range(2):
+        await vt.run(other_end.send(window, bulk=False))  # the window is full until 1.0
+    reply = asyncio.ensure_future(other_end.send(window, bulk=False))
+    bulk = asyncio.ensure_future(other_end.send(window, bulk=True))  # held back for the reply
+    await vt.advance(0.5)
+    reply.cancel()  # e.g. its request timed out
+    assert await vt.run(bulk) == pytest.approx(1.0)
 
 
 async def test_many_replies_and_bulk_sends_at_once_stay_within_the_limit(vt: VirtualTime) -> None:

@@ -137,6 +137,7 @@ class SlidingWindow:
                 await self._wait(self._earliest_expiry())
         finally:
             self._replies_waiting -= 1
+            self._notify()  # a bulk send held back for this reply looks again (also if it gave up)
 
     async def _take_bulk(self) -> _Place:
         asked = self._clock()
