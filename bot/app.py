@@ -37,6 +37,11 @@ from storage import Database
 
 log = logging.getLogger(__name__)
 
+# The fan-out's share of Telegram's overall limit for a budget that paces by rate alone (one
+# shared between processes): the rest is kept for replies. This process's own window needs no
+# share: it counts as Telegram does and keeps replies first (bot/delivery/ratelimit.py).
+FANOUT_SHARE = 0.98
+
 # The update types the bot handles; anything else Telegram keeps to itself. Not
 # "edited_message": an edited command must not run again (an edited /broadcast would reach
 # every reader twice), and nothing else of the bot reads edits.

@@ -24,12 +24,11 @@ Per-group limits (20 a minute) stay PTB's.
 The interface, for a budget shared with other processes (replicas on the same bot token):
 
 * ``ReservingRateLimiter(per_second=..., group_max_rate=..., group_time_period=...,
-  reply_wait=REPLY_WAIT_S, shared=None)``: PTB's rate limiter for the Application. A message
-  to a chat goes once ``window`` (this process's ``SlidingWindow``) and then ``shared`` gave it
-  a place; both hear when its answer (or error) came back.
-* ``FloodBudget``: what ``shared`` must be: one method, ``slot(*, bulk)``, an async context
-  manager entered when one message may go now and left when its answer came back; left by
-  ``SendingPaused``, nothing was sent. ``SlidingWindow`` is one (a budget for one process).
+  reply_wait=REPLY_WAIT_S, shared=None)``: PTB's rate limiter for the Application.
+* ``limiter.shared``: ``None``, or a ``FloodBudget`` (set it at construction or later, before
+  sending): one method, ``async acquire()``, awaited by each bulk send once this process's
+  window (``limiter.window``) gave it a place, returning when the shared budget lets it go.
+  The pause (``may_send``) is asked after it, right before the request.
 * ``bulk_sends(may_send=None)`` and ``SendingPaused``: how the fan-out marks its sends.
 """
 
@@ -76,10 +75,10 @@ def bulk_sends(may_send: Callable[[], bool] | None = None) -> Iterator[None]:
 
 
 class FloodBudget(Protocol):
-    """Places for messages under a flood limit (this process's window, or one shared)."""
+    """A flood budget beyond this process (e.g. shared by the replicas of one bot token)."""
 
-    def slot(self, *, bulk: bool) -> contextlib.AbstractAsyncContextManager[None]:
-        """Entered when one message may be sent now; left when its answer came back."""
+    async def acquire(self) -> None:
+        """Return when one more bulk send may go now."""
         ...
 
 
@@ -200,15 +199,15 @@ class SlidingWindow:
 
 
 class ReservingRateLimiter(AIORateLimiter):
-    """AIORateLimiter with its overall limit replaced by a ``SlidingWindow`` (and, when given,
-    a ``shared`` budget after it); see the module."""
+    """AIORateLimiter with its overall limit replaced by a ``SlidingWindow``, and bulk sends
+    also paced by ``shared`` when set; see the module."""
 
     def __init__(self, *, per_second: int, group_max_rate: int, group_time_period: float,
                  reply_wait: float = REPLY_WAIT_S, shared: FloodBudget | None = None) -> None:
         super().__init__(overall_max_rate=0, overall_time_period=0, group_max_rate=group_max_rate,
                          group_time_period=group_time_period)
         self.window = SlidingWindow(per_second, reply_wait=reply_wait)
-        self.shared = shared
+        self.shared: FloodBudget | None = shared  # see the module: a budget beyond this process
 
     async def _run_request(  # type: ignore[override]
         self, chat: bool, group: str | int | bool, allow_paid_broadcast: bool,
@@ -221,9 +220,10 @@ class ReservingRateLimiter(AIORateLimiter):
         async def within_limits(*call_args: Any, **call_kwargs: Any) -> Any:
             # PTB calls this after the group limit and any 429 pause: the last waits are ours.
             async with self.window.slot(bulk=bulk is not None):
-                async with self.shared.slot(bulk=bulk is not None) if self.shared else contextlib.nullcontext():
-                    if bulk is not None and bulk.may_send is not None and not bulk.may_send():
-                        raise SendingPaused("sending paused while the message waited for its turn")
-                    return await callback(*call_args, **call_kwargs)
+                if bulk is not None and self.shared is not None:
+                    await self.shared.acquire()
+                if bulk is not None and bulk.may_send is not None and not bulk.may_send():
+                    raise SendingPaused("sending paused while the message waited for its turn")
+                return await callback(*call_args, **call_kwargs)
 
         return await super()._run_request(chat, group, allow_paid_broadcast, within_limits, args, kwargs)
