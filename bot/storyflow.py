@@ -89,7 +89,8 @@ async def apply_correction(
     limits: EditLimits,
 ) -> bool:
     """A known entry was re-read: when it is the story's own source and its text changed
-    materially, store the new text and summary and queue edits of the sent posts (True)."""
+    materially, store the new text and summary, drop the cached LLM summaries of the old text,
+    and queue edits of the sent posts (True)."""
     stored = await db.articles.get(story_id)
     async with db.transaction():
         await db.articles.set_entry_hash(story_id, [url, item.canonical_url], entry_hash or "")
@@ -102,6 +103,7 @@ async def apply_correction(
             story_id, title=article.title, text=article.text, summary=item.summary, title_terms=item.title_terms,
             body_terms=item.body_terms, fingerprint=item.fingerprint, bands=item.bands,
         )
+        await db.summaries.forget(story_id)  # LLM summaries of the old text must not come back
         await story_corrected(db, story_id, now=now, limits=limits)
     return True
 
