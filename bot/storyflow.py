@@ -117,4 +117,4 @@ def entry_hash(entry: FeedEntry | None) -> str | None:
 
 
 def _counted_terms(profile: StoryProfile) -> list[str]:
-    return [*profile.terms, *profile.names, *sorted(profile.numbers)]
+    return list(dict.fromkeys([*profile.terms, *profile.names, *sorted(profile.numbers), *profile.lead]))
