@@ -84,7 +84,8 @@ class Services:
         self.summaries = llm_summaries(settings, self.db, self.clock)
         self.ingestor = Ingestor(self.db, self.fetcher, clock=self.clock, executor=self.executor,
                                  options=ingest_options(settings),
-                                 on_queued=self.summaries.request if self.summaries else None)
+                                 on_queued=self.summaries.request if self.summaries else None,
+                                 on_corrected=self.summaries.forget if self.summaries else None)
         self.publisher = Publisher(self.db, self.bot, settings=settings, clock=self.clock, summaries=self.summaries,
                                    lease=self.lease)
         self.poller = FeedPoller(self)
