@@ -303,21 +303,6 @@ def test_a_short_precision_reading_is_checked_against_readability() -> None:
     assert choice.paragraphs == story
 
 
-# --- dragnet R548: a long article cut to its first part by the precision reading -------------
-
-def test_a_long_article_whose_rest_sits_in_another_container_is_read_whole() -> None:
-    # trafilatura's precision mode keeps the first five paragraphs and drops the rest, which
-    # the page put in a <div class="bottom">; the reading is long and all prose, so it was
-    # never doubted. The page's own prose paragraphs hold five times as much.
-    story = [f"Paragraph {n} of the guest post argues that the anti-doping rules of the sport have "
-             "failed to deter riders, and that an amnesty for the years before the new tests would "
-             "let the sport move on at last." for n in range(1, 25)]
-    body = (f"<div class='post-body'>{paragraphs(*story[:5])}"
-            f"<div class='bottom'>{paragraphs(*story[5:])}</div></div>")
-    article = page(body, "<title>Guest post</title>")
-    assert article.paragraphs == story
-
-
 @pytest.mark.parametrize(
     ("line", "junk"),
     [

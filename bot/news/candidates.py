@@ -28,8 +28,8 @@ from readability import Document
 from bot.news.clean import clean_paragraphs
 from bot.news.paragraphs import add_split_body_chunks, paragraphs_from_body
 
-__all__ = ["PageText", "coverage", "dedupe", "json_ld_paragraphs", "page_prose_chars", "prose_share",
-           "readability_paragraphs", "trafilatura_paragraphs"]
+__all__ = ["PageText", "coverage", "dedupe", "json_ld_paragraphs", "prose_share", "readability_paragraphs",
+           "trafilatura_paragraphs"]
 
 log = logging.getLogger(__name__)
 
@@ -190,19 +190,3 @@ def prose_share(paragraphs: list[str]) -> float:
     total = sum(len(p) for p in paragraphs)
     prose = sum(len(p) for p in paragraphs if len(p) >= _PROSE_LINE and p.rstrip()[-1:] in _SENTENCE_END)
     return prose / total if total else 0.0
-
-
-_LONG_PARAGRAPHS = etree.XPath(f"//p[string-length(normalize-space()) >= {_PROSE_LINE}]")
-
-
-def page_prose_chars(page: PageText, *, enough: int) -> int:
-    """Characters in the page's prose paragraphs (``<p>`` elements of 80+ characters that end
-    like a sentence), counted until ``enough``: how much article-like text the page holds."""
-    total = 0
-    for el in _LONG_PARAGRAPHS(page.tree):
-        text = " ".join(el.text_content().split())
-        if text[-1:] in _SENTENCE_END:
-            total += len(text)
-            if total >= enough:
-                break
-    return total

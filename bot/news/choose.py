@@ -1,16 +1,15 @@
 """Which reading of a page is its article: the first one, unless the evidence doubts it.
 
 The first reading is trafilatura's fast precision mode: right on most news pages, and cheap.
-It is doubted when it is short (under ``SHORT_TEXT`` characters, whatever the page), when
-little of it is prose (a menu or teaser block on an old table layout), or when the page's
-own prose paragraphs hold several times its text (a long article cut to its first part).
-Only then are the expensive readings made, so most pages cost one trafilatura pass:
+It is doubted when it is short (under ``SHORT_TEXT`` characters, whatever the page) or when
+little of it is prose (a menu or teaser block on an old table layout). Only then are the
+expensive readings made, so most pages cost one trafilatura pass:
 
 - a short first reading gives way to readability-lxml's reading of the page. On both shared
   benchmark sets, in both halves (even and odd ids), readability's text is on average the
   better one exactly where trafilatura's precision mode keeps little. When readability finds
   nothing, trafilatura's balanced mode replaces a first reading it more than doubles;
-- any other doubted first reading is compared with readability and balanced mode: a
+- a first reading that is not prose is compared with readability and balanced mode: a
   reading that contains it (most of its shingles) and adds prose replaces it (it was cut
   short); two readings that agree with each other and not with it outvote it (it took the
   wrong block).
@@ -26,7 +25,6 @@ from bot.news.candidates import (
     PageText,
     coverage,
     json_ld_paragraphs,
-    page_prose_chars,
     prose_share,
     readability_paragraphs,
     trafilatura_paragraphs,
@@ -36,7 +34,6 @@ __all__ = ["Choice", "choose_paragraphs"]
 
 SHORT_TEXT = 800  # a first reading below this is always doubted
 _MIN_PROSE_SHARE = 0.3  # doubted when less than this of it is prose
-_CUT_SHORT = 3  # doubted when the page's prose paragraphs hold this many times its text
 _CONTAINS = 0.9  # "contains the first reading": this share of its shingles
 _LONGER = 3  # and this much longer
 _AGREE = 0.7  # two readings agree: each covers this share of the other
@@ -65,14 +62,12 @@ def choose_paragraphs(page: PageText, *, json_ld_body: str = "") -> Choice:
 
 
 def _doubt(first: list[str], page: PageText) -> str:
-    """Why the first reading is doubtful ("short", "not prose", "cut short"), or "" if it is not."""
+    """Why the first reading is doubtful ("short", "not prose"), or "" if it is not."""
     length = _chars(first)
     if length < SHORT_TEXT:
         return "short"
     if prose_share(first) < _MIN_PROSE_SHARE:
         return "not prose"
-    if page_prose_chars(page, enough=_CUT_SHORT * length) >= _CUT_SHORT * length:
-        return "cut short"
     return ""
 
 
