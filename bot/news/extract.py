@@ -25,12 +25,12 @@ from urllib.parse import urlsplit
 
 from htmldate import find_date
 from lxml import etree
-from trafilatura.utils import load_html
 
 from bot.news.charset import detect_encoding
 from bot.news.clean import related_links_from_tree
 from bot.news.errors import ExtractionError
 from bot.news.factcheck import claim_review, with_verdict
+from bot.news.htmltree import parse_html
 from bot.news.jsonld import json_ld_objects
 from bot.news.lang import detect_language
 from bot.news.models import Article, FeedEntry
@@ -152,7 +152,7 @@ def _parse(html: str | bytes, url: str) -> etree._Element:
     if _looks_binary(html):
         raise ExtractionError(f"the page {url} is binary data, not HTML")
     try:
-        tree = load_html(html)
+        tree = parse_html(html)
     except (ValueError, TypeError, etree.LxmlError, RecursionError) as exc:
         raise ExtractionError(f"the page {url} is not parseable HTML: {exc}") from exc
     if tree is None:
