@@ -55,3 +55,57 @@ def test_a_search_engine_tail_is_not_part_of_the_title() -> None:
 )
 def test_seo_tails_go_only_when_they_are_plainly_tails(title: str, expected: str) -> None:
     assert strip_seo_tail(title) == expected
+
+
+EN_LEAD = (
+    "Three people have died during protests against the interim government, after violent "
+    "clashes erupted between the former leader's supporters and security forces."
+)
+EN_BODY = "".join(
+    f"<p>{text}</p>"
+    for text in (
+        "In addition to the three fatalities at a fuel plant on Tuesday, the public defender's office "
+        "said another 30 people had been injured in the skirmishes, but added the exact circumstances "
+        "of the deaths and injuries remained unclear.",
+        "The ombudsman's office said the deaths were caused by gunshot wounds and called on the interim "
+        "government to withdraw military units from all policing operations in order to reduce the violence.",
+        "A journalist in the area also reported hearing gunfire near the fuel facility, which protesters "
+        "have tried to block over the last five days in an attempt to shut down operations, as well as "
+        "seeing a military helicopter flying over the plant.",
+        "A doctor on the scene said that he tried to save one of the wounded demonstrators, but failed to do so.",
+        "It is a shame to see a comrade die in this way, the doctor said, adding that the wound was a shot "
+        "in the heart.",
+    )
+)
+
+
+def lead_page(description: str, shown: str) -> str:
+    head = f'<title>Three killed in clashes</title><meta property="og:description" content="{description}">'
+    return (
+        f'<html><head>{head}</head><body><div class="article"><h1>Three killed in clashes near fuel plant</h1>'
+        f'<div class="article__summary summary">\n  {shown}\n</div>'
+        f'<div class="article__text text">{EN_BODY}</div></div></body></html>'
+    )
+
+
+def test_a_lead_set_apart_above_the_body_is_put_back_in_front() -> None:
+    # 4a44ab3e4c41: the first paragraph sits in its own "summary" element above the body; the
+    # extracted text started "In addition to the three fatalities …".
+    article = extract_article(lead_page(EN_LEAD, EN_LEAD), "https://news.example.com/news/1-three-killed/")
+    assert article.paragraphs[0] == EN_LEAD
+    assert article.paragraphs[1].startswith("In addition to the three fatalities")
+    assert article.text.count("Three people have died") == 1
+
+
+@pytest.mark.parametrize(
+    ("description", "shown"),
+    [
+        (EN_LEAD, "Watch the video of the clashes and read our live coverage below."),  # not shown
+        (EN_LEAD[:100] + "...", EN_LEAD[:100] + "..."),  # cut to a length limit
+        ("Three killed in clashes.", "Three killed in clashes."),  # a teaser line
+    ],
+)
+def test_a_description_not_shown_as_the_lead_or_cut_short_is_not_added(description: str, shown: str) -> None:
+    article = extract_article(lead_page(description, shown), "https://news.example.com/news/1-three-killed/")
+    assert article.paragraphs[0].startswith("In addition to the three fatalities")
+

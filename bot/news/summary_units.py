@@ -32,7 +32,7 @@ from bot.news.quotes import open_quotes, scan_quotes
 from bot.news.sentences import iter_sentences, split_lines
 from bot.news.textsearch import stem_terms
 
-__all__ = ["MAX_QUOTE_SPAN", "Unit", "iter_summary_units", "summary_units"]
+__all__ = ["MAX_QUOTE_SPAN", "Unit", "iter_summary_units", "leans_back", "summary_units"]
 
 MAX_QUOTE_SPAN = 4  # sentences a quotation may span and still be kept as one unit
 MIN_WORDS = 5  # shorter sentences are fallback material only
@@ -132,6 +132,9 @@ _LEANING_PHRASES = (
     "при цьому", "до того ж", "водночас", "кроме того", "из-за этого", "при этом",
     "в то же время", "тем не менее", "к тому же",
 )
+# Openings that continue a story already begun ("In addition to the three fatalities, …").
+# Not leaning for a summary's first sentence, which may continue the headline.
+_CONTINUING_PHRASES = ("in addition to ", "на додачу до ", "в дополнение к ")
 _FIRST_WORD_RE = re.compile(r"^[\"'«„“‘(\[—–-]*\s*([^\W\d_]+)")
 _NON_ALNUM_RE = re.compile(r"[\W_]+")
 _CAPTION = "\x00"  # marks the head cut off a run-on sentence: a caption, never shown
@@ -348,6 +351,16 @@ def _is_weak(text: str) -> bool:
     if len(words) < MIN_WORDS:
         return len(words) > 1 or len(text) < 12  # Japanese and Chinese write no spaces
     return text == text.upper() and sum(map(str.isalpha, text)) >= 8
+
+
+def leans_back(text: str) -> bool:
+    """True when ``text`` opens with a word or phrase that points back to something before it
+    ("But …", "This comes after …", "In addition to …", "Однако …"): it cannot be the first
+    paragraph of a story. A personal pronoun does not count: a story may open "It was the shot
+    heard round the world" or "He was 88 when …", naming its subject later or in the headline."""
+    if text[:40].casefold().startswith(_CONTINUING_PHRASES):
+        return True
+    return _leans(text) and not _opens_with_pronoun(text)
 
 
 def _leans(text: str) -> bool:
