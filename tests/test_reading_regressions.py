@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bot.news.extract import extract_article
+from bot.news.summarize import summarize_text
 from bot.news.titles import strip_seo_tail
 
 RU_BODY = "".join(
@@ -109,3 +110,29 @@ def test_a_description_not_shown_as_the_lead_or_cut_short_is_not_added(descripti
     article = extract_article(lead_page(description, shown), "https://news.example.com/news/1-three-killed/")
     assert article.paragraphs[0].startswith("In addition to the three fatalities")
 
+
+def test_a_caption_run_into_the_next_sentence_is_cut_where_the_sentence_restarts() -> None:
+    # CNN/DailyMail text that lost its line breaks: a photo caption (no full stop) ran into the
+    # next sentence, "… has a taste Like the infamous scene …", and the glued pair was shown.
+    text = (
+        "With summer around the corner, icy treats are back on the menu for everyone. "
+        "The fly is initially featured looking rather pleased as it fastens its tongue onto the beef "
+        "steak and has a taste Like the infamous scene from a film involving ice and a tongue, the fly "
+        "becomes attached to the frozen food. "
+        "The filmmaker eventually helps it out with a heat gun after a long struggle."
+    )
+    summary = summarize_text(text, "en", title="Fly gets its tongue stuck to a frozen steak")
+    assert "has a taste Like" not in summary
+    assert summary.startswith("With summer around the corner")
+    assert "the fly becomes attached to the frozen food." in summary
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The statement was issued by Police Scotland on Monday after the long search ended.",
+        "Officers said it was a case of the Millions Club members meeting in secret again.",
+    ],
+)
+def test_a_capitalized_name_inside_a_sentence_is_not_a_restart(sentence: str) -> None:
+    assert summarize_text(sentence, "en") == sentence

@@ -76,10 +76,14 @@ _PICTURE_POINTER_RE = re.compile(
 _SCROLL_RE = re.compile(r"^(?:scroll down for (?:video|more)|video)\s+(?=[A-Z‘'\"“])", re.IGNORECASE)
 # A sentence restarting in mid-line: a lower-case word, then a word that opens sentences and
 # never stands capitalized inside one ("The" only before a lower-case word: "The cost", not
-# "The Times").
+# "The Times"; "Like the infamous scene", "Millions of motorists", "Police said", not "Police
+# Scotland").
 _RESTART_RE = re.compile(
     r"(?<=[a-z0-9%’'\")])\s+(?=(?:(?:He|She|They|We|His|Her|Their|It|Its|But|However|Meanwhile"
-    r"|Scroll)\b|(?:The|A|An|In|On|At|After|When|While|This|These|There)\s+[a-z0-9]))"
+    r"|Scroll)\b|(?:The|A|An|In|On|At|After|When|While|This|These|There|Like|As|If|Although|Despite"
+    r"|During|Since|Before|According|Following|Many|Some|Most|Several|Millions|Thousands|Hundreds"
+    r"|Dozens|Now|Today|Yesterday|Last|Earlier|Later|Police|Officials|Experts|Researchers|Scientists"
+    r"|Witnesses|Fans)\s+[a-z0-9]))"
 )
 _JUNK_START_RE = re.compile(
     r"""^(?:
