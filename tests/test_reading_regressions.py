@@ -136,3 +136,30 @@ def test_a_caption_run_into_the_next_sentence_is_cut_where_the_sentence_restarts
 )
 def test_a_capitalized_name_inside_a_sentence_is_not_a_restart(sentence: str) -> None:
     assert summarize_text(sentence, "en") == sentence
+
+
+@pytest.mark.parametrize(
+    ("sentence", "shown"),
+    [
+        # CNN/DailyMail: pointers to a photo the post does not show.
+        (
+            "Oxford scientists say a Mercury-like body struck the young Earth (artist's illustration shown).",
+            "Oxford scientists say a Mercury-like body struck the young Earth.",
+        ),
+        (
+            "The brothers (pictured left to right) opened the bakery on the high street in 2012.",
+            "The brothers opened the bakery on the high street in 2012.",
+        ),
+        (
+            "After initially being restrained (first photo), the defender clashed with the stewards.",
+            "After initially being restrained, the defender clashed with the stewards.",
+        ),
+        # asides that are not about a picture stay
+        (
+            "The Freedom Party (right-wing) won the most seats in the regional vote on Sunday.",
+            "The Freedom Party (right-wing) won the most seats in the regional vote on Sunday.",
+        ),
+    ],
+)
+def test_pointers_to_a_photo_are_cut_out_of_a_sentence(sentence: str, shown: str) -> None:
+    assert summarize_text(sentence, "en") == shown

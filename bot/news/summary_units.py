@@ -68,9 +68,12 @@ _FACT_CHECK_LABELS = frozenset(
 ) | {"our ruling", "fact check", "the claim", "the facts"}
 # "(pictured)", "(above)", "(left)": pointers to a photo the post does not show.
 _PICTURE_POINTER_RE = re.compile(
-    r"\s\((?:pictured|picture|above|below|left|right|centre|center|top|bottom|inset|file photo|"
+    r"\s\((?:(?:pictured|picture|above|below|left|right|centre|center|top|bottom|inset|file photo|"
     r"file picture|на фото|на фото вище|на знімку|на снимке|ліворуч|праворуч|слева|справа)"
-    r"(?:,? (?:left|right|centre|center|above|below))?\)",
+    r"(?:,? (?:left|right|centre|center|above|below))?"
+    # "(pictured left to right)", "(pictured in 2012)", "(first photo)", "(artist's impression shown)"
+    r"|(?:pictured|from left|first photo|second photo|main picture|main photo)\b[^()]{0,30}"
+    r"|[^()]{0,30}\b(?:impression|illustration|photo|picture|image)s? (?:shown|pictured|above|below))\)",
     re.IGNORECASE,
 )
 _SCROLL_RE = re.compile(r"^(?:scroll down for (?:video|more)|video)\s+(?=[A-Z‘'\"“])", re.IGNORECASE)
