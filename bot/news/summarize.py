@@ -17,7 +17,7 @@ sentence that does not fit for one that does: none gained on both halves. Fillin
 left by a sentence that does not fit, with a later one that does or with the misfit cut at a
 clause, lost on the tuning half too (ROUGE-1 40.5 and 40.8 against 40.9), and so did a
 logistic-regression sentence scorer over position, length, numbers, names, quotes and overlap
-with the title and lead, cross-validated there (``bench/bench_summary_scorer.py``: 39.4-40.1).
+with the title and lead, cross-validated there (``bench/bench_summary_scorer.py``: 39.4-40.0).
 
 What the summary adds to "the first three sentences" is judgement about which sentences may
 be shown (``bot.news.summary_units``): no heading, caption, credit, byline, dateline, reading
