@@ -163,3 +163,4 @@ def test_a_capitalized_name_inside_a_sentence_is_not_a_restart(sentence: str) ->
 )
 def test_pointers_to_a_photo_are_cut_out_of_a_sentence(sentence: str, shown: str) -> None:
     assert summarize_text(sentence, "en") == shown
+

@@ -60,11 +60,19 @@ def restore_lead(tree: etree._Element, description: str, paragraphs: list[str]) 
 
 
 def _next_to(lead: etree._Element, first: etree._Element) -> bool:
-    """The lead's element sits beside the first paragraph or beside the body's container
-    ("<div summary>" then "<div text><p>"), not in a header or sidebar far from it."""
-    parent = lead.getparent()
-    above = first.getparent()
-    return parent is not None and above is not None and parent in (above, above.getparent())
+    """The lead's element and the first paragraph's share a parent or grandparent ("<div
+    summary>" then "<div text><p>", or "<div summary><p>"): not a header or sidebar far off."""
+    return bool(_ancestors(lead) & _ancestors(first))
+
+
+def _ancestors(element: etree._Element, levels: int = 2) -> set[etree._Element]:
+    found = set()
+    for _ in range(levels):
+        element = element.getparent()
+        if element is None or element.tag == "body":
+            break
+        found.add(element)
+    return found
 
 
 def _is_whole_paragraph(text: str) -> bool:
