@@ -164,3 +164,32 @@ def test_a_capitalized_name_inside_a_sentence_is_not_a_restart(sentence: str) ->
 def test_pointers_to_a_photo_are_cut_out_of_a_sentence(sentence: str, shown: str) -> None:
     assert summarize_text(sentence, "en") == shown
 
+
+
+RU_CODES = (
+    "- стандартная скорость player.setav speedmult 100\n\n- player.setav health 200\n\n"
+    "- player.setav stamina 300\n\n"
+    "То, что вы поставите, такая скорость у вас и будет, и показатель сам не прибавится. "
+    "При запуске игры каждый раз придется вносить правки заново."
+)
+
+
+def test_a_first_line_introducing_a_list_is_the_lead_not_the_sentence_after_the_list() -> None:
+    # c4a3637c6696: the text opens with a sentence that a list of codes completes (no full stop,
+    # a list after it); the summary skipped it and opened "То,что вы поставите …", which leans
+    # on the list.
+    text = "Характеристики бега можно увеличить за счет кодов\n\n" + RU_CODES
+    summary = summarize_text(text, "ru", title="Скайрим: скорость бега, как увеличить")
+    assert summary.startswith("Характеристики бега можно увеличить за счет кодов.")
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Коды Для Скорости Бега В Игре Skyrim",  # Title Case: a heading
+        "Коды скорости",  # too short for a sentence
+    ],
+)
+def test_a_heading_above_a_list_is_still_not_a_sentence(heading: str) -> None:
+    summary = summarize_text(heading + "\n\n" + RU_CODES, "ru")
+    assert not summary.startswith(heading.split()[0])

@@ -142,6 +142,7 @@ _LEANING_PHRASES = (
 # Openings that continue a story already begun ("In addition to the three fatalities, …").
 # Not leaning for a summary's first sentence, which may continue the headline.
 _CONTINUING_PHRASES = ("in addition to ", "на додачу до ", "в дополнение к ")
+_LIST_ITEM_RE = re.compile(r"^(?:[-–—•·*►▪●✓✔→]|\d{1,2}[.)]\s)")
 _FIRST_WORD_RE = re.compile(r"^[\"'«„“‘(\[—–-]*\s*([^\W\d_]+)")
 _NON_ALNUM_RE = re.compile(r"[\W_]+")
 _CAPTION = "\x00"  # marks the head cut off a run-on sentence: a caption, never shown
@@ -173,7 +174,8 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
     title_terms = frozenset(stem_terms(title)) if title else frozenset()
     pending_label = ""
     last_sentence = -1
-    for line in split_lines(text):
+    lines = split_lines(text)
+    for number, line in enumerate(lines):
         label = _fact_check_label(line)
         if label:
             pending_label = label
@@ -181,6 +183,8 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
         labelled = bool(pending_label) or _has_fact_check_label(line)
         if labelled and len(line.split()) <= 6 and not line.endswith(_TERMINAL_ENDS):
             line = f"{line}."  # a verdict: "Rating" / "False" or "Rating: False" → "Rating: False."
+        elif number == 0 and _introduces_list(line, lines[1:3]):
+            line = f"{line}."  # the text's first sentence, which a list of its own completes
         line = _clean_line(line, title, first=not count)
         speech = _is_speaker_line(line)
         sentences = _cut_restarts(iter_sentences(line))
@@ -221,6 +225,19 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
             if not caption:
                 last_sentence = count
             count += 1
+
+
+def _introduces_list(line: str, following: list[str]) -> bool:
+    """True for a text's first line that is a sentence introducing the list after it
+    ("Характеристики бега можно увеличить за счет кодов" above "- player.setav …"): no
+    closing punctuation because the list goes on where a colon would be, but a sentence, not
+    a heading (six words or more, not in Title Case, not a list item itself)."""
+    words = line.split()
+    if len(words) < 6 or line.endswith(_TERMINAL_ENDS + tuple(_CLOSERS) + (":", ";")) or _LIST_ITEM_RE.match(line):
+        return False
+    if sum(word[:1].isupper() for word in words) * 2 >= len(words):
+        return False
+    return len(following) == 2 and all(_LIST_ITEM_RE.match(item) for item in following)
 
 
 def _is_speaker_line(line: str) -> bool:
