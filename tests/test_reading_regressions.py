@@ -193,3 +193,31 @@ def test_a_first_line_introducing_a_list_is_the_lead_not_the_sentence_after_the_
 def test_a_heading_above_a_list_is_still_not_a_sentence(heading: str) -> None:
     summary = summarize_text(heading + "\n\n" + RU_CODES, "ru")
     assert not summary.startswith(heading.split()[0])
+
+
+PT_TRANSCRIPT = (
+    "Prof. Carlos: Estou aqui ao lado do Eugênio Tadeu, que já é de casa.\n\n"
+    "Eugênio: Estamos fazendo uma série de brincadeiras com o Serelepe, na Escola de Belas Artes.\n\n"
+    "Prof. Carlos: Então é isso, Tadeu. Mande aí um abraço para o pessoal do blog."
+)
+PT_TEASER = "Nunca ouviu as sensacionais brinquedorias musicais do grupo Serelepe, de Belo Horizonte?"
+
+
+def test_a_teaser_over_a_transcript_keeps_its_short_closing_sentence() -> None:
+    # 23aaecd14171: a video page whose only prose is the teaser paragraph above an interview
+    # transcript; the summary was the teaser's question alone, without "Assista a uma palinha!".
+    text = f"{PT_TEASER} Assista a uma palinha!\n\n{PT_TRANSCRIPT}"
+    title = "Uma palinha das brincadeiras musicais do grupo Serelepe"
+    assert summarize_text(text, "pt", title=title) == f"{PT_TEASER} Assista a uma palinha!"
+    assert summarize_text(text, "pt", title=title, max_sentences=1) == PT_TEASER
+
+
+def test_a_short_sentence_after_the_lead_is_left_out_when_others_tell_more() -> None:
+    text = (
+        "The council approved the budget for next year after a long debate on Tuesday night. Watch it here!\n\n"
+        "Spending on schools will rise by five percent under the plan approved on Tuesday."
+    )
+    assert summarize_text(text, "en") == (
+        "The council approved the budget for next year after a long debate on Tuesday night. "
+        "Spending on schools will rise by five percent under the plan approved on Tuesday."
+    )

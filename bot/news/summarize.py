@@ -96,7 +96,8 @@ def summarize_text(
     text's very first sentence may lean on the headline). The following units come in order
     until one does not fit; a sentence leaning on one that was skipped, a question and a
     repeat are passed over, and a very short one is kept only as a fact right after the
-    sentence it follows ("He was 88."). The one
+    sentence it follows ("He was 88."), or as the end of the lead's paragraph when nothing else
+    would follow the lead ("… de Belo Horizonte? Assista a uma palinha!"). The one
     exception to "whole sentences": when the lead alone is longer than ``max_chars`` it is cut
     at a word boundary and ends with "…" (a headline-length teaser beats no summary).
     Returns "" when the text has no usable sentence. Raises ValueError for a non-positive limit.
@@ -127,6 +128,7 @@ def summarize_text(
     chosen_index = {lead.index}
     used = len(lead.text)
     speech: list[tuple[Unit, int]] = []
+    lead_tail: Unit | None = None  # a short sentence ending the lead's paragraph ("Watch it!")
     for unit in units:
         if len(chosen) >= max_sentences or unit.index - chosen[-1].index > MAX_GAP:
             break
@@ -134,6 +136,8 @@ def summarize_text(
         if not unit.usable or (unit.leans and not follows) or _is_question(unit.text):
             continue
         if unit.weak and not (follows and _is_short_fact(unit.text)):
+            if unit.index == lead.index + 1 and follows:
+                lead_tail = unit
             continue
         cost = len(unit.text) + 1  # the joining space
         if used + cost > max_chars:
@@ -154,6 +158,8 @@ def summarize_text(
         if used + cost <= max_chars:
             chosen.append(unit)
             used += cost
+    if len(chosen) == 1 < max_sentences and lead_tail and used + len(lead_tail.text) + 1 <= max_chars:
+        chosen.append(lead_tail)  # nothing else to tell: the lead's own paragraph, whole
     return " ".join(unit.text for unit in sorted(chosen, key=lambda unit: unit.index))
 
 
