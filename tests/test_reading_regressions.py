@@ -154,6 +154,11 @@ def test_a_capitalized_name_inside_a_sentence_is_not_a_restart(sentence: str) ->
             "After initially being restrained (first photo), the defender clashed with the stewards.",
             "After initially being restrained, the defender clashed with the stewards.",
         ),
+        # Dragnet R853: the space before the comma goes with the pointer
+        (
+            "The software runs on the Tab II and the Tab II M (photo above) , two tablets designed for kids.",
+            "The software runs on the Tab II and the Tab II M, two tablets designed for kids.",
+        ),
         # asides that are not about a picture stay
         (
             "The Freedom Party (right-wing) won the most seats in the regional vote on Sunday.",
@@ -221,3 +226,13 @@ def test_a_short_sentence_after_the_lead_is_left_out_when_others_tell_more() -> 
         "The council approved the budget for next year after a long debate on Tuesday night. "
         "Spending on schools will rise by five percent under the plan approved on Tuesday."
     )
+
+
+def test_a_name_ending_in_a_restart_word_is_not_a_restart() -> None:
+    # Dragnet R672: "… dismissing tools like Facebook as "for kids" the Kolkata Traffic Police
+    # serves citizens …" was cut at "Police serves" once "Police" became a restart word.
+    sentence = (
+        "In a world where many are skeptical about social media, dismissing it as a toy, the "
+        "Kolkata Traffic Police serves citizens in the way they prefer."
+    )
+    assert summarize_text(sentence, "en") == sentence

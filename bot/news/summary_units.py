@@ -73,20 +73,22 @@ _PICTURE_POINTER_RE = re.compile(
     r"(?:,? (?:left|right|centre|center|above|below))?"
     # "(pictured left to right)", "(pictured in 2012)", "(first photo)", "(artist's impression shown)"
     r"|(?:pictured|from left|first photo|second photo|main picture|main photo)\b[^()]{0,30}"
-    r"|[^()]{0,30}\b(?:impression|illustration|photo|picture|image)s? (?:shown|pictured|above|below))\)",
+    r"|[^()]{0,30}\b(?:impression|illustration|photo|picture|image)s? (?:shown|pictured|above|below))\)"
+    r"(?:\s+(?=[,;:]))?",  # "Tab II M (photo above) , two tablets": the space the pointer left
     re.IGNORECASE,
 )
 _SCROLL_RE = re.compile(r"^(?:scroll down for (?:video|more)|video)\s+(?=[A-Z‘'\"“])", re.IGNORECASE)
 # A sentence restarting in mid-line: a lower-case word, then a word that opens sentences and
 # never stands capitalized inside one ("The" only before a lower-case word: "The cost", not
-# "The Times"; "Like the infamous scene", "Millions of motorists", "Police said", not "Police
-# Scotland").
+# "The Times"; "has a taste Like the infamous scene", "Millions of motorists", "fled Police
+# said", not "Police Scotland" or "Traffic Police serves").
 _RESTART_RE = re.compile(
     r"(?<=[a-z0-9%’'\")])\s+(?=(?:(?:He|She|They|We|His|Her|Their|It|Its|But|However|Meanwhile"
-    r"|Scroll)\b|(?:The|A|An|In|On|At|After|When|While|This|These|There|Like|As|If|Although|Despite"
-    r"|During|Since|Before|According|Following|Many|Some|Most|Several|Millions|Thousands|Hundreds"
-    r"|Dozens|Now|Today|Yesterday|Last|Earlier|Later|Police|Officials|Experts|Researchers|Scientists"
-    r"|Witnesses|Fans)\s+[a-z0-9]))"
+    r"|Scroll)\b|(?:The|A|An|In|On|At|After|When|While|This|These|There)\s+[a-z0-9]"
+    # these only after a word in lower case: "Traffic Police serves" is a name, not a restart
+    r"|(?P<late>Like|As|If|Although|Despite|During|Since|Before|According|Following|Many|Some|Most"
+    r"|Several|Millions|Thousands|Hundreds|Dozens|Now|Today|Yesterday|Last|Earlier|Later|Police"
+    r"|Officials|Experts|Researchers|Scientists|Witnesses|Fans)\s+[a-z0-9]))"
 )
 _JUNK_START_RE = re.compile(
     r"""^(?:
@@ -300,12 +302,23 @@ def _cut_restarts(sentences: Iterable[str]) -> Iterator[str]:
     head is marked as a caption and never shown.
     """
     for sentence in sentences:
-        match = _RESTART_RE.search(sentence)
+        match = next(
+            (m for m in _RESTART_RE.finditer(sentence) if not m.group("late") or _lower_word_ends(sentence, m.start())),
+            None,
+        )
         if match and match.start() >= 20 and _quote_depth_ok(sentence[: match.start()]):
             yield _CAPTION + sentence[: match.start()]
             yield sentence[match.end() :]
         else:
             yield sentence
+
+
+def _lower_word_ends(text: str, at: int) -> bool:
+    """True when the word ending at ``at`` starts in lower case or with a digit ("taste",
+    "40%"), not a capitalized name ("Traffic")."""
+    words = text[max(0, at - 40) : at].split()
+    word = words[-1].lstrip("\"'“‘(") if words else ""
+    return bool(word) and (word[0].islower() or word[0].isdigit())
 
 
 def _quote_depth_ok(head: str) -> bool:
