@@ -1,4 +1,5 @@
-# newsbot: configured only by environment variables (see .env.example); state on /data.
+# newsbot: configured only by environment variables (see .env.example); state on /data,
+# or in PostgreSQL with DATABASE_URL=postgresql://... (the driver is installed).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -10,7 +11,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY storage ./storage
-RUN pip install -U pip && pip install . && useradd --system --uid 10001 --home-dir /data newsbot \
+RUN pip install -U pip && pip install '.[postgres]' && useradd --system --uid 10001 --home-dir /data newsbot \
     && mkdir -p /data && chown newsbot /data
 
 USER newsbot

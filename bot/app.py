@@ -20,6 +20,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, Defaults, E
 
 from bot.clock import Clock, SystemClock
 from bot.config import CoreSettings, Settings
+from bot.delivery import shared_budget
 from bot.delivery.ratelimit import ReservingRateLimiter
 from bot.following import follow_from_settings
 from bot.ingest import IngestOptions, Ingestor
@@ -30,6 +31,7 @@ from bot.news.http import FetchPolicy, Fetcher
 from bot.news.lang import detect_language
 from bot.news.llm import ChatCompletions, LLMOptions, LLMSummarizer
 from bot.news.pipeline import SummaryOptions
+from bot.replica import Heartbeat, Lease, new_replica_id
 from bot.reindex import reindex_search
 from bot.story_summaries import StorySummaries, UsageBudget
 from bot.storyflow import EditLimits
@@ -62,11 +64,19 @@ class Services:
     executor: ThreadPoolExecutor = field(init=False)
     poller: FeedPoller = field(init=False)
     summaries: StorySummaries | None = None  # LLM summaries; None when LLM_BASE_URL is empty
+    heartbeat: Heartbeat | None = None  # this replica's row and lease renewals, while running
     fatal: str | None = None  # why the bot stopped itself, for the CLI's last line
+
+    @property
+    def lease(self) -> Lease:
+        """Whose claims this process makes, and how long they hold (bot.replica)."""
+        if not hasattr(self, "_lease"):
+            self._lease = Lease(new_replica_id(), self.settings.replica_lease_seconds)
+        return self._lease
 
     async def open(self) -> None:
         settings = self.settings
-        self.db = await Database.open(settings.database_path)
+        self.db = await Database.connect(settings.database_target)
         self.fetcher = Fetcher(fetch_policy(settings))
         # Extraction is CPU-bound: a small pool keeps the event loop answering meanwhile.
         self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="extract")
@@ -75,13 +85,16 @@ class Services:
         self.ingestor = Ingestor(self.db, self.fetcher, clock=self.clock, executor=self.executor,
                                  options=ingest_options(settings),
                                  on_queued=self.summaries.request if self.summaries else None)
-        self.publisher = Publisher(self.db, self.bot, settings=settings, clock=self.clock, summaries=self.summaries)
+        self.publisher = Publisher(self.db, self.bot, settings=settings, clock=self.clock, summaries=self.summaries,
+                                   lease=self.lease)
         self.poller = FeedPoller(self)
         # The language model takes about a second to load: do it now, off the event loop,
         # rather than stall the first poll.
         await asyncio.get_running_loop().run_in_executor(self.executor, detect_language, "warm up the model")
 
     async def close(self) -> None:
+        if self.heartbeat is not None:
+            await self.heartbeat.aclose()
         if hasattr(self, "poller"):
             await self.poller.aclose()
         if hasattr(self, "publisher"):
@@ -201,7 +214,15 @@ def build_application(settings: Settings, *, clock: Clock | None = None, schedul
 async def _post_init(application: Application) -> None:
     services: Services = application.bot_data["services"]
     await services.open()
-    resent = await services.db.deliveries.recover_interrupted(now=services.clock.now())
+    resent = await _recover(services)
+    mode = application.bot_data.get("run_mode")
+    services.heartbeat = Heartbeat(services.db, services.lease, services.clock,
+                                   role=getattr(mode, "role", "all"), webhook=bool(getattr(mode, "webhook", False)))
+    await services.heartbeat.start()
+    if services.db.engine != "sqlite" and isinstance(application.bot.rate_limiter, ReservingRateLimiter):
+        # Replicas may share the token: the fan-out takes its slots from one budget in the database.
+        shared_budget.install(application.bot.rate_limiter, services.db, bot_id=application.bot.id,
+                              rate=services.settings.telegram_messages_per_second * FANOUT_SHARE)
     if resent:
         log.warning("%d messages were being sent when the bot stopped; they will be sent again", resent)
     await _seed_feeds(services)
@@ -210,6 +231,17 @@ async def _post_init(application: Application) -> None:
     if application.bot_data.get("run_publisher"):
         services.publisher.start()
     log.info("bot @%s started; database %s", application.bot.username, services.db.path)
+
+
+async def _recover(services: Services) -> int:
+    """Claims left by a process that is gone go back to the queue: on SQLite every one (its
+    file lock proves this is the only process), with replicas only those whose lease ended."""
+    db, now = services.db, services.clock.now()
+    if db.engine == "sqlite":
+        await db.edits.recover_interrupted(now=now)
+        return await db.deliveries.recover_interrupted(now=now)
+    await db.edits.recover_expired(now=now)
+    return await db.deliveries.recover_expired(now=now)
 
 
 def install_graceful_stop(application: Application) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 
 from telegram import Bot, ChatFullInfo, ChatMember, ChatMemberAdministrator
 from telegram import Chat as TelegramChat
@@ -11,6 +10,7 @@ from telegram.error import TelegramError
 
 from bot.clock import Clock
 from storage import Database
+from storage.errors import DATABASE_OUTAGES
 from storage.chats import Chat
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ async def remember_chat(db: Database, chat: TelegramChat | ChatFullInfo, *, cloc
     try:
         return await db.chats.upsert(chat.id, chat.type, title=chat.title or chat.full_name or "",
                                      username=chat.username, now=clock.now())
-    except sqlite3.OperationalError as exc:
+    except DATABASE_OUTAGES as exc:
         log.warning("could not record chat %s (%s); answering from what is stored", chat.id, exc)
         return await db.chats.get(chat.id)
 

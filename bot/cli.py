@@ -48,10 +48,23 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsbot", description="Telegram news bot.")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    run = sub.add_parser("run", help="run the bot (long polling) until Ctrl+C or SIGTERM")
+    run = sub.add_parser("run", help="run the bot (long polling, or --webhook) until Ctrl+C or SIGTERM")
+    run.add_argument("--webhook", action="store_true",
+                     help="take updates by webhook (WEBHOOK_URL, WEBHOOK_SECRET_TOKEN ...) instead of long polling")
+    run.add_argument("--role", choices=("all", "worker", "web"), default="all",
+                     help="all: updates and jobs (default); worker: only the jobs (polling feeds, publishing, "
+                          "digests), no updates; web: only updates")
     run.set_defaults(handler=_cmd_run)
 
-    migrate = sub.add_parser("migrate", help="create or upgrade the database, then exit")
+    migrate = sub.add_parser(
+        "migrate", help="create or upgrade the database, then exit; or copy an SQLite installation to PostgreSQL",
+        description="Without options: create or upgrade the database of the settings. With --from and --to: "
+                    "copy all data of an SQLite database into a new, empty PostgreSQL database.",
+    )
+    migrate.add_argument("--from", dest="source", metavar="sqlite:///FILE",
+                         help="the SQLite database to copy (e.g. sqlite:///data/newsbot.db)")
+    migrate.add_argument("--to", dest="target", metavar="postgresql://…",
+                         help="an empty PostgreSQL database to copy into (e.g. postgresql://bot:secret@db/newsbot)")
     migrate.set_defaults(handler=_cmd_migrate)
 
     requeue = sub.add_parser("requeue", help="queue failed posts again (e.g. after a long Telegram outage)")
@@ -191,7 +204,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     settings = _core_settings()
 
     async def fetch() -> int:
-        db = await Database.open(settings.database_path)
+        db = await Database.connect(settings.database_target)
         try:
             async with Fetcher(fetch_policy(settings)) as fetcher:
                 ingestor = Ingestor(db, fetcher, clock=SystemClock(), options=ingest_options(settings))
@@ -234,12 +247,12 @@ def _cmd_search(args: argparse.Namespace) -> int:
     from bot.related import search_stories
 
     settings = _core_settings()
-    if not settings.database_path.exists():
-        raise CliError(f"there is no database at {settings.database_path} (DATABASE_PATH): "
+    if settings.database_file is not None and not settings.database_file.exists():
+        raise CliError(f"there is no database at {settings.database_file} (DATABASE_PATH): "
                        "store stories first with newsbot fetch FEED_URL or newsbot run")
 
     async def search() -> int:
-        db = await Database.open(settings.database_path)
+        db = await Database.connect(settings.database_target)
         try:
             found = await search_stories(db, " ".join(args.words), now=SystemClock().now(), limit=max(1, args.limit))
         finally:
@@ -255,16 +268,41 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
+    if args.source or args.target:
+        return _copy_database(args.source, args.target)
     settings = _core_settings()
 
     async def migrate() -> int:
-        db = await Database.open(settings.database_path)
-        version = await db.scalar("PRAGMA user_version")
+        db = await Database.connect(settings.database_target)
+        version = await db.schema_version()
+        shown = db.path
         await db.close()
-        print(f"database {settings.database_path} is at schema version {version}")
+        print(f"database {shown} is at schema version {version}")
         return 0
 
     return asyncio.run(migrate())
+
+
+def _copy_database(source: str | None, target: str | None) -> int:
+    from storage.copy import copy_database
+    from storage.db import is_postgres_url, redacted, sqlite_path
+
+    if not source or not target:
+        raise CliError("give both --from sqlite:///FILE and --to postgresql://USER:PASSWORD@HOST/DB")
+    if not source.startswith("sqlite:///"):
+        raise CliError(f"--from must be an SQLite URL, sqlite:///path/to/newsbot.db (got {redacted(source)})")
+    if not is_postgres_url(target):
+        raise CliError(f"--to must be a PostgreSQL URL, postgresql://USER:PASSWORD@HOST:5432/DB (got {redacted(target)})")
+    file = Path(sqlite_path(source))
+    if not file.is_file():
+        raise CliError(f"there is no SQLite database at {file} (from --from {source})")
+    configure_logging("ERROR", only_ours=True)
+    report = asyncio.run(copy_database(source, target))
+    print(f"copied {report.rows} rows of {len(report.tables)} tables from {file} to {redacted(target)} "
+          f"(schema version {report.schema_version}); set DATABASE_URL to it and start newsbot run")
+    for table, count in report.tables.items():
+        print(f"  {table}: {count}")
+    return 0
 
 
 def _cmd_requeue(args: argparse.Namespace) -> int:
@@ -273,7 +311,7 @@ def _cmd_requeue(args: argparse.Namespace) -> int:
     settings = _core_settings()
 
     async def requeue() -> int:
-        db = await Database.open(settings.database_path)
+        db = await Database.connect(settings.database_target)
         try:
             count = await db.deliveries.requeue_failed(now=SystemClock().now(), chat_id=args.chat)
         finally:
@@ -287,15 +325,23 @@ def _cmd_requeue(args: argparse.Namespace) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from bot.app import ALLOWED_UPDATES, build_application, install_graceful_stop
+    from bot.runmode import RunMode, RunModeError, run
     from storage.lock import DatabaseLock
 
     settings = _settings()
-    # One bot per database, checked before anything else: a second one would claim the first
-    # one's rows and post them twice. The kernel drops the lock when this process ends.
-    lock = DatabaseLock.acquire(settings.database_path)
+    mode = RunMode(role=args.role, webhook=args.webhook)
+    try:
+        mode.check(settings)
+    except RunModeError as exc:
+        raise CliError(str(exc)) from None
+    # One bot per SQLite database, checked before anything else: a second one would claim the
+    # first one's rows and post them twice. The kernel drops the lock when this process ends.
+    # On PostgreSQL there is no file to lock: replicas share the database, their claims
+    # guarded by leases (bot/replica.py).
+    lock = DatabaseLock.acquire(settings.database_file) if settings.database_file is not None else None
     try:
         asyncio.run(_preflight(settings))
-        application = build_application(settings)
+        application = build_application(settings, schedule_jobs=mode.runs_jobs)
         start = application.post_init
 
         async def post_init(app) -> None:  # type: ignore[no-untyped-def]
@@ -304,11 +350,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
             install_graceful_stop(app)
 
         application.post_init = post_init
-        # run_polling handles SIGINT/SIGTERM: it stops polling and the job queue, then runs
-        # post_stop (settling the publisher's rows) and post_shutdown (closing the database).
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        # PTB's run loop handles SIGINT/SIGTERM: it stops taking updates and the job queue,
+        # then runs post_stop (settling the publisher's rows) and post_shutdown (closing the database).
+        run(application, settings, mode, allowed_updates=ALLOWED_UPDATES)
     finally:
-        lock.release()
+        if lock is not None:
+            lock.release()
     fatal = application.bot_data["services"].fatal
     if fatal:
         raise CliError(fatal)
@@ -324,7 +371,7 @@ async def _preflight(settings: Settings) -> None:
     from telegram import Bot
     from telegram.error import InvalidToken, NetworkError
 
-    db = await Database.open(settings.database_path)
+    db = await Database.connect(settings.database_target)
     await db.close()
     bot = Bot(
         settings.bot_token.get_secret_value(),

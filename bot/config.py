@@ -47,8 +47,9 @@ class CoreSettings(BaseSettings):
         env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
     )
 
-    # Storage
+    # Storage: the SQLite file, unless DATABASE_URL names a PostgreSQL database.
     database_path: Path = Path("./data/newsbot.db")
+    database_url: str = ""
 
     # Feeds to poll, registered in the database at start on top of what admins add.
     feeds: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -118,6 +119,32 @@ class CoreSettings(BaseSettings):
                 raise ValueError(f"{str(url)[:100]!r} is not an http:// or https:// address")
         return feeds
 
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("postgresql://", "postgres://", "sqlite:///")):
+            raise ValueError(
+                "must be a PostgreSQL URL (postgresql://user:password@host:5432/newsbot), "
+                "an SQLite URL (sqlite:///data/newsbot.db), or empty to use DATABASE_PATH"
+            )
+        return value
+
+    @property
+    def database_target(self) -> str:
+        """What storage opens: DATABASE_URL when set, else the SQLite file DATABASE_PATH."""
+        return self.database_url or str(self.database_path)
+
+    @property
+    def database_file(self) -> Path | None:
+        """The SQLite file in use (DATABASE_PATH, or the file of an sqlite:/// DATABASE_URL);
+        None on PostgreSQL."""
+        if not self.database_url:
+            return self.database_path
+        if self.database_url.startswith("sqlite:///"):
+            return Path(self.database_url[len("sqlite:///"):])
+        return None
+
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
@@ -177,6 +204,18 @@ class Settings(CoreSettings):
     # A digest slot missed while the bot was down runs at start if it is at most this old;
     # an older one is skipped (and logged), so a morning digest never arrives in the evening.
     schedule_catchup_minutes: float = Field(default=30, ge=0, le=7 * 24 * 60)
+    # Webhook mode (``newsbot run --webhook``): Telegram POSTs updates to WEBHOOK_URL; the bot
+    # serves them on WEBHOOK_LISTEN:WEBHOOK_PORT at the URL's path (behind a proxy or a load
+    # balancer that terminates HTTPS), refusing requests without WEBHOOK_SECRET_TOKEN.
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_secret_token: SecretStr = SecretStr("")
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)
+    # Replicas on one database: a claim (a message being sent, an edit) holds this long
+    # without renewal; a live replica renews its claims every quarter of it, so a replica that
+    # dies leaves its rows to the others this long after.
+    replica_lease_seconds: float = Field(default=60, ge=2, le=3600)
 
     @field_validator("bot_token")
     @classmethod
@@ -187,6 +226,33 @@ class Settings(CoreSettings):
             # Never echo the value: it may be a real token with a typo.
             raise ValueError("does not look like a bot token (digits, a colon, then 20+ letters)")
         return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must be the public https:// address Telegram posts updates to, or be empty")
+        return value
+
+    @field_validator("webhook_secret_token")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr) -> SecretStr:
+        secret = value.get_secret_value().strip()
+        if secret and not re.match(r"^[A-Za-z0-9_-]{1,256}$", secret):
+            # Telegram's rule for secret_token; never echo the value.
+            raise ValueError("may hold only A-Z, a-z, 0-9, _ and - (1 to 256 of them)")
+        return SecretStr(secret)
+
+    def webhook_problem(self) -> str | None:
+        """Why ``newsbot run --webhook`` cannot start with these settings, in plain words."""
+        missing = [name for name, value in (("WEBHOOK_URL", self.webhook_url),
+                                            ("WEBHOOK_SECRET_TOKEN", self.webhook_secret_token.get_secret_value()))
+                   if not value]
+        if missing:
+            return (f"--webhook needs {' and '.join(missing)}: the public address Telegram posts updates to, and a "
+                    "secret of 1-256 letters, digits, _ or - that Telegram sends with each update (see .env.example)")
+        return None
 
     @field_validator("admin_ids", "channels", mode="before")
     @classmethod

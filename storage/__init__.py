@@ -1,4 +1,5 @@
-"""Storage: the SQLite database, its schema, and one repository per table group.
+"""Storage: the database (SQLite, or PostgreSQL with DATABASE_URL), its schema, and one
+repository per table group.
 
 Every SQL statement of the product lives in this package.
 """

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from storage import fulltext_pg
 from storage._time import from_db, to_db
 
 if TYPE_CHECKING:
@@ -190,7 +191,7 @@ class ArticleRepo:
             cursor = await conn.execute(
                 "INSERT INTO articles (feed_id, url, canonical_url, guid, title, text, summary, language, "
                 "author, published_at, fetched_at, from_feed, related_json, fingerprint, "
-                "fp_band0, fp_band1, fp_band2, fp_band3) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "fp_band0, fp_band1, fp_band2, fp_band3) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
                 (
                     new.feed_id, new.url, new.canonical_url, new.guid, new.title, new.text, new.summary,
                     new.language, new.author, to_db(new.published_at), to_db(now), int(new.from_feed),
@@ -198,10 +199,10 @@ class ArticleRepo:
                     new.fingerprint, *bands,
                 ),
             )
-            article_id = int(cursor.lastrowid)  # type: ignore[arg-type]
+            article_id = int((await cursor.fetchone())[0])
             await conn.execute(
-                "INSERT OR IGNORE INTO article_sources (article_id, feed_id, url, canonical_url, guid, seen_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO article_sources (article_id, feed_id, url, canonical_url, guid, seen_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (article_id, new.feed_id, new.url, new.canonical_url, new.guid, to_db(now)),
             )
             await conn.execute(
@@ -223,15 +224,15 @@ class ArticleRepo:
         """Record that another feed entry or URL carried a known story; False if already known."""
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
-                "INSERT OR IGNORE INTO article_sources (article_id, feed_id, url, canonical_url, guid, seen_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO article_sources (article_id, feed_id, url, canonical_url, guid, seen_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (article_id, feed_id, url, canonical_url, guid, to_db(now)),
             )
             added = cursor.rowcount > 0
             if added:
                 await conn.execute(
                     "UPDATE articles SET source_count = "
-                    "(SELECT count(DISTINCT COALESCE(feed_id, url)) FROM article_sources WHERE article_id = ?) "
+                    "(SELECT count(DISTINCT COALESCE(CAST(feed_id AS TEXT), url)) FROM article_sources WHERE article_id = ?) "
                     "WHERE id = ?",
                     (article_id, article_id),
                 )
@@ -267,6 +268,12 @@ class ArticleRepo:
                 break
             rare.append(groups[index])
             spent += docs[index]
+        if self._db.engine == "postgresql":
+            sql, args = fulltext_pg.search_statement(
+                groups, rare, counts, columns=_COLUMNS, source=_FROM, now=to_db(now),  # type: ignore[arg-type]
+                half_life_days=half_life_days, candidates=candidates, exclude=exclude, limit=limit,
+            )
+            return [_article(r) for r in await self._db.fetchall(sql, args)]
         parts: list[tuple[str, str]] = []  # (MATCH expression, ORDER BY) per candidate source
         if rare:
             parts.append((" OR ".join(_fts_string(t) for g in rare for t in g), _BM25))
@@ -308,6 +315,9 @@ class ArticleRepo:
 
     async def _match_counts(self, terms: Sequence[str]) -> dict[str, int]:
         """How many stories each stem matches, counted only up to ``_RARE_DOCS`` (cheap)."""
+        if self._db.engine == "postgresql":
+            rows = await self._db.fetchall(fulltext_pg.match_counts_statement(len(terms)), tuple(terms))
+            return {terms[int(index)]: int(count) for index, count in rows}
         probe = " UNION ALL ".join(
             f"SELECT {index:d}, (SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts "
             f"MATCH ? LIMIT {_RARE_DOCS:d}))"

@@ -208,14 +208,19 @@ class ChatRepo:
                     (old_id, new_id),
                 )
                 await conn.execute(
-                    "INSERT OR IGNORE INTO subscriptions (chat_id, feed_id, include_kw, exclude_kw, created_at, "
+                    "INSERT INTO subscriptions (chat_id, feed_id, include_kw, exclude_kw, created_at, "
                     "topic_id, topic_name) "
-                    "SELECT ?, feed_id, include_kw, exclude_kw, created_at, topic_id, topic_name "
-                    "FROM subscriptions WHERE chat_id = ?",
+                    "SELECT CAST(? AS BIGINT), feed_id, include_kw, exclude_kw, created_at, topic_id, topic_name "
+                    "FROM subscriptions WHERE chat_id = ? ON CONFLICT DO NOTHING",
                     (new_id, old_id),
                 )
+                # Rows the new chat has already (the same story, broadcast or digest) stay behind
+                # and go with the old chat below.
                 await conn.execute(
-                    "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
+                    "UPDATE deliveries SET chat_id = ? WHERE chat_id = ? AND NOT EXISTS ("
+                    "SELECT 1 FROM deliveries e WHERE e.chat_id = ? AND (e.article_id = deliveries.article_id "
+                    "OR e.broadcast_id = deliveries.broadcast_id OR e.digest_key = deliveries.digest_key))",
+                    (new_id, old_id, new_id),
                 )
                 await conn.execute("UPDATE schedules SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
                 await conn.execute("DELETE FROM chats WHERE id = ?", (old_id,))

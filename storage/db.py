@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import aiosqlite
 
@@ -38,12 +39,18 @@ class Database:
         self._identity = _file_identity(path)
         self._write_lock = asyncio.Lock()
         self._tx_owner: asyncio.Task[object] | None = None
+        self._attach_repositories()
+
+    def _attach_repositories(self) -> None:
         # Imported here: the repositories import this module for ``Database`` type hints.
         from storage.articles import ArticleRepo
         from storage.chats import ChatRepo
         from storage.deliveries import DeliveryRepo
         from storage.edits import EditRepo
         from storage.feeds import FeedRepo
+        from storage.flood import FloodBudgetRepo
+        from storage.jobruns import JobRunRepo
+        from storage.replicas import ReplicaRepo
         from storage.schedules import ScheduleRepo
         from storage.state import StateRepo
         from storage.stories import StoryRepo
@@ -60,6 +67,30 @@ class Database:
         self.edits = EditRepo(self)
         self.summaries = SummaryRepo(self)
         self.schedules = ScheduleRepo(self)
+        self.replicas = ReplicaRepo(self)
+        self.job_runs = JobRunRepo(self)
+        self.flood = FloodBudgetRepo(self)
+
+    @staticmethod
+    async def connect(target: str | Path) -> Database:
+        """Open the database ``target`` names: a ``postgresql://`` URL (DATABASE_URL) opens a
+        PostgreSQL pool, ``sqlite:///path`` or a plain path an SQLite file (DATABASE_PATH)."""
+        text = str(target)
+        if is_postgres_url(text):
+            # Imported on use: asyncpg is an optional dependency (the ``postgres`` extra).
+            try:
+                from storage.postgres import PgDatabase
+            except ImportError as exc:
+                raise StorageError(
+                    f"DATABASE_URL={redacted(text)} names PostgreSQL, but its driver is not installed: "
+                    f"pip install 'newsbot[postgres]' ({exc})"
+                ) from exc
+            return await PgDatabase.open_url(text)
+        return await Database.open(sqlite_path(text))
+
+    async def schema_version(self) -> int:
+        """The number of migrations applied (``PRAGMA user_version``)."""
+        return int(await self.scalar("PRAGMA user_version") or 0)
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
@@ -155,6 +186,37 @@ class Database:
         async with self.transaction() as conn:
             cursor = await conn.execute(sql, params)
             return cursor.rowcount
+
+
+def redacted(url: str) -> str:
+    """A database URL fit for logs and messages: the password replaced by ***."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    return urlunsplit((parts.scheme, user + host, parts.path, parts.query, parts.fragment))
+
+
+def is_postgres_url(target: str) -> bool:
+    return target.startswith(("postgresql://", "postgres://"))
+
+
+def sqlite_path(target: str) -> str:
+    """The file of an SQLite URL, or ``target`` itself when it is a plain path.
+
+    As in SQLAlchemy's URLs: ``sqlite:///data/bot.db`` is the relative path data/bot.db and
+    ``sqlite:////srv/bot.db`` (four slashes) the absolute path /srv/bot.db.
+    """
+    if target.startswith("sqlite:"):
+        if not target.startswith("sqlite:///") or len(target) == len("sqlite:///"):
+            raise StorageError(
+                f"cannot read the SQLite URL {target}: write sqlite:///relative/file.db or sqlite:////absolute/file.db"
+            )
+        return target[len("sqlite:///"):]
+    return target
 
 
 async def _rollback(conn: aiosqlite.Connection) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from storage._time import from_db, to_db
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from storage.db import Database
 
 STATES = ("pending", "sending", "sent", "failed", "skipped")
+#: How long a claim holds when the claimer names no lease (tools, tests): a send never takes it.
+DEFAULT_LEASE = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +73,20 @@ class DeliveryRepo:
         if not rows:
             return 0
         async with self._db.transaction() as conn:
+            if self._db.engine == "postgresql":
+                # One statement over arrays: asyncpg's executemany reports no row counts.
+                cursor = await conn.execute(
+                    "INSERT INTO deliveries (chat_id, kind, article_id, next_attempt_at, created_at, link_preview, "
+                    "thread_id) SELECT u.chat_id, 'article', ?, ?, ?, ?, u.thread_id "
+                    "FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[])) AS u (chat_id, thread_id) "
+                    "ON CONFLICT DO NOTHING",
+                    (article_id, to_db(now), to_db(now), preview, [r[0] for r in rows], [r[5] for r in rows]),
+                )
+                return cursor.rowcount
             before = conn.total_changes
             await conn.executemany(
-                "INSERT OR IGNORE INTO deliveries (chat_id, kind, article_id, next_attempt_at, created_at, "
-                "link_preview, thread_id) VALUES (?, 'article', ?, ?, ?, ?, ?)",
+                "INSERT INTO deliveries (chat_id, kind, article_id, next_attempt_at, created_at, "
+                "link_preview, thread_id) VALUES (?, 'article', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 rows,
             )
             return conn.total_changes - before
@@ -85,43 +97,69 @@ class DeliveryRepo:
         """Queue an admin's message for chats; returns (broadcast id, rows queued)."""
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
-                "INSERT INTO broadcasts (text, created_by, created_at) VALUES (?, ?, ?)",
+                "INSERT INTO broadcasts (text, created_by, created_at) VALUES (?, ?, ?) RETURNING id",
                 (text, created_by, to_db(now)),
             )
-            broadcast_id = int(cursor.lastrowid)  # type: ignore[arg-type]
+            broadcast_id = int((await cursor.fetchone())[0])
+            chats = list(chat_ids)
+            if self._db.engine == "postgresql":
+                cursor = await conn.execute(
+                    "INSERT INTO deliveries (chat_id, kind, broadcast_id, payload, next_attempt_at, created_at) "
+                    "SELECT u.chat_id, 'broadcast', ?, ?, ?, ? FROM unnest(CAST(? AS BIGINT[])) AS u (chat_id) "
+                    "ON CONFLICT DO NOTHING",
+                    (broadcast_id, text, to_db(now), to_db(now), chats),
+                )
+                return broadcast_id, cursor.rowcount
             before = conn.total_changes
             await conn.executemany(
-                "INSERT OR IGNORE INTO deliveries (chat_id, kind, broadcast_id, payload, next_attempt_at, created_at) "
-                "VALUES (?, 'broadcast', ?, ?, ?, ?)",
-                [(chat_id, broadcast_id, text, to_db(now), to_db(now)) for chat_id in chat_ids],
+                "INSERT INTO deliveries (chat_id, kind, broadcast_id, payload, next_attempt_at, created_at) "
+                "VALUES (?, 'broadcast', ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [(chat_id, broadcast_id, text, to_db(now), to_db(now)) for chat_id in chats],
             )
             return broadcast_id, conn.total_changes - before
 
     async def enqueue_digest(self, chat_id: int, key: str, payload: str, *, now: datetime) -> bool:
         """Queue one digest message; False if this chat already has the digest for ``key``."""
         return await self._db.execute(
-            "INSERT OR IGNORE INTO deliveries (chat_id, kind, digest_key, payload, next_attempt_at, created_at) "
-            "VALUES (?, 'digest', ?, ?, ?, ?)",
+            "INSERT INTO deliveries (chat_id, kind, digest_key, payload, next_attempt_at, created_at) "
+            "VALUES (?, 'digest', ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (chat_id, key, payload, to_db(now), to_db(now)),
         ) > 0
 
-    async def claim_due(self, now: datetime, limit: int) -> list[Delivery]:
-        """Take up to ``limit`` due rows of active, unpaused chats, oldest first, as 'sending'."""
+    async def claim_due(
+        self, now: datetime, limit: int, *, owner: str | None = None, lease_until: datetime | None = None,
+    ) -> list[Delivery]:
+        """Take up to ``limit`` due rows of active, unpaused chats, oldest first, as 'sending',
+        claimed by ``owner`` until ``lease_until`` (default: DEFAULT_LEASE from now).
+
+        On PostgreSQL the rows are locked ``FOR UPDATE SKIP LOCKED``: replicas claiming at the
+        same moment each get other rows and never wait for one another.
+        """
+        lease = lease_until or now + DEFAULT_LEASE
+        lock = " FOR UPDATE OF d SKIP LOCKED" if self._db.engine == "postgresql" else ""
         async with self._db.transaction() as conn:
             async with conn.execute(
                 "SELECT d.* FROM deliveries d JOIN chats c ON c.id = d.chat_id "
                 "WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND c.active = 1 AND c.paused = 0 "
-                "ORDER BY d.next_attempt_at, d.id LIMIT ?",
+                "ORDER BY d.next_attempt_at, d.id LIMIT ?" + lock,
                 (to_db(now), limit),
             ) as cursor:
                 rows = [_delivery(r) for r in await cursor.fetchall()]
             if rows:
                 await conn.executemany(
-                    "UPDATE deliveries SET state = 'sending', claimed_at = ?, attempts = attempts + 1 WHERE id = ?",
-                    [(to_db(now), row.id) for row in rows],
+                    "UPDATE deliveries SET state = 'sending', claimed_at = ?, claimed_by = ?, lease_until = ?, "
+                    "attempts = attempts + 1 WHERE id = ?",
+                    [(to_db(now), owner, to_db(lease), row.id) for row in rows],
                 )
         # As stored now: claimed, with this attempt counted.
         return [replace(row, state="sending", attempts=row.attempts + 1) for row in rows]
+
+    async def renew_leases(self, owner: str, *, until: datetime) -> int:
+        """Extend the leases of the rows ``owner`` holds (its sends under way, and outcomes it
+        keeps in memory while the database refused writes): alive, it keeps them."""
+        return await self._db.execute(
+            "UPDATE deliveries SET lease_until = ? WHERE state = 'sending' AND claimed_by = ?", (to_db(until), owner)
+        )
 
     async def mark_sent(
         self, delivery_id: int, *, message_id: int | None, now: datetime, sent_as: str | None = None,
@@ -170,7 +208,7 @@ class DeliveryRepo:
         return await self._db.execute(
             "UPDATE deliveries SET state = 'pending', next_attempt_at = ?, attempts = 0, first_failed_at = NULL, "
             "last_error = 'queued again after: ' || COALESCE(last_error, 'a failure') "
-            "WHERE state = 'failed' AND (? IS NULL OR chat_id = ?) "
+            "WHERE state = 'failed' AND (CAST(? AS BIGINT) IS NULL OR chat_id = ?) "
             "AND chat_id IN (SELECT id FROM chats WHERE active = 1)",
             (to_db(now), chat_id, chat_id),
         )
@@ -186,15 +224,25 @@ class DeliveryRepo:
     async def recover_interrupted(self, *, now: datetime, claimed_before: datetime | None = None) -> int:
         """Rows a crash left 'sending' go back to 'pending' (at-least-once; see the README).
 
-        At start-up every 'sending' row is such a row; while running, only rows claimed before
-        ``claimed_before`` (a send whose outcome could not be recorded, e.g. the database was
-        locked longer than the busy timeout).
+        Only for the one process of a database (SQLite, whose file lock proves every other
+        owner dead): every 'sending' row, or those claimed before ``claimed_before``. Replicas
+        use ``recover_expired``.
         """
         return await self._db.execute(
             "UPDATE deliveries SET state = 'pending', next_attempt_at = ?, "
             "last_error = 'interrupted before its outcome was recorded; sent again' "
-            "WHERE state = 'sending' AND (? IS NULL OR claimed_at < ?)",
+            "WHERE state = 'sending' AND (CAST(? AS TEXT) IS NULL OR claimed_at < ?)",
             (to_db(now), to_db(claimed_before), to_db(claimed_before)),
+        )
+
+    async def recover_expired(self, *, now: datetime) -> int:
+        """'sending' rows whose lease ended (their owner died, or hung past the lease) go back to
+        'pending'; a live replica's rows in flight are never touched."""
+        return await self._db.execute(
+            "UPDATE deliveries SET state = 'pending', next_attempt_at = ?, claimed_by = NULL, "
+            "last_error = 'interrupted before its outcome was recorded; sent again' "
+            "WHERE state = 'sending' AND (lease_until < ? OR (lease_until IS NULL AND claimed_at < ?))",
+            (to_db(now), to_db(now), to_db(now - DEFAULT_LEASE)),  # no lease: claimed before leases existed
         )
 
     async def release(self, delivery_ids: Iterable[int], *, now: datetime) -> None:

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from storage._time import to_db
+from storage.deliveries import DEFAULT_LEASE
 
 if TYPE_CHECKING:
     from storage.db import Database
@@ -58,36 +59,42 @@ class EditRepo:
         if reason not in REASONS:
             raise ValueError(reason)
         async with self._db.transaction() as conn:
-            before = conn.total_changes
-            await conn.execute(
+            cursor = await conn.execute(
                 """
-                INSERT OR IGNORE INTO post_edits (delivery_id, reason, next_attempt_at, created_at)
+                INSERT INTO post_edits (delivery_id, reason, next_attempt_at, created_at)
                 SELECT d.id, ?, ?, ? FROM deliveries d
                 WHERE d.article_id = ? AND d.state = 'sent' AND d.message_id IS NOT NULL
                   AND (SELECT count(*) FROM post_edits e WHERE e.delivery_id = d.id AND e.state = 'done') < ?
                   AND (? <> 'correction' OR (SELECT count(*) FROM post_edits e WHERE e.delivery_id = d.id
                        AND e.state = 'done' AND e.reason = 'correction') < ?)
+                ON CONFLICT DO NOTHING
                 """,
                 (reason, to_db(now), to_db(now), article_id, max_edits, reason, max_corrections),
             )
-            return conn.total_changes - before
+            return cursor.rowcount
 
-    async def claim_due(self, now: datetime, limit: int) -> list[PendingEdit]:
-        """Take up to ``limit`` due edits of active chats, oldest first, as 'sending'."""
+    async def claim_due(
+        self, now: datetime, limit: int, *, owner: str | None = None, lease_until: datetime | None = None,
+    ) -> list[PendingEdit]:
+        """Take up to ``limit`` due edits of active chats, oldest first, as 'sending', claimed by
+        ``owner`` until ``lease_until`` (rows locked ``FOR UPDATE SKIP LOCKED`` on PostgreSQL)."""
+        lease = lease_until or now + DEFAULT_LEASE
+        lock = " FOR UPDATE OF e SKIP LOCKED" if self._db.engine == "postgresql" else ""
         async with self._db.transaction() as conn:
             async with conn.execute(
                 "SELECT e.id, e.delivery_id, e.reason, e.attempts, d.chat_id, d.message_id, d.article_id, "
                 "d.sent_as, d.link_preview FROM post_edits e JOIN deliveries d ON d.id = e.delivery_id "
                 "JOIN chats c ON c.id = d.chat_id "
                 "WHERE e.state = 'pending' AND e.next_attempt_at <= ? AND c.active = 1 "
-                "ORDER BY e.next_attempt_at, e.id LIMIT ?",
+                "ORDER BY e.next_attempt_at, e.id LIMIT ?" + lock,
                 (to_db(now), limit),
             ) as cursor:
                 rows = [_edit(r) for r in await cursor.fetchall()]
             if rows:
                 await conn.executemany(
-                    "UPDATE post_edits SET state = 'sending', attempts = attempts + 1 WHERE id = ?",
-                    [(row.id,) for row in rows],
+                    "UPDATE post_edits SET state = 'sending', claimed_by = ?, lease_until = ?, "
+                    "attempts = attempts + 1 WHERE id = ?",
+                    [(owner, to_db(lease), row.id) for row in rows],
                 )
         return rows
 
@@ -114,6 +121,19 @@ class EditRepo:
         """Edits a crash left 'sending' are tried again (an edit twice is harmless)."""
         return await self._db.execute(
             "UPDATE post_edits SET state = 'pending', next_attempt_at = ? WHERE state = 'sending'", (to_db(now),)
+        )
+
+    async def recover_expired(self, *, now: datetime) -> int:
+        """Edits whose claim's lease ended (their replica died) are tried again."""
+        return await self._db.execute(
+            "UPDATE post_edits SET state = 'pending', next_attempt_at = ?, claimed_by = NULL "
+            "WHERE state = 'sending' AND (lease_until IS NULL OR lease_until < ?)",
+            (to_db(now), to_db(now)),
+        )
+
+    async def renew_leases(self, owner: str, *, until: datetime) -> int:
+        return await self._db.execute(
+            "UPDATE post_edits SET lease_until = ? WHERE state = 'sending' AND claimed_by = ?", (to_db(until), owner)
         )
 
     async def count(self, state: str | None = None) -> int:

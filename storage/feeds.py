@@ -116,22 +116,29 @@ class FeedRepo:
         )
         return [_feed(r) for r in rows]
 
-    async def claim_due(self, now: datetime, limit: int, *, lease_until: datetime) -> list[Feed]:
-        """Take the due feeds (most overdue first) by moving their next poll to ``lease_until``.
+    async def claim_due(
+        self, now: datetime, limit: int, *, lease_until: datetime, owner: str | None = None,
+    ) -> list[Feed]:
+        """Take the due feeds (most overdue first) by moving their next poll to ``lease_until``,
+        recording ``owner`` as the replica polling them.
 
         A feed being polled is then not due again, however long its poll takes or whatever
         goes wrong in it; the poll's outcome sets the real next time, and a crash mid-poll
-        only delays the feed until the lease ends. Returns the feeds as they were.
+        only delays the feed until the lease ends. On PostgreSQL the rows are locked ``FOR
+        UPDATE SKIP LOCKED``, so replicas claiming at once take different feeds and each feed
+        is polled by one replica per interval. Returns the feeds as they were.
         """
+        lock = " FOR UPDATE SKIP LOCKED" if self._db.engine == "postgresql" else ""
         async with self._db.transaction() as conn:
             async with conn.execute(
                 "SELECT * FROM feeds WHERE enabled = 1 AND (next_poll_at IS NULL OR next_poll_at <= ?) "
-                "ORDER BY next_poll_at LIMIT ?",
+                "ORDER BY next_poll_at LIMIT ?" + lock,
                 (to_db(now), limit),
             ) as cursor:
                 feeds = [_feed(r) for r in await cursor.fetchall()]
             await conn.executemany(
-                "UPDATE feeds SET next_poll_at = ? WHERE id = ?", [(to_db(lease_until), f.id) for f in feeds]
+                "UPDATE feeds SET next_poll_at = ?, poll_claimed_by = ? WHERE id = ?",
+                [(to_db(lease_until), owner, f.id) for f in feeds],
             )
         return feeds
 
@@ -142,7 +149,7 @@ class FeedRepo:
         """A good poll: keep the cache validators, reset the error count, plan the next poll;
         ``warning`` says what of the feed could not be read (None: all of it)."""
         await self._db.execute(
-            "UPDATE feeds SET etag = ?, last_modified = ?, error_count = 0, last_error = NULL, "
+            "UPDATE feeds SET etag = ?, last_modified = ?, error_count = 0, last_error = NULL, poll_claimed_by = NULL, "
             "last_polled_at = ?, last_success_at = ?, next_poll_at = ?, last_warning = ?, "
             "title = CASE WHEN title = '' THEN ? ELSE title END, "
             "site_url = CASE WHEN site_url = '' THEN ? ELSE site_url END WHERE id = ?",
@@ -155,7 +162,7 @@ class FeedRepo:
     ) -> Feed:
         """A failed poll: count it, keep the message; disable the feed at ``max_errors``."""
         await self._db.execute(
-            "UPDATE feeds SET error_count = error_count + 1, last_error = ?, last_polled_at = ?, "
+            "UPDATE feeds SET error_count = error_count + 1, last_error = ?, last_polled_at = ?, poll_claimed_by = NULL, "
             "next_poll_at = ?, enabled = CASE WHEN error_count + 1 >= ? THEN 0 ELSE enabled END "
             "WHERE id = ?",
             (error[:1000], to_db(now), to_db(next_poll_at), max_errors, feed_id),

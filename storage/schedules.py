@@ -85,11 +85,11 @@ class ScheduleRepo:
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO schedules (chat_id, kind, days, times, include_posted, post_empty, summaries, "
-                "only_digests, active_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "only_digests, active_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (chat_id, kind, days, times, int(include_posted), int(post_empty), int(summaries),
                  int(only_digests), to_db(now)),
             )
-            schedule_id = int(cursor.lastrowid)  # type: ignore[arg-type]
+            schedule_id = int((await cursor.fetchone())[0])
         found = await self.get(schedule_id)
         assert found is not None
         return found
@@ -100,7 +100,7 @@ class ScheduleRepo:
 
     async def for_chat(self, chat_id: int, kind: str | None = None) -> list[Schedule]:
         rows = await self._db.fetchall(
-            "SELECT * FROM schedules WHERE chat_id = ? AND (? IS NULL OR kind = ?) ORDER BY id",
+            "SELECT * FROM schedules WHERE chat_id = ? AND (CAST(? AS TEXT) IS NULL OR kind = ?) ORDER BY id",
             (chat_id, kind, kind),
         )
         return [_schedule(r) for r in rows]
@@ -120,7 +120,8 @@ class ScheduleRepo:
     async def remove(self, chat_id: int, *, kind: str | None = None, schedule_id: int | None = None) -> int:
         """Remove a chat's schedules (of one kind, or one by id); returns how many went."""
         return await self._db.execute(
-            "DELETE FROM schedules WHERE chat_id = ? AND (? IS NULL OR kind = ?) AND (? IS NULL OR id = ?)",
+            "DELETE FROM schedules WHERE chat_id = ? AND (CAST(? AS TEXT) IS NULL OR kind = ?) "
+            "AND (CAST(? AS BIGINT) IS NULL OR id = ?)",
             (chat_id, kind, kind, schedule_id, schedule_id),
         )
 
@@ -149,15 +150,15 @@ class ScheduleRepo:
             raise ValueError(outcome)
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
-                "INSERT OR IGNORE INTO schedule_runs (schedule_id, slot_key, slot_at, outcome, covered_until, "
-                "stories, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO schedule_runs (schedule_id, slot_key, slot_at, outcome, covered_until, "
+                "stories, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (schedule.id, slot_key, to_db(slot_at), outcome, to_db(covered_until), stories, to_db(now)),
             )
             if cursor.rowcount == 0:
                 return False
             await conn.executemany(
-                "INSERT OR IGNORE INTO deliveries (chat_id, kind, digest_key, payload, next_attempt_at, created_at) "
-                "VALUES (?, 'digest', ?, ?, ?, ?)",
+                "INSERT INTO deliveries (chat_id, kind, digest_key, payload, next_attempt_at, created_at) "
+                "VALUES (?, 'digest', ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [(schedule.chat_id, m.key, m.text, to_db(now), to_db(now)) for m in messages],
             )
             await conn.executemany(

@@ -323,9 +323,50 @@ async def _stories(db: aiosqlite.Connection) -> None:
     await _run_script(db, _STORIES)
 
 
+async def _replica_leases(db: aiosqlite.Connection) -> None:
+    # Replicas sharing one database (issue 14): each claim of an outbox row, an edit or a feed
+    # poll names its owner and holds until a lease ends, renewed while the owner lives, so a
+    # replica's recovery resets only rows whose owner is gone; and the live replicas themselves.
+    await _run_script(db, """
+    ALTER TABLE deliveries ADD COLUMN claimed_by TEXT;
+    ALTER TABLE deliveries ADD COLUMN lease_until TEXT;
+    ALTER TABLE post_edits ADD COLUMN claimed_by TEXT;
+    ALTER TABLE post_edits ADD COLUMN lease_until TEXT;
+    ALTER TABLE feeds ADD COLUMN poll_claimed_by TEXT;
+    CREATE TABLE replicas (
+        id          TEXT PRIMARY KEY,
+        role        TEXT NOT NULL,
+        webhook     INTEGER NOT NULL DEFAULT 0,
+        started_at  TEXT NOT NULL,
+        seen_at     TEXT NOT NULL
+    );
+    """)
+
+
+async def _job_runs(db: aiosqlite.Connection) -> None:
+    # Once-per-period jobs (the digest tick) across replicas: one row per job and period; the
+    # replica whose row went in runs the job for that period (storage/jobruns.py).
+    await _run_script(db, """
+    CREATE TABLE job_runs (
+        job         TEXT NOT NULL,
+        period      TEXT NOT NULL,
+        owner       TEXT NOT NULL,
+        claimed_at  TEXT NOT NULL,
+        PRIMARY KEY (job, period)
+    );
+    """)
+
+
+async def _flood_budget(db: aiosqlite.Connection) -> None:
+    # One flood-limit budget per bot token across replicas (storage/flood.py): the moment, in
+    # microseconds since the epoch, from which the next message may be sent.
+    await db.execute("CREATE TABLE flood_budget (name TEXT PRIMARY KEY, next_at BIGINT NOT NULL)")
+
+
 # MIGRATIONS[n] brings a database from version n to n + 1. Append; never edit.
 MIGRATIONS: tuple[Migration, ...] = (
     _to_v1, _to_v2, _to_v3, _rich_posts, _to_v4_schedules, _feed_warnings, _add_story_summaries, _stories,
+    _replica_leases, _job_runs, _flood_budget,
 )
 LATEST = len(MIGRATIONS)
 

@@ -73,16 +73,16 @@ class StoryRepo:
         distinct = list(dict.fromkeys(terms))
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
-                "INSERT INTO story_profiles (article_id, profile, vectors, seen_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO story_profiles (article_id, profile, vectors, seen_at) VALUES (?, ?, ?, ?) RETURNING id",
                 (article_id, profile, vectors, to_db(now)),
             )
-            profile_id = int(cursor.lastrowid)  # type: ignore[arg-type]
+            profile_id = int((await cursor.fetchone())[0])
             await conn.executemany(
-                "INSERT OR IGNORE INTO story_keys (term, profile_id) VALUES (?, ?)",
+                "INSERT INTO story_keys (term, profile_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 [(key, profile_id) for key in dict.fromkeys(keys)],
             )
             await conn.executemany(
-                "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = df + 1",
+                "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = term_df.df + 1",
                 [(term,) for term in ("", *distinct)],
             )
 
@@ -105,17 +105,17 @@ class StoryRepo:
             df: dict[str, int] = {}
             for article_id, profile, vectors, keys, terms, seen_at in rows:
                 cursor = await conn.execute(
-                    "INSERT INTO story_profiles (article_id, profile, vectors, seen_at) VALUES (?, ?, ?, ?)",
+                    "INSERT INTO story_profiles (article_id, profile, vectors, seen_at) VALUES (?, ?, ?, ?) RETURNING id",
                     (article_id, profile, vectors, to_db(seen_at)),
                 )
-                profile_id = int(cursor.lastrowid)  # type: ignore[arg-type]
+                profile_id = int((await cursor.fetchone())[0])
                 await conn.executemany(
-                    "INSERT OR IGNORE INTO story_keys (term, profile_id) VALUES (?, ?)",
+                    "INSERT INTO story_keys (term, profile_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
                     [(key, profile_id) for key in dict.fromkeys(keys)],
                 )
                 for term in ("", *dict.fromkeys(terms)):
                     df[term] = df.get(term, 0) + 1
             await conn.executemany(
-                "INSERT INTO term_df (term, df) VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET df = df + excluded.df",
+                "INSERT INTO term_df (term, df) VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET df = term_df.df + excluded.df",
                 list(df.items()),
             )

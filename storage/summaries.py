@@ -66,7 +66,7 @@ class SummaryRepo:
         async with self._db.transaction() as conn:
             await conn.executemany(
                 "INSERT INTO llm_usage (day, name, count) VALUES (?, ?, ?) "
-                "ON CONFLICT (day, name) DO UPDATE SET count = count + excluded.count",
+                "ON CONFLICT (day, name) DO UPDATE SET count = llm_usage.count + excluded.count",
                 rows,
             )
 

@@ -7,10 +7,11 @@ tests call the job bodies directly with a FakeClock, so nothing waits on real ti
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 
 from bot.app import Services, build_application
@@ -18,10 +19,62 @@ from bot.clock import FakeClock
 from bot.config import Settings, load_settings
 from tests.fakes.news_site import FakeNewsSite
 from tests.fakes.telegram_api import Call, FakeTelegramServer
+from storage import Database
+from tests.pgserver import TEMPLATE, PostgresServer, drop_pg_database, find_binaries, new_pg_database, run_soon
 
 TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
 ADMIN_ID = 1001
 READER_ID = 2002
+
+
+# --- The database engines. Tests that take ``database_target`` (or a fixture built on it, like
+# the ``db`` fixtures of the storage tests) run once per engine: on a fresh SQLite file, and on
+# a fresh database of a throw-away PostgreSQL server started once for the session.
+ENGINES = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PostgresServer | None]:
+    """The session's PostgreSQL server (None where no binaries exist), with a template
+    database at the newest schema that every test's database is cloned from."""
+    binaries = find_binaries()
+    if binaries is None:
+        yield None
+        return
+    server = PostgresServer(binaries).start()
+    try:
+        run_soon(_make_template(server))
+        yield server
+    finally:
+        server.stop()
+
+
+async def _make_template(server: PostgresServer) -> None:
+    admin = await asyncpg.connect(server.url())
+    try:
+        await admin.execute(f"CREATE DATABASE {TEMPLATE}")
+    finally:
+        await admin.close()
+    db = await Database.connect(server.url(TEMPLATE))
+    await db.close()
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def database_target(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """What ``Database.connect`` opens for this test: a fresh SQLite file path, or the URL of
+    a fresh PostgreSQL database (dropped after the test)."""
+    if engine == "sqlite":
+        yield str(tmp_path / "bot.db")
+        return
+    server = request.getfixturevalue("pg_server")
+    url = await new_pg_database(server)
+    yield url
+    await drop_pg_database(server, url)
 
 
 @pytest.fixture
@@ -86,6 +139,22 @@ async def running_bot(make_settings: Callable[..., Settings], tg: FakeTelegramSe
     application = build_application(make_settings(), clock=clock, schedule_jobs=False)
     async with start_bot(application):
         yield RunningBot(application, tg)
+
+
+def settings_on_engine(make_settings: Callable[..., Settings], database_target: str, engine: str) -> Callable[..., Settings]:
+    """``make_settings`` whose database is ``database_target``: the SQLite file, or DATABASE_URL
+    of the PostgreSQL database. A test module runs its end-to-end tests on both engines with
+
+        @pytest.fixture
+        def make_settings(make_settings, database_target, engine):
+            return settings_on_engine(make_settings, database_target, engine)
+    """
+    key = "database_url" if engine == "postgresql" else "database_path"
+
+    def make(**overrides: Any) -> Settings:
+        return make_settings(**{key: database_target, **overrides})
+
+    return make
 
 
 class start_bot:  # noqa: N801 - used as a context manager, like a function

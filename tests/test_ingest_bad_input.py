@@ -24,8 +24,8 @@ BOMB = (
 
 
 @pytest.fixture
-async def ingestor(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Ingestor]:
-    db = await Database.open(tmp_path / "bot.db")
+async def ingestor(database_target: str, clock: FakeClock) -> AsyncIterator[Ingestor]:
+    db = await Database.connect(database_target)
     policy = FetchPolicy(allow_private=True, timeout_s=1.0, retries=0, max_bytes=1_000_000)
     async with Fetcher(policy) as fetcher:
         yield Ingestor(db, fetcher, clock=clock, options=IngestOptions())

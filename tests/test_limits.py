@@ -56,8 +56,8 @@ def test_an_ordinary_feed_is_not_markup_heavy() -> None:
 
 
 @pytest.fixture
-async def ingestor(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Ingestor]:
-    db = await Database.open(tmp_path / "bot.db")
+async def ingestor(database_target: str, clock: FakeClock) -> AsyncIterator[Ingestor]:
+    db = await Database.connect(database_target)
     async with Fetcher(FetchPolicy(allow_private=True, timeout_s=2.0, retries=0)) as fetcher:
         yield Ingestor(db, fetcher, clock=clock, options=IngestOptions())
     await db.close()

@@ -25,4 +25,4 @@ def test_the_docker_image_copies_every_package_the_project_installs() -> None:
     copied = set(re.findall(r"^COPY\s+(\S+)\s", dockerfile, re.M))
     packages = {p.rstrip("*") for p in PYPROJECT["tool"]["setuptools"]["packages"]["find"]["include"]}
     assert packages <= copied, f"the Dockerfile does not copy {sorted(packages - copied)}"
-    assert {"pyproject.toml"} <= copied and re.search(r"pip install \.(\s|$)", dockerfile)
+    assert {"pyproject.toml"} <= copied and re.search(r"pip install [\"']?\.(\[[\w,]+\])?[\"']?(\s|$)", dockerfile)

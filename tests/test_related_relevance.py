@@ -39,8 +39,8 @@ PUTIN_RU = (
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.db")
+async def db(database_target: str) -> AsyncIterator[Database]:
+    database = await Database.connect(database_target)
     yield database
     await database.close()
 

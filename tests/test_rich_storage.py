@@ -38,8 +38,8 @@ async def test_an_older_database_gets_the_defaults_of_rich_posts(tmp_path: Path)
         await db.close()
 
 
-async def test_topics_live_on_subscriptions_and_follow_a_group_that_becomes_a_supergroup(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "bot.db")
+async def test_topics_live_on_subscriptions_and_follow_a_group_that_becomes_a_supergroup(database_target: str) -> None:
+    db = await Database.connect(database_target)
     try:
         feed, _ = await db.feeds.add("https://e.com/rss", now=NOW)
         await db.chats.upsert(-5, "group", title="G", now=NOW)

@@ -12,8 +12,8 @@ from storage.schedules import DigestMessage
 NOW = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
 
 
-async def test_a_slot_is_claimed_once_even_by_two_ticks_at_once(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "newsbot.db")
+async def test_a_slot_is_claimed_once_even_by_two_ticks_at_once(database_target: str) -> None:
+    db = await Database.connect(database_target)
     try:
         await db.chats.upsert(-100, "channel", title="News", now=NOW)
         schedule = await db.schedules.add(-100, "digest", days="", times="08:00", now=NOW)
@@ -36,8 +36,8 @@ async def test_a_slot_is_claimed_once_even_by_two_ticks_at_once(tmp_path: Path) 
         await db.close()
 
 
-async def test_digest_only_chats_get_no_story_one_by_one(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "newsbot.db")
+async def test_digest_only_chats_get_no_story_one_by_one(database_target: str) -> None:
+    db = await Database.connect(database_target)
     try:
         feed, _ = await db.feeds.add("https://news.example/rss", now=NOW)
         for chat_id in (-100, -200):
@@ -50,8 +50,8 @@ async def test_digest_only_chats_get_no_story_one_by_one(tmp_path: Path) -> None
         await db.close()
 
 
-async def test_a_group_that_becomes_a_supergroup_keeps_its_timetables(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "newsbot.db")
+async def test_a_group_that_becomes_a_supergroup_keeps_its_timetables(database_target: str) -> None:
+    db = await Database.connect(database_target)
     try:
         for old, new in ((-1, -1001), (-2, -1002)):
             await db.chats.upsert(old, "group", title="Group", now=NOW)

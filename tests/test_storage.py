@@ -54,8 +54,8 @@ async def test_a_file_that_is_not_a_database_gets_a_clear_error(tmp_path: Path) 
         await Database.open(path)
 
 
-async def test_chat_upsert_reactivates_and_keeps_title(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "bot.db")
+async def test_chat_upsert_reactivates_and_keeps_title(database_target: str) -> None:
+    db = await Database.connect(database_target)
     try:
         await db.chats.upsert(-100, "channel", title="News", username="news", now=NOW)
         assert await db.chats.deactivate(-100, "removed from channel", now=NOW)
@@ -67,8 +67,8 @@ async def test_chat_upsert_reactivates_and_keeps_title(tmp_path: Path) -> None:
         await db.close()
 
 
-async def test_chat_migration_moves_subscriptions(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "bot.db")
+async def test_chat_migration_moves_subscriptions(database_target: str) -> None:
+    db = await Database.connect(database_target)
     try:
         await db.chats.upsert(-5, "group", title="G", now=NOW)
         feed, _ = await db.feeds.add("https://example.org/rss", now=NOW)
@@ -81,8 +81,8 @@ async def test_chat_migration_moves_subscriptions(tmp_path: Path) -> None:
         await db.close()
 
 
-async def test_settings_update_rejects_unknown_columns(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "bot.db")
+async def test_settings_update_rejects_unknown_columns(database_target: str) -> None:
+    db = await Database.connect(database_target)
     try:
         await db.chats.upsert(7, "private", now=NOW)
         with pytest.raises(ValueError):
@@ -116,8 +116,8 @@ async def test_upgrade_from_version_1_keeps_rows(tmp_path: Path) -> None:
         await db.close()
 
 
-async def test_repository_calls_inside_a_transaction_are_one_atomic_step(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "bot.db")
+async def test_repository_calls_inside_a_transaction_are_one_atomic_step(database_target: str) -> None:
+    db = await Database.connect(database_target)
     try:
         with pytest.raises(RuntimeError):
             async with db.transaction():
@@ -132,8 +132,8 @@ async def test_repository_calls_inside_a_transaction_are_one_atomic_step(tmp_pat
         await db.close()
 
 
-async def test_migration_onto_a_known_supergroup_keeps_the_groups_settings(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "bot.db")
+async def test_migration_onto_a_known_supergroup_keeps_the_groups_settings(database_target: str) -> None:
+    db = await Database.connect(database_target)
     try:
         await db.chats.upsert(-5, "group", title="G", now=NOW)
         await db.chats.update_settings(-5, {"timezone": "Europe/Kyiv", "quiet_start": "23:00"}, now=NOW)
@@ -146,10 +146,10 @@ async def test_migration_onto_a_known_supergroup_keeps_the_groups_settings(tmp_p
         await db.close()
 
 
-async def test_rows_stuck_in_sending_are_recovered_after_a_while(tmp_path: Path) -> None:
+async def test_rows_stuck_in_sending_are_recovered_after_a_while(database_target: str) -> None:
     from datetime import timedelta
 
-    db = await Database.open(tmp_path / "bot.db")
+    db = await Database.connect(database_target)
     try:
         await db.chats.upsert(1, "private", now=NOW)
         _, queued = await db.deliveries.enqueue_broadcast("hi", [1], created_by=None, now=NOW)

@@ -29,6 +29,7 @@ from bot.delivery.compose import compose_post, post_defaults
 from bot.delivery.postview import also_links
 from bot.news.captions import fits_caption
 from bot.news.render import Link
+from bot.replica import Lease
 from bot.texts import pick_language
 from storage import Database
 from storage.articles import StoredArticle
@@ -51,25 +52,27 @@ class EditReport:
 
 
 class EditSender:
-    def __init__(self, db: Database, bot: Bot, *, settings: Settings, clock: Clock, read_also: ReadAlso) -> None:
+    def __init__(self, db: Database, bot: Bot, *, settings: Settings, clock: Clock, read_also: ReadAlso,
+                 lease: Lease | None = None) -> None:
         self._db = db
         self._bot = bot
         self._settings = settings
         self._clock = clock
         self._read_also = read_also
-        self._recovered = False
+        self._lease = lease
 
     async def drain(self, *, may_send: Callable[[], bool] = lambda: True, batch: int = 50,
                     max_batches: int = 100) -> EditReport:
         """Make every due edit, until none is due or ``may_send`` says to stop."""
         report = EditReport()
-        if not self._recovered:  # rows a crash left 'sending' (an edit twice is harmless)
-            await self._db.edits.recover_interrupted(now=self._clock.now())
-            self._recovered = True
+        # Edits whose claim's lease ended (their replica died) are made again: twice is harmless.
+        await self._db.edits.recover_expired(now=self._clock.now())
         for _ in range(max_batches):
             if not may_send():
                 break
-            rows = await self._db.edits.claim_due(self._clock.now(), batch)
+            now = self._clock.now()
+            rows = await self._db.edits.claim_due(now, batch, owner=self._lease.owner if self._lease else None,
+                                                  lease_until=self._lease.until(now) if self._lease else None)
             if not rows:
                 break
             for index, row in enumerate(rows):

@@ -80,6 +80,8 @@ class ReservingRateLimiter(AIORateLimiter):
                          group_time_period=group_time_period)
         self.window = SlidingWindow(per_second, reserve=max(1, round(per_second * (1 - bulk_share))),
                                     bulk_rate=per_second * bulk_share)
+        # With replicas, the token's budget shared through the database (bot/delivery/shared_budget.py).
+        self.shared: Any = None
 
     async def _run_request(  # type: ignore[override]
         self, chat: bool, group: str | int | bool, allow_paid_broadcast: bool,
@@ -87,4 +89,6 @@ class ReservingRateLimiter(AIORateLimiter):
     ) -> Any:
         if chat and not allow_paid_broadcast:
             await self.window.acquire(bulk=_BULK.get())
+            if self.shared is not None and _BULK.get():
+                await self.shared.acquire()
         return await super()._run_request(chat, group, allow_paid_broadcast, callback, args, kwargs)

@@ -24,7 +24,6 @@ publisher's outbox rules, exactly as a plain send would be.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,6 +37,7 @@ from bot.news.rich import RichMessage
 from bot.news.textsafe import valid_text
 from bot.notify import notify_admins
 from storage import Database
+from storage.errors import DATABASE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +176,7 @@ class Sender:
         (the next form still goes out in this slot), so it is logged and the send goes on."""
         try:
             await step
-        except sqlite3.Error as exc:
+        except DATABASE_ERRORS as exc:
             log.error("could not record a send fallback (%s); sending on", exc)
 
     async def _topic_gone(self, chat_id: int, thread: int, reason: str, chat_name: str) -> None:

@@ -11,6 +11,7 @@ import logging
 from telegram.ext import Application
 
 from bot.jobs.digest import queue_due_digests
+from bot.replica import claim_period
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +26,12 @@ async def _poll_job(context) -> None:  # type: ignore[no-untyped-def]
 
 
 async def _digest_job(context) -> None:  # type: ignore[no-untyped-def]
-    if await queue_due_digests(context.services):
-        context.services.publisher.wake()
+    services = context.services
+    # One replica a period plans the digests (each slot is claimed by its own row as well).
+    if not await claim_period(services.db, services.lease, "digest", now=services.clock.now(), seconds=DIGEST_TICK_S):
+        return
+    if await queue_due_digests(services):
+        services.publisher.wake()
 
 
 async def _watch_database_job(context) -> None:  # type: ignore[no-untyped-def]

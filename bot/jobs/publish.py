@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -49,10 +48,12 @@ from bot.delivery.send import Post, Sender
 from bot.news.render import Link, escape
 from bot.news.textsafe import plain_fallback
 from bot.notify import notify_admins
+from bot.replica import Lease, new_replica_id
 from bot.related import read_also_links
 from bot.story_summaries import StorySummaries
 from bot.texts import pick_language
 from storage import Database
+from storage.errors import DATABASE_ERRORS
 from storage.articles import StoredArticle
 from storage.chats import Chat
 from storage.deliveries import Delivery
@@ -61,7 +62,6 @@ log = logging.getLogger(__name__)
 
 CONCURRENCY = 8
 READ_ALSO_TTL = timedelta(minutes=10)
-STUCK_AFTER = timedelta(minutes=10)  # a row 'sending' this long between drains is retried
 IDLE_TICK_S = 1.0  # the task looks for due rows this often when nobody wakes it
 PROBE_EVERY_AT_MOST = timedelta(seconds=30)  # while the Bot API seems down
 SETTLE_ON_STOP_S = 5.0  # a graceful stop keeps trying to write outcomes this long
@@ -80,9 +80,12 @@ class PublishReport:
 
 class Publisher:
     def __init__(
-        self, db: Database, bot: Bot, *, settings: Settings, clock: Clock, summaries: StorySummaries | None = None
+        self, db: Database, bot: Bot, *, settings: Settings, clock: Clock, summaries: StorySummaries | None = None,
+        lease: Lease | None = None,
     ) -> None:
         self._db = db
+        # Whose claims these are and how long they hold (replicas on one database: bot.replica).
+        self.lease = lease or Lease(new_replica_id(), settings.replica_lease_seconds)
         self._summaries = summaries  # LLM summaries, when configured
         self._bot = bot
         self._settings = settings
@@ -93,7 +96,7 @@ class Publisher:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._read_also_cache: dict[int, tuple[datetime, list[Link]]] = {}
-        self.edits = EditSender(db, bot, settings=settings, clock=clock, read_also=self._read_also)
+        self.edits = EditSender(db, bot, settings=settings, clock=clock, read_also=self._read_also, lease=self.lease)
         self.sender = Sender(bot, db, admin_ids=settings.admin_ids, clock=clock)
         cap = timedelta(seconds=settings.delivery_backoff_max_seconds)
         self.retry_policy = RetryPolicy(window=timedelta(hours=settings.delivery_retry_hours), cap=cap)
@@ -157,13 +160,14 @@ class Publisher:
             if self._unsettled and not await self._settle_backlog():
                 return report  # still cannot write: sending more would only add unrecorded sends
             try:
-                # Nothing is 'sending' between drains unless recording an outcome failed.
-                await self._db.deliveries.recover_interrupted(
-                    now=self._clock.now(), claimed_before=self._clock.now() - STUCK_AFTER
-                )
+                # Rows whose claim's lease ended: their replica died (or this one could not
+                # record an outcome for longer than a lease). Ours are renewed first.
+                now = self._clock.now()
+                await self._db.deliveries.renew_leases(self.lease.owner, until=self.lease.until(now))
+                await self._db.deliveries.recover_expired(now=now)
                 await self._send_batches(report, batch=batch, max_batches=max_batches)
                 await self.edits.drain(may_send=lambda: not self._holding())
-            except sqlite3.Error as exc:
+            except DATABASE_ERRORS as exc:
                 await self._database_fault(exc)
         return report
 
@@ -187,7 +191,9 @@ class Publisher:
                 if self._holding():
                     break
                 # While the Bot API seems down, each try is a probe of one message.
-                rows = await self._db.deliveries.claim_due(self._clock.now(), 1 if self._outage.down else batch)
+                now = self._clock.now()
+                rows = await self._db.deliveries.claim_due(now, 1 if self._outage.down else batch,
+                                                           owner=self.lease.owner, lease_until=self.lease.until(now))
                 if not rows:
                     if not tasks:
                         break
@@ -251,7 +257,7 @@ class Publisher:
         for row in rows:
             try:
                 await self._db.deliveries.retry_later(row.id, at=at, count_attempt=False)
-            except sqlite3.Error as exc:
+            except DATABASE_ERRORS as exc:
                 self._unsettled.append((row, Outcome("released"), self._clock.now()))
                 await self._database_fault(exc)
                 continue
@@ -296,7 +302,7 @@ class Publisher:
             return
         try:
             await self._record(row, outcome, now, report)
-        except sqlite3.Error as exc:
+        except DATABASE_ERRORS as exc:
             self._unsettled.append((row, outcome, now))
             await self._database_fault(exc)
 
@@ -396,7 +402,7 @@ class Publisher:
                     f"since {began:%Y-%m-%d %H:%M} UTC. The posts that waited are going out now.",
                 )
 
-    async def _database_fault(self, exc: sqlite3.Error) -> None:
+    async def _database_fault(self, exc: BaseException) -> None:
         """The database refused a write: pause sending and tell the admins, once per fault."""
         if self._write_fault is not None:
             return
@@ -416,7 +422,7 @@ class Publisher:
             row, outcome, at = self._unsettled[0]
             try:
                 await self._record(row, outcome, at, report)
-            except sqlite3.Error as exc:
+            except DATABASE_ERRORS as exc:
                 self._write_fault = str(exc) or type(exc).__name__
                 return False
             self._unsettled.pop(0)

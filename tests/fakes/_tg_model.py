@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._tg_media import MediaMethods
+from ._tg_webhook import WebhookMethods
 from ._tg_rules import CHAT_NOT_FOUND, ApiError, FloodLimits, check_text, forbidden_text, seconds_source
 from ._tg_rules import NOT_MODIFIED as _NOT_MODIFIED
 from ._tg_rules import inline_markup as _inline_markup
@@ -73,7 +74,7 @@ class Signal:
             await asyncio.wait_for(self._event.wait(), max(timeout, 0))
 
 
-class TelegramModel(MediaMethods):
+class TelegramModel(MediaMethods, WebhookMethods):
     """What Telegram knows and answers: the bot, the chats, their messages and members, the
     pending updates, the bot's commands and files, and (when enabled) the flood limits."""
 
@@ -102,7 +103,7 @@ class TelegramModel(MediaMethods):
         self._open_queries: set[str] = set()
         self._commands: dict[str, list[JSON]] = {}
         self._files: dict[str, UploadedFile] = {}
-        self._webhook_url = ""
+        self._init_webhook()
         self._flood: FloodLimits | None = None
         self._updates_signal = Signal()
         #: Set while the server shuts down: long polls and slow answers return at once.
@@ -142,6 +143,7 @@ class TelegramModel(MediaMethods):
         update_id = next(self._update_ids)
         self._updates.append({**update, "update_id": update_id})
         self._updates_signal.notify()
+        self._wake_pusher()
         log.debug("queued update %d (%s)", update_id, update_type(update))
         return update_id
 
@@ -311,20 +313,6 @@ class TelegramModel(MediaMethods):
             log.info("dropping update %d: %s is not in allowed_updates", update["update_id"], update_type(update))
             self._updates.remove(update)
         return self._updates[:limit]
-
-    async def _set_webhook(self, params: JSON, files: dict[str, UploadedFile]) -> bool:
-        self._webhook_url = str(params.get("url") or "")
-        return True
-
-    async def _delete_webhook(self, params: JSON, files: dict[str, UploadedFile]) -> bool:
-        self._webhook_url = ""
-        if params.get("drop_pending_updates"):
-            self._updates.clear()
-        return True
-
-    async def _get_webhook_info(self, params: JSON, files: dict[str, UploadedFile]) -> JSON:
-        return {"url": self._webhook_url, "has_custom_certificate": False,
-                "pending_update_count": len(self._updates)}  # fmt: skip
 
     async def _send_message(self, params: JSON, files: dict[str, UploadedFile]) -> JSON:
         chat = self._chat(params.get("chat_id"))

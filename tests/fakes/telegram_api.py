@@ -131,6 +131,7 @@ class FakeTelegramServer(TelegramModel):
         """Release pending long polls and slow answers, then close the server."""
         self._closing.set()
         self._updates_signal.notify()
+        await self._stop_webhook_pusher()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

