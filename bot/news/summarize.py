@@ -14,10 +14,11 @@ highlights exceeds half of F (about 0.21), and a third sentence's share is 0.35-
 stopping past a length, preferring two sentences when the third is long, deleting asides,
 ages or attributions (whose words are in highlights at 0.14-0.62), or reaching past a
 sentence that does not fit for one that does: none gained on both halves. Filling the room
-left by a sentence that does not fit, with a later one that does or with the misfit cut at a
-clause, lost on the tuning half too (ROUGE-1 40.5 and 40.8 against 40.9), and so did a
-logistic-regression sentence scorer over position, length, numbers, names, quotes and overlap
-with the title and lead, cross-validated there (``bench/bench_summary_scorer.py``: 39.4-40.0).
+left by a sentence that does not fit lost on the tuning half again (a later sentence that fits:
+ROUGE-1 40.5 against 41.0, ``bench_summarize.py --variants``; the misfit cut at a clause, tried
+once outside the bench: 40.8 against 40.9), and so did a logistic-regression sentence scorer
+over position, length, numbers, names, quotes and overlap with the title and lead,
+cross-validated there (``bench/bench_summary_scorer.py``: 39.4-39.9).
 
 What the summary adds to "the first three sentences" is judgement about which sentences may
 be shown (``bot.news.summary_units``): no heading, caption, credit, byline, dateline, reading
