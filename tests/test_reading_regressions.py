@@ -236,3 +236,9 @@ def test_a_name_ending_in_a_restart_word_is_not_a_restart() -> None:
         "Kolkata Traffic Police serves citizens in the way they prefer."
     )
     assert summarize_text(sentence, "en") == sentence
+
+
+@pytest.mark.parametrize("shouting", ["WATCH THE FULL DEBATE NOW HERE.", "SEE IT NOW!"])
+def test_a_line_in_capitals_after_the_lead_is_not_shown(shouting: str) -> None:
+    lead = "The council approved the budget for next year after a long debate on Tuesday night."
+    assert summarize_text(f"{lead} {shouting}", "en") == lead

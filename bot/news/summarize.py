@@ -137,8 +137,8 @@ def summarize_text(
         if not unit.usable or (unit.leans and not follows) or _is_question(unit.text):
             continue
         if unit.weak and not (follows and _is_short_fact(unit.text)):
-            if unit.index == lead.index + 1 and follows:
-                lead_tail = unit
+            if unit.index == lead.index + 1 and follows and unit.text != unit.text.upper():
+                lead_tail = unit  # short, not shouting ("READ THIS NOW.")
             continue
         cost = len(unit.text) + 1  # the joining space
         if used + cost > max_chars:
@@ -179,9 +179,9 @@ def _is_speech(text: str, language: str) -> bool:
 
 def _is_short_fact(text: str) -> bool:
     """A short sentence worth its place after the one it follows: "He was 88." (a number or a
-    name), not "Well, sort of." or "Wow."."""
+    name), not "Well, sort of.", "Wow." or a line in capitals ("WATCH THE DEBATE HERE.")."""
     words = text.split()
-    return len(words) >= 3 and any(
+    return len(words) >= 3 and text != text.upper() and any(
         any(char.isdigit() for char in word) or (position and word[:1].isupper())
         for position, word in enumerate(words)
     )
