@@ -33,6 +33,7 @@ from bot.news.factcheck import claim_review, with_verdict
 from bot.news.htmltree import parse_html
 from bot.news.jsonld import json_ld_objects
 from bot.news.lang import detect_language
+from bot.news.leads import restore_lead
 from bot.news.models import Article, FeedEntry
 from bot.news.candidates import PageText
 from bot.news.choose import choose_paragraphs
@@ -84,7 +85,8 @@ def _article_from_page(html: str | bytes, url: str) -> Article:
     normalize_paragraphs(tree)
     page = PageText(tree, url, link_texts_of(tree), meta.title, meta.headlines)
     choice = choose_paragraphs(page, json_ld_body=meta.json_ld_body)
-    text = "\n\n".join(with_verdict(choice.paragraphs, *meta.verdict) if choice.paragraphs else [])
+    paragraphs = restore_lead(tree, meta.description, list(choice.paragraphs))
+    text = "\n\n".join(with_verdict(paragraphs, *meta.verdict) if paragraphs else [])
     if not text:
         # Nothing but a headline on the page (a photo or video post): the headline is all
         # the text there is, and saying so beats reporting an empty page.
@@ -177,6 +179,7 @@ class _Metadata:
     headlines: tuple[str, ...] = ()  # the page's other statements of its headline (h1, og:title)
     json_ld_body: str = ""
     verdict: tuple[str, str] = ("", "")  # a fact-check's (claim, rating)
+    description: str = ""  # the page's own summary of itself (og:description and kin)
 
 
 _ARTICLE_TYPES = {"NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
@@ -208,6 +211,7 @@ def _page_metadata(tree: etree._Element, url: str) -> _Metadata:
         author=_author(meta, ld, tree),
         published=_published(meta, ld, tree, url),
         canonical_url=_canonical(tree, meta, url),
+        description=meta.get("og:description") or meta.get("description") or _str(ld.get("description")),
     )
 
 
