@@ -174,8 +174,9 @@ class Database:
             await self.conn.execute("COMMIT")
 
     async def fetchall(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
-        async with self.conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        # One trip to the database thread, not three (execute, fetch, close): on a busy
+        # machine each trip waits for a core (bench_story_check).
+        return list(await self.conn.execute_fetchall(sql, params))
 
     async def fetchone(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
         async with self.conn.execute(sql, params) as cursor:
