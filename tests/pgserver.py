@@ -108,6 +108,7 @@ class PostgresServer:
                   "--encoding=UTF8", "--locale=C", "--no-sync"]
         done = subprocess.run(initdb, preexec_fn=drop, env=env, cwd=self.base, capture_output=True, timeout=120)
         if done.returncode != 0:
+            self.stop()
             raise RuntimeError(f"initdb failed: {done.stderr.decode(errors='replace')[-2000:]}")
         self.port = _free_port()
         server = [
@@ -119,7 +120,11 @@ class PostgresServer:
         log = open(self.log, "wb")  # noqa: SIM115 - the server writes to it until it stops
         self._process = subprocess.Popen(server, preexec_fn=drop, env=env, cwd=self.base, stdout=log, stderr=log)
         log.close()
-        run_soon(self._wait_ready())
+        try:
+            run_soon(self._wait_ready())
+        except BaseException:
+            self.stop()  # a server that did not come up must not outlive the session
+            raise
         return self
 
     async def _wait_ready(self) -> None:
