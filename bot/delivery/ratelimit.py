@@ -18,7 +18,10 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextvars import ContextVar
 from typing import Any
 
+from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
+
+from bot.delivery.outcome import retry_after
 
 __all__ = ["ReservingRateLimiter", "SlidingWindow", "bulk_sends"]
 
@@ -91,4 +94,9 @@ class ReservingRateLimiter(AIORateLimiter):
             await self.window.acquire(bulk=_BULK.get())
             if self.shared is not None and _BULK.get():
                 await self.shared.acquire()
-        return await super()._run_request(chat, group, allow_paid_broadcast, callback, args, kwargs)
+        try:
+            return await super()._run_request(chat, group, allow_paid_broadcast, callback, args, kwargs)
+        except RetryAfter as exc:
+            if self.shared is not None:  # every replica waits, not only this one
+                await self.shared.hold(retry_after(exc))
+            raise

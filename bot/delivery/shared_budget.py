@@ -16,6 +16,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from storage import Database
 
@@ -57,6 +58,17 @@ class SharedBudget:
         wait = slot - self._clock()
         if wait > 0:
             await self._sleep(wait)
+
+    async def hold(self, retry_after: float | timedelta) -> None:
+        """Telegram answered 429 with ``retry_after``: no replica takes a slot before it ends
+        (it meters the token, so the others would be refused too); this one's reserved slots
+        are given up."""
+        seconds = retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
+        self._slots.clear()
+        try:
+            await self._db.flood.hold(self.name, until=self._clock() + seconds)
+        except Exception as exc:  # noqa: BLE001 - this replica waits anyway (the publisher pauses)
+            log.warning("cannot tell the other replicas to wait (%s)", exc)
 
     async def _next_slot(self) -> float:
         while True:
