@@ -39,9 +39,9 @@ from storage import Database
 
 log = logging.getLogger(__name__)
 
-# The fan-out's share of Telegram's overall limit: the rest is kept for replies to commands,
-# and the margin absorbs timer jitter (at exactly 30/s an occasional 31st message got into a
-# second: bench_fanout, 2 429s in 10,000 sends).
+# The fan-out's share of Telegram's overall limit for a budget that paces by rate alone (one
+# shared between processes): the rest is kept for replies. This process's own window needs no
+# share: it counts as Telegram does and keeps replies first (bot/delivery/ratelimit.py).
 FANOUT_SHARE = 0.98
 
 # The update types the bot handles; anything else Telegram keeps to itself. Not
@@ -84,7 +84,8 @@ class Services:
         self.summaries = llm_summaries(settings, self.db, self.clock)
         self.ingestor = Ingestor(self.db, self.fetcher, clock=self.clock, executor=self.executor,
                                  options=ingest_options(settings),
-                                 on_queued=self.summaries.request if self.summaries else None)
+                                 on_queued=self.summaries.request if self.summaries else None,
+                                 on_corrected=self.summaries.forget if self.summaries else None)
         self.publisher = Publisher(self.db, self.bot, settings=settings, clock=self.clock, summaries=self.summaries,
                                    lease=self.lease)
         self.poller = FeedPoller(self)
@@ -179,12 +180,12 @@ def build_application(settings: Settings, *, clock: Clock | None = None, schedul
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.file_base_url)
         .rate_limiter(
-            # Overall: an exact one-second window in which the fan-out, evenly spaced (bursts
-            # on top of the steady rate earned 429s: bench_fanout, 875 over 10,000 chats), keeps
-            # a message a second free for replies, so a command never queues behind a fan-out.
+            # Overall: a one-second window as Telegram counts it (a message holds its place
+            # until a second after its answer), the fan-out evenly spaced and yielding to
+            # replies, so a command never queues behind a fan-out (bot/delivery/ratelimit.py).
             # Per group the limit is per minute and a burst within it is fine.
             ReservingRateLimiter(
-                per_second=settings.telegram_messages_per_second, bulk_share=FANOUT_SHARE,
+                per_second=settings.telegram_messages_per_second,
                 group_max_rate=settings.telegram_group_messages_per_minute, group_time_period=60,
             )
         )
