@@ -38,3 +38,11 @@ class FloodBudgetRepo:
                 row = await cursor.fetchone()
         assert row is not None
         return (int(row[0]) - span_us) / _US
+
+    async def hold(self, name: str, *, until: float) -> None:
+        """No slot before ``until`` (epoch seconds), for any replica: Telegram said to wait."""
+        until_us = int(until * _US)
+        await self._db.execute(
+            "UPDATE flood_budget SET next_at = CASE WHEN next_at > ? THEN next_at ELSE ? END WHERE name = ?",
+            (until_us, until_us, name),
+        )

@@ -135,3 +135,23 @@ async def test_the_limiter_takes_a_shared_slot_for_bulk_sends_only(two_dbs: tupl
         for _ in range(5):
             await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 5}, None)
     assert wall.now == pytest.approx(1_800_000_000.0 + 4 / RATE, abs=1e-6)
+
+
+async def test_a_429_to_one_replica_holds_every_replica(two_dbs: tuple[Database, Database]) -> None:
+    """Telegram meters the token: when it tells one replica to wait, the others' next slots
+    come after the wait too (else they would be refused as well)."""
+    from telegram.error import RetryAfter
+
+    wall = WallClock()
+    a, b = (SharedBudget(db, budget_name(9), rate=RATE, clock=wall.clock, sleep=wall.sleep) for db in two_dbs)
+    limiter = ReservingRateLimiter(per_second=1000, group_max_rate=1000, group_time_period=60)
+    limiter.shared = a
+
+    async def refused() -> bool:
+        raise RetryAfter(3)
+
+    with bulk_sends(), pytest.raises(RetryAfter):
+        await limiter.process_request(refused, (), {}, "sendMessage", {"chat_id": 5}, None)
+    started = wall.now
+    await b.acquire()
+    assert wall.now == pytest.approx(started + 3.0, abs=1e-6)

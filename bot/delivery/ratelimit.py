@@ -40,9 +40,13 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Protocol
 
+from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
+
+from bot.delivery.outcome import retry_after
 
 __all__ = ["REPLY_WAIT_S", "FloodBudget", "ReservingRateLimiter", "SendingPaused", "SlidingWindow", "bulk_sends"]
 
@@ -79,6 +83,10 @@ class FloodBudget(Protocol):
 
     async def acquire(self) -> None:
         """Return when one more bulk send may go now."""
+        ...
+
+    async def hold(self, retry_after: timedelta) -> None:
+        """Telegram answered 429: no bulk send, in any process sharing the budget, before it ends."""
         ...
 
 
@@ -226,4 +234,9 @@ class ReservingRateLimiter(AIORateLimiter):
                     raise SendingPaused("sending paused while the message waited for its turn")
                 return await callback(*call_args, **call_kwargs)
 
-        return await super()._run_request(chat, group, allow_paid_broadcast, within_limits, args, kwargs)
+        try:
+            return await super()._run_request(chat, group, allow_paid_broadcast, within_limits, args, kwargs)
+        except RetryAfter as exc:
+            if self.shared is not None:  # every replica waits, not only this one
+                await self.shared.hold(retry_after(exc))
+            raise
