@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import pickle
 import random
 import statistics
 import sys
@@ -74,12 +76,17 @@ class Synth:
         for w in words:
             terms[w] = terms.get(w, 0) + 1
         top = dict(sorted(terms.items(), key=lambda kv: -kv[1])[:150])
-        return StoryProfile(terms=top, names={n: 2 for n in rng.sample(names, 4)},
-                            numbers=frozenset(rng.sample(numbers, 2)), words=len(words), boilerplate=False)
+        chosen = rng.sample(names, 4)  # each name under its stem and its cross-script key, as stories does
+        lead: dict[str, int] = {}
+        for w in self.common(40) + rng.sample(rare, 6):  # the title and first sentences
+            lead[w] = lead.get(w, 0) + 1
+        return StoryProfile(terms=top, names={**{n: 2 for n in chosen}, **{f"0{n}": 2 for n in chosen}},
+                            numbers=frozenset(rng.sample(numbers, 2)), words=len(words), boilerplate=False,
+                            lead=lead)
 
 
 def _terms(p: StoryProfile) -> list[str]:
-    return [*p.terms, *p.names, *sorted(p.numbers)]
+    return list(dict.fromkeys([*p.terms, *p.names, *sorted(p.numbers), *p.lead]))
 
 
 async def build(db: Database, synth: Synth, n: int, days: float) -> list[tuple[int, tuple]]:
@@ -125,16 +132,30 @@ async def main() -> None:
     parser.add_argument("--days", type=float, default=7.0)
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--naive", type=int, default=5, help="queries timed the naive way (slow)")
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="a folder to keep the built database in and reuse it from (same options)")
     args = parser.parse_args()
     synth = Synth(7)
     with tempfile.TemporaryDirectory() as tmp:
-        db = await Database.open(Path(tmp) / "bench.db")
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        saved = folder / f"events-{args.stories}-{args.days:g}.pickle"
+        if args.keep is None or not saved.exists():
+            (folder / "bench.db").unlink(missing_ok=True)
+        db = await Database.open(folder / "bench.db")
         # Profiles only: the story rows they belong to would only slow the build down.
         await db.conn.execute("PRAGMA foreign_keys = OFF")
         started = time.perf_counter()
-        events = await build(db, synth, args.stories, args.days)
-        print(f"{args.stories} stories ({len(events)} events over {args.days:g} days) built in "
-              f"{time.perf_counter() - started:.0f}s")
+        if saved.exists():
+            events, state = pickle.loads(saved.read_bytes())
+            synth.rng.setstate(state)
+            print(f"{args.stories} stories ({len(events)} events over {args.days:g} days) reused from {folder}")
+        else:
+            events = await build(db, synth, args.stories, args.days)
+            print(f"{args.stories} stories ({len(events)} events over {args.days:g} days) built in "
+                  f"{time.perf_counter() - started:.0f}s")
+            if args.keep is not None:
+                saved.write_bytes(pickle.dumps((events, synth.rng.getstate())))
         window = timedelta(days=7)
         timings, cpu, found, expected = [], [], 0, 0
         queries = []
@@ -144,6 +165,7 @@ async def main() -> None:
                 queries.append((story, synth.write_up(event)))
             else:
                 queries.append((None, synth.write_up(synth.event())))
+        print("load average before timing: %.2f %.2f %.2f (2 cores)" % os.getloadavg())
         for story, profile in queries[:20]:  # warm the page cache
             await find_story(db, profile, now=NOW, window=window)
         for story, profile in queries:
@@ -154,6 +176,7 @@ async def main() -> None:
             if story is not None:
                 expected += 1
                 found += decision.story_id is not None
+        print("load average after timing: %.2f %.2f %.2f" % os.getloadavg())
         print(f"find_story (key-stem candidates): p50 {statistics.median(timings):.2f} ms, "
               f"p99 {pct(timings, 0.99):.2f} ms, max {max(timings):.2f} ms over {len(timings)} checks; "
               f"joined its event {found}/{expected}")

@@ -11,11 +11,12 @@ possessives ("Putin's"), one feed per language and topic, and stories grouped in
 Everything is deterministic for a given (N, seed).
 
 Articles are stored exactly as the bot stores them: ``NewArticle`` rows whose search terms
-equal ``index_terms`` of their title and text, written with the statements of
+equal ``namekeys.index_text`` of their title and text (stems, then names' cross-script keys),
+written with the statements of
 ``ArticleRepo.insert`` but through ``executemany`` in one transaction (100,000 one-row
 transactions through aiosqlite would take minutes). Two checks keep this honest:
 ``verify_bulk_path`` stores a sample both ways and compares the tables, and every
-CHECK_EVERY-th article's terms are compared with ``index_terms`` itself.
+CHECK_EVERY-th article's terms are compared with ``index_text`` itself.
 
 The database is cached under ``bench/out/`` keyed by N, seed, ``GEN_VERSION`` and a hash of
 ``textsearch``'s source and the stemmer (a change of normalization changes every stored term);
@@ -49,12 +50,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.news import textsearch
-from bot.news.textsearch import index_terms
+from bot.news import namekeys
+from bot.news.namekeys import index_text, name_keys
 from storage import Database
 from storage._time import to_db
 from storage.articles import NewArticle
 
-GEN_VERSION = 2  # bump when the generated text changes, so cached databases are rebuilt
+GEN_VERSION = 3  # 3: search terms with the names' cross-script keys, as the bot indexes them; bump when the generated text changes, so cached databases are rebuilt
 OUT_DIR = ROOT / "bench" / "out"
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)  # FakeClock's default "now": the newest article
 SPAN = timedelta(days=90)
@@ -581,13 +583,13 @@ def render_chunk(plans: Sequence[Plan], seed: int, feeds: dict[tuple[str, str], 
     them to ``ArticleRepo.insert``. Deterministic in (seed, plans): one random stream per chunk.
 
     Search terms are joined from the drawn words' stems instead of re-reading the text (~5x
-    faster); every CHECK_EVERY-th article is compared with ``index_terms`` itself.
+    faster); every CHECK_EVERY-th article is compared with ``index_text`` itself.
     """
     rng = np.random.default_rng([seed, plans[0].index if plans else 0])
     articles = [_render(plan, rng, feeds[plan.language, plan.topic]) for plan in plans]
     for new, _fetched in articles[::CHECK_EVERY]:
-        if (new.title_terms, new.body_terms) != (index_terms(new.title), index_terms(new.text)):
-            raise AssertionError(f"the search terms of {new.url} differ from bot.news.textsearch.index_terms: "
+        if (new.title_terms, new.body_terms) != (index_text(new.title), index_text(new.text)):
+            raise AssertionError(f"the search terms of {new.url} differ from bot.news.namekeys.index_text: "
                                  "bench/gen_articles.py must follow the change")
     return articles
 
@@ -622,9 +624,16 @@ def _render(plan: Plan, rng: np.random.Generator, feed_id: int) -> tuple[NewArti
         title=title, text=text, summary=" ".join(sentences[:2])[:600], language=language,
         author=authors[plan.index % len(authors)], published_at=published, from_feed=False, related=(),
         fingerprint=None, bands=None,  # fingerprints only matter to de-duplication at ingest
-        title_terms=" ".join(filter(None, title_stems)), body_terms=" ".join(filter(None, stems)),
+        title_terms=_with_keys(" ".join(filter(None, title_stems)), title),
+        body_terms=_with_keys(" ".join(filter(None, stems)), text),
     )
     return new, fetched
+
+
+def _with_keys(stems: str, text: str) -> str:
+    """Stems, then the names' cross-script keys: what ``namekeys.index_text`` stores."""
+    keys = " ".join(dict.fromkeys(name_keys(text)))
+    return f"{stems} {keys}" if stems and keys else stems or keys
 
 
 def _event_pool(lex: Lexicon, event: Event, language: str) -> Pool:
@@ -815,7 +824,8 @@ class Corpus:
 
 def corpus_path(n: int, seed: int) -> Path:
     """Where the corpus is cached: a new file when N, the seed, the generator or the stems change."""
-    return OUT_DIR / f"articles-n{n}-s{seed}-v{GEN_VERSION}-{normalization_key()}.db"
+    keys = hashlib.sha1(Path(namekeys.__file__).read_bytes()).hexdigest()[:6]  # the names' keys too
+    return OUT_DIR / f"articles-n{n}-s{seed}-v{GEN_VERSION}-{normalization_key()}-{keys}.db"
 
 
 def generated_db(n: int, seed: int = 1, *, force: bool = False, workers: int | None = None,

@@ -84,7 +84,8 @@ class Services:
         self.summaries = llm_summaries(settings, self.db, self.clock)
         self.ingestor = Ingestor(self.db, self.fetcher, clock=self.clock, executor=self.executor,
                                  options=ingest_options(settings),
-                                 on_queued=self.summaries.request if self.summaries else None)
+                                 on_queued=self.summaries.request if self.summaries else None,
+                                 on_corrected=self.summaries.forget if self.summaries else None)
         self.publisher = Publisher(self.db, self.bot, settings=settings, clock=self.clock, summaries=self.summaries,
                                    lease=self.lease)
         self.poller = FeedPoller(self)
@@ -222,7 +223,7 @@ async def _post_init(application: Application) -> None:
     if services.db.engine != "sqlite" and isinstance(application.bot.rate_limiter, ReservingRateLimiter):
         # Replicas may share the token: the fan-out takes its slots from one budget in the database.
         shared_budget.install(application.bot.rate_limiter, services.db, bot_id=application.bot.id,
-                              rate=services.settings.telegram_messages_per_second * FANOUT_SHARE)
+                              rate=services.settings.telegram_messages_per_second * shared_budget.SHARE)
     if resent:
         log.warning("%d messages were being sent when the bot stopped; they will be sent again", resent)
     await _seed_feeds(services)

@@ -87,12 +87,14 @@ class Ingestor:
         self, db: Database, fetcher: Fetcher, *, clock: Clock, executor: Executor | None = None,
         options: IngestOptions = IngestOptions(), summarizer: Summarizer | None = None,
         on_queued: Callable[[int, list[int]], Awaitable[None]] | None = None,
+        on_corrected: Callable[[int], Awaitable[None]] | None = None,
         jitter: Callable[[], float] = poll_jitter,
     ) -> None:
         """``summarizer`` replaces the offline extractive summary (e.g. an LLM endpoint); when it
         fails with a NewsError the extractive summary stays. It runs before the story is known
         to be a duplicate; the bot's LLM summaries use ``on_queued`` instead, called with a
-        story and the chats it was just queued for, once they are stored. ``jitter`` gives the
+        story and the chats it was just queued for, once they are stored, and ``on_corrected``
+        with a story whose text a correction replaced (stored). ``jitter`` gives the
         factor each poll interval is multiplied by (random by default; tests pin it)."""
         self._jitter = jitter
         self._db = db
@@ -102,6 +104,7 @@ class Ingestor:
         self._options = options
         self._summarizer = summarizer
         self._on_queued = on_queued
+        self._on_corrected = on_corrected
 
     async def check_feed(self, url: str) -> ParsedFeed:
         """Fetch and parse a feed URL without storing anything (for /addfeed's validation)."""
@@ -192,10 +195,12 @@ class Ingestor:
         updates the story and queues edits of its posts (never a new post)."""
         item = await self._process_entry(entry, report)
         if item is not None:
-            await apply_correction(
+            corrected = await apply_correction(
                 self._db, story_id, item, url=_canonical(entry.url) or item.canonical_url, entry_hash=entry_hash(entry),
                 now=self._clock.now(), limits=self._options.edits,
             )
+            if corrected and self._on_corrected is not None:
+                await self._on_corrected(story_id)
 
     async def _process_entry(self, entry: FeedEntry, report: PollReport) -> ProcessedArticle | None:
         html: str | bytes | None = None

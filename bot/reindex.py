@@ -17,7 +17,7 @@ from storage import Database
 
 log = logging.getLogger(__name__)
 
-SEARCH_INDEX_VERSION = "2"  # 1: stems; 2: stems and name keys across scripts
+SEARCH_INDEX_VERSION = "3"  # 1: stems; 2: stems and name keys across scripts; 3: keys keep "-ів"/"-ов"
 _STATE_KEY = "search_index_version"
 
 

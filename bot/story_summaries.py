@@ -146,6 +146,19 @@ class StorySummaries:
                 return original.summary
         return article.summary
 
+    async def forget(self, article_id: int) -> None:
+        """A story's text was corrected: its summaries in every language are stale. Drop them
+        from memory and the database and cancel a request under way (a post awaiting it falls
+        back), so the edited post and later ones get a summary of the new text."""
+        for key in [k for k in self._memory if k[0] == article_id]:
+            del self._memory[key]
+        self._unpaid = {k: d for k, d in self._unpaid.items() if k[0] != article_id}
+        running = [task for key, task in self._running.items() if key[0] == article_id]
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+        await self._db.summaries.forget(article_id)  # also what a cancelled request saved meanwhile
+
     async def usage(self) -> LLMUsage:
         counts = await self._db.summaries.usage(_day(self._clock))
         fallbacks = {name.removeprefix("fallback:"): n for name, n in counts.items() if name.startswith("fallback:")}

@@ -369,10 +369,20 @@ async def _article_sources_by_feed(db: aiosqlite.Connection) -> None:
     await db.execute("CREATE INDEX IF NOT EXISTS article_sources_feed ON article_sources (feed_id)")
 
 
+async def _story_keys_seen(db: aiosqlite.Connection) -> None:
+    """The time a profile was seen, beside each of its keys: the same-story check filters the
+    window while reading the keys, instead of reading each profile row (whose large JSON
+    columns come first) to learn its time."""
+    await _run_script(db, """
+ALTER TABLE story_keys ADD COLUMN seen_at TEXT;
+UPDATE story_keys SET seen_at = (SELECT p.seen_at FROM story_profiles p WHERE p.id = story_keys.profile_id);
+""")
+
+
 # MIGRATIONS[n] brings a database from version n to n + 1. Append; never edit.
 MIGRATIONS: tuple[Migration, ...] = (
     _to_v1, _to_v2, _to_v3, _rich_posts, _to_v4_schedules, _feed_warnings, _add_story_summaries, _stories,
-    _replica_leases, _job_runs, _flood_budget, _article_sources_by_feed,
+    _replica_leases, _job_runs, _flood_budget, _article_sources_by_feed, _story_keys_seen,
 )
 LATEST = len(MIGRATIONS)
 

@@ -4,11 +4,18 @@ The decision itself is pure (``bot.news.stories``); this module stores what it n
 candidates cheaply: a story's profile is keyed by its few rarest stems (``story_keys``), so
 the check of a new article reads only the profiles sharing a key with it, however many
 stories are stored.
+
+Document frequencies are cached in memory: a check needs those of about 200 stems, most of
+them common ones it looked up a moment ago. This process's own additions update the cache as
+they are written; what other processes add (replicas on one database) shows after at most
+``DF_CACHE_SECONDS``, a drift the IDF does not notice. A transaction rolled back after an
+addition leaves its counts one too high for as long.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -19,6 +26,8 @@ if TYPE_CHECKING:
     from storage.db import Database
 
 _CHUNK = 500  # host parameters per IN (...) list, well under SQLite's limit
+DF_CACHE_SECONDS = 300.0  # the cache of document frequencies is dropped this often...
+DF_CACHE_TERMS = 200_000  # ...and when it holds more terms than this
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,21 +38,37 @@ class StoredVectors:
 
 
 class StoryRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._db = db
+        self._clock = clock
+        self._df: dict[str, int] = {}  # term -> df, 0 for a term no profile holds
+        self._df_since = clock()
 
     async def document_frequencies(self, terms: Iterable[str]) -> tuple[dict[str, int], int]:
-        """How many stored profiles hold each of ``terms``, and how many profiles there are."""
-        wanted = list(dict.fromkeys(("", *terms)))  # '' counts the profiles: one round trip
-        found: dict[str, int] = {}
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
+        """How many stored profiles hold each of ``terms`` (those held by none are left out),
+        and how many profiles there are."""
+        if self._clock() - self._df_since > DF_CACHE_SECONDS or len(self._df) > DF_CACHE_TERMS:
+            self._df.clear()
+            self._df_since = self._clock()
+        wanted = list(dict.fromkeys(("", *terms)))  # '' counts the profiles
+        cache = self._df
+        missing = [t for t in wanted if t not in cache]
+        for start in range(0, len(missing), _CHUNK):
+            chunk = missing[start : start + _CHUNK]
             rows = await self._db.fetchall(
                 f"SELECT term, df FROM term_df WHERE term IN ({','.join('?' for _ in chunk)})", tuple(chunk)
             )
-            found.update((r[0], int(r[1])) for r in rows)
-        total = found.pop("", 0)
-        return found, total
+            found = {r[0]: int(r[1]) for r in rows}
+            for term in chunk:
+                cache[term] = found.get(term, 0)
+        return {t: df for t in wanted[1:] if (df := cache.get(t, 0))}, cache.get("", 0)
+
+    def _counted(self, terms: Iterable[str]) -> None:
+        """This process added a profile holding ``terms`` (and ''): keep cached counts exact."""
+        cache = self._df
+        for term in terms:
+            if term in cache:
+                cache[term] += 1
 
     async def candidates(self, keys: Sequence[str], *, since: datetime, limit: int = 30) -> list[StoredVectors]:
         """Vectors of the source texts seen since ``since`` sharing the most of ``keys``, at
@@ -55,8 +80,7 @@ class StoryRepo:
             f"""
             SELECT p.article_id, p.vectors, p.seen_at FROM story_profiles p JOIN (
                 SELECT k.profile_id, count(*) AS shared FROM story_keys k
-                JOIN story_profiles q ON q.id = k.profile_id
-                WHERE k.term IN ({marks}) AND q.seen_at >= ?
+                WHERE k.term IN ({marks}) AND k.seen_at >= ?
                 GROUP BY k.profile_id ORDER BY shared DESC, k.profile_id DESC LIMIT ?
             ) c ON c.profile_id = p.id ORDER BY c.shared DESC
             """,
@@ -78,13 +102,14 @@ class StoryRepo:
             )
             profile_id = int((await cursor.fetchone())[0])
             await conn.executemany(
-                "INSERT INTO story_keys (term, profile_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                [(key, profile_id) for key in dict.fromkeys(keys)],
+                "INSERT INTO story_keys (term, profile_id, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                [(key, profile_id, to_db(now)) for key in dict.fromkeys(keys)],
             )
             await conn.executemany(
                 "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = term_df.df + 1",
                 [(term,) for term in ("", *distinct)],
             )
+            self._counted(("", *distinct))
 
     async def first_profiles(self, article_ids: Sequence[int]) -> dict[int, str]:
         """The first stored profile of each story (its own source's text), by story id."""
@@ -110,8 +135,8 @@ class StoryRepo:
                 )
                 profile_id = int((await cursor.fetchone())[0])
                 await conn.executemany(
-                    "INSERT INTO story_keys (term, profile_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                    [(key, profile_id) for key in dict.fromkeys(keys)],
+                    "INSERT INTO story_keys (term, profile_id, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    [(key, profile_id, to_db(seen_at)) for key in dict.fromkeys(keys)],
                 )
                 for term in ("", *dict.fromkeys(terms)):
                     df[term] = df.get(term, 0) + 1
@@ -119,3 +144,4 @@ class StoryRepo:
                 "INSERT INTO term_df (term, df) VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET df = term_df.df + excluded.df",
                 list(df.items()),
             )
+            self._df.clear()  # a bulk load: read them afresh

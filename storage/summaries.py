@@ -3,7 +3,8 @@
 A ``story_summaries`` row is written once per (story, language) the LLM was asked for: the
 answer when the guard accepted it (outcome ``ok``), else an empty summary and the reason it
 was discarded. Either way the pair is never asked again, so a story that comes back from
-another source, or is posted again, costs no second call. ``llm_usage`` counts, per UTC day,
+another source, or is posted again, costs no second call; only a correction of the story's
+text drops its rows (``forget``). ``llm_usage`` counts, per UTC day,
 requests, tokens, cache hits and fallbacks by reason: the budget and ``/stats`` read it.
 """
 
@@ -57,6 +58,11 @@ class SummaryRepo:
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (article_id, language) DO NOTHING",
             (article_id, language, summary, outcome, model, to_db(now)),
         ) > 0
+
+    async def forget(self, article_id: int) -> int:
+        """Drop a story's cached summaries in every language (its text was corrected: they
+        summarize the old one); returns how many were dropped. The next post asks again."""
+        return await self._db.execute("DELETE FROM story_summaries WHERE article_id = ?", (article_id,))
 
     async def count_usage(self, day: str, counts: Mapping[str, int]) -> None:
         """Add ``counts`` (name → amount) to the day's usage counters."""

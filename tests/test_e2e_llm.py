@@ -20,7 +20,7 @@ from tests.conftest import ADMIN_ID, RunningBot, start_bot
 from tests.fakes.news_site import FakeNewsSite
 from tests.fakes.openai_api import FakeOpenAI
 from tests.fakes.telegram_api import FakeTelegramServer
-from tests.stories import DAM
+from tests.stories import DAM, ELECTION
 
 CHANNEL = -1007001
 UK_CHANNEL = -1007002
@@ -276,3 +276,42 @@ async def test_a_post_queued_without_a_request_still_gets_one_answer(
     assert (await bot.services.publisher.drain()).sent == 2
     assert _summary_of(bot, CHANNEL) == _summary_of(bot, UK_CHANNEL) == GOOD_EN
     assert llm.calls == 1
+
+
+OLD_ELECTION = "The centre-right coalition won 116 of the 230 seats in Portugal on Sunday, a narrow majority."
+NEW_ELECTION = "The centre-right coalition won 118 of the 230 seats in Portugal on Sunday, a workable majority."
+
+
+async def test_a_correction_drops_the_cached_llm_summary_and_the_edit_shows_a_fresh_one(
+    bot: RunningBot, site: FakeNewsSite, llm: FakeOpenAI, clock: FakeClock
+) -> None:
+    llm.on("116 of the 230", content=OLD_ELECTION)
+    llm.on("118 of the 230", content=NEW_ELECTION)
+    feed = site.feed("/a.xml", title="Fake Times")
+    item = feed.publish("Portugal votes for stability", body=ELECTION)
+    await bot.command(ADMIN_ID, f"/addfeed {site.url('/a.xml')}")
+    await _add_channel(bot, CHANNEL, "Daily News", 1)
+    assert await _cycle(bot) == 1
+    [post] = bot.tg.sent_messages(CHANNEL)
+    assert _summary_of(bot, CHANNEL) == OLD_ELECTION and llm.calls == 1
+
+    corrected = ELECTION.replace("116 of the 230 seats", "118 of the 230 seats")
+    feed.update(item, summary="corrected", body=corrected)
+    clock.advance(timedelta(minutes=20))
+    assert await _cycle(bot) == 0  # a correction is an edit, never a new post
+    [edit] = [c for c in bot.tg.calls if c.method == "editMessageText" and c.params.get("chat_id") == CHANNEL]
+    assert edit.ok and edit.params["message_id"] == post.result["message_id"]
+    assert edit.params["text"].split("\n\n")[1] == NEW_ELECTION, "the edit showed the stale summary"
+    assert llm.calls == 2
+    [cached] = await bot.services.db.fetchall("SELECT summary FROM story_summaries")
+    assert cached[0] == NEW_ELECTION
+
+    # An edit for another reason (a second outlet) reuses the fresh summary: no third call.
+    site.feed("/b.xml", title="Partner").publish("Portugal's coalition wins again", body=corrected)
+    await bot.command(ADMIN_ID, f"/addfeed {site.url('/b.xml')}")
+    await bot.command(ADMIN_ID, f"/channel {CHANNEL} subscribe 2")
+    clock.advance(timedelta(minutes=20))
+    assert await _cycle(bot) == 0
+    edits = [c for c in bot.tg.calls if c.method == "editMessageText" and c.params.get("chat_id") == CHANNEL]
+    assert len(edits) == 2 and "Also:" in edits[-1].params["text"]
+    assert edits[-1].params["text"].split("\n\n")[1] == NEW_ELECTION and llm.calls == 2

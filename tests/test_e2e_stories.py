@@ -12,7 +12,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.jobs.poll import poll_due_feeds
-from tests.conftest import ADMIN_ID, RunningBot, settings_on_engine
+from tests.conftest import ADMIN_ID, READER_ID, RunningBot, settings_on_engine
 from tests.fakes.news_site import FakeNewsSite
 from tests.stories import DAM, ELECTION, QUAKE_AP, QUAKE_OTHER, QUAKE_REUTERS
 
@@ -184,3 +184,40 @@ async def test_an_edit_telegram_calls_not_modified_is_done(
     assert await _cycle(running_bot, clock) == 0
     db = running_bot.services.db
     assert await db.edits.count("done") == 1 and len(_edits(running_bot)) == 1
+
+
+def _titles(answer_text: str) -> list[str]:
+    return [line.split(">", 1)[1].split("<", 1)[0] for line in answer_text.splitlines()[2:]]
+
+
+async def test_latest_lists_a_story_once_ranked_by_sources_and_recency(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    wire = site.feed("/wire.xml", title="Wire Service")
+    press = site.feed("/press.xml", title="Daily Press")
+    for path in ("/wire.xml", "/press.xml"):
+        await running_bot.command(ADMIN_ID, f"/addfeed {site.url(path)}")
+    await running_bot.command(READER_ID, "/subscribe 1")
+    await running_bot.command(READER_ID, "/subscribe 2")
+    now = clock.now()
+    wire.publish("Earthquake kills 12 in Indonesia's Aceh", body=QUAKE_REUTERS, published=now - timedelta(hours=3))
+    press.publish("Portugal votes for stability", body=ELECTION, published=now - timedelta(hours=1))
+    wire.publish("Dam gates open after repairs", body=DAM, published=now - timedelta(minutes=30))
+    await _cycle(running_bot, clock)
+    press.publish("Strong quake in Aceh leaves at least 12 dead", body=QUAKE_AP, published=now - timedelta(hours=2))
+    await _cycle(running_bot, clock)
+    [quake] = [a for a in await running_bot.services.db.articles.latest(limit=10) if "Aceh" in a.title]
+    assert quake.source_count == 2
+
+    [answer] = await running_bot.command(READER_ID, "/latest")
+    # Two outlets carried the quake: it leads though two stories are newer; listed once.
+    assert _titles(answer.params["text"]) == [
+        "Earthquake kills 12 in Indonesia's Aceh", "Dam gates open after repairs", "Portugal votes for stability"]
+
+    # A day later a fresh one-source story comes first: recency outweighs an old second source.
+    clock.advance(timedelta(hours=24))
+    press.publish("Quake shakes Sumbawa, schools damaged", body=QUAKE_OTHER, published=clock.now())
+    await _cycle(running_bot, clock)
+    [answer] = await running_bot.command(READER_ID, "/latest 2")
+    assert _titles(answer.params["text"]) == ["Quake shakes Sumbawa, schools damaged",
+                                              "Earthquake kills 12 in Indonesia's Aceh"]

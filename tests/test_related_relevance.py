@@ -108,3 +108,27 @@ async def test_latin_names_find_cyrillic_stories(db: Database) -> None:
     for query in ("Putin", "Путін", "Putin Kyiv", "Київ"):
         found = await search_stories(db, query, now=clock.now())
         assert [a.id for a in found] == [ids["putin"]], query
+
+
+KHARKIV_UK = (
+    "У Харкові в ніч на вівторок пролунали вибухи, повідомив мер міста Ігор Терехов. Пошкоджено "
+    "житловий будинок і трамвайне депо.\n\n"
+    "За словами Терехова, комунальні служби Харкова вже відновлюють електропостачання."
+)
+ODESA_RU = (
+    "В Одессе в среду открыли после ремонта Потемкинскую лестницу, сообщили в городском совете.\n\n"
+    "Работы шли два года; на открытие пришли сотни жителей Одессы."
+)
+
+
+async def test_city_names_meet_across_scripts_in_every_case(db: Database) -> None:
+    clock = FakeClock()
+    ids = await _store(db, clock, {"kharkiv": ("Вибухи у Харкові", KHARKIV_UK),
+                                   "odesa": ("Лестницу в Одессе открыли", ODESA_RU),
+                                   "dam": ("Dam gates open after repairs", DAM)})
+    for query in ("Kharkiv", "Харків", "Харьков", "Kharkiv explosions"):
+        found = await search_stories(db, query, now=clock.now())
+        assert [a.id for a in found] == [ids["kharkiv"]], query
+    for query in ("Odesa", "Odessa", "Одеса", "Одесса"):
+        found = await search_stories(db, query, now=clock.now())
+        assert [a.id for a in found] == [ids["odesa"]], query

@@ -50,7 +50,7 @@ def _profiles(*texts: tuple[str, str]) -> list[StoryProfile]:
 def _stats(profiles: list[StoryProfile]) -> tuple[Counter[str], int]:
     df: Counter[str] = Counter()
     for p in profiles:
-        df.update({*p.terms, *p.names, *p.numbers})
+        df.update({*p.terms, *p.names, *p.numbers, *p.lead})
     return df, len(profiles)
 
 
@@ -68,6 +68,48 @@ def test_another_outlets_write_up_joins_the_story_and_another_event_does_not() -
     assert _decide(ap, [election, reuters]) == 2
     assert _decide(other, [election, reuters]) is None  # same kind of event, another event
     assert _decide(election, [reuters, other]) is None
+
+
+STRIKE_UK = (
+    "Уночі на вівторок російські дрони атакували Харків, повідомив міський голова Ігор Терехов. "
+    "Пошкоджено 14 житлових будинків у Київському районі, поранено 7 людей.\n\n"
+    "За словами Терехова, у частині міста немає світла; енергетики вже відновлюють живлення. "
+    "Харківська обласна прокуратура розпочала провадження."
+)
+STRIKE_RU = (
+    "В ночь на вторник российские дроны атаковали Харьков, сообщил городской голова Игорь Терехов. "
+    "Повреждены 14 жилых домов в Киевском районе, ранены 7 человек.\n\n"
+    "По словам Терехова, в части города нет света, энергетики восстанавливают электроснабжение. "
+    "Харьковская областная прокуратура начала производство."
+)
+PORT_UK = (
+    "В Одесі у вівторок відкрили після ремонту Потьомкінські сходи, повідомили в міській раді. "
+    "Роботи тривали два роки і коштували 40 мільйонів гривень.\n\n"
+    "На відкриття прийшли сотні одеситів; мер Геннадій Труханов подякував будівельникам."
+)
+LOHAN = (
+    "After she abruptly left a rehab facility in Newport Beach, Lindsay Lohan has checked into the Betty "
+    "Ford Center in Rancho Mirage. The actress, 26, checked in late at night, barely making the deadline "
+    "and dodging an arrest warrant, and has hired her attorney again."
+)
+DOCTOR = (
+    "Matt Smith, 26, has been cast as the next incarnation of the Doctor. Users on the fan forum mostly "
+    "had the same reaction: who is he? The actor is relatively unknown and the skeptics wondered whether "
+    "the right person was chosen for the part."
+)
+
+
+def test_a_ukrainian_and_a_russian_write_up_of_one_event_are_one_story() -> None:
+    uk, ru, port = _profiles(("Дрони атакували Харків", STRIKE_UK), ("Дроны атаковали Харьков", STRIKE_RU),
+                             ("Потьомкінські сходи відкрили", PORT_UK))
+    assert _decide(ru, [port, uk]) == 2
+    assert _decide(port, [uk, ru]) is None
+
+
+def test_one_shared_number_does_not_make_two_unrelated_stories_one() -> None:
+    # Both say "26" and nothing else alike: the numbers' overlap alone merged them.
+    lohan, doctor = _profiles(("Lohan checks into Betty Ford", LOHAN), ("Matt Smith cast as the Doctor", DOCTOR))
+    assert _decide(doctor, [lohan]) is None
 
 
 def test_a_follow_up_days_later_is_a_story_of_its_own() -> None:
@@ -104,7 +146,8 @@ def test_boilerplate_never_merges_and_is_never_a_merge_key() -> None:
 
 
 def _fields(p: StoryProfile) -> dict:
-    return {"terms": p.terms, "names": p.names, "numbers": p.numbers, "words": p.words, "boilerplate": p.boilerplate}
+    return {"terms": p.terms, "names": p.names, "numbers": p.numbers, "words": p.words, "boilerplate": p.boilerplate,
+            "lead": p.lead}
 
 
 def test_material_changes_are_corrections_and_cosmetic_ones_are_not() -> None:

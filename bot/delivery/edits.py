@@ -2,7 +2,8 @@
 story shows its new summary. The rows are ``post_edits`` (``storage.edits``), processed here
 after each drain of the publisher.
 
-The edit re-renders the post as a send would now (``bot.delivery.postview``) and uses the
+The edit re-renders the post as a send would now (``bot.delivery.postview``; the LLM's summary
+when there is one, asked again after a correction dropped the old one) and uses the
 method that fits what was sent: ``editMessageText`` for a text post, ``editMessageCaption`` for
 a photo (``deliveries.sent_as``). Telegram's answers settle the row: "message is not modified"
 means it already shows this (done); "message to edit not found" or any other Bad Request is
@@ -16,7 +17,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from telegram import Bot, LinkPreviewOptions
@@ -31,6 +32,7 @@ from bot.delivery.ratelimit import SendingPaused, bulk_sends
 from bot.news.captions import fits_caption
 from bot.news.render import Link
 from bot.replica import Lease
+from bot.story_summaries import StorySummaries
 from bot.texts import pick_language
 from storage import Database
 from storage.articles import StoredArticle
@@ -54,8 +56,9 @@ class EditReport:
 
 class EditSender:
     def __init__(self, db: Database, bot: Bot, *, settings: Settings, clock: Clock, read_also: ReadAlso,
-                 lease: Lease | None = None) -> None:
+                 lease: Lease | None = None, summaries: StorySummaries | None = None) -> None:
         self._db = db
+        self._summaries = summaries  # LLM summaries: an edit shows the one a send would
         self._bot = bot
         self._settings = settings
         self._clock = clock
@@ -113,8 +116,11 @@ class EditSender:
         previews = row.link_preview if row.link_preview is not None else (
             chat.link_previews if chat.link_previews is not None else self._settings.link_previews
         )
+        related = await self._read_also(article)
+        if self._summaries is not None and chat.summaries:  # else an "Also:" edit drops the LLM's summary
+            article = replace(article, summary=await self._summaries.text_for(article, chat))
         post = compose_post(
-            chat, article, related=await self._read_also(article), zone=chat.zone(self._settings.zone),
+            chat, article, related=related, zone=chat.zone(self._settings.zone),
             lang=pick_language(chat.language or article.language, None), defaults=post_defaults(self._settings),
             bot_username=self._bot.username if _has_me(self._bot) else None, previews=previews,
             also=await also_links(self._db, article),

@@ -19,6 +19,7 @@ from bot.handlers.common import (
 from bot.handlers.listing import list_page, subscribe_page
 from bot.handlers.posts import reader_post_setting, reader_settings_text
 from bot.news.pages import fit_message
+from bot.news.ranking import rank_by_sources_and_recency
 from bot.news.render import Link, escape, render_links
 from bot.related import related_to, search_stories
 from bot.texts import LANGUAGES, t
@@ -27,6 +28,7 @@ from storage.articles import StoredArticle
 log = logging.getLogger(__name__)
 
 MAX_LATEST = 20
+LATEST_POOL = 50  # newest stories /latest ranks by sources and recency
 
 
 def _links(articles: list[StoredArticle]) -> list[Link]:
@@ -117,7 +119,10 @@ async def latest(update: Update, context: NewsContext) -> None:
     if not subs:
         await reply(update, t(lang, "follow_nothing"))
         return
-    articles = await context.db.articles.latest(feed_ids=[s.feed_id for s in subs], limit=count)
+    # The newest stories, then the ones more outlets carried first (a story is one row, listed once).
+    newest = await context.db.articles.latest(feed_ids=[s.feed_id for s in subs], limit=max(LATEST_POOL, count))
+    articles = rank_by_sources_and_recency(newest, now=context.services.clock.now(),
+                                           sources=lambda a: a.source_count, when=lambda a: a.when)[:count]
     if not articles:
         await reply(update, t(lang, "no_stories_yet"))
         return

@@ -96,7 +96,8 @@ class Publisher:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._read_also_cache: dict[int, tuple[datetime, list[Link]]] = {}
-        self.edits = EditSender(db, bot, settings=settings, clock=clock, read_also=self._read_also, lease=self.lease)
+        self.edits = EditSender(db, bot, settings=settings, clock=clock, read_also=self._read_also, lease=self.lease,
+                                summaries=summaries)
         self.sender = Sender(bot, db, admin_ids=settings.admin_ids, clock=clock)
         cap = timedelta(seconds=settings.delivery_backoff_max_seconds)
         self.retry_policy = RetryPolicy(window=timedelta(hours=settings.delivery_retry_hours), cap=cap)

@@ -2,11 +2,17 @@
 Kyiv/Київ/Киев, Zelensky/Зеленский/Зеленський, Moscow/Москва, Kharkiv/Харьков.
 
 Stems (``bot.news.textsearch``) unify the forms of a word within one script; they cannot make
-"Putin" meet "Путин". A name key does, lossily: the word is stemmed as for the index, written
-in Latin letters (a plain transliteration shared by Ukrainian and Russian), spelling variants
-are folded (kh → h, c/q → k, w → v, ph → f, x → ks), then the vowels after the first letter
-are dropped and doubled letters merged — transliterations disagree mostly on vowels (Kyiv
-and Kiev, Zelensky and Zelenskyy, Odesa and Odessa). "Putin" → "0ptn", "Київ" → "0kv".
+"Putin" meet "Путин". A name key does, lossily: a Latin word is stemmed as for the index; a
+Cyrillic one loses only its case ending (``_CASE_ENDING_RE``: "-ого", "-ом", "-ою", ...), not
+the Russian stemmer's cut, which takes "-ів"/"-ов" for an ending and makes "Харків" and
+"Харьков" "харк" but "Харкові" "харков" (while "Kharkiv" keeps its "v"). The word is then
+written in Latin letters (a plain transliteration shared by Ukrainian and Russian), spelling
+variants are folded (kh → h, g → h as Ukrainian writes Russian "г", c/q → k, w → v, ph → f,
+x → ks, a leading "y"/"i" before a vowel dropped), then the vowels after the first letter are
+dropped and doubled letters merged — transliterations disagree mostly on vowels (Kyiv and
+Kiev, Zelensky and Zelenskyy, Odesa and Odessa), and Cyrillic case endings are mostly vowels.
+"Putin" → "0ptn", "Київ" → "0kv", "Харкові" → "0hrkv". A few names no transliteration links
+(Kremlin/Кремль, Zaporizhzhia/Запорожье) come from ``_ALIASES``.
 
 Keys start with "0", which no stem of a word starts with, so a key never meets a stem. The
 index holds the keys of capitalized words only (names: ``name_keys``), so a common word whose
@@ -30,7 +36,14 @@ _CYR_TO_LAT = {
     "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "i", "ь": "", "э": "e", "ю": "iu",
     "я": "ia", "'": "",
 }  # fmt: skip
-_FOLDS = (("kh", "h"), ("ph", "f"), ("ck", "k"), ("x", "ks"), ("q", "k"), ("w", "v"), ("c", "k"))
+_FOLDS = (("kh", "h"), ("ph", "f"), ("ck", "k"), ("x", "ks"), ("q", "k"), ("w", "v"), ("c", "k"), ("g", "h"))
+# Noun and adjective case endings of Ukrainian and Russian that hold a consonant (the vowel
+# endings vanish with the vowels anyway); "-ов"/"-ів"/"-ев" are left: they end many names.
+# "-им"/"-ым" only after н, в, к (Путиным, Івановим, Зеленським): "Максим" keeps its own.
+_CASE_ENDING_RE = re.compile("(?:ами|ями|ими|ыми|ого|его|ому|ему|ом|ем|(?<=[нвк])(?:ым|им)|ам|ям|ах|ях|ых|их|ою|ею|ой|ей)$")
+_LEADING_GLIDE_RE = re.compile("^[yji](?=[aeiou])")  # Yanukovych/Янукович, Yevhen/Євген
+# Skeletons of names whose spellings no transliteration links, mapped to one of them.
+_ALIASES = {"krml": "krmln", "zprzh": "zprzhzh"}  # Кремль/Kremlin, Запорожье/Zaporizhzhia
 _VOWELS_RE = re.compile("[aeiouy]")
 _REPEATS_RE = re.compile(r"(.)\1+")
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
@@ -46,10 +59,15 @@ def name_key(word: str) -> str:
     stem = normalized_stem(word)
     if not stem or stem.isdigit():
         return ""
-    skeleton = _skeleton(stem)
-    if len(skeleton) < MIN_SKELETON:
-        # Snowball cuts some names to a stub ("Киев" → "ки"): the whole word says more.
-        skeleton = _skeleton(word.lower())
+    lowered = word.lower()
+    if _CYRILLIC_RE.search(lowered):
+        base = _CASE_ENDING_RE.sub("", lowered)
+        skeleton = _skeleton(base if len(base) >= 3 else lowered)
+    else:
+        skeleton = _skeleton(stem)
+        if len(skeleton) < MIN_SKELETON:
+            skeleton = _skeleton(lowered)
+    skeleton = _ALIASES.get(skeleton, skeleton)
     return PREFIX + skeleton if len(skeleton) >= MIN_SKELETON else ""
 
 
@@ -58,6 +76,7 @@ def _skeleton(word: str) -> str:
     latin = _NON_LETTERS_RE.sub("", latin.replace("’", "").replace("'", ""))
     for old, new in _FOLDS:
         latin = latin.replace(old, new)
+    latin = _LEADING_GLIDE_RE.sub("", latin)
     if not latin:
         return ""
     skeleton = latin[0] + _VOWELS_RE.sub("", latin[1:])
