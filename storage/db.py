@@ -3,6 +3,10 @@
 All SQL of the product lives in ``storage/``; callers use the repositories hung on
 ``Database`` (``db.chats``, ``db.feeds``, ...). Writes are serialized by one asyncio lock, so
 two tasks sharing the connection never end up in each other's transaction.
+
+``Database.connect(target)`` opens what the settings name: this SQLite ``Database`` for a
+path, or ``storage.postgres.PgDatabase`` (the same interface, ``engine = "postgresql"``) for
+a ``postgresql://`` URL.
 """
 
 from __future__ import annotations

@@ -256,10 +256,13 @@ class DeliveryRepo:
                     [(to_db(now), i) for i in ids],
                 )
 
-    async def sent_since(self, chat_id: int, since: datetime) -> tuple[int, datetime | None]:
-        """How many messages a chat got since a moment, and when the oldest of them was sent."""
+    async def capped_sent_since(self, chat_id: int, since: datetime) -> tuple[int, datetime | None]:
+        """How many messages the hourly cap holds (stories on their own, broadcasts) a chat got
+        since a moment, and when the oldest of them was sent. Digests go at their time whatever
+        the cap (``digest_policy``), so they do not count towards it either."""
         row = await self._db.fetchone(
-            "SELECT count(*), min(sent_at) FROM deliveries WHERE chat_id = ? AND state = 'sent' AND sent_at >= ?",
+            "SELECT count(*), min(sent_at) FROM deliveries WHERE chat_id = ? AND kind != 'digest' "
+            "AND state = 'sent' AND sent_at >= ?",
             (chat_id, to_db(since)),
         )
         return (int(row[0]), from_db(row[1])) if row else (0, None)

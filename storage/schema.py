@@ -363,6 +363,12 @@ async def _flood_budget(db: aiosqlite.Connection) -> None:
     await db.execute("CREATE TABLE flood_budget (name TEXT PRIMARY KEY, next_at BIGINT NOT NULL)")
 
 
+async def _article_sources_by_feed(db: aiosqlite.Connection) -> None:
+    # A new follower's backlog (a feed's newest stories) looks up sources by feed; the
+    # (feed_id, guid) index is partial (guid IS NOT NULL) and cannot serve it: a full scan.
+    await db.execute("CREATE INDEX IF NOT EXISTS article_sources_feed ON article_sources (feed_id)")
+
+
 async def _story_keys_seen(db: aiosqlite.Connection) -> None:
     """The time a profile was seen, beside each of its keys: the same-story check filters the
     window while reading the keys, instead of reading each profile row (whose large JSON
@@ -376,7 +382,7 @@ UPDATE story_keys SET seen_at = (SELECT p.seen_at FROM story_profiles p WHERE p.
 # MIGRATIONS[n] brings a database from version n to n + 1. Append; never edit.
 MIGRATIONS: tuple[Migration, ...] = (
     _to_v1, _to_v2, _to_v3, _rich_posts, _to_v4_schedules, _feed_warnings, _add_story_summaries, _stories,
-    _replica_leases, _job_runs, _flood_budget, _story_keys_seen,
+    _replica_leases, _job_runs, _flood_budget, _article_sources_by_feed, _story_keys_seen,
 )
 LATEST = len(MIGRATIONS)
 

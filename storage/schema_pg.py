@@ -332,6 +332,10 @@ async def _flood_budget(db: asyncpg.Connection) -> None:
     await db.execute("CREATE TABLE flood_budget (name TEXT PRIMARY KEY, next_at BIGINT NOT NULL)")
 
 
+async def _article_sources_by_feed(db: asyncpg.Connection) -> None:
+    await db.execute("CREATE INDEX IF NOT EXISTS article_sources_feed ON article_sources (feed_id)")
+
+
 async def _story_keys_seen(db: asyncpg.Connection) -> None:
     await db.execute("""
         ALTER TABLE story_keys ADD COLUMN seen_at TEXT COLLATE "C";
@@ -342,7 +346,7 @@ async def _story_keys_seen(db: asyncpg.Connection) -> None:
 # PG_MIGRATIONS[n] brings a database from version n to n + 1, like MIGRATIONS[n]. Append; never edit.
 PG_MIGRATIONS: tuple[PgMigration, ...] = (
     _to_v1, _to_v2, _to_v3, _rich_posts, _to_v4_schedules, _feed_warnings, _add_story_summaries, _stories,
-    _replica_leases, _job_runs, _flood_budget, _story_keys_seen,
+    _replica_leases, _job_runs, _flood_budget, _article_sources_by_feed, _story_keys_seen,
 )
 
 

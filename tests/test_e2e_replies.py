@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.clock import FakeClock
 from bot.jobs.poll import poll_due_feeds
 from tests.conftest import ADMIN_ID, READER_ID, RunningBot
@@ -85,7 +87,7 @@ async def test_feeds_answers_a_long_list_in_messages_paced_for_a_private_chat(
 
 
 async def test_a_damaged_feed_is_a_warning_in_feeds_with_times_in_the_admins_zone(
-    running_bot: RunningBot, site: FakeNewsSite
+    running_bot: RunningBot, site: FakeNewsSite, caplog: pytest.LogCaptureFixture
 ) -> None:
     good = site.feed("/good.xml", title="Good Feed")
     good.publish("Dam gates open after repairs", body=DAM)
@@ -107,6 +109,8 @@ async def test_a_damaged_feed_is_a_warning_in_feeds_with_times_in_the_admins_zon
     broken_line, empty_line = health.params["text"].splitlines()[1:3]
     assert "⚠️ warning" in broken_line and "the feed is damaged" in broken_line
     assert "I read the 1 entry before the damage" in broken_line
+    logged = [r.getMessage() for r in caplog.records if r.name == "bot.news.feeds" and "keeping the" in r.getMessage()]
+    assert logged and all("keeping the 1 entry read" in line for line in logged), logged  # the log said 2
     assert "⚠️ warning" in empty_line and "none of the 2 new entries could be read" in empty_line
     assert " EET" in broken_line and "UTC" not in health.params["text"]
 

@@ -93,6 +93,7 @@ def channel_texts(tg: FakeTelegramServer) -> list[str]:
         "24.10 20:00 – 25.10.2026 08:00",
     ),
 ], ids=["spring-forward", "fall-back"])
+@pytest.mark.parametrize("engine", ["sqlite"])  # local-time arithmetic, the same on both; one engine is enough
 async def test_two_daily_slots_post_two_digests_a_day_in_local_time_across_dst(
     running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock,
     start: datetime, next_run: str, expected: list[str], fourth: str,
@@ -395,3 +396,21 @@ async def test_a_readers_daily_digest_follows_the_same_catchup_rule(
     await tick(running_bot)
     digest = running_bot.tg.sent_messages(READER_ID)[-1].params["text"]
     assert digest.startswith("<b>Your digest for 2026-01-02</b>") and "Reservoir levels rise" in digest
+
+
+async def test_a_digest_does_not_use_up_the_hourly_cap_on_single_stories(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    """``max 2`` is two stories an hour on their own; a digest in that hour is not one of them
+    (it counted, so the second story waited for the next hour)."""
+    clock.set(datetime(2026, 1, 1, 12, 0, tzinfo=UTC))
+    feed = await channel_with_feed(running_bot, site, "max 2", "schedule digest 12:05 include posted")
+    feed.publish("Story number 1", body=story_body(1))
+    assert await tick(running_bot) == 1  # 12:00: the first story
+    clock.set(datetime(2026, 1, 1, 12, 5, 10, tzinfo=UTC))
+    assert await tick(running_bot) == 1  # the digest
+    assert channel_texts(running_bot.tg)[-1].startswith("<b>News digest · ")
+    feed.publish("Story number 2", body=story_body(2))
+    clock.set(datetime(2026, 1, 1, 12, 20, tzinfo=UTC))  # the feed's next poll
+    assert await tick(running_bot) == 1  # the second story of the hour goes now
+    assert headline(2, channel_texts(running_bot.tg)[-1]) == 1

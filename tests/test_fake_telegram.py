@@ -344,6 +344,20 @@ async def test_slow_fault_times_the_client_out_yet_the_message_is_sent(tg: FakeT
     assert call.ok  # as on Telegram: a timed-out request may still have been delivered
 
 
+async def test_hold_keeps_the_answers_until_released(tg: FakeTelegramServer, bot: Bot) -> None:
+    hold = tg.fail("sendMessage", "hold", times=None)
+    sends = [asyncio.ensure_future(bot.send_message(USER + i, f"held {i}")) for i in range(3)]
+
+    await tg.held(hold, 3)
+    assert not any(send.done() for send in sends) and tg.sent_messages() == []  # arrived, not answered
+    hold.release()
+    messages = await asyncio.gather(*sends)
+
+    assert sorted(m.text for m in messages) == ["held 0", "held 1", "held 2"]
+    await bot.send_message(USER, "after")  # a released hold answers at once
+    assert len(tg.sent_messages()) == 4
+
+
 async def test_settle_waits_for_a_request_whose_client_has_gone(tg: FakeTelegramServer) -> None:
     """The bytes of a request reached the server, then the connection was aborted (a cut
     network): the server still handles it, and ``settle`` returns only once it is recorded."""

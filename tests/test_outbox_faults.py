@@ -20,6 +20,7 @@ import pytest
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.jobs.publish import PublishReport
 from storage import Database
 from tests.conftest import ADMIN_ID, READER_ID, RunningBot, start_bot
 from tests.fakes._tg_updates import message_dict, user_dict
@@ -191,6 +192,20 @@ class _Locker(threading.Thread):
             conn.close()
 
 
+async def _answered_while_locked(bot: RunningBot) -> tuple[asyncio.Task[PublishReport], _Locker]:
+    """Start a drain whose first sends Telegram answers only once another program holds the
+    database's write lock: the answers come back when nothing can be recorded. Returns the
+    drain and the locker, which holds the lock until its ``release`` is set."""
+    hold = bot.tg.fail("sendMessage", "hold", times=None)
+    drain = asyncio.create_task(bot.services.publisher.drain())
+    await bot.tg.held(hold)  # a send has arrived and waits for its answer
+    locker = _Locker(bot.services.db.path)
+    locker.start()
+    assert await asyncio.to_thread(locker.locked.wait, 5)
+    hold.release()
+    return drain, locker
+
+
 async def test_a_locked_database_pauses_sending_with_one_notice_and_settles_every_row_later(
     fast_bot: RunningBot, tg: FakeTelegramServer
 ) -> None:
@@ -201,15 +216,8 @@ async def test_a_locked_database_pauses_sending_with_one_notice_and_settles_ever
     services = fast_bot.services
     await services.db.conn.execute("PRAGMA busy_timeout = 50")  # the 5 s default, shortened
     outbox = await _seed_outbox(fast_bot, private=30)
-    tg.fail("sendMessage", "slow", times=None, delay=0.2)
-    drain = asyncio.create_task(services.publisher.drain())
-    while await services.db.deliveries.count("sending") == 0:
-        await asyncio.sleep(0.005)
-    locker = _Locker(services.db.path)
-    locker.start()
-    await asyncio.to_thread(locker.locked.wait, 5)
+    drain, locker = await _answered_while_locked(fast_bot)
     await drain
-    tg.clear_faults()
     sent_while_locked = len(_posts_per_chat(tg, outbox.chats))
     assert services.publisher.unsettled > 0
     await services.publisher.drain()
@@ -238,18 +246,16 @@ async def test_a_graceful_stop_waits_for_the_database_to_record_what_was_sent(
     services = fast_bot.services
     await services.db.conn.execute("PRAGMA busy_timeout = 50")
     outbox = await _seed_outbox(fast_bot, private=10)
-    tg.fail("sendMessage", "slow", times=None, delay=0.2)
-    drain = asyncio.create_task(services.publisher.drain())
-    while await services.db.deliveries.count("sending") == 0:
-        await asyncio.sleep(0.005)
-    locker = _Locker(services.db.path)
-    locker.start()
-    await asyncio.to_thread(locker.locked.wait, 5)
+    drain, locker = await _answered_while_locked(fast_bot)
     await drain
     assert services.publisher.unsettled > 0
+    tries = threading.Semaphore(0)  # a write transaction begun on the bot's connection
+    await services.db.conn.set_trace_callback(lambda sql: tries.release() if sql.startswith("BEGIN") else None)
     stopping = asyncio.create_task(services.publisher.aclose())
-    await asyncio.sleep(0.5)
+    for _ in range(2):  # it tried to record, was refused, and tried again: it waits, it has not given up
+        assert await asyncio.to_thread(tries.acquire, timeout=5)
     assert not stopping.done()  # still waiting to record, not gone with rows 'sending'
+    await services.db.conn.set_trace_callback(None)
     locker.release.set()
     await stopping
     states = Counter(r.state for r in await _rows(services.db, outbox.chats))

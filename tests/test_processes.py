@@ -25,6 +25,7 @@ from tests.fakes.telegram_api import FakeTelegramServer
 from tests.test_restart import REPO, STARTUP_TIMEOUT, _posts, _prepare_fanout, _states
 
 pytestmark = pytest.mark.slow
+READER = 55_500_001  # sends commands; follows nothing
 
 
 class Bot:
@@ -160,19 +161,24 @@ async def test_writes_refused_mid_fanout_then_allowed_again_every_row_is_settled
 ) -> None:
     """Mid fan-out the bot may no longer grow any file (RLIMIT_FSIZE set from outside, as a
     full disk does to SQLite's writes). The sends Telegram already answered are kept and
-    written once writing works again; sending pauses meanwhile, with one admin notice; after a
-    graceful stop and a restart nothing is sent twice."""
+    written once writing works again; sending pauses meanwhile, with one admin notice, sent
+    once the sends under way have been answered, so no post comes after it; commands still
+    answer; after a graceful stop and a restart nothing is sent twice."""
     fanout = await _prepare_fanout(tmp_path, tg)
     bot = await Bot(tg.base_url, fanout.db_path, TELEGRAM_MESSAGES_PER_SECOND="100").start()
     assert bot.proc is not None
     try:
         await _until(lambda: len(_posts(tg, fanout.chats)) >= 150, timeout=STARTUP_TIMEOUT, what="posts", bot=bot)
         resource.prlimit(bot.proc.pid, resource.RLIMIT_FSIZE, (1, resource.RLIM_INFINITY))
-        await _until(lambda: any("cannot write to the database" in (c.text or "") for c in tg.sent_messages(ADMIN_ID)),
-                     timeout=20, what="the admin notice", bot=bot)
-        await asyncio.sleep(1.0)
+        [notice] = await tg.wait_for("sendMessage", timeout=20,
+                                     predicate=lambda c: "cannot write to the database" in (c.text or ""))
         paused_at = len(_posts(tg, fanout.chats))
-        await asyncio.sleep(1.5)
+        assert paused_at < len(fanout.chats)
+        after = [c for c in tg.sent_messages() if c.at > notice.at and c.result["chat"]["id"] in fanout.chats]
+        assert not after, "a post went out after the notice"
+        for n in range(1, 4):  # while writes are refused (a post at 100/s would slip in meanwhile)
+            tg.push_command(READER, "/help")
+            await tg.wait_for("sendMessage", count=n, predicate=lambda c: c.chat_id == READER, timeout=20)
         assert len(_posts(tg, fanout.chats)) == paused_at, "sending went on with nothing recorded"
         resource.prlimit(bot.proc.pid, resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
         await _until(lambda: _states(fanout.db_path)["sent"] == len(fanout.chats), timeout=60,
@@ -182,7 +188,10 @@ async def test_writes_refused_mid_fanout_then_allowed_again_every_row_is_settled
             resource.prlimit(bot.proc.pid, resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
         assert await bot.stop() == 0, bot.log[-3000:]
     again = await Bot(tg.base_url, fanout.db_path).start()
-    await asyncio.sleep(4)  # a restart that resent anything would do it in its first seconds
+    # Up and handling updates, its start-up recovery and first drain behind it: anything it
+    # were to send again would be on its way (and a graceful stop finishes what is under way).
+    tg.push_command(READER, "/help")
+    await tg.wait_for("sendMessage", count=4, predicate=lambda c: c.chat_id == READER, timeout=STARTUP_TIMEOUT)
     assert await again.stop() == 0
     assert Counter(_posts(tg, fanout.chats).values()) == Counter({1: len(fanout.chats)})
     notices = [c.text for c in tg.sent_messages(ADMIN_ID) if "cannot write to the database" in (c.text or "")]

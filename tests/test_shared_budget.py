@@ -123,7 +123,7 @@ async def test_a_slot_too_late_to_use_is_given_up_not_sent_late(two_dbs: tuple[D
 
 async def test_the_limiter_takes_a_shared_slot_for_bulk_sends_only(two_dbs: tuple[Database, Database]) -> None:
     wall = WallClock()
-    limiter = ReservingRateLimiter(per_second=1000, bulk_share=0.98, group_max_rate=1000, group_time_period=60)
+    limiter = ReservingRateLimiter(per_second=1000, group_max_rate=1000, group_time_period=60)
     limiter.shared = SharedBudget(two_dbs[0], budget_name(7), rate=RATE, clock=wall.clock, sleep=wall.sleep)
 
     async def send() -> bool:

@@ -168,3 +168,20 @@ async def test_a_path_that_cannot_hold_a_database_gets_a_clear_error(tmp_path: P
     blocker.write_text("a file where a directory should be", encoding="utf-8")
     with pytest.raises(StorageError, match="cannot create the directory for DATABASE_PATH"):
         await Database.open(blocker / "data" / "bot.db")
+
+
+async def test_a_new_followers_backlog_finds_a_feeds_stories_by_index_not_by_scanning(tmp_path: Path) -> None:
+    """The backlog query (a feed's newest stories a chat never had) runs whenever a chat
+    starts following a feed; without an index on the sources' feed it read every source."""
+    db = await Database.open(tmp_path / "bot.db")
+    try:
+        statements: list[str] = []
+        await db.conn.set_trace_callback(statements.append)
+        await db.articles.unsent_from_feed(1, 2, limit=3)
+        await db.conn.set_trace_callback(None)
+        [query] = [s for s in statements if "article_sources" in s]
+        plan = " | ".join(str(r["detail"]) for r in await db.fetchall(f"EXPLAIN QUERY PLAN {query}"))
+        assert "article_sources_feed" in plan, plan
+        assert "SCAN article_sources" not in plan, plan
+    finally:
+        await db.close()

@@ -197,7 +197,7 @@ class DigestRunner:
         async with self._db.transaction():
             waiting: list[int] = []
             if chat.max_per_hour:
-                sent, _ = await self._db.deliveries.sent_since(chat.id, slot.at - timedelta(hours=1))
+                sent, _ = await self._db.deliveries.capped_sent_since(chat.id, slot.at - timedelta(hours=1))
                 if sent >= chat.max_per_hour:
                     waiting = await self._db.schedules.waiting_articles(chat.id, queued_before=slot.at)
             stories = await self._db.articles.get_many(waiting)

@@ -28,6 +28,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.compose import compose_post, post_defaults
 from bot.delivery.postview import also_links
+from bot.delivery.ratelimit import SendingPaused, bulk_sends
 from bot.news.captions import fits_caption
 from bot.news.render import Link
 from bot.replica import Lease
@@ -82,7 +83,15 @@ class EditSender:
                 if not may_send():
                     await self._postpone(rows[index:])
                     return report
-                if not await self._edit(row, report):
+                try:
+                    # Background work like the fan-out: it yields to replies, and a pause that
+                    # begins while an edit waits for its turn stops it (bot/delivery/ratelimit.py).
+                    with bulk_sends(may_send=may_send):
+                        made = await self._edit(row, report)
+                except SendingPaused:
+                    await self._postpone(rows[index:])
+                    return report
+                if not made:
                     await self._postpone(rows[index + 1 :])
                     return report
         return report

@@ -1,11 +1,35 @@
-"""Telegram's overall message limit shared between the fan-out and everything else.
+"""Telegram's overall message limit, shared between the fan-out and everything else.
 
-PTB's AIORateLimiter lets one message out every 1/N s for the whole bot: a command's reply
-then queues behind the fan-out's sends (up to 8 waiting), tens of milliseconds at least. Here
-the overall limit is an exact sliding window of one second, as Telegram counts it, in which
-bulk sends (the publisher's, marked with ``bulk_sends()``) leave ``reserve`` messages free and
-are spaced evenly (bursts on top of the steady rate earned 429s); a reply takes a free slot
-at once. Per-group limits stay PTB's.
+Telegram counts a message when it *receives* it; we only see when we send it and when its
+answer comes back. Counting a message for one second from its send (PTB's limiter, and ours
+before) lets the count at Telegram's end exceed the limit whenever an earlier request takes
+longer in transit than a later one: on a busy machine the fake Bot API answered a few 429s per
+10,000 messages (tests/test_ratelimit.py shows 32 arriving within a second). So here a message
+holds its place in the window from its send until one second after its answer came back
+(``SlidingWindow.slot``): Telegram received it somewhere in between, so it has left Telegram's
+window by then, whatever the latency. That costs the round trip once a window (~0.5% here).
+
+Bulk sends (the publisher's, marked with ``bulk_sends()``) keep an even grid of turns (a burst
+would fill the window and make a reply wait for up to a second; turns a busy loop missed are
+made up, at most twice as fast) and yield to replies: while a reply waits, no bulk send takes a
+place. Bulk sends use every place but the last freely, and the last only when the window frees
+a place again within ``reply_wait`` (20 ms): a reply never waits longer than that for the
+fan-out, which gets ``(limit - 1) / (period - reply_wait)`` a second, ~98% of the limit (it
+got ``limit - 1``, 96.7%, when one place was always kept free).
+
+``bulk_sends(may_send=...)`` carries the sender's pause: it is asked right before the request
+goes out (after every wait here), and a False answer raises ``SendingPaused`` without sending.
+Per-group limits (20 a minute) stay PTB's.
+
+The interface, for a budget shared with other processes (replicas on the same bot token):
+
+* ``ReservingRateLimiter(per_second=..., group_max_rate=..., group_time_period=...,
+  reply_wait=REPLY_WAIT_S, shared=None)``: PTB's rate limiter for the Application.
+* ``limiter.shared``: ``None``, or a ``FloodBudget`` (set it at construction or later, before
+  sending): one method, ``async acquire()``, awaited by each bulk send once this process's
+  window (``limiter.window``) gave it a place, returning when the shared budget lets it go.
+  The pause (``may_send``) is asked after it, right before the request.
+* ``bulk_sends(may_send=None)`` and ``SendingPaused``: how the fan-out marks its sends.
 """
 
 from __future__ import annotations
@@ -13,82 +37,193 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from contextvars import ContextVar
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from telegram.ext import AIORateLimiter
 
-__all__ = ["ReservingRateLimiter", "SlidingWindow", "bulk_sends"]
+__all__ = ["REPLY_WAIT_S", "FloodBudget", "ReservingRateLimiter", "SendingPaused", "SlidingWindow", "bulk_sends"]
 
-_BULK: ContextVar[bool] = ContextVar("newsbot_bulk_send", default=False)
+REPLY_WAIT_S = 0.020  # the longest a reply may wait for a place the fan-out took
+CATCH_UP_S = 0.25  # turns missed (a busy loop) are made up, at twice the pace, for this long
+
+
+class SendingPaused(Exception):
+    """A bulk send was not made: its sender paused while it waited for a place."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Bulk:
+    may_send: Callable[[], bool] | None
+
+
+_BULK: ContextVar[_Bulk | None] = ContextVar("newsbot_bulk_send", default=None)
 
 
 @contextlib.contextmanager
-def bulk_sends() -> Iterator[None]:
-    """Within the block (this task), messages count as bulk: they yield to replies."""
-    token = _BULK.set(True)
+def bulk_sends(may_send: Callable[[], bool] | None = None) -> Iterator[None]:
+    """Within the block (this task), messages count as bulk: they yield to replies. With
+    ``may_send``, each is made only if it still answers True right before the request (else
+    ``SendingPaused``)."""
+    token = _BULK.set(_Bulk(may_send))
     try:
         yield
     finally:
         _BULK.reset(token)
 
 
-class SlidingWindow:
-    """At most ``limit`` acquisitions in any ``period``; bulk ones at most ``limit - reserve``
-    and at least ``period / bulk_rate`` apart."""
+class FloodBudget(Protocol):
+    """A flood budget beyond this process (e.g. shared by the replicas of one bot token)."""
 
-    def __init__(self, limit: int, *, reserve: int, bulk_rate: float, period: float = 1.0,
+    async def acquire(self) -> None:
+        """Return when one more bulk send may go now."""
+        ...
+
+
+class _Place:
+    __slots__ = ("end",)
+
+    def __init__(self) -> None:
+        self.end: float | None = None  # when the answer came back; None while in flight
+
+
+class SlidingWindow:
+    """At most ``limit`` messages in any ``period`` as the receiver counts them: each holds a
+    place from its send until ``period`` after its answer. Bulk places are at least
+    ``period / limit`` apart and yield to replies (see the module)."""
+
+    def __init__(self, limit: int, *, period: float = 1.0, reply_wait: float = REPLY_WAIT_S,
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
-        self.limit, self.reserve, self.period = limit, reserve, period
-        self._gap = period / bulk_rate
+        self.limit, self.period, self.reply_wait = limit, period, reply_wait
+        self._gap = period / limit
         self._clock = clock
         self._sleep = sleep  # with ``clock``, a test's virtual time
-        self._times: deque[float] = deque()
-        self._next_bulk = 0.0
-        self._bulk_lock = asyncio.Lock()
+        self._places: list[_Place] = []
+        self._next_bulk = -float("inf")  # the earliest the next bulk send may go
+        self._grid = -float("inf")  # its turn on the even grid (may lie behind: catching up)
+        self._bulk_lock = asyncio.Lock()  # one bulk send at a time takes its evenly spaced turn
+        self._replies_waiting = 0
+        self._changed = asyncio.Event()
 
-    async def acquire(self, *, bulk: bool) -> None:
-        if bulk:
-            async with self._bulk_lock:  # one bulk send at a time takes its evenly spaced turn
-                wait = self._next_bulk - self._clock()
-                if wait > 0:
-                    await self._sleep(wait)
-                await self._take(self.limit - self.reserve)
-                self._next_bulk = self._clock() + self._gap
-        else:
-            await self._take(self.limit)
+    @contextlib.asynccontextmanager
+    async def slot(self, *, bulk: bool) -> AsyncIterator[None]:
+        place = await (self._take_bulk() if bulk else self._take_reply())
+        try:
+            yield
+        except SendingPaused:
+            self._places.remove(place)  # nothing was sent: the place is free at once
+            raise
+        finally:
+            place.end = self._clock()
+            self._notify()
 
-    async def _take(self, limit: int) -> None:
-        while True:
-            now = self._clock()
-            while self._times and now - self._times[0] >= self.period:
-                self._times.popleft()
-            if len(self._times) < limit:
-                self._times.append(now)
-                return
-            await self._sleep(self._times[len(self._times) - limit] + self.period - now)
+    def in_window(self) -> int:
+        """Messages that may still count at the receiver's end."""
+        return self._prune(self._clock())
+
+    # -- taking a place ----------------------------------------------------------------------
+
+    async def _take_reply(self) -> _Place:
+        self._replies_waiting += 1
+        try:
+            while True:
+                now = self._clock()
+                if self._prune(now) < self.limit:
+                    return self._add()
+                await self._wait(self._earliest_expiry())
+        finally:
+            self._replies_waiting -= 1
+            self._notify()  # a bulk send held back for this reply looks again (also if it gave up)
+
+    async def _take_bulk(self) -> _Place:
+        asked = self._clock()
+        async with self._bulk_lock:
+            while True:
+                now = self._clock()
+                if now < self._next_bulk:
+                    await self._wait(self._next_bulk)
+                    continue
+                if self._replies_waiting:
+                    await self._wait(None)  # the reply takes the next place; then we look again
+                    continue
+                held = self._prune(now)
+                expiry = self._earliest_expiry()
+                if held < self.limit - 1 or (held == self.limit - 1 and (
+                        self.limit == 1 or (expiry is not None and expiry - now <= self.reply_wait))):
+                    self._next_turn(now, waited=asked <= self._grid)
+                    return self._add()
+                if held == self.limit - 1 and expiry is not None:
+                    await self._wait(expiry - self.reply_wait)  # then a reply would wait at most that
+                else:
+                    await self._wait(expiry)
+
+    def _next_turn(self, now: float, *, waited: bool) -> None:
+        """Bulk turns keep an even grid. A turn taken late while a send waited for it (the
+        loop was busy, a sleep overshot) is made up: later turns keep their times on the grid,
+        coming at most twice as fast, for at most CATCH_UP_S of missed turns. A send that came
+        after its turn (nothing to send meanwhile) starts the grid anew."""
+        self._grid = (max(self._grid, now - CATCH_UP_S) if waited else now) + self._gap
+        self._next_bulk = max(self._grid, now + self._gap / 2)
+
+    # -- the window --------------------------------------------------------------------------
+
+    def _add(self) -> _Place:
+        place = _Place()
+        self._places.append(place)
+        self._notify()
+        return place
+
+    def _prune(self, now: float) -> int:
+        self._places = [p for p in self._places if p.end is None or p.end + self.period > now]
+        return len(self._places)
+
+    def _earliest_expiry(self) -> float | None:
+        """When the next place frees; None while every place is in flight (an answer ends
+        a flight, and that place frees ``period`` later, after every answered one)."""
+        ends = [p.end for p in self._places if p.end is not None]
+        return min(ends) + self.period if ends else None
+
+    async def _wait(self, until: float | None) -> None:
+        """Until the clock reaches ``until``, or (None) until a place is taken or answered."""
+        if until is not None:
+            await self._sleep(max(0.0, until - self._clock()))
+            return
+        await self._changed.wait()
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
 
 
 class ReservingRateLimiter(AIORateLimiter):
-    """AIORateLimiter with its overall limit replaced by a ``SlidingWindow`` (see the module)."""
+    """AIORateLimiter with its overall limit replaced by a ``SlidingWindow``, and bulk sends
+    also paced by ``shared`` when set; see the module."""
 
-    def __init__(self, *, per_second: int, bulk_share: float, group_max_rate: int, group_time_period: float) -> None:
+    def __init__(self, *, per_second: int, group_max_rate: int, group_time_period: float,
+                 reply_wait: float = REPLY_WAIT_S, shared: FloodBudget | None = None) -> None:
         super().__init__(overall_max_rate=0, overall_time_period=0, group_max_rate=group_max_rate,
                          group_time_period=group_time_period)
-        self.window = SlidingWindow(per_second, reserve=max(1, round(per_second * (1 - bulk_share))),
-                                    bulk_rate=per_second * bulk_share)
-        # With replicas, the token's budget shared through the database (bot/delivery/shared_budget.py).
-        self.shared: Any = None
+        self.window = SlidingWindow(per_second, reply_wait=reply_wait)
+        self.shared: FloodBudget | None = shared  # see the module: a budget beyond this process
 
     async def _run_request(  # type: ignore[override]
         self, chat: bool, group: str | int | bool, allow_paid_broadcast: bool,
         callback: Callable[..., Coroutine[Any, Any, Any]], args: Any, kwargs: dict[str, Any],
     ) -> Any:
-        if chat and not allow_paid_broadcast:
-            await self.window.acquire(bulk=_BULK.get())
-            if self.shared is not None and _BULK.get():
-                await self.shared.acquire()
-        return await super()._run_request(chat, group, allow_paid_broadcast, callback, args, kwargs)
+        if not chat or allow_paid_broadcast:
+            return await super()._run_request(chat, group, allow_paid_broadcast, callback, args, kwargs)
+        bulk = _BULK.get()
+
+        async def within_limits(*call_args: Any, **call_kwargs: Any) -> Any:
+            # PTB calls this after the group limit and any 429 pause: the last waits are ours.
+            async with self.window.slot(bulk=bulk is not None):
+                if bulk is not None and self.shared is not None:
+                    await self.shared.acquire()
+                if bulk is not None and bulk.may_send is not None and not bulk.may_send():
+                    raise SendingPaused("sending paused while the message waited for its turn")
+                return await callback(*call_args, **call_kwargs)
+
+        return await super()._run_request(chat, group, allow_paid_broadcast, within_limits, args, kwargs)

@@ -21,8 +21,13 @@ from storage import Database
 
 log = logging.getLogger(__name__)
 
-BATCH = 4  # slots reserved per database round trip (about 0.14 s of sending at 29.4/s)
-STALE_S = 0.02  # a slot this late is dropped: at 0.98 of 30/s, 2% slack keeps any second <= 30
+BATCH = 4  # slots reserved per database round trip (about 0.14 s of sending)
+# The replicas' share of the token's limit. Their sends reach Telegram with each process's own
+# delay after its slot (event loops busy with other work), so two replicas' messages can bunch
+# up; the slack absorbs about 70 ms of that. Measured (bench_replicas.py, 600 chats, 3
+# replicas): at 0.98 of 30/s, 14 of 600 sends were refused with 429 (global); at 0.93, none.
+SHARE = 0.93
+STALE_S = 0.05  # a slot this late is dropped rather than sent late, bunched with on-time ones
 
 
 def budget_name(bot_id: int) -> str:

@@ -42,7 +42,7 @@ from bot.delivery.edits import EditSender
 from bot.delivery.outcome import Outcome, outcome_of
 from bot.delivery.postview import also_links
 from bot.delivery.policy import GROUP_GAP, PRIVATE_GAP, PostingPolicy, digest_policy, next_send_time, parse_hhmm
-from bot.delivery.ratelimit import bulk_sends
+from bot.delivery.ratelimit import SendingPaused, bulk_sends
 from bot.delivery.retry import OutageTracker, RetryPolicy
 from bot.delivery.send import Post, Sender
 from bot.news.render import Link, escape
@@ -107,6 +107,7 @@ class Publisher:
         # Outcomes Telegram gave that the database could not store yet (disk full, locked).
         self._unsettled: list[tuple[Delivery, Outcome, datetime]] = []
         self._write_fault: str | None = None
+        self._fault_untold: str | None = None  # a fault the admins are yet to hear of
 
     # -- the task ----------------------------------------------------------------------------
 
@@ -170,6 +171,7 @@ class Publisher:
                 await self.edits.drain(may_send=lambda: not self._holding())
             except DATABASE_ERRORS as exc:
                 await self._database_fault(exc)
+            await self._tell_database_fault()
         return report
 
     async def _send_batches(self, report: PublishReport, *, batch: int, max_batches: int) -> None:
@@ -233,7 +235,7 @@ class Publisher:
         policy = digest_policy(chat_policy) if rows[0].kind == "digest" else chat_policy
         hour_ago = now - timedelta(hours=1)
         sent_last_hour, oldest = (
-            await self._db.deliveries.sent_since(chat.id, hour_ago) if policy.max_per_hour else (0, None)
+            await self._db.deliveries.capped_sent_since(chat.id, hour_ago) if policy.max_per_hour else (0, None)
         )
         slot = next_send_time(
             policy, now=now, last_post_at=chat.last_post_at, sent_in_last_hour=sent_last_hour,
@@ -286,8 +288,13 @@ class Publisher:
 
     async def _attempt(self, chat: Chat, post: Post) -> Outcome:
         try:
-            with bulk_sends():  # replies to commands go first (bot/delivery/ratelimit.py)
+            # Replies to commands go first (bot/delivery/ratelimit.py); a pause that began while
+            # this send waited for its turn (a 429, a database fault, a stop) is seen right
+            # before the request, so nothing goes out that could not be recorded.
+            with bulk_sends(may_send=lambda: not self._holding()):
                 sent = await self.sender.send(chat.id, post, chat_name=chat.display_name)
+        except SendingPaused:
+            return Outcome("released")
         except TelegramError as exc:
             return outcome_of(exc)
         return Outcome("sent", message_id=sent.message_id, sent_as=sent.kind, thread_id=sent.thread_id)
@@ -404,15 +411,23 @@ class Publisher:
                 )
 
     async def _database_fault(self, exc: BaseException) -> None:
-        """The database refused a write: pause sending and tell the admins, once per fault."""
+        """The database refused a write: pause sending (no send starts from now on, see
+        ``_attempt``); the admins are told once per fault, by ``_tell_database_fault``."""
         if self._write_fault is not None:
             return
-        self._write_fault = str(exc) or type(exc).__name__
+        self._write_fault = self._fault_untold = str(exc) or type(exc).__name__
         log.error("cannot write to the database (%s): sending paused; %d outcomes kept to write later",
                   self._write_fault, len(self._unsettled))
+
+    async def _tell_database_fault(self) -> None:
+        """Tell the admins of a new fault once the drain's sends under way have finished: when
+        the notice arrives, sending has stopped (a test can wait for it instead of a time)."""
+        if self._fault_untold is None:
+            return
+        fault, self._fault_untold = self._fault_untold, None
         await notify_admins(
             self._bot, self._settings.admin_ids,
-            f"I cannot write to the database ({self._write_fault}): is the disk full, or is another "
+            f"I cannot write to the database ({fault}): is the disk full, or is another "
             "program holding it? I paused sending; what was sent is recorded as soon as writing works again.",
         )
 

@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from urllib.parse import urldefrag
 
 from lxml import etree
-from trafilatura.utils import load_html
 
 from bot.news.charset import detect_encoding
+from bot.news.htmltree import parse_html
 from bot.news.models import RelatedLink
 from bot.news.urls import canonical_url, is_http_url, resolve
 
@@ -320,7 +320,7 @@ def find_related_links(html: str | bytes, base_url: str) -> tuple[RelatedLink, .
     if isinstance(html, bytes):
         html = html.decode(detect_encoding(html), errors="replace")
     try:
-        tree = load_html(html)
+        tree = parse_html(html)
     except (ValueError, TypeError, etree.LxmlError) as exc:
         log.debug("cannot parse page for related links %s: %s", base_url, exc)
         return ()

@@ -25,14 +25,15 @@ from urllib.parse import urlsplit
 
 from htmldate import find_date
 from lxml import etree
-from trafilatura.utils import load_html
 
 from bot.news.charset import detect_encoding
 from bot.news.clean import related_links_from_tree
 from bot.news.errors import ExtractionError
 from bot.news.factcheck import claim_review, with_verdict
+from bot.news.htmltree import parse_html
 from bot.news.jsonld import json_ld_objects
 from bot.news.lang import detect_language
+from bot.news.leads import restore_lead
 from bot.news.models import Article, FeedEntry
 from bot.news.candidates import PageText
 from bot.news.choose import choose_paragraphs
@@ -84,7 +85,8 @@ def _article_from_page(html: str | bytes, url: str) -> Article:
     normalize_paragraphs(tree)
     page = PageText(tree, url, link_texts_of(tree), meta.title, meta.headlines)
     choice = choose_paragraphs(page, json_ld_body=meta.json_ld_body)
-    text = "\n\n".join(with_verdict(choice.paragraphs, *meta.verdict) if choice.paragraphs else [])
+    paragraphs = restore_lead(tree, meta.description, list(choice.paragraphs))
+    text = "\n\n".join(with_verdict(paragraphs, *meta.verdict) if paragraphs else [])
     if not text:
         # Nothing but a headline on the page (a photo or video post): the headline is all
         # the text there is, and saying so beats reporting an empty page.
@@ -152,7 +154,7 @@ def _parse(html: str | bytes, url: str) -> etree._Element:
     if _looks_binary(html):
         raise ExtractionError(f"the page {url} is binary data, not HTML")
     try:
-        tree = load_html(html)
+        tree = parse_html(html)
     except (ValueError, TypeError, etree.LxmlError, RecursionError) as exc:
         raise ExtractionError(f"the page {url} is not parseable HTML: {exc}") from exc
     if tree is None:
@@ -177,6 +179,7 @@ class _Metadata:
     headlines: tuple[str, ...] = ()  # the page's other statements of its headline (h1, og:title)
     json_ld_body: str = ""
     verdict: tuple[str, str] = ("", "")  # a fact-check's (claim, rating)
+    description: str = ""  # the page's own summary of itself (og:description and kin)
 
 
 _ARTICLE_TYPES = {"NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
@@ -208,6 +211,7 @@ def _page_metadata(tree: etree._Element, url: str) -> _Metadata:
         author=_author(meta, ld, tree),
         published=_published(meta, ld, tree, url),
         canonical_url=_canonical(tree, meta, url),
+        description=meta.get("og:description") or meta.get("description") or _str(ld.get("description")),
     )
 
 

@@ -70,6 +70,10 @@ def parse_feed(content: bytes, url: str, content_type: str = "", *, now: datetim
         # A damaged document whose only "entries" were fragments: an error the admin must see,
         # not a feed that quietly has nothing new.
         raise FeedError(f"{url} is a damaged feed with no readable entries ({raw.problem})")
+    if raw.problem:  # counted after fragments are dropped: the number /feeds shows too
+        kept = len(parsed.entries)
+        log.warning("%s is a damaged feed (%s); keeping the %d %s read", url, raw.problem, kept,
+                    "entry" if kept == 1 else "entries")
     return parsed
 
 
@@ -79,11 +83,8 @@ def _read(content: bytes, url: str, content_type: str) -> RawFeed:
     raw = parse_xml_feed(content, url, content_type)
     if not raw.is_feed:
         raise _not_a_feed(content, url, raw.problem)
-    if raw.problem:
-        if not raw.entries:
-            raise FeedError(f"{url} is a damaged feed with no readable entries ({raw.problem})")
-        log.warning("%s is not well-formed XML (%s); keeping the %d entries read", url, raw.problem,
-                    len(raw.entries))
+    if raw.problem and not raw.entries:
+        raise FeedError(f"{url} is a damaged feed with no readable entries ({raw.problem})")
     return raw
 
 

@@ -13,7 +13,12 @@ penalties for quotes) picked better sentences than position on the half it was n
 highlights exceeds half of F (about 0.21), and a third sentence's share is 0.35-0.49, so
 stopping past a length, preferring two sentences when the third is long, deleting asides,
 ages or attributions (whose words are in highlights at 0.14-0.62), or reaching past a
-sentence that does not fit for one that does: none gained on both halves.
+sentence that does not fit for one that does: none gained on both halves. Filling the room
+left by a sentence that does not fit lost on the tuning half again (a later sentence that fits:
+ROUGE-1 40.5 against 41.0, ``bench_summarize.py --variants``; the misfit cut at a clause, tried
+once outside the bench: 40.8 against 40.9), and so did a logistic-regression sentence scorer
+over position, length, numbers, names, quotes and overlap with the title and lead,
+cross-validated there (``bench/bench_summary_scorer.py``: 39.4-39.9).
 
 What the summary adds to "the first three sentences" is judgement about which sentences may
 be shown (``bot.news.summary_units``): no heading, caption, credit, byline, dateline, reading
@@ -92,7 +97,8 @@ def summarize_text(
     text's very first sentence may lean on the headline). The following units come in order
     until one does not fit; a sentence leaning on one that was skipped, a question and a
     repeat are passed over, and a very short one is kept only as a fact right after the
-    sentence it follows ("He was 88."). The one
+    sentence it follows ("He was 88."), or as the end of the lead's paragraph when nothing else
+    would follow the lead ("… de Belo Horizonte? Assista a uma palinha!"). The one
     exception to "whole sentences": when the lead alone is longer than ``max_chars`` it is cut
     at a word boundary and ends with "…" (a headline-length teaser beats no summary).
     Returns "" when the text has no usable sentence. Raises ValueError for a non-positive limit.
@@ -123,6 +129,7 @@ def summarize_text(
     chosen_index = {lead.index}
     used = len(lead.text)
     speech: list[tuple[Unit, int]] = []
+    lead_tail: Unit | None = None  # a short sentence ending the lead's paragraph ("Watch it!")
     for unit in units:
         if len(chosen) >= max_sentences or unit.index - chosen[-1].index > MAX_GAP:
             break
@@ -130,6 +137,8 @@ def summarize_text(
         if not unit.usable or (unit.leans and not follows) or _is_question(unit.text):
             continue
         if unit.weak and not (follows and _is_short_fact(unit.text)):
+            if unit.index == lead.index + 1 and follows and unit.text != unit.text.upper():
+                lead_tail = unit  # short, not shouting ("READ THIS NOW.")
             continue
         cost = len(unit.text) + 1  # the joining space
         if used + cost > max_chars:
@@ -150,6 +159,8 @@ def summarize_text(
         if used + cost <= max_chars:
             chosen.append(unit)
             used += cost
+    if len(chosen) == 1 < max_sentences and lead_tail and used + len(lead_tail.text) + 1 <= max_chars:
+        chosen.append(lead_tail)  # nothing else to tell: the lead's own paragraph, whole
     return " ".join(unit.text for unit in sorted(chosen, key=lambda unit: unit.index))
 
 
@@ -168,9 +179,9 @@ def _is_speech(text: str, language: str) -> bool:
 
 def _is_short_fact(text: str) -> bool:
     """A short sentence worth its place after the one it follows: "He was 88." (a number or a
-    name), not "Well, sort of." or "Wow."."""
+    name), not "Well, sort of.", "Wow." or a line in capitals ("WATCH THE DEBATE HERE.")."""
     words = text.split()
-    return len(words) >= 3 and any(
+    return len(words) >= 3 and text != text.upper() and any(
         any(char.isdigit() for char in word) or (position and word[:1].isupper())
         for position, word in enumerate(words)
     )

@@ -32,7 +32,7 @@ from bot.news.quotes import open_quotes, scan_quotes
 from bot.news.sentences import iter_sentences, split_lines
 from bot.news.textsearch import stem_terms
 
-__all__ = ["MAX_QUOTE_SPAN", "Unit", "iter_summary_units", "summary_units"]
+__all__ = ["MAX_QUOTE_SPAN", "Unit", "iter_summary_units", "leans_back", "summary_units"]
 
 MAX_QUOTE_SPAN = 4  # sentences a quotation may span and still be kept as one unit
 MIN_WORDS = 5  # shorter sentences are fallback material only
@@ -68,18 +68,27 @@ _FACT_CHECK_LABELS = frozenset(
 ) | {"our ruling", "fact check", "the claim", "the facts"}
 # "(pictured)", "(above)", "(left)": pointers to a photo the post does not show.
 _PICTURE_POINTER_RE = re.compile(
-    r"\s\((?:pictured|picture|above|below|left|right|centre|center|top|bottom|inset|file photo|"
+    r"\s\((?:(?:pictured|picture|above|below|left|right|centre|center|top|bottom|inset|file photo|"
     r"file picture|на фото|на фото вище|на знімку|на снимке|ліворуч|праворуч|слева|справа)"
-    r"(?:,? (?:left|right|centre|center|above|below))?\)",
+    r"(?:,? (?:left|right|centre|center|above|below))?"
+    # "(pictured left to right)", "(pictured in 2012)", "(first photo)", "(artist's impression shown)"
+    r"|(?:pictured|from left|first photo|second photo|main picture|main photo)\b[^()]{0,30}"
+    r"|[^()]{0,30}\b(?:impression|illustration|photo|picture|image)s? (?:shown|pictured|above|below))\)"
+    r"(?:\s+(?=[,;:]))?",  # "Tab II M (photo above) , two tablets": the space the pointer left
     re.IGNORECASE,
 )
 _SCROLL_RE = re.compile(r"^(?:scroll down for (?:video|more)|video)\s+(?=[A-Z‘'\"“])", re.IGNORECASE)
 # A sentence restarting in mid-line: a lower-case word, then a word that opens sentences and
 # never stands capitalized inside one ("The" only before a lower-case word: "The cost", not
-# "The Times").
+# "The Times"; "has a taste Like the infamous scene", "Millions of motorists", "fled Police
+# said", not "Police Scotland" or "Traffic Police serves").
 _RESTART_RE = re.compile(
     r"(?<=[a-z0-9%’'\")])\s+(?=(?:(?:He|She|They|We|His|Her|Their|It|Its|But|However|Meanwhile"
-    r"|Scroll)\b|(?:The|A|An|In|On|At|After|When|While|This|These|There)\s+[a-z0-9]))"
+    r"|Scroll)\b|(?:The|A|An|In|On|At|After|When|While|This|These|There)\s+[a-z0-9]"
+    # these only after a word in lower case: "Traffic Police serves" is a name, not a restart
+    r"|(?P<late>Like|As|If|Although|Despite|During|Since|Before|According|Following|Many|Some|Most"
+    r"|Several|Millions|Thousands|Hundreds|Dozens|Now|Today|Yesterday|Last|Earlier|Later|Police"
+    r"|Officials|Experts|Researchers|Scientists|Witnesses|Fans)\s+[a-z0-9]))"
 )
 _JUNK_START_RE = re.compile(
     r"""^(?:
@@ -132,6 +141,10 @@ _LEANING_PHRASES = (
     "при цьому", "до того ж", "водночас", "кроме того", "из-за этого", "при этом",
     "в то же время", "тем не менее", "к тому же",
 )
+# Openings that continue a story already begun ("In addition to the three fatalities, …").
+# Not leaning for a summary's first sentence, which may continue the headline.
+_CONTINUING_PHRASES = ("in addition to ", "на додачу до ", "в дополнение к ")
+_LIST_ITEM_RE = re.compile(r"^(?:[-–—•·*►▪●✓✔→]|\d{1,2}[.)]\s)")
 _FIRST_WORD_RE = re.compile(r"^[\"'«„“‘(\[—–-]*\s*([^\W\d_]+)")
 _NON_ALNUM_RE = re.compile(r"[\W_]+")
 _CAPTION = "\x00"  # marks the head cut off a run-on sentence: a caption, never shown
@@ -163,7 +176,8 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
     title_terms = frozenset(stem_terms(title)) if title else frozenset()
     pending_label = ""
     last_sentence = -1
-    for line in split_lines(text):
+    lines = split_lines(text)
+    for number, line in enumerate(lines):
         label = _fact_check_label(line)
         if label:
             pending_label = label
@@ -171,6 +185,8 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
         labelled = bool(pending_label) or _has_fact_check_label(line)
         if labelled and len(line.split()) <= 6 and not line.endswith(_TERMINAL_ENDS):
             line = f"{line}."  # a verdict: "Rating" / "False" or "Rating: False" → "Rating: False."
+        elif number == 0 and _introduces_list(line, lines[1:3]):
+            line = f"{line}."  # the text's first sentence, which a list of its own completes
         line = _clean_line(line, title, first=not count)
         speech = _is_speaker_line(line)
         sentences = _cut_restarts(iter_sentences(line))
@@ -211,6 +227,19 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
             if not caption:
                 last_sentence = count
             count += 1
+
+
+def _introduces_list(line: str, following: list[str]) -> bool:
+    """True for a text's first line that is a sentence introducing the list after it
+    ("Характеристики бега можно увеличить за счет кодов" above "- player.setav …"): no
+    closing punctuation because the list goes on where a colon would be, but a sentence, not
+    a heading (six words or more, not in Title Case, not a list item itself)."""
+    words = line.split()
+    if len(words) < 6 or line.endswith(_TERMINAL_ENDS + tuple(_CLOSERS) + (":", ";")) or _LIST_ITEM_RE.match(line):
+        return False
+    if sum(word[:1].isupper() for word in words) * 2 >= len(words):
+        return False
+    return len(following) == 2 and all(_LIST_ITEM_RE.match(item) for item in following)
 
 
 def _is_speaker_line(line: str) -> bool:
@@ -273,12 +302,23 @@ def _cut_restarts(sentences: Iterable[str]) -> Iterator[str]:
     head is marked as a caption and never shown.
     """
     for sentence in sentences:
-        match = _RESTART_RE.search(sentence)
+        match = next(
+            (m for m in _RESTART_RE.finditer(sentence) if not m.group("late") or _lower_word_ends(sentence, m.start())),
+            None,
+        )
         if match and match.start() >= 20 and _quote_depth_ok(sentence[: match.start()]):
             yield _CAPTION + sentence[: match.start()]
             yield sentence[match.end() :]
         else:
             yield sentence
+
+
+def _lower_word_ends(text: str, at: int) -> bool:
+    """True when the word ending at ``at`` starts in lower case or with a digit ("taste",
+    "40%"), not a capitalized name ("Traffic")."""
+    words = text[max(0, at - 40) : at].split()
+    word = words[-1].lstrip("\"'“‘(") if words else ""
+    return bool(word) and (word[0].islower() or word[0].isdigit())
 
 
 def _quote_depth_ok(head: str) -> bool:
@@ -348,6 +388,16 @@ def _is_weak(text: str) -> bool:
     if len(words) < MIN_WORDS:
         return len(words) > 1 or len(text) < 12  # Japanese and Chinese write no spaces
     return text == text.upper() and sum(map(str.isalpha, text)) >= 8
+
+
+def leans_back(text: str) -> bool:
+    """True when ``text`` opens with a word or phrase that points back to something before it
+    ("But …", "This comes after …", "In addition to …", "Однако …"): it cannot be the first
+    paragraph of a story. A personal pronoun does not count: a story may open "It was the shot
+    heard round the world" or "He was 88 when …", naming its subject later or in the headline."""
+    if text[:40].casefold().startswith(_CONTINUING_PHRASES):
+        return True
+    return _leans(text) and not _opens_with_pronoun(text)
 
 
 def _leans(text: str) -> bool:

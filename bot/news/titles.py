@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-__all__ = ["clean_title", "headline", "other_headlines", "strip_site_suffix"]
+__all__ = ["clean_title", "headline", "other_headlines", "strip_seo_tail", "strip_site_suffix"]
 
 _WS = re.compile(r"\s+")
 _SEPARATOR = r"\s+(?:[|–—•·»/-]|::|-{2})\s+"
@@ -33,6 +33,17 @@ _MIN_H1 = 5
 _MAX_H1S = 5  # a page with more <h1>s uses them as section headings; its headline is among the first
 _MAX_SITE_SHARE = 0.5  # an unnamed last part longer than this share of the title is no site name
 _WORD = re.compile(r"\w+")
+# A search-engine tail after the headline: ": новости, фото 2018", " — фото и видео", ": news,
+# photos". Two such words, or one and a year: a lone "— фото" may be the story's own word.
+_SEO_WORD = (
+    r"(?:(?:последние|свежие|главные|останні|свіжі|latest)\s+)?(?:новости|новини|фото|фотографии|видео|відео"
+    r"|подробности|подробиці|news|photos?|videos?|pictures)"
+)
+_SEO_TAIL = re.compile(
+    rf"(?:\s*:|\s+[|–—-])\s+(?P<words>{_SEO_WORD}(?:\s*(?:,|и|і|та|and|&|\+|/)?\s*{_SEO_WORD})*)"
+    r"(?P<year>,?\s+(?:19|20)\d\d(?:\s*(?:года|году|г\.|року|р\.))?)?\s*$",
+    re.IGNORECASE,
+)
 
 
 def headline(tree: etree._Element, meta: dict[str, str], ld: dict, url: str = "") -> str:
@@ -46,8 +57,8 @@ def headline(tree: etree._Element, meta: dict[str, str], ld: dict, url: str = ""
                                  meta.get("og:title", ""), meta.get("twitter:title", ""))
     ]
     head_raw = clean_title(tree.findtext(".//title") or "")
-    declared = [strip_site_suffix(t, site, host) for t in declared if t]
-    head = strip_site_suffix(head_raw, site, host) if head_raw else ""
+    declared = [strip_seo_tail(strip_site_suffix(t, site, host)) for t in declared if t]
+    head = strip_seo_tail(strip_site_suffix(head_raw, site, host)) if head_raw else ""
     sources = [*declared, *([head] if head else [])]
     whole = [t for t in sources if not any(_is_truncation_of(t, other) for other in sources + h1s)]
     for h1 in h1s:
@@ -61,7 +72,7 @@ def headline(tree: etree._Element, meta: dict[str, str], ld: dict, url: str = ""
         if title in declared:
             return title
     if head:
-        return _strip_unnamed_suffix(head) if head == head_raw else head
+        return strip_seo_tail(_strip_unnamed_suffix(head)) if head == head_raw else head
     if whole or sources:
         return (whole or sources)[0]
     return h1s[0] if h1s else ""
@@ -75,9 +86,22 @@ def other_headlines(tree: etree._Element, meta: dict[str, str]) -> tuple[str, ..
 
 
 def clean_title(text: str) -> str:
-    """Entities decoded (twice: JSON-LD often holds ``&amp;#8211;``), whitespace collapsed."""
+    """Entities decoded (twice: JSON-LD often holds ``&amp;#8211;``), whitespace collapsed,
+    a search-engine tail (": новости, фото 2018") removed."""
     text = html.unescape(html.unescape(text)) if "&" in text else text
-    return _WS.sub(" ", text).strip()
+    return strip_seo_tail(_WS.sub(" ", text).strip())
+
+
+def strip_seo_tail(title: str) -> str:
+    """"Headline: новости, фото 2018" → "Headline": a tail of words such as news/photo/video
+    that a site adds for search engines, not part of the story's name. It goes only when it
+    has two such words, or one and a year, and leaves a headline of some length."""
+    match = _SEO_TAIL.search(title)
+    if not match or match.start() < 15:
+        return title
+    if not match.group("year") and len(_WORD.findall(match.group("words"))) < 2:
+        return title
+    return title[: match.start()].rstrip(" ,:;|–—-")
 
 
 def strip_site_suffix(title: str, site: str = "", host: str = "") -> str:
@@ -108,6 +132,8 @@ def _is_site(part: str, site: str, host: str) -> bool:
         return False
     if site and key == _key(site).replace(" ", ""):
         return True
+    if host and key in (_key(host).replace(" ", ""), _key(host.removeprefix("www.")).replace(" ", "")):
+        return True  # "— www.wday.ru": the host itself
     # "The Sun" on www.thesun.co.uk, "my6sense" on my6sense.com, "BBC News" on bbc.co.uk
     labels = [label for label in host.split(".") if len(label) >= 3 and label != "www"]
     return any(key == label or (len(label) >= 4 and key.startswith(label)) for label in labels)

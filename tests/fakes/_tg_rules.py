@@ -8,6 +8,7 @@ from ``parameters.retry_after``, ``ChatMigrated`` from ``parameters.migrate_to_c
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections import Counter, deque
 from collections.abc import Callable
@@ -17,7 +18,8 @@ from typing import Any
 
 from ._tg_updates import JSON, utf16_len
 
-FAULT_KINDS = frozenset({"429", "403", "400", "400_chat_not_found", "400_migrate", "404", "500", "502", "slow"})
+FAULT_KINDS = frozenset({"429", "403", "400", "400_chat_not_found", "400_migrate", "404", "500", "502", "slow", "hold"})
+DELAYING_KINDS = frozenset({"slow", "hold"})  # answer normally, later
 CHAT_NOT_FOUND = "Bad Request: chat not found"
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
@@ -66,6 +68,8 @@ class Fault:
     delay: float = 0.0
     description: str | None = None
     hits: int = field(default=0, init=False)
+    #: For "hold": set by ``release()``; the held requests are answered then.
+    released: asyncio.Event = field(default_factory=asyncio.Event, init=False)
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
@@ -74,6 +78,10 @@ class Fault:
             if not isinstance(self.chat_id, int):
                 raise ValueError("a 400_migrate fault needs migrate_to_chat_id or an int chat_id")
             self.migrate_to_chat_id = int(f"-100{abs(self.chat_id)}")
+
+    def release(self) -> None:
+        """A "hold" answers the requests it holds, and every later one at once."""
+        self.released.set()
 
     @property
     def spent(self) -> bool:

@@ -28,7 +28,7 @@ from typing import Any
 from aiohttp import BodyPartReader, hdrs, web
 
 from ._tg_model import Handler, Signal, TelegramModel, UploadedFile
-from ._tg_rules import ApiError, Fault
+from ._tg_rules import DELAYING_KINDS, ApiError, Fault
 from ._tg_updates import JSON, callback_query_dict, chat_member_updated_dict, member_dict, message_dict, user_dict
 
 __all__ = ["BOT_USERNAME", "DEFAULT_TOKEN", "Call", "FakeTelegramServer", "Fault", "UploadedFile"]
@@ -204,6 +204,15 @@ class FakeTelegramServer(TelegramModel):
                 raise TimeoutError(f"waited {timeout}s for {count} {method}, got {len(found)}; calls: {seen}")
             await self._calls_signal.wait(remaining)
 
+    async def held(self, fault: Fault, count: int = 1, timeout: float = 5.0) -> None:
+        """Once ``count`` requests are held by the "hold" ``fault`` (arrived, not answered)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while fault.hits < count:
+            if loop.time() >= deadline:
+                raise TimeoutError(f"waited {timeout}s for {count} held {fault.method}, got {fault.hits}")
+            await self._calls_signal.wait(deadline - loop.time())
+
     def reset_calls(self) -> None:
         self.calls.clear()
 
@@ -330,7 +339,9 @@ class FakeTelegramServer(TelegramModel):
         """Make the next ``times`` calls of ``method`` (to ``chat_id`` only, if given) fail.
 
         Kinds: "429", "403", "400", "400_chat_not_found", "400_migrate", "404", "500", "502", and
-        "slow" (answer normally after ``delay`` seconds; a call that times out on the client
+        "hold" (answer normally once ``fault.release()`` is called: a test knows the requests
+        arrived, ``held``, and decides when they are answered), "slow" (answer normally after
+        ``delay`` seconds; a call that times out on the client
         still takes effect, as on Telegram).
         """
         fault = Fault(method, kind, self._chat_key(chat_id), times, retry_after,
@@ -344,14 +355,18 @@ class FakeTelegramServer(TelegramModel):
     async def _apply_faults(self, method: str, params: JSON) -> None:
         chat_key = self._chat_key(params.get("chat_id"))
         if slow := self._take_fault(method, chat_key, slow=True):
-            with suppress(TimeoutError):  # stop() cuts the delay short
-                await asyncio.wait_for(self._closing.wait(), slow.delay)
+            if slow.kind == "hold":
+                self._calls_signal.notify()
+                await _first(slow.released.wait(), self._closing.wait())  # stop() releases too
+            else:
+                with suppress(TimeoutError):  # stop() cuts the delay short
+                    await asyncio.wait_for(self._closing.wait(), slow.delay)
         if failure := self._take_fault(method, chat_key, slow=False):
             raise failure.error(self._chat_type(chat_key))
 
     def _take_fault(self, method: str, chat_key: int | str | None, *, slow: bool) -> Fault | None:
         for fault in self._faults:
-            if (fault.kind == "slow") == slow and fault.matches(method, chat_key):
+            if (fault.kind in DELAYING_KINDS) == slow and fault.matches(method, chat_key):
                 fault.hits += 1
                 return fault
         return None
@@ -401,6 +416,16 @@ class FakeTelegramServer(TelegramModel):
         if upload is None:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
         return web.Response(body=upload.data, content_type=upload.content_type)
+
+
+async def _first(*waits: Any) -> None:
+    """Until the first of ``waits`` ends."""
+    tasks = [asyncio.ensure_future(w) for w in waits]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
 
 
 async def _read_params(request: web.Request) -> tuple[JSON, dict[str, UploadedFile]]:
