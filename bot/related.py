@@ -18,7 +18,7 @@ import re
 from datetime import datetime
 
 from bot.news.render import Link
-from bot.news.stories import RELATED_FLOOR, StoryProfile, profile_from_json, relatedness, story_profile
+from bot.news.stories import RELATED_FLOOR, StoryProfile, profile_from_json, relatedness, terms_profile
 from bot.news.namekeys import query_groups
 from storage import Database
 from storage.articles import StoredArticle
@@ -102,7 +102,7 @@ async def read_also_links(db: Database, article: StoredArticle, *, now: datetime
 
 def _profile(article: StoredArticle, stored: str | None) -> StoryProfile:
     """A story's stored profile, or one made now for a story stored before profiles existed."""
-    return profile_from_json(stored) if stored else story_profile(article.title, article.text)
+    return profile_from_json(stored) if stored else terms_profile(article.title, article.text)
 
 
 def _distinct(articles: list[StoredArticle], *, limit: int) -> list[StoredArticle]:

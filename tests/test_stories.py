@@ -20,6 +20,7 @@ from bot.news.stories import (
     relatedness,
     story_profile,
     story_vectors,
+    terms_profile,
     vectors_from_json,
     vectors_to_json,
 )
@@ -189,3 +190,8 @@ def test_scores_are_symmetric_and_bounded(a: str, b: str) -> None:
 def test_a_lone_surrogate_from_a_broken_feed_still_gives_a_storable_profile() -> None:
     profile = story_profile("Dam \ud800 opens", DAM + " \udfff")
     profile_to_json(profile).encode("utf-8")  # SQLite stores UTF-8: this must not raise
+
+
+def test_the_cheap_profile_of_an_old_story_relates_as_the_full_one() -> None:
+    for title, text in (("Dam gates open", DAM), ("Міст", KYIV_UK), ("Дроны атаковали Харьков", STRIKE_RU)):
+        assert terms_profile(title, text).terms == story_profile(title, text).terms

@@ -161,6 +161,16 @@ def story_profile(title: str, text: str) -> StoryProfile:
     )
 
 
+def terms_profile(title: str, text: str) -> StoryProfile:
+    """Only the word counts of ``story_profile`` (what ``relatedness`` reads): for a story
+    stored before profiles were, whose relatives are asked for; a third cheaper to make."""
+    if not (title + text).isascii():
+        title, text = (s.encode("utf-8", "replace").decode("utf-8") for s in (title, text))
+    counts = Counter(stem_terms(f"{title}\n{text}"))
+    return StoryProfile(terms=dict(counts.most_common(MAX_TERMS)), names={}, numbers=frozenset(), words=0,
+                        boilerplate=False)
+
+
 def is_boilerplate(title: str, text: str) -> bool:
     """True for a page that is not an article: a cookie wall, a paywall, a login or error
     page, a rate-limit notice, or a stub too short to tell one event from another."""
