@@ -144,18 +144,20 @@ def tally(tg: FakeTelegramServer, chats: Chats, result: Result) -> None:
 # -- newsbot: the real process ---------------------------------------------------------------
 
 
-async def prepare_database(path: Path, chats: Chats, *, image: str = "") -> None:
-    """The state right after a poll found a new story: subscribed chats, the story queued."""
+async def prepare_database(target: str | Path, chats: Chats, *, image: str = "") -> None:
+    """The state right after a poll found a new story: subscribed chats, the story queued.
+    ``target`` is an SQLite path or a ``postgresql://`` URL (``Database.connect``)."""
     now = datetime.now(UTC)
-    db = await Database.open(path)
+    db = await Database.connect(target)
     try:
         feed, _ = await db.feeds.add("https://news.example/rss.xml", now=now, title="Fake Times")
-        for chat_id in chats.private:
-            await db.chats.upsert(chat_id, "private", title=f"Reader {chat_id}", now=now)
-        for chat_id in chats.channels:
-            await db.chats.upsert(chat_id, "channel", title=f"Channel {chat_id}", now=now)
-        for chat_id in chats.all:
-            await db.subscriptions.add(chat_id, feed.id, now=now)
+        async with db.transaction():  # one commit for every chat, not one per row
+            for chat_id in chats.private:
+                await db.chats.upsert(chat_id, "private", title=f"Reader {chat_id}", now=now)
+            for chat_id in chats.channels:
+                await db.chats.upsert(chat_id, "channel", title=f"Channel {chat_id}", now=now)
+            for chat_id in chats.all:
+                await db.subscriptions.add(chat_id, feed.id, now=now)
         article_id = await db.articles.insert(
             NewArticle(
                 feed_id=feed.id, url="https://news.example/dam", canonical_url="https://news.example/dam",

@@ -29,7 +29,6 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,12 +38,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 import asyncpg  # noqa: E402
 
 from bench_fanout import (  # noqa: E402
-    ALLOWED_PER_SECOND, TOKEN, Chats, Result, fresh_server, make_chats, register, stop_process, tally,
+    ALLOWED_PER_SECOND, TOKEN, Chats, Result, fresh_server, make_chats, prepare_database, register, stop_process,
+    tally,
 )
-from storage import Database  # noqa: E402
-from storage.articles import NewArticle  # noqa: E402
 from tests.pgserver import PostgresServer, find_binaries  # noqa: E402
-from tests.stories import DAM  # noqa: E402
 
 STALL_SECONDS = 60.0
 
@@ -67,32 +64,6 @@ async def new_database(server: PostgresServer, name: str) -> str:
     finally:
         await admin.close()
     return server.url(name)
-
-
-async def prepare(url: str, chats: Chats) -> None:
-    now = datetime.now(UTC)
-    db = await Database.connect(url)
-    try:
-        feed, _ = await db.feeds.add("https://news.example/rss.xml", now=now, title="Fake Times")
-        async with db.transaction():
-            for chat_id in chats.private:
-                await db.chats.upsert(chat_id, "private", title=f"Reader {chat_id}", now=now)
-            for chat_id in chats.channels:
-                await db.chats.upsert(chat_id, "channel", title=f"Channel {chat_id}", now=now)
-            for chat_id in chats.all:
-                await db.subscriptions.add(chat_id, feed.id, now=now)
-        article_id = await db.articles.insert(
-            NewArticle(
-                feed_id=feed.id, url="https://news.example/dam", canonical_url="https://news.example/dam",
-                guid=None, title="Dam gates open after repairs", text=DAM, summary=DAM.split("\n\n")[0],
-                language="en", author="", published_at=now, from_feed=False, related=(), fingerprint=None,
-                bands=None, title_terms="dam gates open after repairs", body_terms=DAM.lower(),
-            ),
-            now=now,
-        )
-        await db.deliveries.enqueue_article(article_id, chats.all, now=now)
-    finally:
-        await db.close()
 
 
 async def outbox(url: str) -> tuple[dict[str, int], dict[str, int]]:
@@ -123,7 +94,7 @@ async def replica(url: str, tg_url: str, workdir: Path, index: int, lease: float
 async def contest(server: PostgresServer, run: Run, chats: Chats, workdir: Path, lease: float) -> None:
     run.result = Result(run.name, len(chats.all))
     url = await new_database(server, run.name.replace(" ", "_").replace(",", ""))
-    await prepare(url, chats)
+    await prepare_database(url, chats)
     tg = fresh_server()
     register(tg, chats)
     wanted = set(chats.all)
