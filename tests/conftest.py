@@ -78,6 +78,19 @@ async def database_target(engine: str, tmp_path: Path, request: pytest.FixtureRe
 
 
 @pytest.fixture
+async def two_dbs(database_target: str) -> AsyncIterator[tuple[Database, Database]]:
+    """Two connections to one database (a fresh SQLite file, or a fresh PostgreSQL database),
+    as two replicas have."""
+    first = await Database.connect(database_target)
+    second = await Database.connect(database_target)
+    try:
+        yield first, second
+    finally:
+        await first.close()
+        await second.close()
+
+
+@pytest.fixture
 async def tg() -> AsyncIterator[FakeTelegramServer]:
     async with FakeTelegramServer(TOKEN) as server:
         yield server

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import timedelta
 
-import pytest
 from telegram import Bot
 
 from bot.clock import FakeClock
@@ -21,19 +20,6 @@ from tests.conftest import ADMIN_ID, TOKEN
 from tests.fakes.telegram_api import FakeTelegramServer
 
 LEASE = 60.0
-
-
-@pytest.fixture
-async def two_dbs(database_target: str) -> AsyncIterator[tuple[Database, Database]]:
-    """Two connections to one database (a fresh SQLite file, or a fresh PostgreSQL database),
-    as two replicas have."""
-    first = await Database.connect(database_target)
-    second = await Database.connect(database_target)
-    try:
-        yield first, second
-    finally:
-        await first.close()
-        await second.close()
 
 
 async def _chats(db: Database, tg: FakeTelegramServer, clock: FakeClock, count: int) -> list[int]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import Coroutine
 from typing import Any
 
 import pytest
@@ -29,19 +29,6 @@ class WallClock:
 
     async def sleep(self, seconds: float) -> None:
         self.now += max(seconds, 0.0)
-
-
-@pytest.fixture
-async def two_dbs(database_target: str) -> AsyncIterator[tuple[Database, Database]]:
-    """Two connections to one database (a fresh SQLite file, or a fresh PostgreSQL database),
-    as two replicas have."""
-    first = await Database.connect(database_target)
-    second = await Database.connect(database_target)
-    try:
-        yield first, second
-    finally:
-        await first.close()
-        await second.close()
 
 
 async def test_reservations_by_two_replicas_never_overlap(two_dbs: tuple[Database, Database]) -> None:
