@@ -25,7 +25,7 @@ from storage import Database
 from tests.conftest import ADMIN_ID, READER_ID, RunningBot, start_bot
 from tests.fakes._tg_updates import message_dict, user_dict
 from tests.fakes.telegram_api import FakeTelegramServer
-from tests.test_reliability import _posts_per_chat, _rows, _seed_outbox
+from tests.test_reliability import _drain_until_sent, _posts_per_chat, _rows, _seed_outbox
 
 
 @pytest.fixture
@@ -230,11 +230,7 @@ async def test_a_locked_database_pauses_sending_with_one_notice_and_settles_ever
 
     locker.release.set()
     await asyncio.to_thread(locker.join, 5)
-    for _ in range(50):
-        await services.publisher.drain()
-        if {r.state for r in await _rows(services.db, outbox.chats)} == {"sent"}:
-            break
-        services.clock.advance(timedelta(seconds=2))  # type: ignore[attr-defined]
+    await _drain_until_sent(services, outbox.chats)
     assert _posts_per_chat(tg, outbox.chats) == Counter({chat_id: 1 for chat_id in outbox.chats})
     assert services.publisher.unsettled == 0
     assert len([t for t in _admin_texts(tg) if "cannot write to the database" in t]) == 1

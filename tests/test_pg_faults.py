@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
-from datetime import timedelta
 
 import asyncpg
 import pytest
@@ -19,7 +18,7 @@ from storage import postgres
 from tests.conftest import ADMIN_ID, READER_ID, RunningBot, start_bot
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.pgserver import PostgresServer, drop_pg_database, new_pg_database
-from tests.test_reliability import _posts_per_chat, _rows, _seed_outbox
+from tests.test_reliability import _drain_until_sent, _posts_per_chat, _seed_outbox
 
 
 @pytest.fixture
@@ -70,10 +69,6 @@ async def test_a_locked_outbox_pauses_sending_with_one_notice_and_settles_every_
     finally:
         await locker.rollback()
         await other.close()
-    for _ in range(50):
-        await services.publisher.drain()
-        if {r.state for r in await _rows(services.db, outbox.chats)} == {"sent"}:
-            break
-        services.clock.advance(timedelta(seconds=2))  # type: ignore[attr-defined]
+    await _drain_until_sent(services, outbox.chats)
     assert _posts_per_chat(tg, outbox.chats) == Counter({chat_id: 1 for chat_id in outbox.chats})
     assert services.publisher.unsettled == 0

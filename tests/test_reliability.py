@@ -27,7 +27,7 @@ import pytest
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
-from bot.app import build_application
+from bot.app import Services, build_application
 from bot.clock import Clock, FakeClock
 from bot.config import Settings
 from bot.jobs.poll import poll_due_feeds
@@ -120,6 +120,16 @@ async def _rows(db: Database, chats: Sequence[int]) -> list[Delivery]:
     for chat_id in chats:
         rows += await db.deliveries.for_chat(chat_id)
     return rows
+
+
+async def _drain_until_sent(services: Services, chats: Sequence[int]) -> None:
+    """Drain the outbox, the clock moving on 2 s between drains, until every row of ``chats``
+    is sent (50 drains at most: the caller's assertions tell what was not)."""
+    for _ in range(50):
+        await services.publisher.drain()
+        if {r.state for r in await _rows(services.db, chats)} == {"sent"}:
+            return
+        services.clock.advance(timedelta(seconds=2))  # type: ignore[attr-defined]
 
 
 def _posts_per_chat(tg: FakeTelegramServer, chats: Sequence[int]) -> Counter[int]:
