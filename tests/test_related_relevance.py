@@ -132,3 +132,14 @@ async def test_city_names_meet_across_scripts_in_every_case(db: Database) -> Non
     for query in ("Odesa", "Odessa", "Одеса", "Одесса"):
         found = await search_stories(db, query, now=clock.now())
         assert [a.id for a in found] == [ids["odesa"]], query
+
+
+async def test_a_story_counts_the_query_words_it_holds_as_whole_stems(db: Database) -> None:
+    """/related counts each story's matched words on its stored stems: a stem inside a longer
+    one ("dam" in "damag", "plagu" in nothing) is not a match, any stem of a word's group is."""
+    clock = FakeClock()
+    ids = await _store(db, clock, {"dam": ("Dam gates open after repairs", DAM),
+                                   "plague": ("Plague cases in South Sudan", PLAGUE)})
+    groups = [("dam",), ("plagu",), ("nosuchstem", "sudan"), ("da",), ("gate",)]
+    matched = await db.articles.groups_matched([ids["dam"], ids["plague"], 999_999], groups)
+    assert matched == {ids["dam"]: 2, ids["plague"]: 2}
