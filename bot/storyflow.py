@@ -118,4 +118,4 @@ def entry_hash(entry: FeedEntry | None) -> str | None:
 
 
 def _counted_terms(profile: StoryProfile) -> list[str]:
-    return list(dict.fromkeys([*profile.terms, *profile.names, *sorted(profile.numbers), *profile.lead]))
+    return list(dict.fromkeys([*profile.terms, *profile.names, *sorted(profile.numbers), *profile.lead, *profile.phrases]))
