@@ -3,8 +3,8 @@
     python bench/bench_story_check.py [--stories 100000] [--days 14] [--queries 500]
 
 Builds a database of N synthetic stories (profiles as ``bot.news.stories`` makes them: a
-Zipf vocabulary of 60,000 stems, events of 2-6 write-ups sharing rare stems, names and
-numbers), spread over ``--days`` days, all within the week's window when days <= 7. Then times
+Zipf vocabulary of 60,000 stems, events of 2-6 write-ups sharing rare stems, names,
+numbers and phrases), spread over ``--days`` days, all within the week's window when days <= 7. Then times
 ``bot.storyflow.find_story`` — document frequencies, the key-stem candidate query, decoding
 and scoring the candidates — for new articles of which half report a stored event, and
 compares it with the naive alternative in the same run: scoring the new article against every
