@@ -55,6 +55,7 @@ __all__ = [
     "StoryVectors",
     "StoryProfile",
     "decide",
+    "features",
     "is_boilerplate",
     "is_material_change",
     "key_terms",
