@@ -16,6 +16,7 @@ import pytest
 from bot.app import build_application
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.jobs.digest import queue_due_digests
 from bot.jobs.poll import poll_due_feeds
 from tests.conftest import ADMIN_ID, READER_ID, RunningBot, start_bot
 from tests.fakes.news_site import FakeNewsSite
@@ -179,6 +180,27 @@ async def test_article_post_mode_posts_the_rich_article_itself(running_bot: Runn
     assert not running_bot.tg.calls_to("sendPhoto") and not running_bot.tg.sent_messages(CHANNEL)
     [row] = await _rows(running_bot, CHANNEL)
     assert (row.state, row.sent_as) == ("sent", "rich")
+
+
+async def test_in_article_post_mode_a_digest_stays_a_text_message(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    """"Rich" is one whole article as the post (README, "Whole articles in Telegram"); a digest
+    is a list of many stories, each linked to its original, so it goes as the usual message."""
+    site.feed("/rss.xml", title="Fake Times").publish("Dam gates open after repairs", body=DAM)
+    await _channel_follows_feed(running_bot, site)
+    for setting in ("article post", "schedule digest 13:00 only"):
+        [answer] = await running_bot.command(ADMIN_ID, f"/channel {CHANNEL} {setting}")
+        assert answer.params["text"].startswith("Done."), answer.params["text"]
+    assert await _cycle(running_bot) == 0  # "only": the story waits for the digest
+    clock.set(clock.now().replace(hour=13, minute=0, second=5))
+    await queue_due_digests(running_bot.services)
+    assert (await running_bot.services.publisher.drain()).sent == 1
+    [digest] = running_bot.tg.sent_messages(CHANNEL)
+    assert digest.ok and digest.params["text"].startswith("<b>News digest") and "Dam gates open" in digest.params["text"]
+    assert not running_bot.tg.calls_to("sendRichMessage")
+    [row] = await _rows(running_bot, CHANNEL)
+    assert (row.kind, row.sent_as) == ("digest", "text")
 
 
 async def test_an_over_long_article_is_trimmed_within_the_limits(running_bot: RunningBot, site: FakeNewsSite) -> None:
