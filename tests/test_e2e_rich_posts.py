@@ -217,6 +217,22 @@ async def test_an_over_long_article_is_trimmed_within_the_limits(running_bot: Ru
     assert html.count("<p>") < 80 and html.rstrip().endswith("</p>")
 
 
+async def test_an_article_full_of_emoji_is_trimmed_as_telegram_counts(running_bot: RunningBot, site: FakeNewsSite) -> None:
+    """About 31,700 characters but 39,400 UTF-16 code units (each emoji is two): measured with
+    len() it seemed to fit, went out whole, and Telegram refused it."""
+    paragraph = "Engineers measured 🌊🌊🌊🌊🌊🌊🌊🌊 the river at gate 🚧🚧🚧🚧🚧🚧🚧🚧 again, hour after hour. " * 6
+    body = "\n\n".join(f"{i}. {paragraph}" for i in range(80))
+    site.feed("/rss.xml", title="Fake Times").publish("A very long report", body=body)
+    await _channel_follows_feed(running_bot, site)
+    await running_bot.command(ADMIN_ID, f"/channel {CHANNEL} article post")
+    assert await _cycle(running_bot) == 1
+    [rich] = running_bot.tg.calls_to("sendRichMessage")
+    assert rich.ok, rich.description  # the fake counts the 32,768 in UTF-16 code units, as Telegram does
+    assert "Continue on Fake Times</a></p>" in rich.params["rich_message"]["html"]
+    [row] = await _rows(running_bot, CHANNEL)
+    assert row.sent_as == "rich"
+
+
 async def test_a_bot_api_without_rich_messages_falls_back_to_the_post_and_tells_the_admin_once(
     running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
 ) -> None:
