@@ -44,7 +44,6 @@ from bot.delivery.edits import EditSender
 from bot.delivery.outcome import Outcome, outcome_of
 from bot.delivery.policy import GROUP_GAP, PRIVATE_GAP, PostingPolicy, digest_policy, next_send_time, parse_hhmm
 from bot.delivery.ratelimit import SendingPaused, bulk_sends
-from bot.delivery.retry import RetryPolicy
 from bot.delivery.rowpost import RowRenderer
 from bot.delivery.send import Post, Sender
 from bot.delivery.settle import OutcomeBook, PublishReport
@@ -282,10 +281,6 @@ class Publisher:
     def unsettled(self) -> int:
         """Outcomes waiting for the database to take writes again."""
         return len(self.outcomes.unsettled)
-
-    @property
-    def retry_policy(self) -> RetryPolicy:
-        return self.outcomes.retry_policy
 
 
 def _policy(chat: Chat, settings: Settings) -> PostingPolicy:
