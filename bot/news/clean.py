@@ -162,7 +162,7 @@ def is_junk_line(line: str) -> bool:
     if len(words) <= 8 and any(w in _WIDGET_WORDS for w in words):
         if all(w in _WIDGET_WORDS or w.isdigit() for w in words):
             return True
-    return _is_dateline(text) or _is_byline(text) or _is_meta_line(text)
+    return _is_dateline(text) or _is_byline(text) or _is_meta_line(text) or _is_comment_count(text)
 
 
 # "by Roger Gonzalez @rgonzalezcbs Nov 19, 2019 at 6:46 pm ET • 2 min read", "Автор: Іван Петренко"
@@ -180,11 +180,26 @@ _MAX_BYLINE_NAMES = 8
 # "05/10/2018 - Publicado por: Clarissa Borba - Categoria: Saúde - Tags: sad"
 _META_LABELS = (
     "publicado por", "publicado em", "publicado", "categorias", "categoria", "categories", "category",
-    "tags", "tag", "posted by", "posted in", "posted on", "posted", "filed under", "published", "updated",
+    "tagged with", "tagged", "tags", "tag", "keywords", "topics", "posted by", "posted in", "posted on", "posted",
+    "filed under", "published", "updated",
     "author", "autor", "автор", "рубрика", "категорія", "категория", "теги", "мітки", "метки",
     "опубліковано", "опубликовано", "оновлено", "обновлено",
 )
 _META_SEPARATOR = re.compile(r"\s+[-–—|•·]\s+")
+# Labels whose value is a list ("Tags: Obama, Romney, election 2012, Ohio, ..."): any length,
+# as long as each item is a few words, not a sentence.
+_LIST_LABELS = ("tags", "tag", "tagged", "tagged with", "filed under", "posted in", "categories", "category",
+                "categorias", "categoria", "keywords", "topics", "теги", "мітки", "метки", "рубрика",
+                "категорія", "категория")
+_LIST_ITEM = re.compile(r"[^.!?;:]{1,40}")
+# "12 comments have been made. Post a comment.", "No comments yet. Be the first to comment."
+_COMMENT_COUNT = re.compile(
+    r"(?:\d+|no|one|one response|\d+ responses?)\s*(?:comments?|responses?|replies)?"
+    r"(?:\s+(?:have|has) been (?:made|posted|left)|\s+so far|\s+yet)?"
+    r"|(?:post|add|leave|write) (?:a|your|yours|one)(?: comment| reply)?|be the first to comment"
+    r"|comments? \(\d+\)|\d+ comments?",
+    re.IGNORECASE,
+)
 
 
 def _is_byline(text: str) -> bool:
@@ -213,14 +228,28 @@ def _is_meta_line(text: str) -> bool:
         label = next((lb for lb in _META_LABELS if low.startswith(lb)), None)
         after = part[len(label):len(label) + 2].lstrip()[:1] if label else ""
         # "Categoria: Saúde", "Posted by Jane Doe", "Categorias" alone; not "Tags are used ..."
-        if label is not None and (not after or after == ":" or label.endswith((" by", " por"))):
+        if label is not None and (not after or after == ":" or label.endswith((" by", " por", " in", " on", " under", " with"))):
             value = part[len(label):].strip(" :")
-            if len(value) > 60:
+            if len(value) > 60 and not (label in _LIST_LABELS and _is_item_list(value)):
                 return False
             labelled = True
         elif not _is_dateline(part):
             return False
     return labelled
+
+
+def _is_item_list(value: str) -> bool:
+    """"Obama, Romney, election 2012, Ohio": comma-separated items of a few words each."""
+    items = [item.strip() for item in re.split(r"[,;]\s*|\s+/\s+", value) if item.strip()]
+    return len(items) >= 3 and all(_LIST_ITEM.fullmatch(item) and len(item.split()) <= 5 for item in items)
+
+
+def _is_comment_count(text: str) -> bool:
+    """Only sentences counting or inviting comments: "12 comments have been made. Post a comment."."""
+    if len(text) > 120:
+        return False
+    parts = [p.strip() for p in re.split(r"[.!|•·]+", text) if p.strip(" \t\xa0-–—")]
+    return bool(parts) and all(_COMMENT_COUNT.fullmatch(p.strip(" \t\xa0-–—»")) for p in parts)
 
 
 _TRAILING_CREDIT = re.compile(r"\s*[(\[][^()\[\]]{3,80}[)\]]\s*$")
