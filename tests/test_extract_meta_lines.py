@@ -29,6 +29,7 @@ LONG_TAGS = "Barack Obama, Mitt Romney, election 2012, swing states, Ohio, Flori
         f"Posted in Politics | Tags: {LONG_TAGS}",
         f"Filed under: Politics, Elections, {LONG_TAGS}",
         f"Keywords: {LONG_TAGS}",
+        "Categories: Barack Obama, Politics, celeb, Hate It or Love It?!?!, What the Hell???, You Can't Be Serious...",
         "12 comments have been made. Post a comment.",
         "0 comments have been made. Post a comment.",
         "5 comments so far. Add yours",

@@ -1,40 +1,27 @@
-"""News-specific cleaning of an article's text, and the links a page lists as related.
+"""News-specific cleaning of an article's text.
 
 trafilatura finds the article's region well, but news sites put things inside that region
 that a reader of a Telegram post does not want: "Read also: ..." teasers, "Subscribe to our
 Telegram channel" lines, share prompts, photo credits, the headline repeated as the first
 line. This module knows those conventions in English, Ukrainian and Russian:
 ``clean_paragraphs`` drops such lines, ``is_read_also_marker`` tells ``paragraphs.py`` where
-a teaser list starts, and ``find_related_links`` reads the page for the stories it
-recommends after a "Read also" marker or in an obvious related-articles block.
+a teaser list starts (and ``related.py`` where the page's related links are).
 """
 
 from __future__ import annotations
 
-import logging
 import re
-from collections.abc import Iterator
-from urllib.parse import urldefrag
-
-from lxml import etree
-
-from bot.news.charset import detect_encoding
-from bot.news.htmltree import parse_html
-from bot.news.models import RelatedLink
-from bot.news.urls import canonical_url, is_http_url, resolve
 
 __all__ = [
     "clean_paragraphs",
-    "find_related_links",
     "is_junk_line",
     "is_read_also_marker",
-    "related_links_from_tree",
+    "line_marker",
+    "MARKER_PUNCTUATION",
+    "MAX_JUNK_LINE",
 ]
 
-log = logging.getLogger(__name__)
-
 _WS = re.compile(r"\s+")
-_MAX_JUNK_LINE = 300  # a longer line is prose even if it starts like a teaser
 _HEADLINE_ZONE = 3  # the headline repeated in the text sits in its first paragraphs
 
 # --- line rules ------------------------------------------------------------------------------
@@ -67,8 +54,12 @@ _MARKERS = tuple(sorted(
     key=lambda m: -len(m[0]),
 ))
 _MARKER_PREFIXES = tuple(p for p, _ in _MARKERS)
+_MARKER_INITIALS = frozenset(p[0] for p in _MARKER_PREFIXES)
+
 _LEAD = " \t\r\n\xa0•·*►▶→>»«-–—|[(\"'"
 _DELIMITERS = ":.—–-|»>→"
+MARKER_PUNCTUATION = _LEAD + _DELIMITERS  # what surrounds a marker or a link title
+MAX_JUNK_LINE = 300  # a longer line is prose even if it starts like a teaser
 
 _SUBSCRIBE = re.compile(
     r"^\W*(?:subscribe|follow us|join us|sign up|like us on|підпис(?:уйтесь|уйтеся|атися)"
@@ -145,14 +136,14 @@ _RIGHTS = re.compile(
 
 def is_junk_line(line: str) -> bool:
     """True for a short line that is a teaser, subscribe or share prompt, or a photo credit."""
-    if len(line) > 2 * _MAX_JUNK_LINE:
+    if len(line) > 2 * MAX_JUNK_LINE:
         return False  # the common case, decided before any regex runs
     text = _WS.sub(" ", line).strip()
     if not any(ch.isalnum() for ch in text):
         return True  # empty, or only separators left by removed menu links ("|", "•")
-    if len(text) > _MAX_JUNK_LINE:
+    if len(text) > MAX_JUNK_LINE:
         return False
-    if _marker(text) or _SUBSCRIBE.match(text) or _SHARE.match(text) or _CREDIT.match(text):
+    if line_marker(text) or _SUBSCRIBE.match(text) or _SHARE.match(text) or _CREDIT.match(text):
         return True
     if len(text) <= 200 and (_PROMPT.search(text) or _is_channel_promo(text)):
         return True
@@ -191,7 +182,7 @@ _META_SEPARATOR = re.compile(r"\s+[-–—|•·]\s+")
 _LIST_LABELS = ("tags", "tag", "tagged", "tagged with", "filed under", "posted in", "categories", "category",
                 "categorias", "categoria", "keywords", "topics", "теги", "мітки", "метки", "рубрика",
                 "категорія", "категория")
-_LIST_ITEM = re.compile(r"[^.!?;:]{1,40}")
+_MAX_LIST_ITEM = 40
 # "12 comments have been made. Post a comment.", "No comments yet. Be the first to comment."
 _COMMENT_COUNT = re.compile(
     r"(?:\d+|no|one|one response|\d+ responses?)\s*(?:comments?|responses?|replies)?"
@@ -241,7 +232,7 @@ def _is_meta_line(text: str) -> bool:
 def _is_item_list(value: str) -> bool:
     """"Obama, Romney, election 2012, Ohio": comma-separated items of a few words each."""
     items = [item.strip() for item in re.split(r"[,;]\s*|\s+/\s+", value) if item.strip()]
-    return len(items) >= 3 and all(_LIST_ITEM.fullmatch(item) and len(item.split()) <= 5 for item in items)
+    return len(items) >= 3 and all(len(item) <= _MAX_LIST_ITEM and len(item.split()) <= 5 for item in items)
 
 
 def _is_comment_count(text: str) -> bool:
@@ -279,15 +270,17 @@ def _is_dateline(text: str) -> bool:
 
 def is_read_also_marker(text: str) -> bool:
     """True if ``text`` is a bare "Read also" / "Tags" style heading, nothing after it."""
-    found = _marker(text)
+    found = line_marker(text)
     return found is not None and len(found[1].strip(_LEAD + _DELIMITERS)) <= 3
 
 
-def _marker(text: str) -> tuple[str, str] | None:
+def line_marker(text: str) -> tuple[str, str] | None:
     """(kind, rest) when ``text`` starts with a marker: "story", "heading", "section", "tags"."""
     head = text.lstrip(_LEAD)
+    if head[:1].casefold() not in _MARKER_INITIALS:  # the fast path: most lines, one set lookup
+        return None
     low = head[:40].casefold()
-    if not low.startswith(_MARKER_PREFIXES):  # the fast path: one C call for all phrases
+    if not low.startswith(_MARKER_PREFIXES):
         return None
     for phrase, kind in _MARKERS:
         if not low.startswith(phrase):
@@ -317,7 +310,33 @@ def clean_paragraphs(paragraphs: list[str], *, title: str = "", headlines: tuple
             lines = [ln for ln in lines if not any(_is_headline(ln, h) for h in heads)]
         if text := "\n".join(lines):
             kept.append(text)
-    return kept
+    return _without_teasers(kept)
+
+
+# A teaser of another story ends with its link: "… midnight launch event Read more...".
+_TEASER_END = re.compile(
+    r"(?:read more|continue reading|read the rest|read full (?:story|article)|full story|читати далі"
+    r"|читать далее)\W{0,4}$",
+    re.IGNORECASE,
+)
+_MIN_TEASERS = 2  # one such ending may close the article itself (a blog's excerpt): it stays
+
+
+def _without_teasers(paragraphs: list[str]) -> list[str]:
+    """``paragraphs`` without a list of teasers (two or more short paragraphs ending "Read
+    more…"), each with the headline line above it; a lone "Read more" only loses its link."""
+    teasers = [i for i, p in enumerate(paragraphs) if len(p) <= MAX_JUNK_LINE and _TEASER_END.search(p)]
+    if not teasers:
+        return paragraphs
+    if len(teasers) < _MIN_TEASERS:
+        i = teasers[0]
+        rest = _TEASER_END.sub("", paragraphs[i]).rstrip(" -–—|:")
+        return [*paragraphs[:i], *([rest] if rest else []), *paragraphs[i + 1:]]
+    drop = set(teasers)
+    for i in teasers:  # its headline: a short line just above it without closing punctuation
+        if i > 0 and i - 1 not in drop and len(paragraphs[i - 1]) <= 160 and paragraphs[i - 1][-1:] not in ".!?…":
+            drop.add(i - 1)
+    return [p for i, p in enumerate(paragraphs) if i not in drop]
 
 
 def _is_headline(line: str, title: str) -> bool:
@@ -330,95 +349,3 @@ def _is_headline(line: str, title: str) -> bool:
     if head.startswith(words):
         return len(words) >= 0.6 * len(head)
     return words.startswith(head) and len(head) >= 0.85 * len(words)
-
-
-# --- related links ---------------------------------------------------------------------------
-
-_MAX_RELATED = 20
-_MARKER_TAGS = ("p", "div", "span", "strong", "b", "em", "i", "h2", "h3", "h4", "h5", "h6", "li", "dt")
-_INLINE_TAGS = ("span", "strong", "b", "em", "i", "u", "font", "small")
-# Class or id of a block of links to related stories (not "popular" or "latest": site-wide).
-_RELATED_CLASS = re.compile(r"(?<![a-z])(?:related|read[-_]?also|see[-_]?also|also[-_]?read)(?![a-z])", re.I)
-
-
-def find_related_links(html: str | bytes, base_url: str) -> tuple[RelatedLink, ...]:
-    """The stories the page itself recommends ("Read also", "Читайте також", a related block).
-
-    URLs are absolute, deduplicated, and never the page itself.
-    """
-    if isinstance(html, bytes):
-        html = html.decode(detect_encoding(html), errors="replace")
-    try:
-        tree = parse_html(html)
-    except (ValueError, TypeError, etree.LxmlError) as exc:
-        log.debug("cannot parse page for related links %s: %s", base_url, exc)
-        return ()
-    return related_links_from_tree(tree, base_url) if tree is not None else ()
-
-
-def related_links_from_tree(
-    tree: etree._Element, base_url: str, *, canonical: str = ""
-) -> tuple[RelatedLink, ...]:
-    """Like ``find_related_links``, for a page already parsed with lxml.
-
-    ``canonical``, the address the page declares for itself, is not a related story either.
-    """
-    pages = {canonical_url(base_url), canonical_url(canonical)}
-    found: dict[str, tuple[tuple[bool, int], RelatedLink]] = {}
-    for anchor in _related_anchors(tree):
-        title = _WS.sub(" ", anchor.text_content()).strip(_LEAD + _DELIMITERS)
-        url = urldefrag(resolve(base_url, anchor.get("href") or "")).url
-        if len(title) < 12 or _marker(title) or not is_http_url(url):
-            continue
-        key = canonical_url(url)
-        if key in pages:
-            continue
-        # A story card links its picture (with a category and a comment count: "Интересное 0")
-        # and its headline to the same address: the headline is the link without a picture.
-        quality = (anchor.find(".//img") is None, len(title))
-        if key in found:
-            if quality > found[key][0]:
-                found[key] = (quality, RelatedLink(title=title, url=found[key][1].url))
-        elif len(found) < _MAX_RELATED:
-            found[key] = (quality, RelatedLink(title=title, url=url))
-    return tuple(link for _, link in found.values())
-
-
-def _related_anchors(tree: etree._Element) -> Iterator[etree._Element]:
-    """Links after "Read also" markers, then links in blocks whose class/id says "related"."""
-    for el in tree.iter(*_MARKER_TAGS):
-        own = el.text
-        if not own or len(own) > _MAX_JUNK_LINE:
-            continue
-        found = _marker(own)
-        if found is None or found[0] in ("tags", "section"):
-            continue
-        block = el
-        while block.tag in _INLINE_TAGS and block.getparent() is not None:
-            block = block.getparent()
-        if len(block.text_content()) > 500:  # a marker loose in the article's container
-            anchors = _following_inline_links(el)
-        else:
-            anchors = block.findall(".//a")
-        if not anchors and is_read_also_marker(own):  # a heading: links are in what follows
-            for sibling in block.itersiblings():
-                if isinstance(sibling.tag, str):
-                    anchors = [sibling] if sibling.tag == "a" else sibling.findall(".//a")
-                    if anchors:
-                        break
-        yield from anchors[:10]
-    for el in tree.iter("div", "section", "aside", "ul", "ol"):
-        if _RELATED_CLASS.search(f"{el.get('class', '')} {el.get('id', '')}"):
-            yield from el.findall(".//a")[:20]  # a story card links its picture and its headline
-
-
-def _following_inline_links(el: etree._Element) -> list[etree._Element]:
-    """The links right after ``el`` in the same run of inline content (at most three)."""
-    links: list[etree._Element] = []
-    for sibling in el.itersiblings():
-        if not isinstance(sibling.tag, str) or sibling.tag not in (*_INLINE_TAGS, "a", "br"):
-            break
-        links.extend([sibling] if sibling.tag == "a" else sibling.findall(".//a"))
-        if len(links) >= 3:
-            break
-    return links[:3]

@@ -27,7 +27,7 @@ from htmldate import find_date
 from lxml import etree
 
 from bot.news.charset import detect_encoding
-from bot.news.clean import related_links_from_tree
+from bot.news.related import related_links_from_tree
 from bot.news.errors import ExtractionError
 from bot.news.factcheck import claim_review, with_verdict
 from bot.news.htmltree import parse_html
