@@ -64,7 +64,7 @@ def extract_article(html: str | bytes, url: str, *, fallback: FeedEntry | None =
     else, whatever the input.
     """
     try:
-        article = _article_from_page(html, url)
+        article = _article_from_page(html, url, feed_date=fallback.published if fallback else None)
     except ExtractionError as exc:
         if fallback is None:
             raise
@@ -76,11 +76,13 @@ def extract_article(html: str | bytes, url: str, *, fallback: FeedEntry | None =
     return article
 
 
-def _article_from_page(html: str | bytes, url: str) -> Article:
+def _article_from_page(html: str | bytes, url: str, *, feed_date: datetime | None = None) -> Article:
     tree = _parse(html, url)
     meta = _page_metadata(tree, url)
     etree.strip_elements(tree, *_NEVER_TEXT, with_tail=False)
-    published = meta.published or _guessed_date(tree, url)
+    # A date the page declares, else the feed's, else htmldate's guess from the markup (a
+    # heuristic, and 6-7% of this function's time on pages that declare none).
+    published = meta.published or feed_date or _guessed_date(tree, url)
     drop_inline_cards(tree)
     normalize_paragraphs(tree)
     page = PageText(tree, url, link_texts_of(tree), meta.title, meta.headlines)
