@@ -1,7 +1,8 @@
 """From a news page's HTML to an ``Article``: text, headline, author, date, canonical URL.
 
 The page is parsed once. Metadata is read from its own declarations (JSON-LD, Open Graph,
-``<meta>``, ``<time>``; the headline by ``titles.py``). Then the tree is prepared for the
+``<meta>``, ``<time>``; the headline by ``titles.py``); a page that declares no date takes its
+feed entry's, and only without one htmldate's guess from the markup. Then the tree is prepared for the
 extractors: scripts and styles go, pop-up cards inside paragraphs go (``pageclean.py``),
 loose text and ``<div>`` paragraphs become ``<p>`` elements (``paragraphs.py``). The article
 text is chosen among several readings of the page by evidence (``choose.py``), each rendered

@@ -321,14 +321,14 @@ def _split_lines(text: str) -> list[str]:
 
 def _is_link_block(tag: str, text: str, link_texts: frozenset[str]) -> bool:
     lines = [line.removeprefix("- ") for line in text.split("\n")]
-    linked = sum(1 for line in lines if _link_key(line) in link_texts and not is_linked_prose(line))
+    linked = sum(1 for line in lines if _link_key(line) in link_texts)
     return linked >= 0.6 * len(lines) if tag == "list" else linked == len(lines)
 
 
 def _is_link_line(line: str, link_texts: frozenset[str]) -> bool:
     """A line that is one of the page's link texts, unless the text is the URL itself
-    (a source the article cites), or a sentence of prose that the page links whole."""
-    return "://" not in line and _link_key(line) in link_texts and not is_linked_prose(line)
+    (a source the article cites)."""
+    return "://" not in line and _link_key(line) in link_texts
 
 
 _PROSE_WORDS = 12
