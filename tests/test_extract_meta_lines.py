@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.news.clean import is_junk_line
+from bot.news.clean import clean_paragraphs, is_junk_line
 from bot.news.extract import extract_article
 
 URL = "https://blog.example.com/2012/05/story"
@@ -67,3 +67,29 @@ def test_a_long_tag_line_and_a_comment_count_under_the_post_are_not_in_its_text(
     )
     article = extract_article(html, URL)
     assert article.paragraphs == BODY
+
+
+# --- prose that the cleaner dropped whole (dragnet R74, R32) ----------------------------------
+
+def test_prose_about_our_twitter_list_is_not_a_channel_promotion() -> None:
+    prose = ("Put simply, I wanted to create a Who's Who of people who wanted to be our Twitter "
+             "Help Desk for Educators.")
+    assert not is_junk_line(prose)
+    for promo in ("Read us on our Facebook page", "Join our newsletter for more",
+                  "Our Telegram channel: t.me/news", "Читайте нас у нашому телеграм-каналі"):
+        assert is_junk_line(promo)
+
+
+def test_a_prose_line_ending_with_its_credit_keeps_its_sentences() -> None:
+    line = ("No matter how long I stare at it, despite the evidence, I still can't believe this is "
+            "a pencil drawing. Mind...blown. Artwork and photos © DiegoKoi")
+    html = ("<html><head><title>Not a photograph</title></head><body><div class='post'>"
+            f"<h1>Not a photograph</h1><p>{line}</p></div></body></html>")
+    assert extract_article(html, URL).text == line.removesuffix(" Artwork and photos © DiegoKoi")
+    assert is_junk_line("Artwork and photos © DiegoKoi")
+
+
+def test_a_caption_with_its_credit_stays_as_it_was() -> None:
+    assert clean_paragraphs(["Home Depot stock fell after the retailer reported earnings. Photo: Getty Images"]) == []
+    caption = "A mother carries her baby dressed up for Halloween. (Daniel Sorabji/AFP/Getty Images)"
+    assert clean_paragraphs([caption]) == [caption]

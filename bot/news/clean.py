@@ -72,11 +72,13 @@ _CHANNELS = re.compile(
     r"|newsletter|розсилк|рассылк|соцмереж|соцсет|канал",
     re.IGNORECASE,
 )
-# A channel mention is a promotion only as "our channel" or behind a call to act at the
-# line's start; "Trump said on Twitter that..." and "police posted on its Telegram channel"
-# are news.
+# A channel mention is a promotion only as "(on, to, join…) our channel" or behind a call to
+# act at the line's start; "Trump said on Twitter that...", "police posted on its Telegram
+# channel" and "people who wanted to be our Twitter help desk" are news or prose.
 _OUR_CHANNEL = re.compile(
-    r"\b(?:our|наш\w*)\s+(?:[\w-]+\s+){0,2}?(?:telegram|телеграм|viber|вайбер|whatsapp|youtube"
+    r"(?:^\W*|\b(?:on|to|in|at|via|from|join|visit|follow|like|see|find|check out|у|в|на|до|к|з|із|из|с"
+    r"|приєднуйтесь до|присоединяйтесь к)\s+)"
+    r"(?:our|наш\w*)\s+(?:[\w-]+\s+){0,2}?(?:telegram|телеграм|viber|вайбер|whatsapp|youtube"
     r"|instagram|facebook|twitter|tiktok|newsletter|розсилк|рассылк|соцмереж|соцсет|канал|channel)",
     re.IGNORECASE,
 )
@@ -255,6 +257,23 @@ def _is_captioned_sentence(text: str) -> bool:
     return len(sentence.split()) >= 6 and sentence[-1:] in ".!?"
 
 
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“«(])")
+
+
+def _without_trailing_credit(line: str) -> str:
+    """A paragraph of prose without the credit that closes it: "… a pencil drawing.
+    Mind...blown. Artwork and photos © DiegoKoi" keeps its sentences (as a whole line it was
+    junk). A caption (one sentence, then its credit) stays as it was: junk with a bare
+    credit, kept with one in brackets (``_is_captioned_sentence``)."""
+    if not _RIGHTS.search(line[-80:]) or _is_captioned_sentence(line):
+        return line
+    parts = _SENTENCE_BREAK.split(line.rstrip())
+    if len(parts) < 2 or not _RIGHTS.search(parts[-1]):
+        return line
+    prose = " ".join(parts[:-1]).strip()
+    return prose if len(parts) > 2 or len(prose.split()) >= 25 else line
+
+
 def _is_channel_promo(text: str) -> bool:
     if not _CHANNELS.search(text):
         return False
@@ -305,7 +324,7 @@ def clean_paragraphs(paragraphs: list[str], *, title: str = "", headlines: tuple
     kept: list[str] = []
     heads = [h for h in (title, *headlines) if h]
     for index, para in enumerate(paragraphs):
-        lines = [ln.strip() for ln in para.split("\n") if not is_junk_line(ln)]
+        lines = [ln.strip() for ln in map(_without_trailing_credit, para.split("\n")) if not is_junk_line(ln)]
         if heads and index < _HEADLINE_ZONE:
             lines = [ln for ln in lines if not any(_is_headline(ln, h) for h in heads)]
         if text := "\n".join(lines):
