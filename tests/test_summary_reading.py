@@ -399,3 +399,34 @@ def test_an_inline_rating_without_a_full_stop_is_kept_with_its_label() -> None:
     text = "Claim: A viral post says the moon is made of cheese.\nRating: False\n" + BODY
     summary = summarize_text(text, "en", max_sentences=3, max_chars=600)
     assert summary.startswith("Claim: A viral post says the moon is made of cheese. Rating: False.")
+
+
+def test_prose_after_a_list_follows_the_sentence_introducing_the_list() -> None:
+    # c4a3637c6696: four console codes between the first sentence and the prose after them
+    # counted as four sentences skipped, so the summary stopped at its first sentence.
+    text = (
+        "Характеристики бега можно увеличить за счет кодов\n"
+        "- player.setav speedmult 100\n"
+        "- player.setav health 100\n"
+        "- player.setav magicka 100\n"
+        "- player.setav stamina 100\n"
+        "- player.setav carryweight 100\n"
+        "Какую скорость вы поставите, такая у вас и будет, показатель не прибавится. "
+        "При каждом запуске игры код придется вводить заново."
+    )
+    assert summarize_text(text, "ru") == (
+        "Характеристики бега можно увеличить за счет кодов. "
+        "Какую скорость вы поставите, такая у вас и будет, показатель не прибавится. "
+        "При каждом запуске игры код придется вводить заново."
+    )
+
+
+def test_sentences_far_past_the_last_chosen_one_still_stay_out() -> None:
+    # The list exception does not reach prose: five skipped captions still end the summary.
+    captions = "".join(f"Photo number {n} of the flooded streets\n" for n in range(5))
+    text = (
+        "The river rose two metres overnight and flooded the old town on Sunday.\n"
+        + captions
+        + "A different story about the council budget was published on Monday."
+    )
+    assert summarize_text(text, "en") == "The river rose two metres overnight and flooded the old town on Sunday."

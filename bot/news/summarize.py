@@ -41,7 +41,9 @@ from bot.news.textsearch import stem_terms
 __all__ = ["ExtractiveSummarizer", "Summarizer", "summarize_text"]
 
 ELLIPSIS = "…"
-MAX_GAP = 4  # units skipped in a row after which the rest is too far from the lead to follow it
+MAX_GAP = 4  # units passed over in a row after which the rest is too far from the lead to follow it
+# (list items do not count: a list belongs to the sentence introducing it, and the prose after it
+# follows that sentence: "Характеристики бега можно увеличить за счет кодов" - 4 codes - "То, что …")
 REPEAT_SHARE = 0.8  # share of the shorter unit's stems found in a chosen one: a repeat
 # A speaker's own words: "I", "we", "you" (not "World War I"). English only: measured on
 # CNN/DailyMail highlights; there is no Russian or Ukrainian set to check the rule on.
@@ -130,9 +132,11 @@ def summarize_text(
     used = len(lead.text)
     speech: list[tuple[Unit, int]] = []
     lead_tail: Unit | None = None  # a short sentence ending the lead's paragraph ("Watch it!")
+    skipped = 0  # units passed over since the last chosen one, list items aside
     for unit in units:
-        if len(chosen) >= max_sentences or unit.index - chosen[-1].index > MAX_GAP:
+        if len(chosen) >= max_sentences or skipped >= MAX_GAP:
             break
+        skipped += not unit.listed
         follows = unit.antecedent in chosen_index
         if not unit.usable or (unit.leans and not follows) or _is_question(unit.text):
             continue
@@ -153,6 +157,7 @@ def summarize_text(
         chosen_terms.append(terms)
         chosen_index.add(unit.index)
         used += cost
+        skipped = 0
     for unit, cost in speech:
         if len(chosen) >= max_sentences:
             break

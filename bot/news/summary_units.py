@@ -162,6 +162,7 @@ class Unit:
     leans: bool  # True: opens with a word pointing back ("But", "He", "Це")
     pronoun: bool  # True: that word is a personal pronoun ("He", "Вона"), not a connective
     antecedent: int  # index of the sentence it leans on (the unit before it), -1 if none
+    listed: bool = False  # a list item ("- player.setav speedmult"): never shown, no step away either
 
 
 def summary_units(text: str, language: str = "", title: str = "") -> list[Unit]:
@@ -223,6 +224,7 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
                 leans=_leans(unit_text),
                 pronoun=_opens_with_pronoun(unit_text),
                 antecedent=last_sentence,
+                listed=bool(_LIST_ITEM_RE.match(unit_text)),
             )
             if not caption:
                 last_sentence = count
