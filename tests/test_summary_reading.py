@@ -430,3 +430,25 @@ def test_sentences_far_past_the_last_chosen_one_still_stay_out() -> None:
         + "A different story about the council budget was published on Monday."
     )
     assert summarize_text(text, "en") == "The river rose two metres overnight and flooded the old town on Sunday."
+
+
+def test_a_numbered_list_run_into_one_line_is_not_a_summary_sentence() -> None:
+    # Found on the summarization benchmark (762c93): "… in the build-up to the mega fight 1."
+    # was shown, a caption with the first item's number glued on.
+    text = (
+        "Both fighters have revealed a dozen oddities about themselves before the big fight on Saturday. "
+        "The two boxers revealed their oddities in the build-up to the mega fight 1. "
+        "Twizzlers are one of his favourite snacks 2. "
+        "Ramen noodle soup is one of his favourite meals 3. "
+        "He averages over a thousand sit-ups a day during training camp."
+    )
+    summary = summarize_text(text, "en")
+    assert summary == "Both fighters have revealed a dozen oddities about themselves before the big fight on Saturday."
+
+
+def test_a_sentence_ending_with_a_number_is_still_a_sentence() -> None:
+    text = (
+        "Stan Freberg, whose comic career in advertising won him acclaim, has died in Santa Monica. "
+        "He was 88. His wife was 89. Their son confirmed the death to reporters on Tuesday."
+    )
+    assert all(unit.usable for unit in summary_units(text, "en"))

@@ -144,6 +144,7 @@ _LEANING_PHRASES = (
 # Openings that continue a story already begun ("In addition to the three fatalities, …").
 # Not leaning for a summary's first sentence, which may continue the headline.
 _CONTINUING_PHRASES = ("in addition to ", "на додачу до ", "в дополнение к ")
+_LIST_NUMBER_END_RE = re.compile(r"(?<=[a-z] )(\d{1,2})\.$")  # "… the mega fight 1."
 _LIST_ITEM_RE = re.compile(r"^(?:[-–—•·*►▪●✓✔→]|\d{1,2}[.)]\s)")
 _FIRST_WORD_RE = re.compile(r"^[\"'«„“‘(\[—–-]*\s*([^\W\d_]+)")
 _NON_ALNUM_RE = re.compile(r"[\W_]+")
@@ -369,11 +370,31 @@ def _group_quotations(sentences: Iterable[str]) -> Iterator[tuple[str, bool, boo
 
 
 def _mark_unfinished(sentences: Iterable[str]) -> Iterator[str]:
-    """Mark a sentence without closing punctuation as a caption (see ``_group_quotations``)."""
+    """Mark a sentence without closing punctuation as a caption (see ``_group_quotations``),
+    and so a numbered list run into one line: "… in the build-up to the mega fight 1.",
+    "Twizzlers are one of his favourite snacks 2.", "Ramen is his favourite meal 3." are a
+    caption and list items each ending with the next one's number, not sentences."""
+    previous: str | None = None
+    counted = -1  # the list number ending the previous sentence, if it was one in a run
     for sentence in sentences:
         if not sentence.startswith(_CAPTION) and not sentence.rstrip(_CLOSERS).endswith(_TERMINAL_ENDS):
             sentence = _CAPTION + sentence
-        yield sentence
+        number = _list_number(sentence)
+        if previous is not None:
+            earlier = _list_number(previous)
+            in_turn = (earlier == 1 and number == 2) or (counted > 0 and earlier == counted + 1)  # lists start at 1
+            yield _CAPTION + previous if in_turn and not previous.startswith(_CAPTION) else previous
+            counted = earlier if in_turn else -1
+        previous = sentence
+    if previous is not None:
+        in_turn = counted > 0 and _list_number(previous) == counted + 1
+        yield _CAPTION + previous if in_turn and not previous.startswith(_CAPTION) else previous
+
+
+def _list_number(sentence: str) -> int:
+    """The list number a sentence ends with ("… favourite snacks 2." → 2), -1 if none."""
+    match = _LIST_NUMBER_END_RE.search(sentence)
+    return int(match[1]) if match else -1
 
 
 def _reads_alone(text: str) -> bool:
