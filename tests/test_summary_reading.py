@@ -452,3 +452,19 @@ def test_a_sentence_ending_with_a_number_is_still_a_sentence() -> None:
         "He was 88. His wife was 89. Their son confirmed the death to reporters on Tuesday."
     )
     assert all(unit.usable for unit in summary_units(text, "en"))
+
+
+def test_two_captions_run_into_one_sentence_are_both_cut_off() -> None:
+    # Found on the summarization benchmark (6d252c): "Scroll down for video The … macaque, from
+    # Tibet, China, has a distinctive rounded penis compared to other macaques Officially named
+    # …": only the first caption was cut, and the second came into the summary glued on.
+    text = (
+        "A new species of monkey has been found in the remote highland forests of south-east Tibet. "
+        "Scroll down for video The white-cheeked macaque from Tibet has pale whiskers unlike other macaques "
+        "Officially named Macaca leucogenys, it earned its common name from the pale whiskers on its chin."
+    )
+    shown = [unit.text for unit in summary_units(text, "en") if unit.usable]
+    assert shown == [
+        "A new species of monkey has been found in the remote highland forests of south-east Tibet.",
+        "Officially named Macaca leucogenys, it earned its common name from the pale whiskers on its chin.",
+    ]

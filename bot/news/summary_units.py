@@ -85,6 +85,10 @@ _SCROLL_RE = re.compile(r"^(?:scroll down for (?:video|more)|video)\s+(?=[A-Z‘
 _RESTART_RE = re.compile(
     r"(?<=[a-z0-9%’'\")])\s+(?=(?:(?:He|She|They|We|His|Her|Their|It|Its|But|However|Meanwhile"
     r"|Scroll)\b|(?:The|A|An|In|On|At|After|When|While|This|These|There)\s+[a-z0-9]"
+    # sentence adverbs, never capitalized inside a sentence: "… other macaques Officially named …"
+    r"|(?:Officially|Luckily|Unfortunately|Fortunately|Sadly|Tragically|Incredibly|Amazingly|Remarkably"
+    r"|Surprisingly|Interestingly|Apparently|Reportedly|Allegedly|Previously|Recently|Eventually|Initially"
+    r"|Ultimately|Finally),?\s+[a-z0-9]"
     # these only after a word in lower case: "Traffic Police serves" is a name, not a restart
     r"|(?P<late>Like|As|If|Although|Despite|During|Since|Before|According|Following|Many|Some|Most"
     r"|Several|Millions|Thousands|Hundreds|Dozens|Now|Today|Yesterday|Last|Earlier|Later|Police"
@@ -305,15 +309,22 @@ def _cut_restarts(sentences: Iterable[str]) -> Iterator[str]:
     head is marked as a caption and never shown.
     """
     for sentence in sentences:
-        match = next(
-            (m for m in _RESTART_RE.finditer(sentence) if not m.group("late") or _lower_word_ends(sentence, m.start())),
-            None,
-        )
-        if match and match.start() >= 20 and _quote_depth_ok(sentence[: match.start()]):
+        while True:  # a caption, then another: "… for video The macaque … other macaques Officially named …"
+            match = next(
+                (
+                    m
+                    for m in _RESTART_RE.finditer(sentence)
+                    if (not m.group("late") or _lower_word_ends(sentence, m.start()))
+                    and m.start() >= 20
+                    and _quote_depth_ok(sentence[: m.start()])
+                ),
+                None,
+            )
+            if match is None:
+                yield sentence
+                break
             yield _CAPTION + sentence[: match.start()]
-            yield sentence[match.end() :]
-        else:
-            yield sentence
+            sentence = sentence[match.end() :]
 
 
 def _lower_word_ends(text: str, at: int) -> bool:
