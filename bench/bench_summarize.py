@@ -224,19 +224,19 @@ def main() -> None:
     highlights = sum(len(" ".join(item["ref_sents"])) for item in items) / len(items)
     print(f"budget use (mean characters / sentences of {MAX_CHARS} / {MAX_SENTENCES}): highlights {highlights:.0f}; "
           + "; ".join(f"{name} {_mean_length(predictions[name], items)}" for name in systems))
-    print(f"{'half':16} {'system':6} {'n':>4} {'ROUGE-1':>8} {'ROUGE-2':>8} {'ROUGE-Lsum':>10}")
+    print(f"{'half':16} {'system':9} {'n':>4} {'ROUGE-1':>8} {'ROUGE-2':>8} {'ROUGE-Lsum':>10}")
     results: dict[tuple[str, str], dict] = {}
     for half, subset in halves.items():
         for name in systems:
             m = scorer.evaluate(subset, predictions[name], resamples=200)
             results[(half, name)] = m
             print(
-                f"{half:16} {name:6} {len(subset):4} {m['rouge1']:8.1f} {m['rouge2']:8.1f} {m['rougeLsum']:10.1f}"
+                f"{half:16} {name:9} {len(subset):4} {m['rouge1']:8.1f} {m['rouge2']:8.1f} {m['rougeLsum']:10.1f}"
                 f"   (± {m['rouge1_se']:.1f} / {m['rouge2_se']:.1f} / {m['rougeLsum_se']:.1f})"
             )
         ours_m, lead_m = results[(half, "ours")], results[(half, "lead3")]  # Δ: ours − Lead-3
         print(
-            f"{'':16} {'Δ L3':6} {'':4} {ours_m['rouge1'] - lead_m['rouge1']:+8.1f} "
+            f"{'':16} {'Δ L3':9} {'':4} {ours_m['rouge1'] - lead_m['rouge1']:+8.1f} "
             f"{ours_m['rouge2'] - lead_m['rouge2']:+8.1f} {ours_m['rougeLsum'] - lead_m['rougeLsum']:+10.1f}"
         )
     if args.per_item:

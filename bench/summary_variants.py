@@ -7,10 +7,10 @@ and changes one thing:
 - ``short3``: budget use. A third sentence shorter than 100 characters gives its place to the
   first of the next two told sentences that is longer and fits (highlights' words grow with
   length; is the room a short third sentence leaves worth more words?).
-- ``vague``: a sentence after the lead that names almost nothing (no digit, under 8% of its
-  words capitalized: "Their recent success can probably be explained by a number of
-  reasons.") gives its place to the next told sentence if that one has a digit or over 10%
-  capitalized words (highlights are names and numbers).
+- ``keepvague``: the summary before a vague sentence gave way (``bot.news.vagueness``: a
+  sentence after the lead naming almost nothing, "Their recent success can probably be
+  explained by a number of reasons.", gives its place to the next told sentence with a
+  number or names, not quoted, attributed or exclaimed), to show what that rule adds.
 - ``quote``: a sentence after the lead with a quotation in it gives its place to the next told
   sentence without one (quotes are retold, not quoted, in highlights).
 - ``gap3`` / ``gap6``: the position prior's reach: the summary stops after 3 or 6 units passed
@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import bot.news.summarize as summarize_module
+import bot.news.vagueness as vagueness_module
 from bot.news.summarize import _is_question, _is_speech, _repeats, summarize_text
 from bot.news.summary_units import Unit, summary_units
 from bot.news.textsearch import stem_terms
@@ -40,25 +41,10 @@ Welcome = Callable[[Unit, Unit], bool]  # (candidate, the unit it would replace)
 MAX_SENTENCES = 3
 MAX_CHARS = 600
 _QUOTE_RE = re.compile(r"[\"“”«»„]|(?<![\w])['‘]|['’](?![\w])")
-_OPENERS = "\"'«„“‘(["
 
 
 def ours(text: str, title: str) -> str:
     return summarize_text(text, "en", title=title, max_sentences=MAX_SENTENCES, max_chars=MAX_CHARS)
-
-
-def capitalized_share(text: str) -> float:
-    """Share of the words after the first that start with a capital letter (names, mostly)."""
-    words = [word.lstrip(_OPENERS) for word in text.split()[1:]]
-    return sum(1 for word in words if word[:1].isupper() and word != "I") / len(words) if words else 0.0
-
-
-def is_vague(text: str) -> bool:
-    return not any(char.isdigit() for char in text) and capitalized_share(text) < 0.08
-
-
-def names_something(text: str) -> bool:
-    return any(char.isdigit() for char in text) or capitalized_share(text) > 0.10
 
 
 def swap_variant(goes: Rule, welcome: Welcome, reach: int = 2) -> Summarize:
@@ -101,20 +87,20 @@ def swap_variant(goes: Rule, welcome: Welcome, reach: int = 2) -> Summarize:
 
 
 @contextmanager
-def _patched(name: str, value: float) -> Iterator[None]:
-    old = getattr(summarize_module, name)
-    setattr(summarize_module, name, value)
+def _patched(module: object, name: str, value: float) -> Iterator[None]:
+    old = getattr(module, name)
+    setattr(module, name, value)
     try:
         yield
     finally:
-        setattr(summarize_module, name, old)
+        setattr(module, name, old)
 
 
-def patched_variant(name: str, value: float) -> Summarize:
+def patched_variant(name: str, value: float, module: object = summarize_module) -> Summarize:
     """The shipped summarizer with one of its module constants set to ``value``."""
 
     def summarize(text: str, title: str) -> str:
-        with _patched(name, value):
+        with _patched(module, name, value):
             return ours(text, title)
 
     return summarize
@@ -126,7 +112,7 @@ def variants() -> dict[str, Summarize]:
             lambda unit, chosen: unit is chosen[-1] and len(chosen) == MAX_SENTENCES and len(unit.text) < 100,
             lambda other, gone: len(other.text) > len(gone.text),
         ),
-        "vague": swap_variant(lambda unit, _: is_vague(unit.text), lambda other, _: names_something(other.text), 1),
+        "keepvague": patched_variant("VAGUE_SHARE", 0.0, vagueness_module),
         "quote": swap_variant(
             lambda unit, _: bool(_QUOTE_RE.search(unit.text)), lambda other, _: not _QUOTE_RE.search(other.text)
         ),
