@@ -155,7 +155,7 @@ def summarize_text(
             continue
         cost = len(unit.text) + 1  # the joining space
         if used + cost > max_chars:
-            stopped = [unit]
+            stopped, skipped = [unit], skipped - (not unit.listed)  # counted again if it is passed over
             break
         terms = frozenset(stem_terms(unit.text, language))
         if _repeats(terms, chosen_terms):
