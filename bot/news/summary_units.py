@@ -386,25 +386,27 @@ def _mark_unfinished(sentences: Iterable[str]) -> Iterator[str]:
     "Twizzlers are one of his favourite snacks 2.", "Ramen is his favourite meal 3." are a
     caption and list items each ending with the next one's number, not sentences."""
     previous: str | None = None
-    counted = -1  # the list number ending the previous sentence, if it was one in a run
+    earlier = -1  # the list number ending the previous sentence
+    counted = -1  # the same, if that sentence was one in a run
     for sentence in sentences:
         if not sentence.startswith(_CAPTION) and not sentence.rstrip(_CLOSERS).endswith(_TERMINAL_ENDS):
             sentence = _CAPTION + sentence
         number = _list_number(sentence)
         if previous is not None:
-            earlier = _list_number(previous)
             in_turn = (earlier == 1 and number == 2) or (counted > 0 and earlier == counted + 1)  # lists start at 1
             yield _CAPTION + previous if in_turn and not previous.startswith(_CAPTION) else previous
             counted = earlier if in_turn else -1
-        previous = sentence
+        previous, earlier = sentence, number
     if previous is not None:
-        in_turn = counted > 0 and _list_number(previous) == counted + 1
+        in_turn = counted > 0 and earlier == counted + 1
         yield _CAPTION + previous if in_turn and not previous.startswith(_CAPTION) else previous
 
 
 def _list_number(sentence: str) -> int:
     """The list number a sentence ends with ("… favourite snacks 2." → 2), -1 if none."""
-    match = _LIST_NUMBER_END_RE.search(sentence)
+    if len(sentence) < 4 or not sentence[-2].isdigit() or sentence[-1] != ".":
+        return -1  # the usual case, told without a regular expression
+    match = _LIST_NUMBER_END_RE.search(sentence, len(sentence) - 6)
     return int(match[1]) if match else -1
 
 
