@@ -7,10 +7,12 @@ and changes one thing:
 - ``short3``: budget use. A third sentence shorter than 100 characters gives its place to the
   first of the next two told sentences that is longer and fits (highlights' words grow with
   length; is the room a short third sentence leaves worth more words?).
-- ``keepvague``: the summary before a vague sentence gave way (``bot.news.vagueness``: a
-  sentence after the lead naming almost nothing, "Their recent success can probably be
-  explained by a number of reasons.", gives its place to the next told sentence with a
-  number or names, not quoted, attributed or exclaimed), to show what that rule adds.
+- ``keepvague``: the summary before a vague last sentence gave way (``bot.news.vagueness``:
+  a last sentence naming almost nothing gives its place to the next told sentence with a
+  number or names, not quoted, attributed or exclaimed), to show what that rule adds;
+- ``vague2``: that rule for a vague sentence in the middle too (the first vague one after the
+  lead gives way to the next told sentence after the summary, with the thresholds it was
+  chosen with: under 8% capitalized words, over 10% to be welcome).
 - ``quote``: a sentence after the lead with a quotation in it gives its place to the next told
   sentence without one (quotes are retold, not quoted, in highlights).
 - ``gap3`` / ``gap6``: the position prior's reach: the summary stops after 3 or 6 units passed
@@ -45,6 +47,10 @@ _QUOTE_RE = re.compile(r"[\"“”«»„]|(?<![\w])['‘]|['’](?![\w])")
 
 def ours(text: str, title: str) -> str:
     return summarize_text(text, "en", title=title, max_sentences=MAX_SENTENCES, max_chars=MAX_CHARS)
+
+
+def _vague(text: str, share: float) -> bool:
+    return not re.search(r"\d", text) and text.upper() != text and vagueness_module.capitalized_share(text) < share
 
 
 def swap_variant(goes: Rule, welcome: Welcome, reach: int = 2) -> Summarize:
@@ -113,6 +119,12 @@ def variants() -> dict[str, Summarize]:
             lambda other, gone: len(other.text) > len(gone.text),
         ),
         "keepvague": patched_variant("VAGUE_SHARE", 0.0, vagueness_module),
+        "vague2": swap_variant(
+            lambda unit, _: _vague(unit.text, 0.08),
+            lambda other, _: vagueness_module.welcomes(other.text)
+            and (bool(re.search(r"\d", other.text)) or vagueness_module.capitalized_share(other.text) > 0.10),
+            reach=1,
+        ),
         "quote": swap_variant(
             lambda unit, _: bool(_QUOTE_RE.search(unit.text)), lambda other, _: not _QUOTE_RE.search(other.text)
         ),
