@@ -75,3 +75,16 @@ def test_what_is_welcome_in_its_place() -> None:
     assert not welcomes(VAGUE)
     assert not welcomes("The boy was not attacked, Dr. Christopher Kuhar told Fox 8 on Sunday.")
     assert not welcomes("“We came here for a vacation,” Markus Asberg told the New York Post.")
+
+
+def test_a_fact_check_verdict_never_gives_way() -> None:
+    # 8380689f358c's shape: the verdict may name nothing, but it is the point.
+    text = (
+        "Claim: Senator John Smith voted against the 2019 farm bill in the Senate.\n\n"
+        "Rating: Unproven, since the claim rests on a figure that nobody could trace to a source.\n\n"
+        "The vote record of the United States Senate for June 2019 shows Smith voted for it."
+    )
+    assert summarize_text(text, "en", max_sentences=2) == (
+        "Claim: Senator John Smith voted against the 2019 farm bill in the Senate. "
+        "Rating: Unproven, since the claim rests on a figure that nobody could trace to a source."
+    )

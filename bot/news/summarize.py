@@ -41,7 +41,7 @@ from itertools import chain
 from typing import Protocol
 
 from bot.news.models import Article
-from bot.news.summary_units import Unit, iter_summary_units
+from bot.news.summary_units import Unit, iter_summary_units, opens_with_fact_check_label
 from bot.news.textsearch import stem_terms
 from bot.news.vagueness import is_vague, welcomes
 
@@ -178,7 +178,8 @@ def summarize_text(
     if len(chosen) == 1 < max_sentences and lead_tail and used + len(lead_tail.text) + 1 <= max_chars:
         chosen.append(lead_tail)  # nothing else to tell: the lead's own paragraph, whole
     chosen.sort(key=lambda unit: unit.index)
-    if len(chosen) > 1 and skipped < MAX_GAP and is_vague(chosen[-1].text):
+    last = chosen[-1].text
+    if len(chosen) > 1 and skipped < MAX_GAP and is_vague(last) and not opens_with_fact_check_label(last):
         # The last unit names almost nothing: the next told one takes its place if it names
         # someone or something and fits. Only the last: no sentence after it can lean on it.
         vague = chosen[-1]

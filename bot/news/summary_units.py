@@ -32,7 +32,7 @@ from bot.news.quotes import open_quotes, scan_quotes
 from bot.news.sentences import iter_sentences, split_lines
 from bot.news.textsearch import stem_terms
 
-__all__ = ["MAX_QUOTE_SPAN", "Unit", "iter_summary_units", "leans_back", "summary_units"]
+__all__ = ["MAX_QUOTE_SPAN", "Unit", "iter_summary_units", "leans_back", "opens_with_fact_check_label", "summary_units"]
 
 MAX_QUOTE_SPAN = 4  # sentences a quotation may span and still be kept as one unit
 MIN_WORDS = 5  # shorter sentences are fallback material only
@@ -263,6 +263,12 @@ def _has_fact_check_label(line: str) -> bool:
     """True for a line opening with a fact-check label and a colon ("Rating: Mostly False")."""
     label = _LABEL_RE.match(line + " X") if ":" in line else None
     return bool(label) and label.group(1).casefold() in _FACT_CHECK_LABELS
+
+
+def opens_with_fact_check_label(text: str) -> bool:
+    """True for a unit that opens with a fact-check label ("Rating: mostly false.")."""
+    head, colon, _ = text.partition(":")
+    return bool(colon) and head.strip().casefold() in _FACT_CHECK_LABELS
 
 
 def _fact_check_label(line: str) -> str:
