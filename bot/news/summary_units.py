@@ -77,6 +77,8 @@ _PICTURE_POINTER_RE = re.compile(
     r"(?:\s+(?=[,;:]))?",  # "Tab II M (photo above) , two tablets": the space the pointer left
     re.IGNORECASE,
 )
+# A shopping widget's link text run into the sentence after it: "Visit site Like the rest of …".
+_LINK_TEXT_RE = re.compile(r"^(?:Visit site|Shop now|Buy now)\s+(?=[A-Z‘'\"“])")
 _SCROLL_RE = re.compile(r"^(?:scroll down for (?:video|more)|video)\s+(?=[A-Z‘'\"“])", re.IGNORECASE)
 # A sentence restarting in mid-line: a lower-case word, then a word that opens sentences and
 # never stands capitalized inside one ("The" only before a lower-case word: "The cost", not
@@ -203,6 +205,7 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
                 pending_label = ""
             speech = speech and not caption  # a transcript line's speech ends at a caption cut
             unit_text = unit_text.lstrip(",; ") or unit_text  # ", NASA announced": a link was cut
+            unit_text = _LINK_TEXT_RE.sub("", unit_text, count=1)  # "Visit site Like the rest …"
             key = _key(unit_text)
             usable = (
                 balanced
