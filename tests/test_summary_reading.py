@@ -468,3 +468,17 @@ def test_two_captions_run_into_one_sentence_are_both_cut_off() -> None:
         "A new species of monkey has been found in the remote highland forests of south-east Tibet.",
         "Officially named Macaca leucogenys, it earned its common name from the pale whiskers on its chin.",
     ]
+
+
+def test_a_shop_link_glued_onto_a_sentence_is_cut_off() -> None:
+    # Found on the summarization benchmark (865bd9): "Visit site Like the rest of the royals, …"
+    # came into a summary with the shopping widget's link text in front.
+    text = (
+        "Princess Eugenie was seen in New York on Thursday wearing a black bowler hat and boots. "
+        "Earn your style stripes! Visit site Like the rest of the royals, Princess Eugenie must be "
+        "counting down the days until the arrival of the Duke and Duchess of Cambridge's second child."
+    )
+    assert "Visit site" not in summarize_text(text, "en")
+    assert summarize_text(text, "en").endswith("Like the rest of the royals, Princess Eugenie must be "
+                                              "counting down the days until the arrival of the Duke and "
+                                              "Duchess of Cambridge's second child.")

@@ -14,8 +14,9 @@ whether it may be shown and whether it leans on the sentence before it. Rules, i
   ("Kristi NoemKristi Lynn Noem… MORE (R)" → "Kristi Noem (R)");
 * a fact-check label alone on its line ("Claim", "Rating", "Вердикт") opens the next sentence
   as "Claim: …", so a false claim is never stated as fact;
-* run-on text that lost its line breaks (a caption with no full stop, then the story) is cut
-  where a sentence plainly restarts in mid-line ("… higher than a colleague The cost of …");
+* run-on text that lost its line breaks (a caption with no full stop, then the story; a
+  numbered list in one line) is cut where a sentence plainly restarts in mid-line ("… higher
+  than a colleague The cost of …"), by ``bot.news.runons``;
 * quotations in double, single, «», „“ quotes that span sentences are one unit; a unit with a
   quotation left open or closed without an opener is never shown;
 * the title, or a line that merely repeats it, is never a unit to show.
@@ -28,7 +29,10 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from bot.news.quotes import open_quotes, scan_quotes
+from bot.news.quotes import scan_quotes
+from bot.news.runons import CAPTION, cut_restarts, mark_unfinished
+from bot.news.runons import CLOSERS as _CLOSERS
+from bot.news.runons import TERMINAL_ENDS as _TERMINAL_ENDS
 from bot.news.sentences import iter_sentences, split_lines
 from bot.news.textsearch import stem_terms
 
@@ -37,9 +41,6 @@ __all__ = ["MAX_QUOTE_SPAN", "Unit", "iter_summary_units", "leans_back", "opens_
 MAX_QUOTE_SPAN = 4  # sentences a quotation may span and still be kept as one unit
 MIN_WORDS = 5  # shorter sentences are fallback material only
 REPEAT_OF_TITLE = 0.9  # share of a headline-length sentence's stems found in the headline
-_TERMINAL = ".!?…。！？"
-_TERMINAL_ENDS = tuple(_TERMINAL)
-_CLOSERS = "\"'»”’)]"
 
 # Datelines: "BRUSSELS —", "KYIV, Ukraine (AP) —", "Dekalb, Ill. —", "(CNN)", "New Delhi, India
 # (CNN)", "LONDON (Reuters) -"; uk/ru "КИЇВ, 5 травня. /Укрінформ/." and "МОСКВА, 1 дек — РИА".
@@ -77,23 +78,9 @@ _PICTURE_POINTER_RE = re.compile(
     r"(?:\s+(?=[,;:]))?",  # "Tab II M (photo above) , two tablets": the space the pointer left
     re.IGNORECASE,
 )
+# A shopping widget's link text run into the sentence after it: "Visit site Like the rest of …".
+_LINK_TEXT_RE = re.compile(r"^(?:Visit site|Shop now|Buy now)\s+(?=[A-Z‘'\"“])")
 _SCROLL_RE = re.compile(r"^(?:scroll down for (?:video|more)|video)\s+(?=[A-Z‘'\"“])", re.IGNORECASE)
-# A sentence restarting in mid-line: a lower-case word, then a word that opens sentences and
-# never stands capitalized inside one ("The" only before a lower-case word: "The cost", not
-# "The Times"; "has a taste Like the infamous scene", "Millions of motorists", "fled Police
-# said", not "Police Scotland" or "Traffic Police serves").
-_RESTART_RE = re.compile(
-    r"(?<=[a-z0-9%’'\")])\s+(?=(?:(?:He|She|They|We|His|Her|Their|It|Its|But|However|Meanwhile"
-    r"|Scroll)\b|(?:The|A|An|In|On|At|After|When|While|This|These|There)\s+[a-z0-9]"
-    # sentence adverbs, never capitalized inside a sentence: "… other macaques Officially named …"
-    r"|(?:Officially|Luckily|Unfortunately|Fortunately|Sadly|Tragically|Incredibly|Amazingly|Remarkably"
-    r"|Surprisingly|Interestingly|Apparently|Reportedly|Allegedly|Previously|Recently|Eventually|Initially"
-    r"|Ultimately|Finally),?\s+[a-z0-9]"
-    # these only after a word in lower case: "Traffic Police serves" is a name, not a restart
-    r"|(?P<late>Like|As|If|Although|Despite|During|Since|Before|According|Following|Many|Some|Most"
-    r"|Several|Millions|Thousands|Hundreds|Dozens|Now|Today|Yesterday|Last|Earlier|Later|Police"
-    r"|Officials|Experts|Researchers|Scientists|Witnesses|Fans)\s+[a-z0-9]))"
-)
 _JUNK_START_RE = re.compile(
     r"""^(?:
         [-–—•·*►▪●✓✔→]                  # list item or dialogue line
@@ -148,11 +135,9 @@ _LEANING_PHRASES = (
 # Openings that continue a story already begun ("In addition to the three fatalities, …").
 # Not leaning for a summary's first sentence, which may continue the headline.
 _CONTINUING_PHRASES = ("in addition to ", "на додачу до ", "в дополнение к ")
-_LIST_NUMBER_END_RE = re.compile(r"(?<=[a-z] )(\d{1,2})\.$")  # "… the mega fight 1."
 _LIST_ITEM_RE = re.compile(r"^(?:[-–—•·*►▪●✓✔→]|\d{1,2}[.)]\s)")
 _FIRST_WORD_RE = re.compile(r"^[\"'«„“‘(\[—–-]*\s*([^\W\d_]+)")
 _NON_ALNUM_RE = re.compile(r"[\W_]+")
-_CAPTION = "\x00"  # marks the head cut off a run-on sentence: a caption, never shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +180,7 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
             line = f"{line}."  # the text's first sentence, which a list of its own completes
         line = _clean_line(line, title, first=not count)
         speech = _is_speaker_line(line)
-        sentences = _cut_restarts(iter_sentences(line))
+        sentences = cut_restarts(iter_sentences(line))
         for position, (unit_text, balanced, caption) in enumerate(_group_quotations(sentences)):
             if position == 0 and pending_label:
                 if not caption:
@@ -203,6 +188,7 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
                 pending_label = ""
             speech = speech and not caption  # a transcript line's speech ends at a caption cut
             unit_text = unit_text.lstrip(",; ") or unit_text  # ", NASA announced": a link was cut
+            unit_text = _LINK_TEXT_RE.sub("", unit_text, count=1)  # "Visit site Like the rest …"
             key = _key(unit_text)
             usable = (
                 balanced
@@ -307,45 +293,6 @@ def _strip_title_prefix(line: str, title: str) -> str:
     return line
 
 
-def _cut_restarts(sentences: Iterable[str]) -> Iterator[str]:
-    """Split a sentence where a new one plainly restarts in mid-line; the head is a caption.
-
-    Text that lost its line breaks glues a caption (no full stop) to the next sentence:
-    "… a retirement income 13% higher than a colleague The cost of divorce can wreck …". The
-    head is marked as a caption and never shown.
-    """
-    for sentence in sentences:
-        while True:  # a caption, then another: "… for video The macaque … other macaques Officially named …"
-            match = next(
-                (
-                    m
-                    for m in _RESTART_RE.finditer(sentence)
-                    if (not m.group("late") or _lower_word_ends(sentence, m.start()))
-                    and m.start() >= 20
-                    and _quote_depth_ok(sentence[: m.start()])
-                ),
-                None,
-            )
-            if match is None:
-                yield sentence
-                break
-            yield _CAPTION + sentence[: match.start()]
-            sentence = sentence[match.end() :]
-
-
-def _lower_word_ends(text: str, at: int) -> bool:
-    """True when the word ending at ``at`` starts in lower case or with a digit ("taste",
-    "40%"), not a capitalized name ("Traffic")."""
-    words = text[max(0, at - 40) : at].split()
-    word = words[-1].lstrip("\"'“‘(") if words else ""
-    return bool(word) and (word[0].islower() or word[0].isdigit())
-
-
-def _quote_depth_ok(head: str) -> bool:
-    """True when no quotation is open at the end of ``head`` (a restart inside one is speech)."""
-    return not open_quotes(head)
-
-
 def _group_quotations(sentences: Iterable[str]) -> Iterator[tuple[str, bool, bool]]:
     """Join sentences while a quotation is open: (text, quotes balanced, is a caption) triples.
 
@@ -354,7 +301,7 @@ def _group_quotations(sentences: Iterable[str]) -> Iterator[tuple[str, bool, boo
     that never closes within the span was an apostrophe ("'em", "'90s"): the sentence then
     stands alone.
     """
-    source = _mark_unfinished(sentences)
+    source = mark_unfinished(sentences)
     pending: deque[str] = deque()  # sentences read ahead and not yet used
 
     def peek() -> str | None:
@@ -367,13 +314,13 @@ def _group_quotations(sentences: Iterable[str]) -> Iterator[tuple[str, bool, boo
 
     while (first := peek()) is not None:
         pending.popleft()
-        if first.startswith(_CAPTION):
-            yield first[len(_CAPTION) :], False, True
+        if first.startswith(CAPTION):
+            yield first[len(CAPTION) :], False, True
             continue
         parts = [first]
         stack, dangling = scan_quotes(first, [])
         while stack and len(parts) < MAX_QUOTE_SPAN and (following := peek()) is not None:
-            if following.startswith(_CAPTION):
+            if following.startswith(CAPTION):
                 break
             pending.popleft()
             parts.append(following)
@@ -384,36 +331,6 @@ def _group_quotations(sentences: Iterable[str]) -> Iterator[tuple[str, bool, boo
             parts = [first]
             stack, dangling = [], scan_quotes(first, [])[1]
         yield " ".join(parts), not stack and not dangling, False
-
-
-def _mark_unfinished(sentences: Iterable[str]) -> Iterator[str]:
-    """Mark a sentence without closing punctuation as a caption (see ``_group_quotations``),
-    and so a numbered list run into one line: "… in the build-up to the mega fight 1.",
-    "Twizzlers are one of his favourite snacks 2.", "Ramen is his favourite meal 3." are a
-    caption and list items each ending with the next one's number, not sentences."""
-    previous: str | None = None
-    earlier = -1  # the list number ending the previous sentence
-    counted = -1  # the same, if that sentence was one in a run
-    for sentence in sentences:
-        if not sentence.startswith(_CAPTION) and not sentence.rstrip(_CLOSERS).endswith(_TERMINAL_ENDS):
-            sentence = _CAPTION + sentence
-        number = _list_number(sentence)
-        if previous is not None:
-            in_turn = (earlier == 1 and number == 2) or (counted > 0 and earlier == counted + 1)  # lists start at 1
-            yield _CAPTION + previous if in_turn and not previous.startswith(_CAPTION) else previous
-            counted = earlier if in_turn else -1
-        previous, earlier = sentence, number
-    if previous is not None:
-        in_turn = counted > 0 and earlier == counted + 1
-        yield _CAPTION + previous if in_turn and not previous.startswith(_CAPTION) else previous
-
-
-def _list_number(sentence: str) -> int:
-    """The list number a sentence ends with ("… favourite snacks 2." → 2), -1 if none."""
-    if len(sentence) < 4 or not sentence[-2].isdigit() or sentence[-1] != ".":
-        return -1  # the usual case, told without a regular expression
-    match = _LIST_NUMBER_END_RE.search(sentence, len(sentence) - 6)
-    return int(match[1]) if match else -1
 
 
 def _reads_alone(text: str) -> bool:
