@@ -23,15 +23,9 @@ from bot.jobs.digest import queue_due_digests
 from bot.jobs.poll import poll_due_feeds
 from bot.news.render import telegram_length
 from storage.articles import NewArticle
-from tests.conftest import ADMIN_ID, READER_ID, RunningBot, settings_on_engine, start_bot
+from tests.conftest import ADMIN_ID, READER_ID, RunningBot, start_bot
 from tests.fakes.news_site import FakeFeed, FakeNewsSite
 from tests.fakes.telegram_api import FakeTelegramServer
-
-
-@pytest.fixture
-def make_settings(make_settings: Callable[..., Settings], database_target: str, engine: str) -> Callable[..., Settings]:
-    """Every test here runs twice: on SQLite and on PostgreSQL (ingest, outbox, Bot API)."""
-    return settings_on_engine(make_settings, database_target, engine)
 
 
 CHANNEL = -1007015
