@@ -79,6 +79,13 @@ async def database_target(engine: str, tmp_path: Path, request: pytest.FixtureRe
 
 
 @pytest.fixture
+def database_env(engine: str, database_target: str) -> dict[str, str]:
+    """The environment that points ``newsbot`` (the CLI, or the bot in a subprocess) at this
+    test's database on ``engine``."""
+    return {"DATABASE_URL": database_target} if engine == "postgresql" else {"DATABASE_PATH": database_target}
+
+
+@pytest.fixture
 async def two_dbs(database_target: str) -> AsyncIterator[tuple[Database, Database]]:
     """Two connections to one database (a fresh SQLite file, or a fresh PostgreSQL database),
     as two replicas have."""

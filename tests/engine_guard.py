@@ -104,8 +104,10 @@ def _runs_on_both_engines(request: pytest.FixtureRequest, monkeypatch: pytest.Mo
         return await real_open(cls, path)
 
     monkeypatch.setattr(Database, "open", classmethod(recording_open))
+    # Taken now, so that it is torn down after this fixture looks into it.
+    tmp_path: Path | None = request.getfixturevalue("tmp_path") if "tmp_path" in request.fixturenames else None
     yield
-    files = _sqlite_files(request) if not opened else []
+    files = _sqlite_files(tmp_path) if not opened and tmp_path is not None else []
     if opened or files:
         where = ", ".join(opened or [str(f) for f in files])
         pytest.fail(
@@ -114,11 +116,8 @@ def _runs_on_both_engines(request: pytest.FixtureRequest, monkeypatch: pytest.Mo
         )
 
 
-def _sqlite_files(request: pytest.FixtureRequest) -> list[Path]:
+def _sqlite_files(root: Path) -> list[Path]:
     """SQLite databases left in the test's ``tmp_path`` (by a bot in a subprocess, say)."""
-    if "tmp_path" not in request.fixturenames:
-        return []
-    root = request.getfixturevalue("tmp_path")
     found = []
     for path in root.rglob("*"):
         try:

@@ -87,7 +87,6 @@ def channel_texts(tg: FakeTelegramServer) -> list[str]:
         "24.10 20:00 – 25.10.2026 08:00",
     ),
 ], ids=["spring-forward", "fall-back"])
-@pytest.mark.parametrize("engine", ["sqlite"])  # local-time arithmetic, the same on both; one engine is enough
 async def test_two_daily_slots_post_two_digests_a_day_in_local_time_across_dst(
     running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock,
     start: datetime, next_run: str, expected: list[str], fourth: str,
