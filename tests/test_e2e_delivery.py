@@ -6,13 +6,9 @@ a FakeClock, so the pace is checked exactly and nothing waits on real time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
-import pytest
-
 from bot.clock import FakeClock
-from bot.config import Settings
 from bot.jobs.digest import queue_due_digests
 from bot.jobs.poll import poll_due_feeds
 from tests.conftest import ADMIN_ID, READER_ID, RunningBot

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
-from bot.config import Settings
 from bot.news.models import Article
 from bot.news.pipeline import process_article
 from tests.conftest import ADMIN_ID, READER_ID, RunningBot

@@ -4,13 +4,9 @@ news site, with a real SQLite file and a FakeClock."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
-import pytest
-
 from bot.clock import FakeClock
-from bot.config import Settings
 from bot.jobs.poll import poll_due_feeds
 from tests.conftest import ADMIN_ID, READER_ID, RunningBot
 from tests.fakes.news_site import FakeNewsSite
