@@ -173,7 +173,9 @@ class FeedRepo:
 
     async def set_enabled(self, feed_id: int, enabled: bool, *, now: datetime) -> bool:
         return await self._db.execute(
-            "UPDATE feeds SET enabled = ?, error_count = CASE WHEN ? THEN 0 ELSE error_count END, "
+            # "? = 1", not a bare "?": PostgreSQL types a bare CASE WHEN parameter as boolean
+            # and refuses the integer (the flag is an integer column on both engines).
+            "UPDATE feeds SET enabled = ?, error_count = CASE WHEN ? = 1 THEN 0 ELSE error_count END, "
             "next_poll_at = ? WHERE id = ?",
             (int(enabled), int(enabled), to_db(now), feed_id),
         ) > 0

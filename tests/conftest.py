@@ -17,6 +17,7 @@ import pytest
 from bot.app import Services, build_application
 from bot.clock import FakeClock
 from bot.config import Settings, load_settings
+from tests.engine_guard import _runs_on_both_engines, pytest_collection_modifyitems, pytest_generate_tests  # noqa: F401 - hooks
 from tests.fakes.news_site import FakeNewsSite
 from tests.fakes.telegram_api import Call, FakeTelegramServer
 from storage import Database
@@ -78,6 +79,13 @@ async def database_target(engine: str, tmp_path: Path, request: pytest.FixtureRe
 
 
 @pytest.fixture
+def database_env(engine: str, database_target: str) -> dict[str, str]:
+    """The environment that points ``newsbot`` (the CLI, or the bot in a subprocess) at this
+    test's database on ``engine``."""
+    return {"DATABASE_URL": database_target} if engine == "postgresql" else {"DATABASE_PATH": database_target}
+
+
+@pytest.fixture
 async def two_dbs(database_target: str) -> AsyncIterator[tuple[Database, Database]]:
     """Two connections to one database (a fresh SQLite file, or a fresh PostgreSQL database),
     as two replicas have."""
@@ -108,19 +116,26 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def make_settings(tmp_path: Path, tg: FakeTelegramServer) -> Callable[..., Settings]:
+def make_settings(tmp_path: Path, tg: FakeTelegramServer, engine: str, database_target: str) -> Callable[..., Settings]:
+    """Settings for the bot under test, pointing at the fakes and at this test's database on
+    ``engine``: the SQLite file, or DATABASE_URL of the PostgreSQL database. Through this
+    fixture (and ``running_bot``) every end-to-end test runs once per engine."""
+    storage: dict[str, Any] = (
+        {"database_url": database_target} if engine == "postgresql" else {"database_path": Path(database_target)}
+    )
+
     def make(**overrides: Any) -> Settings:
         values: dict[str, Any] = {
             "bot_token": TOKEN,
             "telegram_api_base_url": tg.base_url,
             "telegram_file_base_url": tg.base_file_url,
-            "database_path": tmp_path / "newsbot.db",
             "admin_ids": [ADMIN_ID],
             "allow_private_urls": True,  # the fake news site lives on 127.0.0.1
             "http_timeout_seconds": 5,
             # The fake Bot API enforces no flood limits unless a test asks (enforce_flood_limits),
             # so replies are not paced per private chat either; tests of the pacing set it.
             "telegram_private_chat_gap_seconds": 0,
+            **storage,
         }
         values.update(overrides)
         return load_settings(_env_file=None, **values)
@@ -158,13 +173,8 @@ async def running_bot(make_settings: Callable[..., Settings], tg: FakeTelegramSe
 
 
 def settings_on_engine(make_settings: Callable[..., Settings], database_target: str, engine: str) -> Callable[..., Settings]:
-    """``make_settings`` whose database is ``database_target``: the SQLite file, or DATABASE_URL
-    of the PostgreSQL database. A test module runs its end-to-end tests on both engines with
-
-        @pytest.fixture
-        def make_settings(make_settings, database_target, engine):
-            return settings_on_engine(make_settings, database_target, engine)
-    """
+    """``make_settings`` whose database is ``database_target``. The conftest ``make_settings``
+    is on the test's engine already; this stays for modules written before it was."""
     key = "database_url" if engine == "postgresql" else "database_path"
 
     def make(**overrides: Any) -> Settings:

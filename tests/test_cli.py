@@ -18,10 +18,18 @@ from tests.stories import DAM, ELECTION, paragraphs_html
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)  # no stray .env from the developer's directory
-    for name in ("BOT_TOKEN", "DATABASE_PATH", "ALLOW_PRIVATE_URLS"):
+    for name in ("BOT_TOKEN", "DATABASE_PATH", "DATABASE_URL", "ALLOW_PRIVATE_URLS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "db" / "news.db"))
     return tmp_path
+
+
+@pytest.fixture
+def db_env(env: Path, database_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``env`` with this test's database on its engine: the commands that store run on both."""
+    for name, value in database_env.items():
+        monkeypatch.setenv(name, value)
+    return env
 
 
 @pytest.fixture
@@ -102,7 +110,7 @@ def test_search_without_a_database_says_so_and_creates_none(env: Path, capsys: p
 
 
 def test_fetch_counts_an_item_merged_into_a_known_story(
-    env: Path, site_in_thread: FakeNewsSite, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    db_env: Path, site_in_thread: FakeNewsSite, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from tests.stories import ELECTION_COPY
 
@@ -116,7 +124,7 @@ def test_fetch_counts_an_item_merged_into_a_known_story(
     assert out.startswith("Fake Times: 3 new items: 2 new stories, 1 the same story as one already stored (merged)")
 
 
-def test_fetch_then_search(env: Path, site_in_thread: FakeNewsSite, monkeypatch: pytest.MonkeyPatch,
+def test_fetch_then_search(db_env: Path, site_in_thread: FakeNewsSite, monkeypatch: pytest.MonkeyPatch,
                            capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("ALLOW_PRIVATE_URLS", "true")
     feed = site_in_thread.feed("/rss.xml", title="Fake Times")
@@ -132,13 +140,13 @@ def test_fetch_then_search(env: Path, site_in_thread: FakeNewsSite, monkeypatch:
     assert main(["search", "zzyzx"]) == 1
 
 
-def test_migrate_reports_the_version_without_a_token(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_migrate_reports_the_version_without_a_token(db_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["migrate"]) == 0
     assert f"schema version {LATEST}" in capsys.readouterr().out
 
 
 def test_run_with_an_unreachable_bot_api_says_so_in_one_line(
-    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    db_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import socket
 

@@ -6,24 +6,14 @@ a FakeClock, so the pace is checked exactly and nothing waits on real time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
-import pytest
-
 from bot.clock import FakeClock
-from bot.config import Settings
 from bot.jobs.digest import queue_due_digests
 from bot.jobs.poll import poll_due_feeds
-from tests.conftest import ADMIN_ID, READER_ID, RunningBot, settings_on_engine
+from tests.conftest import ADMIN_ID, READER_ID, RunningBot
 from tests.fakes.news_site import FakeNewsSite
 from tests.stories import DAM, DAM_FOLLOWUP, ELECTION, KYIV_UK
-
-
-@pytest.fixture
-def make_settings(make_settings: Callable[..., Settings], database_target: str, engine: str) -> Callable[..., Settings]:
-    """Every test here runs twice: on SQLite and on PostgreSQL (ingest, outbox, Bot API)."""
-    return settings_on_engine(make_settings, database_target, engine)
 
 
 CHANNEL = -1007001

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
-from bot.config import Settings
 from bot.news.models import Article
 from bot.news.pipeline import process_article
-from tests.conftest import ADMIN_ID, READER_ID, RunningBot, settings_on_engine
+from tests.conftest import ADMIN_ID, READER_ID, RunningBot
 from tests.stories import DAM, DAM_FOLLOWUP, ELECTION, KYIV_UK
-
-
-@pytest.fixture
-def make_settings(make_settings: Callable[..., Settings], database_target: str, engine: str) -> Callable[..., Settings]:
-    """Every test here runs twice: on SQLite and on PostgreSQL (ingest, outbox, Bot API)."""
-    return settings_on_engine(make_settings, database_target, engine)
 
 
 GROUP = -5005

@@ -23,15 +23,9 @@ from bot.jobs.digest import queue_due_digests
 from bot.jobs.poll import poll_due_feeds
 from bot.news.render import telegram_length
 from storage.articles import NewArticle
-from tests.conftest import ADMIN_ID, READER_ID, RunningBot, settings_on_engine, start_bot
+from tests.conftest import ADMIN_ID, READER_ID, RunningBot, start_bot
 from tests.fakes.news_site import FakeFeed, FakeNewsSite
 from tests.fakes.telegram_api import FakeTelegramServer
-
-
-@pytest.fixture
-def make_settings(make_settings: Callable[..., Settings], database_target: str, engine: str) -> Callable[..., Settings]:
-    """Every test here runs twice: on SQLite and on PostgreSQL (ingest, outbox, Bot API)."""
-    return settings_on_engine(make_settings, database_target, engine)
 
 
 CHANNEL = -1007015
@@ -93,7 +87,6 @@ def channel_texts(tg: FakeTelegramServer) -> list[str]:
         "24.10 20:00 – 25.10.2026 08:00",
     ),
 ], ids=["spring-forward", "fall-back"])
-@pytest.mark.parametrize("engine", ["sqlite"])  # local-time arithmetic, the same on both; one engine is enough
 async def test_two_daily_slots_post_two_digests_a_day_in_local_time_across_dst(
     running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock,
     start: datetime, next_run: str, expected: list[str], fourth: str,

@@ -4,23 +4,13 @@ news site, with a real SQLite file and a FakeClock."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
-import pytest
-
 from bot.clock import FakeClock
-from bot.config import Settings
 from bot.jobs.poll import poll_due_feeds
-from tests.conftest import ADMIN_ID, READER_ID, RunningBot, settings_on_engine
+from tests.conftest import ADMIN_ID, READER_ID, RunningBot
 from tests.fakes.news_site import FakeNewsSite
 from tests.stories import DAM, ELECTION, QUAKE_AP, QUAKE_OTHER, QUAKE_REUTERS
-
-
-@pytest.fixture
-def make_settings(make_settings: Callable[..., Settings], database_target: str, engine: str) -> Callable[..., Settings]:
-    """Every test here runs twice: on SQLite and on PostgreSQL (ingest, outbox, Bot API)."""
-    return settings_on_engine(make_settings, database_target, engine)
 
 
 CHANNEL = -1007002

@@ -178,6 +178,7 @@ async def test_edit_message_caption_edits_photo_posts_only(tg: FakeTelegramServe
         await bot.edit_message_caption(USER, text.message_id, caption="x")
 
 
+@pytest.mark.sqlite_only("PRAGMA query_only makes SQLite refuse every write; PostgreSQL write faults are in test_pg_faults.py")
 async def test_a_fallback_goes_on_when_the_database_cannot_record_it(
     tg: FakeTelegramServer, bot: Bot, tmp_path: Path
 ) -> None:

@@ -28,7 +28,7 @@ FIRST_POLL_WITHIN = 60.0  # the README promises posts "a few seconds after start
 
 
 async def test_feeds_and_channels_alone_fill_the_channel_and_feeds_shows_the_broken_one(
-    tg: FakeTelegramServer, site: FakeNewsSite, tmp_path: Path
+    tg: FakeTelegramServer, site: FakeNewsSite, tmp_path: Path, database_target: str
 ) -> None:
     feed = site.feed("/rss.xml", title="Fake Times")
     for title, body in (("Dam gates open after repairs", DAM), ("Portugal votes for stability", ELECTION),
@@ -43,7 +43,7 @@ async def test_feeds_and_channels_alone_fill_the_channel_and_feeds_shows_the_bro
     tg.add_chat(CHANNEL, "channel", title="First Run", username="firstrun")
     tg.set_member(CHANNEL, tg.bot_id, "administrator", can_post_messages=True)
 
-    bot = BotProcess(tg, tmp_path / "newsbot.db", tmp_path / "bot.log", messages_per_second=30)
+    bot = BotProcess(tg, database_target, tmp_path / "bot.log", messages_per_second=30)
     bot.env.update({
         "ADMIN_IDS": str(ADMIN_ID),
         "FEEDS": f"{site.url('/rss.xml')} {site.url('/broken.xml')}",

@@ -57,6 +57,7 @@ async def _counts(db: Database) -> dict[str, int]:
     return {t: int(await db.scalar(f"SELECT count(*) FROM {t}") or 0) for t in tables}
 
 
+@pytest.mark.sqlite_only("the SQLite installation is the source newsbot migrate copies to PostgreSQL")
 def test_an_sqlite_installation_is_copied_whole_to_postgresql(
     tmp_path: Path, pg_server: PostgresServer | None, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -96,6 +97,7 @@ async def _check_copy(source: Path, target: str, ids: dict[str, int]) -> None:
         await new.close()
 
 
+@pytest.mark.sqlite_only("the SQLite installation is the source newsbot migrate copies to PostgreSQL")
 def test_a_target_that_holds_data_is_refused_and_left_alone(
     tmp_path: Path, pg_server: PostgresServer | None, capsys: pytest.CaptureFixture[str]
 ) -> None:

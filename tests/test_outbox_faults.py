@@ -142,7 +142,7 @@ def test_the_plain_fallback_fits_telegrams_limit_in_utf16_units() -> None:
 
 
 async def test_resume_and_the_requeue_command_queue_failed_posts_again(
-    fast_bot: RunningBot, tg: FakeTelegramServer, monkeypatch: pytest.MonkeyPatch
+    fast_bot: RunningBot, tg: FakeTelegramServer, monkeypatch: pytest.MonkeyPatch, engine: str, database_target: str
 ) -> None:
     services = fast_bot.services
     outbox = await _seed_outbox(fast_bot, private=3)
@@ -158,12 +158,12 @@ async def test_resume_and_the_requeue_command_queue_failed_posts_again(
     await services.publisher.drain()
     assert _posts_per_chat(tg, outbox.chats) == Counter({chat_id: 1 for chat_id in outbox.chats})
 
-    # The CLI does the same for a bot that is running (or not): another process, same file.
+    # The CLI does the same for a bot that is running (or not): another process, same database.
     for chat_id in outbox.chats:
         await services.db.execute("UPDATE deliveries SET state = 'failed' WHERE chat_id = ?", (chat_id,))
     from bot.cli import main
 
-    monkeypatch.setenv("DATABASE_PATH", services.db.path)
+    monkeypatch.setenv("DATABASE_URL" if engine == "postgresql" else "DATABASE_PATH", database_target)
     assert await asyncio.to_thread(main, ["requeue", "--chat", str(outbox.chats[0])]) == 0
     assert await services.db.deliveries.count("pending") == 1
     assert await asyncio.to_thread(main, ["requeue"]) == 0
@@ -206,6 +206,8 @@ async def _answered_while_locked(bot: RunningBot) -> tuple[asyncio.Task[PublishR
     return drain, locker
 
 
+@pytest.mark.sqlite_only("another connection holds SQLite's file write lock past PRAGMA busy_timeout; "
+                        "the PostgreSQL twin (a locked table) is tests/test_pg_faults.py")
 async def test_a_locked_database_pauses_sending_with_one_notice_and_settles_every_row_later(
     fast_bot: RunningBot, tg: FakeTelegramServer
 ) -> None:
@@ -236,6 +238,7 @@ async def test_a_locked_database_pauses_sending_with_one_notice_and_settles_ever
     assert len([t for t in _admin_texts(tg) if "cannot write to the database" in t]) == 1
 
 
+@pytest.mark.sqlite_only("holds SQLite's file write lock and counts the retries with aiosqlite's trace callback")
 async def test_a_graceful_stop_waits_for_the_database_to_record_what_was_sent(
     fast_bot: RunningBot, tg: FakeTelegramServer
 ) -> None:
@@ -281,6 +284,7 @@ async def test_an_edited_command_does_not_run_again(fast_bot: RunningBot, tg: Fa
 # -- migrations ------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("SQLite rebuilds a table to change it (foreign keys off, foreign_key_check after); PostgreSQL alters in place")
 async def test_a_migration_that_rebuilds_a_referenced_table_keeps_every_row(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -324,6 +328,7 @@ async def test_a_migration_that_rebuilds_a_referenced_table_keeps_every_row(
 # -- the database file itself ------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("the SQLite database file deleted or replaced under the bot; PostgreSQL has no file")
 async def test_the_database_notices_its_file_deleted_or_replaced(tmp_path: Path) -> None:
     import os
     import shutil
@@ -341,6 +346,7 @@ async def test_the_database_notices_its_file_deleted_or_replaced(tmp_path: Path)
         await db.close()
 
 
+@pytest.mark.sqlite_only("the lock file beside the SQLite database; on PostgreSQL replicas share one database by design")
 def test_a_second_lock_on_one_database_names_the_holder(tmp_path: Path) -> None:
     import subprocess
     import sys

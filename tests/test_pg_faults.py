@@ -17,16 +17,16 @@ from bot.config import Settings
 from storage import postgres
 from tests.conftest import ADMIN_ID, READER_ID, RunningBot, start_bot
 from tests.fakes.telegram_api import FakeTelegramServer
-from tests.pgserver import PostgresServer, drop_pg_database, new_pg_database
 from tests.test_reliability import _drain_until_sent, _posts_per_chat, _seed_outbox
 
 
+# PostgreSQL's own faults: only the [postgresql] variant of the storage fixtures.
+pytestmark = pytest.mark.parametrize("engine", ["postgresql"])
+
+
 @pytest.fixture
-async def pg_url(pg_server: PostgresServer | None) -> AsyncIterator[str]:
-    url = await new_pg_database(pg_server)
-    yield url
-    assert pg_server is not None
-    await drop_pg_database(pg_server, url)
+def pg_url(database_target: str) -> str:
+    return database_target
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ import pytest
 from tests.conftest import ADMIN_ID, TOKEN
 from tests.fakes.cable import Cable
 from tests.fakes.telegram_api import FakeTelegramServer
-from tests.test_restart import REPO, STARTUP_TIMEOUT, _posts, _prepare_fanout, _states
+from tests.test_restart import REPO, STARTUP_TIMEOUT, _posts, _prepare_fanout, _states, database_env
 
 pytestmark = pytest.mark.slow
 READER = 55_500_001  # sends commands; follows nothing
@@ -32,13 +32,13 @@ class Bot:
     """``newsbot run`` with its stderr read into memory (a pipe: it must keep working when the
     process may not write files)."""
 
-    def __init__(self, base_url: str, db_path: Path, **env: str) -> None:
+    def __init__(self, base_url: str, database: str | Path, *, cwd: Path | None = None, **env: str) -> None:
         self.env = {
             "PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO), "BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": base_url, "DATABASE_PATH": str(db_path), "LOG_LEVEL": "WARNING",
+            "TELEGRAM_API_BASE_URL": base_url, **database_env(database), "LOG_LEVEL": "WARNING",
             "ADMIN_IDS": str(ADMIN_ID), "TELEGRAM_MESSAGES_PER_SECOND": "1000", **env,
         }
-        self.cwd = db_path.parent
+        self.cwd = cwd or Path(database).parent
         self.proc: asyncio.subprocess.Process | None = None
         self.stderr = bytearray()
         self._reader: asyncio.Task[None] | None = None
@@ -96,16 +96,16 @@ def _port(tg: FakeTelegramServer) -> int:
 
 
 async def test_the_bot_api_cut_off_mid_fanout_every_chat_gets_the_post_after_it_is_back(
-    tg: FakeTelegramServer, tmp_path: Path
+    tg: FakeTelegramServer, tmp_path: Path, database_target: str
 ) -> None:
     """1,000 chats at 100 messages/s; after 200 posts the connection to the Bot API is cut
     for 8 s (the backoff cap set to 1 s so the test is short; bench/bench_outage.py runs the
     540 s outage with the defaults). No row fails; after it is back every chat has the post,
     repeats at most the requests in flight at the cut; the admins hear once that it is back."""
-    fanout = await _prepare_fanout(tmp_path, tg)
+    fanout = await _prepare_fanout(database_target, tg)
     cable = Cable(_port(tg))
     await cable.plug()
-    bot = await Bot(cable.base_url, fanout.db_path, TELEGRAM_MESSAGES_PER_SECOND="100",
+    bot = await Bot(cable.base_url, fanout.target, cwd=tmp_path, TELEGRAM_MESSAGES_PER_SECOND="100",
                     DELIVERY_BACKOFF_MAX_SECONDS="1", OUTAGE_NOTICE_MINUTES="0.05").start()
     try:
         await _until(lambda: len(_posts(tg, fanout.chats)) >= 200, timeout=STARTUP_TIMEOUT, what="200 posts", bot=bot)
@@ -114,9 +114,9 @@ async def test_the_bot_api_cut_off_mid_fanout_every_chat_gets_the_post_after_it_
         cut_at = len(_posts(tg, fanout.chats))
         await asyncio.sleep(8)
         assert len(_posts(tg, fanout.chats)) == cut_at
-        assert _states(fanout.db_path)["failed"] == 0
+        assert _states(fanout.target)["failed"] == 0
         await cable.plug()
-        await _until(lambda: _states(fanout.db_path)["sent"] == len(fanout.chats), timeout=60,
+        await _until(lambda: _states(fanout.target)["sent"] == len(fanout.chats), timeout=60,
                      what="every row sent", bot=bot)
     finally:
         code = await bot.stop()
@@ -132,10 +132,11 @@ async def test_the_bot_api_cut_off_mid_fanout_every_chat_gets_the_post_after_it_
 # -- a second start --------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("the lock file beside the SQLite database; replicas on one PostgreSQL database are meant to run together (tests/test_replicas_e2e.py)")
 async def test_a_second_newsbot_run_on_the_same_database_refuses_naming_the_first(
     tg: FakeTelegramServer, tmp_path: Path
 ) -> None:
-    fanout = await _prepare_fanout(tmp_path, tg)
+    fanout = await _prepare_fanout(tmp_path / "newsbot.db", tg)
     first = await Bot(tg.base_url, fanout.db_path, TELEGRAM_MESSAGES_PER_SECOND="100").start()
     try:
         await _until(lambda: len(_posts(tg, fanout.chats)) >= 100, timeout=STARTUP_TIMEOUT, what="posts", bot=first)
@@ -156,6 +157,7 @@ async def test_a_second_newsbot_run_on_the_same_database_refuses_naming_the_firs
 # -- the disk refuses writes -------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("RLIMIT_FSIZE stops the SQLite file (and its WAL) growing; a PostgreSQL server writes its own files")
 async def test_writes_refused_mid_fanout_then_allowed_again_every_row_is_settled_and_none_sent_twice(
     tg: FakeTelegramServer, tmp_path: Path
 ) -> None:
@@ -164,7 +166,7 @@ async def test_writes_refused_mid_fanout_then_allowed_again_every_row_is_settled
     written once writing works again; sending pauses meanwhile, with one admin notice, sent
     once the sends under way have been answered, so no post comes after it; commands still
     answer; after a graceful stop and a restart nothing is sent twice."""
-    fanout = await _prepare_fanout(tmp_path, tg)
+    fanout = await _prepare_fanout(tmp_path / "newsbot.db", tg)
     bot = await Bot(tg.base_url, fanout.db_path, TELEGRAM_MESSAGES_PER_SECOND="100").start()
     assert bot.proc is not None
     try:
@@ -201,10 +203,11 @@ async def test_writes_refused_mid_fanout_then_allowed_again_every_row_is_settled
 # -- the database file deleted -----------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("the SQLite database file deleted under the running bot; PostgreSQL has no file")
 async def test_a_database_deleted_while_running_stops_the_bot_with_one_clear_line(
     tg: FakeTelegramServer, tmp_path: Path
 ) -> None:
-    fanout = await _prepare_fanout(tmp_path, tg)
+    fanout = await _prepare_fanout(tmp_path / "newsbot.db", tg)
     bot = await Bot(tg.base_url, fanout.db_path).start()
     await _until(lambda: _states(fanout.db_path)["sent"] == len(fanout.chats), timeout=STARTUP_TIMEOUT,
                  what="the fan-out", bot=bot)

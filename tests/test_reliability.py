@@ -542,6 +542,7 @@ class _Locker(threading.Thread):
             self.error = exc
 
 
+@pytest.mark.sqlite_only("another connection holds SQLite's file write lock briefly; a locked PostgreSQL table is tests/test_pg_faults.py")
 async def test_a_briefly_locked_database_delays_settling_but_loses_nothing(fast_bot: RunningBot, clock: FakeClock) -> None:
     """Another connection holds the write lock for 0.3 s (real time) while Telegram answers
     the sends in flight: settling waits (busy timeout) instead of failing, and every chat

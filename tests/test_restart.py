@@ -24,12 +24,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from storage import Database
+from storage.db import is_postgres_url
 from storage.articles import NewArticle
 from tests.conftest import TOKEN
 from tests.fakes.telegram_api import FakeTelegramServer
+from tests.pgserver import run_soon
 from tests.stories import DAM
 
 pytestmark = pytest.mark.slow
@@ -43,15 +46,25 @@ STARTUP_TIMEOUT = 60.0  # imports, pre-flight, the first publish tick (3 s after
 
 @dataclass(frozen=True)
 class Fanout:
-    db_path: Path
+    target: str  # the SQLite file, or the PostgreSQL URL (the test's ``database_target``)
     chats: frozenset[int]
 
+    @property
+    def db_path(self) -> Path:
+        """The SQLite file (for the tests about the file itself)."""
+        return Path(self.target)
 
-async def _prepare_fanout(tmp_path: Path, tg: FakeTelegramServer) -> Fanout:
+
+def database_env(target: str | Path) -> dict[str, str]:
+    """The bot's environment for its database: DATABASE_URL for PostgreSQL, else DATABASE_PATH."""
+    text = str(target)
+    return {"DATABASE_URL": text} if is_postgres_url(text) else {"DATABASE_PATH": text}
+
+
+async def _prepare_fanout(target: str | Path, tg: FakeTelegramServer) -> Fanout:
     """One story queued to 700 readers and 300 channels, all known to the fake Telegram."""
     now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-    db_path = tmp_path / "newsbot.db"
-    db = await Database.open(db_path)
+    db = await Database.connect(target)
     try:
         feed, _ = await db.feeds.add("https://news.example/rss.xml", now=now, title="Fake Times")
         readers = [70_000 + i for i in range(READERS)]
@@ -76,23 +89,27 @@ async def _prepare_fanout(tmp_path: Path, tg: FakeTelegramServer) -> Fanout:
         assert await db.deliveries.enqueue_article(article_id, (*readers, *channels), now=now) == CHATS
     finally:
         await db.close()
-    return Fanout(db_path, frozenset((*readers, *channels)))
+    return Fanout(str(target), frozenset((*readers, *channels)))
 
 
 class BotProcess:
     """``newsbot run`` in a subprocess, configured only by its environment, as in production."""
 
-    def __init__(self, tg: FakeTelegramServer, db_path: Path, log_path: Path, *, messages_per_second: int) -> None:
+    def __init__(self, tg: FakeTelegramServer, database: str | Path, log_path: Path, *, messages_per_second: int) -> None:
         self.log_path = log_path
         self.env = {
             "PATH": os.environ.get("PATH", ""),
             "PYTHONPATH": str(REPO),  # run this checkout's code
             "BOT_TOKEN": TOKEN,
             "TELEGRAM_API_BASE_URL": tg.base_url,
-            "DATABASE_PATH": str(db_path),
+            **database_env(database),
             "TELEGRAM_MESSAGES_PER_SECOND": str(messages_per_second),
             "LOG_LEVEL": "WARNING",
         }
+        if is_postgres_url(str(database)):
+            # On PostgreSQL a restarted process is a new replica: it takes over the rows the
+            # killed one held once their lease ends (60 s by default), as any replica would.
+            self.env["REPLICA_LEASE_SECONDS"] = "2"
         self.proc: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
@@ -128,13 +145,23 @@ class BotProcess:
         return self.log_path.read_text(errors="replace")[-3000:]
 
 
-def _states(db_path: Path) -> Counter[str]:
+def _states(target: str | Path) -> Counter[str]:
     """Outbox rows by state, read as any other process would (the bot may be dead)."""
-    conn = sqlite3.connect(db_path)
+    if is_postgres_url(str(target)):
+        return run_soon(_pg_states(str(target)))
+    conn = sqlite3.connect(target)
     try:
         return Counter(dict(conn.execute("SELECT state, count(*) FROM deliveries GROUP BY state").fetchall()))
     finally:
         conn.close()
+
+
+async def _pg_states(url: str) -> Counter[str]:
+    conn = await asyncpg.connect(url)
+    try:
+        return Counter({r["state"]: r["n"] for r in await conn.fetch("SELECT state, count(*) AS n FROM deliveries GROUP BY state")})
+    finally:
+        await conn.close()
 
 
 def _posts(tg: FakeTelegramServer, chats: frozenset[int]) -> Counter[int]:
@@ -152,12 +179,12 @@ async def _until(condition: Callable[[], bool], *, timeout: float, what: str, bo
 
 async def _run_to_completion(tg: FakeTelegramServer, fanout: Fanout, log_path: Path) -> None:
     """Start the bot, wait until every chat has the post and every row is settled, stop it."""
-    bot = BotProcess(tg, fanout.db_path, log_path, messages_per_second=1000)
+    bot = BotProcess(tg, fanout.target, log_path, messages_per_second=1000)
     await bot.start()
     try:
         await _until(lambda: len(_posts(tg, fanout.chats)) == CHATS, timeout=STARTUP_TIMEOUT,
                      what="every chat to have the post", bot=bot)
-        await _until(lambda: _states(fanout.db_path)["sent"] == CHATS, timeout=10,
+        await _until(lambda: _states(fanout.target)["sent"] == CHATS, timeout=10,
                      what="every row to be marked sent", bot=bot)
     finally:
         await bot.stop()
@@ -165,10 +192,10 @@ async def _run_to_completion(tg: FakeTelegramServer, fanout: Fanout, log_path: P
 
 
 async def test_sigkill_mid_fanout_then_restart_delivers_every_post_at_least_once(
-    tg: FakeTelegramServer, tmp_path: Path
+    tg: FakeTelegramServer, tmp_path: Path, database_target: str
 ) -> None:
-    fanout = await _prepare_fanout(tmp_path, tg)
-    bot = BotProcess(tg, fanout.db_path, tmp_path / "first-run.log", messages_per_second=1000)
+    fanout = await _prepare_fanout(database_target, tg)
+    bot = BotProcess(tg, fanout.target, tmp_path / "first-run.log", messages_per_second=1000)
     await bot.start()
     try:
         await tg.wait_for("sendMessage", count=300, predicate=lambda c: c.ok, timeout=STARTUP_TIMEOUT)
@@ -178,7 +205,7 @@ async def test_sigkill_mid_fanout_then_restart_delivers_every_post_at_least_once
     bot.signal(signal.SIGKILL)
     assert await bot.wait(10) == -signal.SIGKILL
 
-    at_kill = _states(fanout.db_path)
+    at_kill = _states(fanout.target)
     delivered_before = len(_posts(tg, fanout.chats))
     assert 300 <= delivered_before < CHATS, "killed too late: the fan-out was over"
     assert at_kill["sent"] + at_kill["sending"] + at_kill["pending"] == CHATS
@@ -189,16 +216,16 @@ async def test_sigkill_mid_fanout_then_restart_delivers_every_post_at_least_once
     assert set(posts) == fanout.chats  # nobody lost the post
     repeats = sum(posts.values()) - CHATS
     assert repeats <= at_kill["sending"], f"{repeats} repeats, only {at_kill['sending']} rows were in flight"
-    assert _states(fanout.db_path) == Counter({"sent": CHATS})
+    assert _states(fanout.target) == Counter({"sent": CHATS})
 
 
 async def test_sigterm_mid_fanout_stops_promptly_and_nothing_is_sent_twice(
-    tg: FakeTelegramServer, tmp_path: Path
+    tg: FakeTelegramServer, tmp_path: Path, database_target: str
 ) -> None:
-    fanout = await _prepare_fanout(tmp_path, tg)
+    fanout = await _prepare_fanout(database_target, tg)
     # 50 messages/s: finishing the fan-out would take 16 s more, so a stop that waits for it
     # shows, however slow the machine is at stopping a process.
-    bot = BotProcess(tg, fanout.db_path, tmp_path / "first-run.log", messages_per_second=50)
+    bot = BotProcess(tg, fanout.target, tmp_path / "first-run.log", messages_per_second=50)
     await bot.start()
     try:
         await tg.wait_for("sendMessage", count=200, predicate=lambda c: c.ok, timeout=STARTUP_TIMEOUT)
@@ -216,7 +243,7 @@ async def test_sigterm_mid_fanout_stops_promptly_and_nothing_is_sent_twice(
     took = time.monotonic() - asked
 
     assert status == 0, bot.log_tail()
-    after_stop = _states(fanout.db_path)
+    after_stop = _states(fanout.target)
     assert after_stop["sending"] == 0  # every send under way was recorded before exit
     assert after_stop["sent"] == len(_posts(tg, fanout.chats))
     assert took < 8.0, (
@@ -229,4 +256,4 @@ async def test_sigterm_mid_fanout_stops_promptly_and_nothing_is_sent_twice(
     posts = _posts(tg, fanout.chats)
     assert set(posts) == fanout.chats
     assert max(posts.values()) == 1, "a graceful stop must not cause repeats"
-    assert _states(fanout.db_path) == Counter({"sent": CHATS})
+    assert _states(fanout.target) == Counter({"sent": CHATS})

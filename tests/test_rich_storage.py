@@ -4,30 +4,24 @@ group becoming a supergroup keeping its post settings and topics."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
-
-import aiosqlite
 
 from storage import Database
-from storage.schema import LATEST, MIGRATIONS
+from storage.schema import LATEST
+from tests.old_schema import at_version
 
 NOW = datetime(2026, 1, 1, 12, tzinfo=UTC)
 
 
-async def test_an_older_database_gets_the_defaults_of_rich_posts(tmp_path: Path) -> None:
-    path = tmp_path / "v2.db"
-    async with aiosqlite.connect(path, isolation_level=None) as conn:
-        for migration in MIGRATIONS[:2]:
-            await migration(conn)
-        await conn.execute("PRAGMA user_version = 2")
-        await conn.execute("INSERT INTO chats (id, kind, created_at, updated_at) VALUES (-100, 'channel', '2026-01-01 00:00:00', 'x')")
-        await conn.execute("INSERT INTO feeds (id, url, created_at) VALUES (1, 'https://e.com/rss', 'x')")
-        await conn.execute("INSERT INTO subscriptions (chat_id, feed_id, created_at) VALUES (-100, 1, 'x')")
-        await conn.execute("INSERT INTO articles (id, url, canonical_url, title, fetched_at) "
-                           "VALUES (1, 'u', 'u', 't', '2026-01-01 00:00:00')")
-    db = await Database.open(path)
+async def test_an_older_database_gets_the_defaults_of_rich_posts(database_target: str, engine: str) -> None:
+    await at_version(engine, database_target, 2, [
+        "INSERT INTO chats (id, kind, created_at, updated_at) VALUES (-100, 'channel', '2026-01-01 00:00:00', 'x')",
+        "INSERT INTO feeds (id, url, created_at) VALUES (1, 'https://e.com/rss', 'x')",
+        "INSERT INTO subscriptions (chat_id, feed_id, created_at) VALUES (-100, 1, 'x')",
+        "INSERT INTO articles (id, url, canonical_url, title, fetched_at) VALUES (1, 'u', 'u', 't', '2026-01-01 00:00:00')",
+    ])
+    db = await Database.connect(database_target)
     try:
-        assert await db.scalar("PRAGMA user_version") == LATEST
+        assert await db.schema_version() == LATEST
         chat = await db.chats.get(-100)
         assert chat is not None and (chat.images, chat.article_mode, chat.hashtags, chat.hidden_parts) == (None, None, 0, ())
         [sub] = await db.subscriptions.for_chat(-100)

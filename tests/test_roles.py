@@ -17,9 +17,9 @@ from tests.fakes.telegram_api import FakeTelegramServer
 REPO = Path(__file__).resolve().parents[1]
 
 
-async def _queue_broadcast(db_path: Path, tg: FakeTelegramServer, chats: list[int]) -> None:
+async def _queue_broadcast(database_target: str, tg: FakeTelegramServer, chats: list[int]) -> None:
     now = datetime.now(UTC)
-    db = await Database.open(db_path)
+    db = await Database.connect(database_target)
     try:
         for chat_id in chats:
             tg.add_chat(chat_id, "private", f"Reader {chat_id}")
@@ -29,13 +29,14 @@ async def _queue_broadcast(db_path: Path, tg: FakeTelegramServer, chats: list[in
         await db.close()
 
 
-async def test_a_worker_publishes_and_takes_no_updates(tg: FakeTelegramServer, tmp_path: Path) -> None:
+async def test_a_worker_publishes_and_takes_no_updates(
+    tg: FakeTelegramServer, tmp_path: Path, database_target: str, database_env: dict[str, str]
+) -> None:
     chats = [80_000 + i for i in range(5)]
-    db_path = tmp_path / "newsbot.db"
-    await _queue_broadcast(db_path, tg, chats)
+    await _queue_broadcast(database_target, tg, chats)
     tg.push_command(READER_ID, "/help")
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO), "BOT_TOKEN": TOKEN,
-           "TELEGRAM_API_BASE_URL": tg.base_url, "DATABASE_PATH": str(db_path), "LOG_LEVEL": "WARNING"}
+           "TELEGRAM_API_BASE_URL": tg.base_url, **database_env, "LOG_LEVEL": "WARNING"}
     script = shutil.which("newsbot", path=str(Path(sys.executable).parent))
     argv = [script, "run", "--role", "worker"] if script else [sys.executable, "-m", "bot.cli", "run", "--role", "worker"]
     proc = await asyncio.create_subprocess_exec(*argv, env=env, cwd=tmp_path, stdin=asyncio.subprocess.DEVNULL,

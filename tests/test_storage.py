@@ -10,10 +10,12 @@ import pytest
 
 from storage import Database, SchemaTooNewError, StorageError
 from storage.schema import LATEST
+from tests.old_schema import at_version
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
 
+@pytest.mark.sqlite_only("SQLite's journal mode and foreign-key pragma; the PostgreSQL twin is test_engines' migrated-from-version-0 test")
 async def test_new_database_gets_latest_schema_with_wal_and_foreign_keys(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "sub" / "dir" / "bot.db")
     try:
@@ -26,18 +28,18 @@ async def test_new_database_gets_latest_schema_with_wal_and_foreign_keys(tmp_pat
         await db.close()
 
 
-async def test_reopening_does_not_migrate_again(tmp_path: Path) -> None:
-    path = tmp_path / "bot.db"
-    db = await Database.open(path)
+async def test_reopening_does_not_migrate_again(database_target: str) -> None:
+    db = await Database.connect(database_target)
     await db.chats.upsert(1, "private", title="Ann", now=NOW)
     await db.close()
-    db = await Database.open(path)
+    db = await Database.connect(database_target)
     try:
         assert (await db.chats.get(1)) is not None
     finally:
         await db.close()
 
 
+@pytest.mark.sqlite_only("PRAGMA user_version; the PostgreSQL twin is test_engines.py::test_a_newer_postgresql_schema_is_refused")
 async def test_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "bot.db"
     conn = sqlite3.connect(path)
@@ -47,6 +49,7 @@ async def test_newer_schema_is_refused(tmp_path: Path) -> None:
         await Database.open(path)
 
 
+@pytest.mark.sqlite_only("a file at DATABASE_PATH that is not SQLite; PostgreSQL has no file")
 async def test_a_file_that_is_not_a_database_gets_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "bot.db"
     path.write_bytes(b"this is not sqlite" * 100)
@@ -94,22 +97,16 @@ async def test_settings_update_rejects_unknown_columns(database_target: str) -> 
         await db.close()
 
 
-async def test_upgrade_from_version_1_keeps_rows(tmp_path: Path) -> None:
-    import aiosqlite
-
-    from storage.schema import MIGRATIONS
-
-    path = tmp_path / "old.db"
-    async with aiosqlite.connect(path, isolation_level=None) as conn:
-        await MIGRATIONS[0](conn)
-        await conn.execute("PRAGMA user_version = 1")
-        await conn.execute("INSERT INTO chats (id, kind, created_at, updated_at) VALUES (1, 'private', 'x', 'x')")
-        await conn.execute("INSERT INTO articles (id, url, canonical_url, title, fetched_at) VALUES (1, 'u', 'u', 't', 'x')")
-        await conn.execute("INSERT INTO deliveries (chat_id, kind, article_id, next_attempt_at, created_at) "
-                           "VALUES (1, 'article', 1, '2026-01-01 00:00:00', 'x')")
-    db = await Database.open(path)
+async def test_upgrade_from_version_1_keeps_rows(database_target: str, engine: str) -> None:
+    await at_version(engine, database_target, 1, [
+        "INSERT INTO chats (id, kind, created_at, updated_at) VALUES (1, 'private', 'x', 'x')",
+        "INSERT INTO articles (id, url, canonical_url, title, fetched_at) VALUES (1, 'u', 'u', 't', 'x')",
+        "INSERT INTO deliveries (chat_id, kind, article_id, next_attempt_at, created_at) "
+        "VALUES (1, 'article', 1, '2026-01-01 00:00:00', 'x')",
+    ])
+    db = await Database.connect(database_target)
     try:
-        assert await db.scalar("PRAGMA user_version") == LATEST
+        assert await db.schema_version() == LATEST
         [row] = await db.deliveries.for_chat(1)
         assert row.state == "pending" and row.link_preview is None
     finally:
@@ -163,6 +160,7 @@ async def test_rows_stuck_in_sending_are_recovered_after_a_while(database_target
         await db.close()
 
 
+@pytest.mark.sqlite_only("the directory of DATABASE_PATH; PostgreSQL has no file")
 async def test_a_path_that_cannot_hold_a_database_gets_a_clear_error(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("a file where a directory should be", encoding="utf-8")
@@ -170,6 +168,7 @@ async def test_a_path_that_cannot_hold_a_database_gets_a_clear_error(tmp_path: P
         await Database.open(blocker / "data" / "bot.db")
 
 
+@pytest.mark.sqlite_only("reads SQLite's EXPLAIN QUERY PLAN through aiosqlite's trace callback")
 async def test_a_new_followers_backlog_finds_a_feeds_stories_by_index_not_by_scanning(tmp_path: Path) -> None:
     """The backlog query (a feed's newest stories a chat never had) runs whenever a chat
     starts following a feed; without an index on the sources' feed it read every source."""

@@ -213,12 +213,12 @@ async def test_a_pushed_command_is_answered_and_a_wrong_secret_refused(hooked: i
 
 
 async def test_newsbot_run_webhook_answers_pushed_commands_and_removes_the_webhook_at_stop(
-    tg: FakeTelegramServer, tmp_path: Path
+    tg: FakeTelegramServer, tmp_path: Path, database_env: dict[str, str]
 ) -> None:
     port = _free_port()
     env = {
         "PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO), "BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": tg.base_url, "DATABASE_PATH": str(tmp_path / "newsbot.db"),
+        "TELEGRAM_API_BASE_URL": tg.base_url, **database_env,
         "LOG_LEVEL": "WARNING", "ADMIN_IDS": str(ADMIN_ID),
         "WEBHOOK_URL": f"http://127.0.0.1:{port}/tg-hook", "WEBHOOK_LISTEN": "127.0.0.1",
         "WEBHOOK_PORT": str(port), "WEBHOOK_SECRET_TOKEN": SECRET, "WEBHOOK_MAX_CONNECTIONS": "5",
