@@ -26,9 +26,10 @@ The interface, for a budget shared with other processes (replicas on the same bo
 * ``ReservingRateLimiter(per_second=..., group_max_rate=..., group_time_period=...,
   reply_wait=REPLY_WAIT_S, shared=None)``: PTB's rate limiter for the Application.
 * ``limiter.shared``: ``None``, or a ``FloodBudget`` (set it at construction or later, before
-  sending): one method, ``async acquire()``, awaited by each bulk send once this process's
-  window (``limiter.window``) gave it a place, returning when the shared budget lets it go.
-  The pause (``may_send``) is asked after it, right before the request.
+  sending): ``async with place(bulk=..., chat=...)``, entered by every message (replies too)
+  once this process's window (``limiter.window``) gave it a place, when the shared budget lets
+  it go, and left when the answer came back. The pause (``may_send``) is asked inside it,
+  right before the request.
 * ``bulk_sends(may_send=None)`` and ``SendingPaused``: how the fan-out marks its sends.
 """
 
@@ -64,6 +65,7 @@ class _Bulk:
 
 
 _BULK: ContextVar[_Bulk | None] = ContextVar("newsbot_bulk_send", default=None)
+_CHAT: ContextVar[int | str] = ContextVar("newsbot_send_chat", default="")
 
 
 @contextlib.contextmanager
@@ -81,8 +83,9 @@ def bulk_sends(may_send: Callable[[], bool] | None = None) -> Iterator[None]:
 class FloodBudget(Protocol):
     """A flood budget beyond this process (e.g. shared by the replicas of one bot token)."""
 
-    async def acquire(self) -> None:
-        """Return when one more bulk send may go now."""
+    def place(self, *, bulk: bool, chat: int | str) -> contextlib.AbstractAsyncContextManager[None]:
+        """Around one message to ``chat`` (replies too): entered when it may go now, left when
+        its answer came back."""
         ...
 
     async def hold(self, retry_after: timedelta) -> None:
@@ -217,6 +220,23 @@ class ReservingRateLimiter(AIORateLimiter):
         self.window = SlidingWindow(per_second, reply_wait=reply_wait)
         self.shared: FloodBudget | None = shared  # see the module: a budget beyond this process
 
+    async def process_request(  # type: ignore[override]
+        self, callback: Callable[..., Coroutine[Any, Any, Any]], args: Any, kwargs: dict[str, Any],
+        endpoint: str, data: dict[str, Any], rate_limit_args: int | None,
+    ) -> Any:
+        token = _CHAT.set(data.get("chat_id", ""))  # the chat, for a shared budget's per-chat limit
+        try:
+            return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+        finally:
+            _CHAT.reset(token)
+
+    @staticmethod
+    async def _send(bulk: _Bulk | None, callback: Callable[..., Coroutine[Any, Any, Any]],
+                    args: Any, kwargs: dict[str, Any]) -> Any:
+        if bulk is not None and bulk.may_send is not None and not bulk.may_send():
+            raise SendingPaused("sending paused while the message waited for its turn")
+        return await callback(*args, **kwargs)
+
     async def _run_request(  # type: ignore[override]
         self, chat: bool, group: str | int | bool, allow_paid_broadcast: bool,
         callback: Callable[..., Coroutine[Any, Any, Any]], args: Any, kwargs: dict[str, Any],
@@ -228,11 +248,10 @@ class ReservingRateLimiter(AIORateLimiter):
         async def within_limits(*call_args: Any, **call_kwargs: Any) -> Any:
             # PTB calls this after the group limit and any 429 pause: the last waits are ours.
             async with self.window.slot(bulk=bulk is not None):
-                if bulk is not None and self.shared is not None:
-                    await self.shared.acquire()
-                if bulk is not None and bulk.may_send is not None and not bulk.may_send():
-                    raise SendingPaused("sending paused while the message waited for its turn")
-                return await callback(*call_args, **call_kwargs)
+                if self.shared is None:
+                    return await self._send(bulk, callback, call_args, call_kwargs)
+                async with self.shared.place(bulk=bulk is not None, chat=_CHAT.get()):
+                    return await self._send(bulk, callback, call_args, call_kwargs)
 
         try:
             return await super()._run_request(chat, group, allow_paid_broadcast, within_limits, args, kwargs)
