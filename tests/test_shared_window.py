@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.delivery.ratelimit import ReservingRateLimiter, SlidingWindow, bulk_sends
+from bot.delivery.ratelimit import REPLY_WAIT_S, ReservingRateLimiter, SlidingWindow, bulk_sends
 from bot.delivery.shared_budget import SHARE, SharedBudget, budget_name
 from storage import Database
 from storage.flood import WindowRules
@@ -108,7 +108,7 @@ async def test_sends_delayed_after_their_slots_do_not_bunch_up_into_429s(two_dbs
 async def test_replies_count_in_the_budget_and_hardly_wait_for_the_fan_out(two_dbs: tuple[Database, Database]) -> None:
     """A fan-out on one replica at the schedule's full pace and five replies a second to
     commands on another: together they stay under 30 in every second (replies outside the
-    budget made it ~33), and a reply waits for the fan-out only briefly."""
+    budget made it ~33), and a reply waits for the fan-out at most 20 ms, as in one process."""
     time_ = SharedTime()
     api = BotApi(time_)
     a, b = (replica(db, time_) for db in two_dbs)
@@ -124,7 +124,7 @@ async def test_replies_count_in_the_budget_and_hardly_wait_for_the_fan_out(two_d
     assert api.refused == 0
     assert len(api.arrivals) == 270
     assert worst_second([t for t, _ in api.arrivals]) <= LIMIT
-    assert max(waits) <= 0.05, sorted(waits)[-5:]
+    assert max(waits) <= REPLY_WAIT_S + 0.001, sorted(waits)[-5:]  # as in one process
 
 
 async def test_two_replicas_do_not_send_one_private_chat_two_messages_in_a_second(
