@@ -41,28 +41,19 @@ RELATED_EVERY_S = 1.5  # Telegram allows a private chat about one message a seco
 def _prepare_child() -> None:
     """``--prepare DB CHATS FEEDS BASE_URL T0``: the outbox and the feeds, with NEWSBOT_CODE's storage."""
     db_path, count, feeds, base, t0 = Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], float(sys.argv[6])
-    sys.path.insert(0, os.environ["NEWSBOT_CODE"])
+    from prep_outbox import queue_fanout, use_checkout
+
+    use_checkout()
     from datetime import UTC, datetime
 
     from storage import Database
-    from storage.articles import NewArticle
 
     async def prepare() -> None:
         now = datetime.now(UTC)
-        channels = round(count * 0.3)
-        ids = [80_000_000 + i for i in range(count - channels)] + [-1_008_000_000_000 - i for i in range(channels)]
         db = await Database.open(db_path)
-        feed, _ = await db.feeds.add("https://news.example/rss.xml", now=datetime(2100, 1, 1, tzinfo=UTC), title="Fake")
-        for chat_id in ids:
-            await db.chats.upsert(chat_id, "private" if chat_id > 0 else "channel", title=f"Chat {chat_id}", now=now)
         text = ("Engineers opened the gates of the dam after repairs; the reservoir fills again and the "
                 "villages downstream prepare for the water. ") * 8
-        article_id = await db.articles.insert(NewArticle(
-            feed_id=feed.id, url="https://news.example/dam", canonical_url="https://news.example/dam", guid=None,
-            title="Dam gates open after repairs", text=text, summary=text[:200], language="en", author="",
-            published_at=now, from_feed=False, related=(), fingerprint=None, bands=None,
-            title_terms="dam gates open after repairs", body_terms=text.lower()), now=now)
-        await db.deliveries.enqueue_article(article_id, ids, now=now)
+        await queue_fanout(db, count, text=text, now=now, feed_title="Fake")
         for i in range(feeds):  # each with a reader, who gets the feed's story at its first poll
             due = datetime.fromtimestamp(t0 + FEEDS_START_S + i * FEED_GAP_S, UTC)
             polled, _ = await db.feeds.add(f"{base}/feed-{i}.xml", now=due)

@@ -34,30 +34,17 @@ def _prepare_child() -> None:
     """``--prepare DB N``: build the outbox with the storage code of NEWSBOT_CODE (an older
     checkout refuses a database of a newer schema, so each run prepares its own)."""
     db_path, count = Path(sys.argv[2]), int(sys.argv[3])
-    sys.path.insert(0, os.environ["NEWSBOT_CODE"])
+    from prep_outbox import queue_fanout, use_checkout
+
+    use_checkout()
     from datetime import UTC, datetime
 
     from storage import Database
-    from storage.articles import NewArticle
 
     async def prepare() -> None:
-        now = datetime.now(UTC)
-        channels = round(count * 0.3)
-        private = [80_000_000 + i for i in range(count - channels)]
-        channel_ids = [-1_008_000_000_000 - i for i in range(channels)]
         db = await Database.open(db_path)
-        feed, _ = await db.feeds.add("https://news.example/rss.xml", now=now, title="Fake Times")
-        for chat_id in private:
-            await db.chats.upsert(chat_id, "private", title=f"Reader {chat_id}", now=now)
-        for chat_id in channel_ids:
-            await db.chats.upsert(chat_id, "channel", title=f"Channel {chat_id}", now=now)
-        text = "Engineers opened the gates of the dam after repairs. " * 20
-        article_id = await db.articles.insert(NewArticle(
-            feed_id=feed.id, url="https://news.example/dam", canonical_url="https://news.example/dam", guid=None,
-            title="Dam gates open after repairs", text=text, summary=text[:200], language="en", author="",
-            published_at=now, from_feed=False, related=(), fingerprint=None, bands=None,
-            title_terms="dam gates open after repairs", body_terms=text.lower()), now=now)
-        await db.deliveries.enqueue_article(article_id, [*private, *channel_ids], now=now)
+        await queue_fanout(db, count, text="Engineers opened the gates of the dam after repairs. " * 20,
+                           now=datetime.now(UTC))
         await db.close()
 
     asyncio.run(prepare())

@@ -18,8 +18,9 @@ transactions through aiosqlite would take minutes). Two checks keep this honest:
 ``verify_bulk_path`` stores a sample both ways and compares the tables, and every
 CHECK_EVERY-th article's terms are compared with ``index_text`` itself.
 
-The database is cached under ``bench/out/`` keyed by N, seed, ``GEN_VERSION`` and a hash of
-``textsearch``'s source and the stemmer (a change of normalization changes every stored term);
+The database is cached under ``bench/out/`` keyed by N, seed, ``GEN_VERSION``, a hash of
+``textsearch``'s source and the stemmer (a change of normalization changes every stored term)
+and the schema version (``storage.schema.LATEST``);
 the table of stems of the lexicon is cached the same way.
 """
 
@@ -54,6 +55,7 @@ from bot.news import namekeys
 from bot.news.namekeys import index_text, name_keys
 from storage import Database
 from storage._time import to_db
+from storage.schema import LATEST as SCHEMA_LATEST
 from storage.articles import NewArticle
 
 GEN_VERSION = 3  # 3: search terms with the names' cross-script keys, as the bot indexes them; bump when the generated text changes, so cached databases are rebuilt
@@ -823,9 +825,11 @@ class Corpus:
 
 
 def corpus_path(n: int, seed: int) -> Path:
-    """Where the corpus is cached: a new file when N, the seed, the generator or the stems change."""
+    """Where the corpus is cached: a new file when N, the seed, the generator, the stems or the
+    schema change (a corpus of an older schema would be migrated by the first benchmark that
+    opens it, which benchmarks must not do, and measured on tables the bot no longer has)."""
     keys = hashlib.sha1(Path(namekeys.__file__).read_bytes()).hexdigest()[:6]  # the names' keys too
-    return OUT_DIR / f"articles-n{n}-s{seed}-v{GEN_VERSION}-{normalization_key()}-{keys}.db"
+    return OUT_DIR / f"articles-n{n}-s{seed}-v{GEN_VERSION}-{normalization_key()}-{keys}-schema{SCHEMA_LATEST}.db"
 
 
 def generated_db(n: int, seed: int = 1, *, force: bool = False, workers: int | None = None,

@@ -189,6 +189,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None, schedul
             ReservingRateLimiter(
                 per_second=settings.telegram_messages_per_second,
                 group_max_rate=settings.telegram_group_messages_per_minute, group_time_period=60,
+                private_chat_gap=settings.telegram_private_chat_gap_seconds,
             )
         )
         .context_types(ContextTypes(context=NewsContext))

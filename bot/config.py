@@ -191,6 +191,9 @@ class Settings(CoreSettings):
     # 20 a minute per group or channel.
     telegram_messages_per_second: int = Field(default=30, ge=1, le=1000)
     telegram_group_messages_per_minute: int = Field(default=20, ge=1, le=60)
+    # About one message a second per private chat: a reply waits until this long after the
+    # answer to the chat's last message (0: replies are not paced per chat).
+    telegram_private_chat_gap_seconds: float = Field(default=1.0, ge=0, le=60)
     # Channels to register at start (@username or -100... id).
     channels: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Which CHANNELS get which FEEDS: "@news=1,2;@tech=https://b.example/rss". Empty: all of them.

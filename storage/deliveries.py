@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 STATES = ("pending", "sending", "sent", "failed", "skipped")
 #: How long a claim holds when the claimer names no lease (tools, tests): a send never takes it.
 DEFAULT_LEASE = timedelta(minutes=10)
+#: digest_key of the rows that carry the rest of a long reply (``enqueue_reply``), not a digest.
+REPLY_KEY_PREFIX = "reply:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +119,11 @@ class DeliveryRepo:
                 [(chat_id, broadcast_id, text, to_db(now), to_db(now)) for chat_id in chats],
             )
             return broadcast_id, conn.total_changes - before
+
+    async def enqueue_reply(self, chat_id: int, key: str, payload: str, *, now: datetime) -> bool:
+        """Queue one more message of a long reply (``/feeds``): sent as a digest row is (HTML as
+        it is, once per key, paced by the publisher) but no post: ``count`` leaves it out."""
+        return await self.enqueue_digest(chat_id, REPLY_KEY_PREFIX + key, payload, now=now)
 
     async def enqueue_digest(self, chat_id: int, key: str, payload: str, *, now: datetime) -> bool:
         """Queue one digest message; False if this chat already has the digest for ``key``."""
@@ -268,7 +275,10 @@ class DeliveryRepo:
         return (int(row[0]), from_db(row[1])) if row else (0, None)
 
     async def count(self, state: str | None = None, *, since: datetime | None = None) -> int:
-        sql, params = "SELECT count(*) FROM deliveries WHERE 1 = 1", []
+        """Posts, broadcasts and digests in ``state`` (since a moment); the extra messages of
+        long replies (``enqueue_reply``) are no posts and are not counted."""
+        sql, params = "SELECT count(*) FROM deliveries WHERE (digest_key IS NULL OR digest_key NOT LIKE ?)", [
+            REPLY_KEY_PREFIX + "%"]
         if state is not None:
             sql += " AND state = ?"
             params.append(state)

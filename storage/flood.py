@@ -15,7 +15,8 @@ Telegram received it somewhere in between, so however long any request took in t
 however late a replica's sends went after their slots, no second at Telegram's end holds more
 than ``limit``. A place whose answer never came (its replica was killed mid-send) counts for
 ``max_flight`` from its send. The same rows count per chat (1 a second in a private chat, 20 a
-minute in a group), so two replicas do not post to one chat at once.
+minute in a group; messages only, not chat actions), so two replicas do not post to one chat
+at once.
 """
 
 from __future__ import annotations
@@ -54,14 +55,13 @@ def decide(ends: list[float | None], chat_ends: list[float | None], *, now: floa
     """True if a message may go now, else how long to wait (None: until an answer comes).
 
     ``ends`` are the answers' times (None: in flight) of the places held now, ``chat_ends``
-    those of the same chat. Bulk sends leave the last place to replies, unless it frees within
-    ``reply_wait``, and wait for the chat's own limit; replies take any free place."""
-    if bulk:
-        chat_limit, chat_period = (rules.private_limit, rules.period) if private else (
-            rules.group_limit, rules.group_period)
-        if len(chat_ends) >= chat_limit:
-            answered = sorted(e for e in chat_ends if e is not None)
-            return answered[0] + chat_period - now if answered else None
+    those of the same chat. Every message waits for the chat's own limit; bulk sends leave the
+    last place to replies, unless it frees within ``reply_wait``; replies take any free place."""
+    chat_limit, chat_period = (rules.private_limit, rules.period) if private else (
+        rules.group_limit, rules.group_period)
+    if len(chat_ends) >= chat_limit:
+        answered = sorted(e for e in chat_ends if e is not None)
+        return answered[0] + chat_period - now if answered else None
     free = rules.limit - len(ends)
     answered = sorted(e for e in ends if e is not None)
     expiry = answered[0] + rules.period - now if answered else None
@@ -118,8 +118,8 @@ class FloodBudgetRepo:
                 (name, now_us),
             )
             ends = await _ends(conn, window.format(chat=""), (name, *_bounds(now_us, rules.period, rules)))
-            chat_ends = await _ends(conn, window.format(chat="AND chat_key = ? "),
-                                    (name, chat_key, *_bounds(now_us, chat_period, rules)))
+            chat_ends = [] if not chat_key else await _ends(  # '' : no chat's own limit (not a message)
+                conn, window.format(chat="AND chat_key = ? "), (name, chat_key, *_bounds(now_us, chat_period, rules)))
             verdict = decide(ends, chat_ends, now=now, bulk=bulk, private=private, rules=rules)
             if verdict is not True:
                 return Admission(None, None if verdict is None else max(float(verdict), 0.0))

@@ -118,6 +118,9 @@ def make_settings(tmp_path: Path, tg: FakeTelegramServer) -> Callable[..., Setti
             "admin_ids": [ADMIN_ID],
             "allow_private_urls": True,  # the fake news site lives on 127.0.0.1
             "http_timeout_seconds": 5,
+            # The fake Bot API enforces no flood limits unless a test asks (enforce_flood_limits),
+            # so replies are not paced per private chat either; tests of the pacing set it.
+            "telegram_private_chat_gap_seconds": 0,
         }
         values.update(overrides)
         return load_settings(_env_file=None, **values)

@@ -6,12 +6,14 @@ HTML), so a reply that would break a command fails these tests.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
 
 from bot.clock import FakeClock
 from bot.jobs.poll import poll_due_feeds
+from storage.deliveries import Delivery
 from tests.conftest import ADMIN_ID, READER_ID, RunningBot
 from tests.fakes.news_site import FakeNewsSite
 from tests.stories import DAM, ELECTION
@@ -130,3 +132,30 @@ async def test_a_feed_with_a_huge_title_breaks_no_command(running_bot: RunningBo
     for command in ("/feeds", "/subscribe", "/subscribe 1", "/list"):
         [answer] = await running_bot.command(ADMIN_ID, command)
         assert answer.ok, command
+
+
+async def test_the_rest_of_a_long_feeds_list_is_no_post_in_stats(running_bot: RunningBot, clock: FakeClock) -> None:
+    """/feeds sends the rest of a long list through the outbox (as digest rows are sent); those
+    messages are no posts, waiting or sent, and /stats counted them as posts."""
+    await _add_feeds(running_bot, 700)
+    await running_bot.command(ADMIN_ID, "/feeds")
+    queued = await _queued(running_bot, ADMIN_ID, 9)  # the handler queues them after its first answer
+    assert {r.state for r in queued} == {"pending"}
+    [stats] = await running_bot.command(ADMIN_ID, "/stats")
+    assert "Posts in 24 h: 0; waiting: 0; failed: 0" in stats.params["text"]
+    for _ in range(12):
+        clock.advance(timedelta(seconds=1.1))
+        await running_bot.services.publisher.drain()
+    assert {r.state for r in await running_bot.services.db.deliveries.for_chat(ADMIN_ID)} == {"sent"}
+    [stats] = await running_bot.command(ADMIN_ID, "/stats")
+    assert "Posts in 24 h: 0; waiting: 0; failed: 0" in stats.params["text"]
+
+
+async def _queued(bot: RunningBot, chat_id: int, count: int) -> list[Delivery]:
+    """The chat's outbox rows once there are ``count`` (a handler still running adds them)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 5.0
+    while len(rows := await bot.services.db.deliveries.for_chat(chat_id)) < count and loop.time() < deadline:
+        await asyncio.sleep(0.01)
+    assert len(rows) == count, rows
+    return rows

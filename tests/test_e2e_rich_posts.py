@@ -16,6 +16,7 @@ import pytest
 from bot.app import build_application
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.jobs.digest import queue_due_digests
 from bot.jobs.poll import poll_due_feeds
 from tests.conftest import ADMIN_ID, READER_ID, RunningBot, start_bot
 from tests.fakes.news_site import FakeNewsSite
@@ -181,6 +182,27 @@ async def test_article_post_mode_posts_the_rich_article_itself(running_bot: Runn
     assert (row.state, row.sent_as) == ("sent", "rich")
 
 
+async def test_in_article_post_mode_a_digest_stays_a_text_message(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    """"Rich" is one whole article as the post (README, "Whole articles in Telegram"); a digest
+    is a list of many stories, each linked to its original, so it goes as the usual message."""
+    site.feed("/rss.xml", title="Fake Times").publish("Dam gates open after repairs", body=DAM)
+    await _channel_follows_feed(running_bot, site)
+    for setting in ("article post", "schedule digest 13:00 only"):
+        [answer] = await running_bot.command(ADMIN_ID, f"/channel {CHANNEL} {setting}")
+        assert answer.params["text"].startswith("Done."), answer.params["text"]
+    assert await _cycle(running_bot) == 0  # "only": the story waits for the digest
+    clock.set(clock.now().replace(hour=13, minute=0, second=5))
+    await queue_due_digests(running_bot.services)
+    assert (await running_bot.services.publisher.drain()).sent == 1
+    [digest] = running_bot.tg.sent_messages(CHANNEL)
+    assert digest.ok and digest.params["text"].startswith("<b>News digest") and "Dam gates open" in digest.params["text"]
+    assert not running_bot.tg.calls_to("sendRichMessage")
+    [row] = await _rows(running_bot, CHANNEL)
+    assert (row.kind, row.sent_as) == ("digest", "text")
+
+
 async def test_an_over_long_article_is_trimmed_within_the_limits(running_bot: RunningBot, site: FakeNewsSite) -> None:
     paragraph = "Engineers kept measuring the water level at every gate along the river, hour after hour. " * 6
     body = "\n\n".join(f"{i}. {paragraph}" for i in range(80))  # about 43,000 characters
@@ -193,6 +215,22 @@ async def test_an_over_long_article_is_trimmed_within_the_limits(running_bot: Ru
     html = rich.params["rich_message"]["html"]
     assert "Continue on Fake Times</a></p>" in html
     assert html.count("<p>") < 80 and html.rstrip().endswith("</p>")
+
+
+async def test_an_article_full_of_emoji_is_trimmed_as_telegram_counts(running_bot: RunningBot, site: FakeNewsSite) -> None:
+    """About 31,700 characters but 39,400 UTF-16 code units (each emoji is two): measured with
+    len() it seemed to fit, went out whole, and Telegram refused it."""
+    paragraph = "Engineers measured 🌊🌊🌊🌊🌊🌊🌊🌊 the river at gate 🚧🚧🚧🚧🚧🚧🚧🚧 again, hour after hour. " * 6
+    body = "\n\n".join(f"{i}. {paragraph}" for i in range(80))
+    site.feed("/rss.xml", title="Fake Times").publish("A very long report", body=body)
+    await _channel_follows_feed(running_bot, site)
+    await running_bot.command(ADMIN_ID, f"/channel {CHANNEL} article post")
+    assert await _cycle(running_bot) == 1
+    [rich] = running_bot.tg.calls_to("sendRichMessage")
+    assert rich.ok, rich.description  # the fake counts the 32,768 in UTF-16 code units, as Telegram does
+    assert "Continue on Fake Times</a></p>" in rich.params["rich_message"]["html"]
+    [row] = await _rows(running_bot, CHANNEL)
+    assert row.sent_as == "rich"
 
 
 async def test_a_bot_api_without_rich_messages_falls_back_to_the_post_and_tells_the_admin_once(

@@ -104,6 +104,7 @@ async def test_send_rich_message_accepts_documented_html_and_keeps_is_rtl(tg: Fa
     ({"html": "<div>x</div>"}, 'Unsupported start tag "div"'),
     ({"html": "<p>x"}, "can't find end tag"),
     ({"html": "<p>" + "x" * 32769 + "</p>"}, "rich message text is too long"),
+    ({"html": "<p>" + "😀" * 16385 + "</p>"}, "rich message text is too long"),  # 32,770 UTF-16 units
     ({"html": "<p>x</p>" * 501}, "too many blocks"),
     ({"html": "<blockquote>" * 17 + "x" + "</blockquote>" * 17}, "nesting is too deep"),
     ({"html": '<img src="https://e.com/a.jpg">' * 51 + "<p>x</p>"}, "too many media"),
@@ -116,6 +117,7 @@ async def test_send_rich_message_refuses_what_the_docs_refuse(bot: Bot, rich: di
 
 async def test_the_limits_themselves_are_allowed(bot: Bot) -> None:
     await _rich(bot, USER, {"html": "<p>" + "я" * 32768 + "</p>"})
+    await _rich(bot, USER, {"html": "<p>" + "😀" * 16384 + "</p>"})  # 32,768 UTF-16 code units
     await _rich(bot, USER, {"html": "<p>x</p>" * 500})
     await _rich(bot, USER, {"html": "<blockquote>" * 16 + "x" + "</blockquote>" * 16})
 

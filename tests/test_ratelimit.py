@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import pytest
 
+from bot.delivery.chatpace import ChatPacer
 from bot.delivery.ratelimit import FloodBudget, ReservingRateLimiter, SendingPaused, SlidingWindow, bulk_sends
 
 T = TypeVar("T")
@@ -225,15 +226,17 @@ async def test_a_window_of_one_still_lets_bulk_sends_go(vt: VirtualTime) -> None
 def _limiter(vt: VirtualTime, per_second: int, shared: FloodBudget | None = None) -> ReservingRateLimiter:
     limiter = ReservingRateLimiter(per_second=per_second, group_max_rate=20, group_time_period=60, shared=shared)
     limiter.window = SlidingWindow(per_second, clock=vt.clock, sleep=vt.sleep)
+    limiter.chats = ChatPacer(clock=vt.clock, sleep=vt.sleep)
     return limiter
 
 
-async def _request(limiter: ReservingRateLimiter, callback: Callable[[], Awaitable[Any]], chat_id: int = 5) -> Any:
+async def _request(limiter: ReservingRateLimiter, callback: Callable[[], Awaitable[Any]], chat_id: int = 5,
+                   endpoint: str = "sendMessage") -> Any:
     """What PTB's ExtBot does for one Bot API call with a chat_id."""
     async def call(*_: Any, **__: Any) -> Any:
         return await callback()
 
-    return await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": chat_id}, None)
+    return await limiter.process_request(call, (), {}, endpoint, {"chat_id": chat_id}, None)
 
 
 async def test_a_bulk_send_whose_sender_paused_meanwhile_is_not_made(vt: VirtualTime) -> None:
@@ -295,6 +298,78 @@ async def test_a_shared_budget_paces_the_bulk_sends_of_every_limiter_that_has_it
 
     await vt.run(asyncio.gather(*(fanout(limiter) for limiter in limiters)))
     assert sorted(sent) == pytest.approx([n / 3 for n in range(12)])
-    await vt.run(_request(limiters[0], send))  # a reply: counted by the budget, not paced
+    await vt.run(_request(limiters[0], send, chat_id=6))  # a reply: counted by the budget, not paced
     assert sent[-1] == pytest.approx(vt.now) and vt.now == pytest.approx(11 / 3)
     assert budget.replies == 1
+
+
+# -- one private chat: about one message a second, as Telegram counts ------------------------------
+
+
+class ChatReceiver:
+    """Telegram's end of private chats: each message arrives ``transit`` after its send and is
+    answered at once; ``arrivals[chat]`` is when each arrived."""
+
+    def __init__(self, vt: VirtualTime) -> None:
+        self.vt = vt
+        self.arrivals: dict[int, list[float]] = {}
+        self.sent: dict[int, list[float]] = {}
+
+    async def reply(self, limiter: ReservingRateLimiter, chat_id: int, *, transit: float, bulk: bool = False,
+                    endpoint: str = "sendMessage") -> None:
+        async def send() -> bool:
+            self.sent.setdefault(chat_id, []).append(self.vt.now)
+            await self.vt.sleep(transit)
+            self.arrivals.setdefault(chat_id, []).append(self.vt.now)
+            return True
+
+        if bulk:
+            with bulk_sends():
+                await _request(limiter, send, chat_id=chat_id, endpoint=endpoint)
+        else:
+            await _request(limiter, send, chat_id=chat_id, endpoint=endpoint)
+
+
+async def _after(vt: VirtualTime, delay: float, awaitable: Awaitable[None]) -> None:
+    await vt.sleep(delay)
+    await awaitable
+
+
+async def test_a_quick_reply_after_a_slow_one_arrives_a_second_after_it(vt: VirtualTime) -> None:
+    """The 429 seen under load: a reply slow in transit (0.8 s), a second one sent 0.3 s after
+    it and quick: sent at once, it arrived first and the slow one 0.5 s later, within Telegram's
+    second. Now the second goes a second after the first one's answer."""
+    limiter, other_end = _limiter(vt, 30), ChatReceiver(vt)
+    await vt.run(asyncio.gather(other_end.reply(limiter, 7, transit=0.8),
+                                _after(vt, 0.3, other_end.reply(limiter, 7, transit=0.01))))
+    first, second = other_end.arrivals[7]
+    assert first == pytest.approx(0.8) and second - first >= 1.0
+    assert other_end.sent[7][1] == pytest.approx(1.8)  # a second after the slow one's answer
+
+
+async def test_replies_to_other_chats_do_not_wait_for_a_busy_chat(vt: VirtualTime) -> None:
+    limiter, other_end = _limiter(vt, 30), ChatReceiver(vt)
+    await vt.run(asyncio.gather(
+        other_end.reply(limiter, 7, transit=0.8), _after(vt, 0.1, other_end.reply(limiter, 7, transit=0.01)),
+        *(_after(vt, 0.2, other_end.reply(limiter, chat, transit=0.01)) for chat in (8, 9, -100123)),
+    ))
+    assert [other_end.sent[chat] for chat in (8, 9, -100123)] == [[pytest.approx(0.2)]] * 3
+    assert other_end.sent[7][1] == pytest.approx(1.8)
+
+
+async def test_a_reply_right_after_a_post_to_the_chat_waits_for_it_but_posts_do_not_wait(vt: VirtualTime) -> None:
+    """Bulk sends are paced per chat by the publisher (on the bot's clock): here they do not
+    wait, but they hold the chat, so a reply does not land in the same second as a post."""
+    limiter, other_end = _limiter(vt, 30), ChatReceiver(vt)
+    await vt.run(other_end.reply(limiter, 7, transit=0.2, bulk=True))
+    await vt.run(other_end.reply(limiter, 7, transit=0.2))
+    assert other_end.sent[7] == [pytest.approx(0.0), pytest.approx(1.2)]
+    await vt.run(other_end.reply(limiter, 7, transit=0.0, bulk=True))  # the publisher's own pace rules
+    assert other_end.sent[7][2] == pytest.approx(vt.now)
+
+
+async def test_a_chat_action_is_no_message_and_never_waits(vt: VirtualTime) -> None:
+    limiter, other_end = _limiter(vt, 30), ChatReceiver(vt)
+    await vt.run(other_end.reply(limiter, 7, transit=0.5))
+    await vt.run(other_end.reply(limiter, 7, transit=0.0, endpoint="sendChatAction"))
+    assert other_end.sent[7][1] == pytest.approx(0.5)

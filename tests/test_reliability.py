@@ -14,7 +14,6 @@ timeout and database-lock tests take a few tenths of a second of real time, on p
 from __future__ import annotations
 
 import asyncio
-import itertools
 import sqlite3
 import threading
 import time

@@ -11,6 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.news.render import MAX_MESSAGE, Link, PostContent, render_digest, render_post, telegram_length
+from tests.fakes._tg_rules import check_text
+from tests.fakes._tg_updates import utf16_len
 
 ALLOWED = {"b", "i", "a"}
 
@@ -67,6 +69,15 @@ def test_long_summary_is_shortened_by_whole_sentences() -> None:
     body = check(html)
     assert re.search(r"of the day\.\n", body)  # ends on a whole sentence
     assert "Read also" in html
+
+
+def test_a_summary_of_emoji_is_cut_to_the_room_telegram_counts_not_to_half_of_it() -> None:
+    """One long "sentence" of emoji: each is two UTF-16 code units. Cut by code points, the
+    summary lost twice what it had to and the post used half of its 4096 units."""
+    post = PostContent("Title", "https://example.org/a", "🎉 " * 2500, "Src", None)
+    html = render_post(post)
+    assert 3900 < telegram_length(html) <= MAX_MESSAGE
+    assert utf16_len(check_text(html, "HTML")) <= MAX_MESSAGE  # the fake Bot API takes it
 
 
 text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=3000)

@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.jobs import DIGEST_TICK_S, _digest_job
 from bot.jobs.digest import queue_due_digests
 from bot.replica import period_key
+from storage import Database
 from tests.conftest import start_bot
 from tests.fakes.news_site import FakeNewsSite
 from tests.fakes.telegram_api import FakeTelegramServer
@@ -73,16 +74,12 @@ async def test_the_second_of_two_schedulers_does_not_send_a_digest_twice(
     assert len(texts) == 1 and "Dam gates open after repairs" in texts[0]
 
 
-async def test_a_period_is_claimed_once_and_the_next_one_again(database_target: str, clock: FakeClock) -> None:
-    from storage import Database
-
-    first, second = await Database.connect(database_target), await Database.connect(database_target)
-    try:
-        now = clock.now()
-        assert await first.job_runs.claim("digest", "1", owner="a", now=now)
-        assert not await second.job_runs.claim("digest", "1", owner="b", now=now)
-        assert await second.job_runs.claim("digest", "2", owner="b", now=now)
-        assert await first.job_runs.owner("digest", "1") == "a"
-    finally:
-        await first.close()
-        await second.close()
+async def test_a_period_is_claimed_once_and_the_next_one_again(
+    two_dbs: tuple[Database, Database], clock: FakeClock,
+) -> None:
+    first, second = two_dbs
+    now = clock.now()
+    assert await first.job_runs.claim("digest", "1", owner="a", now=now)
+    assert not await second.job_runs.claim("digest", "1", owner="b", now=now)
+    assert await second.job_runs.claim("digest", "2", owner="b", now=now)
+    assert await first.job_runs.owner("digest", "1") == "a"

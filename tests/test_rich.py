@@ -85,6 +85,20 @@ def test_one_giant_paragraph_is_cut_at_a_word() -> None:
     assert rich.truncated and rich.chars <= 2000 and "word…</p>" in rich.html
 
 
+def test_emoji_count_twice_as_telegram_counts_them() -> None:
+    """21,000 emoji are 42,000 UTF-16 code units, which Telegram measures its 32,768 in: the
+    article is cut (measured with len() it seemed to fit, and Telegram refused it)."""
+    paragraphs = [f"{i} " + "😀" * 700 for i in range(30)]
+    rich = render_rich_article(_article(paragraphs))
+    assert rich.truncated and check_rich_html(rich.html)["chars"] == rich.chars <= RICH_MAX_CHARS
+
+
+def test_one_giant_paragraph_of_astral_characters_is_cut_within_the_limit() -> None:
+    rich = render_rich_article(_article(["𝔀𝓸𝓻𝓭 " * 3000]), limits=RichLimits(max_chars=2000))
+    assert rich.truncated and check_rich_html(rich.html)["chars"] <= 2000 and "…</p>" in rich.html
+    assert rich.chars > 1900  # the room is used, not half of it
+
+
 def test_a_headline_longer_than_the_limit_is_cut() -> None:
     # Found by the property test below: a 201-character title with max_chars=200.
     rich = render_rich_article(_article(["Body."], title="headline " * 30), limits=RichLimits(max_chars=200))

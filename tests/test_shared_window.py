@@ -9,7 +9,8 @@ Time is virtual (tests/shared_time.SharedTime): the sleeps move it, the database
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import pytest
 
@@ -33,7 +34,8 @@ class BotApi:
         self.refused = 0
 
     async def send(self, limiter: ReservingRateLimiter, chat: int, *, bulk: bool,
-                   out: Callable[[], float] = lambda: 0.005, back: float = 0.005) -> float:
+                   out: Callable[[], float] = lambda: 0.005, back: float = 0.005,
+                   endpoint: str = "sendMessage") -> float:
         """One sendMessage through ``limiter``: ``out()`` seconds to arrive, ``back`` to answer;
         returns when the limiter let the request go."""
         went: list[float] = []
@@ -41,6 +43,9 @@ class BotApi:
         async def call(*_: object, **__: object) -> bool:
             went.append(self.time.now)
             await self.time.sleep(out())
+            if endpoint == "sendChatAction":  # no message: Telegram does not count it
+                await self.time.sleep(back)
+                return True
             try:
                 self.limits.admit(chat, private=chat > 0)
                 self.arrivals.append((self.time.now, chat))
@@ -51,9 +56,9 @@ class BotApi:
 
         if bulk:
             with bulk_sends():
-                await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": chat}, None)
+                await limiter.process_request(call, (), {}, endpoint, {"chat_id": chat}, None)
         else:
-            await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": chat}, None)
+            await limiter.process_request(call, (), {}, endpoint, {"chat_id": chat}, None)
         return went[0]
 
 
@@ -140,6 +145,46 @@ async def test_two_replicas_do_not_send_one_private_chat_two_messages_in_a_secon
     times = sorted(t for t, chat in api.arrivals if chat == 7)
     assert len(times) == 6
     assert all(later - earlier >= 1.0 for earlier, later in zip(times, times[1:]))
+
+
+async def test_replies_to_one_private_chat_from_two_replicas_come_a_second_apart(
+    two_dbs: tuple[Database, Database],
+) -> None:
+    """A command answered by one replica, another's reply to the same reader 0.1 s later (a
+    button pressed, say): the second waits for the chat's second, as in one process."""
+    time_ = SharedTime()
+    api = BotApi(time_)
+    a, b = (replica(db, time_) for db in two_dbs)
+
+    async def later() -> None:
+        await time_.sleep(0.1)
+        await api.send(b, 7, bulk=False)
+
+    await time_.run(api.send(a, 7, bulk=False, out=lambda: 0.3), later())
+    assert api.refused == 0
+    first, second = sorted(t for t, _ in api.arrivals)
+    assert second - first >= 1.0
+
+
+async def test_a_chat_action_does_not_hold_the_chat(two_dbs: tuple[Database, Database]) -> None:
+    """"typing…" on one replica, then the answer on another: no message to wait for."""
+    time_ = SharedTime()
+    api = BotApi(time_)
+    a, b = (replica(db, time_) for db in two_dbs)
+    start = time_.now
+    await time_.run(api.send(a, 7, bulk=False, endpoint="sendChatAction"))
+    went = await _run_one(time_, api.send(b, 7, bulk=False))
+    assert went - start < 0.05
+
+
+async def _run_one(time_: SharedTime, send: Coroutine[Any, Any, float]) -> float:
+    result: list[float] = []
+
+    async def keep() -> None:
+        result.append(await send)
+
+    await time_.run(keep())
+    return result[0]
 
 
 async def test_a_killed_replica_s_sends_in_flight_keep_their_places_until_max_flight(

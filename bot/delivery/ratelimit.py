@@ -19,12 +19,15 @@ got ``limit - 1``, 96.7%, when one place was always kept free).
 
 ``bulk_sends(may_send=...)`` carries the sender's pause: it is asked right before the request
 goes out (after every wait here), and a False answer raises ``SendingPaused`` without sending.
-Per-group limits (20 a minute) stay PTB's.
+Per-group limits (20 a minute) stay PTB's. Per private chat (about one a second) a reply waits
+for the chat's turn, counted the same way (``bot.delivery.chatpace``); replies to other chats
+do not wait for it.
 
 The interface, for a budget shared with other processes (replicas on the same bot token):
 
 * ``ReservingRateLimiter(per_second=..., group_max_rate=..., group_time_period=...,
-  reply_wait=REPLY_WAIT_S, shared=None)``: PTB's rate limiter for the Application.
+  reply_wait=REPLY_WAIT_S, shared=None, private_chat_gap=1.0)``: PTB's rate limiter for the
+  Application (``private_chat_gap`` 0: no pacing per private chat).
 * ``limiter.shared``: ``None``, or a ``FloodBudget`` (set it at construction or later, before
   sending): ``async with place(bulk=..., chat=...)``, entered by every message (replies too)
   once this process's window (``limiter.window``) gave it a place, when the shared budget lets
@@ -47,6 +50,7 @@ from typing import Any, Protocol
 from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
 
+from bot.delivery.chatpace import ChatPacer, is_message, is_private_chat_message
 from bot.delivery.outcome import retry_after
 
 __all__ = ["REPLY_WAIT_S", "FloodBudget", "ReservingRateLimiter", "SendingPaused", "SlidingWindow", "bulk_sends"]
@@ -65,7 +69,9 @@ class _Bulk:
 
 
 _BULK: ContextVar[_Bulk | None] = ContextVar("newsbot_bulk_send", default=None)
-_CHAT: ContextVar[int | str] = ContextVar("newsbot_send_chat", default="")
+# The private chat the request under way in this task writes to (set by ``process_request``).
+_PRIVATE_CHAT: ContextVar[int | None] = ContextVar("newsbot_private_chat", default=None)
+_CHAT: ContextVar[int | str] = ContextVar("newsbot_send_chat", default="")  # any chat, for ``shared``
 
 
 @contextlib.contextmanager
@@ -214,21 +220,27 @@ class ReservingRateLimiter(AIORateLimiter):
     also paced by ``shared`` when set; see the module."""
 
     def __init__(self, *, per_second: int, group_max_rate: int, group_time_period: float,
-                 reply_wait: float = REPLY_WAIT_S, shared: FloodBudget | None = None) -> None:
+                 reply_wait: float = REPLY_WAIT_S, shared: FloodBudget | None = None,
+                 private_chat_gap: float = 1.0) -> None:
         super().__init__(overall_max_rate=0, overall_time_period=0, group_max_rate=group_max_rate,
                          group_time_period=group_time_period)
         self.window = SlidingWindow(per_second, reply_wait=reply_wait)
+        self.chats = ChatPacer(private_chat_gap)  # about one message a second per private chat
         self.shared: FloodBudget | None = shared  # see the module: a budget beyond this process
 
     async def process_request(  # type: ignore[override]
         self, callback: Callable[..., Coroutine[Any, Any, Any]], args: Any, kwargs: dict[str, Any],
         endpoint: str, data: dict[str, Any], rate_limit_args: int | None,
     ) -> Any:
-        token = _CHAT.set(data.get("chat_id", ""))  # the chat, for a shared budget's per-chat limit
+        chat_id = data.get("chat_id")
+        token = _PRIVATE_CHAT.set(int(chat_id) if is_private_chat_message(endpoint, chat_id) else None)  # type: ignore[arg-type]
+        # The chat whose own limit a shared budget applies: messages only (a chat action is none).
+        chat_token = _CHAT.set(chat_id if chat_id is not None and is_message(endpoint) else "")
         try:
             return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
         finally:
-            _CHAT.reset(token)
+            _CHAT.reset(chat_token)
+            _PRIVATE_CHAT.reset(token)
 
     @staticmethod
     async def _send(bulk: _Bulk | None, callback: Callable[..., Coroutine[Any, Any, Any]],
@@ -244,6 +256,7 @@ class ReservingRateLimiter(AIORateLimiter):
         if not chat or allow_paid_broadcast:
             return await super()._run_request(chat, group, allow_paid_broadcast, callback, args, kwargs)
         bulk = _BULK.get()
+        private = _PRIVATE_CHAT.get() if self.chats.period > 0 else None
 
         async def within_limits(*call_args: Any, **call_kwargs: Any) -> Any:
             # PTB calls this after the group limit and any 429 pause: the last waits are ours.
@@ -253,9 +266,19 @@ class ReservingRateLimiter(AIORateLimiter):
                 async with self.shared.place(bulk=bulk is not None, chat=_CHAT.get()):
                     return await self._send(bulk, callback, call_args, call_kwargs)
 
+        # A private chat's turn comes first: waiting for it takes no place in the overall window.
+        send = within_limits if private is None else self._in_turn(private, wait=bulk is None, callback=within_limits)
         try:
-            return await super()._run_request(chat, group, allow_paid_broadcast, within_limits, args, kwargs)
+            return await super()._run_request(chat, group, allow_paid_broadcast, send, args, kwargs)
         except RetryAfter as exc:
             if self.shared is not None:  # every replica waits, not only this one
                 await self.shared.hold(retry_after(exc))
             raise
+
+    def _in_turn(self, chat_id: int, *, wait: bool,
+                 callback: Callable[..., Coroutine[Any, Any, Any]]) -> Callable[..., Coroutine[Any, Any, Any]]:
+        async def in_turn(*call_args: Any, **call_kwargs: Any) -> Any:
+            async with self.chats.turn(chat_id, wait=wait):
+                return await callback(*call_args, **call_kwargs)
+
+        return in_turn

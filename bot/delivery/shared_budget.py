@@ -12,9 +12,9 @@ every message also goes through the token's budget in the database (``storage/fl
   the window is what keeps Telegram's count under 30 in every second whatever each process's
   delay between its slot and the request, the requests' transit times, or a killed replica's
   sends in flight. Bulk sends leave the window's last place to replies (unless it frees within
-  20 ms), so a reply on any replica waits at most that for the fan-out, and they wait for the
-  chat's own limit (1 a second in a private chat, 20 a minute in a group), whichever replica
-  sent the chat's last message.
+  20 ms), so a reply on any replica waits at most that for the fan-out; and every message
+  waits for the chat's own limit (1 a second in a private chat, 20 a minute in a group),
+  whichever replica sent the chat's last message.
 
 SQLite runs one process and keeps the in-memory limiter alone.
 """
@@ -85,7 +85,7 @@ class SharedBudget:
                     log.warning("cannot free a place of the shared flood budget (%s)", exc)
 
     async def _admit(self, *, bulk: bool, chat: int | str) -> int | None:
-        private = isinstance(chat, int) and chat > 0
+        private = str(chat).isdigit()  # a user's id; groups' are negative, channels may be '@name'
         while True:
             if bulk:
                 await self.acquire()

@@ -73,9 +73,8 @@ async def reply_paced(update: Update, context: NewsContext, messages: Sequence[s
     now = context.services.clock.now()
     await remember_chat(context.db, chat, clock=context.services.clock)
     for index, text in enumerate(messages[1:], start=1):
-        # Kept as 'digest' rows: HTML sent as it is, once per key, paced by the publisher.
-        await context.db.deliveries.enqueue_digest(
-            chat.id, f"reply:{update.update_id}:{index}", fit_message(text), now=now + timedelta(seconds=index)
+        await context.db.deliveries.enqueue_reply(
+            chat.id, f"{update.update_id}:{index}", fit_message(text), now=now + timedelta(seconds=index)
         )
 
 

@@ -1,7 +1,7 @@
 """Telegram HTML for posts and digests, from plain values.
 
 Every piece of text that came from a feed, a page or a user is escaped here, and a message
-never exceeds Telegram's 4096-character limit: the summary is shortened by whole sentences,
+never exceeds Telegram's 4096-character limit (UTF-16 code units, as Telegram counts): the summary is shortened by whole sentences,
 then related links are dropped, so no tag or entity is ever cut.
 """
 
@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.news.sentences import split_sentences
 from bot.news.urls import strip_tracking
+from bot.news.utf16 import cut_units, utf16_len
 
 MAX_MESSAGE = 4096
 MAX_CAPTION_TITLE = 300
@@ -40,7 +41,7 @@ class PostContent:
 
 def telegram_length(text: str) -> int:
     """Length as Telegram counts it (UTF-16 code units); counted on the HTML, which is never shorter."""
-    return len(text.encode("utf-16-le")) // 2
+    return utf16_len(text)
 
 
 def escape(text: str) -> str:
@@ -82,7 +83,7 @@ def render_post(
         elif links:
             links.pop()
         elif sentences:
-            sentences = [_clip(sentences[0], max(0, len(sentences[0]) - (telegram_length(text) - limit) - 1))]
+            sentences = [_clip(sentences[0], max(0, utf16_len(sentences[0]) - (telegram_length(text) - limit) - 1))]
             if not sentences[0].strip("…"):
                 sentences = []
         else:
@@ -147,10 +148,11 @@ def _meta(source: str, when: datetime | None, zone: ZoneInfo | None) -> str:
 
 
 def _clip(text: str, limit: int) -> str:
-    """Cut at a word boundary and mark the cut; only for text with no markup in it."""
-    if len(text) <= limit:
+    """Cut to ``limit`` UTF-16 code units at a word boundary and mark the cut; only for text
+    with no markup in it."""
+    if utf16_len(text) <= limit:
         return text
-    cut = text[: max(0, limit - 1)]
-    if " " in cut[limit // 2 :]:
+    cut = cut_units(text, max(0, limit - 1))
+    if " " in cut[len(cut) // 2 :]:
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,;:-") + "…"

@@ -5,7 +5,8 @@ headline, lead image, the paragraphs (a paragraph of "- item" lines as a list, a
 that is one quotation as a quote), source and time, a link to the original and "Read also".
 
 Limits, from core.telegram.org/bots/api/rich-messages.md ("Rich Message Limits"): up to
-32768 characters of text, up to 500 blocks (nested blocks, list items and quotations
+32768 characters of text (UTF-16 code units, as Telegram counts every text length: an emoji is
+two), up to 500 blocks (nested blocks, list items and quotations
 included), up to 16 levels of nesting, up to 50 media. Over the limits the body is cut at a
 paragraph boundary and ends with "Continue on <source>", a link to the original. Every piece
 of text is escaped; only http(s) URLs become links or images. RTL languages set ``is_rtl``.
@@ -22,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from bot.news.render import Link
 from bot.news.urls import is_http_url
+from bot.news.utf16 import cut_units, utf16_len
 
 __all__ = ["RichArticle", "RichLabels", "RichLimits", "RichMessage", "is_rtl_language", "render_rich_article"]
 
@@ -156,12 +158,12 @@ def _tail(article: RichArticle, source: str, zone: ZoneInfo | None, labels: Rich
         meta.append((article.when.astimezone(zone) if zone else article.when).strftime("%d.%m.%Y %H:%M"))
     if meta:
         text = " · ".join(meta)
-        blocks.append(_Block(f"<p><i>{_esc(text)}</i></p>", len(text)))
+        blocks.append(_Block(f"<p><i>{_esc(text)}</i></p>", utf16_len(text)))
     blocks.append(_link_block(labels.original.format(source=source), article.url))
     links = [item for item in article.related if item.title.strip()][:5]
     if links:
         items = "".join(f"<li>{_link(item.title.strip()[:300], item.url)}</li>" for item in links)
-        chars = len(labels.read_also) + sum(len(item.title.strip()[:300]) for item in links)
+        chars = utf16_len(labels.read_also) + sum(utf16_len(item.title.strip()[:300]) for item in links)
         blocks.append(_Block(f"<h2>{_esc(labels.read_also)}</h2><ul>{items}</ul>", chars, 2 + len(links)))
     return blocks
 
@@ -194,7 +196,7 @@ def _body_block(paragraph: str) -> _Block | None:
     if len(lines) > 1 and all(line.startswith(_BULLETS) for line in lines):
         items = [line[2:].strip() for line in lines]
         html_items = "".join(f"<li>{_esc(item)}</li>" for item in items)
-        return _Block(f"<ul>{html_items}</ul>", sum(len(i) for i in items), 1 + len(items))
+        return _Block(f"<ul>{html_items}</ul>", sum(utf16_len(i) for i in items), 1 + len(items))
     if text.startswith("> "):
         return _text_block("blockquote", text[2:].strip())
     if any(text.startswith(o) and text.endswith(c) and len(text) > 2 and text.count(c) <= 2 for o, c in _QUOTE_PAIRS):
@@ -203,11 +205,11 @@ def _body_block(paragraph: str) -> _Block | None:
 
 
 def _text_block(tag: str, text: str) -> _Block:
-    return _Block(f"<{tag}>{_esc(text)}</{tag}>", len(text))
+    return _Block(f"<{tag}>{_esc(text)}</{tag}>", utf16_len(text))
 
 
 def _link_block(text: str, url: str) -> _Block:
-    return _Block(f"<p>{_link(text, url)}</p>", len(text))
+    return _Block(f"<p>{_link(text, url)}</p>", utf16_len(text))
 
 
 def _link(text: str, url: str) -> str:
@@ -229,10 +231,11 @@ def _plain(markup: str) -> str:
 
 
 def _cut(text: str, room: int) -> str:
-    if len(text) <= room:
+    """``text`` in at most ``room`` UTF-16 code units, cut at a word and marked."""
+    if utf16_len(text) <= room:
         return text
-    cut = text[: max(0, room - 1)]
-    if " " in cut[room // 2 :]:
+    cut = cut_units(text, max(0, room - 1))
+    if " " in cut[len(cut) // 2 :]:
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip() + "…"
 

@@ -14,7 +14,8 @@ Where each rule comes from (core.telegram.org, read through the docs corpus):
   ``rich_message`` (an InputRichMessage, /bots/api/types/inputrichmessage.md: exactly one of
   ``html``, ``markdown`` or ``blocks``; ``media``, ``is_rtl``, ``skip_entity_detection``),
   ``message_thread_id``, ``reply_markup``. Limits from /bots/api/rich-messages.md "Rich
-  Message Limits": up to 32768 characters of text, up to 500 blocks (nested blocks, list
+  Message Limits": up to 32768 characters of text (counted, like every Telegram text length,
+  in UTF-16 code units: an emoji is two), up to 500 blocks (nested blocks, list
   items, table rows, quotations and details blocks count), up to 16 levels of nesting, up to
   50 media, up to 20 table columns. The tag set checked here is the page's block and text
   kinds (paragraph, section heading, preformatted, footer, divider, list, block and pull
@@ -43,7 +44,7 @@ from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 
 from ._tg_rules import NOT_MODIFIED, ApiError, inline_markup
-from ._tg_updates import JSON
+from ._tg_updates import JSON, utf16_len
 
 if TYPE_CHECKING:
     from ._tg_model import UploadedFile
@@ -249,7 +250,7 @@ def check_rich_html(source: str) -> JSON:
     if parser.open_tags:
         tag = parser.open_tags[-1]
         raise ApiError(400, f'Bad Request: can\'t parse rich message: can\'t find end tag corresponding to start tag "{tag}"')
-    chars = len("".join(parser.text))
+    chars = utf16_len("".join(parser.text))  # UTF-16 code units, as Telegram counts every length
     if chars > RICH_MAX_CHARS:
         raise ApiError(400, "Bad Request: rich message text is too long")
     if not chars and not parser.media:

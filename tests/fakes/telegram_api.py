@@ -14,7 +14,6 @@ All methods must be called from the event loop the server runs on.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import logging
 import re
@@ -27,11 +26,12 @@ from typing import Any
 
 from aiohttp import BodyPartReader, hdrs, web
 
-from ._tg_model import Handler, Signal, TelegramModel, UploadedFile
+from ._tg_model import Handler, Signal, UploadedFile
+from ._tg_push import DEFAULT_USER_ID, PushingModel
 from ._tg_rules import DELAYING_KINDS, ApiError, Fault
-from ._tg_updates import JSON, callback_query_dict, chat_member_updated_dict, member_dict, message_dict, user_dict
+from ._tg_updates import JSON
 
-__all__ = ["BOT_USERNAME", "DEFAULT_TOKEN", "Call", "FakeTelegramServer", "Fault", "UploadedFile"]
+__all__ = ["BOT_USERNAME", "DEFAULT_TOKEN", "DEFAULT_USER_ID", "Call", "FakeTelegramServer", "Fault", "UploadedFile"]
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +39,6 @@ SETTLE_ROUNDS = 50  # turns of the event loop with nothing in hand before ``sett
 
 DEFAULT_TOKEN = "123456:TEST-token"
 BOT_USERNAME = "newsbot_test_bot"
-#: The user behind pushed updates in groups and channels unless a test names one.
-DEFAULT_USER_ID = 4242
 _TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 #: Parameters PTB sends as bare strings; all others are JSON (PTB json-dumps every non-str).
 _STRING_PARAMS = frozenset(
@@ -86,7 +84,7 @@ class Call:
         return self.params.get("text")
 
 
-class FakeTelegramServer(TelegramModel):
+class FakeTelegramServer(PushingModel):
     """The Bot API on a free loopback port, with a chat registry, an update queue, recorded
     calls, fault injection and optional flood limits. Use ``async with`` or start/stop."""
 
@@ -102,7 +100,6 @@ class FakeTelegramServer(TelegramModel):
         self.revoked_tokens: set[str] = set()
         self.calls: list[Call] = []
         self._faults: list[Fault] = []
-        self._query_ids = itertools.count(1)
         self._calls_signal = Signal()
         self._runner: web.AppRunner | None = None
         self._port = 0
@@ -236,91 +233,6 @@ class FakeTelegramServer(TelegramModel):
             if loop.time() > deadline:
                 raise TimeoutError(f"the fake Bot API still had requests in hand after {timeout}s")
             await asyncio.sleep(0 if not busy else 0.005)
-
-    # -- pushing updates ---------------------------------------------------------------------
-
-    def push_text(
-        self,
-        chat_id: int,
-        text: str,
-        *,
-        user_id: int | None = None,
-        chat_type: str = "private",
-        reply_to: int | None = None,
-        username: str | None = "reader",
-        language_code: str | None = None,
-    ) -> int:
-        """A user's text message; a leading ``/command`` gets its ``bot_command`` entity.
-        ``language_code`` is the user's Telegram app language ("uk", "ru", ...)."""
-        private = chat_type == "private"
-        chat = self._chat_for_push(chat_id, chat_type, username=username if private else None)
-        user = user_dict(user_id or (chat_id if private else DEFAULT_USER_ID), username)
-        if language_code:
-            user["language_code"] = language_code
-        replied = self._messages.get((chat_id, reply_to)) if reply_to is not None else None
-        message = self._store(chat, sender=user, text=text, reply_to_message=replied.message if replied else None)
-        return self.push_update({"message": message})
-
-    def push_command(
-        self,
-        chat_id: int,
-        text: str,
-        *,
-        user_id: int | None = None,
-        chat_type: str = "private",
-        reply_to: int | None = None,
-        username: str | None = "reader",
-        language_code: str | None = None,
-    ) -> int:
-        """A user's command such as ``/subscribe tech`` (a text message starting with "/")."""
-        if not text.startswith("/"):
-            raise ValueError(f"a command starts with '/': {text!r}")
-        return self.push_text(chat_id, text, user_id=user_id, chat_type=chat_type, reply_to=reply_to,
-                              username=username, language_code=language_code)
-
-    def push_callback(
-        self, chat_id: int, data: str, message_id: int, *, user_id: int | None = None, chat_type: str = "private"
-    ) -> int:
-        """A press of an inline button with ``data`` under message ``message_id``."""
-        chat = self._chat_for_push(chat_id, chat_type)
-        stored = self._messages.get((chat_id, message_id))
-        message = stored.message if stored else message_dict(message_id, chat, self._now(), sender=self.bot_user)
-        user = user_dict(user_id or (chat_id if chat_type == "private" else DEFAULT_USER_ID), "reader")
-        query_id = f"cbq-{next(self._query_ids)}"
-        self._open_queries.add(query_id)
-        return self.push_update({"callback_query": callback_query_dict(query_id, user, message, data)})
-
-    def push_my_chat_member(
-        self,
-        chat_id: int,
-        chat_type: str = "channel",
-        title: str | None = None,
-        old_status: str = "left",
-        new_status: str = "administrator",
-        can_post_messages: bool = True,
-        from_user_id: int = DEFAULT_USER_ID,
-        username: str | None = None,
-    ) -> int:
-        """The bot's own membership changing (added to a channel, promoted, removed). The
-        registry follows, so later getChatMember calls see the new status."""
-        if chat_id not in self._chats or title or username:
-            self.add_chat(chat_id, chat_type, title, username)
-        rights = {"can_post_messages": can_post_messages} if new_status == "administrator" else {}
-        new_member = self.set_member(chat_id, self.bot_id, new_status, **rights)
-        old_member = member_dict(self.bot_user, old_status)
-        change = chat_member_updated_dict(
-            self._chats[chat_id], user_dict(from_user_id), self._now(), old_member, new_member
-        )
-        return self.push_update({"my_chat_member": change})
-
-    def push_channel_post(self, chat_id: int, text: str, title: str | None = None) -> int:
-        """A post in a channel where the bot is an administrator."""
-        chat = self._chat_for_push(chat_id, "channel", title=title)
-        return self.push_update({"channel_post": self._store(chat, sender=None, text=text)})
-
-    def _chat_for_push(self, chat_id: int, chat_type: str, **names: str | None) -> JSON:
-        """A pushed update reveals its chat to the bot, so the chat becomes known."""
-        return self._chats.get(chat_id) or self.add_chat(chat_id, chat_type, **names)
 
     # -- faults ------------------------------------------------------------------------------
 
