@@ -11,6 +11,8 @@ a headline, inflected Cyrillic forms, English possessives) through
 
 The same queries also run, on the same connection, as
 
+* before the shared probe: ``search_stories`` as it was until #12's fix (each stem's match
+  count probed twice, candidates' whole stored stems split into sets), same answers;
 * plain FTS5: an FTS5 table over the raw title and text with the default tokenizer, no
   stemming (built once into a side database under bench/out/), the query's words OR-ed, BM25;
 * naive LIKE: ``title LIKE '%word%' OR text LIKE '%word%'`` for every word (AND-ed), newest
@@ -54,7 +56,8 @@ from gen_articles import (
 )
 
 from bot.news.textsearch import MAX_QUERY_TERMS, stem_terms
-from bot.related import related_to, search_stories
+from bot.news.namekeys import query_groups
+from bot.related import GENERIC_SHARE, _distinct, related_to, search_stories
 from storage import Database
 from storage.articles import StoredArticle
 
@@ -282,6 +285,33 @@ async def ours(db: Database, words: str) -> list[int]:
     return [a.id for a in await search_stories(db, words, now=NOW, limit=RESULTS)]
 
 
+async def ours_before(db: Database, words: str) -> list[int]:
+    """``search_stories`` as it was before the probe was shared: every stem's match count
+    probed twice (once by it, once by ``search``) and each candidate's whole stored stems split
+    into a set to count the query words it matches. Same answers; the cost it had."""
+    groups = query_groups(words)
+    if not groups:
+        return []
+    counts = await db.articles.match_counts([t for g in groups for t in g])
+    known = [g for g in groups if any(counts.get(t) for t in g)]
+    if not known:
+        return []
+    need = 2 if len(known) >= 2 else 1
+    if len(known) == 1 and len(groups) > 1:
+        if sum(counts.get(t, 0) for t in known[0]) > max(3, GENERIC_SHARE * await db.articles.count()):
+            return []
+    found = await db.articles.search(known, limit=max(RESULTS * 4, 20), now=NOW)
+    terms = await db.articles.index_terms_of([a.id for a in found])
+    scored = []
+    for rank, article in enumerate(found):
+        stems = terms.get(article.id, set())
+        matched = sum(1 for group in known if any(t in stems for t in group))
+        if matched >= need:
+            scored.append((-matched, rank, article))
+    scored.sort(key=lambda s: (s[0], s[1]))
+    return [a.id for a in _distinct([a for _, _, a in scored], limit=RESULTS)]
+
+
 async def ours_related(db: Database, article: StoredArticle) -> list[int]:
     return [a.id for a in await related_to(db, article, now=NOW)]
 
@@ -293,6 +323,7 @@ async def ours_related(db: Database, article: StoredArticle) -> list[int]:
 class Results:
     queries: list[Query]
     ours: Timings = field(default_factory=Timings)
+    before: Timings = field(default_factory=Timings)
     plain: Timings = field(default_factory=Timings)
     naive: dict[int, tuple[float, list[int]]] = field(default_factory=dict)  # query index -> result
     articles: list[StoredArticle] = field(default_factory=list)
@@ -318,6 +349,7 @@ async def run(corpus: Corpus, queries: list[Query], *, naive_count: int, plain_r
             await plain_fts(db, query.words)
         for index, query in enumerate(queries):
             results.ours.add(*await timed(ours(db, query.words)))
+            results.before.add(*await timed(ours_before(db, query.words)))
             results.plain.add(*await timed(plain_fts(db, query.words)))
             if index in naive_picks:
                 results.naive[index] = await timed(naive_like(db, query.words))
@@ -379,6 +411,11 @@ def report(corpus: Corpus, results: Results, plain_built_s: float | None) -> boo
         found = [results.ours.found[i] for i in picks]
         print(f"  {kind:<26} {latency_cells(ms)}   {found_avg(found):>5.1f}  "
               f"{key_stem_share(helper, [queries[i] for i in picks], found):>9.0%}")
+    same = sum(1 for a, b in zip(results.before.found, results.ours.found) if a == b)
+    print(f"before the shared probe      {latency_cells(results.before.ms)}   "
+          f"{found_avg(results.before.found):>5.1f}  {key_stem_share(helper, queries, results.before.found):>9.0%}  "
+          f"{ratio(results.before.ms, results.ours.ms, 50):>8} / {ratio(results.before.ms, results.ours.ms, 99)}"
+          f"  (same answers: {same} of {len(queries)})")
     print(f"plain FTS5, raw text         {latency_cells(results.plain.ms)}   "
           f"{found_avg(results.plain.found):>5.1f}  {key_stem_share(helper, queries, results.plain.found):>9.0%}  "
           f"{ratio(results.plain.ms, results.ours.ms, 50):>8} / {ratio(results.plain.ms, results.ours.ms, 99)}")

@@ -10,15 +10,15 @@ the threshold (coordinate ascent from fixed starting points, best pair F1 at pre
 on one half of the articles (split by the parity of the article's number) and scores them on the
 other half, both ways round: a two-fold cross-validation, whose two held-out halves are also
 pooled into one figure. Figures on a fitted half are labelled "fitted on"; only the "held out"
-ones say how well the rule generalizes. The shipped weights are the fit on half 0 (so half 0
-is "fitted on" for them); the shipped threshold is that fit's raised by a fifth, for the ingest
-path's precision, a margin checked on the ingest runs of both halves (so neither half is fully
-held out for the threshold of those runs). It prints, in the same run:
+ones say how well the rule generalizes. The shipped weights and threshold are the fit on half 0
+(so half 0 is "fitted on" for them, half 1 held out). The fit asks for precision 0.91 on its
+half (``MIN_PRECISION``), a margin over the goal's 0.90. It prints, in the same run:
 
 * the TF-IDF cosine baseline (one threshold, fitted the same way);
 * the shipped rule (``bot.news.stories`` constants) pair by pair;
 * the shipped rule through the ingest path (articles arrive one by one and join the
-  best-scoring stored story, as ``decide`` does), in three arrival orders;
+  best-scoring stored story, as ``decide`` does), in three arrival orders, with a story scored
+  by the mean of its sources' scores (average link, shipped) and by its best source's;
 * the SimHash near-duplicate test the bot had before;
 * boilerplate: how many benchmark articles are taken for boilerplate (should be none).
 
@@ -46,10 +46,17 @@ from bot.news import stories  # noqa: E402
 from bot.news.fingerprint import fingerprint, is_near_duplicate  # noqa: E402
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared/data/story-benchmark/ecbplus-dev.jsonl"
-STARTS = ((0.5, 0.5, 0.5, 0.5), (0.5, 1.0, 1.0, 0.5), (1.0, 0.5, 0.5, 0.0), (0.0, 1.0, 1.0, 0.5),
-          (1.0, 1.0, 0.5, 1.0))
+# Starting points of the fit, one weight per feature (cosine, names, numbers, lead, phrases);
+# the last is the four-feature rule shipped before phrases.
+STARTS = ((0.5, 0.5, 0.5, 0.5, 0.5), (0.5, 1.0, 1.0, 0.5, 0.5), (1.0, 0.5, 0.5, 0.0, 0.5),
+          (0.0, 1.0, 1.0, 0.5, 1.0), (1.0, 1.0, 0.5, 1.0, 0.0), (0.75, 0.75, 1.0, 0.25, 0.0))
 STEPS = (0.5, 0.25, 0.1, 0.05)
-MIN_PRECISION = 0.90
+# The fit picks the best F1 at this precision on its half. At exactly the goal's 0.90 the
+# held-out half landed at 0.88-0.89 (a threshold fitted to the edge of one half overshoots it
+# on the other), so the fit keeps a margin.
+MIN_PRECISION = 0.91
+GOAL_PRECISION = 0.90
+GOAL_F1 = 0.85
 
 
 def load(path: Path) -> list[dict]:
@@ -115,7 +122,7 @@ def pair_scores(features: np.ndarray, truth: np.ndarray, weights, threshold: flo
     return prf(*counts(features, truth, weights, threshold))
 
 
-def clustered(rows, profiles, indexes, df, n, weights, threshold, seed) -> tuple[float, float, float]:
+def clustered(rows, profiles, indexes, df, n, weights, threshold, seed, link="max") -> tuple[float, float, float]:
     """Articles arrive one by one (shuffled by ``seed``) and join a story as ``decide`` says."""
     order = list(indexes)
     random.Random(seed).shuffle(order)
@@ -124,9 +131,9 @@ def clustered(rows, profiles, indexes, df, n, weights, threshold, seed) -> tuple
     moment = datetime(2026, 1, 1, tzinfo=UTC)
     for i in order:
         decision = stories.decide(profiles[i], candidates, df, n, now=moment, window=None,
-                                  threshold=threshold, weights=tuple(weights))  # type: ignore[arg-type]
+                                  threshold=threshold, weights=tuple(weights), link=link)  # type: ignore[arg-type]
         story_of[i] = i if decision.story_id is None else decision.story_id
-        # Every source's text keys its story, as the bot stores them (max-link).
+        # Every source's text keys its story, as the bot stores them.
         candidates.append(stories.Candidate(story_of[i], stories.story_vectors(profiles[i], df, n), moment))
     tp = fp = fn = 0
     for a, b in itertools.combinations(indexes, 2):
@@ -151,7 +158,7 @@ def main() -> None:
     profiles = [stories.story_profile(r["title"], r["text"]) for r in rows]
     df: Counter[str] = Counter()
     for p in profiles:
-        df.update(set(p.terms) | set(p.names) | p.numbers | set(p.lead))  # as bot.storyflow counts them
+        df.update(set(p.terms) | set(p.names) | p.numbers | set(p.lead) | set(p.phrases))  # as bot.storyflow counts them
     vectors = [stories.story_vectors(p, df, n) for p in profiles]
     baseline_vectors = [stories._unit(p.terms, df, n, 1.0) for p in profiles]
     print(f"{n} articles, {len(set(r['cluster'] for r in rows))} events; profiles in {time.perf_counter() - started:.1f}s")
@@ -163,8 +170,9 @@ def main() -> None:
         feats.append(np.array([stories._features(vectors[a], vectors[b]) for a, b in pairs]))
         base.append(np.array([[stories._dot(baseline_vectors[a], baseline_vectors[b])] for a, b in pairs]))
     shipped = (stories.WEIGHTS, stories.SAME_STORY_THRESHOLD)
-    print(f"\nfeatures (cosine, names, numbers, lead); shipped rule: weights {shipped[0]}, threshold {shipped[1]}")
+    print(f"\nfeatures (cosine, names, numbers, lead, phrases); shipped rule: weights {shipped[0]}, threshold {shipped[1]}")
     pooled = {"baseline": [0, 0, 0], "rule": [0, 0, 0]}
+    held: dict[int, tuple[float, float, float]] = {}
     for h in (0, 1):
         other = 1 - h
         bt = best_threshold(base[h][:, 0], truth[h])[0]
@@ -174,19 +182,24 @@ def main() -> None:
               f"held out {fmt(pair_scores(base[other], truth[other], (1.0,), bt))}")
         print(f"  scoring rule, weights {w} threshold {t:.3f}: fitted on {fmt(pair_scores(feats[h], truth[h], w, t))}; "
               f"held out {fmt(pair_scores(feats[other], truth[other], w, t))}")
+        held[other] = pair_scores(feats[other], truth[other], w, t)
         for name, c in (("baseline", counts(base[other], truth[other], (1.0,), bt)),
                         ("rule", counts(feats[other], truth[other], w, t))):
             pooled[name] = [x + y for x, y in zip(pooled[name], c)]
     print("\ncross-validated (2 folds by parity; each half scored by the fit on the other, pairs pooled):")
     print(f"  scoring rule: {fmt(prf(*pooled['rule']))}; TF-IDF cosine baseline: {fmt(prf(*pooled['baseline']))}")
-    print("\nshipped rule, pair by pair (weights fitted on half 0, so half 0 is 'fitted on'; threshold that fit's x1.2,"
-          " the margin checked on both halves' ingest runs):")
+    verdict = lambda f: "met" if f[2] >= GOAL_F1 and f[0] >= GOAL_PRECISION else "NOT met"  # noqa: E731
+    print(f"goal pair F1 >= {GOAL_F1} at precision >= {GOAL_PRECISION}, held out: half 1 {verdict(held[1])}, "
+          f"half 0 {verdict(held[0])}, cross-validated {verdict(prf(*pooled['rule']))}")
+    print("\nshipped rule, pair by pair (weights and threshold fitted on half 0: half 0 is 'fitted on', half 1 held out):")
     for h in (0, 1):
         print(f"  half {h}: {fmt(pair_scores(feats[h], truth[h], *shipped))}")
-    print("shipped rule through the ingest path (join the best stored story), 3 arrival orders:")
-    for h in (0, 1):
-        runs = [clustered(rows, profiles, halves[h], df, n, shipped[0], shipped[1], seed) for seed in range(3)]
-        print(f"  half {h}: " + "; ".join(fmt(r) for r in runs))
+    print("shipped rule through the ingest path, 3 arrival orders; a story scored by the mean of its sources' "
+          f"scores (shipped, LINK={stories.LINK!r}) and by its best source's (single link):")
+    for link in ("mean", "max"):
+        for h in (0, 1):
+            runs = [clustered(rows, profiles, halves[h], df, n, shipped[0], shipped[1], seed, link) for seed in range(3)]
+            print(f"  {link:<4} half {h}: " + "; ".join(fmt(r) for r in runs))
     fps = [fingerprint(r["text"]) for r in rows]
     sim = [(is_near_duplicate(fps[a], fps[b]), rows[a]["cluster"] == rows[b]["cluster"])
            for h in (0, 1) for a, b in itertools.combinations(halves[h], 2)]

@@ -3,8 +3,8 @@
     python bench/bench_story_check.py [--stories 100000] [--days 14] [--queries 500]
 
 Builds a database of N synthetic stories (profiles as ``bot.news.stories`` makes them: a
-Zipf vocabulary of 60,000 stems, events of 2-6 write-ups sharing rare stems, names and
-numbers), spread over ``--days`` days, all within the week's window when days <= 7. Then times
+Zipf vocabulary of 60,000 stems, events of 2-6 write-ups sharing rare stems, names,
+numbers and phrases), spread over ``--days`` days, all within the week's window when days <= 7. Then times
 ``bot.storyflow.find_story`` — document frequencies, the key-stem candidate query, decoding
 and scoring the candidates — for new articles of which half report a stored event, and
 compares it with the naive alternative in the same run: scoring the new article against every
@@ -61,16 +61,17 @@ class Synth:
     def common(self, k: int) -> list[str]:
         return [f"w{i}" for i in self.rng.choices(range(VOCABULARY), cum_weights=self.cumulative, k=k)]
 
-    def event(self) -> tuple[list[str], list[str], list[str]]:
+    def event(self) -> tuple[list[str], list[str], list[str], list[str]]:
         rng = self.rng
         rare = [f"w{rng.randrange(5_000, VOCABULARY)}" for _ in range(25)]
         names = [f"n{rng.randrange(200_000)}" for _ in range(6)]
         numbers = [str(rng.randrange(1, 5000)) for _ in range(4)]
-        return rare, names, numbers
+        phrases = [f"{a} {b}" for a, b in zip(rare, rare[1:])]  # the event's own word pairs
+        return rare, names, numbers, phrases
 
-    def write_up(self, event: tuple[list[str], list[str], list[str]]) -> StoryProfile:
+    def write_up(self, event: tuple[list[str], list[str], list[str], list[str]]) -> StoryProfile:
         rng = self.rng
-        rare, names, numbers = event
+        rare, names, numbers, event_phrases = event
         words = self.common(rng.randrange(200, 500)) + rng.sample(rare, 15) * 2 + rng.sample(names, 4)
         terms: dict[str, int] = {}
         for w in words:
@@ -80,13 +81,19 @@ class Synth:
         lead: dict[str, int] = {}
         for w in self.common(40) + rng.sample(rare, 6):  # the title and first sentences
             lead[w] = lead.get(w, 0) + 1
+        # Adjacent word pairs, as stories makes them (at most 150 kept): some of the event's own,
+        # the rest of the write-up's words in its order.
+        phrases: dict[str, int] = {}
+        for pair in rng.sample(event_phrases, 8) + [f"{a} {b}" for a, b in zip(words, words[1:])]:
+            phrases[pair] = phrases.get(pair, 0) + 1
+        phrases = dict(sorted(phrases.items(), key=lambda kv: -kv[1])[:150])
         return StoryProfile(terms=top, names={**{n: 2 for n in chosen}, **{f"0{n}": 2 for n in chosen}},
                             numbers=frozenset(rng.sample(numbers, 2)), words=len(words), boilerplate=False,
-                            lead=lead)
+                            lead=lead, phrases=phrases)
 
 
 def _terms(p: StoryProfile) -> list[str]:
-    return list(dict.fromkeys([*p.terms, *p.names, *sorted(p.numbers), *p.lead]))
+    return list(dict.fromkeys([*p.terms, *p.names, *sorted(p.numbers), *p.lead, *p.phrases]))
 
 
 async def build(db: Database, synth: Synth, n: int, days: float) -> list[tuple[int, tuple]]:

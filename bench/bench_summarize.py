@@ -8,10 +8,13 @@ headline) and with Lead-3 (the first sentences of our own splitter while they fi
 under the bot's default budget of 3 sentences and 600 characters, and scores both with the
 dataset's own ``score.py`` (ROUGE-1/2/Lsum F1, Porter stemmer).
 
-With --variants, three variants of our own units are scored too: two content-chosen ones (the
-lead, then the two of the next four units best by title overlap, or by TF-IDF centrality), and
-"fill" (ours, then a later unit that fits the room a too-long sentence left unused): they are
-what the summarizer does not do, and why.
+With --variants, variants of our own units are scored too: two content-chosen ones (the
+lead, then the two of the next four units best by title overlap, or by TF-IDF centrality),
+"fill" (ours, then a later unit that fits the room a too-long sentence left unused), and the
+one-change variants of ``summary_variants.py`` (budget use, vague or quoted sentences giving
+way, the position prior's reach, the repeat test): they are what the summarizer does not do,
+and why. The first line gives each system's mean length, against the budget and the
+highlights'.
 
 The set is split by id parity: the summarizer's rules were tuned on the EVEN half only; the
 ODD half is held out. Figures are printed for each half and the whole, in this one run.
@@ -41,6 +44,9 @@ from bot.news.sentences import split_sentences  # noqa: E402
 from bot.news.summarize import _is_question, _repeats, summarize_text  # noqa: E402
 from bot.news.summary_units import summary_units  # noqa: E402
 from bot.news.textsearch import stem_terms  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "bench"))
+from summary_variants import variants  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "summarization-benchmark"
 MAX_SENTENCES = 3
@@ -148,6 +154,14 @@ def fill_room(text: str, title: str) -> str:
     return " ".join(unit.text for unit in chosen)
 
 
+def _mean_length(predictions: dict[str, str], items: list[dict]) -> str:
+    """Mean characters and sentences (by our splitter) of a system's summaries."""
+    summaries = [predictions[item["id"]] for item in items]
+    chars = sum(map(len, summaries)) / len(summaries)
+    sentences = sum(len(split_sentences(summary, "en")) for summary in summaries) / len(summaries)
+    return f"{chars:.0f} / {sentences:.2f}"
+
+
 def speed_texts(items: list[dict]) -> list[str]:
     """One text per article of whole sentences up to 3,000 characters.
 
@@ -197,6 +211,7 @@ def main() -> None:
     systems: dict[str, Summarize] = {"ours": ours, "lead3": lead3}
     if args.variants:
         systems |= {"title": content_choice("title"), "tfidf": content_choice("central"), "fill": fill_room}
+        systems |= variants()
     predictions = {
         name: {item["id"]: fn(item["text"], item["title"]) for item in items} for name, fn in systems.items()
     }
@@ -206,19 +221,22 @@ def main() -> None:
         "whole": items,
     }
     print(f"{len(items)} articles, budget {MAX_SENTENCES} sentences / {MAX_CHARS} characters")
-    print(f"{'half':16} {'system':6} {'n':>4} {'ROUGE-1':>8} {'ROUGE-2':>8} {'ROUGE-Lsum':>10}")
+    highlights = sum(len(" ".join(item["ref_sents"])) for item in items) / len(items)
+    print(f"budget use (mean characters / sentences of {MAX_CHARS} / {MAX_SENTENCES}): highlights {highlights:.0f}; "
+          + "; ".join(f"{name} {_mean_length(predictions[name], items)}" for name in systems))
+    print(f"{'half':16} {'system':9} {'n':>4} {'ROUGE-1':>8} {'ROUGE-2':>8} {'ROUGE-Lsum':>10}")
     results: dict[tuple[str, str], dict] = {}
     for half, subset in halves.items():
         for name in systems:
             m = scorer.evaluate(subset, predictions[name], resamples=200)
             results[(half, name)] = m
             print(
-                f"{half:16} {name:6} {len(subset):4} {m['rouge1']:8.1f} {m['rouge2']:8.1f} {m['rougeLsum']:10.1f}"
+                f"{half:16} {name:9} {len(subset):4} {m['rouge1']:8.1f} {m['rouge2']:8.1f} {m['rougeLsum']:10.1f}"
                 f"   (± {m['rouge1_se']:.1f} / {m['rouge2_se']:.1f} / {m['rougeLsum_se']:.1f})"
             )
         ours_m, lead_m = results[(half, "ours")], results[(half, "lead3")]  # Δ: ours − Lead-3
         print(
-            f"{'':16} {'Δ L3':6} {'':4} {ours_m['rouge1'] - lead_m['rouge1']:+8.1f} "
+            f"{'':16} {'Δ L3':9} {'':4} {ours_m['rouge1'] - lead_m['rouge1']:+8.1f} "
             f"{ours_m['rouge2'] - lead_m['rouge2']:+8.1f} {ours_m['rougeLsum'] - lead_m['rougeLsum']:+10.1f}"
         )
     if args.per_item:

@@ -50,13 +50,12 @@ async def search_stories(db: Database, words: str, *, now: datetime, limit: int 
         stories_with_it = sum(counts.get(t, 0) for t in known[0])
         if stories_with_it > max(3, GENERIC_SHARE * await db.articles.count()):
             return []
-    found = await db.articles.search(known, limit=max(limit * 4, 20), now=now, exclude=exclude)
-    terms = await db.articles.index_terms_of([a.id for a in found])
-    groups = known
+    # The counts just probed are handed on: search would otherwise probe every stem again.
+    found = await db.articles.search(known, limit=max(limit * 4, 20), now=now, exclude=exclude, counts=counts)
+    matches = await db.articles.groups_matched([a.id for a in found], known)
     scored = []
     for rank, article in enumerate(found):
-        stems = terms.get(article.id, set())
-        matched = sum(1 for group in groups if any(t in stems for t in group))
+        matched = matches.get(article.id, 0)
         if matched >= need:
             scored.append((-matched, rank, article))
     scored.sort(key=lambda s: (s[0], s[1]))

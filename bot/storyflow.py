@@ -20,7 +20,9 @@ from bot.news.stories import (
     decide,
     is_material_change,
     key_terms,
+    profile_from_json,
     profile_to_json,
+    story_profile,
     story_vectors,
     vectors_from_json,
     vectors_to_json,
@@ -105,8 +107,32 @@ async def apply_correction(
             body_terms=item.body_terms, fingerprint=item.fingerprint, bands=item.bands,
         )
         await db.summaries.forget(story_id)  # LLM summaries of the old text must not come back
+        await refresh_profile(db, story_id, story_profile(stored.title, stored.text),
+                              item.profile or story_profile(article.title, article.text), now=now)
         await story_corrected(db, story_id, now=now, limits=limits)
     return True
+
+
+async def refresh_profile(db: Database, story_id: int, old: StoryProfile, new: StoryProfile, *, now: datetime) -> None:
+    """A story's own text was corrected from what ``old`` profiles to what ``new`` does: its
+    stored profile (found by its words among the story's sources) becomes the new one, so later
+    articles are matched against what the story says now. None stored (the old text was
+    boilerplate, or stored before profiles were): the new one is stored, unless boilerplate."""
+    stored = next(((pid, profile_from_json(text)) for pid, text in await db.stories.profiles_of(story_id)
+                   if dict(profile_from_json(text).terms) == dict(old.terms)), None)
+    if stored is None:
+        await remember(db, story_id, new, now=now)
+        return
+    profile_id, previous = stored
+    if new.boilerplate:  # a correction to a cookie wall keys nothing
+        await db.stories.replace_profile(profile_id, None, None, keys=(), old_terms=_counted_terms(previous), terms=())
+        return
+    terms = _counted_terms(new)
+    df, documents = await db.stories.document_frequencies(terms)
+    await db.stories.replace_profile(
+        profile_id, profile_to_json(new), vectors_to_json(story_vectors(new, df, documents)),
+        keys=key_terms(new, df, documents), old_terms=_counted_terms(previous), terms=terms,
+    )
 
 
 def entry_hash(entry: FeedEntry | None) -> str | None:
@@ -118,4 +144,4 @@ def entry_hash(entry: FeedEntry | None) -> str | None:
 
 
 def _counted_terms(profile: StoryProfile) -> list[str]:
-    return list(dict.fromkeys([*profile.terms, *profile.names, *sorted(profile.numbers), *profile.lead]))
+    return list(dict.fromkeys([*profile.terms, *profile.names, *sorted(profile.numbers), *profile.lead, *profile.phrases]))

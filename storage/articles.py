@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -240,7 +240,7 @@ class ArticleRepo:
 
     async def search(
         self, groups: Sequence[Sequence[str]], *, limit: int, now: datetime, exclude: Sequence[int] = (),
-        half_life_days: float = 14.0, candidates: int = 100,
+        half_life_days: float = 14.0, candidates: int = 100, counts: Mapping[str, int] | None = None,
     ) -> list[StoredArticle]:
         """Stories matching query words, best first: BM25 (title weighted) with a recency boost
         and a small one for stories more outlets reported (+10% a source, at most +50%).
@@ -252,11 +252,15 @@ class ArticleRepo:
         ``_RARE_DOCS``; the rare words' best ``candidates`` by BM25 come from any date, the
         common words' from the newest stories matching every word; the union is re-ranked by
         relevance and recency on narrow rows, and only the winners are read whole.
+
+        ``counts``: what ``match_counts`` answered for these terms a moment ago, if the caller
+        asked (then the first round trip is saved; a term it lacks counts as matching nothing).
         """
         terms = list(dict.fromkeys(term for group in groups for term in group))[:_MAX_TERMS]
         if not terms:
             return []
-        counts = await self._match_counts(terms)
+        if counts is None:
+            counts = await self._match_counts(terms)
         groups = [g for g in (tuple(t for t in group if counts.get(t)) for group in groups) if g]
         if not groups:
             return []
@@ -418,6 +422,23 @@ class ArticleRepo:
             f"SELECT rowid, title, body FROM articles_fts WHERE rowid IN ({','.join('?' for _ in ids)})", tuple(ids)
         )
         return {int(r[0]): set(f"{r[1]} {r[2]}".split()) for r in rows}
+
+    async def groups_matched(self, article_ids: Sequence[int], groups: Sequence[Sequence[str]]) -> dict[int, int]:
+        """For each story, how many of ``groups`` (a query word's stems, any of which counts)
+        its stored search stems hold. A substring test on the space-separated stems: cheaper
+        than splitting a whole body into a set for a handful of query stems."""
+        ids = list(dict.fromkeys(article_ids))
+        if not ids:
+            return {}
+        rows = await self._db.fetchall(
+            f"SELECT rowid, title, body FROM articles_fts WHERE rowid IN ({','.join('?' for _ in ids)})", tuple(ids)
+        )
+        padded = [tuple(f" {t} " for t in group) for group in groups]
+        matched = {}
+        for r in rows:
+            stems = f" {r[1]} {r[2]} "
+            matched[int(r[0])] = sum(1 for group in padded if any(t in stems for t in group))
+        return matched
 
     async def texts_after(self, after_id: int, limit: int) -> list[tuple[int, str, str, str]]:
         """(id, title, text, language) of stories by id, for re-indexing them in batches."""

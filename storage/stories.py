@@ -111,6 +111,47 @@ class StoryRepo:
             )
             self._counted(("", *distinct))
 
+    async def profiles_of(self, article_id: int) -> list[tuple[int, str]]:
+        """(profile id, profile) of every source text stored for a story, first one first."""
+        rows = await self._db.fetchall(
+            "SELECT id, profile FROM story_profiles WHERE article_id = ? ORDER BY id", (article_id,)
+        )
+        return [(int(r[0]), r[1]) for r in rows]
+
+    async def replace_profile(
+        self, profile_id: int, profile: str | None, vectors: str | None, *, keys: Sequence[str],
+        old_terms: Iterable[str], terms: Iterable[str],
+    ) -> None:
+        """A source text changed (a correction): its profile, vectors and key stems become the
+        new ones, and the document frequencies move from ``old_terms`` to ``terms``. ``profile``
+        None: the new text keys nothing (boilerplate), so the profile is removed."""
+        old, new = set(old_terms), set(terms)
+        async with self._db.transaction() as conn:
+            await conn.execute("DELETE FROM story_keys WHERE profile_id = ?", (profile_id,))
+            if profile is None:
+                await conn.execute("DELETE FROM story_profiles WHERE id = ?", (profile_id,))
+                gone, added = ["", *sorted(old)], []
+            else:
+                await conn.execute("UPDATE story_profiles SET profile = ?, vectors = ? WHERE id = ?",
+                                   (profile, vectors, profile_id))
+                # The keys keep the profile's own time: a correction does not make a story newer.
+                await conn.executemany(
+                    "INSERT INTO story_keys (term, profile_id, seen_at) SELECT ?, id, seen_at FROM story_profiles "
+                    "WHERE id = ? ON CONFLICT DO NOTHING",
+                    [(key, profile_id) for key in dict.fromkeys(keys)],
+                )
+                gone, added = sorted(old - new), sorted(new - old)
+            await conn.executemany("UPDATE term_df SET df = df - 1 WHERE term = ? AND df > 0", [(t,) for t in gone])
+            await conn.executemany(
+                "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = term_df.df + 1",
+                [(t,) for t in added],
+            )
+        cache = self._df
+        for term in gone:
+            if cache.get(term):
+                cache[term] -= 1
+        self._counted(added)
+
     async def first_profiles(self, article_ids: Sequence[int]) -> dict[int, str]:
         """The first stored profile of each story (its own source's text), by story id."""
         ids = list(dict.fromkeys(article_ids))

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from lxml import etree
 
-from bot.news.clean import clean_paragraphs, find_related_links, is_junk_line
+from bot.news.clean import clean_paragraphs, is_junk_line
+from bot.news.related import find_related_links
 from bot.news.errors import ExtractionError
 from bot.news.extract import extract_article
 from bot.news.models import Article, FeedEntry, RelatedLink

@@ -45,12 +45,13 @@ async def db(database_target: str) -> AsyncIterator[Database]:
     await database.close()
 
 
-async def _store(db: Database, clock: FakeClock, stories: dict[str, tuple[str, str]]) -> dict[str, int]:
+async def _store(db: Database, clock: FakeClock, stories: dict[str, tuple[str, str]], *,
+                 feed_id: int | None = None) -> dict[str, int]:
     ingestor = Ingestor(db, Fetcher(FetchPolicy()), clock=clock)
     ids = {}
     for key, (title, text) in stories.items():
         item = process_article(Article(url=f"https://{key}.example/story", title=title, text=text, language=""))
-        ids[key] = (await ingestor.store(item, feed_id=None)).article_id
+        ids[key] = (await ingestor.store(item, feed_id=feed_id)).article_id
     return ids
 
 
@@ -67,9 +68,13 @@ async def test_a_story_with_nothing_related_stored_gets_no_read_also(db: Databas
 
 async def test_a_related_story_is_found_and_the_story_itself_never(db: Database) -> None:
     clock = FakeClock()
+    # One outlet's story and its own follow-up two days on: a post of its own (an outlet's second
+    # article on an event never joins its first), and the first one's "Read also".
+    feed, _ = await db.feeds.add("https://dam.example/rss", now=clock.now())
     ids = await _store(db, clock, {"dam": ("Dam gates open after repairs", DAM),
                                    "election": ("Portugal votes for stability", ELECTION),
-                                   "followup": ("Reservoir levels rise after the dam opens", DAM_FOLLOWUP)})
+                                   "followup": ("Reservoir levels rise after the dam opens", DAM_FOLLOWUP)},
+                       feed_id=feed.id)
     dam = await db.articles.get(ids["dam"])
     assert dam is not None
     assert [a.id for a in await related_to(db, dam, now=clock.now())] == [ids["followup"]]
@@ -132,3 +137,14 @@ async def test_city_names_meet_across_scripts_in_every_case(db: Database) -> Non
     for query in ("Odesa", "Odessa", "Одеса", "Одесса"):
         found = await search_stories(db, query, now=clock.now())
         assert [a.id for a in found] == [ids["odesa"]], query
+
+
+async def test_a_story_counts_the_query_words_it_holds_as_whole_stems(db: Database) -> None:
+    """/related counts each story's matched words on its stored stems: a stem inside a longer
+    one ("dam" in "damag", "plagu" in nothing) is not a match, any stem of a word's group is."""
+    clock = FakeClock()
+    ids = await _store(db, clock, {"dam": ("Dam gates open after repairs", DAM),
+                                   "plague": ("Plague cases in South Sudan", PLAGUE)})
+    groups = [("dam",), ("plagu",), ("nosuchstem", "sudan"), ("da",), ("gate",)]
+    matched = await db.articles.groups_matched([ids["dam"], ids["plague"], 999_999], groups)
+    assert matched == {ids["dam"]: 2, ids["plague"]: 2}

@@ -12,6 +12,7 @@ from bot.news.stories import (
     Candidate,
     StoryProfile,
     decide,
+    features,
     is_boilerplate,
     is_material_change,
     key_terms,
@@ -124,6 +125,35 @@ def test_a_story_outside_the_time_window_is_not_joined() -> None:
     old = [Candidate(1, story_vectors(reuters, df, n), NOW - timedelta(days=5))]
     assert decide(ap, old, df, n, now=NOW, window=timedelta(days=3)).story_id is None
     assert decide(ap, old, df, n, now=NOW, window=None).story_id == 1
+
+
+def test_a_story_is_joined_by_the_mean_of_its_sources_so_one_stray_source_pulls_nothing_in() -> None:
+    """Average link: a story holding one source close to a new article and one far from it is
+    scored by their mean; by its best source alone (single link) the far story would win."""
+    reuters, ap, other, election = _profiles(
+        ("Earthquake kills 12 in Aceh", QUAKE_REUTERS), ("Strong quake in Aceh leaves 12 dead", QUAKE_AP),
+        ("Quake shakes Sumbawa", QUAKE_OTHER), ("Portugal votes", ELECTION),
+    )
+    df, n = _stats([reuters, ap, other, election])
+    seen = NOW - timedelta(hours=1)
+    # Story 1 is the Aceh quake (one source); story 2 wrongly holds the Aceh report beside the
+    # election it is about.
+    candidates = [Candidate(1, story_vectors(reuters, df, n), seen), Candidate(2, story_vectors(election, df, n), seen),
+                  Candidate(2, story_vectors(reuters, df, n), seen)]
+    assert decide(ap, candidates, df, n, now=NOW, window=None).story_id == 1
+    mixed = [Candidate(2, story_vectors(election, df, n), seen), Candidate(2, story_vectors(reuters, df, n), seen)]
+    single = decide(ap, mixed, df, n, now=NOW, window=None, link="max")
+    mean = decide(ap, mixed, df, n, now=NOW, window=None, link="mean")
+    assert single.story_id == 2 and mean.score == single.score / 2  # the election source scores 0
+
+
+def test_phrases_tell_a_write_up_of_the_event_from_another_event_of_its_kind() -> None:
+    reuters, ap, other = _profiles(("Earthquake kills 12 in Aceh", QUAKE_REUTERS),
+                                   ("Strong quake in Aceh leaves 12 dead", QUAKE_AP), ("Quake shakes Sumbawa", QUAKE_OTHER))
+    df, n = _stats([reuters, ap, other])
+    phrases = lambda a, b: features(a, b, df, n)[4]  # noqa: E731
+    assert phrases(reuters, ap) > 2 * phrases(reuters, other)
+    assert all(" " in phrase for phrase in reuters.phrases)
 
 
 def test_boilerplate_pages_are_recognized_in_three_languages() -> None:

@@ -399,3 +399,72 @@ def test_an_inline_rating_without_a_full_stop_is_kept_with_its_label() -> None:
     text = "Claim: A viral post says the moon is made of cheese.\nRating: False\n" + BODY
     summary = summarize_text(text, "en", max_sentences=3, max_chars=600)
     assert summary.startswith("Claim: A viral post says the moon is made of cheese. Rating: False.")
+
+
+def test_prose_after_a_list_follows_the_sentence_introducing_the_list() -> None:
+    # c4a3637c6696: four console codes between the first sentence and the prose after them
+    # counted as four sentences skipped, so the summary stopped at its first sentence.
+    text = (
+        "Характеристики бега можно увеличить за счет кодов\n"
+        "- player.setav speedmult 100\n"
+        "- player.setav health 100\n"
+        "- player.setav magicka 100\n"
+        "- player.setav stamina 100\n"
+        "- player.setav carryweight 100\n"
+        "Какую скорость вы поставите, такая у вас и будет, показатель не прибавится. "
+        "При каждом запуске игры код придется вводить заново."
+    )
+    assert summarize_text(text, "ru") == (
+        "Характеристики бега можно увеличить за счет кодов. "
+        "Какую скорость вы поставите, такая у вас и будет, показатель не прибавится. "
+        "При каждом запуске игры код придется вводить заново."
+    )
+
+
+def test_sentences_far_past_the_last_chosen_one_still_stay_out() -> None:
+    # The list exception does not reach prose: five skipped captions still end the summary.
+    captions = "".join(f"Photo number {n} of the flooded streets\n" for n in range(5))
+    text = (
+        "The river rose two metres overnight and flooded the old town on Sunday.\n"
+        + captions
+        + "A different story about the council budget was published on Monday."
+    )
+    assert summarize_text(text, "en") == "The river rose two metres overnight and flooded the old town on Sunday."
+
+
+def test_a_numbered_list_run_into_one_line_is_not_a_summary_sentence() -> None:
+    # Found on the summarization benchmark (762c93): "… in the build-up to the mega fight 1."
+    # was shown, a caption with the first item's number glued on.
+    text = (
+        "Both fighters have revealed a dozen oddities about themselves before the big fight on Saturday. "
+        "The two boxers revealed their oddities in the build-up to the mega fight 1. "
+        "Twizzlers are one of his favourite snacks 2. "
+        "Ramen noodle soup is one of his favourite meals 3. "
+        "He averages over a thousand sit-ups a day during training camp."
+    )
+    summary = summarize_text(text, "en")
+    assert summary == "Both fighters have revealed a dozen oddities about themselves before the big fight on Saturday."
+
+
+def test_a_sentence_ending_with_a_number_is_still_a_sentence() -> None:
+    text = (
+        "Stan Freberg, whose comic career in advertising won him acclaim, has died in Santa Monica. "
+        "He was 88. His wife was 89. Their son confirmed the death to reporters on Tuesday."
+    )
+    assert all(unit.usable for unit in summary_units(text, "en"))
+
+
+def test_two_captions_run_into_one_sentence_are_both_cut_off() -> None:
+    # Found on the summarization benchmark (6d252c): "Scroll down for video The … macaque, from
+    # Tibet, China, has a distinctive rounded penis compared to other macaques Officially named
+    # …": only the first caption was cut, and the second came into the summary glued on.
+    text = (
+        "A new species of monkey has been found in the remote highland forests of south-east Tibet. "
+        "Scroll down for video The white-cheeked macaque from Tibet has pale whiskers unlike other macaques "
+        "Officially named Macaca leucogenys, it earned its common name from the pale whiskers on its chin."
+    )
+    shown = [unit.text for unit in summary_units(text, "en") if unit.usable]
+    assert shown == [
+        "A new species of monkey has been found in the remote highland forests of south-east Tibet.",
+        "Officially named Macaca leucogenys, it earned its common name from the pale whiskers on its chin.",
+    ]

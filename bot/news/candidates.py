@@ -26,7 +26,7 @@ from lxml import etree
 from readability import Document
 
 from bot.news.clean import clean_paragraphs
-from bot.news.paragraphs import add_split_body_chunks, paragraphs_from_body
+from bot.news.paragraphs import add_split_body_chunks, is_linked_prose, paragraphs_from_body
 
 __all__ = ["PageText", "coverage", "dedupe", "json_ld_paragraphs", "prose_share", "readability_paragraphs",
            "trafilatura_paragraphs"]
@@ -145,7 +145,10 @@ def _block_lines(root: etree._Element, link_texts: frozenset[str]) -> list[str]:
     out = []
     for parts, (linked,) in lines:
         text = " ".join("".join(parts).split())
-        if text and linked < _MENU_LINK_SHARE * len(text.replace(" ", "")) and not _is_link_line(text, link_texts):
+        if not text:
+            continue
+        if is_linked_prose(text) or (linked < _MENU_LINK_SHARE * len(text.replace(" ", ""))
+                                     and not _is_link_line(text, link_texts)):
             out.append(text)
     return out
 

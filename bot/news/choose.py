@@ -7,8 +7,12 @@ expensive readings made, so most pages cost one trafilatura pass:
 
 - a short first reading gives way to readability-lxml's reading of the page. On both shared
   benchmark sets, in both halves (even and odd ids), readability's text is on average the
-  better one exactly where trafilatura's precision mode keeps little. When readability finds
-  nothing, trafilatura's balanced mode replaces a first reading it more than doubles;
+  better one exactly where trafilatura's precision mode keeps little. Not when readability's
+  reading is a scrap beside it (under a third of its length), nor when it shares nothing
+  with a first reading that is prose nor with trafilatura's balanced reading: outvoted, it
+  took another block of the page (dragnet even half: 268, R258, R298, R112, R260 better,
+  none worse). When readability finds nothing (or is set aside), trafilatura's balanced
+  mode replaces a first reading it more than doubles;
 - a first reading that is not prose is compared with readability and balanced mode: a
   reading that contains it (most of its shingles) and adds prose replaces it (it was cut
   short); two readings that agree with each other and not with it outvote it (it took the
@@ -19,6 +23,7 @@ The JSON-LD ``articleBody`` rescues a page where every reading is (nearly) empty
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.news.candidates import (
@@ -39,6 +44,8 @@ _LONGER = 3  # and this much longer
 _AGREE = 0.7  # two readings agree: each covers this share of the other
 _DISAGREE = 0.3  # a reading disagrees with the first: covers less than this of it
 _MIN_RESCUE = 200
+_SCRAP = 0.3  # readability's reading under this share of a short first reading's length is a scrap
+_PROSE = 0.5  # a first reading with this share of prose is prose
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +106,7 @@ def _compare(first: list[str], page: PageText, doubt: str) -> Choice:
         # Measured on both shared sets' halves: when trafilatura's precision reading is
         # short, readability-lxml's reading of the same page is the better one on average.
         readability = readings.get("readability")
-        if readability:
+        if readability and _stands_beside(readability, first, lambda: readings.get("balanced")):
             return Choice(readability, "readability", True)
         balanced = readings.get("balanced")
         if _chars(balanced) > 2 * length:
@@ -131,6 +138,19 @@ def _compare(first: list[str], page: PageText, doubt: str) -> Choice:
         name = max(texts, key=lambda n: len(texts[n]))
         return Choice(readings.paragraphs[name], name, True)
     return Choice(first, "precision", True)
+
+
+def _stands_beside(readability: list[str], first: list[str], balanced: Callable[[], list[str]]) -> bool:
+    """readability's reading may replace a short first reading: it is not a scrap beside it
+    (under a third of its length: a caption, a byline), and it did not take another block of
+    the page: sharing nothing with a first reading that is prose, nor with trafilatura's
+    balanced reading (``balanced``, made only then), it is outvoted two to one."""
+    if _chars(readability) < _SCRAP * _chars(first):
+        return False
+    first_text, text = "\n".join(first), "\n".join(readability)
+    if prose_share(first) < _PROSE or coverage(first_text, text) >= _DISAGREE or coverage(text, first_text) >= _DISAGREE:
+        return True
+    return coverage(text, "\n".join(balanced())) >= _DISAGREE
 
 
 def _support(name: str, texts: dict[str, str]) -> int:

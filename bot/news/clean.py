@@ -1,40 +1,27 @@
-"""News-specific cleaning of an article's text, and the links a page lists as related.
+"""News-specific cleaning of an article's text.
 
 trafilatura finds the article's region well, but news sites put things inside that region
 that a reader of a Telegram post does not want: "Read also: ..." teasers, "Subscribe to our
 Telegram channel" lines, share prompts, photo credits, the headline repeated as the first
 line. This module knows those conventions in English, Ukrainian and Russian:
 ``clean_paragraphs`` drops such lines, ``is_read_also_marker`` tells ``paragraphs.py`` where
-a teaser list starts, and ``find_related_links`` reads the page for the stories it
-recommends after a "Read also" marker or in an obvious related-articles block.
+a teaser list starts (and ``related.py`` where the page's related links are).
 """
 
 from __future__ import annotations
 
-import logging
 import re
-from collections.abc import Iterator
-from urllib.parse import urldefrag
-
-from lxml import etree
-
-from bot.news.charset import detect_encoding
-from bot.news.htmltree import parse_html
-from bot.news.models import RelatedLink
-from bot.news.urls import canonical_url, is_http_url, resolve
 
 __all__ = [
     "clean_paragraphs",
-    "find_related_links",
     "is_junk_line",
     "is_read_also_marker",
-    "related_links_from_tree",
+    "line_marker",
+    "MARKER_PUNCTUATION",
+    "MAX_JUNK_LINE",
 ]
 
-log = logging.getLogger(__name__)
-
 _WS = re.compile(r"\s+")
-_MAX_JUNK_LINE = 300  # a longer line is prose even if it starts like a teaser
 _HEADLINE_ZONE = 3  # the headline repeated in the text sits in its first paragraphs
 
 # --- line rules ------------------------------------------------------------------------------
@@ -67,8 +54,12 @@ _MARKERS = tuple(sorted(
     key=lambda m: -len(m[0]),
 ))
 _MARKER_PREFIXES = tuple(p for p, _ in _MARKERS)
+_MARKER_INITIALS = frozenset(p[0] for p in _MARKER_PREFIXES)
+
 _LEAD = " \t\r\n\xa0•·*►▶→>»«-–—|[(\"'"
 _DELIMITERS = ":.—–-|»>→"
+MARKER_PUNCTUATION = _LEAD + _DELIMITERS  # what surrounds a marker or a link title
+MAX_JUNK_LINE = 300  # a longer line is prose even if it starts like a teaser
 
 _SUBSCRIBE = re.compile(
     r"^\W*(?:subscribe|follow us|join us|sign up|like us on|підпис(?:уйтесь|уйтеся|атися)"
@@ -81,11 +72,13 @@ _CHANNELS = re.compile(
     r"|newsletter|розсилк|рассылк|соцмереж|соцсет|канал",
     re.IGNORECASE,
 )
-# A channel mention is a promotion only as "our channel" or behind a call to act at the
-# line's start; "Trump said on Twitter that..." and "police posted on its Telegram channel"
-# are news.
+# A channel mention is a promotion only as "(on, to, join…) our channel" or behind a call to
+# act at the line's start; "Trump said on Twitter that...", "police posted on its Telegram
+# channel" and "people who wanted to be our Twitter help desk" are news or prose.
 _OUR_CHANNEL = re.compile(
-    r"\b(?:our|наш\w*)\s+(?:[\w-]+\s+){0,2}?(?:telegram|телеграм|viber|вайбер|whatsapp|youtube"
+    r"(?:^\W*|\b(?:on|to|in|at|via|from|join|visit|follow|like|see|find|check out|у|в|на|до|к|з|із|из|с"
+    r"|приєднуйтесь до|присоединяйтесь к)\s+)"
+    r"(?:our|наш\w*)\s+(?:[\w-]+\s+){0,2}?(?:telegram|телеграм|viber|вайбер|whatsapp|youtube"
     r"|instagram|facebook|twitter|tiktok|newsletter|розсилк|рассылк|соцмереж|соцсет|канал|channel)",
     re.IGNORECASE,
 )
@@ -145,14 +138,14 @@ _RIGHTS = re.compile(
 
 def is_junk_line(line: str) -> bool:
     """True for a short line that is a teaser, subscribe or share prompt, or a photo credit."""
-    if len(line) > 2 * _MAX_JUNK_LINE:
+    if len(line) > 2 * MAX_JUNK_LINE:
         return False  # the common case, decided before any regex runs
     text = _WS.sub(" ", line).strip()
     if not any(ch.isalnum() for ch in text):
         return True  # empty, or only separators left by removed menu links ("|", "•")
-    if len(text) > _MAX_JUNK_LINE:
+    if len(text) > MAX_JUNK_LINE:
         return False
-    if _marker(text) or _SUBSCRIBE.match(text) or _SHARE.match(text) or _CREDIT.match(text):
+    if line_marker(text) or _SUBSCRIBE.match(text) or _SHARE.match(text) or _CREDIT.match(text):
         return True
     if len(text) <= 200 and (_PROMPT.search(text) or _is_channel_promo(text)):
         return True
@@ -162,7 +155,7 @@ def is_junk_line(line: str) -> bool:
     if len(words) <= 8 and any(w in _WIDGET_WORDS for w in words):
         if all(w in _WIDGET_WORDS or w.isdigit() for w in words):
             return True
-    return _is_dateline(text) or _is_byline(text) or _is_meta_line(text)
+    return _is_dateline(text) or _is_byline(text) or _is_meta_line(text) or _is_comment_count(text)
 
 
 # "by Roger Gonzalez @rgonzalezcbs Nov 19, 2019 at 6:46 pm ET • 2 min read", "Автор: Іван Петренко"
@@ -180,11 +173,26 @@ _MAX_BYLINE_NAMES = 8
 # "05/10/2018 - Publicado por: Clarissa Borba - Categoria: Saúde - Tags: sad"
 _META_LABELS = (
     "publicado por", "publicado em", "publicado", "categorias", "categoria", "categories", "category",
-    "tags", "tag", "posted by", "posted in", "posted on", "posted", "filed under", "published", "updated",
+    "tagged with", "tagged", "tags", "tag", "keywords", "topics", "posted by", "posted in", "posted on", "posted",
+    "filed under", "published", "updated",
     "author", "autor", "автор", "рубрика", "категорія", "категория", "теги", "мітки", "метки",
     "опубліковано", "опубликовано", "оновлено", "обновлено",
 )
 _META_SEPARATOR = re.compile(r"\s+[-–—|•·]\s+")
+# Labels whose value is a list ("Tags: Obama, Romney, election 2012, Ohio, ..."): any length,
+# as long as each item is a few words, not a sentence.
+_LIST_LABELS = ("tags", "tag", "tagged", "tagged with", "filed under", "posted in", "categories", "category",
+                "categorias", "categoria", "keywords", "topics", "теги", "мітки", "метки", "рубрика",
+                "категорія", "категория")
+_MAX_LIST_ITEM = 40
+# "12 comments have been made. Post a comment.", "No comments yet. Be the first to comment."
+_COMMENT_COUNT = re.compile(
+    r"(?:\d+|no|one|one response|\d+ responses?)\s*(?:comments?|responses?|replies)?"
+    r"(?:\s+(?:have|has) been (?:made|posted|left)|\s+so far|\s+yet)?"
+    r"|(?:post|add|leave|write) (?:a|your|yours|one)(?: comment| reply)?|be the first to comment"
+    r"|comments? \(\d+\)|\d+ comments?",
+    re.IGNORECASE,
+)
 
 
 def _is_byline(text: str) -> bool:
@@ -213,14 +221,28 @@ def _is_meta_line(text: str) -> bool:
         label = next((lb for lb in _META_LABELS if low.startswith(lb)), None)
         after = part[len(label):len(label) + 2].lstrip()[:1] if label else ""
         # "Categoria: Saúde", "Posted by Jane Doe", "Categorias" alone; not "Tags are used ..."
-        if label is not None and (not after or after == ":" or label.endswith((" by", " por"))):
+        if label is not None and (not after or after == ":" or label.endswith((" by", " por", " in", " on", " under", " with"))):
             value = part[len(label):].strip(" :")
-            if len(value) > 60:
+            if len(value) > 60 and not (label in _LIST_LABELS and _is_item_list(value)):
                 return False
             labelled = True
         elif not _is_dateline(part):
             return False
     return labelled
+
+
+def _is_item_list(value: str) -> bool:
+    """"Obama, Romney, election 2012, Ohio": comma-separated items of a few words each."""
+    items = [item.strip() for item in re.split(r"[,;]\s*|\s+/\s+", value) if item.strip()]
+    return len(items) >= 3 and all(len(item) <= _MAX_LIST_ITEM and len(item.split()) <= 5 for item in items)
+
+
+def _is_comment_count(text: str) -> bool:
+    """Only sentences counting or inviting comments: "12 comments have been made. Post a comment."."""
+    if len(text) > 120:
+        return False
+    parts = [p.strip() for p in re.split(r"[.!|•·]+", text) if p.strip(" \t\xa0-–—")]
+    return bool(parts) and all(_COMMENT_COUNT.fullmatch(p.strip(" \t\xa0-–—»")) for p in parts)
 
 
 _TRAILING_CREDIT = re.compile(r"\s*[(\[][^()\[\]]{3,80}[)\]]\s*$")
@@ -233,6 +255,23 @@ def _is_captioned_sentence(text: str) -> bool:
         return False
     sentence = text[: match.start()].strip()
     return len(sentence.split()) >= 6 and sentence[-1:] in ".!?"
+
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“«(])")
+
+
+def _without_trailing_credit(line: str) -> str:
+    """A paragraph of prose without the credit that closes it: "… a pencil drawing.
+    Mind...blown. Artwork and photos © DiegoKoi" keeps its sentences (as a whole line it was
+    junk). A caption (one sentence, then its credit) stays as it was: junk with a bare
+    credit, kept with one in brackets (``_is_captioned_sentence``)."""
+    if not _RIGHTS.search(line[-80:]) or _is_captioned_sentence(line):
+        return line
+    parts = _SENTENCE_BREAK.split(line.rstrip())
+    if len(parts) < 2 or not _RIGHTS.search(parts[-1]):
+        return line
+    prose = " ".join(parts[:-1]).strip()
+    return prose if len(parts) > 2 or len(prose.split()) >= 25 else line
 
 
 def _is_channel_promo(text: str) -> bool:
@@ -250,15 +289,17 @@ def _is_dateline(text: str) -> bool:
 
 def is_read_also_marker(text: str) -> bool:
     """True if ``text`` is a bare "Read also" / "Tags" style heading, nothing after it."""
-    found = _marker(text)
+    found = line_marker(text)
     return found is not None and len(found[1].strip(_LEAD + _DELIMITERS)) <= 3
 
 
-def _marker(text: str) -> tuple[str, str] | None:
+def line_marker(text: str) -> tuple[str, str] | None:
     """(kind, rest) when ``text`` starts with a marker: "story", "heading", "section", "tags"."""
     head = text.lstrip(_LEAD)
+    if head[:1].casefold() not in _MARKER_INITIALS:  # the fast path: most lines, one set lookup
+        return None
     low = head[:40].casefold()
-    if not low.startswith(_MARKER_PREFIXES):  # the fast path: one C call for all phrases
+    if not low.startswith(_MARKER_PREFIXES):
         return None
     for phrase, kind in _MARKERS:
         if not low.startswith(phrase):
@@ -283,12 +324,38 @@ def clean_paragraphs(paragraphs: list[str], *, title: str = "", headlines: tuple
     kept: list[str] = []
     heads = [h for h in (title, *headlines) if h]
     for index, para in enumerate(paragraphs):
-        lines = [ln.strip() for ln in para.split("\n") if not is_junk_line(ln)]
+        lines = [ln.strip() for ln in map(_without_trailing_credit, para.split("\n")) if not is_junk_line(ln)]
         if heads and index < _HEADLINE_ZONE:
             lines = [ln for ln in lines if not any(_is_headline(ln, h) for h in heads)]
         if text := "\n".join(lines):
             kept.append(text)
-    return kept
+    return _without_teasers(kept)
+
+
+# A teaser of another story ends with its link: "… midnight launch event Read more...".
+_TEASER_END = re.compile(
+    r"(?:read more|continue reading|read the rest|read full (?:story|article)|full story|читати далі"
+    r"|читать далее)\W{0,4}$",
+    re.IGNORECASE,
+)
+_MIN_TEASERS = 2  # one such ending may close the article itself (a blog's excerpt): it stays
+
+
+def _without_teasers(paragraphs: list[str]) -> list[str]:
+    """``paragraphs`` without a list of teasers (two or more short paragraphs ending "Read
+    more…"), each with the headline line above it; a lone "Read more" only loses its link."""
+    teasers = [i for i, p in enumerate(paragraphs) if len(p) <= MAX_JUNK_LINE and _TEASER_END.search(p)]
+    if not teasers:
+        return paragraphs
+    if len(teasers) < _MIN_TEASERS:
+        i = teasers[0]
+        rest = _TEASER_END.sub("", paragraphs[i]).rstrip(" -–—|:")
+        return [*paragraphs[:i], *([rest] if rest else []), *paragraphs[i + 1:]]
+    drop = set(teasers)
+    for i in teasers:  # its headline: a short line just above it without closing punctuation
+        if i > 0 and i - 1 not in drop and len(paragraphs[i - 1]) <= 160 and paragraphs[i - 1][-1:] not in ".!?…":
+            drop.add(i - 1)
+    return [p for i, p in enumerate(paragraphs) if i not in drop]
 
 
 def _is_headline(line: str, title: str) -> bool:
@@ -301,95 +368,3 @@ def _is_headline(line: str, title: str) -> bool:
     if head.startswith(words):
         return len(words) >= 0.6 * len(head)
     return words.startswith(head) and len(head) >= 0.85 * len(words)
-
-
-# --- related links ---------------------------------------------------------------------------
-
-_MAX_RELATED = 20
-_MARKER_TAGS = ("p", "div", "span", "strong", "b", "em", "i", "h2", "h3", "h4", "h5", "h6", "li", "dt")
-_INLINE_TAGS = ("span", "strong", "b", "em", "i", "u", "font", "small")
-# Class or id of a block of links to related stories (not "popular" or "latest": site-wide).
-_RELATED_CLASS = re.compile(r"(?<![a-z])(?:related|read[-_]?also|see[-_]?also|also[-_]?read)(?![a-z])", re.I)
-
-
-def find_related_links(html: str | bytes, base_url: str) -> tuple[RelatedLink, ...]:
-    """The stories the page itself recommends ("Read also", "Читайте також", a related block).
-
-    URLs are absolute, deduplicated, and never the page itself.
-    """
-    if isinstance(html, bytes):
-        html = html.decode(detect_encoding(html), errors="replace")
-    try:
-        tree = parse_html(html)
-    except (ValueError, TypeError, etree.LxmlError) as exc:
-        log.debug("cannot parse page for related links %s: %s", base_url, exc)
-        return ()
-    return related_links_from_tree(tree, base_url) if tree is not None else ()
-
-
-def related_links_from_tree(
-    tree: etree._Element, base_url: str, *, canonical: str = ""
-) -> tuple[RelatedLink, ...]:
-    """Like ``find_related_links``, for a page already parsed with lxml.
-
-    ``canonical``, the address the page declares for itself, is not a related story either.
-    """
-    pages = {canonical_url(base_url), canonical_url(canonical)}
-    found: dict[str, tuple[tuple[bool, int], RelatedLink]] = {}
-    for anchor in _related_anchors(tree):
-        title = _WS.sub(" ", anchor.text_content()).strip(_LEAD + _DELIMITERS)
-        url = urldefrag(resolve(base_url, anchor.get("href") or "")).url
-        if len(title) < 12 or _marker(title) or not is_http_url(url):
-            continue
-        key = canonical_url(url)
-        if key in pages:
-            continue
-        # A story card links its picture (with a category and a comment count: "Интересное 0")
-        # and its headline to the same address: the headline is the link without a picture.
-        quality = (anchor.find(".//img") is None, len(title))
-        if key in found:
-            if quality > found[key][0]:
-                found[key] = (quality, RelatedLink(title=title, url=found[key][1].url))
-        elif len(found) < _MAX_RELATED:
-            found[key] = (quality, RelatedLink(title=title, url=url))
-    return tuple(link for _, link in found.values())
-
-
-def _related_anchors(tree: etree._Element) -> Iterator[etree._Element]:
-    """Links after "Read also" markers, then links in blocks whose class/id says "related"."""
-    for el in tree.iter(*_MARKER_TAGS):
-        own = el.text
-        if not own or len(own) > _MAX_JUNK_LINE:
-            continue
-        found = _marker(own)
-        if found is None or found[0] in ("tags", "section"):
-            continue
-        block = el
-        while block.tag in _INLINE_TAGS and block.getparent() is not None:
-            block = block.getparent()
-        if len(block.text_content()) > 500:  # a marker loose in the article's container
-            anchors = _following_inline_links(el)
-        else:
-            anchors = block.findall(".//a")
-        if not anchors and is_read_also_marker(own):  # a heading: links are in what follows
-            for sibling in block.itersiblings():
-                if isinstance(sibling.tag, str):
-                    anchors = [sibling] if sibling.tag == "a" else sibling.findall(".//a")
-                    if anchors:
-                        break
-        yield from anchors[:10]
-    for el in tree.iter("div", "section", "aside", "ul", "ol"):
-        if _RELATED_CLASS.search(f"{el.get('class', '')} {el.get('id', '')}"):
-            yield from el.findall(".//a")[:20]  # a story card links its picture and its headline
-
-
-def _following_inline_links(el: etree._Element) -> list[etree._Element]:
-    """The links right after ``el`` in the same run of inline content (at most three)."""
-    links: list[etree._Element] = []
-    for sibling in el.itersiblings():
-        if not isinstance(sibling.tag, str) or sibling.tag not in (*_INLINE_TAGS, "a", "br"):
-            break
-        links.extend([sibling] if sibling.tag == "a" else sibling.findall(".//a"))
-        if len(links) >= 3:
-            break
-    return links[:3]

@@ -22,7 +22,7 @@ from lxml import etree
 
 from bot.news.clean import is_read_also_marker
 
-__all__ = ["add_split_body_chunks", "link_texts_of", "normalize_paragraphs", "paragraphs_from_body"]
+__all__ = ["add_split_body_chunks", "is_linked_prose", "link_texts_of", "normalize_paragraphs", "paragraphs_from_body"]
 
 log = logging.getLogger(__name__)
 
@@ -329,6 +329,19 @@ def _is_link_line(line: str, link_texts: frozenset[str]) -> bool:
     """A line that is one of the page's link texts, unless the text is the URL itself
     (a source the article cites)."""
     return "://" not in line and _link_key(line) in link_texts
+
+
+_PROSE_WORDS = 12
+_PROSE_END = tuple(".!?…\"”")
+_NOT_PROSE = re.compile(r"^[^\s:]+(?:\s[^\s:]+)?:|\s[|»›]\s|[»›]$")  # "Posted in:", "a | b", "More »"
+
+
+def is_linked_prose(line: str) -> bool:
+    """A whole sentence, not a headline: a blog links a quotation to its source, or the
+    sentence that introduces a video to it ("This week's new Tabletop is … Say Anything.").
+    Teaser and menu links are headlines: shorter, or without closing punctuation."""
+    line = line.strip()
+    return len(line.split()) >= _PROSE_WORDS and line.endswith(_PROSE_END) and not _NOT_PROSE.search(line)
 
 
 def _link_key(text: str) -> str:

@@ -32,7 +32,7 @@ from bot.news.quotes import open_quotes, scan_quotes
 from bot.news.sentences import iter_sentences, split_lines
 from bot.news.textsearch import stem_terms
 
-__all__ = ["MAX_QUOTE_SPAN", "Unit", "iter_summary_units", "leans_back", "summary_units"]
+__all__ = ["MAX_QUOTE_SPAN", "Unit", "iter_summary_units", "leans_back", "opens_with_fact_check_label", "summary_units"]
 
 MAX_QUOTE_SPAN = 4  # sentences a quotation may span and still be kept as one unit
 MIN_WORDS = 5  # shorter sentences are fallback material only
@@ -85,6 +85,10 @@ _SCROLL_RE = re.compile(r"^(?:scroll down for (?:video|more)|video)\s+(?=[A-Z‘
 _RESTART_RE = re.compile(
     r"(?<=[a-z0-9%’'\")])\s+(?=(?:(?:He|She|They|We|His|Her|Their|It|Its|But|However|Meanwhile"
     r"|Scroll)\b|(?:The|A|An|In|On|At|After|When|While|This|These|There)\s+[a-z0-9]"
+    # sentence adverbs, never capitalized inside a sentence: "… other macaques Officially named …"
+    r"|(?:Officially|Luckily|Unfortunately|Fortunately|Sadly|Tragically|Incredibly|Amazingly|Remarkably"
+    r"|Surprisingly|Interestingly|Apparently|Reportedly|Allegedly|Previously|Recently|Eventually|Initially"
+    r"|Ultimately|Finally),?\s+[a-z0-9]"
     # these only after a word in lower case: "Traffic Police serves" is a name, not a restart
     r"|(?P<late>Like|As|If|Although|Despite|During|Since|Before|According|Following|Many|Some|Most"
     r"|Several|Millions|Thousands|Hundreds|Dozens|Now|Today|Yesterday|Last|Earlier|Later|Police"
@@ -144,6 +148,7 @@ _LEANING_PHRASES = (
 # Openings that continue a story already begun ("In addition to the three fatalities, …").
 # Not leaning for a summary's first sentence, which may continue the headline.
 _CONTINUING_PHRASES = ("in addition to ", "на додачу до ", "в дополнение к ")
+_LIST_NUMBER_END_RE = re.compile(r"(?<=[a-z] )(\d{1,2})\.$")  # "… the mega fight 1."
 _LIST_ITEM_RE = re.compile(r"^(?:[-–—•·*►▪●✓✔→]|\d{1,2}[.)]\s)")
 _FIRST_WORD_RE = re.compile(r"^[\"'«„“‘(\[—–-]*\s*([^\W\d_]+)")
 _NON_ALNUM_RE = re.compile(r"[\W_]+")
@@ -162,6 +167,7 @@ class Unit:
     leans: bool  # True: opens with a word pointing back ("But", "He", "Це")
     pronoun: bool  # True: that word is a personal pronoun ("He", "Вона"), not a connective
     antecedent: int  # index of the sentence it leans on (the unit before it), -1 if none
+    listed: bool = False  # a list item ("- player.setav speedmult"): never shown, no step away either
 
 
 def summary_units(text: str, language: str = "", title: str = "") -> list[Unit]:
@@ -223,6 +229,7 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
                 leans=_leans(unit_text),
                 pronoun=_opens_with_pronoun(unit_text),
                 antecedent=last_sentence,
+                listed=bool(_LIST_ITEM_RE.match(unit_text)),
             )
             if not caption:
                 last_sentence = count
@@ -256,6 +263,12 @@ def _has_fact_check_label(line: str) -> bool:
     """True for a line opening with a fact-check label and a colon ("Rating: Mostly False")."""
     label = _LABEL_RE.match(line + " X") if ":" in line else None
     return bool(label) and label.group(1).casefold() in _FACT_CHECK_LABELS
+
+
+def opens_with_fact_check_label(text: str) -> bool:
+    """True for a unit that opens with a fact-check label ("Rating: mostly false.")."""
+    head, colon, _ = text.partition(":")
+    return bool(colon) and head.strip().casefold() in _FACT_CHECK_LABELS
 
 
 def _fact_check_label(line: str) -> str:
@@ -302,15 +315,22 @@ def _cut_restarts(sentences: Iterable[str]) -> Iterator[str]:
     head is marked as a caption and never shown.
     """
     for sentence in sentences:
-        match = next(
-            (m for m in _RESTART_RE.finditer(sentence) if not m.group("late") or _lower_word_ends(sentence, m.start())),
-            None,
-        )
-        if match and match.start() >= 20 and _quote_depth_ok(sentence[: match.start()]):
+        while True:  # a caption, then another: "… for video The macaque … other macaques Officially named …"
+            match = next(
+                (
+                    m
+                    for m in _RESTART_RE.finditer(sentence)
+                    if (not m.group("late") or _lower_word_ends(sentence, m.start()))
+                    and m.start() >= 20
+                    and _quote_depth_ok(sentence[: m.start()])
+                ),
+                None,
+            )
+            if match is None:
+                yield sentence
+                break
             yield _CAPTION + sentence[: match.start()]
-            yield sentence[match.end() :]
-        else:
-            yield sentence
+            sentence = sentence[match.end() :]
 
 
 def _lower_word_ends(text: str, at: int) -> bool:
@@ -367,11 +387,33 @@ def _group_quotations(sentences: Iterable[str]) -> Iterator[tuple[str, bool, boo
 
 
 def _mark_unfinished(sentences: Iterable[str]) -> Iterator[str]:
-    """Mark a sentence without closing punctuation as a caption (see ``_group_quotations``)."""
+    """Mark a sentence without closing punctuation as a caption (see ``_group_quotations``),
+    and so a numbered list run into one line: "… in the build-up to the mega fight 1.",
+    "Twizzlers are one of his favourite snacks 2.", "Ramen is his favourite meal 3." are a
+    caption and list items each ending with the next one's number, not sentences."""
+    previous: str | None = None
+    earlier = -1  # the list number ending the previous sentence
+    counted = -1  # the same, if that sentence was one in a run
     for sentence in sentences:
         if not sentence.startswith(_CAPTION) and not sentence.rstrip(_CLOSERS).endswith(_TERMINAL_ENDS):
             sentence = _CAPTION + sentence
-        yield sentence
+        number = _list_number(sentence)
+        if previous is not None:
+            in_turn = (earlier == 1 and number == 2) or (counted > 0 and earlier == counted + 1)  # lists start at 1
+            yield _CAPTION + previous if in_turn and not previous.startswith(_CAPTION) else previous
+            counted = earlier if in_turn else -1
+        previous, earlier = sentence, number
+    if previous is not None:
+        in_turn = counted > 0 and earlier == counted + 1
+        yield _CAPTION + previous if in_turn and not previous.startswith(_CAPTION) else previous
+
+
+def _list_number(sentence: str) -> int:
+    """The list number a sentence ends with ("… favourite snacks 2." → 2), -1 if none."""
+    if len(sentence) < 4 or not sentence[-2].isdigit() or sentence[-1] != ".":
+        return -1  # the usual case, told without a regular expression
+    match = _LIST_NUMBER_END_RE.search(sentence, len(sentence) - 6)
+    return int(match[1]) if match else -1
 
 
 def _reads_alone(text: str) -> bool:
