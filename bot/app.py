@@ -24,6 +24,7 @@ from bot.delivery import shared_budget
 from bot.delivery.ratelimit import ReservingRateLimiter
 from bot.following import follow_from_settings
 from bot.ingest import IngestOptions, Ingestor
+from bot.feed_claims import FeedClaims
 from bot.jobs.poll import FeedPoller
 from bot.jobs.publish import Publisher
 from bot.logging_setup import quiet_handled_rate_limits
@@ -65,6 +66,7 @@ class Services:
     poller: FeedPoller = field(init=False)
     summaries: StorySummaries | None = None  # LLM summaries; None when LLM_BASE_URL is empty
     heartbeat: Heartbeat | None = None  # this replica's row and lease renewals, while running
+    feed_claims: FeedClaims = field(default_factory=FeedClaims)  # polls under way (bot.feed_claims)
     fatal: str | None = None  # why the bot stopped itself, for the CLI's last line
 
     @property
@@ -219,7 +221,8 @@ async def _post_init(application: Application) -> None:
     resent = await _recover(services)
     mode = application.bot_data.get("run_mode")
     services.heartbeat = Heartbeat(services.db, services.lease, services.clock,
-                                   role=getattr(mode, "role", "all"), webhook=bool(getattr(mode, "webhook", False)))
+                                   role=getattr(mode, "role", "all"), webhook=bool(getattr(mode, "webhook", False)),
+                                   feeds=services.feed_claims)
     await services.heartbeat.start()
     if services.db.engine != "sqlite" and isinstance(application.bot.rate_limiter, ReservingRateLimiter):
         # Replicas may share the token: the fan-out takes its slots from one budget in the database.

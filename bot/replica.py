@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
+from bot.feed_claims import FeedClaims
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -56,8 +57,10 @@ async def claim_period(db: Database, lease: Lease, job: str, *, now: datetime, s
 class Heartbeat:
     """Keeps this replica's row fresh and its leases renewed while the process lives."""
 
-    def __init__(self, db: Database, lease: Lease, clock: Clock, *, role: str, webhook: bool) -> None:
+    def __init__(self, db: Database, lease: Lease, clock: Clock, *, role: str, webhook: bool,
+                 feeds: FeedClaims | None = None) -> None:
         self._db = db
+        self._feeds = feeds or FeedClaims()  # the polls under way, whose feed claims are renewed
         self.lease = lease
         self._clock = clock
         self._role = role
@@ -70,8 +73,13 @@ class Heartbeat:
             self._task = asyncio.create_task(self._run(), name="replica heartbeat")
 
     async def beat(self) -> int:
+        """Say this replica lives; renew the leases of its sends, edits and polls under way;
+        returns the claims renewed."""
         now = self._clock.now()
-        return await self._db.replicas.heartbeat(self.lease.owner, now=now, lease_until=self.lease.until(now))
+        until = self.lease.until(now)
+        renewed = await self._db.replicas.heartbeat(self.lease.owner, now=now, lease_until=until)
+        return renewed + await self._db.feeds.renew_claims(self._feeds.ids(), owner=self.lease.owner,
+                                                           lease_until=until)
 
     async def _run(self) -> None:
         while True:

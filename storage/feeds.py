@@ -142,6 +142,18 @@ class FeedRepo:
             )
         return feeds
 
+    async def renew_claims(self, feed_ids: list[int], *, owner: str, lease_until: datetime) -> int:
+        """Extend ``owner``'s claims on ``feed_ids`` (polls still under way) to ``lease_until``;
+        a feed whose poll ended, or that another replica took since, is left alone. Returns the
+        feeds renewed."""
+        if not feed_ids:
+            return 0
+        marks = ", ".join("?" for _ in feed_ids)  # placeholders only; the ids are parameters
+        return await self._db.execute(
+            f"UPDATE feeds SET next_poll_at = ? WHERE poll_claimed_by = ? AND id IN ({marks})",  # noqa: S608
+            (to_db(lease_until), owner, *feed_ids),
+        )
+
     async def record_success(
         self, feed_id: int, *, now: datetime, next_poll_at: datetime, etag: str | None,
         last_modified: str | None, title: str = "", site_url: str = "", warning: str | None = None,

@@ -363,6 +363,23 @@ async def _flood_budget(db: aiosqlite.Connection) -> None:
     await db.execute("CREATE TABLE flood_budget (name TEXT PRIMARY KEY, next_at BIGINT NOT NULL)")
 
 
+async def _flood_sends(db: aiosqlite.Connection) -> None:
+    # The messages of one bot token that may still count at Telegram's end, whichever replica
+    # sent them (storage/flood.py): each from its send until a period after its answer
+    # (ended_at NULL while in flight), per chat too; microseconds since the epoch.
+    await _run_script(db, """
+        CREATE TABLE flood_sends (
+            id         INTEGER PRIMARY KEY,
+            name       TEXT NOT NULL,
+            chat_key   TEXT NOT NULL,
+            started_at BIGINT NOT NULL,
+            ended_at   BIGINT
+        );
+        CREATE INDEX flood_sends_recent ON flood_sends (name, started_at);
+        CREATE INDEX flood_sends_chat ON flood_sends (name, chat_key, started_at);
+    """)
+
+
 async def _article_sources_by_feed(db: aiosqlite.Connection) -> None:
     # A new follower's backlog (a feed's newest stories) looks up sources by feed; the
     # (feed_id, guid) index is partial (guid IS NOT NULL) and cannot serve it: a full scan.
@@ -383,6 +400,7 @@ UPDATE story_keys SET seen_at = (SELECT p.seen_at FROM story_profiles p WHERE p.
 MIGRATIONS: tuple[Migration, ...] = (
     _to_v1, _to_v2, _to_v3, _rich_posts, _to_v4_schedules, _feed_warnings, _add_story_summaries, _stories,
     _replica_leases, _job_runs, _flood_budget, _article_sources_by_feed, _story_keys_seen,
+    _flood_sends,
 )
 LATEST = len(MIGRATIONS)
 

@@ -332,6 +332,20 @@ async def _flood_budget(db: asyncpg.Connection) -> None:
     await db.execute("CREATE TABLE flood_budget (name TEXT PRIMARY KEY, next_at BIGINT NOT NULL)")
 
 
+async def _flood_sends(db: asyncpg.Connection) -> None:
+    await db.execute("""
+        CREATE TABLE flood_sends (
+            id         BIGSERIAL PRIMARY KEY,
+            name       TEXT NOT NULL,
+            chat_key   TEXT NOT NULL,
+            started_at BIGINT NOT NULL,
+            ended_at   BIGINT
+        );
+        CREATE INDEX flood_sends_recent ON flood_sends (name, started_at);
+        CREATE INDEX flood_sends_chat ON flood_sends (name, chat_key, started_at);
+    """)
+
+
 async def _article_sources_by_feed(db: asyncpg.Connection) -> None:
     await db.execute("CREATE INDEX IF NOT EXISTS article_sources_feed ON article_sources (feed_id)")
 
@@ -347,6 +361,7 @@ async def _story_keys_seen(db: asyncpg.Connection) -> None:
 PG_MIGRATIONS: tuple[PgMigration, ...] = (
     _to_v1, _to_v2, _to_v3, _rich_posts, _to_v4_schedules, _feed_warnings, _add_story_summaries, _stories,
     _replica_leases, _job_runs, _flood_budget, _article_sources_by_feed, _story_keys_seen,
+    _flood_sends,
 )
 
 

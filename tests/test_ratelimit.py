@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import contextlib
 import heapq
 import itertools
 import math
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 import pytest
@@ -267,9 +268,16 @@ class EvenBudget:
     def __init__(self, vt: VirtualTime, rate: float) -> None:
         self.vt, self.gap, self.next = vt, 1.0 / rate, 0.0
 
-    async def acquire(self) -> None:
-        turn, self.next = max(self.next, self.vt.now), max(self.next, self.vt.now) + self.gap
-        await self.vt.sleep(turn - self.vt.now)
+        self.replies = 0  # messages that went through it unpaced
+
+    @contextlib.asynccontextmanager
+    async def place(self, *, bulk: bool, chat: int | str) -> AsyncIterator[None]:
+        if bulk:
+            turn, self.next = max(self.next, self.vt.now), max(self.next, self.vt.now) + self.gap
+            await self.vt.sleep(turn - self.vt.now)
+        else:
+            self.replies += 1
+        yield
 
 
 async def test_a_shared_budget_paces_the_bulk_sends_of_every_limiter_that_has_it(vt: VirtualTime) -> None:
@@ -290,8 +298,9 @@ async def test_a_shared_budget_paces_the_bulk_sends_of_every_limiter_that_has_it
 
     await vt.run(asyncio.gather(*(fanout(limiter) for limiter in limiters)))
     assert sorted(sent) == pytest.approx([n / 3 for n in range(12)])
-    await vt.run(_request(limiters[0], send, chat_id=6))  # a reply: the budget is for bulk sends
+    await vt.run(_request(limiters[0], send, chat_id=6))  # a reply: counted by the budget, not paced
     assert sent[-1] == pytest.approx(vt.now) and vt.now == pytest.approx(11 / 3)
+    assert budget.replies == 1
 
 
 # -- one private chat: about one message a second, as Telegram counts ------------------------------

@@ -5,17 +5,12 @@ moved by the sleeps."""
 
 from __future__ import annotations
 
-import asyncio
-import heapq
-import itertools
-from collections.abc import Coroutine
-from typing import Any
-
 import pytest
 
 from bot.delivery.ratelimit import ReservingRateLimiter, bulk_sends
 from bot.delivery.shared_budget import SharedBudget, budget_name
 from storage import Database
+from tests.shared_time import SharedTime
 
 RATE = 29.4  # 0.98 of Telegram's 30/s, as bot/app.py asks
 
@@ -45,41 +40,10 @@ async def test_reservations_by_two_replicas_never_overlap(two_dbs: tuple[Databas
     assert await b.flood.reserve("bot2:messages", now=100.0, count=1, gap=gap) == 100.0  # another token
 
 
-class SharedTime:
-    """Virtual wall-clock time for several tasks that also do real I/O (the database): time
-    moves, to the earliest sleeper's deadline, only once every live task sleeps on it."""
-
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
-        self._order = itertools.count()
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._sleepers, (self.now + max(seconds, 0.0), next(self._order), future))
-        await future
-
-    async def run(self, *coroutines: Coroutine[Any, Any, None]) -> None:
-        tasks = [asyncio.ensure_future(c) for c in coroutines]
-        while not all(t.done() for t in tasks):
-            live = sum(not t.done() for t in tasks)
-            if len(self._sleepers) < live:  # someone is still in real I/O
-                await asyncio.sleep(0.001)
-                continue
-            deadline, _, future = heapq.heappop(self._sleepers)
-            self.now = max(self.now, deadline)
-            future.set_result(None)
-            await asyncio.sleep(0)
-        for task in tasks:
-            task.result()
-
-
 async def test_two_replicas_together_stay_under_the_rate_in_every_second(two_dbs: tuple[Database, Database]) -> None:
     time_ = SharedTime()
-    budgets = [SharedBudget(db, budget_name(42), rate=RATE, clock=time_.clock, sleep=time_.sleep) for db in two_dbs]
+    budgets = [SharedBudget(time_.watch(db), budget_name(42), rate=RATE, clock=time_.clock, sleep=time_.sleep)
+               for db in two_dbs]
     sent: list[float] = []
 
     async def replica(budget: SharedBudget) -> None:
@@ -119,8 +83,8 @@ async def test_the_limiter_takes_a_shared_slot_for_bulk_sends_only(two_dbs: tupl
     await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 5}, None)  # a reply
     assert wall.now == 1_800_000_000.0 and not limiter.shared._slots
     with bulk_sends():
-        for _ in range(5):
-            await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 5}, None)
+        for chat in range(6, 11):  # five chats: a chat's own limit (1/s) does not come into it
+            await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": chat}, None)
     assert wall.now == pytest.approx(1_800_000_000.0 + 4 / RATE, abs=1e-6)
 
 

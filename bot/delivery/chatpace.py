@@ -21,7 +21,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
-__all__ = ["ChatPacer", "is_private_chat_message"]
+__all__ = ["ChatPacer", "is_message", "is_private_chat_message"]
 
 # Bot API methods that put a message in a chat (and count towards its limit) begin so; a chat
 # action ("typing…") is no message.
@@ -38,6 +38,11 @@ def is_private_chat_message(endpoint: str, chat_id: object) -> bool:
             return False  # "@channel": never a private chat
     if not isinstance(chat_id, int) or chat_id <= 0:
         return False
+    return is_message(endpoint)
+
+
+def is_message(endpoint: str) -> bool:
+    """True for a Bot API method that puts a message in a chat (any chat)."""
     name = endpoint.lower()
     return name.startswith(_MESSAGE_METHODS) and name not in _NOT_MESSAGES
 

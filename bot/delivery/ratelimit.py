@@ -29,9 +29,10 @@ The interface, for a budget shared with other processes (replicas on the same bo
   reply_wait=REPLY_WAIT_S, shared=None, private_chat_gap=1.0)``: PTB's rate limiter for the
   Application (``private_chat_gap`` 0: no pacing per private chat).
 * ``limiter.shared``: ``None``, or a ``FloodBudget`` (set it at construction or later, before
-  sending): one method, ``async acquire()``, awaited by each bulk send once this process's
-  window (``limiter.window``) gave it a place, returning when the shared budget lets it go.
-  The pause (``may_send``) is asked after it, right before the request.
+  sending): ``async with place(bulk=..., chat=...)``, entered by every message (replies too)
+  once this process's window (``limiter.window``) gave it a place, when the shared budget lets
+  it go, and left when the answer came back. The pause (``may_send``) is asked inside it,
+  right before the request.
 * ``bulk_sends(may_send=None)`` and ``SendingPaused``: how the fan-out marks its sends.
 """
 
@@ -49,7 +50,7 @@ from typing import Any, Protocol
 from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
 
-from bot.delivery.chatpace import ChatPacer, is_private_chat_message
+from bot.delivery.chatpace import ChatPacer, is_message, is_private_chat_message
 from bot.delivery.outcome import retry_after
 
 __all__ = ["REPLY_WAIT_S", "FloodBudget", "ReservingRateLimiter", "SendingPaused", "SlidingWindow", "bulk_sends"]
@@ -70,6 +71,7 @@ class _Bulk:
 _BULK: ContextVar[_Bulk | None] = ContextVar("newsbot_bulk_send", default=None)
 # The private chat the request under way in this task writes to (set by ``process_request``).
 _PRIVATE_CHAT: ContextVar[int | None] = ContextVar("newsbot_private_chat", default=None)
+_CHAT: ContextVar[int | str] = ContextVar("newsbot_send_chat", default="")  # any chat, for ``shared``
 
 
 @contextlib.contextmanager
@@ -87,8 +89,9 @@ def bulk_sends(may_send: Callable[[], bool] | None = None) -> Iterator[None]:
 class FloodBudget(Protocol):
     """A flood budget beyond this process (e.g. shared by the replicas of one bot token)."""
 
-    async def acquire(self) -> None:
-        """Return when one more bulk send may go now."""
+    def place(self, *, bulk: bool, chat: int | str) -> contextlib.AbstractAsyncContextManager[None]:
+        """Around one message to ``chat`` (replies too): entered when it may go now, left when
+        its answer came back."""
         ...
 
     async def hold(self, retry_after: timedelta) -> None:
@@ -231,10 +234,20 @@ class ReservingRateLimiter(AIORateLimiter):
     ) -> Any:
         chat_id = data.get("chat_id")
         token = _PRIVATE_CHAT.set(int(chat_id) if is_private_chat_message(endpoint, chat_id) else None)  # type: ignore[arg-type]
+        # The chat whose own limit a shared budget applies: messages only (a chat action is none).
+        chat_token = _CHAT.set(chat_id if chat_id is not None and is_message(endpoint) else "")
         try:
             return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
         finally:
+            _CHAT.reset(chat_token)
             _PRIVATE_CHAT.reset(token)
+
+    @staticmethod
+    async def _send(bulk: _Bulk | None, callback: Callable[..., Coroutine[Any, Any, Any]],
+                    args: Any, kwargs: dict[str, Any]) -> Any:
+        if bulk is not None and bulk.may_send is not None and not bulk.may_send():
+            raise SendingPaused("sending paused while the message waited for its turn")
+        return await callback(*args, **kwargs)
 
     async def _run_request(  # type: ignore[override]
         self, chat: bool, group: str | int | bool, allow_paid_broadcast: bool,
@@ -248,11 +261,10 @@ class ReservingRateLimiter(AIORateLimiter):
         async def within_limits(*call_args: Any, **call_kwargs: Any) -> Any:
             # PTB calls this after the group limit and any 429 pause: the last waits are ours.
             async with self.window.slot(bulk=bulk is not None):
-                if bulk is not None and self.shared is not None:
-                    await self.shared.acquire()
-                if bulk is not None and bulk.may_send is not None and not bulk.may_send():
-                    raise SendingPaused("sending paused while the message waited for its turn")
-                return await callback(*call_args, **call_kwargs)
+                if self.shared is None:
+                    return await self._send(bulk, callback, call_args, call_kwargs)
+                async with self.shared.place(bulk=bulk is not None, chat=_CHAT.get()):
+                    return await self._send(bulk, callback, call_args, call_kwargs)
 
         # A private chat's turn comes first: waiting for it takes no place in the overall window.
         send = within_limits if private is None else self._in_turn(private, wait=bulk is None, callback=within_limits)

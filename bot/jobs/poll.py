@@ -4,16 +4,16 @@ Each feed's poll is its own unit of work: whatever goes wrong in it (a bug, bad 
 database error) is caught at the feed's boundary, logged with the feed, counted on the feed
 like any failed poll (error count, last error, backoff, disabled at MAX_FEED_ERRORS with the
 admins told), and the other feeds of the tick go on. Choosing the due feeds claims them
-(their next poll moves forward), so a poll that never records an outcome cannot make the
-feed due again at every tick.
+(their next poll moves forward by one lease, REPLICA_LEASE_SECONDS), so a poll that never
+records an outcome cannot make the feed due again at every tick; while a poll runs, the
+replica heartbeat renews its claim (``bot.feed_claims``), so a slow poll is never polled
+twice at once, and a dead replica's feeds are due again a lease after it died.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
-
 from bot.ingest import PollReport
 from bot.news.textsafe import valid_text
 from bot.notify import notify_admins
@@ -23,7 +23,6 @@ log = logging.getLogger(__name__)
 
 MAX_CONCURRENT_FEEDS = 4
 MAX_FEEDS_PER_TICK = 200
-CLAIM_LEASE = timedelta(minutes=30)  # a claimed feed is due again after this if its poll never ends
 
 
 async def poll_due_feeds(services, gate: asyncio.Semaphore | None = None) -> list[PollReport]:  # type: ignore[no-untyped-def]
@@ -33,15 +32,16 @@ async def poll_due_feeds(services, gate: asyncio.Semaphore | None = None) -> lis
     so a tick held up by a slow site does not stop the next tick from polling other feeds.
     """
     now = services.clock.now()
-    feeds = await services.db.feeds.claim_due(now, MAX_FEEDS_PER_TICK, lease_until=now + CLAIM_LEASE,
+    feeds = await services.db.feeds.claim_due(now, MAX_FEEDS_PER_TICK, lease_until=services.lease.until(now),
                                                 owner=services.lease.owner)
     if not feeds:
         return []
     gate = gate or asyncio.Semaphore(MAX_CONCURRENT_FEEDS)
 
     async def one(feed: Feed) -> PollReport:
-        async with gate:
-            report = await _poll_one(services, feed)
+        with services.feed_claims.polling(feed.id):
+            async with gate:
+                report = await _poll_one(services, feed)
         if report.queued:
             services.publisher.wake()
         await _tell(services, report)
@@ -86,11 +86,14 @@ class FeedPoller:
             services = self._services
             now = services.clock.now()
             wanted = min(room, MAX_FEEDS_PER_TICK)
-            feeds = await services.db.feeds.claim_due(now, wanted, lease_until=now + CLAIM_LEASE,
+            feeds = await services.db.feeds.claim_due(now, wanted, lease_until=services.lease.until(now),
                                                       owner=services.lease.owner)
             self._more_due = len(feeds) == wanted
             for feed in feeds:
+                # Held from the claim until the task ends (a poll waiting for its turn keeps it too).
+                services.feed_claims.hold(feed.id)
                 task = asyncio.create_task(self._one(feed), name=f"poll feed {feed.id}")
+                task.add_done_callback(lambda _task, feed_id=feed.id: services.feed_claims.release(feed_id))
                 self._tasks.add(task)
                 task.add_done_callback(self._finished)
             return len(feeds)
