@@ -39,7 +39,8 @@ class WindowRules:
     period: float = 1.0
     reply_wait: float = 0.020  # bulk leaves the last place unless it frees within this
     max_flight: float = 10.0  # an unanswered send holds its place this long at most
-    private_limit: int = 1  # per private chat in ``period``
+    private_limit: int = 1  # per private chat in ``private_period``
+    private_period: float = 1.0  # 0: no limit of a private chat's own (TELEGRAM_PRIVATE_CHAT_GAP_SECONDS=0)
     group_limit: int = 20  # per group or channel in ``group_period``
     group_period: float = 60.0
 
@@ -57,9 +58,9 @@ def decide(ends: list[float | None], chat_ends: list[float | None], *, now: floa
     ``ends`` are the answers' times (None: in flight) of the places held now, ``chat_ends``
     those of the same chat. Every message waits for the chat's own limit; bulk sends leave the
     last place to replies, unless it frees within ``reply_wait``; replies take any free place."""
-    chat_limit, chat_period = (rules.private_limit, rules.period) if private else (
+    chat_limit, chat_period = (rules.private_limit, rules.private_period) if private else (
         rules.group_limit, rules.group_period)
-    if len(chat_ends) >= chat_limit:
+    if chat_period > 0 and len(chat_ends) >= chat_limit:
         answered = sorted(e for e in chat_ends if e is not None)
         return answered[0] + chat_period - now if answered else None
     free = rules.limit - len(ends)
@@ -107,7 +108,7 @@ class FloodBudgetRepo:
         leave one now (see ``decide``); one transaction, the token's row locked, so replicas
         admitting at once see each other's places."""
         now_us = int(now * _US)
-        chat_period = rules.period if private else rules.group_period
+        chat_period = rules.private_period if private else rules.group_period
         window = ("SELECT ended_at FROM flood_sends WHERE name = ? {chat}AND started_at > ? "
                   "AND ((ended_at IS NULL AND started_at > ?) OR ended_at > ?)")
         async with self._db.transaction() as conn:
@@ -118,7 +119,7 @@ class FloodBudgetRepo:
                 (name, now_us),
             )
             ends = await _ends(conn, window.format(chat=""), (name, *_bounds(now_us, rules.period, rules)))
-            chat_ends = [] if not chat_key else await _ends(  # '' : no chat's own limit (not a message)
+            chat_ends = [] if not chat_key or chat_period <= 0 else await _ends(  # '' : no chat's own limit (not a message)
                 conn, window.format(chat="AND chat_key = ? "), (name, chat_key, *_bounds(now_us, chat_period, rules)))
             verdict = decide(ends, chat_ends, now=now, bulk=bulk, private=private, rules=rules)
             if verdict is not True:
@@ -131,7 +132,8 @@ class FloodBudgetRepo:
             assert row is not None
             place = int(row[0])
             if place % _PRUNE_EVERY == 0:
-                oldest = now_us - int((rules.group_period + rules.max_flight + 1.0) * _US)
+                oldest = now_us - int((max(rules.group_period, rules.private_period, rules.period)
+                                       + rules.max_flight + 1.0) * _US)
                 await conn.execute("DELETE FROM flood_sends WHERE name = ? AND started_at < ?", (name, oldest))
         return Admission(place)
 

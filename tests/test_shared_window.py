@@ -229,3 +229,31 @@ def test_a_group_takes_twenty_a_minute_from_bulk_sends() -> None:
     assert decide([], [10.0] * 19, now=30.0, bulk=True, private=False, rules=rules) is True
     assert decide([], [10.0] * 19 + [20.0], now=30.0, bulk=True, private=False, rules=rules) == pytest.approx(40.0)
     assert decide([], [29.5], now=30.0, bulk=True, private=True, rules=rules) == pytest.approx(0.5)
+
+
+def test_the_window_keeps_the_limits_the_settings_give(make_settings: Any) -> None:
+    """The shared window counts what each replica's own limiter counts: a higher
+    TELEGRAM_MESSAGES_PER_SECOND (a local Bot API server) and a private chat's gap of 0 (no
+    pacing per chat) hold across replicas too; with the defaults it is Telegram's limits."""
+    from bot.delivery.shared_budget import rules_from
+    from storage.flood import decide
+
+    assert rules_from(make_settings(telegram_private_chat_gap_seconds=1.0)) == WindowRules()
+    rules = rules_from(make_settings(telegram_messages_per_second=100, telegram_group_messages_per_minute=10,
+                                     telegram_private_chat_gap_seconds=0))
+    assert decide([None] * 40, [], now=30.0, bulk=True, private=False, rules=rules) is True
+    assert decide([], [29.5], now=30.0, bulk=True, private=True, rules=rules) is True
+    assert decide([], [10.0] * 10, now=30.0, bulk=True, private=False, rules=rules) == pytest.approx(40.0)
+
+
+async def test_a_private_chat_without_its_own_limit_is_not_counted(two_dbs: tuple[Database, Database]) -> None:
+    """With a gap of 0 a private chat's messages go one after another, across replicas."""
+    rules = WindowRules(private_period=0)
+    one, other = two_dbs
+    now = 1_800_000_000.0
+    for db in (one, other, one):
+        admitted = await db.flood.admit(budget_name(42), now=now, chat_key="7", private=True, bulk=False, rules=rules)
+        assert admitted.place is not None
+    refused = await other.flood.admit(budget_name(42), now=now, chat_key="7", private=True, bulk=False,
+                                      rules=WindowRules())
+    assert refused.place is None

@@ -29,8 +29,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
+from typing import TYPE_CHECKING
+
 from storage import Database
 from storage.flood import WindowRules
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +49,14 @@ BATCH = 4  # slots reserved per database round trip (about 0.14 s of sending)
 SHARE = 0.97
 STALE_S = 0.05  # a slot this late is dropped rather than sent late, bunched with on-time ones
 POLL_S = 0.010  # every place in flight: look again this soon (an answer frees one a second later)
+
+
+def rules_from(settings: Settings) -> WindowRules:
+    """The window's limits as the settings give them (the same ones each replica's own limiter
+    keeps): messages a second, a group's a minute, a private chat's gap (0: none)."""
+    return WindowRules(limit=settings.telegram_messages_per_second,
+                       group_limit=settings.telegram_group_messages_per_minute,
+                       private_period=settings.telegram_private_chat_gap_seconds)
 
 
 def budget_name(bot_id: int) -> str:
@@ -137,8 +150,9 @@ class SharedBudget:
             self._slots.extend(first + i * self.gap for i in range(self._batch))
 
 
-def install(limiter: object, db: Database, *, bot_id: int, rate: float) -> SharedBudget:
+def install(limiter: object, db: Database, *, bot_id: int, rate: float,
+            rules: WindowRules | None = None) -> SharedBudget:
     """Give ``limiter`` (a ReservingRateLimiter) the token's shared budget for bulk sends."""
-    budget = SharedBudget(db, budget_name(bot_id), rate=rate)
+    budget = SharedBudget(db, budget_name(bot_id), rate=rate, rules=rules)
     limiter.shared = budget  # type: ignore[attr-defined]
     return budget
