@@ -171,9 +171,14 @@ class Publisher:
             for _ in range(max_batches):
                 if self._holding():
                     break
-                # While the Bot API seems down, each try is a probe of one message.
+                # While the Bot API seems down, each try is a probe of one message, and the next
+                # waits for its answer: claimed meanwhile, others would go out before it failed.
+                probing = self.outcomes.outage.down
+                if probing and tasks:
+                    await asyncio.wait(set(tasks))
+                    continue
                 now = self._clock.now()
-                rows = await self._db.deliveries.claim_due(now, 1 if self.outcomes.outage.down else batch,
+                rows = await self._db.deliveries.claim_due(now, 1 if probing else batch,
                                                            owner=self.lease.owner, lease_until=self.lease.until(now))
                 if not rows:
                     if not tasks:
