@@ -86,6 +86,14 @@ def database_env(engine: str, database_target: str) -> dict[str, str]:
 
 
 @pytest.fixture
+async def db(database_target: str) -> AsyncIterator[Database]:
+    """This test's database (a fresh SQLite file, or a fresh PostgreSQL database), opened."""
+    database = await Database.connect(database_target)
+    yield database
+    await database.close()
+
+
+@pytest.fixture
 async def two_dbs(database_target: str) -> AsyncIterator[tuple[Database, Database]]:
     """Two connections to one database (a fresh SQLite file, or a fresh PostgreSQL database),
     as two replicas have."""

@@ -35,13 +35,6 @@ def article_page(title: str, text: str, *, extra: str = "", canonical: str = "")
 
 
 @pytest.fixture
-async def db(database_target: str) -> AsyncIterator[Database]:
-    database = await Database.connect(database_target)
-    yield database
-    await database.close()
-
-
-@pytest.fixture
 async def ingestor(db: Database, clock: FakeClock) -> AsyncIterator[Ingestor]:
     async with Fetcher(FetchPolicy(allow_private=True, timeout_s=3, retries=0)) as fetcher:
         yield Ingestor(db, fetcher, clock=clock, options=IngestOptions(max_errors=3, backlog=BacklogRule(size=2, max_age=None)))

@@ -4,10 +4,7 @@ Stories are stored through the real ingest store path into a real SQLite file.""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from bot.clock import FakeClock
 from bot.ingest import Ingestor
@@ -36,13 +33,6 @@ PUTIN_RU = (
     "По словам Путина, стороны договорились продолжить консультации. В Киеве заявили, что не "
     "участвовали во встрече и узнали о ее итогах из сообщений прессы."
 )
-
-
-@pytest.fixture
-async def db(database_target: str) -> AsyncIterator[Database]:
-    database = await Database.connect(database_target)
-    yield database
-    await database.close()
 
 
 async def _store(db: Database, clock: FakeClock, stories: dict[str, tuple[str, str]], *,

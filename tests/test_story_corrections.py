@@ -5,10 +5,7 @@ Through the real ingest store path and ``bot.storyflow`` into a real database (b
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-
-import pytest
 
 from bot.clock import FakeClock
 from bot.ingest import Ingestor
@@ -25,13 +22,6 @@ COOKIE_WALL = (
     "We value your privacy. We and our partners use cookies to store and access information on your "
     "device. By clicking Accept you consent to cookies and to our privacy policy. Manage cookie settings."
 )
-
-
-@pytest.fixture
-async def db(database_target: str) -> AsyncIterator[Database]:
-    database = await Database.connect(database_target)
-    yield database
-    await database.close()
 
 
 def _item(url: str, title: str, text: str) -> ProcessedArticle:

@@ -25,13 +25,6 @@ async def llm() -> AsyncIterator[FakeOpenAI]:
         yield server
 
 
-@pytest.fixture
-async def db(database_target: str) -> AsyncIterator[Database]:
-    database = await Database.connect(database_target)
-    yield database
-    await database.close()
-
-
 async def _service(db: Database, llm: FakeOpenAI, clock: FakeClock, *, timeout: float = 10) -> StorySummaries:
     budget = UsageBudget(db, clock, daily_requests=10, daily_tokens=0)
     client = ChatCompletions(LLMOptions(base_url=llm.base_url, model=llm.model, api_key=llm.api_key,
