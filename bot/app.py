@@ -227,8 +227,7 @@ async def _post_init(application: Application) -> None:
     if services.db.engine != "sqlite" and isinstance(application.bot.rate_limiter, ReservingRateLimiter):
         # Replicas may share the token: the fan-out takes its slots from one budget in the database.
         shared_budget.install(application.bot.rate_limiter, services.db, bot_id=application.bot.id,
-                              rate=services.settings.telegram_messages_per_second * shared_budget.SHARE,
-                              rules=shared_budget.rules_from(services.settings))
+                              settings=services.settings)
     if resent:
         log.warning("%d messages were being sent when the bot stopped; they will be sent again", resent)
     await _seed_feeds(services)

@@ -150,9 +150,10 @@ class SharedBudget:
             self._slots.extend(first + i * self.gap for i in range(self._batch))
 
 
-def install(limiter: object, db: Database, *, bot_id: int, rate: float,
-            rules: WindowRules | None = None) -> SharedBudget:
-    """Give ``limiter`` (a ReservingRateLimiter) the token's shared budget for bulk sends."""
-    budget = SharedBudget(db, budget_name(bot_id), rate=rate, rules=rules)
+def install(limiter: object, db: Database, *, bot_id: int, settings: Settings) -> SharedBudget:
+    """Give ``limiter`` (a ReservingRateLimiter) the token's shared budget: the schedule at
+    ``SHARE`` of the settings' rate, the window at the settings' limits."""
+    budget = SharedBudget(db, budget_name(bot_id), rate=settings.telegram_messages_per_second * SHARE,
+                          rules=rules_from(settings))
     limiter.shared = budget  # type: ignore[attr-defined]
     return budget
