@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -167,10 +168,12 @@ class NewsContext(CallbackContext[ExtBot[None], dict, dict, dict]):
         return self.services.settings
 
 
-def build_application(settings: Settings, *, clock: Clock | None = None, schedule_jobs: bool = True) -> Application:
+def build_application(settings: Settings, *, clock: Clock | None = None, schedule_jobs: bool = True,
+                      sleep: Callable[[float], Awaitable[None]] | None = None) -> Application:
     """Build the Application: Bot API endpoint, rate limiter, job queue, handlers and jobs.
 
-    Tests pass ``schedule_jobs=False`` and call the job bodies themselves with a fake clock.
+    Tests pass ``schedule_jobs=False`` and call the job bodies themselves with a fake clock,
+    and ``sleep`` (``FakeClock.sleep``) for a reply's wait after a 429.
     """
     from bot.handlers import register_handlers
     from bot.jobs import register_jobs
@@ -190,6 +193,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None, schedul
                 per_second=settings.telegram_messages_per_second,
                 group_max_rate=settings.telegram_group_messages_per_minute, group_time_period=60,
                 private_chat_gap=settings.telegram_private_chat_gap_seconds,
+                sleep=sleep or asyncio.sleep,
             )
         )
         .context_types(ContextTypes(context=NewsContext))
