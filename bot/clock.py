@@ -35,6 +35,10 @@ class FakeClock:
     def set(self, moment: datetime) -> None:
         self._now = moment
 
+    def timestamp(self) -> float:
+        """``now()`` as seconds since the epoch, as ``time.time()`` gives the real one."""
+        return self._now.timestamp()
+
     async def sleep(self, seconds: float) -> None:
         """A wait that takes no real time: the clock moves on by ``seconds`` (``slept`` keeps them)."""
         self.slept.append(seconds)
