@@ -42,7 +42,7 @@ from bot.config import Settings
 from bot.delivery.digests import overflow_hold_until
 from bot.delivery.edits import EditSender
 from bot.delivery.outcome import Outcome, outcome_of
-from bot.delivery.policy import GROUP_GAP, PRIVATE_GAP, PostingPolicy, digest_policy, next_send_time, parse_hhmm
+from bot.delivery.policy import PRIVATE_GAP, PostingPolicy, digest_policy, group_gap, next_send_time, parse_hhmm
 from bot.delivery.ratelimit import SendingPaused, bulk_sends
 from bot.delivery.rowpost import RowRenderer
 from bot.delivery.send import Post, Sender
@@ -295,6 +295,6 @@ def _policy(chat: Chat, settings: Settings) -> PostingPolicy:
         max_per_hour=chat.max_per_hour,
         quiet_start=parse_hhmm(chat.quiet_start) if chat.quiet_start else None,
         quiet_end=parse_hhmm(chat.quiet_end) if chat.quiet_end else None,
-        min_gap=PRIVATE_GAP if chat.kind == "private" else GROUP_GAP,
+        min_gap=PRIVATE_GAP if chat.kind == "private" else group_gap(settings.telegram_group_messages_per_minute),
     )
 
