@@ -124,10 +124,15 @@ class FeedPoller:
     async def aclose(self) -> None:
         """Cancel the polls under way and hand their feeds back (nothing they stored is lost):
         another replica, or this bot started again, polls them at once, not a lease later."""
-        self._closed = True
-        async with self._claiming:  # a claim under way adds its polls first; none claims after
-            cancelled = [(feed.id, feed.next_poll_at) for feed in self._tasks.values()]
-        tasks = [*self._tasks, *self._refills]
+        self._closed = True  # no claim starts after this
+        # Refills first: one that claimed feeds has made their polls by the time it ends (no
+        # wait between the claim and the tasks), and one cancelled mid-claim claimed nothing.
+        refills = list(self._refills)
+        for refill in refills:
+            refill.cancel()
+        await asyncio.gather(*refills, return_exceptions=True)
+        cancelled = [(feed.id, feed.next_poll_at) for feed in self._tasks.values()]
+        tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
