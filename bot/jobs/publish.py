@@ -61,8 +61,18 @@ log = logging.getLogger(__name__)
 
 CONCURRENCY = 8
 IDLE_TICK_S = 1.0  # the task looks for due rows this often when nobody wakes it
+MIN_WAIT_S = 0.005  # a row due a moment from now: look again this soon, not in a busy loop
 SETTLE_ON_STOP_S = 5.0  # a graceful stop keeps trying to write outcomes this long
 _REFUSED_BUT_FIXABLE = ("message is too long", "can't parse entities")
+
+
+def idle_wait(now: datetime, next_due: datetime | None) -> float:
+    """How long the publisher's task waits for a wake-up after a drain: the idle tick, or less
+    when a row comes due sooner. Without this a chat's next post, due its gap after the last
+    (1.1 s, 3.1 s), waited for the next whole tick: 2 s and 4 s apart."""
+    if next_due is None:
+        return IDLE_TICK_S
+    return min(IDLE_TICK_S, max((next_due - now).total_seconds(), MIN_WAIT_S))
 
 
 class Publisher:
@@ -126,10 +136,19 @@ class Publisher:
             if self._stopping:
                 break
             try:
-                async with asyncio.timeout(IDLE_TICK_S):
+                async with asyncio.timeout(await self._idle_wait()):
                     await self._wake.wait()
             except TimeoutError:
                 pass
+
+    async def _idle_wait(self) -> float:
+        now = self._clock.now()
+        try:
+            due = await self._db.deliveries.next_due_after(now)
+        except Exception:  # noqa: BLE001 - the drain reports database faults; wait the tick
+            log.debug("could not read when the next row is due", exc_info=True)
+            due = None
+        return idle_wait(now, due)
 
     # -- one drain ---------------------------------------------------------------------------
 
