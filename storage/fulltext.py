@@ -146,35 +146,34 @@ class CommonCounts:
         self._clock = clock
         self._counts: dict[str, int] = {}
         self._since = clock()
-        self._rows = 0
+        self._rows = 0  # the number of stories when the first of the kept counts was counted
+        self.stories = 0  # the number of stories when last seen (0: not yet)
 
     def __len__(self) -> int:
         return len(self._counts)
 
-    @property
-    def rows(self) -> int:
-        """The number of stories when last seen (0: not yet)."""
-        return self._rows
-
-    def known(self, terms: Sequence[str], rows: int | None = None) -> dict[str, int]:
-        """The kept counts of ``terms`` (those not kept are left out). With ``rows`` (the
-        number of stories now), counts kept when it was quite different are dropped first."""
-        if (
-            self._clock() - self._since > COUNT_CACHE_SECONDS
-            or len(self._counts) > COUNT_CACHE_TERMS
-            or (rows is not None and abs(rows - self._rows) > COUNT_CACHE_DRIFT * self._rows)
-        ):
-            self.clear(rows)
+    def known(self, terms: Sequence[str]) -> dict[str, int]:
+        """The kept counts of ``terms`` (those not kept are left out)."""
+        if self._clock() - self._since > COUNT_CACHE_SECONDS or len(self._counts) > COUNT_CACHE_TERMS:
+            self.clear()
         return {t: n for t in terms if (n := self._counts.get(t)) is not None}
 
-    def keep(self, counts: Mapping[str, int]) -> None:
+    def seen(self, rows: int) -> None:
+        """The index holds ``rows`` stories now: counts kept when it held quite a few more
+        or fewer are dropped."""
+        self.stories = rows
+        if self._counts and abs(rows - self._rows) > COUNT_CACHE_DRIFT * self._rows:
+            self.clear()
+
+    def keep(self, counts: Mapping[str, int], rows: int) -> None:
+        """Keep ``counts``, counted when the index held ``rows`` stories."""
+        if not self._counts:
+            self._rows = rows
         self._counts.update(counts)
 
-    def clear(self, rows: int | None = None) -> None:
+    def clear(self) -> None:
         self._counts.clear()
         self._since = self._clock()
-        if rows is not None:
-            self._rows = rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,10 +228,9 @@ async def search(db: Database, plan: Plan, common: CommonCounts, ranking: Rankin
         return await _ranked_by_fts5(db, parts, plan, ranking)
     counts = {t: n for t in everything if (n := plan.counts.get(t, 0)) < plan.rare_docs}
     counts.update(common.known([t for t in dict.fromkeys(everything) if t not in counts]))
-    if not _cheaper_here(parts, everything, counts, plan, common.rows):
+    if not _cheaper_here(parts, everything, counts, plan, common.stories):
         return await _ranked_by_fts5(db, parts, plan, ranking)
-    await _count_common(db, [t for t in dict.fromkeys(everything) if t not in counts], counts, common)
-    return await _ranked_here(db, parts, plan, ranking, everything, counts, common)
+    return await _ranked_here(db, parts, plan, ranking, everything, common)
 
 
 def _cheaper_here(parts: Sequence[Part], everything: Sequence[str], counts: Mapping[str, int], plan: Plan,
@@ -260,16 +258,23 @@ def _cheaper_here(parts: Sequence[Part], everything: Sequence[str], counts: Mapp
     return here_us < FTS_PER_MATCH_US * fts_matches
 
 
-async def _count_common(db: Database, terms: Sequence[str], counts: dict[str, int], common: CommonCounts) -> None:
-    """Count the stories matching each of ``terms`` (common stems), into ``counts`` and kept."""
-    if not terms:
-        return
-    sql = " UNION ALL ".join(
-        f"SELECT {index:d}, (SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?)" for index in range(len(terms))
-    )
-    fresh = {terms[int(i)]: int(n) for i, n in await db.fetchall(sql, tuple(fts_string(t) for t in terms))}
-    common.keep(fresh)
-    counts.update(fresh)
+async def _exact_counts(db: Database, terms: Sequence[str], plan: Plan, common: CommonCounts,
+                        rows: int) -> dict[str, int]:
+    """Exact match counts of ``terms``: the probe's below ``rare_docs``; common stems' as
+    kept, else counted now (and kept). ``rows``: the number of stories now."""
+    common.seen(rows)
+    counts = {t: n for t in terms if (n := plan.counts.get(t, 0)) < plan.rare_docs}
+    counts.update(common.known([t for t in dict.fromkeys(terms) if t not in counts]))
+    missing = [t for t in dict.fromkeys(terms) if t not in counts]
+    if missing:
+        sql = " UNION ALL ".join(
+            f"SELECT {index:d}, (SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?)"
+            for index in range(len(missing))
+        )
+        fresh = {missing[int(i)]: int(n) for i, n in await db.fetchall(sql, tuple(fts_string(t) for t in missing))}
+        common.keep(fresh, rows)
+        counts.update(fresh)
+    return counts
 
 
 def _hits(parts: Sequence[Part], plan: Plan, *, fts5_scores_newest: bool) -> tuple[str, list[object]]:
@@ -335,7 +340,7 @@ async def _ranked_by_fts5(db: Database, parts: Sequence[Part], plan: Plan,
 
 
 async def _ranked_here(db: Database, parts: Sequence[Part], plan: Plan, ranking: Ranking,
-                       everything: Sequence[str], counts: Mapping[str, int], common: CommonCounts) -> list[sqlite3.Row]:
+                       everything: Sequence[str], common: CommonCounts) -> list[sqlite3.Row]:
     """The candidates with their boosts and, for the newest matches, their stored stems; the
     newest scored here, all ranked here, then the winners read."""
     hits, params = _hits(parts, plan, fts5_scores_newest=False)
@@ -354,7 +359,7 @@ async def _ranked_here(db: Database, parts: Sequence[Part], plan: Plan, ranking:
     if not rows:
         return []
     totals = Totals.from_averages(rows[0][7])
-    common.known((), totals.rows)  # counts kept while the index was much smaller or larger go
+    counts = await _exact_counts(db, everything, plan, common, totals.rows)
     newest = [r for r in rows if r[2]]
     idfs = [idf(counts[t], totals.rows) for t in everything]
     here = dict(zip((r[0] for r in newest), scores([(r[5] or b"", r[6] or b"") for r in newest], everything,
