@@ -229,7 +229,7 @@ async def search(db: Database, plan: Plan, common: CommonCounts, ranking: Rankin
     counts = {t: n for t in everything if (n := plan.counts.get(t, 0)) < plan.rare_docs}
     counts.update(common.known([t for t in dict.fromkeys(everything) if t not in counts]))
     if not _cheaper_here(parts, everything, counts, plan, common.stories):
-        return await _ranked_by_fts5(db, parts, plan, ranking)
+        return await _ranked_by_fts5(db, parts, plan, ranking, common)
     return await _ranked_here(db, parts, plan, ranking, everything, common)
 
 
@@ -312,31 +312,36 @@ def _hits(parts: Sequence[Part], plan: Plan, *, fts5_scores_newest: bool) -> tup
     return ", ".join(ctes), params
 
 
-_BOOST = (
-    "(1.0 + 0.1 * min(a.source_count - 1, 5)) AS sources, "
-    "(1.0 + max(0.0, julianday(?) - julianday(COALESCE(a.published_at, a.fetched_at))) / ?) AS age"
-)
+_AVERAGES = "(SELECT block FROM articles_fts_data WHERE id = 1) AS averages"  # the index's totals
+_SOURCES = "(1.0 + 0.1 * min(a.source_count - 1, 5))"  # +10% a source, at most +50%
+_AGE = "(1.0 + max(0.0, julianday(?) - julianday(COALESCE(a.published_at, a.fetched_at))) / ?)"  # in half-lives
 
 
-async def _ranked_by_fts5(db: Database, parts: Sequence[Part], plan: Plan,
-                          ranking: Ranking) -> list[sqlite3.Row]:
-    """One statement: FTS5 scores every candidate, SQL ranks them and reads the winners."""
+async def _ranked_by_fts5(db: Database, parts: Sequence[Part], plan: Plan, ranking: Ranking,
+                          common: CommonCounts | None = None) -> list[sqlite3.Row]:
+    """One statement: FTS5 scores every candidate, SQL ranks them and reads the winners (and,
+    while ``common`` does not know it yet, the index's size)."""
     hits, params = _hits(parts, plan, fts5_scores_newest=True)
     marks = ",".join("?" for _ in ranking.exclude) or "-1"  # ids are positive
-    return await db.fetchall(
+    size = common is not None and not common.stories
+    rows = await db.fetchall(
         f"""
         WITH {hits},
         best AS (SELECT id, max(relevance) AS relevance FROM hits GROUP BY id),
         ranked AS (
-            SELECT id, relevance * sources / age AS score FROM (
-                SELECT b.id, b.relevance, {_BOOST} FROM best b JOIN articles a ON a.id = b.id
-                WHERE b.id NOT IN ({marks})
-            ) ORDER BY score DESC LIMIT ?
+            SELECT b.id, b.relevance * {_SOURCES} / {_AGE} AS score
+            FROM best b JOIN articles a ON a.id = b.id
+            WHERE b.id NOT IN ({marks})
+            ORDER BY score DESC LIMIT ?
         )
-        SELECT {ranking.columns} {ranking.source} JOIN ranked r ON r.id = a.id ORDER BY r.score DESC
+        SELECT {ranking.columns}{", " + _AVERAGES if size else ""} {ranking.source}
+        JOIN ranked r ON r.id = a.id ORDER BY r.score DESC
         """,
         (*params, ranking.now, ranking.half_life_days, *ranking.exclude, ranking.limit),
     )
+    if rows and size and common is not None:
+        common.seen(Totals.from_averages(rows[0]["averages"]).rows)
+    return rows
 
 
 async def _ranked_here(db: Database, parts: Sequence[Part], plan: Plan, ranking: Ranking,
@@ -349,8 +354,8 @@ async def _ranked_here(db: Database, parts: Sequence[Part], plan: Plan, ranking:
         f"""
         WITH {hits},
         best AS (SELECT id, max(relevance) AS relevance, max(newest) AS newest FROM hits GROUP BY id)
-        SELECT b.id, b.relevance, b.newest, {_BOOST}, CAST(c.c0 AS BLOB), CAST(c.c1 AS BLOB),
-               (SELECT block FROM articles_fts_data WHERE id = 1) AS averages
+        SELECT b.id, b.relevance, b.newest, {_SOURCES} AS sources, {_AGE} AS age, CAST(c.c0 AS BLOB), CAST(c.c1 AS BLOB),
+               {_AVERAGES}
         FROM best b JOIN articles a ON a.id = b.id LEFT JOIN articles_fts_content c ON b.newest AND c.id = b.id
         WHERE b.id NOT IN ({marks})
         """,
