@@ -7,12 +7,16 @@ Over a generated corpus (``gen_articles.py``, 100,000 stories by default) it run
 /related queries (a single rare word, a common word such as "Ukraine"/"України", 2-5 words of
 a headline, inflected Cyrillic forms, English possessives) through
 ``bot.related.search_stories`` (what /related uses), and stories from the last week through
-``related_to`` (what "Read also" under a post uses), and prints p50/p90/p99/max latency.
+``related_to`` (what "Read also" under a post uses), and prints p50/p90/p99/max latency (wall
+time) and p50/p99 of CPU time (the process's, SQLite's thread included: 2 shared cores make
+wall time swing twofold, CPU time much less).
 
 The same queries also run, on the same connection, as
 
-* before the shared probe: ``search_stories`` as it was until #12's fix (each stem's match
-  count probed twice, candidates' whole stored stems split into sets), same answers;
+* before: ``search_stories`` and ``related_to`` as they were until #12's cost work
+  (``search_before.py``: FTS5's ``bm25()`` for every candidate, the newest matches of any
+  word always fetched), timed in turn with ours (which goes first alternates) and compared
+  answer by answer; ours starts with no kept counts of common stems (it learns them in the run);
 * plain FTS5: an FTS5 table over the raw title and text with the default tokenizer, no
   stemming (built once into a side database under bench/out/), the query's words OR-ed, BM25;
 * naive LIKE: ``title LIKE '%word%' OR text LIKE '%word%'`` for every word (AND-ed), newest

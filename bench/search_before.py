@@ -1,10 +1,11 @@
-"""Related-story search as it was before #12's two-step ranking, kept to time it beside the new one.
+"""Related-story search on SQLite as it was before #12's cost work, kept to time it beside the new one.
 
-Until then ``ArticleRepo.search`` (SQLite) let FTS5 compute ``bm25()`` for every candidate,
-the newest matches of common words included: FTS5 then counted every phrase's matching rows
-(a walk of each common stem's whole document list) on every query. These are copies of that
-statement, of the match-count probe it had (every stem probed) and of ``search_stories`` and
-``related_to`` calling them; the bench compares their answers with the new ones.
+Until then ``ArticleRepo.search`` let FTS5 compute ``bm25()`` for every candidate, the newest
+matches of common words included (FTS5 then walks every phrase's whole document list for its
+IDF, on every query), and fetched the newest matches of any word even when as many matched
+every word. These are copies of that statement, of the match-count probe it had (every stem
+probed) and of ``search_stories`` and ``related_to`` calling them; ``bench_search.py``
+compares their answers with the new ones.
 """
 
 from __future__ import annotations
