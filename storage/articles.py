@@ -243,8 +243,10 @@ class ArticleRepo:
         common word ("Ukraine" in a news archive) would score tens of thousands of rows. The
         cost is bounded instead: a first round trip counts each stem's matches up to
         ``_RARE_DOCS``; the rare words' best ``candidates`` by BM25 come from any date, the
-        common words' from the newest stories matching every word; the union is re-ranked by
-        relevance and recency on narrow rows, and only the winners are read whole.
+        common words' from the newest stories matching every word and, with no rare word, any
+        word (only while fewer than ``candidates`` match every word); the union is re-ranked by relevance and recency on narrow
+        rows, and only the winners are read whole. On SQLite ``storage.fulltext`` runs it,
+        scoring the newest matches' BM25 itself when FTS5's IDF walks would cost more.
 
         ``counts``: what ``match_counts`` answered for these terms a moment ago, if the caller
         asked (then the first round trip is saved; a term it lacks counts as matching nothing).
