@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import pickle
 import random
@@ -29,6 +30,8 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -150,12 +153,15 @@ async def counted_df(db: Database, wanted: set[str]) -> tuple[dict[str, int], in
 
 
 async def slow_check(db: Database, profile: StoryProfile, df: dict[str, int], documents: int, *,
-                     window: timedelta) -> Decision:
-    """``find_story`` with the counted document frequencies instead of the stored ones."""
+                     window: timedelta) -> tuple[Decision, int]:
+    """``find_story`` with the counted document frequencies instead of the stored ones, and how
+    many of its candidates' stored vectors the standard ``json`` reads otherwise than the
+    product's decoder (orjson) does."""
     keys = key_terms(profile, df, documents)
     stored = await db.stories.candidates(keys, since=NOW - window, limit=CANDIDATES)
     candidates = [Candidate(s.article_id, vectors_from_json(s.vectors), s.seen_at) for s in stored]
-    return decide(profile, candidates, df, documents, now=NOW, window=window)
+    decoded_otherwise = sum(json.loads(s.vectors) != orjson.loads(s.vectors) for s in stored)
+    return decide(profile, candidates, df, documents, now=NOW, window=window), decoded_otherwise
 
 
 def pct(values: list[float], q: float) -> float:
@@ -229,12 +235,14 @@ async def main() -> None:
             started = time.perf_counter()
             wanted = {t for _, profile in queries for t in _terms(profile)}
             counted, documents = await counted_df(db, wanted)
-            same = 0
+            same = otherwise = 0
             for (_, profile), fast in zip(queries, decisions):
-                slow = await slow_check(db, profile, counted, documents, window=window)
+                slow, decoded_otherwise = await slow_check(db, profile, counted, documents, window=window)
                 same += slow == fast  # the same story and the very same score
+                otherwise += decoded_otherwise
             print(f"same answers as the slow path (document frequencies counted from the {documents} stored "
-                  f"profiles): {same}/{len(queries)} checks ({time.perf_counter() - started:.0f}s)")
+                  f"profiles): {same}/{len(queries)} checks; candidates' vectors read otherwise by the json "
+                  f"module: {otherwise} ({time.perf_counter() - started:.0f}s)")
         naive = []
         since = NOW - window
         for story, profile in queries[: args.naive]:

@@ -4,7 +4,10 @@ of stored profiles holding it, on both engines."""
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
+
+from bot.news.stories import StoryVectors, vectors_from_json, vectors_to_json
 
 from storage import Database
 from storage.articles import NewArticle
@@ -43,3 +46,14 @@ async def test_every_term_of_a_large_lookup_gets_its_own_count(db: Database) -> 
     assert "never seen" not in df and "zz zz" not in df
     # Asked again, the cache answers as the table did.
     assert await fresh.document_frequencies([*ODD, *many, "never seen"]) == (df, 2)
+
+
+def test_stored_vectors_are_read_as_the_json_module_reads_them() -> None:
+    """The fast decoder refuses what ``json.dumps`` may have written (NaN, a lone surrogate):
+    such text is still read, and read the same way."""
+    ordinary = StoryVectors(terms={"quak": 0.8, "аче": 0.6}, names={"0aceh": 1.0}, numbers={"12": 3.5},
+                            lead={"quak": 1.0}, phrases={"quak kill": 1.0})
+    assert vectors_from_json(vectors_to_json(ordinary)) == ordinary
+    odd = '{"t":{"a":NaN,"\\ud800":1.0},"n":{},"d":{},"b":0,"l":{},"p":{}}'
+    read = vectors_from_json(odd)
+    assert math.isnan(read.terms["a"]) and read.terms["\ud800"] == 1.0
