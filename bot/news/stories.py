@@ -110,7 +110,6 @@ MIN_WORDS = 12  # fewer words than this is a stub, not a write-up: never a merge
 _SENTENCE_RE = re.compile(r"(?<=[.!?…])\s+|\n+")
 _TOKEN_RE = re.compile(r"[^\W_][\w'’-]*")
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)?")
-_YEAR_RE = re.compile(r"(?:19|20)\d\d")
 
 # Words of cookie walls, paywalls, consent banners, error and rate-limit pages (en/uk/ru),
 # as stems (``stem_terms``), so every inflection counts.
@@ -280,15 +279,26 @@ def story_vectors(p: StoryProfile, df: Mapping[str, int], documents: int) -> Sto
 Features = tuple[float, float, float, float, float, float, float]
 
 
-def _share(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    """The part of ``a``'s weight on keys ``b`` has too."""
-    total = sum(a.values())
-    return sum(w for t, w in a.items() if t in b) / total if total > 0 else 0.0
+def _shared(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    """The smaller of the parts of ``a``'s and ``b``'s weights on the keys both have."""
+    common = a.keys() & b.keys()
+    if not common:
+        return 0.0
+    total_a, total_b = sum(a.values()), sum(b.values())
+    if total_a <= 0 or total_b <= 0:
+        return 0.0
+    return min(sum(a[t] for t in common) / total_a, sum(b[t] for t in common) / total_b)
+
+
+def _years(numbers: Mapping[str, float]) -> set[str]:
+    return {n for n in numbers if len(n) == 4 and n[:2] in ("19", "20") and n.isdigit()}
 
 
 def _dates_contradict(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    years_a = {n for n in a if _YEAR_RE.fullmatch(n)}
-    years_b = {n for n in b if _YEAR_RE.fullmatch(n)}
+    if not a or not b:
+        return 0.0
+    years_a = _years(a)
+    years_b = _years(b) if years_a else set()
     return -1.0 if years_a and years_b and not years_a & years_b else 0.0
 
 
@@ -303,7 +313,7 @@ def _features(a: StoryVectors, b: StoryVectors) -> Features:
             numbers *= min(1.0, cosine / NUMBERS_GATE)
     lead = _dot(a.lead, b.lead) if a.lead and b.lead else 0.0
     phrases = _dot(a.phrases, b.phrases) if a.phrases and b.phrases else 0.0
-    shared = min(_share(a.names, b.names), _share(b.names, a.names)) if a.names and b.names else 0.0
+    shared = _shared(a.names, b.names) if a.names and b.names else 0.0
     return cosine, names, numbers, lead, phrases, shared, _dates_contradict(a.numbers, b.numbers)
 
 
