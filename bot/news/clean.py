@@ -42,10 +42,14 @@ _HEADING_MARKERS = (
     "related", "recommended", "more from", "don't miss", "dont miss", "по темі", "за темою",
     "інші новини", "по теме", "другие новости",
 )
-# Headings of site-wide lists: junk in the text, but not stories related to this one.
+# Headings of site-wide lists: junk in the text, but not stories related to this one. A
+# blog's "Previous post: <title>" / "Next post" links are its navigation, not related stories.
 _SECTION_MARKERS = (
     "top stories", "most read", "most popular", "latest news", "популярне", "найпопулярніше",
     "останні новини", "популярное", "последние новости", "самое читаемое",
+    "previous post", "next post", "older post", "newer post", "previous article", "next article",
+    "previous story", "next story", "previous entry", "next entry", "попередній запис", "наступний запис",
+    "предыдущая запись", "следующая запись",
 )
 _TAG_MARKERS = ("tags", "topics", "теги", "мітки", "метки")
 _MARKERS = tuple(sorted(
