@@ -119,3 +119,21 @@ def test_a_post_with_only_a_headline_and_its_navigation_is_the_headline() -> Non
             "<p>Next post: <a href='/p/3'>Manuscrito encontrado em Accra (trechos)</a></p></div>"
             "</div></body></html>")
     assert extract_article(html, URL).text == "Conversation with my readers, 29 June 2012"
+
+
+# --- invitations that are content, not promotions (dragnet R456, 140; a how-to on Hulu) -----
+
+@pytest.mark.parametrize("line", [
+    "Join us for our free November Webinar with WordStream Founder, Larry Kim, and our very own PPC Hero, "
+    "Sam Owen. In this Webinar we'll cover:",
+    "Join us live for Apple's Q3 earnings call today",
+    "Sign up for a Hulu ad-free account for $11.99 a month",
+])
+def test_an_invitation_to_an_event_or_an_offer_is_content(line: str) -> None:
+    assert not is_junk_line(line)
+
+
+@pytest.mark.parametrize("line", ["Sign up for our newsletter", "Join us on Facebook", "Sign up today!",
+                                  "Join us", "Sign up for the Morning Brief newsletter and get the news first"])
+def test_a_call_to_join_a_channel_or_a_bare_call_is_junk(line: str) -> None:
+    assert is_junk_line(line)

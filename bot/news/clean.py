@@ -66,11 +66,16 @@ MARKER_PUNCTUATION = _LEAD + _DELIMITERS  # what surrounds a marker or a link ti
 MAX_JUNK_LINE = 300  # a longer line is prose even if it starts like a teaser
 
 _SUBSCRIBE = re.compile(
-    r"^\W*(?:subscribe|follow us|join us|sign up|like us on|підпис(?:уйтесь|уйтеся|атися)"
+    r"^\W*(?:subscribe|follow us|like us on|підпис(?:уйтесь|уйтеся|атися)"
     r"|підпишіться|приєднуйтесь|приєднуйтеся|долучайтеся|стежте за|слідкуйте за|подписывайтесь"
     r"|подпишитесь|присоединяйтесь|следите за)\b",
     re.IGNORECASE,
 )
+# "Join us" and "Sign up" start invitations too ("Join us for our free webinar with …", "Sign up
+# for a Hulu ad-free account for $11.99 a month" in a how-to): a promotion only when the line
+# names a channel or a newsletter, or is the call alone ("Sign up today!").
+_INVITE = re.compile(r"^\W*(?:join us|sign up)\b", re.IGNORECASE)
+_BARE_CALL_WORDS = 5
 _CHANNELS = re.compile(
     r"telegram|телеграм|viber|вайбер|whatsapp|youtube|instagram|facebook|twitter|tiktok"
     r"|newsletter|розсилк|рассылк|соцмереж|соцсет|канал",
@@ -152,6 +157,8 @@ def is_junk_line(line: str) -> bool:
     if line_marker(text) or _SUBSCRIBE.match(text) or _SHARE.match(text) or _CREDIT.match(text):
         return True
     if len(text) <= 200 and (_PROMPT.search(text) or _is_channel_promo(text)):
+        return True
+    if _INVITE.match(text) and (_CHANNELS.search(text) or len(text.split()) <= _BARE_CALL_WORDS):
         return True
     if len(text) <= 160 and _RIGHTS.search(text) and not _is_captioned_sentence(text):
         return True
