@@ -100,12 +100,15 @@ def test_a_caption_with_its_credit_stays_as_it_was() -> None:
 @pytest.mark.parametrize("line", ["Previous post: Six Ways to Refuel Your Energy Every Day",
                                   "Next post: Manuscrito encontrado em Accra (trechos)",
                                   "Next Post: What Happened to All Those People?", "Previous Post",
-                                  "« Older post", "Наступний запис: Зима у Карпатах"])
+                                  "« Older post", "Наступний запис: Зима у Карпатах",
+                                  "« 8 great talks on war and peace | Main | What data is being collected on you? »",
+                                  "« Yet another discouraging GDP report | Main", "Main | Behold, 6 real-life cyborgs »"])
 def test_previous_and_next_post_links_are_navigation(line: str) -> None:
     assert is_junk_line(line)
 
 
 @pytest.mark.parametrize("line", ["Previous posts in the series looked at the budget.",
+                                  "Trains run on the Main | Line 2 shuttle from Frankfurt to Mainz every hour.",
                                   "Next story is about the mayor, who said the library would stay open."])
 def test_prose_that_starts_like_post_navigation_is_kept(line: str) -> None:
     assert not is_junk_line(line)

@@ -97,6 +97,9 @@ _PROMO_START = re.compile(
     r"|get the latest|підпис|подпис|приєдн|присоедин|стежте|слідкуйте|следите|читайте нас)",
     re.IGNORECASE,
 )
+# A blog's links to the posts beside this one: "« Older title | Main | Newer title »",
+# "« Older title | Main", "Main | Newer title »" (Movable Type and Typepad templates).
+_POST_NAV = re.compile(r"^\W*(?:«[^|«»]*\|\s*main\s*(?:\|[^|«»]*»?)?|main\s*\|[^|«»]*»)\s*$", re.IGNORECASE)
 _SHARE = re.compile(
     r"^\W*(?:share (?:this|on|it|the|via)|like this (?:story|article)|print this|email this"
     r"|поділ(?:ись|итися|іться)|пошир(?:ити|те|юйте)|подел(?:иться|итесь))\b",
@@ -155,6 +158,8 @@ def is_junk_line(line: str) -> bool:
     if len(text) > MAX_JUNK_LINE:
         return False
     if line_marker(text) or _SUBSCRIBE.match(text) or _SHARE.match(text) or _CREDIT.match(text):
+        return True
+    if "|" in text and _POST_NAV.match(text):
         return True
     if len(text) <= 200 and (_PROMPT.search(text) or _is_channel_promo(text)):
         return True
