@@ -169,6 +169,7 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
     last_sentence = -1
     lines = split_lines(text)
     for number, line in enumerate(lines):
+        line = _unglue_label(line)
         label = _fact_check_label(line)
         if label:
             pending_label = label
@@ -246,9 +247,21 @@ def _is_speaker_line(line: str) -> bool:
 
 
 def _has_fact_check_label(line: str) -> bool:
-    """True for a line opening with a fact-check label and a colon ("Rating: Mostly False")."""
-    label = _LABEL_RE.match(line + " X") if ":" in line else None
-    return bool(label) and label.group(1).casefold() in _FACT_CHECK_LABELS
+    """True for a line opening with a fact-check label and a colon ("Rating: Mostly False",
+    "Rating: mostly false": a verdict may be in lower case)."""
+    return ":" in line and opens_with_fact_check_label(line)
+
+
+def _unglue_label(line: str) -> str:
+    """A label line and its lower-case verdict soft-wrapped into one ("Rating" above "mostly
+    false" reads "Rating mostly false") with the colon put back: "Rating: mostly false"."""
+    words = line.split()
+    if not 2 <= len(words) <= 8 or ":" in line or line.endswith(_TERMINAL_ENDS):
+        return line
+    for size in (2, 1):
+        if len(words) > size and " ".join(words[:size]).casefold() in _FACT_CHECK_LABELS and words[size][:1].islower():
+            return f"{' '.join(words[:size])}: {' '.join(words[size:])}"
+    return line
 
 
 def opens_with_fact_check_label(text: str) -> bool:
