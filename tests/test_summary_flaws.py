@@ -34,3 +34,62 @@ def test_a_lower_case_fact_check_verdict_keeps_its_label(language: str, text: st
     summary = summarize_text(text, language)
     assert verdict in summary
     assert summary.index(verdict) > 0  # after the claim it rates
+
+
+def test_the_noun_a_skipped_sentence_introduced_is_not_shown_alone() -> None:
+    # "The magazine …" after the summary skipped the sentence that named the magazine (a
+    # speaker's words, held back): the reader meets "the magazine" without knowing which.
+    text = (
+        "The city council approved a new budget for the coming year after a long debate on Tuesday.\n"
+        "\"We will fix every road in town, I promise you,\" the mayor told Vogue magazine on Monday.\n"
+        "The magazine printed the interview in full on its website the same evening.\n"
+        "Spending on schools will rise by five percent under the plan, officials said."
+    )
+    summary = summarize_text(text, "en", max_sentences=2)
+    assert "The magazine" not in summary
+    assert summary.endswith("Spending on schools will rise by five percent under the plan, officials said.")
+
+
+def test_a_definite_noun_the_summary_already_named_is_shown() -> None:
+    # The noun is in the lead ("… campaign …", then "The campaign …"): nothing was skipped that
+    # it needs, so it stays even after a skipped caption-like sentence.
+    text = (
+        "The state launched an anti-drug campaign with the slogan Meth, we're on it on Monday.\n"
+        "\"I'm proud of it, and you should be too,\" the governor said at the launch.\n"
+        "The campaign, which includes digital and TV ads, cost the state roughly $449,000."
+    )
+    summary = summarize_text(text, "en", max_sentences=2)
+    assert "The campaign, which includes digital and TV ads" in summary
+
+
+def test_a_definite_noun_after_a_chain_of_the_same_phrase_is_shown() -> None:
+    # "The object would …" (skipped) then "The same object …": the one introducing it is the
+    # lead, which the summary shows; only the skipped sentence repeats the phrase.
+    text = (
+        "Oxford scientists say a Mercury-like body struck the young Earth billions of years ago.\n"
+        "The object would have been the heat source for our planet's core, they say.\n"
+        "The same object could have been responsible for creating the Moon, the study adds."
+    )
+    summary = summarize_text(text, "en", max_sentences=2)
+    assert "The same object could have been responsible" in summary
+
+
+def test_a_question_lead_gives_its_place_to_a_told_sentence() -> None:
+    text = (
+        "Ever wondered why the trains are always late?\n"
+        "Network Rail will replace 4,000 signals in the south of England by 2030, its new plan shows.\n"
+        "The work will cost about 2 billion pounds over the next decade."
+    )
+    summary = summarize_text(text, "en", title="Rail signals to be replaced")
+    assert summary.startswith("Network Rail will replace 4,000 signals")
+    assert "?" not in summary
+
+
+def test_a_question_lead_stays_when_the_next_sentence_leans_on_it() -> None:
+    # "It depends …" answers the question: without it the answer points at nothing.
+    text = (
+        "Think it's hard to redeem your miles for an airline award ticket?\n"
+        "It depends on which airline rewards program you chose and when you book the ticket."
+    )
+    summary = summarize_text(text, "en")
+    assert summary.startswith("Think it's hard to redeem your miles")

@@ -35,12 +35,13 @@ person (speech) after the lead only when the told sentences leave room.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from itertools import chain
 from typing import Protocol
 
 from bot.news.models import Article
+from bot.news.openers import definite_reference, drop_connective, is_teaser
 from bot.news.summary_units import Unit, iter_summary_units, opens_with_fact_check_label
 from bot.news.textsearch import stem_terms
 from bot.news.vagueness import is_vague, welcomes
@@ -51,6 +52,7 @@ ELLIPSIS = "…"
 MAX_GAP = 4  # units passed over in a row after which the rest is too far from the lead to follow it
 # (list items do not count: a list belongs to the sentence introducing it, and the prose after it
 # follows that sentence: "Характеристики бега можно увеличить за счет кодов" - 4 codes - "То, что …")
+TEASER_REACH = 2  # units after a question lead looked at for one that tells instead
 REPEAT_SHARE = 0.8  # share of the shorter unit's stems found in a chosen one: a repeat
 # A speaker's own words: "I", "we", "you" (not "World War I"). English only: measured on
 # CNN/DailyMail highlights; there is no Russian or Ukrainian set to check the rule on.
@@ -132,6 +134,10 @@ def summarize_text(
             last_resort = [unit for unit in seen if unit.last_resort]
             return _truncate(last_resort[0].text, max_chars) if last_resort else ""
         lead = fallback[0]
+    told: dict[int, Unit] = {unit.index: unit for unit in seen}  # units read, by index
+    title_terms = frozenset(stem_terms(title, language)) if title else frozenset()
+    if is_teaser(lead.text):  # "Think it's hard to redeem your miles?": the next told one leads
+        lead, units = _past_teaser(lead, units, told, title_terms, language)
     if len(lead.text) > max_chars:
         return _truncate(lead.text, max_chars)
     chosen = [lead]
@@ -148,6 +154,9 @@ def summarize_text(
             break
         skipped += not unit.listed
         follows = unit.antecedent in chosen_index
+        told[unit.index] = unit
+        if not follows and unit.usable and _names_the_skipped(unit, told, chosen_terms, title_terms, language):
+            continue  # "The magazine said …" after the sentence introducing the magazine was skipped
         if not unit.usable or (unit.leans and not follows) or _is_question(unit.text):
             continue
         if unit.weak and not (follows and _is_short_fact(unit.text)):
@@ -189,6 +198,59 @@ def summarize_text(
         if other and not leans_on_it and len(other.text) <= room and welcomes(other.text):
             chosen[-1] = other
     return " ".join(unit.text for unit in chosen)
+
+
+def _past_teaser(
+    lead: Unit, units: Iterator[Unit], told: dict[int, Unit], title_terms: frozenset[str], language: str
+) -> tuple[Unit, Iterator[Unit]]:
+    """The lead and the units after it when the lead is a question: the first of the next
+    ``TEASER_REACH`` units that tells and names someone or something (``welcomes``) leads instead,
+    without the "But" it may open with ("Think it's hard …? But the rules changed …"), and not
+    one opening with "The <noun>" the title does not name ("The magazine …": a new lead has only
+    the title before it); if none does, the question stays."""
+    ahead = [unit for _, unit in zip(range(TEASER_REACH), units)]
+    told.update((unit.index, unit) for unit in ahead)
+    for position, unit in enumerate(ahead):
+        if not unit.usable or unit.weak or _is_question(unit.text):
+            continue
+        noun = definite_reference(unit.text)
+        if noun and not frozenset(stem_terms(noun, language)) & title_terms:
+            continue  # "The magazine collected …": which magazine, the title does not say
+        if unit.leans:
+            mended = drop_connective(unit.text) if unit.antecedent == lead.index else None
+            if mended is None:
+                continue
+            unit = replace(unit, text=mended, leans=False)
+        if welcomes(unit.text):
+            return unit, chain(ahead[position + 1 :], units)
+    return lead, chain(ahead, units)
+
+
+def _names_the_skipped(
+    unit: Unit, told: dict[int, Unit], chosen_terms: list[frozenset[str]], title_terms: frozenset[str], language: str
+) -> bool:
+    """True when ``unit`` opens with a definite noun phrase ("The magazine collected …") right
+    after a sentence the summary skipped that named it or named someone or something the summary
+    nor the title does, and neither the summary so far nor the title names that noun: the reader would
+    meet "the magazine" without knowing which (the skipped sentence said "a new Consumer Reports
+    study"). "The actor …" after a skipped quote of the actor the lead names is kept. Not after a sentence opening with the
+    same phrase ("The object would …", then "The same object …"): the one introducing it came earlier."""
+    noun = definite_reference(unit.text)
+    antecedent = told.get(unit.antecedent)
+    if not noun or antecedent is None or not antecedent.usable or definite_reference(antecedent.text) == noun:
+        return False
+    stems = frozenset(stem_terms(noun, language))
+    known = frozenset().union(*chosen_terms)
+    if not stems or stems & known or stems & title_terms:
+        return False  # "The tagline …" after the lead's slogan, "The actor …" after the title's
+    skipped = frozenset(stem_terms(antecedent.text, language))
+    return stems <= skipped or bool(_names(antecedent.text, language) - known - title_terms)
+
+
+def _names(text: str, language: str) -> frozenset[str]:
+    """Stems of the capitalized words after a sentence's first: the names it introduces."""
+    words = text.split()[1:]
+    return frozenset(stem_terms(" ".join(w for w in words if w.lstrip("\"'“‘(«")[:1].isupper()), language))
 
 
 def _next_told(
