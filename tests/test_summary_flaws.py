@@ -93,3 +93,50 @@ def test_a_question_lead_stays_when_the_next_sentence_leans_on_it() -> None:
     )
     summary = summarize_text(text, "en")
     assert summary.startswith("Think it's hard to redeem your miles")
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "lead"),
+    [
+        ("en",
+         "David Cameron will say that high taxes are immoral as 14 million households receive a tax cut "
+         "David Cameron will say today that high taxes and wasteful spending are immoral. "
+         "The Prime Minister will make the speech in Bedford on Monday morning.",
+         "David Cameron will say today that high taxes"),
+        ("uk",
+         "Марія Коваль, яка була безхатньою, тепер має житло після оголошення в мережі "
+         "Марія Коваль знайшла житло у Львові завдяки телефону від фонду, який видав їй оголошення. "
+         "Фонд роздав уже сто телефонів людям без житла цього року.",
+         "Марія Коваль знайшла житло у Львові"),
+        ("ru",
+         "Иван Петров покидает зал суда, где его приговорили к пяти годам колонии "
+         "Иван Петров приговорён к пяти годам колонии за мошенничество. "
+         "Суд также обязал его вернуть деньги вкладчикам до конца года.",
+         "Иван Петров приговорён к пяти годам"),
+    ],
+    ids=["en", "uk", "ru"],
+)
+def test_a_caption_restating_the_sentence_it_is_glued_to_is_cut_off(language: str, text: str, lead: str) -> None:
+    # The copy lost its line breaks: a photo caption (no full stop) runs into the story sentence
+    # it restates, with no restart word between them, only the sentence's opening again.
+    summary = summarize_text(text, language)
+    assert summary.startswith(lead)
+
+
+def test_a_name_said_twice_in_one_sentence_is_not_a_restart() -> None:
+    # The opening words come again after a comma: a list or an apposition, not a caption.
+    text = "John Smith, John Smith Jr. and their lawyer arrived at the court in Leeds on Monday morning."
+    assert summarize_text(text, "en") == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Real Madrid have beaten Barcelona at home and Real Madrid fans celebrated in the streets all night.",
+        "Реал Мадрид обыграл Барселону дома, и болельщики клуба Реал Мадрид праздновали всю ночь.",
+        "Реал Мадрид обіграв Барселону вдома, а фанати клубу Реал Мадрид святкували всю ніч.",
+    ],
+    ids=["en", "ru", "uk"],
+)
+def test_a_subject_named_again_after_a_linking_word_is_not_a_restart(text: str) -> None:
+    assert summarize_text(text) == text

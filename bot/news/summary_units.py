@@ -16,7 +16,8 @@ whether it may be shown and whether it leans on the sentence before it. Rules, i
   as "Claim: …", so a false claim is never stated as fact;
 * run-on text that lost its line breaks (a caption with no full stop, then the story; a
   numbered list in one line) is cut where a sentence plainly restarts in mid-line ("… higher
-  than a colleague The cost of …"), by ``bot.news.runons``;
+  than a colleague The cost of …"), by ``bot.news.runons``, or where its own opening words come
+  again ("… receive a tax cut David Cameron will say today …"), by ``bot.news.restated``;
 * quotations in double, single, «», „“ quotes that span sentences are one unit; a unit with a
   quotation left open or closed without an opener is never shown;
 * the title, or a line that merely repeats it, is never a unit to show.
@@ -30,6 +31,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from bot.news.quotes import scan_quotes
+from bot.news.restated import cut_restated
 from bot.news.runons import CAPTION, cut_restarts, mark_unfinished
 from bot.news.runons import CLOSERS as _CLOSERS
 from bot.news.runons import TERMINAL_ENDS as _TERMINAL_ENDS
@@ -181,7 +183,7 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
             line = f"{line}."  # the text's first sentence, which a list of its own completes
         line = _clean_line(line, title, first=not count)
         speech = _is_speaker_line(line)
-        sentences = cut_restarts(iter_sentences(line))
+        sentences = cut_restated(cut_restarts(iter_sentences(line)))
         for position, (unit_text, balanced, caption) in enumerate(_group_quotations(sentences)):
             if position == 0 and pending_label:
                 if not caption:

@@ -1,0 +1,64 @@
+"""A caption run into the sentence it restates, cut off where that sentence starts again.
+
+Text that lost its line breaks (the CNN/DailyMail copy; pages whose captions are inline text)
+glues a photo caption, which has no full stop, to the story sentence after it, and a caption
+often restates that very sentence in the same words: "David Cameron will say that high taxes
+are 'immoral' as 14 million working households receive a tax cut David Cameron will say today
+that high taxes and wasteful government spending are 'immoral' …", "Holly Leonard, who was
+homeless, now has a house … to get online Holly Leonard, a homeless woman from San Francisco …".
+No word marks the restart (``bot.news.runons`` looks for "The", "He", "Police" …), but the
+sentence's own opening words do: where they come again in mid-sentence after a word with no
+closing punctuation, and the part before says some of what the part after says (two words or
+more besides the opening), a new sentence starts there and the part before it is a caption. A
+name said again in a sentence that goes on ("… beat Barcelona and Real Madrid fans …", "фанати
+клубу Реал Мадрид святкували …") shares no such words and is left whole.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from bot.news.runons import CAPTION
+
+__all__ = ["cut_restated"]
+
+MIN_HEAD = 20  # characters before the restart: a caption is a clause, not a word or two
+MIN_SHARED = 2  # words of four letters or more, past the opening, that caption and sentence share
+_WORD_RE = re.compile(r"[^\W\d_]+")
+_OPENING_RE = re.compile(r"^[\"'“‘«]?([A-ZА-ЯІЇЄҐЁ][\w'’.-]*\s+[\w'’-]+)")  # two words, no comma between
+_WORD_END = re.compile(r"[\w%’'\")»”]")  # a word ending the caption: no full stop, comma or colon
+# Words a sentence goes on after ("… beat Barcelona and Real Madrid fans …"): the name that
+# follows one is the sentence naming its subject again, not a new sentence.
+_GOES_ON = frozenset(
+    """
+    and or but nor of to by with for than as that the a an in on at from into over about against
+    between like after before while when where who which said says told
+    и а но или в на с со по для что как о об от до из за к при чем
+    і й та а але або в у на з із зі по для що як про від до за к при ніж
+    """.split()
+)
+
+
+def cut_restated(sentences: Iterable[str]) -> Iterator[str]:
+    """Split a sentence where its own two opening words come again after a word with no
+    punctuation that the sentence could go on from ("and", "of", "said" …); the head is marked
+    as a caption (``CAPTION``) and never shown."""
+    for sentence in sentences:
+        while not sentence.startswith(CAPTION) and (match := _OPENING_RE.match(sentence)):
+            opening = match.group(1)  # "Holly Leonard" of "Holly Leonard, who …", found again as "Holly Leonard, a …"
+            at = sentence.find(" " + opening, MIN_HEAD)
+            end = at + 1 + len(opening)
+            if at < 0 or not _WORD_END.match(sentence[at - 1]) or (end < len(sentence) and sentence[end].isalnum()):
+                break
+            head, tail = sentence[:at], sentence[at + 1 :]
+            if head.rsplit(None, 1)[-1].casefold() in _GOES_ON or len(_words(head) & _words(tail)) < MIN_SHARED:
+                break
+            yield CAPTION + head
+            sentence = tail
+        yield sentence
+
+
+def _words(text: str) -> set[str]:
+    """The longer words of ``text`` after its two opening ones, in lower case."""
+    return {word.casefold() for word in _WORD_RE.findall(text)[2:] if len(word) >= 4}
