@@ -45,7 +45,8 @@ MIN_WORDS = 5  # shorter sentences are fallback material only
 REPEAT_OF_TITLE = 0.9  # share of a headline-length sentence's stems found in the headline
 
 # Datelines: "BRUSSELS —", "KYIV, Ukraine (AP) —", "Dekalb, Ill. —", "(CNN)", "New Delhi, India
-# (CNN)", "LONDON (Reuters) -"; uk/ru "КИЇВ, 5 травня. /Укрінформ/." and "МОСКВА, 1 дек — РИА".
+# (CNN)", "LONDON (Reuters) -"; uk/ru "КИЇВ, 5 травня. /Укрінформ/.", "МОСКВА, 1 дек — РИА" and
+# "КИЕВ, 3 мар — Интерфакс-Украина." (an agency's name may have a hyphen).
 _PLACE = r"[A-Z][\w.'’-]*(?:[ -][A-Z][\w.'’-]*){0,3}"
 _DATELINE_RES = (
     re.compile(
@@ -58,7 +59,7 @@ _DATELINE_RES = (
     re.compile(r"^[\w-]+\.(?:com|net|org|info|ru|ua|am|in|co\.uk)\s+[—–-]\s+", re.IGNORECASE),  # "PanARMENIAN.Net - "
     re.compile(
         r"^[А-ЯІЇЄҐЁ][А-ЯІЇЄҐЁ'’-]{2,}(?: [А-ЯІЇЄҐЁ'’-]{2,})?,\s+\d{1,2}\s+[а-яіїєґё]+(?:\s+\d{4})?"
-        r"(?:\s*[.,]?\s*(?:/[^/\n]{1,30}/|\([^()\n]{1,30}\)|[—–-]\s*[А-ЯІЇЄҐЁA-Z][\w ]{1,20}?\.))*\s*[.,]?\s*[—–-]?\s*"
+        r"(?:\s*[.,]?\s*(?:/[^/\n]{1,30}/|\([^()\n]{1,30}\)|[—–-]\s*[А-ЯІЇЄҐЁA-Z][\w -]{1,24}?\.))*\s*[.,]?\s*[—–-]?\s*"
     ),
 )
 # A hover card glued after a name: "Kristi NoemKristi Lynn NoemSouth Dakota governor … MORE".
