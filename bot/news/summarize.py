@@ -135,9 +135,8 @@ def summarize_text(
             return _truncate(last_resort[0].text, max_chars) if last_resort else ""
         lead = fallback[0]
     told: dict[int, Unit] = {unit.index: unit for unit in seen}  # units read, by index
-    title_terms = frozenset(stem_terms(title, language)) if title else frozenset()
     if is_teaser(lead.text):  # "Think it's hard to redeem your miles?": the next told one leads
-        lead, units = _past_teaser(lead, units, told, title_terms, language)
+        lead, units = _past_teaser(lead, units, told, title, language)
     if len(lead.text) > max_chars:
         return _truncate(lead.text, max_chars)
     chosen = [lead]
@@ -155,7 +154,7 @@ def summarize_text(
         skipped += not unit.listed
         follows = unit.antecedent in chosen_index
         told[unit.index] = unit
-        if not follows and unit.usable and _names_the_skipped(unit, told, chosen_terms, title_terms, language):
+        if not follows and unit.usable and _names_the_skipped(unit, told, chosen_terms, title, language):
             continue  # "The magazine said …" after the sentence introducing the magazine was skipped
         if not unit.usable or (unit.leans and not follows) or _is_question(unit.text):
             continue
@@ -201,7 +200,7 @@ def summarize_text(
 
 
 def _past_teaser(
-    lead: Unit, units: Iterator[Unit], told: dict[int, Unit], title_terms: frozenset[str], language: str
+    lead: Unit, units: Iterator[Unit], told: dict[int, Unit], title: str, language: str
 ) -> tuple[Unit, Iterator[Unit]]:
     """The lead and the units after it when the lead is a question: the first of the next
     ``TEASER_REACH`` units that tells and names someone or something (``welcomes``) leads instead,
@@ -214,7 +213,7 @@ def _past_teaser(
         if not unit.usable or unit.weak or _is_question(unit.text):
             continue
         noun = definite_reference(unit.text)
-        if noun and not frozenset(stem_terms(noun, language)) & title_terms:
+        if noun and not frozenset(stem_terms(noun, language)) & frozenset(stem_terms(title, language)):
             continue  # "The magazine collected …": which magazine, the title does not say
         if unit.leans:
             mended = drop_connective(unit.text) if unit.antecedent == lead.index else None
@@ -227,7 +226,7 @@ def _past_teaser(
 
 
 def _names_the_skipped(
-    unit: Unit, told: dict[int, Unit], chosen_terms: list[frozenset[str]], title_terms: frozenset[str], language: str
+    unit: Unit, told: dict[int, Unit], chosen_terms: list[frozenset[str]], title: str, language: str
 ) -> bool:
     """True when ``unit`` opens with a definite noun phrase ("The magazine collected …") right
     after a sentence the summary skipped that named it or named someone or something the summary
@@ -241,6 +240,7 @@ def _names_the_skipped(
         return False
     stems = frozenset(stem_terms(noun, language))
     known = frozenset().union(*chosen_terms)
+    title_terms = frozenset(stem_terms(title, language))  # only here: most units never get this far
     if not stems or stems & known or stems & title_terms:
         return False  # "The tagline …" after the lead's slogan, "The actor …" after the title's
     skipped = frozenset(stem_terms(antecedent.text, language))
