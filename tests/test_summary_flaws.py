@@ -140,3 +140,36 @@ def test_a_name_said_twice_in_one_sentence_is_not_a_restart() -> None:
 )
 def test_a_subject_named_again_after_a_linking_word_is_not_a_restart(text: str) -> None:
     assert summarize_text(text) == text
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "shown"),
+    [
+        ("en",
+         "Tim Sherwood has urged Aston Villa to man up before their clash with relegation rivals QPR.\n"
+         "Emmanuel Adebayor celebrates his goal by saluting Sherwood and Ramsey 'I think this is the "
+         "biggest game that a lot of these players have ever played in,' said Sherwood.",
+         "'I think this is the biggest game that a lot of these players have ever played in,' said Sherwood."),
+        ("ru",
+         "Правительство утвердило новый бюджет на следующий год после долгих дебатов.\n"
+         "Премьер-министр на пресс-конференции в Москве «Мы не отступим от плана ни на шаг», — сказал "
+         "он журналистам.",
+         "«Мы не отступим от плана ни на шаг», — сказал он журналистам."),
+        ("uk",
+         "Уряд ухвалив новий бюджет на наступний рік після довгих дебатів у Раді.\n"
+         "Прем'єр-міністр на засіданні уряду в Києві «Ми не відступимо від плану ні на крок», — сказав він.",
+         "«Ми не відступимо від плану ні на крок», — сказав він."),
+    ],
+    ids=["en", "ru", "uk"],
+)
+def test_a_caption_glued_before_a_quotation_is_cut_off(language: str, text: str, shown: str) -> None:
+    # A caption (no full stop) ran into the quotation after it: no restart word, only the
+    # quotation opening after a word with no comma or colon.
+    summary = summarize_text(text, language)
+    assert summary.endswith(shown)
+    assert "celebrates" not in summary and "конференции" not in summary and "засіданні" not in summary
+
+
+def test_a_short_quoted_slogan_inside_a_sentence_is_not_a_restart() -> None:
+    text = "The campaign painted the slogan 'We are here' on the walls of every school in the town."
+    assert summarize_text(text, "en") == text

@@ -1,4 +1,4 @@
-"""A caption run into the sentence it restates, cut off where that sentence starts again.
+"""A caption run into the sentence after it with no restart word, cut off where that sentence starts.
 
 Text that lost its line breaks (the CNN/DailyMail copy; pages whose captions are inline text)
 glues a photo caption, which has no full stop, to the story sentence after it, and a caption
@@ -12,6 +12,13 @@ closing punctuation, and the part before says some of what the part after says (
 more besides the opening), a new sentence starts there and the part before it is a caption. A
 name said again in a sentence that goes on ("… beat Barcelona and Real Madrid fans …", "фанати
 клубу Реал Мадрид святкували …") shares no such words and is left whole.
+
+The other seam with no restart word is a quotation: "… saluting Sherwood and Ramsey 'I think
+this is the biggest game …'", "… after finishing their volunteering course 'She said
+everything was great …'". A quotation that opens in mid-sentence after a word with no comma or
+colon and starts like speech (a pronoun or "It's", then a word in lower case) begins a new
+sentence; a quoted title or name does not start that way ("Coldplay's 'Every Teardrop Is A
+Waterfall'", "the group 'Women for Hillary'", "the caption 'Who is next boys?'").
 """
 
 from __future__ import annotations
@@ -21,11 +28,13 @@ from collections.abc import Iterable, Iterator
 
 from bot.news.runons import CAPTION
 
-__all__ = ["cut_restated"]
+__all__ = ["cut_before_speech", "cut_restated"]
 
 MIN_HEAD = 20  # characters before the restart: a caption is a clause, not a word or two
 MIN_SHARED = 2  # words of four letters or more, past the opening, that caption and sentence share
 _WORD_RE = re.compile(r"[^\W\d_]+")
+MIN_SPEECH_WORDS = 6  # a shorter quotation is a slogan or a title
+_CLOSING_RE = re.compile(r"[’'”»\"][,.!?;:]?$")
 _OPENING_RE = re.compile(r"^[\"'“‘«]?([A-ZА-ЯІЇЄҐЁ][\w'’.-]*\s+[\w'’-]+)")  # two words, no comma between
 _WORD_END = re.compile(r"[\w%’'\")»”]")  # a word ending the caption: no full stop, comma or colon
 # Words a sentence goes on after ("… beat Barcelona and Real Madrid fans …"): the name that
@@ -62,3 +71,36 @@ def cut_restated(sentences: Iterable[str]) -> Iterator[str]:
 def _words(text: str) -> set[str]:
     """The longer words of ``text`` after its two opening ones, in lower case."""
     return {word.casefold() for word in _WORD_RE.findall(text)[2:] if len(word) >= 4}
+
+
+# An opening quote after a word, then a speaker's first words: "'I think …", "«Мы не …», "„Це …".
+_SPEECH_AFTER_WORD_RE = re.compile(
+    r"(?<=[a-z0-9а-яіїєґё%)]) (?=[‘'\"“«„](?:I|I'm|I’m|I've|I’ve|I'd|I’d|We|We're|We’re|It's|It’s|He|She|They|You"
+    r"|Я|Мы|Ми|Вы|Ви|Он|Она|Они|Він|Вона|Вони|Это|Це) [a-zа-яіїєґё])"
+)
+
+
+def cut_before_speech(sentences: Iterable[str]) -> Iterator[str]:
+    """Split a sentence where a quotation of speech opens after a word with no punctuation (a
+    caption ran into it); the head, at least ``MIN_HEAD`` characters, is marked as a caption."""
+    for sentence in sentences:
+        if not sentence.startswith(CAPTION) and (match := _SPEECH_AFTER_WORD_RE.search(sentence, MIN_HEAD)):
+            head, tail = sentence[: match.start()], sentence[match.end() :]
+            if head.rsplit(None, 1)[-1].casefold() not in _GOES_ON and not _open_quote(head) and _is_long_quote(tail):
+                yield CAPTION + head
+                sentence = tail
+        yield sentence
+
+
+def _is_long_quote(tail: str) -> bool:
+    """True when the quotation opening ``tail`` runs at least ``MIN_SPEECH_WORDS`` words before it
+    closes: speech, not a slogan or title ("'We are here' was painted on the walls")."""
+    for count, word in enumerate(tail.split(), 1):
+        if _CLOSING_RE.search(word):
+            return count >= MIN_SPEECH_WORDS
+    return True
+
+
+def _open_quote(text: str) -> bool:
+    """True when a double or guillemet quotation is open at the end of ``text`` (speech inside speech)."""
+    return (text.count("“") > text.count("”")) or (text.count("«") > text.count("»")) or text.count('"') % 2 == 1

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from bot.news.quotes import scan_quotes
-from bot.news.restated import cut_restated
+from bot.news.restated import cut_before_speech, cut_restated
 from bot.news.runons import CAPTION, cut_restarts, mark_unfinished
 from bot.news.runons import CLOSERS as _CLOSERS
 from bot.news.runons import TERMINAL_ENDS as _TERMINAL_ENDS
@@ -184,7 +184,7 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
             line = f"{line}."  # the text's first sentence, which a list of its own completes
         line = _clean_line(line, title, first=not count)
         speech = _is_speaker_line(line)
-        sentences = cut_restated(cut_restarts(iter_sentences(line)))
+        sentences = cut_before_speech(cut_restated(cut_restarts(iter_sentences(line))))
         for position, (unit_text, balanced, caption) in enumerate(_group_quotations(sentences)):
             if position == 0 and pending_label:
                 if not caption:
