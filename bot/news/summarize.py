@@ -27,9 +27,15 @@ quoted one to one without quotes: none gained on both halves (``bench_summarize.
 What the summary adds to "the first three sentences" is judgement about which sentences may
 be shown (``bot.news.summary_units``): no heading, caption, credit, byline, dateline, reading
 time or label line; quotations whole; the title never repeated; no sentence that leans on one
-the summary skipped ("But …", "He …", "Це …", "Однако …") unless nothing else is left; no
-sentence that repeats one already chosen; and an English sentence in the first or second
-person (speech) after the lead only when the told sentences leave room.
+the summary skipped ("But …", "He …", "Це …", "Однако …") unless nothing else is left, nor
+one opening with "The <noun>" right after a skipped sentence that introduced it ("The
+magazine …", ``bot.news.openers``); no sentence that repeats one already chosen; an English
+sentence in the first or second person (speech) after the lead only when the told sentences
+leave room; and a question lead ("Think it's hard to redeem your miles?") gives its place to
+the next told sentence that names someone or something. The definite-noun and question-lead
+rules change no summary of the even half (its one question lead, "Think it's hard …?", is
+followed by "It depends …" and "The magazine …", neither of which may lead): they are for the
+reader.
 """
 
 from __future__ import annotations
