@@ -30,6 +30,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from bot.news.page_lines import ends_with_call, ends_with_credit, is_timestamp
 from bot.news.quotes import scan_quotes
 from bot.news.restated import cut_before_speech, cut_restated
 from bot.news.runons import CAPTION, cut_restarts, mark_unfinished
@@ -54,6 +55,7 @@ _DATELINE_RES = (
     ),
     re.compile(r"^[A-Z]{2}[A-Z.'’-]*(?:[ -][A-Z][A-Za-z.'’-]*){0,3}(?:, [A-Z][\w.'’ -]{1,30}?)?\s+(?:[—–]|--?)\s+"),
     re.compile(rf"^{_PLACE}, [A-Z][\w.'’ -]{{1,25}}?\s+[—–]\s+"),
+    re.compile(r"^[A-Z]{2}[A-Z.'’-]*(?: [A-Z]{2}[A-Z.'’-]*){0,2}—(?=[A-Z])"),  # "DUBLIN—Authorities", "NEW YORK—"
     re.compile(rf"^{_PLACE}(?:, [A-Z][\w.'’ -]{{1,25}}?){{1,2}}:\s+(?=[A-Z])"),  # "Washington, DC, United States:"
     re.compile(r"^\[[^\[\]\n]{1,40}\]\s*"),  # "[Entermedia=columnist]"
     re.compile(r"^[\w-]+\.(?:com|net|org|info|ru|ua|am|in|co\.uk)\s+[—–-]\s+", re.IGNORECASE),  # "PanARMENIAN.Net - "
@@ -88,7 +90,7 @@ _JUNK_START_RE = re.compile(
     r"""^(?:
         [-–—•·*►▪●✓✔→]                  # list item or dialogue line
       | \d{1,2}[.)]\s                    # numbered list item
-      | [»”]                             # closing quote left over from the sentence before
+      | [»”:]                            # closing quote or colon left over from the line before
       | ©
       | (?i:\(?(?:photo|image|picture|video|source|credit|illustration|фото|відео|видео|джерело
           |источник|ілюстрація|иллюстрация)s?\s*(?:[:|/©—–-]|by\b))   # "Photo: AP", "Фото — Reuters"
@@ -184,8 +186,10 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
             line = f"{line}."  # the text's first sentence, which a list of its own completes
         line = _clean_line(line, title, first=not count)
         speech = _is_speaker_line(line)
+        furniture = ends_with_credit(line) or ends_with_call(line)  # a credited caption, an advert
         sentences = cut_before_speech(cut_restated(cut_restarts(iter_sentences(line))))
         for position, (unit_text, balanced, caption) in enumerate(_group_quotations(sentences)):
+            caption = caption or furniture
             if position == 0 and pending_label:
                 if not caption:
                     unit_text = f"{pending_label}: {unit_text}"
@@ -351,7 +355,7 @@ def _group_quotations(sentences: Iterable[str]) -> Iterator[tuple[str, bool, boo
 
 def _reads_alone(text: str) -> bool:
     """False for captions, credits, bylines, list items, list intros, raw URLs and labels."""
-    if text.endswith(":") or _JUNK_START_RE.match(text) or _JUNK_ANYWHERE_RE.search(text):
+    if text.endswith(":") or _JUNK_START_RE.match(text) or _JUNK_ANYWHERE_RE.search(text) or is_timestamp(text):
         return False
     label = _LABEL_RE.match(text)
     return not label or label.group(1).casefold() in _FACT_CHECK_LABELS
