@@ -173,3 +173,15 @@ def test_a_caption_glued_before_a_quotation_is_cut_off(language: str, text: str,
 def test_a_short_quoted_slogan_inside_a_sentence_is_not_a_restart() -> None:
     text = "The campaign painted the slogan 'We are here' on the walls of every school in the town."
     assert summarize_text(text, "en") == text
+
+
+def test_a_caption_glued_before_a_count_of_people_is_cut_off() -> None:
+    # The caption ends in a name ("the Court of Appeal"), so no restart word after lower case
+    # marks the seam; "Millions of motorists" opens a sentence wherever it stands.
+    text = (
+        "Barry Beavis, 48, lost his case at the Court of Appeal Millions of motorists face spiralling "
+        "parking fines after judges ruled that £85 was not an excessive penalty. "
+        "Mr Beavis had overstayed a free two-hour limit by almost an hour in Chelmsford."
+    )
+    summary = summarize_text(text, "en")
+    assert summary.startswith("Millions of motorists face spiralling parking fines")

@@ -18,7 +18,9 @@ this is the biggest game …'", "… after finishing their volunteering course '
 everything was great …'". A quotation that opens in mid-sentence after a word with no comma or
 colon and starts like speech (a pronoun or "It's", then a word in lower case) begins a new
 sentence; a quoted title or name does not start that way ("Coldplay's 'Every Teardrop Is A
-Waterfall'", "the group 'Women for Hillary'", "the caption 'Who is next boys?'").
+Waterfall'", "the group 'Women for Hillary'", "the caption 'Who is next boys?'"). Nor does a
+count of people: "… lost his case at the Court of Appeal Millions of motorists face …" (the
+restart words of ``bot.news.runons`` count only after a word in lower case, and "Appeal" is a name).
 """
 
 from __future__ import annotations
@@ -80,10 +82,19 @@ _SPEECH_AFTER_WORD_RE = re.compile(
 )
 
 
+# "Millions of motorists …" after any word, a name too ("… lost his case at the Court of Appeal
+# Millions of motorists face …"): a count of people opening a sentence, never inside one.
+_COUNT_RE = re.compile(r"(?<=[\w%’'\")]) (?=(?:Millions|Thousands|Hundreds|Dozens|Scores) of [a-z])")
+
+
 def cut_before_speech(sentences: Iterable[str]) -> Iterator[str]:
-    """Split a sentence where a quotation of speech opens after a word with no punctuation (a
-    caption ran into it); the head, at least ``MIN_HEAD`` characters, is marked as a caption."""
+    """Split a sentence where a quotation of speech opens after a word with no punctuation, or a
+    count of people ("Millions of motorists …") opens after any word (a caption ran into it); the
+    head, at least ``MIN_HEAD`` characters, is marked as a caption."""
     for sentence in sentences:
+        if not sentence.startswith(CAPTION) and (match := _COUNT_RE.search(sentence, MIN_HEAD)):
+            yield CAPTION + sentence[: match.start()]
+            sentence = sentence[match.end() :]
         if not sentence.startswith(CAPTION) and (match := _SPEECH_AFTER_WORD_RE.search(sentence, MIN_HEAD)):
             head, tail = sentence[: match.start()], sentence[match.end() :]
             if head.rsplit(None, 1)[-1].casefold() not in _GOES_ON and not _open_quote(head) and _is_long_quote(tail):
