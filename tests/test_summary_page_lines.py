@@ -91,3 +91,33 @@ def test_prose_mentioning_a_photo_or_a_link_is_not_furniture() -> None:
     assert not ends_with_call("Readers who click here and there will find nothing of the kind.")
     long_line = "The story goes on. " * 30 + "(file photo of cheetahs at the zoo)"
     assert not ends_with_credit(long_line)  # a text without line breaks is one long line
+
+
+@pytest.mark.parametrize(
+    "byline",
+    ["Posted August 7th, 2012 / By Sara Carter in Social", "Published: July 23, 2012", "Updated on 5 Nov 2012, 10:15"],
+)
+def test_a_posted_on_date_line_is_never_shown(byline: str) -> None:
+    # T37 of the Dragnet set: "Posted August 7th, 2012 / By Sara Carter in Social" led the
+    # summary once the next line (in lower case) was joined to it.
+    assert summarize_text(f"{byline}\n{LEAD}\n{NEXT}", "en") == f"{LEAD} {NEXT}"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "lead"),
+    [
+        ("en", "So Alexa Posny, the assistant secretary for special education, is leaving the department this week.",
+         "Alexa Posny, the assistant secretary for special education, is leaving the department this week."),
+        ("en", "But the council has approved the new budget for next year after a long debate.",
+         "The council has approved the new budget for next year after a long debate."),
+        ("uk", "Але уряд ухвалив новий бюджет на наступний рік після довгих дебатів у Раді.", UK_LEAD),
+        ("ru", "Итак, правительство утвердило новый бюджет на следующий год после долгих дебатов.", RU_LEAD),
+    ],
+    ids=["en-so", "en-but", "uk-ale", "ru-itak"],
+)
+def test_a_first_sentence_opening_with_a_connective_leads_without_it(language: str, text: str, lead: str) -> None:
+    # T68: "So Alexa Posny … is leaving …" was skipped for opening with a leaning word, and the
+    # summary led with the sentence after it, which leaned on it. The text's first sentence
+    # leans on nothing but the headline: it leads, without its "So".
+    following = {"en": NEXT, "uk": UK_NEXT, "ru": RU_NEXT}[language]
+    assert summarize_text(f"{text} {following}", language) == f"{lead} {following}"

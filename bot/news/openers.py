@@ -28,6 +28,7 @@ _DROPPABLE = frozenset(
     но однако впрочем а и
     """.split()
 )
+_OPENERS = frozenset("so well так ну отже итак".split())  # a first sentence's way in
 _OPENING_RE = re.compile(r"^([^\W\d_]+)(,?)\s+(?=\S)")
 # Words that still point back when they open the rest (the same list as a leaning opening,
 # bot.news.summary_units, kept here as the few that can follow a connective).
@@ -48,11 +49,14 @@ _TEASER_CLOSERS = "\"'»”’)"
 _DEFINITE_RE = re.compile(r"^[\"'“‘]?The ([a-z][a-z-]+)(?: ([a-z][a-z-]+))?\b")
 
 
-def drop_connective(text: str) -> str | None:
+def drop_connective(text: str, *, first: bool = False) -> str | None:
     """``text`` without its opening connective ("But X did Y." → "X did Y."), or None when it
-    does not open with a droppable one or the rest still leans on what came before."""
+    does not open with a droppable one or the rest still leans on what came before. A text's
+    ``first`` sentence may also drop a "So" or "Well" (a writer's way in: "So Alexa Posny, the
+    assistant secretary, is leaving …"), which later in a text says "therefore"."""
     match = _OPENING_RE.match(text)
-    if not match or match.group(1).casefold() not in _DROPPABLE:
+    word = match.group(1).casefold() if match else ""
+    if not word or (word not in _DROPPABLE and not (first and word in _OPENERS)):
         return None
     rest = text[match.end() :]
     words = _WORD_RE.findall(rest)

@@ -131,6 +131,9 @@ def summarize_text(
         if unit.usable and not unit.weak and (not unit.leans or (unit.pronoun and unit.antecedent < 0)):
             lead = unit  # the text's first sentence may say "He" for the headline's subject
             break
+        if unit.usable and not unit.weak and unit.antecedent < 0 and (mended := drop_connective(unit.text, first=True)):
+            lead = replace(unit, text=mended, leans=False)  # "So Alexa Posny … is leaving" → "Alexa Posny …"
+            break
     if lead is None:  # nothing reads alone: fall back to what is there, weak or leaning
         usable = [unit for unit in seen if unit.usable]
         fallback = [unit for unit in usable if not unit.weak] or usable

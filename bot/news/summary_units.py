@@ -99,6 +99,7 @@ _JUNK_START_RE = re.compile(
           |getty\ images|scroll\ down)\b)
       | [Bb]y\ [A-Z][\w.'’-]+(?:\ [A-Z][\w.'’-]+){0,3}\s*(?:[|@•,–—-]|$|\d)   # byline
       | (?i:(?:автор|author|posted\ by|published\ by|publicado\ por|опубліковано|опубликовано)\b)
+      | (?i:(?:posted|published|updated|modified)(?:\ on)?:?\ +(?:\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\ +\d))
     )""",
     re.VERBOSE,
 )
