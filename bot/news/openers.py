@@ -42,6 +42,7 @@ _STILL_LEANING = frozenset(
 _PERSONAL = frozenset(
     "he she they him her his their them він вона вони його її їх їхній он она они его ее её их".split()
 )
+_IMPERSONAL = frozenset("it its воно оно".split())
 _WORD_RE = re.compile(r"[^\W\d_][\w'’-]*")
 _TEASER_CLOSERS = "\"'»”’)"
 # "The magazine …", "The new rules …": a definite noun phrase opening a sentence (English: Russian
@@ -77,6 +78,9 @@ _ADJECTIVES = frozenset(
 )
 
 
+_NAMED_RE = re.compile(r"\s+[A-Z]")
+
+
 def definite_reference(text: str) -> str:
     """The noun of a definite noun phrase opening ``text`` ("The magazine said …" → "magazine",
     "The new rules …" → "rules"), "" if it opens otherwise. A summary asks whether the sentence
@@ -85,7 +89,21 @@ def definite_reference(text: str) -> str:
     if not match:
         return ""
     first, second = match.groups()
+    if _NAMED_RE.match(text, match.end(1)):
+        return ""  # "The superstorm Sandy …", "The rapper Drake …": the name says which
     return second if first in _ADJECTIVES and second else first
+
+
+def pronoun_before_name(text: str) -> bool:
+    """True when a personal pronoun comes before any name in ``text`` ("As he sat in Herod's
+    prison …", "Well, it was given a fair chance and the British automaker …"): a sentence that
+    cannot lead, since what the pronoun stands for is not in it."""
+    for position, word in enumerate(_WORD_RE.findall(text)):
+        if word.casefold() in _PERSONAL or word.casefold() in _IMPERSONAL:
+            return True
+        if position and word[:1].isupper():
+            return False
+    return False
 
 
 def is_teaser(text: str) -> bool:

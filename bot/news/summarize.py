@@ -47,7 +47,7 @@ from itertools import chain
 from typing import Protocol
 
 from bot.news.models import Article
-from bot.news.openers import definite_reference, drop_connective, is_teaser
+from bot.news.openers import definite_reference, drop_connective, is_teaser, pronoun_before_name
 from bot.news.summary_units import Unit, iter_summary_units, opens_with_fact_check_label
 from bot.news.textsearch import stem_terms
 from bot.news.vagueness import is_vague, welcomes
@@ -153,6 +153,7 @@ def summarize_text(
     chosen_index = {lead.index}
     used = len(lead.text)
     speech: list[tuple[Unit, int]] = []
+    needs: set[int] = set()  # units in ``speech`` shown only after the speaker's sentence they follow
     lead_tail: Unit | None = None  # a short sentence ending the lead's paragraph ("Watch it!")
     skipped = 0  # units passed over since the last chosen one, list items aside
     stopped: list[Unit] = []  # the unit the summary stopped before, if near enough to follow
@@ -164,7 +165,12 @@ def summarize_text(
         follows = unit.antecedent in chosen_index
         told[unit.index] = unit
         if not follows and unit.usable and _names_the_skipped(unit, told, chosen_terms, title, language):
-            continue  # "The magazine said …" after the sentence introducing the magazine was skipped
+            # "The magazine said …" after the sentence introducing the magazine was skipped; if
+            # that was a speaker's, held back, this one may follow it when it is shown.
+            if any(held.index == unit.antecedent for held, _ in speech):
+                speech.append((unit, len(unit.text) + 1))
+                needs.add(unit.index)
+            continue
         if not unit.usable or (unit.leans and not follows) or _is_question(unit.text):
             continue
         if unit.weak and not (follows and _is_short_fact(unit.text)):
@@ -189,8 +195,9 @@ def summarize_text(
     for unit, cost in speech:
         if len(chosen) >= max_sentences:
             break
-        if used + cost <= max_chars:
+        if used + cost <= max_chars and (unit.index not in needs or unit.antecedent in chosen_index):
             chosen.append(unit)
+            chosen_index.add(unit.index)
             used += cost
     if len(chosen) == 1 < max_sentences and lead_tail and used + len(lead_tail.text) + 1 <= max_chars:
         chosen.append(lead_tail)  # nothing else to tell: the lead's own paragraph, whole
@@ -215,7 +222,8 @@ def _past_teaser(
     ``TEASER_REACH`` units that tells and names someone or something (``welcomes``) leads instead,
     without the "But" it may open with ("Think it's hard …? But the rules changed …"), and not
     one opening with "The <noun>" the title does not name ("The magazine …": a new lead has only
-    the title before it); if none does, the question stays."""
+    the title before it) or using a pronoun before it names anyone ("As he sat …"); if none does,
+    the question stays."""
     ahead = [unit for _, unit in zip(range(TEASER_REACH), units)]
     told.update((unit.index, unit) for unit in ahead)
     for position, unit in enumerate(ahead):
@@ -224,6 +232,8 @@ def _past_teaser(
         noun = definite_reference(unit.text)
         if noun and not frozenset(stem_terms(noun, language)) & frozenset(stem_terms(title, language)):
             continue  # "The magazine collected …": which magazine, the title does not say
+        if pronoun_before_name(unit.text):
+            continue  # "As he sat in Herod's prison …": who "he" is, the question said
         if unit.leans:
             mended = drop_connective(unit.text) if unit.antecedent == lead.index else None
             if mended is None:
@@ -237,29 +247,21 @@ def _past_teaser(
 def _names_the_skipped(
     unit: Unit, told: dict[int, Unit], chosen_terms: list[frozenset[str]], title: str, language: str
 ) -> bool:
-    """True when ``unit`` opens with a definite noun phrase ("The magazine collected …") right
-    after a sentence the summary skipped that named it or named someone or something the summary
-    nor the title does, and neither the summary so far nor the title names that noun: the reader would
-    meet "the magazine" without knowing which (the skipped sentence said "a new Consumer Reports
-    study"). "The actor …" after a skipped quote of the actor the lead names is kept. Not after a sentence opening with the
-    same phrase ("The object would …", then "The same object …"): the one introducing it came earlier."""
+    """True when ``unit`` opens with a definite noun phrase ("The magazine printed …") right after
+    a sentence the summary skipped that introduced the noun ("… the mayor told Vogue magazine"),
+    and neither the summary so far nor the title names it: the reader would meet "the magazine"
+    without knowing which. Not after a sentence opening with the same phrase ("The object would
+    …", then "The same object …": the one introducing it came earlier)."""
     noun = definite_reference(unit.text)
     antecedent = told.get(unit.antecedent)
     if not noun or antecedent is None or not antecedent.usable or definite_reference(antecedent.text) == noun:
         return False
     stems = frozenset(stem_terms(noun, language))
-    known = frozenset().union(*chosen_terms)
-    title_terms = frozenset(stem_terms(title, language))  # only here: most units never get this far
-    if not stems or stems & known or stems & title_terms:
-        return False  # "The tagline …" after the lead's slogan, "The actor …" after the title's
-    skipped = frozenset(stem_terms(antecedent.text, language))
-    return stems <= skipped or bool(_names(antecedent.text, language) - known - title_terms)
-
-
-def _names(text: str, language: str) -> frozenset[str]:
-    """Stems of the capitalized words after a sentence's first: the names it introduces."""
-    words = text.split()[1:]
-    return frozenset(stem_terms(" ".join(w for w in words if w.lstrip("\"'“‘(«")[:1].isupper()), language))
+    if not stems or not stems <= frozenset(stem_terms(antecedent.text, language)):
+        return False
+    if stems & frozenset().union(*chosen_terms):
+        return False  # "The campaign …" after the lead's campaign
+    return not stems & frozenset(stem_terms(title, language))
 
 
 def _next_told(

@@ -138,6 +138,14 @@ _LEANING_PHRASES = (
     "при цьому", "до того ж", "водночас", "кроме того", "из-за этого", "при этом",
     "в то же время", "тем не менее", "к тому же",
 )
+# "This week …", "Цього року …", "Этим летом …": a time, not a pointer to the sentence before.
+_THIS_TIME = tuple(
+    f"this {when}"  # "That year …" does point back: to a year told before
+    for when in "week year month morning afternoon evening weekend summer spring autumn fall winter season".split()
+) + tuple(
+    "цього тижня,цього року,цього місяця,цієї весни,цього літа,цієї осені,цієї зими,цього ранку,"
+    "этим летом,этой весной,этой осенью,этой зимой,этим утром,этим вечером".split(",")
+)
 # Openings that continue a story already begun ("In addition to the three fatalities, …").
 # Not leaning for a summary's first sentence, which may continue the headline.
 _CONTINUING_PHRASES = ("in addition to ", "на додачу до ", "в дополнение к ")
@@ -381,13 +389,15 @@ def leans_back(text: str) -> bool:
 
 
 def _leans(text: str) -> bool:
-    """True when the unit opens with a word that points back to the sentence before."""
+    """True when the unit opens with a word that points back to the sentence before ("This
+    week …", "Цього року …" name a time, not something said before)."""
     match = _FIRST_WORD_RE.match(text)
     if not match:
         return False
-    return match.group(1).casefold() in _LEANING_WORDS or text[match.start(1) :].casefold().startswith(
-        _LEANING_PHRASES
-    )
+    head = text[match.start(1) :].casefold()
+    if head.startswith(_THIS_TIME):
+        return False
+    return match.group(1).casefold() in _LEANING_WORDS or head.startswith(_LEANING_PHRASES)
 
 
 def _opens_with_pronoun(text: str) -> bool:
