@@ -266,3 +266,19 @@ def test_a_definite_noun_after_a_held_back_speaker_left_out_stays_out() -> None:
 def test_a_question_lead_does_not_give_way_to_a_sentence_using_a_pronoun_first(following: str) -> None:
     text = f"Are you struggling with doubts in the middle of painful circumstances?\n{following}"
     assert summarize_text(text, "en").startswith("Are you struggling with doubts")
+
+
+@pytest.mark.parametrize(
+    "following",
+    [
+        "Here's a simple Arduino project from Chicago to answer that question with a camera.",
+        "Someone who reads a lot of blogs in the United States might be forgiven for thinking so.",
+        "Unless we're still life folks in a London studio, the weather is part of every shoot.",
+        "Проєкт з Києва дає відповідь на це питання за допомогою камери.",
+    ],
+    ids=["that-question", "thinking-so", "unless", "uk-ce-pytannia"],
+)
+def test_a_question_lead_stays_when_the_next_sentence_answers_it(following: str) -> None:
+    # Dragnet R592, 192, R280: the sentence after a question lead leans on the question itself.
+    text = f"Ever wonder who comes to your door during the day while you are gone?\n{following}"
+    assert summarize_text(text, "uk" if following[0] == "П" else "en").startswith("Ever wonder who comes")

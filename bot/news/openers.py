@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["definite_reference", "drop_connective", "is_teaser"]
+__all__ = ["answers_question", "definite_reference", "drop_connective", "is_teaser", "pronoun_before_name"]
 
 # Connectives whose loss leaves the claim as it was: contrast or addition, not cause or order.
 _DROPPABLE = frozenset(
@@ -104,6 +104,22 @@ def pronoun_before_name(text: str) -> bool:
         if position and word[:1].isupper():
             return False
     return False
+
+
+# What a sentence answering a question says of it: "… to answer that question", "… might be forgiven
+# for thinking so", "Unless we're …" (it goes on with the question), "Це питання …".
+_ANSWERS_RE = re.compile(
+    r"\b(?:that|this|the|your|my|such a) question\b|\b(?:think|thinking|thought|believe|say|guess|hope)s? so\b"
+    r"|^(?:unless|if|because|although|though|while|since|whereas|except|or)\b"
+    r"|\b(?:этот|на этот|такой) вопрос|\b(?:це|на це|таке) питання|^(?:если|хотя|потому|якщо|хоча|бо)\b",
+    re.IGNORECASE,
+)
+
+
+def answers_question(text: str) -> bool:
+    """True for a sentence that leans on a question before it: it names the question ("to answer
+    that question"), agrees with it ("thinking so") or goes on with it ("Unless …")."""
+    return bool(_ANSWERS_RE.search(text))
 
 
 def is_teaser(text: str) -> bool:

@@ -47,7 +47,7 @@ from itertools import chain
 from typing import Protocol
 
 from bot.news.models import Article
-from bot.news.openers import definite_reference, drop_connective, is_teaser, pronoun_before_name
+from bot.news.openers import answers_question, definite_reference, drop_connective, is_teaser, pronoun_before_name
 from bot.news.summary_units import Unit, iter_summary_units, opens_with_fact_check_label
 from bot.news.textsearch import stem_terms
 from bot.news.vagueness import is_vague, welcomes
@@ -222,8 +222,9 @@ def _past_teaser(
     ``TEASER_REACH`` units that tells and names someone or something (``welcomes``) leads instead,
     without the "But" it may open with ("Think it's hard …? But the rules changed …"), and not
     one opening with "The <noun>" the title does not name ("The magazine …": a new lead has only
-    the title before it) or using a pronoun before it names anyone ("As he sat …"); if none does,
-    the question stays."""
+    the title before it), using a pronoun before it names anyone ("As he sat …") or leaning on the
+    question itself ("… to answer that question", "… forgiven for thinking so", "Unless …"); if
+    none does, the question stays."""
     ahead = [unit for _, unit in zip(range(TEASER_REACH), units)]
     told.update((unit.index, unit) for unit in ahead)
     for position, unit in enumerate(ahead):
@@ -232,8 +233,8 @@ def _past_teaser(
         noun = definite_reference(unit.text)
         if noun and not frozenset(stem_terms(noun, language)) & frozenset(stem_terms(title, language)):
             continue  # "The magazine collected …": which magazine, the title does not say
-        if pronoun_before_name(unit.text):
-            continue  # "As he sat in Herod's prison …": who "he" is, the question said
+        if pronoun_before_name(unit.text) or answers_question(unit.text):
+            continue  # "As he sat in Herod's prison …", "Here's a project to answer that question."
         if unit.leans:
             mended = drop_connective(unit.text) if unit.antecedent == lead.index else None
             if mended is None:
