@@ -282,3 +282,25 @@ def test_a_question_lead_stays_when_the_next_sentence_answers_it(following: str)
     # Dragnet R592, 192, R280: the sentence after a question lead leans on the question itself.
     text = f"Ever wonder who comes to your door during the day while you are gone?\n{following}"
     assert summarize_text(text, "uk" if following[0] == "П" else "en").startswith("Ever wonder who comes")
+
+
+def test_a_question_lead_stays_when_the_sentence_after_it_leans_on_it() -> None:
+    # Dragnet R822: "Both Workday co-CEOs …" leans on the question (a headline); the summary
+    # reached past it for a later sentence and lost the story's start.
+    text = (
+        "How much is enough for Workday's Duffield?\n"
+        "Both Workday co-CEOs Duffield and Bhusri have built and sold software companies for 20 years.\n"
+        "As of September 2012, Duffield had an estimated net worth of $2.1 billion, Forbes says."
+    )
+    assert summarize_text(text, "en").startswith("How much is enough")
+
+
+def test_a_long_sentence_ending_with_a_titles_question_mark_is_not_a_teaser() -> None:
+    # Dragnet R663: the lead ends with the title of a post, "Is Newsjacking Hurricane Sandy Right
+    # or Wrong?"; it tells, it does not tease.
+    lead = (
+        "Mike Volpe, HubSpot's marketing chief, apologized for the tone of the original post in an update "
+        "to it now called Is Newsjacking Hurricane Sandy Right or Wrong?"
+    )
+    following = "The HubSpot post in Boston sparked a very important discussion on 12 blogs."
+    assert summarize_text(f"{lead}\n{following}", "en") == f"{lead} {following}"

@@ -122,6 +122,11 @@ def answers_question(text: str) -> bool:
     return bool(_ANSWERS_RE.search(text))
 
 
+TEASER_WORDS = 20  # a longer sentence ending in "?" tells something, often a quoted title's question
+
+
 def is_teaser(text: str) -> bool:
-    """True for a lead that asks instead of telling ("Think it's hard to redeem your miles?")."""
-    return text.rstrip(_TEASER_CLOSERS).endswith("?")
+    """True for a short lead that asks instead of telling ("Think it's hard to redeem your
+    miles?"), not a sentence ending with a title's question mark ("Mike Volpe apologized for
+    the post in an update to it now called Is Newsjacking Hurricane Sandy Right or Wrong?")."""
+    return text.rstrip(_TEASER_CLOSERS).endswith("?") and len(text.split()) <= TEASER_WORDS

@@ -218,30 +218,34 @@ def summarize_text(
 def _past_teaser(
     lead: Unit, units: Iterator[Unit], told: dict[int, Unit], title: str, language: str
 ) -> tuple[Unit, Iterator[Unit]]:
-    """The lead and the units after it when the lead is a question: the first of the next
-    ``TEASER_REACH`` units that tells and names someone or something (``welcomes``) leads instead,
-    without the "But" it may open with ("Think it's hard …? But the rules changed …"), and not
-    one opening with "The <noun>" the title does not name ("The magazine …": a new lead has only
-    the title before it), using a pronoun before it names anyone ("As he sat …") or leaning on the
-    question itself ("… to answer that question", "… forgiven for thinking so", "Unless …"); if
-    none does, the question stays."""
+    """The lead and the units after it when the lead is a question: the first sentence after it
+    (within ``TEASER_REACH`` units, captions and short lines passed over) leads instead if it
+    tells and names someone or something (``welcomes``), without the "But" it may open with
+    ("Think it's hard …? But the rules changed …"). Not if it opens with "The <noun>" the title
+    does not name ("The magazine …": a new lead has only the title before it), uses a pronoun
+    before it names anyone ("As he sat …"), leans on the question itself ("… to answer that
+    question", "… forgiven for thinking so", "Unless …") or on it otherwise ("Both …"): then the
+    question stays."""
     ahead = [unit for _, unit in zip(range(TEASER_REACH), units)]
     told.update((unit.index, unit) for unit in ahead)
     for position, unit in enumerate(ahead):
-        if not unit.usable or unit.weak or _is_question(unit.text):
+        if not unit.usable or unit.weak:
             continue
-        noun = definite_reference(unit.text)
-        if noun and not frozenset(stem_terms(noun, language)) & frozenset(stem_terms(title, language)):
-            continue  # "The magazine collected …": which magazine, the title does not say
-        if pronoun_before_name(unit.text) or answers_question(unit.text):
-            continue  # "As he sat in Herod's prison …", "Here's a project to answer that question."
         if unit.leans:
             mended = drop_connective(unit.text) if unit.antecedent == lead.index else None
             if mended is None:
-                continue
+                break
             unit = replace(unit, text=mended, leans=False)
-        if welcomes(unit.text):
-            return unit, chain(ahead[position + 1 :], units)
+        noun = definite_reference(unit.text)
+        if (
+            _is_question(unit.text)
+            or (noun and not frozenset(stem_terms(noun, language)) & frozenset(stem_terms(title, language)))
+            or pronoun_before_name(unit.text)
+            or answers_question(unit.text)
+            or not welcomes(unit.text)
+        ):
+            break
+        return unit, chain(ahead[position + 1 :], units)
     return lead, chain(ahead, units)
 
 
