@@ -121,3 +121,21 @@ def test_a_first_sentence_opening_with_a_connective_leads_without_it(language: s
     # leans on nothing but the headline: it leads, without its "So".
     following = {"en": NEXT, "uk": UK_NEXT, "ru": RU_NEXT}[language]
     assert summarize_text(f"{text} {following}", language) == f"{lead} {following}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A 5 min read on the budget.", "5-minute read", "Час читання: 3 хв.", "Время чтения 4 минуты.",
+        "Reading time 2 minutes.", "Tempo de leitura: 1 minuto", "Categoria: Notícias", "Category: News",
+        "Tags: budget, council", "Категорія: Новини", "Категория: Новости", "Теги: бюджет", "Getty Images",
+        "SHUTTERSTOCK", "AFP via Getty Images", "Photo credit John Smith", "see https://example.com now",
+        "www.example.com", "The council read the budget twice.", "A plain sentence with nothing in it.",
+    ],
+)
+def test_the_junk_prefilter_finds_what_the_expression_finds(text: str) -> None:
+    # _junk_anywhere runs the expression only when one of its words is in the text: it must
+    # never miss a match the expression alone would find.
+    from bot.news.summary_units import _JUNK_ANYWHERE_RE, _junk_anywhere
+
+    assert _junk_anywhere(text) == bool(_JUNK_ANYWHERE_RE.search(text))

@@ -84,6 +84,8 @@ _SPEECH_AFTER_WORD_RE = re.compile(
 
 # "Millions of motorists …" after any word, a name too ("… lost his case at the Court of Appeal
 # Millions of motorists face …"): a count of people opening a sentence, never inside one.
+_COUNTS = ("Millions", "Thousands", "Hundreds", "Dozens", "Scores")
+_QUOTE_OPENS_RE = re.compile(r" [‘'\"“«„](?=[A-ZА-ЯІЇЄҐЁ])")
 _COUNT_RE = re.compile(r"(?<=[\w%’'\")]) (?=(?:Millions|Thousands|Hundreds|Dozens|Scores) of [a-z])")
 
 
@@ -92,15 +94,27 @@ def cut_before_speech(sentences: Iterable[str]) -> Iterator[str]:
     count of people ("Millions of motorists …") opens after any word (a caption ran into it); the
     head, at least ``MIN_HEAD`` characters, is marked as a caption."""
     for sentence in sentences:
-        if not sentence.startswith(CAPTION) and (match := _COUNT_RE.search(sentence, MIN_HEAD)):
+        if sentence.startswith(CAPTION):
+            yield sentence
+            continue
+        if any(word in sentence for word in _COUNTS) and (match := _COUNT_RE.search(sentence, MIN_HEAD)):
             yield CAPTION + sentence[: match.start()]
             sentence = sentence[match.end() :]
-        if not sentence.startswith(CAPTION) and (match := _SPEECH_AFTER_WORD_RE.search(sentence, MIN_HEAD)):
+        if match := _speech_after_word(sentence):
             head, tail = sentence[: match.start()], sentence[match.end() :]
             if head.rsplit(None, 1)[-1].casefold() not in _GOES_ON and not _open_quote(head) and _is_long_quote(tail):
                 yield CAPTION + head
                 sentence = tail
         yield sentence
+
+
+def _speech_after_word(sentence: str) -> re.Match[str] | None:
+    """``_SPEECH_AFTER_WORD_RE`` from ``MIN_HEAD`` on, tried only where a quotation opens before
+    a capital (a cheap scan first: most sentences have none)."""
+    for candidate in _QUOTE_OPENS_RE.finditer(sentence, MIN_HEAD):
+        if match := _SPEECH_AFTER_WORD_RE.match(sentence, candidate.start()):
+            return match
+    return None
 
 
 def _is_long_quote(tail: str) -> bool:

@@ -111,6 +111,11 @@ _JUNK_ANYWHERE_RE = re.compile(
       | ://|www\.)""",
     re.IGNORECASE | re.VERBOSE,
 )
+# Every alternative of _JUNK_ANYWHERE_RE contains one of these (case-folded).
+_JUNK_WORDS = (
+    "read", "читання", "чтения", "leitura", "categor", "категор", "tags", "теги", "getty", "shutterstock",
+    "photo credit", "://", "www.",
+)
 # A speaker or caption label opening a line: "Prof. Carlos: Estou…", "Fighter ace: Douglas…"
 # (an interview transcript or a photo caption, not prose); fact-check labels are kept.
 _LABEL_RE = re.compile(r"^(?=[A-ZА-ЯІЇЄҐЁ])([^\W\d_][\w.'’-]*(?: [\w.'’-]+){0,2}):\s+(?=[A-ZА-ЯІЇЄҐЁ«„“‘'\"])")
@@ -364,10 +369,17 @@ def _group_quotations(sentences: Iterable[str]) -> Iterator[tuple[str, bool, boo
 
 def _reads_alone(text: str) -> bool:
     """False for captions, credits, bylines, list items, list intros, raw URLs and labels."""
-    if text.endswith(":") or _JUNK_START_RE.match(text) or _JUNK_ANYWHERE_RE.search(text) or is_timestamp(text):
+    if text.endswith(":") or _JUNK_START_RE.match(text) or _junk_anywhere(text) or is_timestamp(text):
         return False
     label = _LABEL_RE.match(text)
     return not label or label.group(1).casefold() in _FACT_CHECK_LABELS
+
+
+def _junk_anywhere(text: str) -> bool:
+    """``_JUNK_ANYWHERE_RE`` found in ``text``, tried only when one of its words is (a substring
+    test per word costs far less than the expression's scan of every position)."""
+    folded = text.casefold()
+    return any(word in folded for word in _JUNK_WORDS) and bool(_JUNK_ANYWHERE_RE.search(text))
 
 
 def _is_weak(text: str) -> bool:
@@ -394,7 +406,7 @@ def _leans(text: str) -> bool:
     match = _FIRST_WORD_RE.match(text)
     if not match:
         return False
-    head = text[match.start(1) :].casefold()
+    head = text[match.start(1) : match.start(1) + 40].casefold()  # the longest opening phrase is shorter
     if head.startswith(_THIS_TIME):
         return False
     return match.group(1).casefold() in _LEANING_WORDS or head.startswith(_LEANING_PHRASES)
