@@ -1,6 +1,7 @@
 """Summary benchmark: our extractive summarizer against Lead-3 on CNN/DailyMail highlights.
 
 usage: python bench/bench_summarize.py [--data DIR] [--per-item] [--variants] [--speed-rounds N] [--dump FILE]
+                                      [--baseline FILE]
 
 Reads ``shared/data/summarization-benchmark`` (next to the repository, or --data), summarizes
 every article with ``summarize_text`` (the slug-made title passed in, as the bot passes the
@@ -17,7 +18,11 @@ and why. The first line gives each system's mean length, against the budget and 
 highlights'.
 
 The set is split by id parity: the summarizer's rules were tuned on the EVEN half only; the
-ODD half is held out. Figures are printed for each half and the whole, in this one run.
+ODD half is held out. Figures are printed for each half and the whole, in this one run. Each
+half's "Δ L3" line gives ours − Lead-3 as a per-article paired mean ± its standard error (the
+mean of the article-by-article differences, ± their standard deviation / √n); with --baseline
+FILE (an earlier run's --dump), the same paired difference of ours against that run's ours,
+which is how a change to the rules is measured.
 
 Speed: summaries per CPU-second of 3,000-character articles (each benchmark article's whole
 sentences up to 3,000 characters, topped up from the next articles), ours and Lead-3, one
@@ -30,6 +35,8 @@ import argparse
 import importlib.util
 import json
 import math
+import os
+import statistics
 import sys
 import time
 from collections import Counter
@@ -154,6 +161,16 @@ def fill_room(text: str, title: str) -> str:
     return " ".join(unit.text for unit in chosen)
 
 
+def paired(first: dict[str, dict], second: dict[str, dict]) -> str:
+    """Per-article paired difference first − second of ROUGE-1/2/Lsum (×100): mean ± standard error."""
+    cells = []
+    for kind, width in (("rouge1", 8), ("rouge2", 8), ("rougeLsum", 10)):
+        deltas = [100 * (first[item][kind] - second[item][kind]) for item in first]
+        error = statistics.stdev(deltas) / math.sqrt(len(deltas)) if len(deltas) > 1 else 0.0
+        cells.append(f"{statistics.mean(deltas):+{width}.2f} ± {error:.2f}")
+    return " ".join(cells)
+
+
 def _mean_length(predictions: dict[str, str], items: list[dict]) -> str:
     """Mean characters and sentences (by our splitter) of a system's summaries."""
     summaries = [predictions[item["id"]] for item in items]
@@ -204,7 +221,10 @@ def main() -> None:
     parser.add_argument("--dump", type=Path, help="write ours/lead3 summaries to this JSON file")
     parser.add_argument("--variants", action="store_true",
                         help="also score content-chosen variants (title overlap, centrality) of our units")
+    parser.add_argument("--baseline", type=Path,
+                        help="an earlier run's --dump: print ours' paired difference against its ours per half")
     args = parser.parse_args()
+    baseline = json.loads(args.baseline.read_text(encoding="utf-8"))["ours"] if args.baseline else None
 
     items = load_items(args.data)
     scorer = load_scorer(args.data)
@@ -235,10 +255,12 @@ def main() -> None:
                 f"   (± {m['rouge1_se']:.1f} / {m['rouge2_se']:.1f} / {m['rougeLsum_se']:.1f})"
             )
         ours_m, lead_m = results[(half, "ours")], results[(half, "lead3")]  # Δ: ours − Lead-3
-        print(
-            f"{'':16} {'Δ L3':9} {'':4} {ours_m['rouge1'] - lead_m['rouge1']:+8.1f} "
-            f"{ours_m['rouge2'] - lead_m['rouge2']:+8.1f} {ours_m['rougeLsum'] - lead_m['rougeLsum']:+10.1f}"
-        )
+        print(f"{'':16} {'Δ L3':9} {'':4} " + paired(ours_m["items"], lead_m["items"]))
+        if baseline is not None:
+            before = scorer.evaluate(subset, baseline, resamples=2)
+            print(f"{'':16} {'Δ before':9} {'':4} " + paired(ours_m["items"], before["items"])
+                  + f"   ({sum(predictions['ours'][item['id']] != baseline.get(item['id']) for item in subset)}"
+                  " summaries changed)")
     if args.per_item:
         ours_items = results[("whole", "ours")]["items"]
         lead_items = results[("whole", "lead3")]["items"]
@@ -258,8 +280,10 @@ def main() -> None:
         for name, fn in systems.items()
         if name in ("ours", "lead3")
     }
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     print(
-        f"speed, {len(texts)} articles of ~{mean_chars:,.0f} characters, one core: "
+        f"speed (load average {load} on {os.cpu_count()} cores), "
+        f"{len(texts)} articles of ~{mean_chars:,.0f} characters, one core: "
         f"ours {speeds['ours']:,.0f} summaries/s, Lead-3 {speeds['lead3']:,.0f} summaries/s "
         f"(ours ×{speeds['ours'] / speeds['lead3']:.2f} of Lead-3's speed)"
     )

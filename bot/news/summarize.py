@@ -27,20 +27,27 @@ quoted one to one without quotes: none gained on both halves (``bench_summarize.
 What the summary adds to "the first three sentences" is judgement about which sentences may
 be shown (``bot.news.summary_units``): no heading, caption, credit, byline, dateline, reading
 time or label line; quotations whole; the title never repeated; no sentence that leans on one
-the summary skipped ("But …", "He …", "Це …", "Однако …") unless nothing else is left; no
-sentence that repeats one already chosen; and an English sentence in the first or second
-person (speech) after the lead only when the told sentences leave room.
+the summary skipped ("But …", "He …", "Це …", "Однако …") unless nothing else is left, nor
+one opening with "The <noun>" right after a skipped sentence that introduced it ("The
+magazine …", ``bot.news.openers``); no sentence that repeats one already chosen; an English
+sentence in the first or second person (speech) after the lead only when the told sentences
+leave room; and a question lead ("Think it's hard to redeem your miles?") gives its place to
+the next told sentence that names someone or something. The definite-noun and question-lead
+rules change no summary of the even half (its one question lead, "Think it's hard …?", is
+followed by "It depends …" and "The magazine …", neither of which may lead): they are for the
+reader.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from itertools import chain
 from typing import Protocol
 
 from bot.news.models import Article
+from bot.news.openers import answers_question, definite_reference, drop_connective, is_teaser, pronoun_before_name
 from bot.news.summary_units import Unit, iter_summary_units, opens_with_fact_check_label
 from bot.news.textsearch import stem_terms
 from bot.news.vagueness import is_vague, welcomes
@@ -51,6 +58,7 @@ ELLIPSIS = "…"
 MAX_GAP = 4  # units passed over in a row after which the rest is too far from the lead to follow it
 # (list items do not count: a list belongs to the sentence introducing it, and the prose after it
 # follows that sentence: "Характеристики бега можно увеличить за счет кодов" - 4 codes - "То, что …")
+TEASER_REACH = 2  # units after a question lead looked at for one that tells instead
 REPEAT_SHARE = 0.8  # share of the shorter unit's stems found in a chosen one: a repeat
 # A speaker's own words: "I", "we", "you" (not "World War I"). English only: measured on
 # CNN/DailyMail highlights; there is no Russian or Ukrainian set to check the rule on.
@@ -123,6 +131,9 @@ def summarize_text(
         if unit.usable and not unit.weak and (not unit.leans or (unit.pronoun and unit.antecedent < 0)):
             lead = unit  # the text's first sentence may say "He" for the headline's subject
             break
+        if unit.usable and not unit.weak and unit.antecedent < 0 and (mended := drop_connective(unit.text, first=True)):
+            lead = replace(unit, text=mended, leans=False)  # "So Alexa Posny … is leaving" → "Alexa Posny …"
+            break
     if lead is None:  # nothing reads alone: fall back to what is there, weak or leaning
         usable = [unit for unit in seen if unit.usable]
         fallback = [unit for unit in usable if not unit.weak] or usable
@@ -132,6 +143,9 @@ def summarize_text(
             last_resort = [unit for unit in seen if unit.last_resort]
             return _truncate(last_resort[0].text, max_chars) if last_resort else ""
         lead = fallback[0]
+    told: dict[int, Unit] = {unit.index: unit for unit in seen}  # units read, by index
+    if is_teaser(lead.text):  # "Think it's hard to redeem your miles?": the next told one leads
+        lead, units = _past_teaser(lead, units, told, title, language)
     if len(lead.text) > max_chars:
         return _truncate(lead.text, max_chars)
     chosen = [lead]
@@ -139,6 +153,7 @@ def summarize_text(
     chosen_index = {lead.index}
     used = len(lead.text)
     speech: list[tuple[Unit, int]] = []
+    needs: set[int] = set()  # units in ``speech`` shown only after the speaker's sentence they follow
     lead_tail: Unit | None = None  # a short sentence ending the lead's paragraph ("Watch it!")
     skipped = 0  # units passed over since the last chosen one, list items aside
     stopped: list[Unit] = []  # the unit the summary stopped before, if near enough to follow
@@ -148,6 +163,14 @@ def summarize_text(
             break
         skipped += not unit.listed
         follows = unit.antecedent in chosen_index
+        told[unit.index] = unit
+        if not follows and unit.usable and _names_the_skipped(unit, told, chosen_terms, title, language):
+            # "The magazine said …" after the sentence introducing the magazine was skipped; if
+            # that was a speaker's, held back, this one may follow it when it is shown.
+            if any(held.index == unit.antecedent for held, _ in speech):
+                speech.append((unit, len(unit.text) + 1))
+                needs.add(unit.index)
+            continue
         if not unit.usable or (unit.leans and not follows) or _is_question(unit.text):
             continue
         if unit.weak and not (follows and _is_short_fact(unit.text)):
@@ -172,8 +195,9 @@ def summarize_text(
     for unit, cost in speech:
         if len(chosen) >= max_sentences:
             break
-        if used + cost <= max_chars:
+        if used + cost <= max_chars and (unit.index not in needs or unit.antecedent in chosen_index):
             chosen.append(unit)
+            chosen_index.add(unit.index)
             used += cost
     if len(chosen) == 1 < max_sentences and lead_tail and used + len(lead_tail.text) + 1 <= max_chars:
         chosen.append(lead_tail)  # nothing else to tell: the lead's own paragraph, whole
@@ -189,6 +213,60 @@ def summarize_text(
         if other and not leans_on_it and len(other.text) <= room and welcomes(other.text):
             chosen[-1] = other
     return " ".join(unit.text for unit in chosen)
+
+
+def _past_teaser(
+    lead: Unit, units: Iterator[Unit], told: dict[int, Unit], title: str, language: str
+) -> tuple[Unit, Iterator[Unit]]:
+    """The lead and the units after it when the lead is a question: the first sentence after it
+    (within ``TEASER_REACH`` units, captions and short lines passed over) leads instead if it
+    tells and names someone or something (``welcomes``), without the "But" it may open with
+    ("Think it's hard …? But the rules changed …"). Not if it opens with "The <noun>" the title
+    does not name ("The magazine …": a new lead has only the title before it), uses a pronoun
+    before it names anyone ("As he sat …"), leans on the question itself ("… to answer that
+    question", "… forgiven for thinking so", "Unless …") or on it otherwise ("Both …"): then the
+    question stays."""
+    ahead = [unit for _, unit in zip(range(TEASER_REACH), units)]
+    told.update((unit.index, unit) for unit in ahead)
+    for position, unit in enumerate(ahead):
+        if not unit.usable or unit.weak:
+            continue
+        if unit.leans:
+            mended = drop_connective(unit.text) if unit.antecedent == lead.index else None
+            if mended is None:
+                break
+            unit = replace(unit, text=mended, leans=False)
+        noun = definite_reference(unit.text)
+        if (
+            _is_question(unit.text)
+            or (noun and not frozenset(stem_terms(noun, language)) & frozenset(stem_terms(title, language)))
+            or pronoun_before_name(unit.text)
+            or answers_question(unit.text)
+            or not welcomes(unit.text)
+        ):
+            break
+        return unit, chain(ahead[position + 1 :], units)
+    return lead, chain(ahead, units)
+
+
+def _names_the_skipped(
+    unit: Unit, told: dict[int, Unit], chosen_terms: list[frozenset[str]], title: str, language: str
+) -> bool:
+    """True when ``unit`` opens with a definite noun phrase ("The magazine printed …") right after
+    a sentence the summary skipped that introduced the noun ("… the mayor told Vogue magazine"),
+    and neither the summary so far nor the title names it: the reader would meet "the magazine"
+    without knowing which. Not after a sentence opening with the same phrase ("The object would
+    …", then "The same object …": the one introducing it came earlier)."""
+    noun = definite_reference(unit.text)
+    antecedent = told.get(unit.antecedent)
+    if not noun or antecedent is None or not antecedent.usable or definite_reference(antecedent.text) == noun:
+        return False
+    stems = frozenset(stem_terms(noun, language))
+    if not stems or not stems <= frozenset(stem_terms(antecedent.text, language)):
+        return False
+    if stems & frozenset().union(*chosen_terms):
+        return False  # "The campaign …" after the lead's campaign
+    return not stems & frozenset(stem_terms(title, language))
 
 
 def _next_told(

@@ -16,7 +16,8 @@ whether it may be shown and whether it leans on the sentence before it. Rules, i
   as "Claim: …", so a false claim is never stated as fact;
 * run-on text that lost its line breaks (a caption with no full stop, then the story; a
   numbered list in one line) is cut where a sentence plainly restarts in mid-line ("… higher
-  than a colleague The cost of …"), by ``bot.news.runons``;
+  than a colleague The cost of …"), by ``bot.news.runons``, or where its own opening words come
+  again ("… receive a tax cut David Cameron will say today …"), by ``bot.news.restated``;
 * quotations in double, single, «», „“ quotes that span sentences are one unit; a unit with a
   quotation left open or closed without an opener is never shown;
 * the title, or a line that merely repeats it, is never a unit to show.
@@ -29,7 +30,9 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from bot.news.page_lines import ends_with_call, ends_with_credit, is_timestamp
 from bot.news.quotes import scan_quotes
+from bot.news.restated import cut_before_speech, cut_restated
 from bot.news.runons import CAPTION, cut_restarts, mark_unfinished
 from bot.news.runons import CLOSERS as _CLOSERS
 from bot.news.runons import TERMINAL_ENDS as _TERMINAL_ENDS
@@ -43,7 +46,8 @@ MIN_WORDS = 5  # shorter sentences are fallback material only
 REPEAT_OF_TITLE = 0.9  # share of a headline-length sentence's stems found in the headline
 
 # Datelines: "BRUSSELS —", "KYIV, Ukraine (AP) —", "Dekalb, Ill. —", "(CNN)", "New Delhi, India
-# (CNN)", "LONDON (Reuters) -"; uk/ru "КИЇВ, 5 травня. /Укрінформ/." and "МОСКВА, 1 дек — РИА".
+# (CNN)", "LONDON (Reuters) -"; uk/ru "КИЇВ, 5 травня. /Укрінформ/.", "МОСКВА, 1 дек — РИА" and
+# "КИЕВ, 3 мар — Интерфакс-Украина." (an agency's name may have a hyphen).
 _PLACE = r"[A-Z][\w.'’-]*(?:[ -][A-Z][\w.'’-]*){0,3}"
 _DATELINE_RES = (
     re.compile(
@@ -51,12 +55,13 @@ _DATELINE_RES = (
     ),
     re.compile(r"^[A-Z]{2}[A-Z.'’-]*(?:[ -][A-Z][A-Za-z.'’-]*){0,3}(?:, [A-Z][\w.'’ -]{1,30}?)?\s+(?:[—–]|--?)\s+"),
     re.compile(rf"^{_PLACE}, [A-Z][\w.'’ -]{{1,25}}?\s+[—–]\s+"),
+    re.compile(r"^[A-Z]{2}[A-Z.'’-]*(?: [A-Z]{2}[A-Z.'’-]*){0,2}—(?=[A-Z])"),  # "DUBLIN—Authorities", "NEW YORK—"
     re.compile(rf"^{_PLACE}(?:, [A-Z][\w.'’ -]{{1,25}}?){{1,2}}:\s+(?=[A-Z])"),  # "Washington, DC, United States:"
     re.compile(r"^\[[^\[\]\n]{1,40}\]\s*"),  # "[Entermedia=columnist]"
     re.compile(r"^[\w-]+\.(?:com|net|org|info|ru|ua|am|in|co\.uk)\s+[—–-]\s+", re.IGNORECASE),  # "PanARMENIAN.Net - "
     re.compile(
         r"^[А-ЯІЇЄҐЁ][А-ЯІЇЄҐЁ'’-]{2,}(?: [А-ЯІЇЄҐЁ'’-]{2,})?,\s+\d{1,2}\s+[а-яіїєґё]+(?:\s+\d{4})?"
-        r"(?:\s*[.,]?\s*(?:/[^/\n]{1,30}/|\([^()\n]{1,30}\)|[—–-]\s*[А-ЯІЇЄҐЁA-Z][\w ]{1,20}?\.))*\s*[.,]?\s*[—–-]?\s*"
+        r"(?:\s*[.,]?\s*(?:/[^/\n]{1,30}/|\([^()\n]{1,30}\)|[—–-]\s*[А-ЯІЇЄҐЁA-Z][\w -]{1,24}?\.))*\s*[.,]?\s*[—–-]?\s*"
     ),
 )
 # A hover card glued after a name: "Kristi NoemKristi Lynn NoemSouth Dakota governor … MORE".
@@ -85,7 +90,7 @@ _JUNK_START_RE = re.compile(
     r"""^(?:
         [-–—•·*►▪●✓✔→]                  # list item or dialogue line
       | \d{1,2}[.)]\s                    # numbered list item
-      | [»”]                             # closing quote left over from the sentence before
+      | [»”:]                            # closing quote or colon left over from the line before
       | ©
       | (?i:\(?(?:photo|image|picture|video|source|credit|illustration|фото|відео|видео|джерело
           |источник|ілюстрація|иллюстрация)s?\s*(?:[:|/©—–-]|by\b))   # "Photo: AP", "Фото — Reuters"
@@ -94,6 +99,7 @@ _JUNK_START_RE = re.compile(
           |getty\ images|scroll\ down)\b)
       | [Bb]y\ [A-Z][\w.'’-]+(?:\ [A-Z][\w.'’-]+){0,3}\s*(?:[|@•,–—-]|$|\d)   # byline
       | (?i:(?:автор|author|posted\ by|published\ by|publicado\ por|опубліковано|опубликовано)\b)
+      | (?i:(?:posted|published|updated|modified)(?:\ on)?:?\ +(?:\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\ +\d))
     )""",
     re.VERBOSE,
 )
@@ -104,6 +110,11 @@ _JUNK_ANYWHERE_RE = re.compile(
       | \b(?:Getty\ Images|Shutterstock|AFP\ via\ Getty|Photo\ credit)\b
       | ://|www\.)""",
     re.IGNORECASE | re.VERBOSE,
+)
+# Every alternative of _JUNK_ANYWHERE_RE contains one of these (case-folded).
+_JUNK_WORDS = (
+    "read", "читання", "чтения", "leitura", "categor", "категор", "tags", "теги", "getty", "shutterstock",
+    "photo credit", "://", "www.",
 )
 # A speaker or caption label opening a line: "Prof. Carlos: Estou…", "Fighter ace: Douglas…"
 # (an interview transcript or a photo caption, not prose); fact-check labels are kept.
@@ -131,6 +142,14 @@ _LEANING_PHRASES = (
     "after that", "even so", "in that case", "in other words", "крім того", "через це",
     "при цьому", "до того ж", "водночас", "кроме того", "из-за этого", "при этом",
     "в то же время", "тем не менее", "к тому же",
+)
+# "This week …", "Цього року …", "Этим летом …": a time, not a pointer to the sentence before.
+_THIS_TIME = tuple(
+    f"this {when}"  # "That year …" does point back: to a year told before
+    for when in "week year month morning afternoon evening weekend summer spring autumn fall winter season".split()
+) + tuple(
+    "цього тижня,цього року,цього місяця,цієї весни,цього літа,цієї осені,цієї зими,цього ранку,"
+    "этим летом,этой весной,этой осенью,этой зимой,этим утром,этим вечером".split(",")
 )
 # Openings that continue a story already begun ("In addition to the three fatalities, …").
 # Not leaning for a summary's first sentence, which may continue the headline.
@@ -169,6 +188,7 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
     last_sentence = -1
     lines = split_lines(text)
     for number, line in enumerate(lines):
+        line = _unglue_label(line)
         label = _fact_check_label(line)
         if label:
             pending_label = label
@@ -180,8 +200,10 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
             line = f"{line}."  # the text's first sentence, which a list of its own completes
         line = _clean_line(line, title, first=not count)
         speech = _is_speaker_line(line)
-        sentences = cut_restarts(iter_sentences(line))
+        furniture = ends_with_credit(line) or ends_with_call(line)  # a credited caption, an advert
+        sentences = cut_before_speech(cut_restated(cut_restarts(iter_sentences(line))))
         for position, (unit_text, balanced, caption) in enumerate(_group_quotations(sentences)):
+            caption = caption or furniture
             if position == 0 and pending_label:
                 if not caption:
                     unit_text = f"{pending_label}: {unit_text}"
@@ -246,9 +268,21 @@ def _is_speaker_line(line: str) -> bool:
 
 
 def _has_fact_check_label(line: str) -> bool:
-    """True for a line opening with a fact-check label and a colon ("Rating: Mostly False")."""
-    label = _LABEL_RE.match(line + " X") if ":" in line else None
-    return bool(label) and label.group(1).casefold() in _FACT_CHECK_LABELS
+    """True for a line opening with a fact-check label and a colon ("Rating: Mostly False",
+    "Rating: mostly false": a verdict may be in lower case)."""
+    return ":" in line and opens_with_fact_check_label(line)
+
+
+def _unglue_label(line: str) -> str:
+    """A label line and its lower-case verdict soft-wrapped into one ("Rating" above "mostly
+    false" reads "Rating mostly false") with the colon put back: "Rating: mostly false"."""
+    words = line.split()
+    if not 2 <= len(words) <= 8 or ":" in line or line.endswith(_TERMINAL_ENDS):
+        return line
+    for size in (2, 1):
+        if len(words) > size and " ".join(words[:size]).casefold() in _FACT_CHECK_LABELS and words[size][:1].islower():
+            return f"{' '.join(words[:size])}: {' '.join(words[size:])}"
+    return line
 
 
 def opens_with_fact_check_label(text: str) -> bool:
@@ -335,10 +369,17 @@ def _group_quotations(sentences: Iterable[str]) -> Iterator[tuple[str, bool, boo
 
 def _reads_alone(text: str) -> bool:
     """False for captions, credits, bylines, list items, list intros, raw URLs and labels."""
-    if text.endswith(":") or _JUNK_START_RE.match(text) or _JUNK_ANYWHERE_RE.search(text):
+    if text.endswith(":") or _JUNK_START_RE.match(text) or _junk_anywhere(text) or is_timestamp(text):
         return False
     label = _LABEL_RE.match(text)
     return not label or label.group(1).casefold() in _FACT_CHECK_LABELS
+
+
+def _junk_anywhere(text: str) -> bool:
+    """``_JUNK_ANYWHERE_RE`` found in ``text``, tried only when one of its words is (a substring
+    test per word costs far less than the expression's scan of every position)."""
+    folded = text.casefold()
+    return any(word in folded for word in _JUNK_WORDS) and bool(_JUNK_ANYWHERE_RE.search(text))
 
 
 def _is_weak(text: str) -> bool:
@@ -360,13 +401,15 @@ def leans_back(text: str) -> bool:
 
 
 def _leans(text: str) -> bool:
-    """True when the unit opens with a word that points back to the sentence before."""
+    """True when the unit opens with a word that points back to the sentence before ("This
+    week …", "Цього року …" name a time, not something said before)."""
     match = _FIRST_WORD_RE.match(text)
     if not match:
         return False
-    return match.group(1).casefold() in _LEANING_WORDS or text[match.start(1) :].casefold().startswith(
-        _LEANING_PHRASES
-    )
+    head = text[match.start(1) : match.start(1) + 40].casefold()  # the longest opening phrase is shorter
+    if head.startswith(_THIS_TIME):
+        return False
+    return match.group(1).casefold() in _LEANING_WORDS or head.startswith(_LEANING_PHRASES)
 
 
 def _opens_with_pronoun(text: str) -> bool:
