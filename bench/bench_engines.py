@@ -36,6 +36,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -45,6 +46,9 @@ from bot.related import search_stories  # noqa: E402
 from storage import Database  # noqa: E402
 from storage.articles import NewArticle  # noqa: E402
 from tests.pgserver import PostgresServer, find_binaries, new_pg_database  # noqa: E402
+
+if TYPE_CHECKING:  # the generator needs the bench extra (numpy): imported only with --corpus
+    from bench.gen_articles import Corpus
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 WORDS = (
@@ -165,14 +169,14 @@ async def run(args: argparse.Namespace, server: PostgresServer | None, workdir: 
           "(BM25 and ts_rank x IDF rank near-ties differently)")
 
 
-async def corpus_search(args: argparse.Namespace, server: PostgresServer | None, workdir: Path) -> None:
+async def corpus_search(args: argparse.Namespace, server: PostgresServer | None, workdir: Path,
+                        corpus: Corpus) -> None:
     """The generated en/uk/ru corpus of the search benchmarks, copied to PostgreSQL with
     ``newsbot migrate``'s copy, then the same /related and "Read also" searches on both."""
-    from bench.gen_articles import describe, generated_db
+    from bench.gen_articles import describe
     from bot.related import related_to
     from storage.copy import copy_database
 
-    corpus = generated_db(args.corpus)
     print(describe(corpus))
     source = workdir / "corpus.db"
     shutil.copyfile(corpus.path, source)  # the cached corpus is never written to
@@ -239,7 +243,12 @@ def main() -> None:
             if not (args.url and args.corpus):
                 asyncio.run(run(args, server, Path(workdir)))
             if args.corpus:
-                asyncio.run(corpus_search(args, server, Path(workdir)))
+                # Built (or found in the cache) before the loop starts: the generator runs its
+                # own asyncio.run for the schema, which cannot run inside a running loop.
+                from bench.gen_articles import generated_db
+
+                corpus = generated_db(args.corpus)
+                asyncio.run(corpus_search(args, server, Path(workdir), corpus))
     finally:
         if server is not None:
             server.stop()

@@ -1,7 +1,7 @@
 """Article-extraction benchmark: ours against plain trafilatura and readability-lxml.
 
 usage: python bench/bench_extraction.py [--shared DIR] [--sets NAME ...] [--repeat N]
-                                        [--per-page] [--no-pipeline]
+                                        [--per-page] [--no-pipeline] [--half even|odd]
 
 Reads both shared sets next to the repository (``shared/data/extraction-benchmark``, 181
 pages, and ``shared/data/dragnet-benchmark``, 1,381 pages; or --shared DIR), runs every
@@ -14,8 +14,10 @@ the pages where ours returns nothing and plain trafilatura returns something. Th
 text itself leaves the headline out); it is not an extractor of its own and costs no time.
 
 Thresholds in ``bot/news/choose.py`` were set looking at the even halves; the odd halves
-are the check. With --repeat N the extractors take turns N times and each keeps its fastest
-pass. Predictions are written to ``bench/out/<set>-<extractor>.json``.
+are the check; ``--half even`` runs and scores only the even pages (for tuning, so the odd
+half stays unseen until the check). With --repeat N the extractors take turns N times and
+each keeps its fastest pass. Predictions are written to ``bench/out/<set>-<extractor>.json``
+(``-even`` / ``-odd`` added with --half).
 """
 
 from __future__ import annotations
@@ -169,9 +171,14 @@ COMPARED = ("ours", "trafilatura", "readability")
 
 # --- one set -----------------------------------------------------------------------------------
 
-def bench_set(name: str, data: Path, scorer: ModuleType, names: list[str], repeat: int, per_page: bool) -> None:
+def bench_set(name: str, data: Path, scorer: ModuleType, names: list[str], repeat: int, per_page: bool,
+              half: str = "") -> None:
     gold = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
     pages = load_pages(data)
+    if half:
+        keep = 0 if half == "even" else 1
+        pages = [p for p in pages if parity(p.id) == keep]
+        gold = {i: g for i, g in gold.items() if parity(i) == keep}
     print(f"\n=== {name}: {len(pages)} pages from {data}")
     runs: dict[str, RunResult] = {}
     for round_ in range(max(1, repeat)):
@@ -190,10 +197,11 @@ def bench_set(name: str, data: Path, scorer: ModuleType, names: list[str], repea
         runs["ours+title"] = RunResult("ours+title", titled, runs["ours"].seconds, runs["ours"].failures)
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     for extractor, run in runs.items():
-        (OUT_DIR / f"{name}-{extractor}.json").write_text(json.dumps(run.predictions, ensure_ascii=False), "utf-8")
+        (OUT_DIR / f"{name}-{extractor}{'-' + half if half else ''}.json").write_text(json.dumps(run.predictions, ensure_ascii=False), "utf-8")
 
     halves = {"all": sorted(gold), "even": [i for i in sorted(gold) if parity(i) == 0],
               "odd": [i for i in sorted(gold) if parity(i) == 1]}
+    halves = {h: ids for h, ids in halves.items() if ids}
     print(f"{'extractor':12} " + " ".join(f"{h + f' ({len(ids)})':>22}" for h, ids in halves.items())
           + f" {'pages/s':>8} {'failures':>8}")
     for extractor in [n for n in COMPARED + ("ours+title", "pipeline") if n in runs]:
@@ -231,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-pipeline", action="store_true", help="skip the whole-pipeline speed run")
     parser.add_argument("--per-page", action="store_true", help="print ours' worst pages")
     parser.add_argument("--repeat", type=int, default=1, help="timed passes per extractor (best counts)")
+    parser.add_argument("--half", choices=("even", "odd"), default="", help="only the pages of this half")
     args = parser.parse_args(argv)
     scorer_path = args.shared / SCORER
     if not scorer_path.is_file():
@@ -241,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         data = args.shared / SETS[name]
         if not (data / "ground-truth.json").is_file():
             raise SystemExit(f"{data} has no ground-truth.json")
-        bench_set(name, data, scorer, names, args.repeat, args.per_page)
+        bench_set(name, data, scorer, names, args.repeat, args.per_page, args.half)
     return 0
 
 

@@ -4,8 +4,8 @@ usage: python bench/bench_extraction_ceiling.py [--shared DIR] [--sets NAME ...]
 
 Reads only the EVEN half (even page ids) of each shared set: it is a study for tuning, so
 the odd halves stay unseen. For every page it makes the readings ``extract_article``
-chooses among (trafilatura's precision and balanced modes, readability-lxml; each cleaned
-the same way) and the choice itself, and prints F1 / precision / recall of:
+chooses among (trafilatura's precision and balanced modes, its full mode with the fallback
+comparison, readability-lxml; each cleaned the same way) and the choice itself, and prints F1 / precision / recall of:
 
 - each reading, and ours (the choice);
 - the per-page oracle: for each page, whichever whole reading scores best against the gold;
@@ -53,7 +53,7 @@ from bot.news.errors import ExtractionError  # noqa: E402
 from bot.news.pageclean import drop_inline_cards  # noqa: E402
 from bot.news.paragraphs import link_texts_of, normalize_paragraphs  # noqa: E402
 
-READINGS = ("precision", "balanced", "readability")
+READINGS = ("precision", "balanced", "full", "readability")
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = ".!?…\"'»”’)"
 _FOLDS = 5
@@ -94,6 +94,7 @@ def readings_of(html: str, url: str) -> tuple[str, dict[str, list[str]], list[st
     readings = {
         "precision": trafilatura_paragraphs(page, fast=True, precision=True),
         "balanced": trafilatura_paragraphs(page, fast=True, precision=False),
+        "full": trafilatura_paragraphs(page, fast=False, precision=False),
         "readability": readability_paragraphs(page),
     }
     return meta.title, readings, choose_paragraphs(page, json_ld_body=meta.json_ld_body).paragraphs

@@ -7,12 +7,16 @@ Over a generated corpus (``gen_articles.py``, 100,000 stories by default) it run
 /related queries (a single rare word, a common word such as "Ukraine"/"України", 2-5 words of
 a headline, inflected Cyrillic forms, English possessives) through
 ``bot.related.search_stories`` (what /related uses), and stories from the last week through
-``related_to`` (what "Read also" under a post uses), and prints p50/p90/p99/max latency.
+``related_to`` (what "Read also" under a post uses), and prints p50/p90/p99/max latency (wall
+time) and p50/p99 of CPU time (the process's, SQLite's thread included: 2 shared cores make
+wall time swing twofold, CPU time much less).
 
 The same queries also run, on the same connection, as
 
-* before the shared probe: ``search_stories`` as it was until #12's fix (each stem's match
-  count probed twice, candidates' whole stored stems split into sets), same answers;
+* before: ``search_stories`` and ``related_to`` as they were until #12's cost work
+  (``search_before.py``: FTS5's ``bm25()`` for every candidate, the newest matches of any
+  word always fetched), timed in turn with ours (which goes first alternates) and compared
+  answer by answer; ours starts with no kept counts of common stems (it learns them in the run);
 * plain FTS5: an FTS5 table over the raw title and text with the default tokenizer, no
   stemming (built once into a side database under bench/out/), the query's words OR-ed, BM25;
 * naive LIKE: ``title LIKE '%word%' OR text LIKE '%word%'`` for every word (AND-ed), newest
@@ -55,9 +59,10 @@ from gen_articles import (
     lexicon,
 )
 
+from search_before import related_to_before, search_stories_before
+
 from bot.news.textsearch import MAX_QUERY_TERMS, stem_terms
-from bot.news.namekeys import query_groups
-from bot.related import GENERIC_SHARE, _distinct, related_to, search_stories
+from bot.related import related_to, search_stories
 from storage import Database
 from storage.articles import StoredArticle
 
@@ -83,10 +88,12 @@ class Timings:
 
     ms: list[float] = field(default_factory=list)
     found: list[list[int]] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # CPU time of the whole process (all threads)
 
-    def add(self, ms: float, ids: list[int]) -> None:
+    def add(self, ms: float, ids: list[int], cpu: float) -> None:
         self.ms.append(ms)
         self.found.append(ids)
+        self.cpu.append(cpu)
 
 
 # -- figures ----------------------------------------------------------------------------------
@@ -275,10 +282,12 @@ async def naive_like(db: Database, words: str) -> list[int]:
     return [r[0] for r in rows]
 
 
-async def timed(call: Awaitable[list[int]]) -> tuple[float, list[int]]:
-    started = time.perf_counter()
+async def timed(call: Awaitable[list[int]]) -> tuple[float, list[int], float]:
+    """(wall ms, ids, CPU ms): the process's CPU time counts SQLite's thread too, and machine
+    load barely moves it."""
+    started, cpu = time.perf_counter(), time.process_time()
     ids = await call
-    return (time.perf_counter() - started) * 1000, ids
+    return (time.perf_counter() - started) * 1000, ids, (time.process_time() - cpu) * 1000
 
 
 async def ours(db: Database, words: str) -> list[int]:
@@ -286,30 +295,12 @@ async def ours(db: Database, words: str) -> list[int]:
 
 
 async def ours_before(db: Database, words: str) -> list[int]:
-    """``search_stories`` as it was before the probe was shared: every stem's match count
-    probed twice (once by it, once by ``search``) and each candidate's whole stored stems split
-    into a set to count the query words it matches. Same answers; the cost it had."""
-    groups = query_groups(words)
-    if not groups:
-        return []
-    counts = await db.articles.match_counts([t for g in groups for t in g])
-    known = [g for g in groups if any(counts.get(t) for t in g)]
-    if not known:
-        return []
-    need = 2 if len(known) >= 2 else 1
-    if len(known) == 1 and len(groups) > 1:
-        if sum(counts.get(t, 0) for t in known[0]) > max(3, GENERIC_SHARE * await db.articles.count()):
-            return []
-    found = await db.articles.search(known, limit=max(RESULTS * 4, 20), now=NOW)
-    terms = await db.articles.index_terms_of([a.id for a in found])
-    scored = []
-    for rank, article in enumerate(found):
-        stems = terms.get(article.id, set())
-        matched = sum(1 for group in known if any(t in stems for t in group))
-        if matched >= need:
-            scored.append((-matched, rank, article))
-    scored.sort(key=lambda s: (s[0], s[1]))
-    return [a.id for a in _distinct([a for _, _, a in scored], limit=RESULTS)]
+    """``search_stories`` as it was before the two-step ranking (``search_before``)."""
+    return [a.id for a in await search_stories_before(db, words, now=NOW, limit=RESULTS)]
+
+
+async def related_before(db: Database, article: StoredArticle) -> list[int]:
+    return [a.id for a in await related_to_before(db, article, now=NOW)]
 
 
 async def ours_related(db: Database, article: StoredArticle) -> list[int]:
@@ -325,9 +316,11 @@ class Results:
     ours: Timings = field(default_factory=Timings)
     before: Timings = field(default_factory=Timings)
     plain: Timings = field(default_factory=Timings)
-    naive: dict[int, tuple[float, list[int]]] = field(default_factory=dict)  # query index -> result
+    naive: dict[int, tuple[float, list[int], float]] = field(default_factory=dict)  # query index -> result
     articles: list[StoredArticle] = field(default_factory=list)
     related: Timings = field(default_factory=Timings)
+    related_before: Timings = field(default_factory=Timings)
+    counted: int = 0  # common stems' match counts ours counted (and kept) in the run
     related_plain: Timings = field(default_factory=Timings)
 
 
@@ -344,20 +337,29 @@ async def run(corpus: Corpus, queries: list[Query], *, naive_count: int, plain_r
     try:
         await db.conn.execute("ATTACH DATABASE ? AS plain", (f"file:{plain_fts_path(corpus)}?mode=ro",))
         results.articles = [a for a in [await db.articles.get(i) for i in article_ids] if a is not None]
-        for query in queries[:20]:  # warm up caches (pages, stems) before timing anything
-            await ours(db, query.words)
+        for query in queries[:20]:  # warm up caches (pages, stems) before timing anything...
+            await ours_before(db, query.words)  # ...but not ours' kept match counts: they start cold
             await plain_fts(db, query.words)
         for index, query in enumerate(queries):
-            results.ours.add(*await timed(ours(db, query.words)))
-            results.before.add(*await timed(ours_before(db, query.words)))
+            # Which goes first alternates: the second finds the pages the first read in memory.
+            for first in ((True, False) if index % 2 else (False, True)):
+                if first:
+                    results.ours.add(*await timed(ours(db, query.words)))
+                else:
+                    results.before.add(*await timed(ours_before(db, query.words)))
             results.plain.add(*await timed(plain_fts(db, query.words)))
             if index in naive_picks:
                 results.naive[index] = await timed(naive_like(db, query.words))
         for index, article in enumerate(results.articles):
-            results.related.add(*await timed(ours_related(db, article)))
+            for first in ((True, False) if index % 2 else (False, True)):
+                if first:
+                    results.related.add(*await timed(ours_related(db, article)))
+                else:
+                    results.related_before.add(*await timed(related_before(db, article)))
             if index < plain_related_count:
                 words = f"{article.title} {article.summary[:300]}"
                 results.related_plain.add(*await timed(plain_fts(db, words, exclude=article.id)))
+        results.counted = len(db.articles._common._counts)
     finally:
         await db.close()
     return results
@@ -402,20 +404,22 @@ def report(corpus: Corpus, results: Results, plain_built_s: float | None) -> boo
         f"{w} {helper.df(s[0]):,}" for w in probes if (s := stem_terms(w))))
     found_avg = (lambda found: statistics.fmean(len(f) for f in found) if found else float("nan"))
     print()
-    print(f"/related queries (ms)        {LATENCY_HEADER}   found  key-stem@5  vs ours p50 / p99")
-    print(f"ours: search_stories         {latency_cells(results.ours.ms)}   "
-          f"{found_avg(results.ours.found):>5.1f}  {key_stem_share(helper, queries, results.ours.found):>9.0%}")
-    for kind, _share in QUERY_MIX:
-        picks = [i for i, q in enumerate(queries) if q.kind == kind]
-        ms = [results.ours.ms[i] for i in picks]
-        found = [results.ours.found[i] for i in picks]
-        print(f"  {kind:<26} {latency_cells(ms)}   {found_avg(found):>5.1f}  "
-              f"{key_stem_share(helper, [queries[i] for i in picks], found):>9.0%}")
+    print(f"/related queries (ms)        {LATENCY_HEADER}   found  key-stem@5  vs ours p50 / p99   CPU p50 / p99")
+    for kind in ("all", *(k for k, _share in QUERY_MIX)):
+        picks = [i for i, q in enumerate(queries) if kind in ("all", q.kind)]
+        for label, timings in (("ours: search_stories", results.ours), ("before: BM25 in FTS5", results.before)):
+            ms = [timings.ms[i] for i in picks]
+            cpu = [timings.cpu[i] for i in picks]
+            found = [timings.found[i] for i in picks]
+            versus = [results.ours.ms[i] for i in picks]
+            vs = "" if timings is results.ours else f"{ratio(ms, versus, 50):>8} / {ratio(ms, versus, 99):<6}"
+            name = label if kind == "all" else f"  {kind:<10} {label[:6].rstrip(':')}"
+            print(f"{name:<28} {latency_cells(ms)}   {found_avg(found):>5.1f}  "
+                  f"{key_stem_share(helper, [queries[i] for i in picks], found):>9.0%}  {vs:<18}"
+                  f"{percentile(cpu, 50):>6.2f} / {percentile(cpu, 99):.2f}")
     same = sum(1 for a, b in zip(results.before.found, results.ours.found) if a == b)
-    print(f"before the shared probe      {latency_cells(results.before.ms)}   "
-          f"{found_avg(results.before.found):>5.1f}  {key_stem_share(helper, queries, results.before.found):>9.0%}  "
-          f"{ratio(results.before.ms, results.ours.ms, 50):>8} / {ratio(results.before.ms, results.ours.ms, 99)}"
-          f"  (same answers: {same} of {len(queries)})")
+    print(f"  same answers as before: {same} of {len(queries)} queries; "
+          f"common stems counted exactly (and kept) during the run: {results.counted}")
     print(f"plain FTS5, raw text         {latency_cells(results.plain.ms)}   "
           f"{found_avg(results.plain.found):>5.1f}  {key_stem_share(helper, queries, results.plain.found):>9.0%}  "
           f"{ratio(results.plain.ms, results.ours.ms, 50):>8} / {ratio(results.plain.ms, results.ours.ms, 99)}")
@@ -428,10 +432,15 @@ def report(corpus: Corpus, results: Results, plain_built_s: float | None) -> boo
               f"{key_stem_share(helper, [queries[i] for i in picks], naive_found):>9.0%}  "
               f"{ratio(naive_ms, ours_same, 50):>8} / {ratio(naive_ms, ours_same, 99)}")
     print()
-    print(f"\"Read also\" (ms)             {LATENCY_HEADER}   found  same-event  vs ours p50 / p99")
-    print(f"ours: related_to             {latency_cells(results.related.ms)}   "
-          f"{found_avg(results.related.found):>5.1f}  "
-          f"{same_event_share(helper, results.articles, results.related.found):>9.0%}")
+    print(f"\"Read also\" (ms)             {LATENCY_HEADER}   found  same-event  vs ours p50 / p99   CPU p50 / p99")
+    for label, timings in (("ours: related_to", results.related), ("before: BM25 in FTS5", results.related_before)):
+        vs = ("" if timings is results.related else
+              f"{ratio(timings.ms, results.related.ms, 50):>8} / {ratio(timings.ms, results.related.ms, 99):<6}")
+        print(f"{label:<28} {latency_cells(timings.ms)}   {found_avg(timings.found):>5.1f}  "
+              f"{same_event_share(helper, results.articles, timings.found):>9.0%}  {vs:<18}"
+              f"{percentile(timings.cpu, 50):>6.2f} / {percentile(timings.cpu, 99):.2f}")
+    same = sum(1 for a, b in zip(results.related_before.found, results.related.found) if a == b)
+    print(f"  same answers as before: {same} of {len(results.articles)} stories")
     plain_top3 = [ids[:3] for ids in results.related_plain.found]
     print(f"plain FTS5, raw title+summary{latency_cells(results.related_plain.ms)}   "
           f"{found_avg(plain_top3):>5.1f}  {same_event_share(helper, results.articles, plain_top3):>9.0%}  "

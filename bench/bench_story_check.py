@@ -11,13 +11,16 @@ compares it with the naive alternative in the same run: scoring the new article 
 profile stored in the window.
 
 Prints p50/p99 in milliseconds (wall clock, and CPU time of the process) and how often the check found the event (recall of the
-candidate stage on this synthetic data).
+candidate stage on this synthetic data). Then checks the answers against the slow path: the
+document frequencies of every term the checks read, counted from the stored profiles themselves
+(not from the df table or its cache), give each check the same candidates, story and score.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import pickle
 import random
@@ -28,19 +31,23 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import orjson
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.news.stories import (  # noqa: E402
     Candidate,
+    Decision,
     StoryProfile,
     decide,
     key_terms,
+    profile_from_json,
     profile_to_json,
     story_vectors,
     vectors_from_json,
     vectors_to_json,
 )
-from bot.storyflow import find_story  # noqa: E402
+from bot.storyflow import CANDIDATES, find_story  # noqa: E402
 from storage import Database  # noqa: E402
 from storage._time import to_db  # noqa: E402
 
@@ -129,6 +136,34 @@ async def _flush(db: Database, rows: list, df: dict[str, int]) -> None:
     await db.stories.add_profiles(batch)
 
 
+async def counted_df(db: Database, wanted: set[str]) -> tuple[dict[str, int], int]:
+    """Document frequencies of ``wanted`` counted from the stored profiles (slow: every
+    profile is read and decoded), and the number of profiles: the truth the df table and its
+    cache must give."""
+    counts: dict[str, int] = {}
+    documents = 0
+    async with db.conn.execute("SELECT profile FROM story_profiles") as cursor:
+        while rows := await cursor.fetchmany(2000):
+            for row in rows:
+                documents += 1
+                for term in _terms(profile_from_json(row[0])):
+                    if term in wanted:
+                        counts[term] = counts.get(term, 0) + 1
+    return counts, documents
+
+
+async def slow_check(db: Database, profile: StoryProfile, df: dict[str, int], documents: int, *,
+                     window: timedelta) -> tuple[Decision, int]:
+    """``find_story`` with the counted document frequencies instead of the stored ones, and how
+    many of its candidates' stored vectors the standard ``json`` reads otherwise than the
+    product's decoder (orjson) does."""
+    keys = key_terms(profile, df, documents)
+    stored = await db.stories.candidates(keys, since=NOW - window, limit=CANDIDATES)
+    candidates = [Candidate(s.article_id, vectors_from_json(s.vectors), s.seen_at) for s in stored]
+    decoded_otherwise = sum(json.loads(s.vectors) != orjson.loads(s.vectors) for s in stored)
+    return decide(profile, candidates, df, documents, now=NOW, window=window), decoded_otherwise
+
+
 def pct(values: list[float], q: float) -> float:
     return sorted(values)[min(len(values) - 1, int(q * len(values)))]
 
@@ -139,6 +174,8 @@ async def main() -> None:
     parser.add_argument("--days", type=float, default=7.0)
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--naive", type=int, default=5, help="queries timed the naive way (slow)")
+    parser.add_argument("--verify", action=argparse.BooleanOptionalAction, default=True,
+                        help="compare each answer with the slow path's (reads every stored profile)")
     parser.add_argument("--keep", type=Path, default=None,
                         help="a folder to keep the built database in and reuse it from (same options)")
     args = parser.parse_args()
@@ -163,6 +200,8 @@ async def main() -> None:
                   f"{time.perf_counter() - started:.0f}s")
             if args.keep is not None:
                 saved.write_bytes(pickle.dumps((events, synth.rng.getstate())))
+        await db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        print(f"database file {(folder / 'bench.db').stat().st_size / 1e9:.2f} GB")
         window = timedelta(days=7)
         timings, cpu, found, expected = [], [], 0, 0
         queries = []
@@ -175,11 +214,13 @@ async def main() -> None:
         print("load average before timing: %.2f %.2f %.2f (2 cores)" % os.getloadavg())
         for story, profile in queries[:20]:  # warm the page cache
             await find_story(db, profile, now=NOW, window=window)
+        decisions = []
         for story, profile in queries:
             t0, c0 = time.perf_counter(), time.process_time()
             decision = await find_story(db, profile, now=NOW, window=window)
             timings.append((time.perf_counter() - t0) * 1000)
             cpu.append((time.process_time() - c0) * 1000)
+            decisions.append(decision)
             if story is not None:
                 expected += 1
                 found += decision.story_id is not None
@@ -190,6 +231,18 @@ async def main() -> None:
         print(f"  CPU time per check (all threads of this process; what the wall clock shows on a "
               f"loaded machine includes waiting for a core): p50 {statistics.median(cpu):.2f} ms, "
               f"p99 {pct(cpu, 0.99):.2f} ms")
+        if args.verify:
+            started = time.perf_counter()
+            wanted = {t for _, profile in queries for t in _terms(profile)}
+            counted, documents = await counted_df(db, wanted)
+            same = otherwise = 0
+            for (_, profile), fast in zip(queries, decisions):
+                slow, decoded_otherwise = await slow_check(db, profile, counted, documents, window=window)
+                same += slow == fast  # the same story and the very same score
+                otherwise += decoded_otherwise
+            print(f"same answers as the slow path (document frequencies counted from the {documents} stored "
+                  f"profiles): {same}/{len(queries)} checks; candidates' vectors read otherwise by the json "
+                  f"module: {otherwise} ({time.perf_counter() - started:.0f}s)")
         naive = []
         since = NOW - window
         for story, profile in queries[: args.naive]:

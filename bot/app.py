@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -167,10 +168,15 @@ class NewsContext(CallbackContext[ExtBot[None], dict, dict, dict]):
         return self.services.settings
 
 
-def build_application(settings: Settings, *, clock: Clock | None = None, schedule_jobs: bool = True) -> Application:
+def build_application(settings: Settings, *, clock: Clock | None = None, schedule_jobs: bool = True,
+                      sleep: Callable[[float], Awaitable[None]] | None = None,
+                      flood_clock: Callable[[], float] | None = None) -> Application:
     """Build the Application: Bot API endpoint, rate limiter, job queue, handlers and jobs.
 
-    Tests pass ``schedule_jobs=False`` and call the job bodies themselves with a fake clock.
+    Tests pass ``schedule_jobs=False`` and call the job bodies themselves with a fake clock,
+    ``sleep`` (``FakeClock.sleep``) for a reply's wait after a 429, and ``flood_clock``
+    (``FakeClock.timestamp``) to run the shared flood budget of PostgreSQL on the fake clock
+    too (a 429's hold then ends when the test's clock says, not seconds of real time later).
     """
     from bot.handlers import register_handlers
     from bot.jobs import register_jobs
@@ -190,6 +196,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None, schedul
                 per_second=settings.telegram_messages_per_second,
                 group_max_rate=settings.telegram_group_messages_per_minute, group_time_period=60,
                 private_chat_gap=settings.telegram_private_chat_gap_seconds,
+                sleep=sleep or asyncio.sleep,
             )
         )
         .context_types(ContextTypes(context=NewsContext))
@@ -209,6 +216,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None, schedul
     application.bot_data["services"] = Services(settings=settings, clock=clock or SystemClock(), bot=application.bot)
     # The publisher's own task runs with the scheduled jobs; tests drive ``drain()`` themselves.
     application.bot_data["run_publisher"] = schedule_jobs
+    application.bot_data["flood_clock"] = flood_clock
     register_handlers(application)
     if schedule_jobs:
         register_jobs(application)
@@ -227,7 +235,7 @@ async def _post_init(application: Application) -> None:
     if services.db.engine != "sqlite" and isinstance(application.bot.rate_limiter, ReservingRateLimiter):
         # Replicas may share the token: the fan-out takes its slots from one budget in the database.
         shared_budget.install(application.bot.rate_limiter, services.db, bot_id=application.bot.id,
-                              settings=services.settings)
+                              settings=services.settings, clock=application.bot_data.get("flood_clock"))
     if resent:
         log.warning("%d messages were being sent when the bot stopped; they will be sent again", resent)
     await _seed_feeds(services)

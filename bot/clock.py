@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -22,6 +23,7 @@ class FakeClock:
 
     def __init__(self, start: datetime | None = None) -> None:
         self._now = start or datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+        self.slept: list[float] = []
 
     def now(self) -> datetime:
         return self._now
@@ -32,3 +34,13 @@ class FakeClock:
 
     def set(self, moment: datetime) -> None:
         self._now = moment
+
+    def timestamp(self) -> float:
+        """``now()`` as seconds since the epoch, as ``time.time()`` gives the real one."""
+        return self._now.timestamp()
+
+    async def sleep(self, seconds: float) -> None:
+        """A wait that takes no real time: the clock moves on by ``seconds`` (``slept`` keeps them)."""
+        self.slept.append(seconds)
+        self.advance(seconds)
+        await asyncio.sleep(0)

@@ -4,7 +4,8 @@ polls run (by the replica heartbeat, ``bot.replica``) and end with them.
 A claim (``storage.feeds.FeedRepo.claim_due``) holds a feed for one lease
 (``REPLICA_LEASE_SECONDS``): a poll that takes longer keeps its feed because the heartbeat
 renews the claims of the polls still under way every quarter lease, and a replica that dies
-stops renewing, so its feeds are due again, for another replica, a lease later.
+stops renewing, so its feeds are due again, for another replica, a lease later (a graceful
+stop hands back those of the polls it cancels at once: ``FeedPoller.aclose``).
 """
 
 from __future__ import annotations

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from storage import fulltext_pg
+from storage import fulltext, fulltext_pg
 from storage._time import from_db, to_db
 
 if TYPE_CHECKING:
@@ -85,16 +86,7 @@ class StorySource:
 _RARE_DOCS = 500
 _RARE_BUDGET = 3000
 _MAX_TERMS = 64
-_BM25 = "bm25(articles_fts, 3.0, 1.0)"  # title weighs three times the body
-
-
-def _fts_string(term: str) -> str:
-    """A term as an FTS5 string: whatever it holds, FTS5 reads it as one word, never as syntax."""
-    return '"' + term.replace('"', '""') + '"'
-
-
-def _fts_any(terms: Sequence[str]) -> str:
-    return _fts_string(terms[0]) if len(terms) == 1 else "(" + " OR ".join(map(_fts_string, terms)) + ")"
+_fts_string = fulltext.fts_string
 
 
 _COLUMNS = (
@@ -129,8 +121,9 @@ def _article(row: sqlite3.Row) -> StoredArticle:
 
 
 class ArticleRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._db = db
+        self._common = fulltext.CommonCounts(clock)  # SQLite: exact match counts of common stems
 
     async def count(self) -> int:
         return int(await self._db.scalar("SELECT count(*) FROM articles") or 0)
@@ -250,8 +243,10 @@ class ArticleRepo:
         common word ("Ukraine" in a news archive) would score tens of thousands of rows. The
         cost is bounded instead: a first round trip counts each stem's matches up to
         ``_RARE_DOCS``; the rare words' best ``candidates`` by BM25 come from any date, the
-        common words' from the newest stories matching every word; the union is re-ranked by
-        relevance and recency on narrow rows, and only the winners are read whole.
+        common words' from the newest stories matching every word and, with no rare word, any
+        word (only while fewer than ``candidates`` match every word); the union is re-ranked by relevance and recency on narrow
+        rows, and only the winners are read whole. On SQLite ``storage.fulltext`` runs it,
+        scoring the newest matches' BM25 itself when FTS5's IDF walks would cost more.
 
         ``counts``: what ``match_counts`` answered for these terms a moment ago, if the caller
         asked (then the first round trip is saved; a term it lacks counts as matching nothing).
@@ -278,57 +273,32 @@ class ArticleRepo:
                 half_life_days=half_life_days, candidates=candidates, exclude=exclude, limit=limit,
             )
             return [_article(r) for r in await self._db.fetchall(sql, args)]
-        parts: list[tuple[str, str]] = []  # (MATCH expression, ORDER BY) per candidate source
-        if rare:
-            parts.append((" OR ".join(_fts_string(t) for g in rare for t in g), _BM25))
-        if len(rare) < len(groups):
-            if len(groups) > 1:
-                parts.append((" AND ".join(_fts_any(g) for g in groups), "rowid DESC"))
-            if not rare:
-                parts.append((" OR ".join(_fts_string(t) for g in groups for t in g), "rowid DESC"))
-        hits = " UNION ALL ".join(
-            f"SELECT * FROM (SELECT rowid AS id, -{_BM25} AS relevance FROM articles_fts "
-            f"WHERE articles_fts MATCH ? ORDER BY {order} LIMIT ?)"
-            for _, order in parts
-        )
-        params: list[object] = []
-        for expression, _ in parts:
-            params += [expression, candidates]
-        marks = ",".join("?" for _ in exclude) or "-1"  # ids are positive
-        rows = await self._db.fetchall(
-            f"""
-            WITH hits AS ({hits}),
-            best AS (SELECT id, max(relevance) AS relevance FROM hits GROUP BY id),
-            ranked AS (
-                SELECT b.id, b.relevance * (1.0 + 0.1 * min(a.source_count - 1, 5))
-                       / (1.0 + max(0.0, julianday(?) -
-                       julianday(COALESCE(a.published_at, a.fetched_at))) / ?) AS score
-                FROM best b JOIN articles a ON a.id = b.id
-                WHERE b.id NOT IN ({marks})
-                ORDER BY score DESC LIMIT ?
-            )
-            SELECT {_COLUMNS} {_FROM} JOIN ranked r ON r.id = a.id ORDER BY r.score DESC
-            """,
-            (*params, to_db(now), half_life_days, *exclude, limit),
-        )
-        return [_article(r) for r in rows]
+        plan = fulltext.Plan(groups, rare, counts, _RARE_DOCS, candidates)
+        ranking = fulltext.Ranking(_COLUMNS, _FROM, to_db(now), half_life_days, exclude, limit)  # type: ignore[arg-type]
+        return [_article(r) for r in await fulltext.search(self._db, plan, self._common, ranking)]
 
     async def match_counts(self, terms: Sequence[str]) -> dict[str, int]:
         """How many stories each stem matches, counted only up to 500 (cheap)."""
         return await self._match_counts(list(dict.fromkeys(terms))[:_MAX_TERMS])
 
     async def _match_counts(self, terms: Sequence[str]) -> dict[str, int]:
-        """How many stories each stem matches, counted only up to ``_RARE_DOCS`` (cheap)."""
+        """How many stories each stem matches, counted only up to ``_RARE_DOCS`` (cheap). On
+        SQLite a stem whose exact count the search keeps (a common one) is not probed again."""
         if self._db.engine == "postgresql":
             rows = await self._db.fetchall(fulltext_pg.match_counts_statement(len(terms)), tuple(terms))
             return {terms[int(index)]: int(count) for index, count in rows}
+        counts = {t: min(n, _RARE_DOCS) for t, n in self._common.known(terms).items()}
+        terms = [t for t in terms if t not in counts]
+        if not terms:
+            return counts
         probe = " UNION ALL ".join(
             f"SELECT {index:d}, (SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts "
             f"MATCH ? LIMIT {_RARE_DOCS:d}))"
             for index in range(len(terms))
         )
         rows = await self._db.fetchall(probe, tuple(_fts_string(t) for t in terms))
-        return {terms[int(index)]: int(count) for index, count in rows}
+        counts.update((terms[int(index)], int(count)) for index, count in rows)
+        return counts
 
     async def latest(self, *, feed_ids: Sequence[int] | None = None, limit: int = 10,
                      since: datetime | None = None) -> list[StoredArticle]:
@@ -452,6 +422,7 @@ class ArticleRepo:
         async with self._db.transaction() as conn:
             await conn.executemany("DELETE FROM articles_fts WHERE rowid = ?", [(t[0],) for t in terms])
             await conn.executemany("INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)", terms)
+        self._common.clear()  # new stems: the kept counts are of the old ones
 
     async def carried_by_feed(self, article_ids: Sequence[int], feed_id: int) -> set[int]:
         """Which of these stories already have a source from ``feed_id``."""

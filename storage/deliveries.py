@@ -274,6 +274,14 @@ class DeliveryRepo:
         )
         return (int(row[0]), from_db(row[1])) if row else (0, None)
 
+    async def next_due_after(self, now: datetime) -> datetime | None:
+        """When the next pending row not due at ``now`` comes due (a chat's next turn, a
+        retry), or None: the publisher looks again then rather than at its next idle tick."""
+        return from_db(await self._db.scalar(
+            "SELECT min(next_attempt_at) FROM deliveries WHERE state = 'pending' AND next_attempt_at > ?",
+            (to_db(now),),
+        ))
+
     async def count(self, state: str | None = None, *, since: datetime | None = None) -> int:
         """Posts, broadcasts and digests in ``state`` (since a moment); the extra messages of
         long replies (``enqueue_reply``) are no posts and are not counted."""

@@ -154,6 +154,19 @@ class FeedRepo:
             (to_db(lease_until), owner, *feed_ids),
         )
 
+    async def release_claims(self, claims: list[tuple[int, datetime | None]], *, owner: str) -> int:
+        """Hand back ``owner``'s claims on feeds whose polls it gave up (a graceful stop), each
+        ``(feed id, next poll as it was when claimed)``: the feed is due again at once, in its
+        old place in the queue, instead of a lease later. A feed whose poll recorded an outcome,
+        or that another replica took since, is left alone. Returns the feeds released."""
+        released = 0
+        for feed_id, next_poll_at in claims:
+            released += await self._db.execute(
+                "UPDATE feeds SET next_poll_at = ?, poll_claimed_by = NULL WHERE id = ? AND poll_claimed_by = ?",
+                (to_db(next_poll_at), feed_id, owner),
+            )
+        return released
+
     async def record_success(
         self, feed_id: int, *, now: datetime, next_poll_at: datetime, etag: str | None,
         last_modified: str | None, title: str = "", site_url: str = "", warning: str | None = None,

@@ -280,6 +280,16 @@ async def test_a_subscription_with_a_topic_posts_into_that_topic(running_bot: Ru
     assert f"Fake Times → topic “Water &amp; Dams” ({topic.thread_id})" in listing.params["text"]
 
 
+async def test_a_long_topic_name_is_cut_at_128_characters_never_inside_a_flag(
+    running_bot: RunningBot, site: FakeNewsSite
+) -> None:
+    site.feed("/rss.xml", title="Fake Times").publish("Dam gates open after repairs", body=DAM)
+    [answer] = await _forum_follows_feed(running_bot, site, "a" * 127 + "\U0001F1FA\U0001F1E6 news")
+    assert "(I created it)" in answer.params["text"]
+    [topic] = running_bot.tg.topics(FORUM)
+    assert topic.name == "a" * 127  # the flag did not fit whole: left out, not cut in half
+
+
 @pytest.mark.parametrize(("gone", "refusal", "said"), [
     ("delete_topic", "Bad Request: message thread not found", "was closed or deleted"),
     ("close_topic", "Bad Request: TOPIC_CLOSED", "was closed, so"),

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bot.news.candidates import PageText, readability_paragraphs
-from bot.news.choose import _stands_beside
+from bot.news.choose import _padded, _stands_beside
 from bot.news.clean import clean_paragraphs
 from bot.news.extract import extract_article
 from bot.news.htmltree import parse_html
@@ -66,6 +66,19 @@ def test_readability_that_holds_the_short_reading_or_that_balanced_mode_supports
     # a first reading that is not prose is no vote against readability (dragnet T18).
     menu = [f"Section {n}" for n in range(30)]
     assert _stands_beside(OTHER_BLOCK * 3, menu, balanced(*menu))
+
+
+def test_readability_holding_the_full_reading_and_a_block_beside_it_is_padded() -> None:
+    # readability took a short post and the comment thread under it; trafilatura's full
+    # reading (with its fallback) kept the post alone (dragnet R756, R682, T6).
+    comments = [f"Comment {n}: I ran this one yesterday and my legs still hurt, great workout, "
+                "thanks to everyone at the box for the encouragement." for n in range(8)]
+    assert _padded([*SHORT_PROSE, *comments], SHORT_PROSE)
+    # the same length without the full reading in it is another block, not padding;
+    assert not _padded([*OTHER_BLOCK, *comments], SHORT_PROSE)
+    # and a reading that merely adds a paragraph or two to the full one is not padded.
+    assert not _padded([*SHORT_PROSE, BODY[0]], SHORT_PROSE)
+    assert not _padded([*SHORT_PROSE, *comments], [])
 
 
 # --- teaser lists: "- Headline" then "Teaser … Read more..." (dragnet R944-R950) ----------------

@@ -93,3 +93,50 @@ def test_a_caption_with_its_credit_stays_as_it_was() -> None:
     assert clean_paragraphs(["Home Depot stock fell after the retailer reported earnings. Photo: Getty Images"]) == []
     caption = "A mother carries her baby dressed up for Halloween. (Daniel Sorabji/AFP/Getty Images)"
     assert clean_paragraphs([caption]) == [caption]
+
+
+# --- a blog's previous / next post links (dragnet 176, 60) ------------------------------------
+
+@pytest.mark.parametrize("line", ["Previous post: Six Ways to Refuel Your Energy Every Day",
+                                  "Next post: Manuscrito encontrado em Accra (trechos)",
+                                  "Next Post: What Happened to All Those People?", "Previous Post",
+                                  "« Older post", "Наступний запис: Зима у Карпатах",
+                                  "« 8 great talks on war and peace | Main | What data is being collected on you? »",
+                                  "« Yet another discouraging GDP report | Main", "Main | Behold, 6 real-life cyborgs »"])
+def test_previous_and_next_post_links_are_navigation(line: str) -> None:
+    assert is_junk_line(line)
+
+
+@pytest.mark.parametrize("line", ["Previous posts in the series looked at the budget.",
+                                  "Trains run on the Main | Line 2 shuttle from Frankfurt to Mainz every hour.",
+                                  "Next story is about the mayor, who said the library would stay open."])
+def test_prose_that_starts_like_post_navigation_is_kept(line: str) -> None:
+    assert not is_junk_line(line)
+
+
+def test_a_post_with_only_a_headline_and_its_navigation_is_the_headline() -> None:
+    # A video or photo post: the text is its headline, not the links to the posts beside it.
+    html = ("<html><head><title>Conversation with my readers, 29 June 2012</title></head><body>"
+            "<div class='post'><h1>Conversation with my readers, 29 June 2012</h1>"
+            "<div class='nav'><p>Previous post: <a href='/p/1'>Six Ways to Refuel Your Energy Every Day</a></p>"
+            "<p>Next post: <a href='/p/3'>Manuscrito encontrado em Accra (trechos)</a></p></div>"
+            "</div></body></html>")
+    assert extract_article(html, URL).text == "Conversation with my readers, 29 June 2012"
+
+
+# --- invitations that are content, not promotions (dragnet R456, 140; a how-to on Hulu) -----
+
+@pytest.mark.parametrize("line", [
+    "Join us for our free November Webinar with WordStream Founder, Larry Kim, and our very own PPC Hero, "
+    "Sam Owen. In this Webinar we'll cover:",
+    "Join us live for Apple's Q3 earnings call today",
+    "Sign up for a Hulu ad-free account for $11.99 a month",
+])
+def test_an_invitation_to_an_event_or_an_offer_is_content(line: str) -> None:
+    assert not is_junk_line(line)
+
+
+@pytest.mark.parametrize("line", ["Sign up for our newsletter", "Join us on Facebook", "Sign up today!",
+                                  "Join us", "Sign up for the Morning Brief newsletter and get the news first"])
+def test_a_call_to_join_a_channel_or_a_bare_call_is_junk(line: str) -> None:
+    assert is_junk_line(line)

@@ -107,3 +107,25 @@ async def test_a_finished_poll_is_no_longer_renewed(
     await bot.services.heartbeat.beat()
     assert (await bot.services.db.feeds.get(feed.id)).next_poll_at == planned  # type: ignore[union-attr]
     await poller.aclose()
+
+
+async def test_a_graceful_stop_hands_its_feeds_back_at_once(
+    make_settings: Callable[..., Settings], tg: FakeTelegramServer, site: FakeNewsSite, clock: FakeClock,
+    other_replica: Database,
+) -> None:
+    """The bot stops (as on SIGTERM) while a poll waits for a slow site: the poll is given up
+    and its feed handed back, so another replica (or this bot started again) polls it at once,
+    at the same moment of the clock, not a lease later."""
+    application = build_application(make_settings(replica_lease_seconds=LEASE, http_timeout_seconds=120),
+                                    clock=clock, schedule_jobs=False)
+    async with start_bot(application):
+        services = application.bot_data["services"]
+        site.add_slow("/slow.xml", "<rss version='2.0'><channel><title>Slow</title></channel></rss>", delay=120.0,
+                      content_type="application/rss+xml")
+        await services.db.feeds.add(site.url("/slow.xml"), now=clock.now())
+        assert await services.poller.tick() == 1
+        while site.hits["/slow.xml"] == 0:
+            await asyncio.sleep(0.01)
+        assert await other_replica.feeds.claim_due(clock.now(), 10, lease_until=clock.now(), owner="other") == []
+    taken = await other_replica.feeds.claim_due(clock.now(), 10, lease_until=clock.now(), owner="other")
+    assert [f.url for f in taken] == [site.url("/slow.xml")]

@@ -52,3 +52,22 @@ def test_quiet_hours_end_on_dst_change_day() -> None:
     policy = PostingPolicy(zone=KYIV, quiet_start=time(1, 0), quiet_end=time(8, 0))
     during = datetime(2026, 3, 28, 23, 30, tzinfo=UTC)  # 01:30 local, still UTC+2
     assert in_quiet_hours(policy, during) == datetime(2026, 3, 29, 5, 0, tzinfo=UTC)  # 08:00 at UTC+3
+
+
+def test_a_channel_is_paced_by_the_group_limit_setting() -> None:
+    """TELEGRAM_GROUP_MESSAGES_PER_MINUTE paces the posts to one group or channel (it only
+    configured PTB's limiter; the publisher kept 3.1 s, 20 a minute, whatever it said)."""
+    from bot.config import load_settings
+    from bot.jobs.publish import _policy
+    from storage.chats import Chat
+
+    now = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+    channel = Chat(id=-100123, kind="channel", title="News", username=None, active=True, inactive_reason=None,
+                   can_post=True, paused=False, timezone=None, language=None, summaries=True, link_previews=None,
+                   digest_time=None, last_digest_at=None, post_interval_min=0, max_per_hour=None, quiet_start=None,
+                   quiet_end=None, last_post_at=None, created_at=now)
+    token = "123456:" + "A" * 30
+    for per_minute, gap in ((20, 3.1), (60, 1.1), (10, 6.1)):
+        settings = load_settings(_env_file=None, bot_token=token, telegram_group_messages_per_minute=per_minute)
+        assert _policy(channel, settings).min_gap == timedelta(seconds=gap)
+    assert GROUP_GAP == timedelta(seconds=3.1)

@@ -50,9 +50,11 @@ async def fast_bot(
     make_settings: Callable[..., Settings], tg: FakeTelegramServer, clock: FakeClock
 ) -> AsyncIterator[RunningBot]:
     """The wired bot, with PTB's limiter raised to 1000 msg/s: the tests pace Telegram with
-    the fake server (fault injection, flood limits over the fake clock), not with real time."""
+    the fake server (fault injection, flood limits over the fake clock), not with real time;
+    on PostgreSQL the shared flood budget is on the fake clock too (a 429's hold included)."""
     application = build_application(
-        make_settings(telegram_messages_per_second=1000), clock=clock, schedule_jobs=False
+        make_settings(telegram_messages_per_second=1000), clock=clock, schedule_jobs=False,
+        flood_clock=clock.timestamp,
     )
     async with start_bot(application):
         yield RunningBot(application, tg)

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.news.stories import (
+    MAX_PHRASES,
     Candidate,
     StoryProfile,
     decide,
@@ -19,6 +20,7 @@ from bot.news.stories import (
     profile_from_json,
     profile_to_json,
     relatedness,
+    similarity,
     story_profile,
     story_vectors,
     terms_profile,
@@ -154,6 +156,66 @@ def test_phrases_tell_a_write_up_of_the_event_from_another_event_of_its_kind() -
     phrases = lambda a, b: features(a, b, df, n)[4]  # noqa: E731
     assert phrases(reuters, ap) > 2 * phrases(reuters, other)
     assert all(" " in phrase for phrase in reuters.phrases)
+
+
+JACKSON = (
+    "San Diego Chargers wide receiver Vincent Jackson was arrested on suspicion of drunk driving early on Tuesday, "
+    "five days before the team's playoff game in Pittsburgh. Police said Jackson was stopped on a freeway in San Diego "
+    "and failed sobriety tests. Jackson was released on bail hours later. The Chargers said they were aware of the arrest."
+)
+JACKSON_AGAIN = (
+    "Vincent Jackson, a receiver for the San Diego Chargers, was booked on a drunk driving charge on Tuesday morning. "
+    "The California Highway Patrol said Jackson was pulled over at about 2:30 a.m. Coach Norv Turner said Jackson "
+    "would play on Sunday against Pittsburgh. Jackson was already on probation after an earlier arrest."
+)
+WILLIAMS = (
+    "San Diego Chargers defensive tackle Jamal Williams was arrested on suspicion of drunk driving early on Sunday. "
+    "Police said Williams was stopped on a freeway in San Diego for speeding and failed sobriety tests. "
+    "Williams was released hours later. The Chargers said they were aware of the arrest, the team's second this month."
+)
+
+
+def test_shared_names_tell_the_protagonists_event_from_another_in_the_same_setting() -> None:
+    jackson, again, williams, uk, ru, port = _profiles(
+        ("Chargers receiver Jackson arrested", JACKSON), ("Jackson booked on DUI charge", JACKSON_AGAIN),
+        ("Chargers tackle Williams arrested", WILLIAMS), ("Дрони атакували Харків", STRIKE_UK),
+        ("Дроны атаковали Харьков", STRIKE_RU), ("Потьомкінські сходи відкрили", PORT_UK),
+    )
+    df, n = _stats([jackson, again, williams, uk, ru, port])
+    shared = lambda a, b: features(a, b, df, n)[5]  # noqa: E731
+    assert shared(jackson, again) > shared(jackson, williams) > 0  # Williams shares the team and the city only
+    assert shared(jackson, again) == shared(again, jackson)
+    assert shared(uk, ru) > 0.5 and shared(uk, port) == 0.0  # names meet across scripts, by their keys
+
+
+def test_years_that_contradict_each_other_are_a_penalty_and_no_years_are_none() -> None:
+    quake = "A strong earthquake struck the coast of Sumatra on Monday, killing at least 12 people in {}."
+    q2008, q2012, q2012_again, undated = _profiles(
+        ("Quake", quake.format("2008") + " " + QUAKE_OTHER), ("Quake", quake.format("2012") + " " + QUAKE_OTHER),
+        ("Quake", quake.format("March 2012, as in 2004") + " " + QUAKE_OTHER), ("Quake", QUAKE_OTHER),
+    )
+    df, n = _stats([q2008, q2012, q2012_again, undated])
+    dates = lambda a, b: features(a, b, df, n)[6]  # noqa: E731
+    assert dates(q2008, q2012) == -1.0  # both say when, and never the same year
+    assert dates(q2012, q2012_again) == 0.0 and dates(q2008, undated) == 0.0
+    assert similarity(q2012, q2012_again, df, n) > similarity(q2008, q2012_again, df, n)
+
+
+def test_a_profile_keeps_its_first_phrases_so_a_check_looks_up_few() -> None:
+    long_text = "\n".join([QUAKE_REUTERS, QUAKE_AP, QUAKE_OTHER, DAM, ELECTION])
+    profile = story_profile("Earthquake kills 12 in Aceh", long_text)
+    assert 0 < len(profile.phrases) <= MAX_PHRASES < 60
+    assert "earthquak kill" in profile.phrases  # the title's, seen first
+
+
+def test_vectors_stored_before_leads_and_phrases_still_score() -> None:
+    reuters, ap = _profiles(("Earthquake kills 12 in Aceh", QUAKE_REUTERS), ("Strong quake in Aceh leaves 12 dead", QUAKE_AP))
+    df, n = _stats([reuters, ap])
+    stored = vectors_to_json(story_vectors(reuters, df, n)).replace(',"l":', ',"x":').replace(',"p":', ',"y":')
+    old = vectors_from_json(stored)
+    assert not old.lead and not old.phrases
+    decision = decide(ap, [Candidate(1, old, NOW)], df, n, now=NOW, window=None)
+    assert decision.score > 0 and len(features(reuters, ap, df, n)) == 7
 
 
 def test_boilerplate_pages_are_recognized_in_three_languages() -> None:

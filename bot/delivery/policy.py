@@ -12,9 +12,17 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 # Telegram's flood limits per chat: about 1 message a second in a private chat, and 20 a
-# minute in a group or channel. We stay a little under both.
+# minute in a group or channel (TELEGRAM_GROUP_MESSAGES_PER_MINUTE). We stay a little under both.
 PRIVATE_GAP = timedelta(seconds=1.1)
-GROUP_GAP = timedelta(seconds=3.1)
+GAP_MARGIN = timedelta(seconds=0.1)
+
+
+def group_gap(per_minute: int) -> timedelta:
+    """The pace of posts to one group or channel under ``per_minute`` (20: 3.1 s apart)."""
+    return timedelta(seconds=60 / per_minute) + GAP_MARGIN
+
+
+GROUP_GAP = group_gap(20)
 
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 

@@ -21,13 +21,15 @@ got ``limit - 1``, 96.7%, when one place was always kept free).
 goes out (after every wait here), and a False answer raises ``SendingPaused`` without sending.
 Per-group limits (20 a minute) stay PTB's. Per private chat (about one a second) a reply waits
 for the chat's turn, counted the same way (``bot.delivery.chatpace``); replies to other chats
-do not wait for it.
+do not wait for it. A reply Telegram refuses with 429 waits ``retry_after`` and goes again, a
+few times (``bot.delivery.reply_retry``); bulk sends are not retried here.
 
 The interface, for a budget shared with other processes (replicas on the same bot token):
 
 * ``ReservingRateLimiter(per_second=..., group_max_rate=..., group_time_period=...,
-  reply_wait=REPLY_WAIT_S, shared=None, private_chat_gap=1.0)``: PTB's rate limiter for the
-  Application (``private_chat_gap`` 0: no pacing per private chat).
+  reply_wait=REPLY_WAIT_S, shared=None, private_chat_gap=1.0, sleep=asyncio.sleep)``: PTB's
+  rate limiter for the Application (``private_chat_gap`` 0: no pacing per private chat;
+  ``sleep``: a reply's wait after a 429, a test's fake clock).
 * ``limiter.shared``: ``None``, or a ``FloodBudget`` (set it at construction or later, before
   sending): ``async with place(bulk=..., chat=...)``, entered by every message (replies too)
   once this process's window (``limiter.window``) gave it a place, when the shared budget lets
@@ -52,6 +54,7 @@ from telegram.ext import AIORateLimiter
 
 from bot.delivery.chatpace import ChatPacer, is_message, is_private_chat_message
 from bot.delivery.outcome import retry_after
+from bot.delivery.reply_retry import send_retrying
 
 __all__ = ["REPLY_WAIT_S", "FloodBudget", "ReservingRateLimiter", "SendingPaused", "SlidingWindow", "bulk_sends"]
 
@@ -221,12 +224,14 @@ class ReservingRateLimiter(AIORateLimiter):
 
     def __init__(self, *, per_second: int, group_max_rate: int, group_time_period: float,
                  reply_wait: float = REPLY_WAIT_S, shared: FloodBudget | None = None,
-                 private_chat_gap: float = 1.0) -> None:
+                 private_chat_gap: float = 1.0,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         super().__init__(overall_max_rate=0, overall_time_period=0, group_max_rate=group_max_rate,
                          group_time_period=group_time_period)
         self.window = SlidingWindow(per_second, reply_wait=reply_wait)
         self.chats = ChatPacer(private_chat_gap)  # about one message a second per private chat
         self.shared: FloodBudget | None = shared  # see the module: a budget beyond this process
+        self._retry_sleep = sleep  # a reply's wait after a 429 (bot.delivery.reply_retry)
 
     async def process_request(  # type: ignore[override]
         self, callback: Callable[..., Coroutine[Any, Any, Any]], args: Any, kwargs: dict[str, Any],
@@ -237,7 +242,14 @@ class ReservingRateLimiter(AIORateLimiter):
         # The chat whose own limit a shared budget applies: messages only (a chat action is none).
         chat_token = _CHAT.set(chat_id if chat_id is not None and is_message(endpoint) else "")
         try:
-            return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+            if _BULK.get() is not None or not is_message(endpoint):
+                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+            # A reply (not the outbox's): after a 429 it waits and goes again (bot.delivery.reply_retry).
+            return await send_retrying(
+                lambda: super(ReservingRateLimiter, self).process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args),
+                what=f"{endpoint} to chat {chat_id}", sleep=self._retry_sleep,
+            )
         finally:
             _CHAT.reset(chat_token)
             _PRIVATE_CHAT.reset(token)

@@ -150,10 +150,12 @@ class SharedBudget:
             self._slots.extend(first + i * self.gap for i in range(self._batch))
 
 
-def install(limiter: object, db: Database, *, bot_id: int, settings: Settings) -> SharedBudget:
+def install(limiter: object, db: Database, *, bot_id: int, settings: Settings,
+            clock: Callable[[], float] | None = None) -> SharedBudget:
     """Give ``limiter`` (a ReservingRateLimiter) the token's shared budget: the schedule at
-    ``SHARE`` of the settings' rate, the window at the settings' limits."""
+    ``SHARE`` of the settings' rate, the window at the settings' limits. ``clock``: the wall
+    clock the budget's times are on (a test's fake clock; default ``time.time``)."""
     budget = SharedBudget(db, budget_name(bot_id), rate=settings.telegram_messages_per_second * SHARE,
-                          rules=rules_from(settings))
+                          rules=rules_from(settings), clock=clock or time.time)
     limiter.shared = budget  # type: ignore[attr-defined]
     return budget

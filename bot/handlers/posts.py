@@ -28,6 +28,7 @@ from bot.news.captions import MAX_TAGS
 from bot.news.render import PostContent, escape, render_post
 from bot.related import read_also_links
 from bot.texts import pick_language, t
+from bot.topic_names import topic_name
 from storage.chats import Chat
 from storage.feeds import Feed
 
@@ -86,7 +87,7 @@ def post_look(chat: Chat, context: NewsContext) -> str:
 async def subscribe_into_topic(context: NewsContext, target: Chat, feed: Feed, topic: str) -> str:
     """Subscribe ``target`` to ``feed`` in a forum topic given by id or name (created if new)."""
     now = context.services.clock.now()
-    topic = topic.strip()[:128]
+    topic = topic_name(topic)  # 128 code points, never half a character (bot.topic_names)
     if not topic:
         return "Send /channel CHAT subscribe FEED topic NAME (or topic ID)."
     if topic.isascii() and topic.isdigit():

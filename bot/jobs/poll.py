@@ -7,7 +7,8 @@ admins told), and the other feeds of the tick go on. Choosing the due feeds clai
 (their next poll moves forward by one lease, REPLICA_LEASE_SECONDS), so a poll that never
 records an outcome cannot make the feed due again at every tick; while a poll runs, the
 replica heartbeat renews its claim (``bot.feed_claims``), so a slow poll is never polled
-twice at once, and a dead replica's feeds are due again a lease after it died.
+twice at once, a dead replica's feeds are due again a lease after it died, and a graceful
+stop hands back the feeds of the polls it cancels (due again at once).
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ class FeedPoller:
         self._services = services
         self._concurrency = concurrency
         self._gate = asyncio.Semaphore(concurrency)
-        self._tasks: set[asyncio.Task[PollReport]] = set()
+        self._tasks: dict[asyncio.Task[PollReport], Feed] = {}  # each poll under way, and its feed as claimed
         self._claiming = asyncio.Lock()  # room is counted and filled by one claim at a time
         self._more_due = False
         self._refills: set[asyncio.Task[int]] = set()
@@ -94,12 +95,12 @@ class FeedPoller:
                 services.feed_claims.hold(feed.id)
                 task = asyncio.create_task(self._one(feed), name=f"poll feed {feed.id}")
                 task.add_done_callback(lambda _task, feed_id=feed.id: services.feed_claims.release(feed_id))
-                self._tasks.add(task)
+                self._tasks[task] = feed
                 task.add_done_callback(self._finished)
             return len(feeds)
 
     def _finished(self, task: asyncio.Task[PollReport]) -> None:
-        self._tasks.discard(task)
+        self._tasks.pop(task, None)
         if self._more_due and not self._closed:
             refill = asyncio.create_task(self._refill(), name="poll refill")
             self._refills.add(refill)
@@ -121,12 +122,28 @@ class FeedPoller:
         return report
 
     async def aclose(self) -> None:
-        """Cancel the polls under way (their claims expire; nothing they stored is lost)."""
-        self._closed = True
-        tasks = [*self._tasks, *self._refills]
+        """Cancel the polls under way and hand their feeds back (nothing they stored is lost):
+        another replica, or this bot started again, polls them at once, not a lease later."""
+        self._closed = True  # no claim starts after this
+        # Refills first: one that claimed feeds has made their polls by the time it ends (no
+        # wait between the claim and the tasks), and one cancelled mid-claim claimed nothing.
+        refills = list(self._refills)
+        for refill in refills:
+            refill.cancel()
+        await asyncio.gather(*refills, return_exceptions=True)
+        cancelled = [(feed.id, feed.next_poll_at) for feed in self._tasks.values()]
+        tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if not cancelled:
+            return
+        try:
+            # Only the claims still ours: a poll that recorded its outcome first keeps its plan.
+            await self._services.db.feeds.release_claims(cancelled, owner=self._services.lease.owner)
+        except Exception:  # noqa: BLE001 - stopping: the claims then end with their lease, as before
+            log.warning("could not hand back the feeds of the polls stopped; they are due again "
+                        "in %g s", self._services.lease.seconds, exc_info=True)
 
 
 async def _poll_one(services, feed: Feed) -> PollReport:  # type: ignore[no-untyped-def]

@@ -42,7 +42,7 @@ from bot.config import Settings
 from bot.delivery.digests import overflow_hold_until
 from bot.delivery.edits import EditSender
 from bot.delivery.outcome import Outcome, outcome_of
-from bot.delivery.policy import GROUP_GAP, PRIVATE_GAP, PostingPolicy, digest_policy, next_send_time, parse_hhmm
+from bot.delivery.policy import PRIVATE_GAP, PostingPolicy, digest_policy, group_gap, next_send_time, parse_hhmm
 from bot.delivery.ratelimit import SendingPaused, bulk_sends
 from bot.delivery.rowpost import RowRenderer
 from bot.delivery.send import Post, Sender
@@ -61,8 +61,18 @@ log = logging.getLogger(__name__)
 
 CONCURRENCY = 8
 IDLE_TICK_S = 1.0  # the task looks for due rows this often when nobody wakes it
+MIN_WAIT_S = 0.005  # a row due a moment from now: look again this soon, not in a busy loop
 SETTLE_ON_STOP_S = 5.0  # a graceful stop keeps trying to write outcomes this long
 _REFUSED_BUT_FIXABLE = ("message is too long", "can't parse entities")
+
+
+def idle_wait(now: datetime, next_due: datetime | None) -> float:
+    """How long the publisher's task waits for a wake-up after a drain: the idle tick, or less
+    when a row comes due sooner. Without this a chat's next post, due its gap after the last
+    (1.1 s, 3.1 s), waited for the next whole tick: 2 s and 4 s apart."""
+    if next_due is None:
+        return IDLE_TICK_S
+    return min(IDLE_TICK_S, max((next_due - now).total_seconds(), MIN_WAIT_S))
 
 
 class Publisher:
@@ -126,10 +136,19 @@ class Publisher:
             if self._stopping:
                 break
             try:
-                async with asyncio.timeout(IDLE_TICK_S):
+                async with asyncio.timeout(await self._idle_wait()):
                     await self._wake.wait()
             except TimeoutError:
                 pass
+
+    async def _idle_wait(self) -> float:
+        now = self._clock.now()
+        try:
+            due = await self._db.deliveries.next_due_after(now)
+        except Exception:  # noqa: BLE001 - the drain reports database faults; wait the tick
+            log.debug("could not read when the next row is due", exc_info=True)
+            due = None
+        return idle_wait(now, due)
 
     # -- one drain ---------------------------------------------------------------------------
 
@@ -295,6 +314,6 @@ def _policy(chat: Chat, settings: Settings) -> PostingPolicy:
         max_per_hour=chat.max_per_hour,
         quiet_start=parse_hhmm(chat.quiet_start) if chat.quiet_start else None,
         quiet_end=parse_hhmm(chat.quiet_end) if chat.quiet_end else None,
-        min_gap=PRIVATE_GAP if chat.kind == "private" else GROUP_GAP,
+        min_gap=PRIVATE_GAP if chat.kind == "private" else group_gap(settings.telegram_group_messages_per_minute),
     )
 

@@ -11,8 +11,13 @@ expensive readings made, so most pages cost one trafilatura pass:
   reading is a scrap beside it (under a third of its length), nor when it shares nothing
   with a first reading that is prose nor with trafilatura's balanced reading: outvoted, it
   took another block of the page (dragnet even half: 268, R258, R298, R112, R260 better,
-  none worse). When readability finds nothing (or is set aside), trafilatura's balanced
-  mode replaces a first reading it more than doubles;
+  none worse). But when readability's reading is long (``_PADDED`` times the first) and
+  holds all of trafilatura's full reading (``fast=False``, its fallback comparison) at under
+  half its length, readability took the article and a block beside it (a comment thread, a
+  column of teasers): the full reading is the article (dragnet even half: T6, R682, R756
+  better, none worse; odd half, unseen while tuning: R685, R751 better, none worse). When
+  readability finds nothing (or is set aside), trafilatura's balanced mode replaces a first
+  reading it more than doubles;
 - a first reading that is not prose is compared with readability and balanced mode: a
   reading that contains it (most of its shingles) and adds prose replaces it (it was cut
   short); two readings that agree with each other and not with it outvote it (it took the
@@ -46,12 +51,14 @@ _DISAGREE = 0.3  # a reading disagrees with the first: covers less than this of 
 _MIN_RESCUE = 200
 _SCRAP = 0.3  # readability's reading under this share of a short first reading's length is a scrap
 _PROSE = 0.5  # a first reading with this share of prose is prose
+_PADDED = 3  # readability's reading of a short page this many times the first is checked for padding
+_PADDING = 2  # padded: it holds trafilatura's full reading and is this many times longer
 
 
 @dataclass(frozen=True, slots=True)
 class Choice:
     paragraphs: list[str]
-    source: str  # which reading won: "precision", "balanced", "readability", "json-ld"
+    source: str  # which reading won: "precision", "balanced", "full", "readability", "json-ld"
     doubted: bool
 
 
@@ -83,6 +90,7 @@ class _Readings:
 
     _MAKERS = {
         "balanced": lambda page: trafilatura_paragraphs(page, fast=True, precision=False),
+        "full": lambda page: trafilatura_paragraphs(page, fast=False, precision=False),
         "readability": readability_paragraphs,
     }
 
@@ -107,6 +115,8 @@ def _compare(first: list[str], page: PageText, doubt: str) -> Choice:
         # short, readability-lxml's reading of the same page is the better one on average.
         readability = readings.get("readability")
         if readability and _stands_beside(readability, first, lambda: readings.get("balanced")):
+            if _chars(readability) >= _PADDED * max(length, 1) and _padded(readability, full := readings.get("full")):
+                return Choice(full, "full", True)
             return Choice(readability, "readability", True)
         balanced = readings.get("balanced")
         if _chars(balanced) > 2 * length:
@@ -151,6 +161,13 @@ def _stands_beside(readability: list[str], first: list[str], balanced: Callable[
     if prose_share(first) < _PROSE or coverage(first_text, text) >= _DISAGREE or coverage(text, first_text) >= _DISAGREE:
         return True
     return coverage(text, "\n".join(balanced())) >= _DISAGREE
+
+
+def _padded(readability: list[str], full: list[str]) -> bool:
+    """readability's reading holds trafilatura's full reading (nearly all its shingles) and is
+    ``_PADDING`` times as long: it added a block of the page that the full reading left out."""
+    return bool(full) and _chars(readability) >= _PADDING * _chars(full) and (
+        coverage("\n".join(full), "\n".join(readability)) >= _CONTAINS)
 
 
 def _support(name: str, texts: dict[str, str]) -> int:

@@ -42,10 +42,14 @@ _HEADING_MARKERS = (
     "related", "recommended", "more from", "don't miss", "dont miss", "по темі", "за темою",
     "інші новини", "по теме", "другие новости",
 )
-# Headings of site-wide lists: junk in the text, but not stories related to this one.
+# Headings of site-wide lists: junk in the text, but not stories related to this one. A
+# blog's "Previous post: <title>" / "Next post" links are its navigation, not related stories.
 _SECTION_MARKERS = (
     "top stories", "most read", "most popular", "latest news", "популярне", "найпопулярніше",
     "останні новини", "популярное", "последние новости", "самое читаемое",
+    "previous post", "next post", "older post", "newer post", "previous article", "next article",
+    "previous story", "next story", "previous entry", "next entry", "попередній запис", "наступний запис",
+    "предыдущая запись", "следующая запись",
 )
 _TAG_MARKERS = ("tags", "topics", "теги", "мітки", "метки")
 _MARKERS = tuple(sorted(
@@ -62,11 +66,16 @@ MARKER_PUNCTUATION = _LEAD + _DELIMITERS  # what surrounds a marker or a link ti
 MAX_JUNK_LINE = 300  # a longer line is prose even if it starts like a teaser
 
 _SUBSCRIBE = re.compile(
-    r"^\W*(?:subscribe|follow us|join us|sign up|like us on|підпис(?:уйтесь|уйтеся|атися)"
+    r"^\W*(?:subscribe|follow us|like us on|підпис(?:уйтесь|уйтеся|атися)"
     r"|підпишіться|приєднуйтесь|приєднуйтеся|долучайтеся|стежте за|слідкуйте за|подписывайтесь"
     r"|подпишитесь|присоединяйтесь|следите за)\b",
     re.IGNORECASE,
 )
+# "Join us" and "Sign up" start invitations too ("Join us for our free webinar with …", "Sign up
+# for a Hulu ad-free account for $11.99 a month" in a how-to): a promotion only when the line
+# names a channel or a newsletter, or is the call alone ("Sign up today!").
+_INVITE = re.compile(r"^\W*(?:join us|sign up)\b", re.IGNORECASE)
+_BARE_CALL_WORDS = 5
 _CHANNELS = re.compile(
     r"telegram|телеграм|viber|вайбер|whatsapp|youtube|instagram|facebook|twitter|tiktok"
     r"|newsletter|розсилк|рассылк|соцмереж|соцсет|канал",
@@ -88,6 +97,9 @@ _PROMO_START = re.compile(
     r"|get the latest|підпис|подпис|приєдн|присоедин|стежте|слідкуйте|следите|читайте нас)",
     re.IGNORECASE,
 )
+# A blog's links to the posts beside this one: "« Older title | Main | Newer title »",
+# "« Older title | Main", "Main | Newer title »" (Movable Type and Typepad templates).
+_POST_NAV = re.compile(r"^\W*(?:«[^|«»]*\|\s*main\s*(?:\|[^|«»]*»?)?|main\s*\|[^|«»]*»)\s*$", re.IGNORECASE)
 _SHARE = re.compile(
     r"^\W*(?:share (?:this|on|it|the|via)|like this (?:story|article)|print this|email this"
     r"|поділ(?:ись|итися|іться)|пошир(?:ити|те|юйте)|подел(?:иться|итесь))\b",
@@ -147,7 +159,11 @@ def is_junk_line(line: str) -> bool:
         return False
     if line_marker(text) or _SUBSCRIBE.match(text) or _SHARE.match(text) or _CREDIT.match(text):
         return True
+    if "|" in text and _POST_NAV.match(text):
+        return True
     if len(text) <= 200 and (_PROMPT.search(text) or _is_channel_promo(text)):
+        return True
+    if _INVITE.match(text) and (_CHANNELS.search(text) or len(text.split()) <= _BARE_CALL_WORDS):
         return True
     if len(text) <= 160 and _RIGHTS.search(text) and not _is_captioned_sentence(text):
         return True
