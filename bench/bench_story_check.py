@@ -36,6 +36,8 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.news.stories import (  # noqa: E402
+    MAX_PHRASES,
+    MAX_TERMS,
     Candidate,
     Decision,
     StoryProfile,
@@ -83,17 +85,17 @@ class Synth:
         terms: dict[str, int] = {}
         for w in words:
             terms[w] = terms.get(w, 0) + 1
-        top = dict(sorted(terms.items(), key=lambda kv: -kv[1])[:150])
+        top = dict(sorted(terms.items(), key=lambda kv: -kv[1])[:MAX_TERMS])
         chosen = rng.sample(names, 4)  # each name under its stem and its cross-script key, as stories does
         lead: dict[str, int] = {}
         for w in self.common(40) + rng.sample(rare, 6):  # the title and first sentences
             lead[w] = lead.get(w, 0) + 1
-        # Adjacent word pairs, as stories makes them (at most 150 kept): some of the event's own,
+        # Adjacent word pairs, as stories makes them (at most MAX_PHRASES kept): some of the event's own,
         # the rest of the write-up's words in its order.
         phrases: dict[str, int] = {}
         for pair in rng.sample(event_phrases, 8) + [f"{a} {b}" for a, b in zip(words, words[1:])]:
             phrases[pair] = phrases.get(pair, 0) + 1
-        phrases = dict(sorted(phrases.items(), key=lambda kv: -kv[1])[:150])
+        phrases = dict(sorted(phrases.items(), key=lambda kv: -kv[1])[:MAX_PHRASES])
         return StoryProfile(terms=top, names={**{n: 2 for n in chosen}, **{f"0{n}": 2 for n in chosen}},
                             numbers=frozenset(rng.sample(numbers, 2)), words=len(words), boilerplate=False,
                             lead=lead, phrases=phrases)
@@ -183,7 +185,7 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        saved = folder / f"events-{args.stories}-{args.days:g}.pickle"
+        saved = folder / f"events-{args.stories}-{args.days:g}-p{MAX_PHRASES}.pickle"  # a build per phrase count
         if args.keep is None or not saved.exists():
             (folder / "bench.db").unlink(missing_ok=True)
         db = await Database.open(folder / "bench.db")

@@ -283,11 +283,11 @@ class ArticleRepo:
 
     async def _match_counts(self, terms: Sequence[str]) -> dict[str, int]:
         """How many stories each stem matches, counted only up to ``_RARE_DOCS`` (cheap). On
-        SQLite a stem whose exact count the search keeps (a common one) is not probed again."""
+        SQLite a stem known to be common (as long as counts are kept) is not probed again."""
         if self._db.engine == "postgresql":
             rows = await self._db.fetchall(fulltext_pg.match_counts_statement(len(terms)), tuple(terms))
             return {terms[int(index)]: int(count) for index, count in rows}
-        counts = {t: min(n, _RARE_DOCS) for t, n in self._common.known(terms).items()}
+        counts = dict.fromkeys(self._common.common(terms), _RARE_DOCS)
         terms = [t for t in terms if t not in counts]
         if not terms:
             return counts
@@ -298,6 +298,7 @@ class ArticleRepo:
         )
         rows = await self._db.fetchall(probe, tuple(_fts_string(t) for t in terms))
         counts.update((terms[int(index)], int(count)) for index, count in rows)
+        self._common.mark([t for t in terms if counts[t] >= _RARE_DOCS])
         return counts
 
     async def latest(self, *, feed_ids: Sequence[int] | None = None, limit: int = 10,

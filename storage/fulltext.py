@@ -145,8 +145,9 @@ class CommonCounts:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._counts: dict[str, int] = {}
+        self._common: set[str] = set()  # stems the probe found common (its count stops there)
         self._since = clock()
-        self._rows = 0  # the number of stories when the first of the kept counts was counted
+        self._rows = 0  # the number of stories when what is kept began to be kept
         self.stories = 0  # the number of stories when last seen (0: not yet)
 
     def __len__(self) -> int:
@@ -154,25 +155,39 @@ class CommonCounts:
 
     def known(self, terms: Sequence[str]) -> dict[str, int]:
         """The kept counts of ``terms`` (those not kept are left out)."""
-        if self._clock() - self._since > COUNT_CACHE_SECONDS or len(self._counts) > COUNT_CACHE_TERMS:
-            self.clear()
+        self._expire()
         return {t: n for t in terms if (n := self._counts.get(t)) is not None}
 
-    def seen(self, rows: int) -> None:
-        """The index holds ``rows`` stories now: counts kept when it held quite a few more
-        or fewer are dropped."""
-        self.stories = rows
-        if self._counts and abs(rows - self._rows) > COUNT_CACHE_DRIFT * self._rows:
+    def common(self, terms: Sequence[str]) -> list[str]:
+        """Those of ``terms`` known to be common: counted and kept, or marked."""
+        self._expire()
+        return [t for t in terms if t in self._common or t in self._counts]
+
+    def mark(self, terms: Sequence[str]) -> None:
+        """The probe found these stems common: no need to probe them again for a while."""
+        self._common.update(terms)
+
+    def _expire(self) -> None:
+        if (self._clock() - self._since > COUNT_CACHE_SECONDS
+                or len(self._counts) + len(self._common) > COUNT_CACHE_TERMS):
             self.clear()
 
-    def keep(self, counts: Mapping[str, int], rows: int) -> None:
-        """Keep ``counts``, counted when the index held ``rows`` stories."""
-        if not self._counts:
-            self._rows = rows
+    def seen(self, rows: int) -> None:
+        """The index holds ``rows`` stories now: what was kept when it held quite a few more
+        or fewer is dropped."""
+        self.stories = rows
+        if (self._counts or self._common) and abs(rows - self._rows) <= COUNT_CACHE_DRIFT * self._rows:
+            return
+        self.clear()
+        self._rows = rows
+
+    def keep(self, counts: Mapping[str, int]) -> None:
+        """Keep ``counts`` (counted just after ``seen``)."""
         self._counts.update(counts)
 
     def clear(self) -> None:
         self._counts.clear()
+        self._common.clear()
         self._since = self._clock()
 
 
@@ -272,7 +287,7 @@ async def _exact_counts(db: Database, terms: Sequence[str], plan: Plan, common: 
             for index in range(len(missing))
         )
         fresh = {missing[int(i)]: int(n) for i, n in await db.fetchall(sql, tuple(fts_string(t) for t in missing))}
-        common.keep(fresh, rows)
+        common.keep(fresh)
         counts.update(fresh)
     return counts
 

@@ -5,8 +5,9 @@ candidates cheaply: a story's profile is keyed by its few rarest stems (``story_
 the check of a new article reads only the profiles sharing a key with it, however many
 stories are stored.
 
-Document frequencies are cached in memory: a check needs those of about 200 stems, most of
-them common ones it looked up a moment ago. This process's own additions update the cache as
+Document frequencies are cached in memory: a check needs those of about 340 terms, its common
+stems looked up a moment ago, but its phrases (pairs of stems) mostly never seen: about 200
+are read from ``term_df`` per check, all in one statement. This process's own additions update the cache as
 they are written; what other processes add (replicas on one database) shows after at most
 ``DF_CACHE_SECONDS``, a drift the IDF does not notice. A transaction rolled back after an
 addition leaves its counts one too high for as long.

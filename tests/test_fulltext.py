@@ -137,21 +137,24 @@ def test_kept_counts_go_after_an_hour_when_stories_change_much_and_on_demand() -
     common = fulltext.CommonCounts(lambda: now[0])
     common.seen(10_000)
     assert common.known(["war"]) == {}
-    common.keep({"war": 900, "ukrain": 2_000}, 10_000)
+    common.keep({"war": 900, "ukrain": 2_000})
     common.seen(10_050)  # 0.5% more stories: kept
     assert common.known(["war", "kyiv"]) == {"war": 900}
     now[0] += fulltext.COUNT_CACHE_SECONDS - 1
     assert common.known(["ukrain"]) == {"ukrain": 2_000}
     now[0] += 2
     assert common.known(["ukrain"]) == {}  # an hour old
-    common.keep({"war": 950}, 10_000)
+    common.seen(10_000)
+    common.keep({"war": 950})
     common.seen(10_080)
     assert common.known(["war"]) == {"war": 950}
     common.seen(10_200)  # 2% more stories than when counted
     assert common.known(["war"]) == {}
-    common.keep({"war": 980}, 10_200)
+    common.keep({"war": 980})
+    common.mark(["ukrain"])
+    assert common.common(["war", "ukrain", "kyiv"]) == ["war", "ukrain"]
     common.clear()
-    assert common.known(["war"]) == {}
+    assert common.known(["war"]) == {} and common.common(["war", "ukrain"]) == []
 
 
 @pytest.mark.usefixtures("small_common")

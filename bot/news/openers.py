@@ -1,5 +1,10 @@
 """Openings that lean on what came before, and the ones a summary can mend.
 
+``leans`` tells a sentence that opens pointing back ("But …", "He …", "This …", "In addition,
+…", "Це …", "Однако …"; not "This week …", a time), ``opens_with_pronoun`` one whose pointer
+is a personal pronoun (a text's first sentence may use one for the headline's subject), and
+``leans_back`` a paragraph that cannot open a story.
+
 A sentence opening with a pure discourse connective ("But Britt McHenry, a sports reporter for
 ESPN, has been suspended …", "However, the council voted …", "Але уряд вирішив …", "Однако
 суд …") leans on the sentence before it only through that word: the rest tells its own fact.
@@ -18,7 +23,47 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["answers_question", "definite_reference", "drop_connective", "is_teaser", "pronoun_before_name"]
+__all__ = [
+    "answers_question", "definite_reference", "drop_connective", "is_teaser", "leans", "leans_back",
+    "opens_with_pronoun", "pronoun_before_name",
+]
+
+# Words that make a sentence lean on the one before it ("But …", "He …", "Це …").
+_LEANING_WORDS = frozenset(
+    """
+    but also however he she they this that these those it its his her their them him
+    and so yet still meanwhile moreover furthermore instead then there such both
+    nevertheless nonetheless besides otherwise hence thus therefore
+    але однак проте втім він вона вони воно це цей ця ці цього його її їх їхній тому також
+    ще теж тоді там отже зате і й та а
+    но однако он она они оно это этот эта эти этого его ее её их поэтому также тоже
+    тогда там итак зато впрочем и а
+    """.split()
+)
+# Personal pronouns: the text's very first sentence may use one for the headline's subject.
+_PRONOUNS = frozenset(
+    "he she they it his her their its him them він вона вони воно його її їх он она они оно его ее её их".split()
+)
+# Openings that point back though their first word does not ("In addition, …", "Крім того").
+_LEANING_PHRASES = (
+    "in addition,", "as a result", "for example", "for instance", "on the other hand",
+    "at the same time", "because of that", "because of this", "despite this", "despite that",
+    "after that", "even so", "in that case", "in other words", "крім того", "через це",
+    "при цьому", "до того ж", "водночас", "кроме того", "из-за этого", "при этом",
+    "в то же время", "тем не менее", "к тому же",
+)
+# "This week …", "Цього року …", "Этим летом …": a time, not a pointer to the sentence before.
+_THIS_TIME = tuple(
+    f"this {when}"  # "That year …" does point back: to a year told before
+    for when in "week year month morning afternoon evening weekend summer spring autumn fall winter season".split()
+) + tuple(
+    "цього тижня,цього року,цього місяця,цієї весни,цього літа,цієї осені,цієї зими,цього ранку,"
+    "этим летом,этой весной,этой осенью,этой зимой,этим утром,этим вечером".split(",")
+)
+# Openings that continue a story already begun ("In addition to the three fatalities, …").
+# Not leaning for a summary's first sentence, which may continue the headline.
+_CONTINUING_PHRASES = ("in addition to ", "на додачу до ", "в дополнение к ")
+_FIRST_WORD_RE = re.compile(r"^[\"'«„“‘(\[—–-]*\s*([^\W\d_]+)")
 
 # Connectives whose loss leaves the claim as it was: contrast or addition, not cause or order.
 _DROPPABLE = frozenset(
@@ -30,15 +75,6 @@ _DROPPABLE = frozenset(
 )
 _OPENERS = frozenset("so well так ну отже итак".split())  # a first sentence's way in
 _OPENING_RE = re.compile(r"^([^\W\d_]+)(,?)\s+(?=\S)")
-# Words that still point back when they open the rest (the same list as a leaning opening,
-# bot.news.summary_units, kept here as the few that can follow a connective).
-_STILL_LEANING = frozenset(
-    """
-    he she they it its his her their them him this that these those there such both also then so
-    він вона вони воно його її їх це цей ця ці цього там також тому тоді
-    он она они оно его ее её их это этот эта эти этого там также поэтому тогда
-    """.split()
-)
 _PERSONAL = frozenset(
     "he she they him her his their them він вона вони його її їх їхній он она они его ее её их".split()
 )
@@ -61,8 +97,8 @@ def drop_connective(text: str, *, first: bool = False) -> str | None:
         return None
     rest = text[match.end() :]
     words = _WORD_RE.findall(rest)
-    if len(words) < 4 or words[0].casefold() in _STILL_LEANING or words[0].casefold() in _DROPPABLE:
-        return None
+    if len(words) < 4 or leans(rest):
+        return None  # "But he …", "And this …", "But also …": the rest still points back
     for position, word in enumerate(words):
         if word.casefold() in _PERSONAL:
             return None  # "he" before any name: the name it stands for was in the skipped sentence
@@ -130,3 +166,31 @@ def is_teaser(text: str) -> bool:
     miles?"), not a sentence ending with a title's question mark ("Mike Volpe apologized for
     the post in an update to it now called Is Newsjacking Hurricane Sandy Right or Wrong?")."""
     return text.rstrip(_TEASER_CLOSERS).endswith("?") and len(text.split()) <= TEASER_WORDS
+
+
+def leans_back(text: str) -> bool:
+    """True when ``text`` opens with a word or phrase that points back to something before it
+    ("But …", "This comes after …", "In addition to …", "Однако …"): it cannot be the first
+    paragraph of a story. A personal pronoun does not count: a story may open "It was the shot
+    heard round the world" or "He was 88 when …", naming its subject later or in the headline."""
+    if text[:40].casefold().startswith(_CONTINUING_PHRASES):
+        return True
+    return leans(text) and not opens_with_pronoun(text)
+
+
+def leans(text: str) -> bool:
+    """True when the unit opens with a word that points back to the sentence before ("This
+    week …", "Цього року …" name a time, not something said before)."""
+    match = _FIRST_WORD_RE.match(text)
+    if not match:
+        return False
+    head = text[match.start(1) : match.start(1) + 40].casefold()  # the longest opening phrase is shorter
+    if head.startswith(_THIS_TIME):
+        return False
+    return match.group(1).casefold() in _LEANING_WORDS or head.startswith(_LEANING_PHRASES)
+
+
+def opens_with_pronoun(text: str) -> bool:
+    """True when the unit opens with a personal pronoun ("He …", "Вона …")."""
+    match = _FIRST_WORD_RE.match(text)
+    return bool(match) and match.group(1).casefold() in _PRONOUNS

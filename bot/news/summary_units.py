@@ -30,6 +30,9 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from bot.news.openers import leans as _leans
+from bot.news.openers import leans_back
+from bot.news.openers import opens_with_pronoun as _opens_with_pronoun
 from bot.news.page_lines import ends_with_call, ends_with_credit, is_timestamp
 from bot.news.quotes import scan_quotes
 from bot.news.restated import cut_before_speech, cut_restated
@@ -119,43 +122,7 @@ _JUNK_WORDS = (
 # A speaker or caption label opening a line: "Prof. Carlos: Estou…", "Fighter ace: Douglas…"
 # (an interview transcript or a photo caption, not prose); fact-check labels are kept.
 _LABEL_RE = re.compile(r"^(?=[A-ZА-ЯІЇЄҐЁ])([^\W\d_][\w.'’-]*(?: [\w.'’-]+){0,2}):\s+(?=[A-ZА-ЯІЇЄҐЁ«„“‘'\"])")
-# Words that make a sentence lean on the one before it ("But …", "He …", "Це …").
-_LEANING_WORDS = frozenset(
-    """
-    but also however he she they this that these those it its his her their them him
-    and so yet still meanwhile moreover furthermore instead then there such both
-    nevertheless nonetheless besides otherwise hence thus therefore
-    але однак проте втім він вона вони воно це цей ця ці цього його її їх їхній тому також
-    ще теж тоді там отже зате і й та а
-    но однако он она они оно это этот эта эти этого его ее её их поэтому также тоже
-    тогда там итак зато впрочем и а
-    """.split()
-)
-# Personal pronouns: the text's very first sentence may use one for the headline's subject.
-_PRONOUNS = frozenset(
-    "he she they it his her their its him them він вона вони воно його її їх он она они оно его ее её их".split()
-)
-# Openings that point back though their first word does not ("In addition, …", "Крім того").
-_LEANING_PHRASES = (
-    "in addition,", "as a result", "for example", "for instance", "on the other hand",
-    "at the same time", "because of that", "because of this", "despite this", "despite that",
-    "after that", "even so", "in that case", "in other words", "крім того", "через це",
-    "при цьому", "до того ж", "водночас", "кроме того", "из-за этого", "при этом",
-    "в то же время", "тем не менее", "к тому же",
-)
-# "This week …", "Цього року …", "Этим летом …": a time, not a pointer to the sentence before.
-_THIS_TIME = tuple(
-    f"this {when}"  # "That year …" does point back: to a year told before
-    for when in "week year month morning afternoon evening weekend summer spring autumn fall winter season".split()
-) + tuple(
-    "цього тижня,цього року,цього місяця,цієї весни,цього літа,цієї осені,цієї зими,цього ранку,"
-    "этим летом,этой весной,этой осенью,этой зимой,этим утром,этим вечером".split(",")
-)
-# Openings that continue a story already begun ("In addition to the three fatalities, …").
-# Not leaning for a summary's first sentence, which may continue the headline.
-_CONTINUING_PHRASES = ("in addition to ", "на додачу до ", "в дополнение к ")
 _LIST_ITEM_RE = re.compile(r"^(?:[-–—•·*►▪●✓✔→]|\d{1,2}[.)]\s)")
-_FIRST_WORD_RE = re.compile(r"^[\"'«„“‘(\[—–-]*\s*([^\W\d_]+)")
 _NON_ALNUM_RE = re.compile(r"[\W_]+")
 
 
@@ -388,33 +355,6 @@ def _is_weak(text: str) -> bool:
     if len(words) < MIN_WORDS:
         return len(words) > 1 or len(text) < 12  # Japanese and Chinese write no spaces
     return text == text.upper() and sum(map(str.isalpha, text)) >= 8
-
-
-def leans_back(text: str) -> bool:
-    """True when ``text`` opens with a word or phrase that points back to something before it
-    ("But …", "This comes after …", "In addition to …", "Однако …"): it cannot be the first
-    paragraph of a story. A personal pronoun does not count: a story may open "It was the shot
-    heard round the world" or "He was 88 when …", naming its subject later or in the headline."""
-    if text[:40].casefold().startswith(_CONTINUING_PHRASES):
-        return True
-    return _leans(text) and not _opens_with_pronoun(text)
-
-
-def _leans(text: str) -> bool:
-    """True when the unit opens with a word that points back to the sentence before ("This
-    week …", "Цього року …" name a time, not something said before)."""
-    match = _FIRST_WORD_RE.match(text)
-    if not match:
-        return False
-    head = text[match.start(1) : match.start(1) + 40].casefold()  # the longest opening phrase is shorter
-    if head.startswith(_THIS_TIME):
-        return False
-    return match.group(1).casefold() in _LEANING_WORDS or head.startswith(_LEANING_PHRASES)
-
-
-def _opens_with_pronoun(text: str) -> bool:
-    match = _FIRST_WORD_RE.match(text)
-    return bool(match) and match.group(1).casefold() in _PRONOUNS
 
 
 def _key(text: str) -> str:
