@@ -5,9 +5,9 @@ candidates cheaply: a story's profile is keyed by its few rarest stems (``story_
 the check of a new article reads only the profiles sharing a key with it, however many
 stories are stored.
 
-Document frequencies are cached in memory: a check needs those of about 340 terms, its common
-stems looked up a moment ago, but its phrases (pairs of stems) mostly never seen: about 200
-are read from ``term_df`` per check, all in one statement. This process's own additions update the cache as
+Document frequencies are cached in memory: a check needs those of about 230 terms, its common
+stems looked up a moment ago, but its phrases (pairs of stems, ``MAX_PHRASES`` a profile) mostly
+never seen: about 100 are read from ``term_df`` per check, all in one statement. This process's own additions update the cache as
 they are written; what other processes add (replicas on one database) shows after at most
 ``DF_CACHE_SECONDS``, a drift the IDF does not notice. A transaction rolled back after an
 addition leaves its counts one too high for as long.
@@ -61,7 +61,7 @@ class StoryRepo:
         return {t: df for t in wanted[1:] if (df := cache.get(t, 0))}, cache.get("", 0)
 
     def _df_query(self, terms: list[str]) -> tuple[str, tuple[object, ...]]:
-        """One statement for all of ``terms``, whatever their number (a check misses about 200,
+        """One statement for all of ``terms``, whatever their number (a check misses about 100,
         its phrases mostly): one text the engine prepares once, one trip to the database."""
         if self._db.engine == "postgresql":
             return "SELECT term, df FROM term_df WHERE term = ANY(?::text[])", (terms,)
