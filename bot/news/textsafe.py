@@ -13,6 +13,8 @@ import re
 from html.parser import HTMLParser
 from typing import Any, TypeVar
 
+from bot.news.utf16 import utf16_len
+
 _T = TypeVar("_T")
 
 # C0 controls except tab, newline and carriage return; DEL; C1 controls; lone surrogates;
@@ -106,17 +108,14 @@ def plain_fallback(html_text: str, limit: int = 4096) -> str:
     except Exception:  # noqa: BLE001 - the parser is lenient; this is the last safety net
         text = re.sub(r"<[^>]*>", "", html_text)
     text = valid_text(re.sub(r"\n{3,}", "\n\n", text)).strip() or "(empty message)"
-    if _utf16_len(text) <= limit:
+    if utf16_len(text) <= limit:
         return text
     lo, hi = 0, len(text)
     while lo < hi:  # the longest clip that fits, ellipsis included
         mid = (lo + hi + 1) // 2
-        if _utf16_len(clip(text, mid)) <= limit:
+        if utf16_len(clip(text, mid)) <= limit:
             lo = mid
         else:
             hi = mid - 1
     return clip(text, lo)
 
-
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
