@@ -86,7 +86,7 @@ _SPEECH_AFTER_WORD_RE = re.compile(
 # Millions of motorists face …"): a count of people opening a sentence, never inside one.
 _COUNTS = ("Millions", "Thousands", "Hundreds", "Dozens", "Scores")
 _QUOTE_OPENS_RE = re.compile(r" [‘'\"“«„](?=[A-ZА-ЯІЇЄҐЁ])")
-_COUNT_RE = re.compile(r"(?<=[\w%’'\")]) (?=(?:Millions|Thousands|Hundreds|Dozens|Scores) of [a-z])")
+_COUNT_RE = re.compile(r"(?<=[\w%’'\")]) (?=(?:" + "|".join(_COUNTS) + r") of [a-z])")
 
 
 def cut_before_speech(sentences: Iterable[str]) -> Iterator[str]:
