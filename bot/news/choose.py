@@ -29,7 +29,7 @@ The JSON-LD ``articleBody`` rescues a page where every reading is (nearly) empty
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.news.candidates import (
     PageText,
@@ -60,6 +60,7 @@ class Choice:
     paragraphs: list[str]
     source: str  # which reading won: "precision", "balanced", "full", "readability", "json-ld"
     doubted: bool
+    first: tuple[str, ...] = ()  # the first reading (trafilatura's precision mode), evidence for later steps
 
 
 def choose_paragraphs(page: PageText, *, json_ld_body: str = "") -> Choice:
@@ -71,8 +72,8 @@ def choose_paragraphs(page: PageText, *, json_ld_body: str = "") -> Choice:
     if _chars(choice.paragraphs) < _MIN_RESCUE and json_ld_body:
         rescue = json_ld_paragraphs(page, json_ld_body)
         if _chars(rescue) >= max(_MIN_RESCUE, 2 * _chars(choice.paragraphs)):
-            return Choice(rescue, "json-ld", True)
-    return choice
+            choice = Choice(rescue, "json-ld", True)
+    return replace(choice, first=tuple(first))
 
 
 def _doubt(first: list[str], page: PageText) -> str:

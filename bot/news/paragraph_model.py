@@ -1,0 +1,53 @@
+"""The learned keep/drop decision over the union of a page's readings, in pure Python.
+
+The model is gradient-boosted trees (``paragraph_model.json``, written by
+``bench/train_paragraph_model.py`` from the dragnet set's even half only): each tree is a
+list of nodes ``[feature, threshold, left, right, value]`` (a leaf has feature -1); a row goes
+left when its feature is at most the threshold. The probability that a paragraph is article
+text is the logistic of the base score plus the leaves' values; it is kept at ``threshold``
+or above. No numpy at run time.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
+
+from bot.news.units import FEATURES
+
+__all__ = ["Model", "load_model"]
+
+_PATH = Path(__file__).with_name("paragraph_model.json")
+
+
+class Model:
+    __slots__ = ("base", "threshold", "trees")
+
+    def __init__(self, data: dict) -> None:
+        if list(data.get("features", [])) != list(FEATURES):
+            raise ValueError("the paragraph model was trained on other features; retrain it")
+        self.base = float(data["base"])
+        self.threshold = float(data.get("threshold", 0.5))
+        self.trees: list[list[list[float]]] = data["trees"]
+
+    def probability(self, row: list[float]) -> float:
+        score = self.base
+        for nodes in self.trees:
+            k = 0
+            while True:
+                feature, threshold, left, right, value = nodes[k]
+                if feature < 0:
+                    score += value
+                    break
+                k = int(left) if row[int(feature)] <= threshold else int(right)
+        return 1.0 / (1.0 + math.exp(-score))
+
+    def keep(self, rows: list[list[float]]) -> list[bool]:
+        return [self.probability(row) >= self.threshold for row in rows]
+
+
+@lru_cache(maxsize=1)
+def load_model(path: Path = _PATH) -> Model:
+    return Model(json.loads(path.read_text(encoding="utf-8")))
