@@ -151,6 +151,19 @@ def ours(html: str, url: str) -> str:
     return article.text
 
 
+def ours_unrefined(html: str, url: str) -> str:
+    """Ours without the paragraph model's drops (``bot.news.refine``): the behaviour before it,
+    timed in the same process for the model's cost."""
+    from bot.news import extract
+
+    real = extract.refine
+    extract.refine = lambda page, chosen, first: list(chosen)
+    try:
+        return ours(html, url)
+    finally:
+        extract.refine = real
+
+
 def pipeline(html: str, url: str) -> str:
     """The bot's whole per-page work: extract, clean, detect language, summarize, fingerprint
     and index terms (``process_page``); scored on its extracted text."""
@@ -164,9 +177,10 @@ def pipeline(html: str, url: str) -> str:
 
 
 EXTRACTORS: dict[str, Extractor] = {
-    "trafilatura": plain_trafilatura, "readability": plain_readability, "ours": ours, "pipeline": pipeline,
+    "trafilatura": plain_trafilatura, "readability": plain_readability, "ours": ours,
+    "ours-unrefined": ours_unrefined, "pipeline": pipeline,
 }
-COMPARED = ("ours", "trafilatura", "readability")
+COMPARED = ("ours", "ours-unrefined", "trafilatura", "readability")
 
 
 # --- one set -----------------------------------------------------------------------------------
@@ -181,10 +195,13 @@ def bench_set(name: str, data: Path, scorer: ModuleType, names: list[str], repea
         gold = {i: g for i, g in gold.items() if parity(i) == keep}
     print(f"\n=== {name}: {len(pages)} pages from {data}")
     runs: dict[str, RunResult] = {}
+    rounds: list[dict[str, float]] = []
     for round_ in range(max(1, repeat)):
         # Taking turns, in alternating order, so a busy spell on a shared machine hits all.
+        rounds.append({})
         for extractor in names if round_ % 2 == 0 else names[::-1]:
             run = run_extractor(extractor, EXTRACTORS[extractor], pages)
+            rounds[-1][extractor] = run.pages_per_second
             if extractor not in runs or run.seconds < runs[extractor].seconds:
                 runs[extractor] = run
     if "ours" in runs:
@@ -216,9 +233,16 @@ def bench_set(name: str, data: Path, scorer: ModuleType, names: list[str], repea
     print("(cells: F1/P/R; ours+title: the headline ours found, then ours' text, as a post shows them)")
     if "trafilatura" in runs:
         base = runs["trafilatura"].pages_per_second
-        for extractor in ("ours", "pipeline", "readability"):
+        for extractor in ("ours", "ours-unrefined", "pipeline", "readability"):
             if extractor in runs:
-                print(f"speed {extractor}/plain trafilatura: {runs[extractor].pages_per_second / base:.2f}")
+                per_round = [r[extractor] / r["trafilatura"] for r in rounds if extractor in r and r.get("trafilatura")]
+                print(f"speed {extractor}/plain trafilatura: {runs[extractor].pages_per_second / base:.2f}"
+                      f" (best passes; per round {', '.join(f'{x:.2f}' for x in per_round)})")
+        if "ours" in runs and "ours-unrefined" in runs:
+            per_round = [r["ours"] / r["ours-unrefined"] for r in rounds if "ours" in r and "ours-unrefined" in r]
+            print(f"speed ours/ours-unrefined (the paragraph model's cost): "
+                  f"{runs['ours'].pages_per_second / runs['ours-unrefined'].pages_per_second:.2f}"
+                  f" (per round {', '.join(f'{x:.2f}' for x in per_round)})")
         if "ours" in runs:
             empty = [i for i in sorted(gold) if not runs["ours"].predictions[i]["articleBody"].strip()
                      and runs["trafilatura"].predictions[i]["articleBody"].strip()]

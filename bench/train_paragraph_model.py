@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trees", type=int, default=150)
     parser.add_argument("--depth", type=int, default=3)
     parser.add_argument("--rate", type=float, default=0.1)
-    parser.add_argument("--threshold", type=float, default=0.3)
+    parser.add_argument("--threshold", type=float, default=0.4)
     parser.add_argument("--reuse-rows", action="store_true", help="reuse bench/out/rows-<set>.pkl (features unchanged)")
     parser.add_argument("--sets", nargs="+", default=["dragnet", "extraction"], choices=sorted(SETS))
     parser.add_argument("--all-readings", action="store_true",

@@ -30,18 +30,17 @@ class Model:
             raise ValueError("the paragraph model was trained on other features; retrain it")
         self.base = float(data["base"])
         self.threshold = float(data.get("threshold", 0.5))
-        self.trees: list[list[list[float]]] = data["trees"]
+        # Each tree as tuples (feature, threshold, left, right, value) with int indexes.
+        self.trees = tuple(tuple((int(f), float(t), int(left), int(right), float(v)) for f, t, left, right, v in nodes)
+                           for nodes in data["trees"])
 
     def probability(self, row: list[float]) -> float:
         score = self.base
         for nodes in self.trees:
-            k = 0
-            while True:
-                feature, threshold, left, right, value = nodes[k]
-                if feature < 0:
-                    score += value
-                    break
-                k = int(left) if row[int(feature)] <= threshold else int(right)
+            feature, threshold, left, right, value = nodes[0]
+            while feature >= 0:
+                feature, threshold, left, right, value = nodes[left if row[feature] <= threshold else right]
+            score += value
         return 1.0 / (1.0 + math.exp(-score))
 
     def keep(self, rows: list[list[float]]) -> list[bool]:

@@ -20,18 +20,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.news.candidates import PageText
-from bot.news.paragraph_model import load_model
+from bot.news.paragraph_model import Model, load_model
 from bot.news.units import DomIndex, merge_units, unit_features
 
 __all__ = ["refine"]
 
 
-def refine(page: PageText, chosen: Sequence[str], first: Sequence[str]) -> list[str]:
-    """``chosen`` without the paragraphs the model doubts; ``chosen`` itself if none would stay."""
+def refine(page: PageText, chosen: Sequence[str], first: Sequence[str], model: Model | None = None) -> list[str]:
+    """``chosen`` without the paragraphs the model (the shipped one by default) doubts;
+    ``chosen`` itself if none would stay."""
     if not chosen:
         return list(chosen)
     readings = {"choice": list(chosen), "precision": list(first)}
     units = merge_units(readings)
-    keep = load_model().keep(unit_features(units, readings, DomIndex(page.tree)))
+    keep = (model or load_model()).keep(unit_features(units, readings, DomIndex(page.tree)))
     kept = [p for (p, src), k in zip(units, keep) if src == "choice" and k]
     return kept or list(chosen)

@@ -34,8 +34,8 @@ _SENTENCE_END = ".!?…\"'»”’)"
 _KEY_CHARS = 48  # a paragraph is found in the page by this many of its opening characters
 _LEAD = " -–—•·*>»|"
 _BLOCK_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dd", "dt", "blockquote",
-               "pre", "figcaption", "caption", "div", "span", "font", "b", "strong", "em", "a", "time")
-_INLINE = frozenset({"span", "font", "b", "strong", "em", "a", "time"})
+               "pre", "figcaption", "caption", "div")
+_BLOCK_SET = frozenset(_BLOCK_TAGS)
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _NEGATIVE = re.compile(
     r"comment|reply|respon|related|sidebar|side-bar|footer|foot|nav|menu|share|social|promo|sponsor|"
@@ -78,18 +78,20 @@ def _share_in(part: Counter, whole: Counter) -> float:
 def merge_units(readings: dict[str, list[str]], first: str = "choice") -> list[tuple[str, str]]:
     """(paragraph, reading it came from) for the union of the readings, in page order."""
     units = [(p, first) for p in readings.get(first, [])]
+    present = {p for p, _ in units}
     have = _shingles("\n".join(p for p, _ in units))
     for name in READINGS:
         if name == first:
             continue
         anchor = -1
         for p in readings.get(name, []):
-            sh = _shingles(p)
-            if _share_in(sh, have) >= 0.5:
+            # A paragraph the union has (a short line is one shingle, in no 4-word run of it).
+            if p in present or _share_in(sh := _shingles(p), have) >= 0.5:
                 anchor = next((k for k, (q, _) in enumerate(units) if q == p), anchor)
                 continue
             anchor += 1
             units.insert(anchor, (p, name))
+            present.add(p)
             have += sh
     return units
 
@@ -112,15 +114,20 @@ def _key(text: str) -> str:
 class DomIndex:
     """The page's text elements by their opening characters, and what each one's place says."""
 
-    __slots__ = ("_by_key", "_order", "markers")
+    __slots__ = ("_by_key", "_cumulative", "_density", "_order", "_own", "markers")
 
     def __init__(self, tree: etree._Element) -> None:
         self._by_key: dict[str, etree._Element] = {}
         self._order: dict[etree._Element, int] = {}
+        self._own: dict[etree._Element, tuple[float, float, float, float]] = {}
+        self._cumulative: dict[etree._Element, tuple[float, float, float]] = {}
+        self._density: dict[etree._Element, float] = {}
         self.markers: list[int] = []  # where a comment thread's heading stands, in page order
         body = tree.find(".//body")
         root = body if body is not None else tree
         for order, el in enumerate(root.iter(_BLOCK_TAGS)):
+            if not (el.text and el.text.strip()) and len(el) and el[0].tag in _BLOCK_SET:
+                continue  # a container whose text starts in a block child: the child stands for it
             key = _key(_opening(el))
             if not key:
                 continue
@@ -138,53 +145,70 @@ class DomIndex:
     def order(self, el: etree._Element | None) -> int:
         return self._order.get(el, -1) if el is not None else -1
 
-    @staticmethod
-    def block(el: etree._Element | None) -> etree._Element | None:
-        """The paragraph-like element around a text: inline wrappers climbed."""
-        while el is not None and el.tag in _INLINE and el.getparent() is not None:
-            el = el.getparent()
-        return el
-
-    @staticmethod
-    def describe(el: etree._Element | None) -> list[float]:
+    def describe(self, el: etree._Element | None) -> list[float]:
         """found, tag kinds, link share, ancestors' tokens, layout parent, parent density."""
-        block = DomIndex.block(el)
-        if block is None:
+        if el is None:
             return [0.0] * 12
-        tag = block.tag if isinstance(block.tag, str) else ""
-        text = " ".join(block.text_content().split())
-        links = sum(len(" ".join(a.text_content().split())) for a in block.iter("a"))
-        neg = pos = meta = layout = 0.0
-        node = block
-        depth = 0
-        while node is not None and depth < 12:
-            tokens = f"{node.get('class', '')} {node.get('id', '')}"
-            if tokens.strip():
-                neg += bool(_NEGATIVE.search(tokens))
-                pos += bool(_POSITIVE.search(tokens))
-                meta += bool(_META.search(tokens)) and depth < 3
-            if node.tag in ("header", "footer", "nav", "aside"):
-                layout = 1.0
+        tag = el.tag if isinstance(el.tag, str) else ""
+        text = len(" ".join(el.text_content().split()))
+        links = sum(len(" ".join(a.text_content().split())) for a in el.iter("a"))
+        neg, pos, layout = self._ancestry(el)
+        meta = 0.0
+        node: etree._Element | None = el
+        for _ in range(3):  # the element, its parent and grandparent: a byline's or caption's box
+            if node is None:
+                break
+            meta += self._tokens(node)[2]
             node = node.getparent()
-            depth += 1
-        parent = block.getparent()
-        density = 0.0
-        if parent is not None:
-            children = max(1, len(parent))
-            density = math.log1p(len(" ".join(parent.text_content().split())) / children)
+        parent = el.getparent()
+        density = self._parent_density(parent) if parent is not None else 0.0
         return [1.0, float(tag in _HEADINGS), float(tag in ("li", "dd", "dt")), float(tag in ("td", "th")),
                 float(tag in ("figcaption", "caption")), float(tag == "blockquote"),
-                min(1.0, links / max(1, len(text))), min(neg, 3.0), min(pos, 3.0), min(meta, 2.0), layout, density]
+                min(1.0, links / max(1, text)), min(neg, 3.0), min(pos, 3.0), min(meta, 2.0), layout, density]
+
+    def _tokens(self, node: etree._Element) -> tuple[float, float, float, float]:
+        """What the element's own class and id say: (negative, positive, meta, layout tag)."""
+        if (own := self._own.get(node)) is None:
+            tokens = f"{node.get('class', '')} {node.get('id', '')}"
+            blank = not tokens.strip()
+            own = (0.0 if blank else float(bool(_NEGATIVE.search(tokens))),
+                   0.0 if blank else float(bool(_POSITIVE.search(tokens))),
+                   0.0 if blank else float(bool(_META.search(tokens))),
+                   float(node.tag in ("header", "footer", "nav", "aside")))
+            self._own[node] = own
+        return own
+
+    def _ancestry(self, node: etree._Element) -> tuple[float, float, float]:
+        """Negative and positive tokens summed over the element and its ancestors; 1.0 when one
+        of them is a header, footer, nav or aside."""
+        chain: list[etree._Element] = []
+        current: etree._Element | None = node
+        while current is not None and current not in self._cumulative:
+            chain.append(current)
+            current = current.getparent()
+        total = self._cumulative[current] if current is not None else (0.0, 0.0, 0.0)
+        for el in reversed(chain):
+            neg, pos, _, layout = self._tokens(el)
+            total = (total[0] + neg, total[1] + pos, max(total[2], layout))
+            self._cumulative[el] = total
+        return self._cumulative[node]
+
+    def _parent_density(self, parent: etree._Element) -> float:
+        if (density := self._density.get(parent)) is None:
+            density = math.log1p(len(" ".join(parent.text_content().split())) / max(1, len(parent)))
+            self._density[parent] = density
+        return density
 
 
 def unit_features(units: list[tuple[str, str]], readings: dict[str, list[str]], dom: DomIndex | None,
                   first: str = "choice") -> list[list[float]]:
     """One row of ``FEATURES`` per unit."""
-    sh = {name: _shingles("\n".join(readings.get(name, []))) for name in READINGS}
+    texts = {name: set(readings.get(name, ())) for name in READINGS}
+    sh: dict[str, Counter] = {}  # each reading's shingles, made only when a paragraph needs them
     n = max(1, len(units))
     in_first = [k for k, (_, src) in enumerate(units) if src == first]
     first_len = sum(len(p) for p in readings.get(first, []))
-    blocks = [DomIndex.block(dom.find(p)) if dom is not None else None for p, _ in units]
+    blocks = [dom.find(p) if dom is not None else None for p, _ in units]
     parents = [b.getparent() if b is not None else None for b in blocks]
     # The first reading's main container: the parent element holding most of its text.
     weight: dict[etree._Element, int] = {}
@@ -199,25 +223,27 @@ def unit_features(units: list[tuple[str, str]], readings: dict[str, list[str]], 
     last_main = max((k for k, parent in enumerate(parents) if main is not None and parent is main), default=-1)
     rows = []
     for k, (p, _src) in enumerate(units):
-        psh = _shingles(p)
-        has = [float(_share_in(psh, sh[name]) >= 0.6) for name in READINGS]
-        if _src == first:
-            has[0] = 1.0
+        has = [1.0 if p in texts[name] else 0.0 for name in READINGS]
+        for j, name in enumerate(READINGS):
+            if not has[j] and texts[name]:
+                if name not in sh:
+                    sh[name] = _shingles("\n".join(readings[name]))
+                has[j] = float(_share_in(_shingles(p), sh[name]) >= 0.6)
         words = p.split()
         length = len(p)
         log_len = math.log1p(length)
         ends = float(p.rstrip()[-1:] in _SENTENCE_END)
         gap = min((abs(k - c) for c in in_first), default=n) / n
-        letters = sum(ch.isalpha() for ch in p) or 1
+        letters = sum(map(str.isalpha, p)) or 1
         row = [
             1.0, *has, sum(has[1:5]),
             log_len, ends, ends * log_len, float(length < 40), float(p.startswith("- ")),
             sum(1 for w in words if w[:1].isupper()) / max(1, len(words)),
-            sum(ch.isdigit() for ch in p) / letters,
+            sum(map(str.isdigit, p)) / letters,
             k / n, float(bool(in_first) and in_first[0] <= k <= in_first[-1]), gap,
             float(bool(_BYLINE.match(p)) and length < 120), float(bool(_MONTH.search(p)) and length < 80),
             float(bool(_CREDIT.search(p))), float(length < 100 and not ends),
-            *DomIndex.describe(dom.find(p) if dom is not None else None),
+            *(dom.describe(blocks[k]) if dom is not None else [0.0] * 12),
             float(first_len == 0), math.log1p(first_len),
             min(10.0, float(sum(p.count(c) for c in ".!?"))),
             float(main is not None and parents[k] is main), float(_under(blocks[k], main)),
