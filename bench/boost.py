@@ -2,7 +2,7 @@
 
 Logistic loss, weighted rows, depth-limited trees on quantile bins, shrinkage; no
 randomness, so a fit is reproducible. Trees are exported as plain lists (feature, threshold,
-left, right, value) that ``bot/news/paragraph_model.py`` walks in pure Python.
+left, right, value) that ``bench/paragraph_model.py`` walks in pure Python.
 """
 
 from __future__ import annotations

@@ -5,11 +5,12 @@ usage: python bench/train_paragraph_model.py [--shared DIR] [--write] [--trees N
 For every page of both shared sets it makes the readings ``extract_article`` chooses among
 (the choice itself, trafilatura's precision / balanced / full modes, readability-lxml, the
 JSON-LD ``articleBody``; cached in ``bench/out/readings-<set>.pkl``, rebuilt when missing),
-merges their paragraphs (``bot.news.units.merge_units``) and describes each
+merges their paragraphs (``paragraph_units.merge_units``) and describes each
 (``unit_features``). A paragraph's label is whether most of its 4-word shingles are in the
 gold text. The model is fitted on the dragnet even half only; every half of both sets is
 then scored (F1 / P / R of the kept paragraphs) beside the current choice, so the odd halves
-are held out. ``--write`` saves the model as ``bot/news/paragraph_model.json``.
+are held out. ``--write`` saves the model as ``bench/paragraph_model.json`` (read by
+``bench_extraction.py``'s "ours+model" row).
 Deterministic: the same data gives the same file.
 """
 
@@ -37,11 +38,11 @@ from bot.news.choose import choose_paragraphs  # noqa: E402
 from bot.news.errors import ExtractionError  # noqa: E402
 from bot.news.pageclean import drop_inline_cards  # noqa: E402
 from bot.news.paragraphs import link_texts_of, normalize_paragraphs  # noqa: E402
-from bot.news.units import FEATURES, DomIndex, merge_units, unit_features  # noqa: E402
+from paragraph_units import FEATURES, DomIndex, merge_units, unit_features  # noqa: E402
 
 CHEAP: tuple[str, ...] = ()  # only these readings (the ones made on every page anyway)
 FIRST = FEATURES.index("in_first")
-MODEL_PATH = ROOT / "bot" / "news" / "paragraph_model.json"
+MODEL_PATH = ROOT / "bench" / "paragraph_model.json"
 OUT = ROOT / "bench" / "out"
 
 
@@ -123,7 +124,7 @@ def score(scorer, gold: dict, texts: dict[str, str], ids: list[str]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
-    parser.add_argument("--write", action="store_true", help="save the model to bot/news/paragraph_model.json")
+    parser.add_argument("--write", action="store_true", help="save the model to bench/paragraph_model.json")
     parser.add_argument("--trees", type=int, default=150)
     parser.add_argument("--depth", type=int, default=3)
     parser.add_argument("--rate", type=float, default=0.1)

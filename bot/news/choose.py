@@ -29,7 +29,7 @@ The JSON-LD ``articleBody`` rescues a page where every reading is (nearly) empty
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from bot.news.candidates import (
     PageText,
@@ -60,7 +60,6 @@ class Choice:
     paragraphs: list[str]
     source: str  # which reading won: "precision", "balanced", "full", "readability", "json-ld"
     doubted: bool
-    first: tuple[str, ...] = ()  # the first reading (trafilatura's precision mode), evidence for later steps
 
 
 def choose_paragraphs(page: PageText, *, json_ld_body: str = "") -> Choice:
@@ -72,8 +71,8 @@ def choose_paragraphs(page: PageText, *, json_ld_body: str = "") -> Choice:
     if _chars(choice.paragraphs) < _MIN_RESCUE and json_ld_body:
         rescue = json_ld_paragraphs(page, json_ld_body)
         if _chars(rescue) >= max(_MIN_RESCUE, 2 * _chars(choice.paragraphs)):
-            choice = Choice(rescue, "json-ld", True)
-    return replace(choice, first=tuple(first))
+            return Choice(rescue, "json-ld", True)
+    return choice
 
 
 def _doubt(first: list[str], page: PageText) -> str:

@@ -38,7 +38,6 @@ from bot.news.leads import restore_lead
 from bot.news.models import Article, FeedEntry
 from bot.news.candidates import PageText
 from bot.news.choose import choose_paragraphs
-from bot.news.refine import refine
 from bot.news.pageclean import drop_inline_cards
 from bot.news.paragraphs import link_texts_of, normalize_paragraphs
 from bot.news.titles import headline, other_headlines
@@ -89,7 +88,7 @@ def _article_from_page(html: str | bytes, url: str, *, feed_date: datetime | Non
     normalize_paragraphs(tree)
     page = PageText(tree, url, link_texts_of(tree), meta.title, meta.headlines)
     choice = choose_paragraphs(page, json_ld_body=meta.json_ld_body)
-    paragraphs = restore_lead(tree, meta.description, refine(page, choice.paragraphs, choice.first))
+    paragraphs = restore_lead(tree, meta.description, list(choice.paragraphs))
     text = "\n\n".join(with_verdict(paragraphs, *meta.verdict) if paragraphs else [])
     if not text:
         # Nothing but a headline on the page (a photo or video post): the headline is all

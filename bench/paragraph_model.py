@@ -1,11 +1,13 @@
 """The learned keep/drop decision over the union of a page's readings, in pure Python.
 
-The model is gradient-boosted trees (``paragraph_model.json``, written by
-``bench/train_paragraph_model.py`` from the dragnet set's even half only): each tree is a
+A study, not part of the bot: on the held-out halves it did not beat the bot's choice of
+one whole reading (see ``paragraph_refine.py``). The model is gradient-boosted trees
+(``bench/paragraph_model.json``, written by ``bench/train_paragraph_model.py --write`` from the
+dragnet set's even half only): each tree is a
 list of nodes ``[feature, threshold, left, right, value]`` (a leaf has feature -1); a row goes
 left when its feature is at most the threshold. The probability that a paragraph is article
 text is the logistic of the base score plus the leaves' values; it is kept at ``threshold``
-or above. No numpy at run time.
+or above. No numpy, as it would run in the bot.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import math
 from functools import lru_cache
 from pathlib import Path
 
-from bot.news.units import FEATURES
+from paragraph_units import FEATURES
 
 __all__ = ["Model", "load_model"]
 

@@ -4,7 +4,8 @@ Every reading (trafilatura's modes, readability-lxml, the JSON-LD ``articleBody`
 some part of the page. ``merge_units`` lays their paragraphs out as one list in page order:
 the first reading's paragraphs, then each other reading's that the list does not have yet,
 inserted after the last paragraph of that reading which it has. ``unit_features`` describes
-each paragraph by evidence a keep/drop model weighs (``paragraph_model.py``):
+each paragraph by evidence a keep/drop model weighs (``paragraph_model.py``; a study in
+``bench/``, not part of the bot: see ``paragraph_refine.py`` for why):
 
 - agreement: which readings have it (most of its 4-word shingles);
 - its shape: length, sentence punctuation, capitalised words, digits, a heading, a list
@@ -14,7 +15,7 @@ each paragraph by evidence a keep/drop model weighs (``paragraph_model.py``):
   links, the text density of its parent, and the class and id tokens of its ancestors
   (``comment``, ``related``, ``footer`` … against ``article``, ``story``, ``content`` …).
 
-Pure CPU, no numpy: it runs in the bot.
+Pure CPU, no numpy, as it would run in the bot.
 """
 
 from __future__ import annotations

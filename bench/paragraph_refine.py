@@ -1,18 +1,18 @@
-"""The chosen reading, less the paragraphs a learned model says are not the article's.
+"""A study: the chosen reading, less the paragraphs a learned model says are not the article's.
 
 ``choose.py`` picks one whole reading of the page; on some pages that reading carries a
 block the article does not have: a comment thread with no "comment" class (dragnet R196,
 R534), a column of teasers, a contest's list of entrants. ``refine`` describes each of the
-reading's paragraphs (``units.py``: agreement with trafilatura's precision reading, shape,
-place, the page element it came from) and drops those the paragraph model
+reading's paragraphs (``paragraph_units.py``: agreement with trafilatura's precision reading,
+shape, place, the page element it came from) and drops those the paragraph model
 (``paragraph_model.py``, trained on the dragnet set's even half by
-``bench/train_paragraph_model.py``) gives less than its threshold. It only drops, never
-adds, and a page it would empty keeps the chosen reading whole.
+``train_paragraph_model.py``) gives less than its threshold. It only drops, never adds, and
+a page it would empty keeps the chosen reading whole.
 
-Measured by that script (F1 of the paragraphs, the choice before and after): dragnet odd
-half (held out) 0.903 → 0.905, 36 pages changed, 28 better, 5 worse; extraction set
-0.982 → 0.982 (odd) and 0.985 → 0.984 (even). Both readings it uses are made on every page
-anyway, so the cost is one walk of the page's text elements and the trees.
+Not part of the bot: measured in one run of ``bench_extraction.py`` (its "ours+model" row)
+it gained on the dragnet set's held-out odd half but lost a little on the extraction set's
+held-out odd half and cost 10-17% of the extractor's speed (the README's benchmark table has
+the figures). The bot keeps its choice of one whole reading.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.news.candidates import PageText
-from bot.news.paragraph_model import Model, load_model
-from bot.news.units import DomIndex, merge_units, unit_features
+from paragraph_model import Model, load_model
+from paragraph_units import DomIndex, merge_units, unit_features
 
 __all__ = ["refine"]
 
