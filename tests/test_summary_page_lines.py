@@ -139,3 +139,44 @@ def test_the_junk_prefilter_finds_what_the_expression_finds(text: str) -> None:
     from bot.news.summary_units import _JUNK_ANYWHERE_RE, _junk_anywhere
 
     assert _junk_anywhere(text) == bool(_JUNK_ANYWHERE_RE.search(text))
+
+
+@pytest.mark.parametrize(
+    ("language", "furniture", "lead", "following"),
+    [
+        ("en",
+         "Follow @newsdesk on Twitter\n\nView of the harbour from the pier. Credit: A Reader\n"
+         "Remove this ad\n\nPhoto: Reuters\n\n",
+         LEAD, NEXT),
+        ("uk",
+         "Стежте за нами в Telegram\n\nВигляд на Раду з площі. Фото: Укрінформ\nРеклама\n\nФото: Reuters\n\n",
+         UK_LEAD, UK_NEXT),
+    ],
+    ids=["en", "uk"],
+)
+def test_page_furniture_is_no_step_away_from_the_lead(
+    language: str, furniture: str, lead: str, following: str
+) -> None:
+    # R992 of the Dragnet set: a promotion line, a credited caption, "Remove this ad" and a
+    # credit between the lead and the story counted as four sentences passed over, so the
+    # summary stopped at its first sentence.
+    told = "It was the second such decision this year, after a long debate in the parliament."
+    if language == "uk":
+        told = "Це вже друге таке рішення цього року після довгих дебатів у парламенті."
+    text = f"{lead}\n\n{furniture}{following}\n\n{told}"
+    assert summarize_text(text, language) == f"{lead} {following} {told}"
+
+
+def test_a_question_lead_looks_past_page_furniture_for_a_sentence_that_tells() -> None:
+    # R992: "Want to stay on top of all the space news?", then a "Follow … on Twitter" line and
+    # a credited caption, then the story; the question stayed, alone.
+    text = (
+        "Total Solar Eclipse, November 2012: Images and Video\n\nWant to stay on top of all the space news?\n\n"
+        "Follow @universetoday on Twitter\n\nView of the eclipse from Clifton Beach in Queensland, Australia. "
+        "Credit: Camilla\n    Remove this ad\n\n"
+        "Here are some images and video from the total solar eclipse of November 13, 2012, which was visible "
+        "only from the northern part of Australia. Ian Musgrave from Adelaide, Australia was clouded out."
+    )
+    summary = summarize_text(text, "en")
+    assert summary.startswith("Here are some images and video from the total solar eclipse")
+    assert "Want to stay" not in summary

@@ -57,7 +57,9 @@ __all__ = ["ExtractiveSummarizer", "Summarizer", "summarize_text"]
 ELLIPSIS = "…"
 MAX_GAP = 4  # units passed over in a row after which the rest is too far from the lead to follow it
 # (list items do not count: a list belongs to the sentence introducing it, and the prose after it
-# follows that sentence: "Характеристики бега можно увеличить за счет кодов" - 4 codes - "То, что …")
+# follows that sentence: "Характеристики бега можно увеличить за счет кодов" - 4 codes - "То, что …";
+# nor do headings, captions, credits, bylines and ads: "Follow @universetoday on Twitter", a
+# credited caption, "Remove this ad" are no story told between the lead and the next sentence)
 TEASER_REACH = 2  # units after a question lead looked at for one that tells instead
 REPEAT_SHARE = 0.8  # share of the shorter unit's stems found in a chosen one: a repeat
 # A speaker's own words: "I", "we", "you" (not "World War I"). English only: measured on
@@ -161,7 +163,7 @@ def summarize_text(
         if len(chosen) >= max_sentences or skipped >= MAX_GAP:
             stopped = [unit] if skipped < MAX_GAP else []
             break
-        skipped += not unit.listed
+        skipped += _steps(unit)
         follows = unit.antecedent in chosen_index
         told[unit.index] = unit
         if not follows and unit.usable and _names_the_skipped(unit, told, chosen_terms, title, language):
@@ -179,7 +181,7 @@ def summarize_text(
             continue
         cost = len(unit.text) + 1  # the joining space
         if used + cost > max_chars:
-            stopped, skipped = [unit], skipped - (not unit.listed)  # counted again if it is passed over
+            stopped, skipped = [unit], skipped - _steps(unit)  # counted again if it is passed over
             break
         terms = frozenset(stem_terms(unit.text, language))
         if _repeats(terms, chosen_terms):
@@ -226,7 +228,13 @@ def _past_teaser(
     before it names anyone ("As he sat …"), leans on the question itself ("… to answer that
     question", "… forgiven for thinking so", "Unless …") or on it otherwise ("Both …"): then the
     question stays."""
-    ahead = [unit for _, unit in zip(range(TEASER_REACH), units)]
+    ahead: list[Unit] = []
+    reach = TEASER_REACH
+    for unit in units:  # page furniture between the question and the story is no reach
+        ahead.append(unit)
+        reach -= _steps(unit)
+        if not reach:
+            break
     told.update((unit.index, unit) for unit in ahead)
     for position, unit in enumerate(ahead):
         if not unit.usable or unit.weak:
@@ -278,7 +286,7 @@ def _next_told(
     for unit in units:
         if skipped >= MAX_GAP:
             return None
-        skipped += not unit.listed
+        skipped += _steps(unit)
         if not unit.usable or unit.weak or _is_question(unit.text) or _is_speech(unit.text, language):
             continue
         if (unit.leans and unit.antecedent not in indexes) or _repeats(
@@ -287,6 +295,12 @@ def _next_told(
             continue
         return unit
     return None
+
+
+def _steps(unit: Unit) -> bool:
+    """True when passing ``unit`` over is a step away from the lead: a story sentence, not a
+    list item or page furniture (see ``MAX_GAP``)."""
+    return not (unit.listed or unit.junk)
 
 
 def _is_question(text: str) -> bool:

@@ -139,6 +139,7 @@ class Unit:
     pronoun: bool  # True: that word is a personal pronoun ("He", "Вона"), not a connective
     antecedent: int  # index of the sentence it leans on (the unit before it), -1 if none
     listed: bool = False  # a list item ("- player.setav speedmult"): never shown, no step away either
+    junk: bool = False  # page furniture (a heading, caption, credit, byline, ad): no step away either
 
 
 def summary_units(text: str, language: str = "", title: str = "") -> list[Unit]:
@@ -205,6 +206,7 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
                 pronoun=_opens_with_pronoun(unit_text),
                 antecedent=last_sentence,
                 listed=bool(_LIST_ITEM_RE.match(unit_text)),
+                junk=furniture or (caption and unit_text == line) or _is_junk(unit_text),
             )
             if not caption:
                 last_sentence = count
@@ -336,10 +338,16 @@ def _group_quotations(sentences: Iterable[str]) -> Iterator[tuple[str, bool, boo
 
 def _reads_alone(text: str) -> bool:
     """False for captions, credits, bylines, list items, list intros, raw URLs and labels."""
-    if text.endswith(":") or _JUNK_START_RE.match(text) or _junk_anywhere(text) or is_timestamp(text):
+    if text.endswith(":") or _is_junk(text):
         return False
     label = _LABEL_RE.match(text)
     return not label or label.group(1).casefold() in _FACT_CHECK_LABELS
+
+
+def _is_junk(text: str) -> bool:
+    """True for a credit, byline, timestamp, reading time, link or ad: page furniture, never a
+    story sentence (a list intro or a speaker's label is one, though it is not shown either)."""
+    return bool(_JUNK_START_RE.match(text)) or _junk_anywhere(text) or is_timestamp(text)
 
 
 def _junk_anywhere(text: str) -> bool:
