@@ -422,14 +422,27 @@ def test_prose_after_a_list_follows_the_sentence_introducing_the_list() -> None:
 
 
 def test_sentences_far_past_the_last_chosen_one_still_stay_out() -> None:
-    # The list exception does not reach prose: five skipped captions still end the summary.
+    # The list exception does not reach prose: five story sentences passed over (questions)
+    # still end the summary. (Captions and other page furniture are no step away: R992, in
+    # test_summary_page_lines.py.)
+    passed_over = "".join(f"Will street number {n} of the old town be flooded again next year?\n" for n in range(5))
+    text = (
+        "The river rose two metres overnight and flooded the old town on Sunday.\n"
+        + passed_over
+        + "A different story about the council budget was published on Monday."
+    )
+    assert summarize_text(text, "en") == "The river rose two metres overnight and flooded the old town on Sunday."
+
+
+def test_photo_captions_between_the_lead_and_the_story_are_passed_over() -> None:
+    # A gallery page: captions with no full stop between the lead and the next sentence.
     captions = "".join(f"Photo number {n} of the flooded streets\n" for n in range(5))
     text = (
         "The river rose two metres overnight and flooded the old town on Sunday.\n"
         + captions
-        + "A different story about the council budget was published on Monday."
+        + "Rescue teams evacuated 300 residents from the riverside streets by boat."
     )
-    assert summarize_text(text, "en") == "The river rose two metres overnight and flooded the old town on Sunday."
+    assert summarize_text(text, "en") == text.split("\n")[0] + " " + text.rsplit("\n", 1)[1]
 
 
 def test_a_numbered_list_run_into_one_line_is_not_a_summary_sentence() -> None:
