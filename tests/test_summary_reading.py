@@ -495,3 +495,30 @@ def test_a_shop_link_glued_onto_a_sentence_is_cut_off() -> None:
     assert summarize_text(text, "en").endswith("Like the rest of the royals, Princess Eugenie must be "
                                               "counting down the days until the arrival of the Duke and "
                                               "Duchess of Cambridge's second child.")
+
+
+@pytest.mark.parametrize("title", ["", "Japanese Graphic Design: Not In Production 7"], ids=["heading", "title"])
+def test_a_sentence_opening_with_the_headline_s_colon_is_no_caption_label(title: str) -> None:
+    # R361 of the Dragnet set: "Japanese Graphic Design: Not in Production focuses on …" was
+    # taken for a caption or speaker label ("Fighter ace: Douglas …"), and its whole paragraph
+    # for a transcript line, so the page's lead was never shown.
+    lead = (
+        "Japanese Graphic Design: Not in Production focuses on the activities of highly active designers "
+        "and Japanese design publications from the past ten years."
+    )
+    text = (
+        "Japanese Graphic Design: Not In Production 7\n\n"
+        f"{lead} Acknowledgement of such activity is often hindered by the differences between Japan and "
+        "the rest of the world.\n\nHattori Kazunari\n\nHattori Kazunari is well-known for his direction of "
+        "advertising for the Kewpie Corporation."
+    )
+    assert summarize_text(text, "en", title=title).startswith(lead)
+
+
+def test_a_caption_label_the_headline_does_not_open_is_still_a_label() -> None:
+    text = (
+        "Battle of Britain pilots remembered\n\n"
+        "Fighter ace: Douglas Bader in his Hurricane at Duxford in the autumn of 1940.\n\n"
+        "Veterans gathered in London on Sunday to remember the pilots who flew in the Battle of Britain."
+    )
+    assert summarize_text(text, "en").startswith("Veterans gathered in London")

@@ -154,6 +154,7 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
     title_terms = frozenset(stem_terms(title)) if title else frozenset()
     pending_label = ""
     last_sentence = -1
+    headlines = {_label_key(title)} - {""}  # "Japanese Graphic Design: Not In" of the headline
     lines = split_lines(text)
     for number, line in enumerate(lines):
         line = _unglue_label(line)
@@ -167,7 +168,11 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
         elif number == 0 and _introduces_list(line, lines[1:3]):
             line = f"{line}."  # the text's first sentence, which a list of its own completes
         line = _clean_line(line, title, first=not count)
-        speech = _is_speaker_line(line)
+        label_key = _label_key(line)
+        named = bool(label_key) and label_key in headlines  # "Japanese Graphic Design: Not in Production focuses …"
+        if label_key and not line.endswith(_TERMINAL_ENDS):
+            headlines.add(label_key)  # a heading: a sentence after it may open with its words again
+        speech = _is_speaker_line(line) and not named
         furniture = ends_with_credit(line) or ends_with_call(line)  # a credited caption, an advert
         sentences = cut_before_speech(cut_restated(cut_restarts(iter_sentences(line))))
         for position, (unit_text, balanced, caption) in enumerate(_group_quotations(sentences)):
@@ -184,7 +189,7 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
                 balanced
                 and not caption
                 and not speech
-                and _reads_alone(unit_text)
+                and _reads_alone(unit_text, headline=named and position == 0)
                 and bool(key)
                 and not (title_key and _repeats_title(key, title_key, unit_text, title_terms))
             )
@@ -336,12 +341,23 @@ def _group_quotations(sentences: Iterable[str]) -> Iterator[tuple[str, bool, boo
         yield " ".join(parts), not stack and not dangling, False
 
 
-def _reads_alone(text: str) -> bool:
-    """False for captions, credits, bylines, list items, list intros, raw URLs and labels."""
+def _reads_alone(text: str, *, headline: bool = False) -> bool:
+    """False for captions, credits, bylines, list items, list intros, raw URLs and labels (not
+    a ``headline``'s words before a colon: the sentence names the headline's subject)."""
     if text.endswith(":") or _is_junk(text):
         return False
     label = _LABEL_RE.match(text)
-    return not label or label.group(1).casefold() in _FACT_CHECK_LABELS
+    return not label or headline or label.group(1).casefold() in _FACT_CHECK_LABELS
+
+
+def _label_key(text: str) -> str:
+    """A label opening ``text`` and the two words after its colon, case-folded ("japanese graphic
+    design: not in"), or "": a sentence opening with a headline's words has the headline's key."""
+    label = _LABEL_RE.match(text)
+    if not label:
+        return ""
+    after = text[label.end() :].split(None, 2)[:2]
+    return f"{label.group(1).casefold()}: {' '.join(after).casefold()}" if len(after) == 2 else ""
 
 
 def _is_junk(text: str) -> bool:
