@@ -210,11 +210,13 @@ def summarize_text(
         # The last unit names almost nothing: the next told one takes its place if it names
         # someone or something and fits. Only the last: no sentence after it can lean on it.
         vague = chosen[-1]
-        other = _next_told(chain(stopped, units), chosen, chosen_terms, skipped, language)
+        other = _next_told(chain(stopped, units), chosen, chosen_terms, skipped, language, told)
         room = max_chars - sum(len(unit.text) + 1 for unit in chosen[:-1])
         leans_on_it = other is not None and other.leans and other.antecedent == vague.index
         if other and not leans_on_it and len(other.text) <= room and welcomes(other.text):
-            chosen[-1] = other
+            kept = [frozenset(stem_terms(unit.text, language)) for unit in chosen[:-1]]
+            if not _names_the_skipped(other, told, kept, title, language):  # "The magazine …"
+                chosen[-1] = other
     return " ".join(unit.text for unit in chosen)
 
 
@@ -279,14 +281,21 @@ def _names_the_skipped(
 
 
 def _next_told(
-    units: Iterable[Unit], chosen: list[Unit], chosen_terms: list[frozenset[str]], skipped: int, language: str
+    units: Iterable[Unit],
+    chosen: list[Unit],
+    chosen_terms: list[frozenset[str]],
+    skipped: int,
+    language: str,
+    told: dict[int, Unit],
 ) -> Unit | None:
     """The unit after the summary that it could tell next: usable, not weak, not a question,
-    speech or repeat, leaning only on a chosen unit, not too far past the last one."""
+    speech or repeat, leaning only on a chosen unit, not too far past the last one (the units
+    read are added to ``told``)."""
     indexes = {unit.index for unit in chosen}
     for unit in units:
         if skipped >= MAX_GAP:
             return None
+        told[unit.index] = unit
         skipped += not unit.listed
         if not unit.usable or unit.weak or _is_question(unit.text) or _is_speech(unit.text, language):
             continue
