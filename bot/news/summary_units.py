@@ -185,11 +185,12 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
             unit_text = unit_text.lstrip(",; ") or unit_text  # ", NASA announced": a link was cut
             unit_text = _LINK_TEXT_RE.sub("", unit_text, count=1)  # "Visit site Like the rest …"
             key = _key(unit_text)
+            junk = _is_junk(unit_text)
             usable = (
                 balanced
                 and not caption
                 and not speech
-                and _reads_alone(unit_text, headline=named and position == 0)
+                and _reads_alone(unit_text, junk, headline=named and position == 0)
                 and bool(key)
                 and not (title_key and _repeats_title(key, title_key, unit_text, title_terms))
             )
@@ -198,7 +199,7 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
                 and not speech
                 and len(unit_text.split()) >= 8
                 and ":" not in unit_text  # a list item or label ("1a etapa: 10 de março")
-                and _reads_alone(unit_text)
+                and _reads_alone(unit_text, junk)
                 and not (title_key and _repeats_title(key, title_key))
             )
             yield Unit(
@@ -211,7 +212,7 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
                 pronoun=_opens_with_pronoun(unit_text),
                 antecedent=last_sentence,
                 listed=bool(_LIST_ITEM_RE.match(unit_text)),
-                junk=furniture or (caption and unit_text == line) or _is_junk(unit_text),
+                junk=junk or furniture or (caption and unit_text == line),
             )
             if not caption:
                 last_sentence = count
@@ -341,10 +342,10 @@ def _group_quotations(sentences: Iterable[str]) -> Iterator[tuple[str, bool, boo
         yield " ".join(parts), not stack and not dangling, False
 
 
-def _reads_alone(text: str, *, headline: bool = False) -> bool:
+def _reads_alone(text: str, junk: bool, *, headline: bool = False) -> bool:
     """False for captions, credits, bylines, list items, list intros, raw URLs and labels (not
     a ``headline``'s words before a colon: the sentence names the headline's subject)."""
-    if text.endswith(":") or _is_junk(text):
+    if junk or text.endswith(":"):  # junk: ``_is_junk(text)``, found once for the unit
         return False
     label = _LABEL_RE.match(text)
     return not label or headline or label.group(1).casefold() in _FACT_CHECK_LABELS
