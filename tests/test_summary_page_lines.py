@@ -189,3 +189,17 @@ def test_page_furniture_counts_again_once_the_lead_has_company() -> None:
     far = "A different story about the council budget was published on Monday."
     text = f"{LEAD}\n\n{NEXT}\n\n{furniture}{far}"
     assert summarize_text(text, "en") == f"{LEAD} {NEXT}"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Holy Bible, New International Version®, NIV® Copyright © 1973, 1978, 1984, 2011 by Biblica, Inc.® Used by permission.",
+        "All rights reserved by the publisher of this page and its partners.",
+        "3)Twist it into a bun and secure it with pins.",
+    ],
+    ids=["copyright", "rights", "numbered-no-space"],
+)
+def test_a_copyright_notice_or_a_list_item_is_never_the_summary(line: str) -> None:
+    # R751 and R702 of the Dragnet set, once a lone lead reached past furniture for a second sentence.
+    assert summarize_text(f"{LEAD}\n\n{line}\n\n{NEXT}", "en") == f"{LEAD} {NEXT}"

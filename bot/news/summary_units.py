@@ -93,6 +93,7 @@ _JUNK_START_RE = re.compile(
     r"""^(?:
         [-–—•·*►▪●✓✔→]                  # list item or dialogue line
       | \d{1,2}[.)]\s                    # numbered list item
+      | \d{1,2}\)(?=[A-ZА-ЯІЇЄҐЁ])        # one with no space ("3)Twist it into a bun")
       | [»”:]                            # closing quote or colon left over from the line before
       | ©
       | (?i:\(?(?:photo|image|picture|video|source|credit|illustration|фото|відео|видео|джерело
@@ -111,18 +112,19 @@ _JUNK_ANYWHERE_RE = re.compile(
       | \b(?:reading\ time|tempo\ de\ leitura|час\ читання|время\ чтения)\b
       | \bCategoria\s*:|\bCategory\s*:|\bTags\s*:|\bКатегорія\s*:|\bКатегория\s*:|\bТеги\s*:
       | \b(?:Getty\ Images|Shutterstock|AFP\ via\ Getty|Photo\ credit)\b
+      | ©|\ball\ rights\ reserved\b|\bused\ by\ permission\b   # a copyright notice
       | ://|www\.)""",
     re.IGNORECASE | re.VERBOSE,
 )
 # Every alternative of _JUNK_ANYWHERE_RE contains one of these (case-folded).
 _JUNK_WORDS = (
     "read", "читання", "чтения", "leitura", "categor", "категор", "tags", "теги", "getty", "shutterstock",
-    "photo credit", "://", "www.",
+    "photo credit", "©", "all rights reserved", "used by permission", "://", "www.",
 )
 # A speaker or caption label opening a line: "Prof. Carlos: Estou…", "Fighter ace: Douglas…"
 # (an interview transcript or a photo caption, not prose); fact-check labels are kept.
 _LABEL_RE = re.compile(r"^(?=[A-ZА-ЯІЇЄҐЁ])([^\W\d_][\w.'’-]*(?: [\w.'’-]+){0,2}):\s+(?=[A-ZА-ЯІЇЄҐЁ«„“‘'\"])")
-_LIST_ITEM_RE = re.compile(r"^(?:[-–—•·*►▪●✓✔→]|\d{1,2}[.)]\s)")
+_LIST_ITEM_RE = re.compile(r"^(?:[-–—•·*►▪●✓✔→]|\d{1,2}[.)]\s|\d{1,2}\)(?=[A-ZА-ЯІЇЄҐЁ]))")  # "3)Twist …" too
 _NON_ALNUM_RE = re.compile(r"[\W_]+")
 
 
