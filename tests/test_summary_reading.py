@@ -522,3 +522,33 @@ def test_a_caption_label_the_headline_does_not_open_is_still_a_label() -> None:
         "Veterans gathered in London on Sunday to remember the pilots who flew in the Battle of Britain."
     )
     assert summarize_text(text, "en").startswith("Veterans gathered in London")
+
+
+@pytest.mark.parametrize(
+    ("language", "lead", "skipped", "rather", "told"),
+    [
+        ("en", "The river rose two metres overnight and flooded the old town on Sunday.",
+         "Was the city ready for a flood of this size?",
+         "Rather, the council blamed the weather service for the late warning on Sunday.",
+         "Rescue teams evacuated 300 residents from the riverside streets by boat."),
+        ("uk", "Уряд ухвалив новий бюджет на наступний рік після довгих дебатів у Раді.",
+         "Чи готова країна до таких витрат?",
+         "Натомість опозиція заявила, що оскаржить рішення в суді цього тижня.",
+         "Видатки на освіту зростуть на п'ять відсотків за планом міністерства."),
+    ],
+    ids=["en", "uk"],
+)
+def test_a_rather_opener_after_a_skipped_sentence_stays_out(
+    language: str, lead: str, skipped: str, rather: str, told: str
+) -> None:
+    # R431 of the Dragnet set: "Rather, the temptation arises from this map …" followed the lead
+    # though the sentence it answers was skipped.
+    assert summarize_text(f"{lead} {skipped} {rather} {told}", language) == f"{lead} {told}"
+
+
+def test_rather_than_opens_a_sentence_of_its_own() -> None:
+    text = (
+        "The river rose two metres overnight and flooded the old town on Sunday. "
+        "Rather than wait for help, residents built a wall of sandbags along the embankment."
+    )
+    assert summarize_text(text, "en") == text
