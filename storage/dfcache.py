@@ -36,6 +36,9 @@ class DfCache:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def __contains__(self, term: object) -> bool:
+        return term in self._entries
+
     def lookup(self, terms: Iterable[str]) -> tuple[dict[str, int], list[str]]:
         """The counts held and fresh for ``terms``, and the terms to read (missing or expired)."""
         now = self._clock()
