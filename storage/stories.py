@@ -11,7 +11,7 @@ Document frequencies are cached in memory (``storage.dfcache``): a check needs t
 in one statement. This process's own additions update the cache as they are written; what
 other processes add (replicas on one database) shows after at most ``DF_CACHE_SECONDS``, a
 drift the IDF does not notice. A transaction rolled back after an addition leaves its counts
-one too high for as long. Each count expires on its own and the least recently used go first
+one too high for as long. Each count expires on its own and those read longest ago go first
 past ``DF_CACHE_TERMS``, so no check has to read all of its terms again at once.
 """
 
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from storage.db import Database
 
 DF_CACHE_SECONDS = 300.0  # a cached document frequency is read again at most this long after it was read
-DF_CACHE_TERMS = 200_000  # the least recently used counts are dropped past this many
+DF_CACHE_TERMS = 200_000  # the counts read longest ago are dropped past this many
 
 
 @dataclass(frozen=True, slots=True)
