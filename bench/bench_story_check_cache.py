@@ -63,7 +63,8 @@ def counting(repo: StoryRepo, read: list[int]) -> None:
     original = repo._df_query
 
     def query(terms: list[str]) -> tuple[str, tuple[object, ...]]:
-        read[-1] += len(terms)
+        if read:  # not while warming up
+            read[-1] += len(terms)
         return original(terms)
 
     repo._df_query = query  # type: ignore[method-assign]
@@ -121,8 +122,19 @@ async def main() -> None:
             queries.append((None, synth.write_up(synth.event())))
     warm_queries, queries = queries[: args.warm], queries[args.warm:]
     path = args.keep / "bench.db"
-    db = await Database.open(path)
+    await cache_policies(args, path, warm_queries, queries)
+    await cold_starts(args, path, queries[: args.cold_checks])
 
+
+async def cache_policies(args: argparse.Namespace, path: Path, warm_queries: list, queries: list) -> None:
+    db = await Database.open(path)
+    try:
+        await _cache_policies(args, db, warm_queries, queries)
+    finally:
+        await db.close()  # also after an error: aiosqlite's thread would keep the process alive
+
+
+async def _cache_policies(args: argparse.Namespace, db: Database, warm_queries: list, queries: list) -> None:
     print(f"1. df cache, {len(queries)} checks a round timed after {len(warm_queries)} untimed, "
           f"{args.interval:g} simulated s apart ({len(queries) * args.interval:.0f} s timed; the time to live is 300 s)")
     print("   load average before: %.2f %.2f %.2f (2 cores)" % os.getloadavg())
@@ -151,26 +163,29 @@ async def main() -> None:
     for name, runs in results.items():
         reads = [r for _, _, run in runs for r in run]
         print(f"   {name}: checks reading more than 180 terms: {sum(r > 180 for r in reads)} of {len(reads)}")
-    db.stories = StoryRepo(db)
-    await db.close()
 
-    print(f"2. cold start: the first {args.cold_checks} checks after the file's pages left the OS cache")
-    cold = queries[: args.cold_checks]
+
+async def cold_starts(args: argparse.Namespace, path: Path, cold: list) -> None:
+    """The file closed (unmapped) and its pages dropped from the OS cache before each round."""
+    if args.cold_rounds:
+        print(f"2. cold start: the first {len(cold)} checks after the file's pages left the OS cache")
     for round_ in range(args.cold_rounds):
         for warm in ((False, True) if round_ % 2 == 0 else (True, False)):
             evict(path)
             db = await Database.open(path)
-            note = "no warm-up"
-            if warm:
-                t0, c0 = time.perf_counter(), time.process_time()
-                done = await warm_story_pages(db, since=NOW - WINDOW)
-                note = (f"warm-up {time.perf_counter() - t0:.2f} s wall, {time.process_time() - c0:.2f} s CPU "
-                        f"of this process, {done}")
-            wall, cpu = await timed(db, cold)
+            try:
+                note = "no warm-up"
+                if warm:
+                    t0, c0 = time.perf_counter(), time.process_time()
+                    done = await warm_story_pages(db, since=NOW - WINDOW)
+                    note = (f"warm-up {time.perf_counter() - t0:.2f} s wall, {time.process_time() - c0:.2f} s CPU "
+                            f"of this process, {done}")
+                wall, cpu = await timed(db, cold)
+            finally:
+                await db.close()
             print(f"   round {round_ + 1}, {note}: p50 {statistics.median(wall):.2f} ms, p99 {pct(wall, 0.99):.2f}, "
                   f"max {max(wall):.2f}; first 20 checks {sum(wall[:20]):.0f} ms; CPU p99 {pct(cpu, 0.99):.2f} "
                   f"(load {os.getloadavg()[0]:.2f})")
-            await db.close()
 
 
 if __name__ == "__main__":
