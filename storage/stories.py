@@ -11,8 +11,8 @@ Document frequencies are cached in memory (``storage.dfcache``): a check needs t
 in one statement. This process's own additions update the cache as they are written; what
 other processes add (replicas on one database) shows after at most ``DF_CACHE_SECONDS``, a
 drift the IDF does not notice. A transaction rolled back after an addition leaves its counts
-one too high for as long. Each count expires on its own and those read longest ago go first
-past ``DF_CACHE_TERMS``, so no check has to read all of its terms again at once.
+one too high for as long. The cache is dropped a 64th at a time, in turn, and only a 64th
+goes past ``DF_CACHE_TERMS``, so no check has to read all of its terms again at once.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from storage.db import Database
 
 DF_CACHE_SECONDS = 300.0  # a cached document frequency is read again at most this long after it was read
-DF_CACHE_TERMS = 200_000  # the counts read longest ago are dropped past this many
+DF_CACHE_TERMS = 200_000  # past this many counts a part of the cache is dropped
 
 
 @dataclass(frozen=True, slots=True)
