@@ -2,9 +2,9 @@
 
 A check reads about 100 rows of ``term_df``, a few ranges of ``story_keys`` and the vectors of
 20 profiles, each from a different page: with the file's pages out of the OS cache (a bot just
-started, after other work) that is ~150 reads from disk, and p99 at 100,000 stories went from
-4.6–4.9 ms warm to 8.2 ms (``bench/bench_story_check_cache.py`` measures both). So at start the
-bot reads those tables once, in file order. (Caching the commonest terms' counts at start as well
+started, after other work) that is ~150 reads from disk. At 100,000 stories the first 20 checks
+then took 736–1,044 ms, against 170–223 ms after this warm-up (``bench/bench_story_check_cache.py``,
+loaded machine). So at start the bot reads those tables once, in file order. (Caching the commonest terms' counts at start as well
 was tried: no faster, the first 20 checks learn them.)
 
 On SQLite the pages are read by a connection of their own in a worker thread (read-only), so
@@ -61,7 +61,7 @@ async def warm_story_pages(db: Database, *, since: datetime) -> str:
         counts = [(await db.fetchall(sql, args))[0] for sql, args in scans]
     (terms,), (keys,), (profiles, chars) = counts
     return (f"{terms} df counts, {keys} keys, {profiles} profiles of the window "
-            f"({(chars or 0) / 1e6:.0f} MB of vectors) read")
+            f"({(chars or 0) / 1e6:.0f} M characters of vectors) read")
 
 
 def _read(conn: sqlite3.Connection, scans: list[tuple[str, tuple[str, ...]]]) -> list[tuple[int, ...]]:
