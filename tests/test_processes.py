@@ -98,7 +98,7 @@ def _port(tg: FakeTelegramServer) -> int:
 async def test_the_bot_api_cut_off_mid_fanout_every_chat_gets_the_post_after_it_is_back(
     tg: FakeTelegramServer, tmp_path: Path, database_target: str
 ) -> None:
-    """1,000 chats at 250 messages/s; after 200 posts the connection to the Bot API is cut
+    """500 chats at 250 messages/s; after 200 posts the connection to the Bot API is cut
     until the bot has found it down long enough to tell the admins (1.2 s: it cannot, so it
     logs the notice) and probed it twice more (the backoff cap set to 1 s so the test is
     short; bench/bench_outage.py runs the 540 s outage with the defaults). No row fails;
