@@ -25,7 +25,10 @@ from tests.fakes.telegram_api import Call, FakeTelegramServer
 @pytest.fixture
 async def bot(make_settings: Callable[..., Settings], tg: FakeTelegramServer,
               clock: FakeClock) -> AsyncIterator[RunningBot]:
-    application = build_application(make_settings(), clock=clock, schedule_jobs=False, sleep=clock.sleep)
+    # flood_clock: on PostgreSQL a 429 holds the shared flood budget for retry_after; on the
+    # test's clock that hold ends when the test advances it, not a minute of real time later.
+    application = build_application(make_settings(), clock=clock, schedule_jobs=False, sleep=clock.sleep,
+                                    flood_clock=clock.timestamp)
     async with start_bot(application):
         yield RunningBot(application, tg)
 
