@@ -1,6 +1,6 @@
 """Would a small learned sentence scorer pick better summaries than the summarizer's rules?
 
-usage: python bench/bench_summary_scorer.py [--data DIR] [--folds N]
+usage: python bench/bench_summary_scorer.py [--data DIR] [--folds N] [--swap]
 
 An experiment, not a shipped component: it fits a logistic regression over simple features of
 the summarizer's own units (position among the candidates, length, digits, capitalized
@@ -19,6 +19,15 @@ to turn the fitted probabilities into a summary are scored:
 - ``lead+top2``: the rules' first candidate, then the two others with the highest p that
   fit, in document order.
 
+- ``rules+swap``: the rules' own summary, its last unit (after the lead) given up for the
+  candidate with the highest p that fits its room, leans on nothing skipped, and beats the last
+  unit's p by ``SWAP_MARGIN``: the scorer as a judge of the third sentence only.
+
+With --swap the halves are used as the issue asks of a learned component: the scorer is fitted
+on the whole EVEN half and scored on the ODD half, then fitted on the ODD half and scored on the
+EVEN half; both directions are printed (no cross-validation then). This is the only mode that
+reads the odd half.
+
 Needs numpy (in the bench extra) and rouge-score.
 """
 
@@ -31,6 +40,7 @@ import random
 import re
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -45,6 +55,7 @@ from bot.news.summary_units import Unit, summary_units  # noqa: E402
 from bot.news.textsearch import stem_terms  # noqa: E402
 
 CANDIDATES = 6
+SWAP_MARGIN = 0.1  # how much likelier (fitted p) a candidate must be than the rules' last unit
 _CAPITALIZED = re.compile(r"(?<=\s)[A-Z][a-z]+")
 _QUOTE = re.compile(r"[\"“”‘’']")
 FEATURES = (
@@ -114,13 +125,8 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 30)
     return w
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--folds", type=int, default=5)
-    args = parser.parse_args()
-    items = [item for item in load_items(args.data) if is_tuning_half(item["id"])]  # never the odd half
-    scorer = load_scorer(args.data)
+def prepare(items: list[dict]) -> list[tuple]:
+    """(item, candidate units, features, labels, feasible subsets) for every article."""
     from rouge_score import rouge_scorer
 
     rouge = rouge_scorer.RougeScorer(["rouge1", "rouge2"], use_stemmer=True)
@@ -140,44 +146,107 @@ def main() -> None:
         best = max(subsets, key=gain) if subsets else ()
         labels = np.array([float(i in best) for i in range(len(units))])
         prepared.append((item, units, features(units, item["title"]), labels, subsets))
+    return prepared
 
-    order = list(range(len(prepared)))
-    random.Random(0).shuffle(order)
-    folds = [order[k :: args.folds] for k in range(args.folds)]
-    decoders = ("subset t=0.3", "subset t=0.4", "lead+top2")
-    predictions: dict[str, dict[str, str]] = {name: {} for name in (*decoders, "rules", "lead3")}
-    for fold in folds:
-        train = [prepared[i] for i in order if i not in fold and prepared[i][2] is not None]
-        w = fit_logistic(np.vstack([p[2] for p in train]), np.concatenate([p[3] for p in train]))
-        for i in fold:
-            item, units, x, _, subsets = prepared[i]
-            predictions["rules"][item["id"]] = ours(item["text"], item["title"])
-            predictions["lead3"][item["id"]] = lead3(item["text"], item["title"])
-            if x is None or not subsets:
-                for name in decoders:
-                    predictions[name][item["id"]] = predictions["rules"][item["id"]]
-                continue
-            p = 1 / (1 + np.exp(-x @ w))
-            for name, threshold in (("subset t=0.3", 0.3), ("subset t=0.4", 0.4)):
-                subset = max(subsets, key=lambda s: sum(p[j] - threshold for j in s))
-                predictions[name][item["id"]] = " ".join(units[j].text for j in subset)
-            picked, used = [0], len(units[0].text)
-            for j in sorted(range(1, len(units)), key=lambda j: -p[j]):
-                if len(picked) < MAX_SENTENCES and used + len(units[j].text) + 1 <= MAX_CHARS:
-                    if not units[j].leans or units[j].antecedent in {units[k].index for k in picked}:
-                        picked.append(j)
-                        used += len(units[j].text) + 1
-            predictions["lead+top2"][item["id"]] = " ".join(units[j].text for j in sorted(picked))
 
-    print(f"even half only: {len(items)} articles, {args.folds}-fold cross-validation over articles, "
-          f"budget {MAX_SENTENCES} units / {MAX_CHARS} characters; ROUGE on the held-out folds")
+DECODERS = ("subset t=0.3", "subset t=0.4", "lead+top2", "rules+swap")
+
+
+def predict(prepared: list[tuple], w: np.ndarray, predictions: dict[str, dict[str, str]]) -> None:
+    """Every decoder's summary of every prepared article under the weights ``w``."""
+    for item, units, x, _, subsets in prepared:
+        rules = ours(item["text"], item["title"])
+        predictions["rules"][item["id"]] = rules
+        predictions["lead3"][item["id"]] = lead3(item["text"], item["title"])
+        if x is None or not subsets:
+            for name in DECODERS:
+                predictions[name][item["id"]] = rules
+            continue
+        p = 1 / (1 + np.exp(-x @ w))
+        for name, threshold in (("subset t=0.3", 0.3), ("subset t=0.4", 0.4)):
+            subset = max(subsets, key=lambda s: sum(p[j] - threshold for j in s))
+            predictions[name][item["id"]] = " ".join(units[j].text for j in subset)
+        picked, used = [0], len(units[0].text)
+        for j in sorted(range(1, len(units)), key=lambda j: -p[j]):
+            if len(picked) < MAX_SENTENCES and used + len(units[j].text) + 1 <= MAX_CHARS:
+                if not units[j].leans or units[j].antecedent in {units[k].index for k in picked}:
+                    picked.append(j)
+                    used += len(units[j].text) + 1
+        predictions["lead+top2"][item["id"]] = " ".join(units[j].text for j in sorted(picked))
+        predictions["rules+swap"][item["id"]] = _swap_last(rules, units, p)
+
+
+def _swap_last(rules: str, units: list[Unit], p: np.ndarray) -> str:
+    """The rules' summary with its last unit given up for a likelier candidate (see the docstring)."""
+    shown = [j for j, unit in enumerate(units) if unit.text in rules]
+    if len(shown) < 2 or " ".join(units[j].text for j in shown) != rules:
+        return rules  # the rules showed a unit that is no candidate (a fallback, a cut lead)
+    last = shown[-1]
+    kept = shown[:-1]
+    room = MAX_CHARS - sum(len(units[j].text) + 1 for j in kept)
+    indexes = {units[j].index for j in kept}
+    terms = [frozenset(stem_terms(units[j].text, "en")) for j in kept]
+    best = None
+    for j in range(len(units)):
+        unit = units[j]
+        if j in shown or len(unit.text) > room or (unit.leans and unit.antecedent not in indexes):
+            continue
+        if _repeats(frozenset(stem_terms(unit.text, "en")), terms) or p[j] < p[last] + SWAP_MARGIN:
+            continue
+        if best is None or p[j] > p[best]:
+            best = j
+    if best is None:
+        return rules
+    return " ".join(units[j].text for j in sorted([*kept, best]))
+
+
+def _print(scorer: ModuleType, items: list[dict], predictions: dict[str, dict[str, str]]) -> None:
     print(f"{'system':14} {'ROUGE-1':>8} {'ROUGE-2':>8} {'ROUGE-Lsum':>10}")
-    for name in ("rules", "lead3", *decoders):
+    for name in ("rules", "lead3", *DECODERS):
         m = scorer.evaluate(items, predictions[name], resamples=200)
         print(f"{name:14} {m['rouge1']:8.1f} {m['rouge2']:8.1f} {m['rougeLsum']:10.1f}"
               f"   (± {m['rouge1_se']:.1f} / {m['rouge2_se']:.1f} / {m['rougeLsum_se']:.1f})")
-    everything = [p for p in prepared if p[2] is not None]
-    w = fit_logistic(np.vstack([p[2] for p in everything]), np.concatenate([p[3] for p in everything]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--swap", action="store_true", help="fit on one half, score on the other, both ways")
+    args = parser.parse_args()
+    scorer = load_scorer(args.data)
+    everything = load_items(args.data)
+    if args.swap:
+        halves = {
+            "even": prepare([item for item in everything if is_tuning_half(item["id"])]),
+            "odd": prepare([item for item in everything if not is_tuning_half(item["id"])]),
+        }
+        for fit, test in (("even", "odd"), ("odd", "even")):
+            train = [p for p in halves[fit] if p[2] is not None]
+            w = fit_logistic(np.vstack([p[2] for p in train]), np.concatenate([p[3] for p in train]))
+            predictions: dict[str, dict[str, str]] = {name: {} for name in (*DECODERS, "rules", "lead3")}
+            predict(halves[test], w, predictions)
+            print(f"fitted on the {fit} half ({len(halves[fit])} articles), scored on the {test} half "
+                  f"({len(halves[test])}); budget {MAX_SENTENCES} units / {MAX_CHARS} characters")
+            _print(scorer, [p[0] for p in halves[test]], predictions)
+            print("weights: " + ", ".join(f"{n} {v:+.2f}" for n, v in zip(FEATURES, w, strict=True)))
+        return
+    items = [item for item in everything if is_tuning_half(item["id"])]  # never the odd half
+    prepared = prepare(items)
+    order = list(range(len(prepared)))
+    random.Random(0).shuffle(order)
+    folds = [order[k :: args.folds] for k in range(args.folds)]
+    predictions = {name: {} for name in (*DECODERS, "rules", "lead3")}
+    for fold in folds:
+        train = [prepared[i] for i in order if i not in fold and prepared[i][2] is not None]
+        w = fit_logistic(np.vstack([p[2] for p in train]), np.concatenate([p[3] for p in train]))
+        predict([prepared[i] for i in fold], w, predictions)
+
+    print(f"even half only: {len(items)} articles, {args.folds}-fold cross-validation over articles, "
+          f"budget {MAX_SENTENCES} units / {MAX_CHARS} characters; ROUGE on the held-out folds")
+    _print(scorer, items, predictions)
+    usable = [p for p in prepared if p[2] is not None]
+    w = fit_logistic(np.vstack([p[2] for p in usable]), np.concatenate([p[3] for p in usable]))
     print("weights fitted on the whole even half: " + ", ".join(f"{n} {v:+.2f}" for n, v in zip(FEATURES, w, strict=True)))
 
 

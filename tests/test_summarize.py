@@ -10,6 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.news.models import Article
+from bot.news.restated import cut_before_speech, cut_restated
+from bot.news.runons import CAPTION
 from bot.news.sentences import split_sentences
 from bot.news.summarize import ExtractiveSummarizer, Summarizer, summarize_text
 
@@ -104,7 +106,10 @@ def _summary_sentences(summary: str, text: str) -> list[str]:
     undated = [s.split(" — ", 1)[1] for s in whole if " — " in s[:40] and s.split(" — ", 1)[0].isupper()]
     # So is a stray comma or semicolon left where a link was cut out (", NASA announced").
     unpunctuated = [s.lstrip(",; ") for s in whole if s[:1] in ",;"]
-    sentences = sorted(set(whole + undated + unpunctuated), key=len, reverse=True)
+    # And a caption run into a sentence that restates it ("Банк the said council Банк the council
+    # said.", bot.news.restated): the sentence after the cut is the input's own words.
+    restarted = [part for part in cut_before_speech(cut_restated(whole)) if not part.startswith(CAPTION)]
+    sentences = sorted(set(whole + undated + unpunctuated + restarted), key=len, reverse=True)
 
     def parts(rest: str) -> list[str] | None:
         if not rest:

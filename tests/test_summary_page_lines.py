@@ -139,3 +139,67 @@ def test_the_junk_prefilter_finds_what_the_expression_finds(text: str) -> None:
     from bot.news.summary_units import _JUNK_ANYWHERE_RE, _junk_anywhere
 
     assert _junk_anywhere(text) == bool(_JUNK_ANYWHERE_RE.search(text))
+
+
+@pytest.mark.parametrize(
+    ("language", "furniture", "lead", "following"),
+    [
+        ("en",
+         "Follow @newsdesk on Twitter\n\nView of the harbour from the pier. Credit: A Reader\n"
+         "Remove this ad\n\nPhoto: Reuters\n\n",
+         LEAD, NEXT),
+        ("uk",
+         "Стежте за нами в Telegram\n\nВигляд на Раду з площі. Фото: Укрінформ\nРеклама\n\nФото: Reuters\n\n",
+         UK_LEAD, UK_NEXT),
+    ],
+    ids=["en", "uk"],
+)
+def test_page_furniture_is_no_step_away_from_the_lead(
+    language: str, furniture: str, lead: str, following: str
+) -> None:
+    # R992 of the Dragnet set: a promotion line, a credited caption, "Remove this ad" and a
+    # credit between the lead and the story counted as four sentences passed over, so the
+    # summary stopped at its first sentence.
+    told = "It was the second such decision this year, after a long debate in the parliament."
+    if language == "uk":
+        told = "Це вже друге таке рішення цього року після довгих дебатів у парламенті."
+    text = f"{lead}\n\n{furniture}{following}\n\n{told}"
+    assert summarize_text(text, language) == f"{lead} {following} {told}"
+
+
+def test_a_question_lead_looks_past_page_furniture_for_a_sentence_that_tells() -> None:
+    # R992: "Want to stay on top of all the space news?", then a "Follow … on Twitter" line and
+    # a credited caption, then the story; the question stayed, alone.
+    text = (
+        "Total Solar Eclipse, November 2012: Images and Video\n\nWant to stay on top of all the space news?\n\n"
+        "Follow @universetoday on Twitter\n\nView of the eclipse from Clifton Beach in Queensland, Australia. "
+        "Credit: Camilla\n    Remove this ad\n\n"
+        "Here are some images and video from the total solar eclipse of November 13, 2012, which was visible "
+        "only from the northern part of Australia. Ian Musgrave from Adelaide, Australia was clouded out."
+    )
+    summary = summarize_text(text, "en")
+    assert summary.startswith("Here are some images and video from the total solar eclipse")
+    assert "Want to stay" not in summary
+
+
+def test_page_furniture_counts_again_once_the_lead_has_company() -> None:
+    # Read on the Dragnet gold texts: with two sentences chosen, a third found past captions and
+    # credits read worse more often than not ("… Copyright © 1973 … Used by permission.").
+    furniture = "Photo: Reuters\n\nBy A Reporter\n\nFollow @newsdesk on Twitter\n\nRemove this ad\n\n"
+    far = "A different story about the council budget was published on Monday."
+    text = f"{LEAD}\n\n{NEXT}\n\n{furniture}{far}"
+    assert summarize_text(text, "en") == f"{LEAD} {NEXT}"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Holy Bible, New International Version®, NIV® Copyright © 1973, 1978, 1984, 2011 by Biblica, Inc.® Used by permission.",
+        "All rights reserved by the publisher of this page and its partners.",
+        "3)Twist it into a bun and secure it with pins.",
+    ],
+    ids=["copyright", "rights", "numbered-no-space"],
+)
+def test_a_copyright_notice_or_a_list_item_is_never_the_summary(line: str) -> None:
+    # R751 and R702 of the Dragnet set, once a lone lead reached past furniture for a second sentence.
+    assert summarize_text(f"{LEAD}\n\n{line}\n\n{NEXT}", "en") == f"{LEAD} {NEXT}"

@@ -422,14 +422,27 @@ def test_prose_after_a_list_follows_the_sentence_introducing_the_list() -> None:
 
 
 def test_sentences_far_past_the_last_chosen_one_still_stay_out() -> None:
-    # The list exception does not reach prose: five skipped captions still end the summary.
+    # The list exception does not reach prose: five story sentences passed over (questions)
+    # still end the summary. (Captions and other page furniture are no step away: R992, in
+    # test_summary_page_lines.py.)
+    passed_over = "".join(f"Will street number {n} of the old town be flooded again next year?\n" for n in range(5))
+    text = (
+        "The river rose two metres overnight and flooded the old town on Sunday.\n"
+        + passed_over
+        + "A different story about the council budget was published on Monday."
+    )
+    assert summarize_text(text, "en") == "The river rose two metres overnight and flooded the old town on Sunday."
+
+
+def test_photo_captions_between_the_lead_and_the_story_are_passed_over() -> None:
+    # A gallery page: captions with no full stop between the lead and the next sentence.
     captions = "".join(f"Photo number {n} of the flooded streets\n" for n in range(5))
     text = (
         "The river rose two metres overnight and flooded the old town on Sunday.\n"
         + captions
-        + "A different story about the council budget was published on Monday."
+        + "Rescue teams evacuated 300 residents from the riverside streets by boat."
     )
-    assert summarize_text(text, "en") == "The river rose two metres overnight and flooded the old town on Sunday."
+    assert summarize_text(text, "en") == text.split("\n")[0] + " " + text.rsplit("\n", 1)[1]
 
 
 def test_a_numbered_list_run_into_one_line_is_not_a_summary_sentence() -> None:
@@ -482,3 +495,60 @@ def test_a_shop_link_glued_onto_a_sentence_is_cut_off() -> None:
     assert summarize_text(text, "en").endswith("Like the rest of the royals, Princess Eugenie must be "
                                               "counting down the days until the arrival of the Duke and "
                                               "Duchess of Cambridge's second child.")
+
+
+@pytest.mark.parametrize("title", ["", "Japanese Graphic Design: Not In Production 7"], ids=["heading", "title"])
+def test_a_sentence_opening_with_the_headline_s_colon_is_no_caption_label(title: str) -> None:
+    # R361 of the Dragnet set: "Japanese Graphic Design: Not in Production focuses on …" was
+    # taken for a caption or speaker label ("Fighter ace: Douglas …"), and its whole paragraph
+    # for a transcript line, so the page's lead was never shown.
+    lead = (
+        "Japanese Graphic Design: Not in Production focuses on the activities of highly active designers "
+        "and Japanese design publications from the past ten years."
+    )
+    text = (
+        "Japanese Graphic Design: Not In Production 7\n\n"
+        f"{lead} Acknowledgement of such activity is often hindered by the differences between Japan and "
+        "the rest of the world.\n\nHattori Kazunari\n\nHattori Kazunari is well-known for his direction of "
+        "advertising for the Kewpie Corporation."
+    )
+    assert summarize_text(text, "en", title=title).startswith(lead)
+
+
+def test_a_caption_label_the_headline_does_not_open_is_still_a_label() -> None:
+    text = (
+        "Battle of Britain pilots remembered\n\n"
+        "Fighter ace: Douglas Bader in his Hurricane at Duxford in the autumn of 1940.\n\n"
+        "Veterans gathered in London on Sunday to remember the pilots who flew in the Battle of Britain."
+    )
+    assert summarize_text(text, "en").startswith("Veterans gathered in London")
+
+
+@pytest.mark.parametrize(
+    ("language", "lead", "skipped", "rather", "told"),
+    [
+        ("en", "The river rose two metres overnight and flooded the old town on Sunday.",
+         "Was the city ready for a flood of this size?",
+         "Rather, the council blamed the weather service for the late warning on Sunday.",
+         "Rescue teams evacuated 300 residents from the riverside streets by boat."),
+        ("uk", "Уряд ухвалив новий бюджет на наступний рік після довгих дебатів у Раді.",
+         "Чи готова країна до таких витрат?",
+         "Натомість опозиція заявила, що оскаржить рішення в суді цього тижня.",
+         "Видатки на освіту зростуть на п'ять відсотків за планом міністерства."),
+    ],
+    ids=["en", "uk"],
+)
+def test_a_rather_opener_after_a_skipped_sentence_stays_out(
+    language: str, lead: str, skipped: str, rather: str, told: str
+) -> None:
+    # R431 of the Dragnet set: "Rather, the temptation arises from this map …" followed the lead
+    # though the sentence it answers was skipped.
+    assert summarize_text(f"{lead} {skipped} {rather} {told}", language) == f"{lead} {told}"
+
+
+def test_rather_than_opens_a_sentence_of_its_own() -> None:
+    text = (
+        "The river rose two metres overnight and flooded the old town on Sunday. "
+        "Rather than wait for help, residents built a wall of sandbags along the embankment."
+    )
+    assert summarize_text(text, "en") == text

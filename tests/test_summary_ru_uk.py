@@ -97,3 +97,27 @@ def test_a_byline_is_never_shown(language: str, byline: str, where: str) -> None
 def test_a_dateline_is_cut_off_the_lead(language: str, dateline: str) -> None:
     lead, told = _lead_and_told(language)
     assert summarize_text(f"{dateline}{lead} {told}", language) == f"{lead} {told}"
+
+
+def test_a_closed_low_quote_before_a_glued_quotation_does_not_hide_the_seam() -> None:
+    # „…“ (Ukrainian) closes with “, which a count of “ against ” took for a quotation still
+    # open, so the caption glued before the speech was kept as if the speech were nested.
+    text = (
+        "Уряд ухвалив новий бюджет на наступний рік після довгих дебатів у Раді.\n"
+        "Прем'єр-міністр на засіданні фракції „Слуга народу“ в Києві «Ми не відступимо від плану "
+        "ні на крок», — сказав він."
+    )
+    summary = summarize_text(text, "uk")
+    assert summary.endswith("«Ми не відступимо від плану ні на крок», — сказав він.")
+    assert "засіданні" not in summary
+
+
+def test_speech_inside_an_open_low_quote_is_not_cut_off() -> None:
+    # A „ quotation still open before the inner speech: the speech is quoted inside it, no seam.
+    text = (
+        "Уряд ухвалив новий бюджет на наступний рік після довгих дебатів у Раді.\n"
+        "„Прем'єр-міністр сказав нам учора в Києві «Ми не відступимо від плану ні на крок», — і "
+        "пішов геть“, — розповів депутат."
+    )
+    summary = summarize_text(text, "uk")
+    assert "„Прем'єр-міністр сказав нам учора" in summary

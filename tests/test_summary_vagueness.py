@@ -88,3 +88,11 @@ def test_a_fact_check_verdict_never_gives_way() -> None:
         "Claim: Senator John Smith voted against the 2019 farm bill in the Senate. "
         "Rating: Unproven, since the claim rests on a figure that nobody could trace to a source."
     )
+
+
+def test_it_stays_when_the_next_sentence_names_a_noun_only_a_skipped_one_introduced() -> None:
+    # The swap-in is held to the "The <noun>" rule too: "The magazine …" after the question that
+    # introduced the magazine was skipped would leave the reader asking which magazine.
+    intro = "Was it the playlist that Vogue magazine asked the players about?"
+    the_noun = "The magazine printed the playlist for the Burnley trip in 2015."
+    assert summarize_text(f"{LEAD} {NAMED} {VAGUE} {intro} {the_noun}", "en") == f"{LEAD} {NAMED} {VAGUE}"

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import re
 
+from bot.news.datelines import DATE_WORD as _DATE_WORD
+from bot.news.datelines import is_date_line as _is_dateline  # a line that only dates the story
+
 __all__ = [
     "clean_paragraphs",
     "is_junk_line",
@@ -119,21 +122,6 @@ _WIDGET_WORDS = frozenset(
     "sponsored поділитися поширити поделиться копіювати скопіювати посилання скопировать ссылку "
     "коментарі комментарии реклама вконтакте views переглядів перегляди просмотров просмотры "
     "article story reprints order categories categorias category categoria рубрики".split()
-)
-# A line that only dates the story ("21 March 2024, 14:30", "15.06.2023 12:40").
-_NUMERIC_DATE = re.compile(r"\b(?:\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}-\d{2}-\d{2})\b")
-_MONTH = re.compile(
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|січ|лют|берез|квіт|трав|черв|лип|серп"
-    r"|верес|жовт|листоп|груд|январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр",
-    re.IGNORECASE,
-)
-_DATE_WORD = re.compile(
-    r"\d+|\w|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)\w*"
-    r"|updated|published|posted|at|on|am|pm|utc|gmt|січ\w*|лют\w*|берез\w*|квіт\w*|трав\w*|черв\w*"
-    r"|лип\w*|серп\w*|верес\w*|жовт\w*|листоп\w*|груд\w*|январ\w*|феврал\w*|март\w*|апрел\w*"
-    r"|ма[йя]|июн\w*|июл\w*|август\w*|сентябр\w*|октябр\w*|ноябр\w*|декабр\w*|оновлено"
-    r"|опубліковано|обновлено|опубликовано|року|года",
-    re.IGNORECASE,
 )
 _CREDIT = re.compile(
     r"^\W*(?:(?:photos?|images?|pictures?|illustration|credit|фото|світлина|ілюстрація"
@@ -294,13 +282,6 @@ def _is_channel_promo(text: str) -> bool:
     if not _CHANNELS.search(text):
         return False
     return bool(_OUR_CHANNEL.search(text) or _PROMO_START.search(text))
-
-
-def _is_dateline(text: str) -> bool:
-    """Only a date (a month name or a numeric date), maybe a time: not "10 p.m." alone."""
-    if len(text) > 60 or not _NUMERIC_DATE.search(text) and not _MONTH.search(text):
-        return False
-    return all(_DATE_WORD.fullmatch(word) for word in re.findall(r"\w+", text))
 
 
 def is_read_also_marker(text: str) -> bool:

@@ -51,6 +51,7 @@ _LEANING_PHRASES = (
     "after that", "even so", "in that case", "in other words", "крім того", "через це",
     "при цьому", "до того ж", "водночас", "кроме того", "из-за этого", "при этом",
     "в то же время", "тем не менее", "к тому же",
+    "rather,", "натомість", "вместо этого",  # "Rather, the temptation arises …" (not "Rather than …")
 )
 # "This week …", "Цього року …", "Этим летом …": a time, not a pointer to the sentence before.
 _THIS_TIME = tuple(

@@ -19,32 +19,12 @@ from __future__ import annotations
 
 import re
 
+from bot.news.datelines import is_date_line
+
 __all__ = ["MAX_LINE", "ends_with_call", "ends_with_credit", "is_timestamp"]
 
 MAX_LINE = 400  # characters: a longer line is prose (or a whole text without line breaks)
 
-_MONTHS = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
-    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-)
-_MONTHS_CYRILLIC = (
-    r"(?:січ|лют|берез|квіт|трав|черв|лип|серп|верес|жовт|листоп|груд|янв|фев|мар|апр|ма[йя]|июн|июл|авг"
-    r"|сен|окт|ноя|дек)[а-яіїєґё]*\.?"
-)
-_WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
-_DATE = (
-    rf"(?:{_WEEKDAY}{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"  # "July 24, 2012"
-    rf"|\d{{1,2}}\s+{_MONTHS},?\s+\d{{4}}"  # "24 July 2012"
-    rf"|\d{{1,2}}\s+{_MONTHS_CYRILLIC}\s+\d{{4}}(?:\s*(?:г|р)\.?)?"  # "5 травня 2024 р."
-    r"|\d{1,2}[./]\d{1,2}[./]\d{2,4})"  # "05/10/2018", "01.12.2024"
-)
-_TIME = r"(?:,?\s*(?:at|о|в)?\s*\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4}\b)?)?"
-_TIMESTAMP_RE = re.compile(
-    r"^(?:(?:last\s+)?updated|posted|published|modified|оновлено|обновлено|опубліковано|опубликовано"
-    r"|додано|добавлено)?(?:\s+on)?:?\s*"
-    rf"{_DATE}{_TIME}[\s.,|•–—-]*$",
-    re.IGNORECASE,
-)
 # A credit closing a caption's line: "(Official White House Photo by Pete Souza)", "(AP Photo/Jae
 # C. Hong)", "(Getty Images)", "Credit: NASA", "Фото: Укрінформ", "Photo courtesy of …".
 _CREDIT_END_RE = re.compile(
@@ -65,8 +45,9 @@ _CALL_END_RE = re.compile(
 
 def is_timestamp(text: str) -> bool:
     """True for a line or sentence that is a date and time and nothing else, perhaps after
-    "Updated" or "Posted" ("Updated July 24, 2012, 8:38 a.m.", "Опубліковано 5 травня 2024, 10:15")."""
-    return len(text) <= 80 and bool(_TIMESTAMP_RE.match(text.strip()))
+    "Updated" or "Posted" ("Updated July 24, 2012, 8:38 a.m. ET", "Опубліковано 5 травня 2024, 10:15"):
+    ``bot.news.datelines.is_date_line``, the extractor's line cleaner's test too."""
+    return is_date_line(text.strip())
 
 
 def ends_with_credit(line: str) -> bool:

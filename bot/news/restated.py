@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+from bot.news.quotes import open_quotes
 from bot.news.runons import CAPTION
 
 __all__ = ["cut_before_speech", "cut_restated"]
@@ -127,5 +128,7 @@ def _is_long_quote(tail: str) -> bool:
 
 
 def _open_quote(text: str) -> bool:
-    """True when a double or guillemet quotation is open at the end of ``text`` (speech inside speech)."""
-    return (text.count("“") > text.count("”")) or (text.count("«") > text.count("»")) or text.count('"') % 2 == 1
+    """True when a double, guillemet or low („…“) quotation is open at the end of ``text`` (speech
+    inside speech), by the project's quote tracker: „…“ closes with “, which a count of “ against
+    ” would take for an opener. An open single quote is left out: it may be an apostrophe."""
+    return any(mark in "“«„\"" for mark in open_quotes(text))

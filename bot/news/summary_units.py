@@ -93,6 +93,7 @@ _JUNK_START_RE = re.compile(
     r"""^(?:
         [-–—•·*►▪●✓✔→]                  # list item or dialogue line
       | \d{1,2}[.)]\s                    # numbered list item
+      | \d{1,2}\)(?=[A-ZА-ЯІЇЄҐЁ])        # one with no space ("3)Twist it into a bun")
       | [»”:]                            # closing quote or colon left over from the line before
       | ©
       | (?i:\(?(?:photo|image|picture|video|source|credit|illustration|фото|відео|видео|джерело
@@ -111,18 +112,19 @@ _JUNK_ANYWHERE_RE = re.compile(
       | \b(?:reading\ time|tempo\ de\ leitura|час\ читання|время\ чтения)\b
       | \bCategoria\s*:|\bCategory\s*:|\bTags\s*:|\bКатегорія\s*:|\bКатегория\s*:|\bТеги\s*:
       | \b(?:Getty\ Images|Shutterstock|AFP\ via\ Getty|Photo\ credit)\b
+      | ©|\ball\ rights\ reserved\b|\bused\ by\ permission\b   # a copyright notice
       | ://|www\.)""",
     re.IGNORECASE | re.VERBOSE,
 )
 # Every alternative of _JUNK_ANYWHERE_RE contains one of these (case-folded).
 _JUNK_WORDS = (
     "read", "читання", "чтения", "leitura", "categor", "категор", "tags", "теги", "getty", "shutterstock",
-    "photo credit", "://", "www.",
+    "photo credit", "©", "all rights reserved", "used by permission", "://", "www.",
 )
 # A speaker or caption label opening a line: "Prof. Carlos: Estou…", "Fighter ace: Douglas…"
 # (an interview transcript or a photo caption, not prose); fact-check labels are kept.
 _LABEL_RE = re.compile(r"^(?=[A-ZА-ЯІЇЄҐЁ])([^\W\d_][\w.'’-]*(?: [\w.'’-]+){0,2}):\s+(?=[A-ZА-ЯІЇЄҐЁ«„“‘'\"])")
-_LIST_ITEM_RE = re.compile(r"^(?:[-–—•·*►▪●✓✔→]|\d{1,2}[.)]\s)")
+_LIST_ITEM_RE = re.compile(r"^(?:[-–—•·*►▪●✓✔→]|\d{1,2}[.)]\s|\d{1,2}\)(?=[A-ZА-ЯІЇЄҐЁ]))")  # "3)Twist …" too
 _NON_ALNUM_RE = re.compile(r"[\W_]+")
 
 
@@ -139,6 +141,7 @@ class Unit:
     pronoun: bool  # True: that word is a personal pronoun ("He", "Вона"), not a connective
     antecedent: int  # index of the sentence it leans on (the unit before it), -1 if none
     listed: bool = False  # a list item ("- player.setav speedmult"): never shown, no step away either
+    junk: bool = False  # page furniture (a heading, caption, credit, byline, ad): no step away either
 
 
 def summary_units(text: str, language: str = "", title: str = "") -> list[Unit]:
@@ -153,6 +156,7 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
     title_terms = frozenset(stem_terms(title)) if title else frozenset()
     pending_label = ""
     last_sentence = -1
+    headlines = {_label_key(title)} - {""}  # "Japanese Graphic Design: Not In" of the headline
     lines = split_lines(text)
     for number, line in enumerate(lines):
         line = _unglue_label(line)
@@ -166,7 +170,11 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
         elif number == 0 and _introduces_list(line, lines[1:3]):
             line = f"{line}."  # the text's first sentence, which a list of its own completes
         line = _clean_line(line, title, first=not count)
-        speech = _is_speaker_line(line)
+        label_key = _label_key(line)
+        named = bool(label_key) and label_key in headlines  # "Japanese Graphic Design: Not in Production focuses …"
+        if label_key and not line.endswith(_TERMINAL_ENDS):
+            headlines.add(label_key)  # a heading: a sentence after it may open with its words again
+        speech = _is_speaker_line(line) and not named
         furniture = ends_with_credit(line) or ends_with_call(line)  # a credited caption, an advert
         sentences = cut_before_speech(cut_restated(cut_restarts(iter_sentences(line))))
         for position, (unit_text, balanced, caption) in enumerate(_group_quotations(sentences)):
@@ -179,11 +187,12 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
             unit_text = unit_text.lstrip(",; ") or unit_text  # ", NASA announced": a link was cut
             unit_text = _LINK_TEXT_RE.sub("", unit_text, count=1)  # "Visit site Like the rest …"
             key = _key(unit_text)
+            junk = _is_junk(unit_text)
             usable = (
                 balanced
                 and not caption
                 and not speech
-                and _reads_alone(unit_text)
+                and _reads_alone(unit_text, junk, headline=named and position == 0)
                 and bool(key)
                 and not (title_key and _repeats_title(key, title_key, unit_text, title_terms))
             )
@@ -192,7 +201,7 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
                 and not speech
                 and len(unit_text.split()) >= 8
                 and ":" not in unit_text  # a list item or label ("1a etapa: 10 de março")
-                and _reads_alone(unit_text)
+                and _reads_alone(unit_text, junk)
                 and not (title_key and _repeats_title(key, title_key))
             )
             yield Unit(
@@ -205,6 +214,7 @@ def iter_summary_units(text: str, language: str = "", title: str = "") -> Iterat
                 pronoun=_opens_with_pronoun(unit_text),
                 antecedent=last_sentence,
                 listed=bool(_LIST_ITEM_RE.match(unit_text)),
+                junk=junk or furniture or (caption and unit_text == line),
             )
             if not caption:
                 last_sentence = count
@@ -334,12 +344,29 @@ def _group_quotations(sentences: Iterable[str]) -> Iterator[tuple[str, bool, boo
         yield " ".join(parts), not stack and not dangling, False
 
 
-def _reads_alone(text: str) -> bool:
-    """False for captions, credits, bylines, list items, list intros, raw URLs and labels."""
-    if text.endswith(":") or _JUNK_START_RE.match(text) or _junk_anywhere(text) or is_timestamp(text):
+def _reads_alone(text: str, junk: bool, *, headline: bool = False) -> bool:
+    """False for captions, credits, bylines, list items, list intros, raw URLs and labels (not
+    a ``headline``'s words before a colon: the sentence names the headline's subject)."""
+    if junk or text.endswith(":"):  # junk: ``_is_junk(text)``, found once for the unit
         return False
     label = _LABEL_RE.match(text)
-    return not label or label.group(1).casefold() in _FACT_CHECK_LABELS
+    return not label or headline or label.group(1).casefold() in _FACT_CHECK_LABELS
+
+
+def _label_key(text: str) -> str:
+    """A label opening ``text`` and the two words after its colon, case-folded ("japanese graphic
+    design: not in"), or "": a sentence opening with a headline's words has the headline's key."""
+    label = _LABEL_RE.match(text)
+    if not label:
+        return ""
+    after = text[label.end() :].split(None, 2)[:2]
+    return f"{label.group(1).casefold()}: {' '.join(after).casefold()}" if len(after) == 2 else ""
+
+
+def _is_junk(text: str) -> bool:
+    """True for a credit, byline, timestamp, reading time, link or ad: page furniture, never a
+    story sentence (a list intro or a speaker's label is one, though it is not shown either)."""
+    return bool(_JUNK_START_RE.match(text)) or _junk_anywhere(text) or is_timestamp(text)
 
 
 def _junk_anywhere(text: str) -> bool:
