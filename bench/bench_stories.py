@@ -22,7 +22,8 @@ margin over the goal's 0.90. It prints, in the same run:
 * the shipped rule (``bot.news.stories`` constants) pair by pair;
 * the shipped rule through the ingest path (articles arrive one by one and join the
   best-scoring stored story, as ``decide`` does), in three arrival orders, with a story scored
-  by the mean of its sources' scores (average link, shipped) and by its best source's;
+  by the mean of its sources' scores (average link, shipped) at the join threshold (shipped)
+  and at the pair threshold, and by its best source's;
 * the SimHash near-duplicate test the bot had before;
 * boilerplate: how many benchmark articles are taken for boilerplate (should be none);
 * with ``--repeats N``: before and now fitted on N random splits of all articles into two
@@ -251,11 +252,13 @@ def main() -> None:
     for h in (0, 1):
         print(f"  half {h}: {fmt(pair_scores(feats[h], truth[h], *shipped))}")
     print("shipped rule through the ingest path, 3 arrival orders; a story scored by the mean of its sources' "
-          f"scores (shipped, LINK={stories.LINK!r}) and by its best source's (single link):")
-    for link in ("mean", "max"):
+          f"scores (shipped, LINK={stories.LINK!r}) and by its best source's (single link), joined at the join "
+          f"threshold {stories.JOIN_THRESHOLD} (shipped; fitted on half 0 by bench_story_join.py) and at the pair "
+          f"threshold {stories.SAME_STORY_THRESHOLD}:")
+    for link, threshold in (("mean", stories.JOIN_THRESHOLD), ("mean", shipped[1]), ("max", shipped[1])):
         for h in (0, 1):
-            runs = [clustered(rows, profiles, halves[h], df, n, shipped[0], shipped[1], seed, link) for seed in range(3)]
-            print(f"  {link:<4} half {h}: " + "; ".join(fmt(r) for r in runs))
+            runs = [clustered(rows, profiles, halves[h], df, n, shipped[0], threshold, seed, link) for seed in range(3)]
+            print(f"  {link:<4} at {threshold} half {h}: " + "; ".join(fmt(r) for r in runs))
     if args.repeats:
         print(f"\nrandom splits of all articles in two halves ({args.repeats} splits, {2 * args.repeats} held-out halves;"
               " only reported, nothing is chosen by it):")

@@ -38,6 +38,7 @@ from bot.reindex import reindex_search
 from bot.story_summaries import StorySummaries, UsageBudget
 from bot.storyflow import EditLimits
 from storage import Database
+from storage.warmup import warm_up_in_background
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ class Services:
     heartbeat: Heartbeat | None = None  # this replica's row and lease renewals, while running
     feed_claims: FeedClaims = field(default_factory=FeedClaims)  # polls under way (bot.feed_claims)
     fatal: str | None = None  # why the bot stopped itself, for the CLI's last line
+    warm_up: asyncio.Task[str | None] | None = None  # reading the same-story check's pages at start
 
     @property
     def lease(self) -> Lease:
@@ -84,6 +86,9 @@ class Services:
         # Extraction is CPU-bound: a small pool keeps the event loop answering meanwhile.
         self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="extract")
         await reindex_search(self.db, executor=self.executor)  # stories stored by an older version
+        # Read the pages the same-story check reads while the bot starts (storage.warmup).
+        self.warm_up = asyncio.create_task(warm_up_in_background(
+            self.db, since=self.clock.now() - timedelta(hours=settings.story_window_hours)))
         self.summaries = llm_summaries(settings, self.db, self.clock)
         self.ingestor = Ingestor(self.db, self.fetcher, clock=self.clock, executor=self.executor,
                                  options=ingest_options(settings),
@@ -97,6 +102,9 @@ class Services:
         await asyncio.get_running_loop().run_in_executor(self.executor, detect_language, "warm up the model")
 
     async def close(self) -> None:
+        if self.warm_up is not None:
+            self.warm_up.cancel()
+            await asyncio.gather(self.warm_up, return_exceptions=True)
         if self.heartbeat is not None:
             await self.heartbeat.aclose()
         if hasattr(self, "poller"):

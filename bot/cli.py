@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import faulthandler
 import logging
 import sys
 from collections.abc import Sequence
@@ -328,6 +329,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from bot.runmode import RunMode, RunModeError, run
     from storage.lock import DatabaseLock
 
+    # A fatal signal (SIGBUS from a database file cut short under SQLite's mmap, see
+    # storage.db.MMAP_BYTES) then leaves every thread's traceback on stderr, not silence.
+    if sys.__stderr__ is not None:  # the process's own stderr (a test's capture has no descriptor)
+        faulthandler.enable(file=sys.__stderr__)
     settings = _settings()
     mode = RunMode(role=args.role, webhook=args.webhook)
     try:

@@ -229,16 +229,8 @@ class Ranking:
 async def search(db: Database, plan: Plan, common: CommonCounts, ranking: Ranking) -> list[sqlite3.Row]:
     """The best ``ranking.limit`` stories for ``plan``, best first, read whole: each candidate's
     relevance (BM25) times a boost for sources (+10% a source, at most +50%) and recency."""
-    groups, rare = plan.groups, plan.rare
-    everything = [t for g in groups for t in g]  # the newest matches' phrases, in order
-    parts: list[Part] = []
-    if rare:
-        parts.append(Part(" OR ".join(fts_string(t) for g in rare for t in g), BM25, "rare"))
-    if len(rare) < len(groups):
-        if len(groups) > 1:
-            parts.append(Part(" AND ".join(fts_any(g) for g in groups), "rowid DESC", "every word"))
-        if not rare:
-            parts.append(Part(" OR ".join(map(fts_string, everything)), "rowid DESC", "any word"))
+    parts = plan_parts(plan)
+    everything = [t for g in plan.groups for t in g]  # the newest matches' phrases, in order
     if all(part.matching == "rare" for part in parts):
         return await _ranked_by_fts5(db, parts, plan, ranking)
     counts = {t: n for t in everything if (n := plan.counts.get(t, 0)) < plan.rare_docs}
@@ -246,6 +238,22 @@ async def search(db: Database, plan: Plan, common: CommonCounts, ranking: Rankin
     if not _cheaper_here(parts, everything, counts, plan, common.stories):
         return await _ranked_by_fts5(db, parts, plan, ranking, common)
     return await _ranked_here(db, parts, plan, ranking, everything, common)
+
+
+def plan_parts(plan: Plan) -> list[Part]:
+    """The sources of candidates for ``plan``: the rare words' best matches, the newest matching
+    every word, and (with no rare word) the newest matching any word. Each MATCH expression is
+    made of ``fts_string``s only, so whatever a user typed is words to FTS5, never syntax."""
+    groups, rare = plan.groups, plan.rare
+    parts: list[Part] = []
+    if rare:
+        parts.append(Part(" OR ".join(fts_string(t) for g in rare for t in g), BM25, "rare"))
+    if len(rare) < len(groups):
+        if len(groups) > 1:
+            parts.append(Part(" AND ".join(fts_any(g) for g in groups), "rowid DESC", "every word"))
+        if not rare:
+            parts.append(Part(" OR ".join(fts_string(t) for g in groups for t in g), "rowid DESC", "any word"))
+    return parts
 
 
 def _cheaper_here(parts: Sequence[Part], everything: Sequence[str], counts: Mapping[str, int], plan: Plan,

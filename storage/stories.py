@@ -5,12 +5,14 @@ candidates cheaply: a story's profile is keyed by its few rarest stems (``story_
 the check of a new article reads only the profiles sharing a key with it, however many
 stories are stored.
 
-Document frequencies are cached in memory: a check needs those of about 230 terms, its common
-stems looked up a moment ago, but its phrases (pairs of stems, ``MAX_PHRASES`` a profile) mostly
-never seen: about 100 are read from ``term_df`` per check, all in one statement. This process's own additions update the cache as
-they are written; what other processes add (replicas on one database) shows after at most
-``DF_CACHE_SECONDS``, a drift the IDF does not notice. A transaction rolled back after an
-addition leaves its counts one too high for as long.
+Document frequencies are cached in memory (``storage.dfcache``): a check needs those of about
+230 terms, its common stems looked up a moment ago, but its phrases (pairs of stems,
+``MAX_PHRASES`` a profile) mostly never seen: about 100 are read from ``term_df`` per check, all
+in one statement. This process's own additions update the cache as they are written; what
+other processes add (replicas on one database) shows after at most ``DF_CACHE_SECONDS``, a
+drift the IDF does not notice. A transaction rolled back after an addition leaves its counts
+one too high for as long. The cache is dropped a 64th at a time, in turn, and only a 64th
+goes past ``DF_CACHE_TERMS``, so no check has to read all of its terms again at once.
 """
 
 from __future__ import annotations
@@ -23,12 +25,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from storage._time import from_db, to_db
+from storage.dfcache import DfCache
 
 if TYPE_CHECKING:
     from storage.db import Database
 
-DF_CACHE_SECONDS = 300.0  # the cache of document frequencies is dropped this often...
-DF_CACHE_TERMS = 200_000  # ...and when it holds more terms than this
+DF_CACHE_SECONDS = 300.0  # a cached document frequency is read again at most this long after it was read
+DF_CACHE_TERMS = 200_000  # past this many counts a part of the cache is dropped
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,24 +44,20 @@ class StoredVectors:
 class StoryRepo:
     def __init__(self, db: Database, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._db = db
-        self._clock = clock
-        self._df: dict[str, int] = {}  # term -> df, 0 for a term no profile holds
-        self._df_since = clock()
+        self._df = DfCache(ttl=DF_CACHE_SECONDS, capacity=DF_CACHE_TERMS, clock=clock)
 
     async def document_frequencies(self, terms: Iterable[str]) -> tuple[dict[str, int], int]:
         """How many stored profiles hold each of ``terms`` (those held by none are left out),
         and how many profiles there are."""
-        if self._clock() - self._df_since > DF_CACHE_SECONDS or len(self._df) > DF_CACHE_TERMS:
-            self._df.clear()
-            self._df_since = self._clock()
         wanted = list(dict.fromkeys(("", *terms)))  # '' counts the profiles
-        cache = self._df
-        missing = [t for t in wanted if t not in cache]
+        counts, missing = self._df.lookup(wanted)
         if missing:
-            found = {r[0]: int(r[1]) for r in await self._db.fetchall(*self._df_query(missing))}
-            for term in missing:
-                cache[term] = found.get(term, 0)
-        return {t: df for t in wanted[1:] if (df := cache.get(t, 0))}, cache.get("", 0)
+            rows = await self._db.fetchall(*self._df_query(missing))
+            read = dict.fromkeys(missing, 0)
+            read.update((r[0], int(r[1])) for r in rows)
+            self._df.store(read)
+            counts.update(read)
+        return {t: df for t in wanted[1:] if (df := counts.get(t, 0))}, counts.get("", 0)
 
     def _df_query(self, terms: list[str]) -> tuple[str, tuple[object, ...]]:
         """One statement for all of ``terms``, whatever their number (a check misses about 100,
@@ -70,10 +69,7 @@ class StoryRepo:
 
     def _counted(self, terms: Iterable[str]) -> None:
         """This process added a profile holding ``terms`` (and ''): keep cached counts exact."""
-        cache = self._df
-        for term in terms:
-            if term in cache:
-                cache[term] += 1
+        self._df.add(terms, 1)
 
     async def candidates(self, keys: Sequence[str], *, since: datetime, limit: int = 30) -> list[StoredVectors]:
         """Vectors of the source texts seen since ``since`` sharing the most of ``keys``, at
@@ -151,10 +147,7 @@ class StoryRepo:
                 "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = term_df.df + 1",
                 [(t,) for t in added],
             )
-        cache = self._df
-        for term in gone:
-            if cache.get(term):
-                cache[term] -= 1
+        self._df.add(gone, -1)
         self._counted(added)
 
     async def first_profiles(self, article_ids: Sequence[int]) -> dict[int, str]:

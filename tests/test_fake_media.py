@@ -145,6 +145,25 @@ async def test_create_forum_topic_needs_a_forum_and_the_right(tg: FakeTelegramSe
     assert [t.name for t in tg.topics(FORUM)] == ["News"]
 
 
+async def test_create_forum_topic_cuts_a_long_name_silently_as_tdlib_does(tg: FakeTelegramServer, bot: Bot) -> None:
+    # Telegram does not refuse a name over 128 characters: TDLib's clean_name keeps the first
+    # 128 code points, wherever that falls (here inside a flag), and folds runs of spaces.
+    tg.add_forum(FORUM, "Forum")
+    tg.set_member(FORUM, tg.bot_id, "administrator", can_manage_topics=True)
+    flag = "\U0001F1FA\U0001F1E6"
+    long = await bot.create_forum_topic(FORUM, "a" * 127 + flag + " news")
+    assert long.name == "a" * 127 + "\U0001F1FA"  # half the flag: why the bot cuts first
+    emoji = await bot.create_forum_topic(FORUM, "\U0001F30A" * 130)  # 2 UTF-16 units each, 1 code point
+    assert emoji.name == "\U0001F30A" * 128
+    spaced = await bot.create_forum_topic(FORUM, "  Water\n\n and\u00a0\u2003Dams  ")
+    assert spaced.name == "Water and Dams"
+    assert [t.name for t in tg.topics(FORUM)] == [long.name, emoji.name, "Water and Dams"]
+    for empty in ("", "   ", "\u200b\u00a0\n"):
+        with pytest.raises(BadRequest, match="^Title must be non-empty$"):
+            await bot.create_forum_topic(FORUM, empty)
+    assert len(tg.topics(FORUM)) == 3
+
+
 async def test_every_send_honours_message_thread_id(tg: FakeTelegramServer, bot: Bot) -> None:
     tg.add_forum(FORUM, "Forum")
     tg.set_member(FORUM, tg.bot_id, "administrator", can_manage_topics=True)

@@ -24,7 +24,7 @@ from tests.test_restart import BotProcess
 pytestmark = pytest.mark.slow
 
 CHANNEL = -1009009
-FIRST_POLL_WITHIN = 60.0  # the README promises posts "a few seconds after start"
+FIRST_POLL_WITHIN = 60.0  # the README: the first poll "as soon as the bot has started"
 
 
 async def test_feeds_and_channels_alone_fill_the_channel_and_feeds_shows_the_broken_one(

@@ -347,6 +347,25 @@ async def test_the_database_notices_its_file_deleted_or_replaced(tmp_path: Path)
         await db.close()
 
 
+@pytest.mark.sqlite_only("the SQLite database file cut short under the bot; PostgreSQL has no file")
+async def test_the_database_notices_its_file_cut_short_in_place(tmp_path: Path) -> None:
+    import os
+
+    path = tmp_path / "bot.db"
+    db = await Database.open(path)
+    try:
+        await db.conn.execute("PRAGMA mmap_size = 0")  # this test's own reads must not touch a cut page
+        await db.execute("INSERT INTO app_state (key, value) VALUES ('big', ?)", ("x" * 200_000,))
+        await db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the rows into the file itself
+        assert db.file_problem() is None  # the file grew: that is no problem
+        size = path.stat().st_size
+        os.truncate(path, 4096)  # as ``cp backup.db`` over it does first: same inode, shorter
+        assert db.file_problem() == (f"the database file {path} was cut short (4,096 bytes, it had {size:,}) "
+                                     "while the bot was running, e.g. by copying another file over it")
+    finally:
+        await db.close()
+
+
 @pytest.mark.sqlite_only("the lock file beside the SQLite database; on PostgreSQL replicas share one database by design")
 def test_a_second_lock_on_one_database_names_the_holder(tmp_path: Path) -> None:
     import subprocess

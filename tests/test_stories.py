@@ -9,9 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.news.stories import (
+    JOIN_THRESHOLD,
     MAX_PHRASES,
+    SAME_STORY_THRESHOLD,
+    W_COSINE,
+    W_LEAD,
     Candidate,
     StoryProfile,
+    StoryVectors,
     decide,
     features,
     is_boilerplate,
@@ -287,3 +292,18 @@ def test_a_lone_surrogate_from_a_broken_feed_still_gives_a_storable_profile() ->
 def test_the_cheap_profile_of_an_old_story_relates_as_the_full_one() -> None:
     for title, text in (("Dam gates open", DAM), ("Міст", KYIV_UK), ("Дроны атаковали Харьков", STRIKE_RU)):
         assert terms_profile(title, text).terms == story_profile(title, text).terms
+
+
+def test_a_story_is_joined_at_the_join_threshold_which_is_under_the_pair_threshold() -> None:
+    # Vectors made so the score is exactly W_COSINE * terms + W_LEAD * lead: the mean over the
+    # story's two sources is 0.36, between JOIN_THRESHOLD (0.33) and SAME_STORY_THRESHOLD (0.386).
+    new = StoryProfile(terms={"quak": 1}, names={}, numbers=frozenset(), words=40, boilerplate=False,
+                       lead={"quak": 1})
+    close = StoryVectors(terms={"quak": 1.0}, names={}, numbers={}, lead={"quak": 1.0})
+    far = StoryVectors(terms={"quak": 0.88}, names={}, numbers={}, lead={})
+    sources = [Candidate(7, close, NOW), Candidate(7, far, NOW)]
+    mean = (W_COSINE + W_LEAD + W_COSINE * 0.88) / 2
+    assert JOIN_THRESHOLD <= mean < SAME_STORY_THRESHOLD
+    decision = decide(new, sources, {}, 10, now=NOW, window=None)
+    assert decision.story_id == 7 and abs(decision.score - mean) < 1e-9
+    assert decide(new, sources, {}, 10, now=NOW, window=None, threshold=SAME_STORY_THRESHOLD).story_id is None

@@ -9,6 +9,10 @@ waiting what Telegram asked in between, as long as no single wait is over ``MAX_
 raised, as before). Bulk sends (the outbox, post edits) are not retried here: their senders
 put the row back for ``retry_after`` and pause all sending (``bot.jobs.publish``).
 
+A command's reply still refused then is not lost if it fits the outbox (HTML text without a
+keyboard): ``bot.handlers.common.reply`` raises ``UnsentReply`` carrying its text, and the
+error handler queues it for when Telegram's wait is over (``bot.handlers.errors``).
+
 ``sleep`` is injectable: a test passes one that moves its fake clock.
 """
 
@@ -22,7 +26,7 @@ from telegram.error import RetryAfter
 
 from bot.delivery.outcome import retry_after
 
-__all__ = ["MAX_REPLY_WAIT_S", "REPLY_RETRIES", "send_retrying"]
+__all__ = ["MAX_REPLY_WAIT_S", "REPLY_RETRIES", "UnsentReply", "send_retrying"]
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +34,19 @@ REPLY_RETRIES = 3  # tries after the first one
 MAX_REPLY_WAIT_S = 60.0  # a longer retry_after is not waited for
 
 T = TypeVar("T")
+
+
+class UnsentReply(RetryAfter):
+    """A reply Telegram refused with 429 after every retry, with the text to queue instead.
+
+    A RetryAfter still, so code that handles a refused send handles this one as before.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str, refusal: RetryAfter) -> None:
+        super().__init__(retry_after(refusal))
+        self.text = text  # Telegram HTML, as the reply was sent
 
 
 async def send_retrying(send: Callable[[], Awaitable[T]], *, what: str,

@@ -9,10 +9,12 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import RetryAfter, TelegramError
 
 from bot.app import NewsContext
 from bot.channels import remember_chat
+from bot.delivery.outcome import retry_after
+from bot.delivery.reply_retry import UnsentReply
 from bot.news.pages import fit_message
 from bot.news.render import escape
 from bot.texts import pick_language, t
@@ -49,13 +51,20 @@ async def reply(update: Update, text: str, **kwargs: object) -> None:
     """Answer in the chat the update came from (HTML; callers escape what they did not write).
 
     Every reply goes through here, so none is longer than Telegram takes (``fit_message``).
+    One Telegram still refuses with 429 after its retries raises ``UnsentReply`` when it fits
+    the outbox (no keyboard), and the error handler queues it (``bot.handlers.errors``).
     """
     text = fit_message(text)
     message = update.effective_message
-    if message is not None:
-        await message.reply_text(text, **kwargs)  # type: ignore[arg-type]
-    elif update.effective_chat is not None:
-        await update.get_bot().send_message(update.effective_chat.id, text, **kwargs)  # type: ignore[arg-type]
+    try:
+        if message is not None:
+            await message.reply_text(text, **kwargs)  # type: ignore[arg-type]
+        elif update.effective_chat is not None:
+            await update.get_bot().send_message(update.effective_chat.id, text, **kwargs)  # type: ignore[arg-type]
+    except RetryAfter as exc:
+        if kwargs or isinstance(exc, UnsentReply):  # a keyboard does not fit in an outbox row
+            raise
+        raise UnsentReply(text, exc) from exc
 
 
 MAX_LIST_MESSAGES = 10  # a list command answers in at most this many messages
@@ -66,16 +75,26 @@ async def reply_paced(update: Update, context: NewsContext, messages: Sequence[s
     second (Telegram's limit for a private chat), so a long list never floods the chat."""
     if not messages:
         return
-    await reply(update, messages[0])
+    start = 1
+    try:
+        await reply(update, messages[0])
+    except UnsentReply as exc:  # refused with 429: the first goes to the outbox too, before the rest
+        if update.effective_chat is None:
+            raise
+        start, wait = 0, retry_after(exc)
+    else:
+        wait = timedelta(0)
     chat = update.effective_chat
-    if chat is None or len(messages) == 1:
+    if chat is None or len(messages) == start:
         return
-    now = context.services.clock.now()
+    now = context.services.clock.now() + wait
     await remember_chat(context.db, chat, clock=context.services.clock)
-    for index, text in enumerate(messages[1:], start=1):
+    for index, text in enumerate(messages[start:], start=start):
         await context.db.deliveries.enqueue_reply(
             chat.id, f"{update.update_id}:{index}", fit_message(text), now=now + timedelta(seconds=index)
         )
+    if start == 0:
+        context.services.publisher.wake()
 
 
 def argument_text(context: NewsContext) -> str:

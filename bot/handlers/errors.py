@@ -11,8 +11,12 @@ from telegram import Update
 from telegram.error import NetworkError, TelegramError
 
 from bot.app import NewsContext
+from bot.channels import remember_chat
+from bot.delivery.outcome import retry_after
+from bot.delivery.reply_retry import UnsentReply
 from bot.notify import notify_admins
 from bot.texts import pick_language, t
+from storage.errors import DATABASE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +25,10 @@ ADMIN_NOTICE_EVERY = timedelta(minutes=10)  # an error storm must not flood the 
 
 async def on_error(update: object, context: NewsContext) -> None:
     chat_id = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
+    if isinstance(context.error, UnsentReply) and isinstance(update, Update) and await _queue_reply(
+        update, context, context.error
+    ):
+        return
     log.error("unhandled error (chat %s)", chat_id, exc_info=context.error)
     if isinstance(update, Update) and update.effective_message is not None:
         user = update.effective_user
@@ -37,6 +45,27 @@ async def on_error(update: object, context: NewsContext) -> None:
         await notify_admins(context.bot, context.settings.admin_ids,
                             f"Unexpected error (chat {chat_id}): {describe_error(context.error)}. "
                             "Details are in the bot's log.")
+
+
+async def _queue_reply(update: Update, context: NewsContext, unsent: UnsentReply) -> bool:
+    """Put a reply Telegram kept refusing with 429 in the outbox, due when its wait is over; the
+    publisher sends it as it sends every row (and keeps it through further 429s and restarts)."""
+    chat = update.effective_chat
+    if chat is None:
+        return False
+    services = context.services
+    wait = retry_after(unsent)
+    try:
+        await remember_chat(services.db, chat, clock=services.clock)
+        await services.db.deliveries.enqueue_reply(chat.id, f"{update.update_id}:unsent", unsent.text,
+                                                   now=services.clock.now() + wait)
+    except DATABASE_ERRORS as exc:
+        log.warning("could not queue the reply to chat %s that Telegram refused with 429: %s", chat.id, exc)
+        return False
+    log.warning("Telegram kept refusing the reply to chat %s with 429; it is queued in the outbox, "
+                "due in %g s", chat.id, wait.total_seconds())
+    services.publisher.wake()
+    return True
 
 
 def describe_error(error: BaseException | None) -> str:

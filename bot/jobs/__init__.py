@@ -51,7 +51,9 @@ def register_jobs(application: Application) -> None:
     if queue is None:  # installed without the job-queue extra
         raise RuntimeError("python-telegram-bot's job-queue extra is missing: pip install newsbot again")
     options = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 60}
-    queue.run_repeating(_poll_job, interval=POLL_TICK_S, first=5, name="poll", job_kwargs=options)
+    # The first poll at once: a user who just set FEEDS waits for it (it was 5 s after start).
+    # ``post_init`` has opened storage and the services before the job queue starts.
+    queue.run_repeating(_poll_job, interval=POLL_TICK_S, first=0, name="poll", job_kwargs=options)
     queue.run_repeating(_watch_database_job, interval=WATCH_DATABASE_S, first=WATCH_DATABASE_S, name="watch-db",
                         job_kwargs=options)
     queue.run_repeating(_digest_job, interval=DIGEST_TICK_S, first=10, name="digest", job_kwargs=options)

@@ -2,8 +2,8 @@
 
 FTS5's own tokenizers do not stem Cyrillic, so "Путіна", "Путину" and "Путина" would be three
 different words. We store stems instead of raw text: documents go through ``index_terms`` into
-the FTS5 columns, user words go through ``fts_query`` into a MATCH expression, and both use the
-same normalization so they always meet.
+the FTS5 columns, user words through ``query_groups`` into the stems storage quotes into a
+MATCH expression (``storage.fulltext``), and both use the same normalization so they always meet.
 
 Normalization, word by word (chosen by script, not by the document's language, because a
 query's language is unknown and must still meet the document's stems):
@@ -33,7 +33,7 @@ from functools import lru_cache
 import snowballstemmer
 
 __all__ = [
-    "MAX_QUERY_TERMS", "STOP_WORDS", "fts_query", "index_terms", "normalized_stem", "query_groups", "query_words",
+    "MAX_QUERY_TERMS", "STOP_WORDS", "index_terms", "normalized_stem", "query_groups", "query_words",
     "stem_terms",
 ]
 
@@ -100,29 +100,10 @@ def index_terms(text: str, language: str = "") -> str:
     return " ".join(stem_terms(text, language))
 
 
-def fts_query(words: str, *, match_all: bool = False) -> str:
-    """Build a safe FTS5 MATCH expression from untrusted ``words`` ("" when nothing is left).
-
-    Each word is normalized like ``index_terms`` and double-quoted, so FTS5 operators and
-    syntax characters in the input ("OR", "NEAR(", "*", ")") are plain words at most. Terms are
-    OR-joined by default: with ``ORDER BY bm25(...)`` the stories sharing the most (and the
-    rarest) words come first, which suits "related stories". ``match_all`` requires every
-    word, for a user's explicit search. At most ``MAX_QUERY_TERMS`` distinct words are kept.
-
-    A Cyrillic word may stand for two or three stems (see ``_query_variants``): the Russian
-    stemmer gives "визит" the stem "виз" but "визита" the stem "визит", and a query in one form
-    should find documents in the other.
-    """
-    groups = query_groups(words)
-    if match_all:
-        return " AND ".join(_any_of(group) for group in groups)
-    return " OR ".join(_quoted(term) for term in dict.fromkeys(t for g in groups for t in g))
-
-
 def query_groups(words: str) -> list[tuple[str, ...]]:
     """For each distinct query word (stop words dropped, at most ``MAX_QUERY_TERMS``), the
-    stems it may appear under in stored documents. What ``fts_query`` joins; the search
-    repository uses the groups directly to weigh rare words against common ones."""
+    stems it may appear under in stored documents. The search repository quotes and joins
+    them (``storage.fulltext.plan_parts``), weighing rare words against common ones."""
     groups = list(dict.fromkeys(filter(None, map(_query_variants, _words(words)))))
     return groups[:MAX_QUERY_TERMS]
 
@@ -133,18 +114,6 @@ def query_words(words: str) -> list[tuple[str, tuple[str, ...]]]:
     group (``bot.news.namekeys``)."""
     pairs = [(word, _query_variants(word)) for word in dict.fromkeys(_words(words))]
     return [(word, variants) for word, variants in pairs if variants][:MAX_QUERY_TERMS]
-
-
-def _any_of(terms: tuple[str, ...]) -> str:
-    """FTS5 expression matching any of ``terms``."""
-    if len(terms) == 1:
-        return _quoted(terms[0])
-    return "(" + " OR ".join(map(_quoted, terms)) + ")"
-
-
-def _quoted(term: str) -> str:
-    """An FTS5 string; a quote inside is doubled (stems have none: safe by construction)."""
-    return '"' + term.replace('"', '""') + '"'
 
 
 @lru_cache(maxsize=16384)

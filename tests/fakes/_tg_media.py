@@ -25,8 +25,10 @@ Where each rule comes from (core.telegram.org, read through the docs corpus):
   limits are not on the page; they follow the style of the classic ones and are ours.
   ``rich_messages_supported = False`` makes the server an older one: 404 "Not Found".
 - ``createForumTopic`` (/bots/api#createforumtopic): the chat must be a forum supergroup and
-  the bot an administrator with ``can_manage_topics``; ``name`` 1-128 characters;
-  ``icon_color`` one of six values; returns a ForumTopic whose ``message_thread_id`` is the
+  the bot an administrator with ``can_manage_topics``; ``name`` "1-128 characters": the Bot
+  API server passes it to TDLib, which cleans it and cuts a longer one at 128 code points
+  silently, anywhere (``_tg_names.clean_name``), and refuses only an empty one ("title must be
+  non-empty"); ``icon_color`` one of six values; returns a ForumTopic whose ``message_thread_id`` is the
   id of the "topic created" service message. Refusals seen from the real API: "the chat is
   not a forum", "not enough rights to create a topic".
 - ``message_thread_id`` on every send (the method pages): a topic that does not exist or was
@@ -43,6 +45,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 
+from ._tg_names import TITLE_EMPTY, clean_name
 from ._tg_rules import NOT_MODIFIED, ApiError, inline_markup
 from ._tg_updates import JSON, utf16_len
 
@@ -57,6 +60,7 @@ THREAD_NOT_FOUND = "Bad Request: message thread not found"
 TOPIC_CLOSED = "Bad Request: TOPIC_CLOSED"
 NOT_A_FORUM = "Bad Request: the chat is not a forum"
 NO_TOPIC_RIGHTS = "Bad Request: not enough rights to create a topic"
+MAX_TOPIC_NAME = 128  # code points (TDLib's MAX_FORUM_TOPIC_TITLE_LENGTH)
 TOPIC_ICON_COLORS = frozenset({0x6FB9F0, 0xFFD67E, 0xCB86DB, 0x8EEE98, 0xFF93B2, 0xFB6F5F})
 
 RICH_MAX_CHARS = 32768
@@ -206,11 +210,9 @@ class MediaMethods:
         )
         if not allowed:
             raise ApiError(400, NO_TOPIC_RIGHTS)
-        name = str(params.get("name") or "")
-        if not name.strip():
-            raise ApiError(400, "Bad Request: TOPIC_TITLE_EMPTY")
-        if len(name) > 128:
-            raise ApiError(400, "Bad Request: TOPIC_TITLE_TOO_LONG")
+        name = clean_name(str(params.get("name") or ""), MAX_TOPIC_NAME)  # a longer name is cut, not refused
+        if not name:
+            raise ApiError(400, TITLE_EMPTY)
         color = int(params.get("icon_color") or 0x6FB9F0)
         if color not in TOPIC_ICON_COLORS:
             raise ApiError(400, "Bad Request: TOPIC_ICON_COLOR_INVALID")
