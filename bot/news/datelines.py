@@ -50,15 +50,6 @@ DATE_WORD = re.compile(
     r"|року|года",
     re.IGNORECASE,
 )
-_WORD = re.compile(
-    r"\d+|\w|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)\w*"
-    r"|updated|published|posted|modified|last|at|on|am|pm|utc|gmt|et|est|edt|ct|cst|cdt|pt|pst|pdt|mt|mst"
-    r"|mdt|bst|cet|cest|eet|eest|msk|ist|січ\w*|лют\w*|берез\w*|квіт\w*|трав\w*|черв\w*"
-    r"|лип\w*|серп\w*|верес\w*|жовт\w*|листоп\w*|груд\w*|январ\w*|феврал\w*|март\w*|апрел\w*"
-    r"|ма[йя]|июн\w*|июл\w*|август\w*|сентябр\w*|октябр\w*|ноябр\w*|декабр\w*|оновлено"
-    r"|опубліковано|обновлено|опубликовано|додано|добавлено|року|года",
-    re.IGNORECASE,
-)
 _WORD = re.compile(r"\w+")
 
 
