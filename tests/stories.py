@@ -1,6 +1,12 @@
-"""Realistic article texts for tests that need stories on the fake news site."""
+"""Realistic article texts for tests that need stories on the fake news site, and a bare stored
+article for tests of the same-story tables."""
 
 from __future__ import annotations
+
+from datetime import datetime
+
+from storage import Database
+from storage.articles import NewArticle
 
 DAM = (
     "Engineers opened the gates of the Kakhovka reservoir on Tuesday, releasing water for the first "
@@ -97,3 +103,13 @@ HARBOUR = (
     "Forecasters expect the wind to drop on Friday, when the ferries should run again and the "
     "fishing fleet can return to sea."
 )
+
+
+async def bare_story(db: Database, n: int, now: datetime) -> int:
+    """Store a one-line article numbered ``n`` (its own URL) and return its id: a row for tests
+    about the same-story tables, where the article's text does not matter."""
+    return await db.articles.insert(NewArticle(
+        feed_id=None, url=f"https://news.example/{n}", canonical_url=f"https://news.example/{n}", guid=None,
+        title=f"Story {n}", text="Text.", summary="Text.", language="en", author="", published_at=now,
+        from_feed=False, related=(), fingerprint=None, bands=None, title_terms="story", body_terms="text",
+    ), now=now)

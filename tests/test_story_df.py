@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from bot.news.stories import StoryVectors, vectors_from_json, vectors_to_json
 
 from storage import Database
-from storage.articles import NewArticle
 from storage.stories import StoryRepo
+from tests.stories import bare_story
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
@@ -22,11 +22,7 @@ ODD = ["зеленськ", "путін", "0zelensk", "2026", "7.8", "o'neil", 's
 
 
 async def _story(db: Database, n: int) -> int:
-    return await db.articles.insert(NewArticle(
-        feed_id=None, url=f"https://news.example/{n}", canonical_url=f"https://news.example/{n}", guid=None,
-        title=f"Story {n}", text="Text.", summary="Text.", language="en", author="", published_at=NOW,
-        from_feed=False, related=(), fingerprint=None, bands=None, title_terms="story", body_terms="text",
-    ), now=NOW)
+    return await bare_story(db, n, NOW)
 
 
 async def test_every_term_of_a_large_lookup_gets_its_own_count(db: Database) -> None:

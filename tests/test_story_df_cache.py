@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 
 from bot.clock import FakeClock
 from storage import Database
-from storage.articles import NewArticle
 from storage.dfcache import SHARDS, DfCache
 from storage.stories import DF_CACHE_SECONDS, StoryRepo
+from tests.stories import bare_story
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 TERMS = [f"stem{i}" for i in range(400)]  # enough that every part holds some
@@ -57,11 +57,7 @@ def test_own_additions_change_cached_counts_only_and_never_below_zero() -> None:
 
 
 async def _story(db: Database, n: int) -> int:
-    return await db.articles.insert(NewArticle(
-        feed_id=None, url=f"https://news.example/{n}", canonical_url=f"https://news.example/{n}", guid=None,
-        title=f"Story {n}", text="Text.", summary="Text.", language="en", author="", published_at=NOW,
-        from_feed=False, related=(), fingerprint=None, bands=None, title_terms="story", body_terms="text",
-    ), now=NOW)
+    return await bare_story(db, n, NOW)
 
 
 async def test_another_process_counts_show_term_by_term_and_all_within_the_time_to_live(

@@ -9,19 +9,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from storage import Database
-from storage.articles import NewArticle
 from storage.warmup import warm_story_pages, warm_up_in_background
 from tests.conftest import RunningBot
+from tests.stories import bare_story
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
 
 async def _story(db: Database, n: int) -> int:
-    return await db.articles.insert(NewArticle(
-        feed_id=None, url=f"https://news.example/{n}", canonical_url=f"https://news.example/{n}", guid=None,
-        title=f"Story {n}", text="Text.", summary="Text.", language="en", author="", published_at=NOW,
-        from_feed=False, related=(), fingerprint=None, bands=None, title_terms="story", body_terms="text",
-    ), now=NOW)
+    return await bare_story(db, n, NOW)
 
 
 async def test_the_warm_up_reads_the_counts_the_keys_and_the_profiles_of_the_window(db: Database) -> None:
