@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import pickle
 import statistics
 import sys
 import time
@@ -27,9 +26,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_story_check import NOW, Synth, pct  # noqa: E402
+from bench_story_check import NOW, kept_write_ups, pct  # noqa: E402
 
-from bot.news.stories import MAX_PHRASES  # noqa: E402
 from bot.storyflow import find_story  # noqa: E402
 from storage import Database  # noqa: E402
 from storage.db import MMAP_BYTES  # noqa: E402
@@ -57,19 +55,7 @@ async def main() -> None:
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    saved = args.keep / f"events-{args.stories}-{args.days:g}-p{MAX_PHRASES}.pickle"
-    if not saved.exists():
-        raise SystemExit(f"no {saved}: run bench/bench_story_check.py --keep {args.keep} first")
-    events, state = pickle.loads(saved.read_bytes())
-    synth = Synth(7)
-    synth.rng.setstate(state)
-    queries = []
-    for index in range(args.queries):
-        if index % 2 == 0:
-            story, event = events[synth.rng.randrange(len(events))]
-            queries.append((story, synth.write_up(event)))
-        else:
-            queries.append((None, synth.write_up(synth.event())))
+    queries = kept_write_ups(args.keep, args.stories, args.days, args.queries)
     db = await Database.open(args.keep / "bench.db")
     print(f"database file {(args.keep / 'bench.db').stat().st_size / 1e9:.2f} GB, {args.queries} checks a side, "
           f"{args.rounds} rounds")

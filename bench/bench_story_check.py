@@ -166,6 +166,31 @@ async def slow_check(db: Database, profile: StoryProfile, df: dict[str, int], do
     return decide(profile, candidates, df, documents, now=NOW, window=window), decoded_otherwise
 
 
+def write_ups(events: list, synth: Synth, count: int) -> list[tuple[int | None, str]]:
+    """The checks to time: every other one another outlet's write-up of a stored event (with the
+    story it should join), the rest a new event's (None: it should join nothing)."""
+    queries: list[tuple[int | None, str]] = []
+    for index in range(count):
+        if index % 2 == 0:
+            story, event = events[synth.rng.randrange(len(events))]
+            queries.append((story, synth.write_up(event)))
+        else:
+            queries.append((None, synth.write_up(synth.event())))
+    return queries
+
+
+def kept_write_ups(keep: Path, stories: int, days: float, count: int) -> list[tuple[int | None, str]]:
+    """``write_ups`` for the database ``--keep`` built, drawn after its stored events as this bench
+    draws them, so the other benches time the same kind of checks on it."""
+    saved = keep / f"events-{stories}-{days:g}-p{MAX_PHRASES}.pickle"
+    if not saved.exists():
+        raise SystemExit(f"no {saved}: build it first with bench/bench_story_check.py --keep {keep}")
+    events, state = pickle.loads(saved.read_bytes())
+    synth = Synth(7)
+    synth.rng.setstate(state)
+    return write_ups(events, synth, count)
+
+
 def pct(values: list[float], q: float) -> float:
     return sorted(values)[min(len(values) - 1, int(q * len(values)))]
 
@@ -206,13 +231,7 @@ async def main() -> None:
         print(f"database file {(folder / 'bench.db').stat().st_size / 1e9:.2f} GB")
         window = timedelta(days=7)
         timings, cpu, found, expected = [], [], 0, 0
-        queries = []
-        for index in range(args.queries):
-            if index % 2 == 0:
-                story, event = events[synth.rng.randrange(len(events))]
-                queries.append((story, synth.write_up(event)))
-            else:
-                queries.append((None, synth.write_up(synth.event())))
+        queries = write_ups(events, synth, args.queries)
         print("load average before timing: %.2f %.2f %.2f (2 cores)" % os.getloadavg())
         for story, profile in queries[:20]:  # warm the page cache
             await find_story(db, profile, now=NOW, window=window)

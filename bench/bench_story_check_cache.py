@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import pickle
 import statistics
 import sys
 import time
@@ -34,10 +33,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_story_check import NOW, Synth  # noqa: E402
+from bench_story_check import NOW, kept_write_ups  # noqa: E402
 from story_check_before import DropAllStoryRepo  # noqa: E402
 
-from bot.news.stories import MAX_PHRASES  # noqa: E402
 from bot.storyflow import find_story  # noqa: E402
 from storage import Database  # noqa: E402
 from storage.stories import StoryRepo  # noqa: E402
@@ -107,19 +105,7 @@ async def main() -> None:
     parser.add_argument("--cold-rounds", type=int, default=2)
     parser.add_argument("--cold-checks", type=int, default=300)
     args = parser.parse_args()
-    saved = args.keep / f"events-{args.stories}-{args.days:g}-p{MAX_PHRASES}.pickle"
-    if not saved.exists():
-        sys.exit(f"no {saved}: build it first with bench/bench_story_check.py --keep {args.keep}")
-    events, state = pickle.loads(saved.read_bytes())
-    synth = Synth(7)
-    synth.rng.setstate(state)
-    queries = []
-    for index in range(args.warm + args.queries):
-        if index % 2 == 0:
-            story, event = events[synth.rng.randrange(len(events))]
-            queries.append((story, synth.write_up(event)))
-        else:
-            queries.append((None, synth.write_up(synth.event())))
+    queries = kept_write_ups(args.keep, args.stories, args.days, args.warm + args.queries)
     warm_queries, queries = queries[: args.warm], queries[args.warm:]
     path = args.keep / "bench.db"
     await cache_policies(args, path, warm_queries, queries)
