@@ -54,8 +54,9 @@ class Database:
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self.conn = conn
         self.path = path
-        self._identity = _file_identity(path)
-        self._size = _file_size(path)  # the largest seen: the file only grows (auto_vacuum is off)
+        info = _file_stat(path)
+        self._identity = _identity(info)
+        self._size = info.st_size if info else None  # the largest seen: the file only grows (auto_vacuum is off)
         self._write_lock = asyncio.Lock()
         self._tx_owner: asyncio.Task[object] | None = None
         self._attach_repositories()
@@ -162,13 +163,13 @@ class Database:
         """
         if self._identity is None:
             return None
-        now = _file_identity(self.path)
-        if now is None:
+        info = _file_stat(self.path)
+        if info is None:
             return f"the database file {self.path} was deleted while the bot was running"
-        if now != self._identity:
+        if _identity(info) != self._identity:
             return f"the database file {self.path} was replaced by another file while the bot was running"
-        size = _file_size(self.path)
-        if size is not None and self._size is not None:
+        size = info.st_size
+        if self._size is not None:
             if size < self._size:
                 return (f"the database file {self.path} was cut short ({size:,} bytes, it had {self._size:,}) "
                         "while the bot was running, e.g. by copying another file over it")
@@ -263,23 +264,19 @@ async def _rollback(conn: aiosqlite.Connection) -> None:
                 log.warning("the connection is still inside a failed transaction")
 
 
-def _file_identity(path: str) -> tuple[int, int] | None:
+def _file_stat(path: str) -> os.stat_result | None:
+    """The database file's status, or None: no file (in memory, a URI) or none there now."""
     if path == ":memory:" or path.startswith("file:"):
         return None
     try:
-        info = os.stat(path)
+        return os.stat(path)
     except OSError:
         return None
-    return info.st_dev, info.st_ino
 
 
-def _file_size(path: str) -> int | None:
-    if path == ":memory:" or path.startswith("file:"):
-        return None
-    try:
-        return os.stat(path).st_size
-    except OSError:
-        return None
+def _identity(info: os.stat_result | None) -> tuple[int, int] | None:
+    """Device and inode: what a rename or a copy over the path changes."""
+    return (info.st_dev, info.st_ino) if info else None
 
 
 async def _configure(conn: aiosqlite.Connection) -> None:
