@@ -89,11 +89,12 @@ _PICTURE_POINTER_RE = re.compile(
 # A shopping widget's link text run into the sentence after it: "Visit site Like the rest of …".
 _LINK_TEXT_RE = re.compile(r"^(?:Visit site|Shop now|Buy now)\s+(?=[A-Z‘'\"“])")
 _SCROLL_RE = re.compile(r"^(?:scroll down for (?:video|more)|video)\s+(?=[A-Z‘'\"“])", re.IGNORECASE)
+# A list item or dialogue line ("- …", "• …"), a numbered one ("2. …", "3) …"), one with no space
+# ("3)Twist it into a bun"): never shown, and no step away from the lead either.
+_LIST_ITEM = r"[-–—•·*►▪●✓✔→]|\d{1,2}[.)]\s|\d{1,2}\)(?=[A-ZА-ЯІЇЄҐЁ])"
 _JUNK_START_RE = re.compile(
     r"""^(?:
-        [-–—•·*►▪●✓✔→]                  # list item or dialogue line
-      | \d{1,2}[.)]\s                    # numbered list item
-      | \d{1,2}\)(?=[A-ZА-ЯІЇЄҐЁ])        # one with no space ("3)Twist it into a bun")
+        """ + _LIST_ITEM + r"""
       | [»”:]                            # closing quote or colon left over from the line before
       | ©
       | (?i:\(?(?:photo|image|picture|video|source|credit|illustration|фото|відео|видео|джерело
@@ -124,7 +125,7 @@ _JUNK_WORDS = (
 # A speaker or caption label opening a line: "Prof. Carlos: Estou…", "Fighter ace: Douglas…"
 # (an interview transcript or a photo caption, not prose); fact-check labels are kept.
 _LABEL_RE = re.compile(r"^(?=[A-ZА-ЯІЇЄҐЁ])([^\W\d_][\w.'’-]*(?: [\w.'’-]+){0,2}):\s+(?=[A-ZА-ЯІЇЄҐЁ«„“‘'\"])")
-_LIST_ITEM_RE = re.compile(r"^(?:[-–—•·*►▪●✓✔→]|\d{1,2}[.)]\s|\d{1,2}\)(?=[A-ZА-ЯІЇЄҐЁ]))")  # "3)Twist …" too
+_LIST_ITEM_RE = re.compile(rf"^(?:{_LIST_ITEM})")
 _NON_ALNUM_RE = re.compile(r"[\W_]+")
 
 
