@@ -357,11 +357,15 @@ async def _story_keys_seen(db: asyncpg.Connection) -> None:
     """)
 
 
+async def _reply_target(db: asyncpg.Connection) -> None:
+    await db.execute("ALTER TABLE deliveries ADD COLUMN reply_to BIGINT")
+
+
 # PG_MIGRATIONS[n] brings a database from version n to n + 1, like MIGRATIONS[n]. Append; never edit.
 PG_MIGRATIONS: tuple[PgMigration, ...] = (
     _to_v1, _to_v2, _to_v3, _rich_posts, _to_v4_schedules, _feed_warnings, _add_story_summaries, _stories,
     _replica_leases, _job_runs, _flood_budget, _article_sources_by_feed, _story_keys_seen,
-    _flood_sends,
+    _flood_sends, _reply_target,
 )
 
 
