@@ -136,6 +136,15 @@ class DeliveryRepo:
              None if link_preview is None else int(link_preview), thread_id, reply_to),
         ) > 0
 
+    async def waiting_replies(self, chat_id: int, key_prefix: str) -> int:
+        """Queued replies to a chat whose key starts with ``key_prefix`` not yet sent (a cap)."""
+        row = await self._db.fetchone(
+            "SELECT COUNT(*) FROM deliveries WHERE chat_id = ? AND kind = 'digest' "
+            "AND state IN ('pending', 'sending') AND substr(digest_key, 1, ?) = ?",
+            (chat_id, len(REPLY_KEY_PREFIX + key_prefix), REPLY_KEY_PREFIX + key_prefix),
+        )
+        return int(row[0]) if row is not None else 0
+
     async def enqueue_digest(self, chat_id: int, key: str, payload: str, *, now: datetime) -> bool:
         """Queue one digest message; False if this chat already has the digest for ``key``."""
         return await self._db.execute(
