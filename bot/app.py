@@ -38,6 +38,7 @@ from bot.notify import attach_outbox
 from bot.replica import Heartbeat, Lease, new_replica_id
 from bot.reindex import reindex_search
 from bot.story_summaries import StorySummaries, UsageBudget
+from bot.write_faults import WriteFaults
 from bot.storyflow import EditLimits
 from storage import Database
 from storage.warmup import warm_up_in_background
@@ -68,6 +69,7 @@ class Services:
     publisher: Publisher = field(init=False)
     executor: ThreadPoolExecutor = field(init=False)
     poller: FeedPoller = field(init=False)
+    write_faults: WriteFaults = field(init=False)
     summaries: StorySummaries | None = None  # LLM summaries; None when LLM_BASE_URL is empty
     heartbeat: Heartbeat | None = None  # this replica's row and lease renewals, while running
     feed_claims: FeedClaims = field(default_factory=FeedClaims)  # polls under way (bot.feed_claims)
@@ -99,6 +101,7 @@ class Services:
         self.publisher = Publisher(self.db, self.bot, settings=settings, clock=self.clock, summaries=self.summaries,
                                    lease=self.lease)
         self.poller = FeedPoller(self)
+        self.write_faults = WriteFaults(self.bot, settings.admin_ids, self.clock)  # a full disk while polling
         # Admin notices Telegram refuses with 429 wait in the outbox (bot.delivery.notices).
         attach_outbox(self.bot, NoticeOutbox(self.db, self.clock, link_preview=settings.link_previews,
                                              wake=self.publisher.wake))

@@ -18,6 +18,7 @@ import logging
 from bot.ingest import PollReport
 from bot.news.textsafe import valid_text
 from bot.notify import notify_admins
+from storage.errors import DATABASE_OUTAGES
 from storage.feeds import Feed
 
 log = logging.getLogger(__name__)
@@ -149,7 +150,10 @@ class FeedPoller:
 async def _poll_one(services, feed: Feed) -> PollReport:  # type: ignore[no-untyped-def]
     """One feed's poll, which never raises: an unexpected error counts as a failed poll."""
     try:
-        return await services.ingestor.poll(feed)
+        report = await services.ingestor.poll(feed)
+    except DATABASE_OUTAGES as exc:  # the disk full, a lock: the bot's fault, not the feed's
+        error = await services.write_faults.failed(exc, feed_url=feed.url)
+        return PollReport(feed_id=feed.id, feed_url=feed.url, title=feed.title, error=error)
     except Exception as exc:  # the feed's boundary: its bug must not fail the tick
         log.exception("feed %s: unexpected error while polling", feed.url)
         message = valid_text(f"unexpected error while polling: {type(exc).__name__}: {exc}")[:500]
@@ -161,6 +165,9 @@ async def _poll_one(services, feed: Feed) -> PollReport:  # type: ignore[no-unty
             return report
         report.disabled = not updated.enabled
         return report
+    if report.new_articles:
+        await services.write_faults.stored()
+    return report
 
 
 async def _tell(services, report: PollReport) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,81 @@
+"""A full disk while polling: SQLite answers "database or disk is full" (its SQLITE_FULL),
+made real on the bot's own file with ``PRAGMA max_page_count`` (a small filesystem needs
+root). The feeds are not at fault: none is counted as failing or disabled, the fault is logged
+once and the admins told once, and when space returns the stories the feeds published
+meanwhile are stored and posted."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+
+import pytest
+
+from bot.app import build_application
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.jobs.poll import poll_due_feeds
+from tests.conftest import ADMIN_ID, READER_ID, RunningBot, start_bot
+from tests.fakes.news_site import FakeNewsSite
+from tests.fakes.telegram_api import FakeTelegramServer
+from tests.stories import DAM, ELECTION
+
+MAX_ERRORS = 2
+SQLITE_DEFAULT_MAX_PAGES = 1073741823
+
+
+@pytest.fixture
+async def bot(make_settings: Callable[..., Settings], tg: FakeTelegramServer, clock: FakeClock) -> AsyncIterator[RunningBot]:
+    application = build_application(make_settings(max_feed_errors=MAX_ERRORS), clock=clock, schedule_jobs=False)
+    async with start_bot(application):
+        yield RunningBot(application, tg)
+
+
+async def _fill_the_disk(bot: RunningBot) -> None:
+    """No page more: every write that needs one fails, as on a full disk."""
+    pages = await bot.services.db.scalar("PRAGMA page_count")
+    await bot.services.db.conn.execute(f"PRAGMA max_page_count = {int(pages):d}")  # type: ignore[call-overload]
+
+
+async def _free_the_disk(bot: RunningBot) -> None:
+    await bot.services.db.conn.execute(f"PRAGMA max_page_count = {SQLITE_DEFAULT_MAX_PAGES:d}")
+
+
+@pytest.mark.sqlite_only("PRAGMA max_page_count makes SQLite's own 'database or disk is full'; PostgreSQL "
+                        "out of space is an InsufficientResources error of the same DATABASE_OUTAGES")
+async def test_a_full_disk_disables_no_feed_and_loses_no_story(
+    bot: RunningBot, site: FakeNewsSite, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    services, db, tg = bot.services, bot.services.db, bot.tg
+    feed = site.feed("/rss.xml", title="Daily Press")
+    stored, _ = await db.feeds.add(site.url("/rss.xml"), now=clock.now())
+    [first] = await poll_due_feeds(services)  # a healthy first poll: the feed is known
+    assert first.error is None
+    await db.chats.upsert(READER_ID, "private", now=clock.now())
+    await db.subscriptions.add(READER_ID, stored.id, now=clock.now())
+    feed.publish("Dam gates open", body=DAM)
+    feed.publish("Portugal votes", body=ELECTION)
+
+    await _fill_the_disk(bot)
+    caplog.clear()
+    for _ in range(MAX_ERRORS + 3):  # more polls than it takes to disable a failing feed
+        clock.advance(timedelta(minutes=20))
+        for report in await poll_due_feeds(services):
+            assert "disk is full" in (report.error or "")
+    row = await db.feeds.get(stored.id)
+    assert row is not None and row.enabled and row.error_count == 0  # not the feed's fault
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR and "disk is full" in r.getMessage()]
+    assert len(errors) == 1, [r.getMessage() for r in errors]  # logged once, not once a poll
+    notices = [c.params["text"] for c in tg.sent_messages(ADMIN_ID)]
+    assert len([n for n in notices if "disk is full" in n]) == 1, notices
+
+    await _free_the_disk(bot)
+    clock.advance(timedelta(minutes=20))
+    [report] = await poll_due_feeds(services)
+    assert report.error is None and len(report.new_articles) == 2
+    assert (await services.publisher.drain()).sent >= 1
+    texts = " ".join(c.params["text"] for c in tg.sent_messages(READER_ID))
+    assert "Dam gates open" in texts
+    notices = [c.params["text"] for c in tg.sent_messages(ADMIN_ID)]
+    assert any("writing works again" in n for n in notices)
