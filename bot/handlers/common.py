@@ -17,6 +17,7 @@ from bot.delivery.outcome import retry_after
 from bot.delivery.reply_retry import UnsentReply
 from bot.news.pages import fit_message
 from bot.news.render import escape
+from bot.news.textsafe import valid_text
 from bot.texts import pick_language, t
 from storage.feeds import MAX_TITLE, Feed
 
@@ -54,7 +55,7 @@ async def reply(update: Update, text: str, **kwargs: object) -> None:
     One Telegram still refuses with 429 after its retries raises ``UnsentReply`` when it fits
     the outbox (no keyboard), and the error handler queues it (``bot.handlers.errors``).
     """
-    text = fit_message(text)
+    text = fit_message(valid_text(text))  # an echoed argument may hold control characters
     message = update.effective_message
     try:
         if message is not None:
@@ -98,7 +99,7 @@ async def reply_paced(update: Update, context: NewsContext, messages: Sequence[s
     await remember_chat(context.db, chat, clock=context.services.clock)
     for index, text in enumerate(messages[start:], start=start):
         await context.db.deliveries.enqueue_reply(
-            chat.id, f"{update.update_id}:{index}", fit_message(text), now=now + timedelta(seconds=index),
+            chat.id, f"{update.update_id}:{index}", fit_message(valid_text(text)), now=now + timedelta(seconds=index),
             link_preview=context.settings.link_previews, thread_id=topic, reply_to=quote if index == 0 else None,
         )
     if start == 0:
