@@ -34,8 +34,17 @@ async def _digest_job(context) -> None:  # type: ignore[no-untyped-def]
         services.publisher.wake()
 
 
+TOKEN_REFUSED = ("Telegram refused BOT_TOKEN (401 Unauthorized) while the bot was running: the token was "
+                 "revoked or changed in @BotFather. Put the new token in BOT_TOKEN and start again; the posts "
+                 "that wait are sent then")
+
+
 async def _watch_database_job(context) -> None:  # type: ignore[no-untyped-def]
     services = context.services
+    if services.publisher.token_refused is not None and services.fatal is None:
+        services.fatal = TOKEN_REFUSED  # ``newsbot run`` prints it as its last line, exit status 2
+        context.application.stop_running()
+        return
     problem = services.db.file_problem()
     if problem and services.fatal is None:
         # ``newsbot run`` prints this as its last line and exits with status 2.
