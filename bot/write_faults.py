@@ -1,11 +1,12 @@
-"""The database refusing the poll job's writes (disk full, a lock held too long): an outage of
-the bot's own storage, not a failure of the feed being polled.
+"""The database refusing the jobs' writes (disk full, a lock held too long): an outage of the
+bot's own storage, not a failure of the feed being polled nor a bug of a job.
 
 A feed whose stories cannot be stored is not counted as failing (a full disk must not
 disable every feed after MAX_FEED_ERRORS polls, leaving them off when space returns); its
 claim makes it due again a lease later, and the poll that stores new stories again ends the
-fault. Logged once per fault, the admins told once (and at most once an hour, should the
-fault come and go), and told again when writing works.
+fault. A poll or digest tick that cannot even claim its work skips the tick. Logged once per
+fault (not a traceback every two seconds), the admins told once (and at most once an hour,
+should the fault come and go), and told again when writing works.
 """
 
 from __future__ import annotations
@@ -37,15 +38,15 @@ class WriteFaults:
         self._told_at: datetime | None = None
         self._told = False  # the admins heard of the current fault
 
-    async def failed(self, exc: BaseException, *, feed_url: str) -> str:
-        """A poll could not store what it read; returns the report's error text."""
+    async def failed(self, exc: BaseException, *, doing: str) -> str:
+        """A job could not write (``doing``: "polling https://…/rss"); returns the error text."""
         reason = str(exc) or type(exc).__name__
         if self.fault is not None:
-            log.debug("feed %s: the database still refuses writes (%s)", feed_url, reason)
+            log.debug("%s: the database still refuses writes (%s)", doing, reason)
             return f"the database refused a write: {reason}"
         self.fault = reason
-        log.error("cannot write to the database (%s) while polling %s: new stories wait on their feeds "
-                  "until writing works again; no feed is counted as failing", reason, feed_url)
+        log.error("cannot write to the database (%s) while %s: new stories wait on their feeds and digests "
+                  "on their slots until writing works again; no feed is counted as failing", reason, doing)
         now = self._clock.now()
         if self._told_at is None or now - self._told_at >= NOTICE_EVERY:
             self._told_at, self._told = now, True

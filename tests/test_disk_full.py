@@ -1,4 +1,4 @@
-"""A full disk while polling: SQLite answers "database or disk is full" (its SQLITE_FULL),
+"""The database refusing the jobs' writes. A full disk while polling: SQLite answers "database or disk is full" (its SQLITE_FULL),
 made real on the bot's own file with ``PRAGMA max_page_count`` (a small filesystem needs
 root). The feeds are not at fault: none is counted as failing or disabled, the fault is logged
 once and the admins told once, and when space returns the stories the feeds published
@@ -7,6 +7,7 @@ meanwhile are stored and posted."""
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 
@@ -15,6 +16,7 @@ import pytest
 from bot.app import build_application
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.jobs import digest_tick
 from bot.jobs.poll import poll_due_feeds
 from tests.conftest import ADMIN_ID, READER_ID, RunningBot, start_bot
 from tests.fakes.news_site import FakeNewsSite
@@ -79,3 +81,44 @@ async def test_a_full_disk_disables_no_feed_and_loses_no_story(
     assert "Dam gates open" in texts
     notices = [c.params["text"] for c in tg.sent_messages(ADMIN_ID)]
     assert any("writing works again" in n for n in notices)
+
+
+class _WriteLock:
+    """Another program holding SQLite's write lock (BEGIN IMMEDIATE) on the bot's file."""
+
+    def __init__(self, path: str) -> None:
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._conn.execute("BEGIN IMMEDIATE")
+
+    def release(self) -> None:
+        self._conn.execute("ROLLBACK")
+        self._conn.close()
+
+
+@pytest.mark.sqlite_only("another connection holds SQLite's file write lock past PRAGMA busy_timeout")
+async def test_ticks_that_cannot_claim_their_work_skip_quietly_and_say_so_once(
+    bot: RunningBot, site: FakeNewsSite, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every write refused (a lock held from outside; a full disk refuses even the claims): the
+    poll and digest ticks, every 2 and 30 s, used to raise into PTB's error handler, a traceback
+    each time and an "Unexpected error" notice every ten minutes. Now each skips its tick; one
+    log line, one notice; when the lock is gone the feed is polled."""
+    services, db, tg = bot.services, bot.services.db, bot.tg
+    site.feed("/rss.xml", title="Daily Press").publish("Dam gates open", body=DAM)
+    await db.feeds.add(site.url("/rss.xml"), now=clock.now())
+    await db.conn.execute("PRAGMA busy_timeout = 50")
+    lock = _WriteLock(str(services.settings.database_path))
+    try:
+        caplog.clear()
+        for _ in range(5):
+            assert await services.poller.tick() == 0
+            await digest_tick(services)
+            clock.advance(timedelta(seconds=30))
+    finally:
+        lock.release()
+    logged = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(logged) == 1 and "database is locked" in logged[0].getMessage(), [r.getMessage() for r in logged]
+    notices = [c.params["text"] for c in tg.sent_messages(ADMIN_ID)]
+    assert len(notices) == 1 and "database is locked" in notices[0], notices
+    [report] = await poll_due_feeds(services)  # the lock gone: the feed is polled, its story stored
+    assert report.error is None and len(report.new_articles) == 1

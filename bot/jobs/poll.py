@@ -88,8 +88,12 @@ class FeedPoller:
             services = self._services
             now = services.clock.now()
             wanted = min(room, MAX_FEEDS_PER_TICK)
-            feeds = await services.db.feeds.claim_due(now, wanted, lease_until=services.lease.until(now),
-                                                      owner=services.lease.owner)
+            try:
+                feeds = await services.db.feeds.claim_due(now, wanted, lease_until=services.lease.until(now),
+                                                          owner=services.lease.owner)
+            except DATABASE_OUTAGES as exc:  # the disk full, a lock: this tick polls nothing
+                await services.write_faults.failed(exc, doing="choosing the feeds to poll")
+                return 0
             self._more_due = len(feeds) == wanted
             for feed in feeds:
                 # Held from the claim until the task ends (a poll waiting for its turn keeps it too).
@@ -152,7 +156,7 @@ async def _poll_one(services, feed: Feed) -> PollReport:  # type: ignore[no-unty
     try:
         report = await services.ingestor.poll(feed)
     except DATABASE_OUTAGES as exc:  # the disk full, a lock: the bot's fault, not the feed's
-        error = await services.write_faults.failed(exc, feed_url=feed.url)
+        error = await services.write_faults.failed(exc, doing=f"polling {feed.url}")
         return PollReport(feed_id=feed.id, feed_url=feed.url, title=feed.title, error=error)
     except Exception as exc:  # the feed's boundary: its bug must not fail the tick
         log.exception("feed %s: unexpected error while polling", feed.url)
