@@ -6,6 +6,7 @@ meanwhile are stored and posted."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable
@@ -18,6 +19,7 @@ from bot.clock import FakeClock
 from bot.config import Settings
 from bot.jobs import digest_tick
 from bot.jobs.poll import poll_due_feeds
+from bot.replica import Heartbeat, Lease
 from tests.conftest import ADMIN_ID, READER_ID, RunningBot, start_bot
 from tests.fakes.news_site import FakeNewsSite
 from tests.fakes.telegram_api import FakeTelegramServer
@@ -122,3 +124,37 @@ async def test_ticks_that_cannot_claim_their_work_skip_quietly_and_say_so_once(
     assert len(notices) == 1 and "database is locked" in notices[0], notices
     [report] = await poll_due_feeds(services)  # the lock gone: the feed is polled, its story stored
     assert report.error is None and len(report.new_articles) == 1
+
+
+@pytest.mark.sqlite_only("another connection holds SQLite's file write lock past PRAGMA busy_timeout")
+async def test_the_heartbeat_says_once_that_the_database_refuses_writes(
+    bot: RunningBot, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The heartbeat beats every quarter lease (15 s): refused writes were a traceback each."""
+    db = bot.services.db
+    at_sleep: asyncio.Queue[None] = asyncio.Queue()
+    go: asyncio.Queue[None] = asyncio.Queue()
+
+    async def step(_seconds: float) -> None:  # the beat before it has ended
+        await at_sleep.put(None)
+        await go.get()
+
+    heart = Heartbeat(db, Lease("replica-t", 60), clock, role="all", webhook=False, sleep=step)
+    await heart.start()
+    await at_sleep.get()
+    await db.conn.execute("PRAGMA busy_timeout = 50")
+    lock = _WriteLock(str(bot.services.settings.database_path))
+    caplog.clear()
+    caplog.set_level(logging.INFO, logger="bot.replica")
+    try:
+        for _ in range(5):
+            await go.put(None)
+            await at_sleep.get()
+    finally:
+        lock.release()
+    await go.put(None)
+    await at_sleep.get()
+    await heart.aclose()
+    said = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "bot.replica"]
+    assert [level for level, _ in said] == ["WARNING", "INFO"], said
+    assert "database is locked" in said[0][1] and "takes writes again" in said[1][1]
