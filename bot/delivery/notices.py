@@ -45,9 +45,9 @@ class NoticeOutbox:
         self._lock = asyncio.Lock()  # handlers run concurrently: the cap's count and insert are one step
 
     async def queue(self, admin_id: int, html: str, wait: timedelta) -> bool:
-        """Queue ``html`` for ``admin_id``, due after ``wait``; False if it was not queued (an
-        identical one waits or went today, the cap is reached, the admin's chat is inactive, or
-        the database refused). Never raises."""
+        """Queue ``html`` for ``admin_id``, due after ``wait``. True if it is queued, or an
+        identical one waits or went today; False if it is dropped (the cap is reached, the
+        admin's chat is inactive, or the database refused). Never raises."""
         now = self._clock.now()
         digest = hashlib.sha256(html.encode()).hexdigest()[:24]
         key = f"{NOTICE_KEY_PREFIX}{now:%Y-%m-%d}:{digest}"
@@ -81,4 +81,4 @@ class NoticeOutbox:
             self._wake()
         else:
             log.info("the same admin notice to %s is queued or was sent today; not queued again", admin_id)
-        return queued
+        return True
