@@ -173,11 +173,12 @@ async def test_run_with_a_revoked_token_says_so_in_one_line(
     tg.revoked_tokens.add(revoked)
     monkeypatch.setenv("BOT_TOKEN", revoked)
     monkeypatch.setenv("TELEGRAM_API_BASE_URL", tg.base_url)
-    handlers = logging.root.handlers[:]
+    handlers, level = logging.root.handlers[:], logging.root.level
     try:
         assert await asyncio.to_thread(main, ["run"]) == 2
     finally:  # main's log handler writes to the captured stderr, which closes after the test
         logging.root.handlers[:] = handlers
+        logging.root.setLevel(level)
     err = capsys.readouterr().err
     lines = err.strip().splitlines()
     assert lines[-1] == "newsbot: Telegram refused BOT_TOKEN (401 Unauthorized): copy the token from @BotFather again"
