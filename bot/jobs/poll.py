@@ -3,7 +3,9 @@
 Each feed's poll is its own unit of work: whatever goes wrong in it (a bug, bad text, a
 database error) is caught at the feed's boundary, logged with the feed, counted on the feed
 like any failed poll (error count, last error, backoff, disabled at MAX_FEED_ERRORS with the
-admins told), and the other feeds of the tick go on. Choosing the due feeds claims them
+admins told), and the other feeds of the tick go on. The database refusing writes (disk
+full, locked) is the bot's fault, not the feed's: it is not counted (``bot.write_faults``),
+and the feed is due again when its claim ends. Choosing the due feeds claims them
 (their next poll moves forward by one lease, REPLICA_LEASE_SECONDS), so a poll that never
 records an outcome cannot make the feed due again at every tick; while a poll runs, the
 replica heartbeat renews its claim (``bot.feed_claims``), so a slow poll is never polled
