@@ -241,8 +241,8 @@ class ArticleRepo:
         ``groups`` holds, per query word, the index stems it may appear under (from
         ``bot.news.textsearch.query_groups``). FTS5 scores every matching row before LIMIT, so a
         common word ("Ukraine" in a news archive) would score tens of thousands of rows. The
-        cost is bounded instead: a first round trip counts each stem's matches up to
-        ``_RARE_DOCS``; the rare words' best ``candidates`` by BM25 come from any date, the
+        cost is bounded instead: a first round trip reads each stem's matches (``stem_df``, capped at
+        ``_RARE_DOCS``); the rare words' best ``candidates`` by BM25 come from any date, the
         common words' from the newest stories matching every word and, with no rare word, any
         word (only while fewer than ``candidates`` match every word); the union is re-ranked by relevance and recency on narrow
         rows, and only the winners are read whole. On SQLite ``storage.fulltext`` runs it,
@@ -428,19 +428,12 @@ class ArticleRepo:
         """Index rows (id, title terms, body terms) in place of the stories' old ones, and on
         SQLite ``stem_df`` moved from the old rows' tokens to the new ones' (PostgreSQL's
         trigger does that there), in the caller's transaction."""
-        old: list[tuple[str, str]] = []
-        if self._db.engine != "postgresql":
-            ids = list(dict.fromkeys(t[0] for t in terms))
-            for start in range(0, len(ids), 500):
-                chunk = ids[start:start + 500]
-                async with conn.execute(  # type: ignore[attr-defined]
-                    f"SELECT title, body FROM articles_fts WHERE rowid IN ({','.join('?' for _ in chunk)})", chunk
-                ) as cursor:
-                    old += [(r[0] or "", r[1] or "") for r in await cursor.fetchall()]
+        sqlite = self._db.engine != "postgresql"
+        old = await stemdf.index_rows(conn, [t[0] for t in terms]) if sqlite else []
         await conn.executemany("DELETE FROM articles_fts WHERE rowid = ?", [(t[0],) for t in terms])  # type: ignore[attr-defined]
         if add:
             await conn.executemany("INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)", terms)  # type: ignore[attr-defined]
-        if self._db.engine != "postgresql":
+        if sqlite:
             await stemdf.change(conn, added=[(t[1], t[2]) for t in terms] if add else [], removed=old)
 
     async def carried_by_feed(self, article_ids: Sequence[int], feed_id: int) -> set[int]:

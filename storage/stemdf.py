@@ -127,6 +127,19 @@ async def change(conn: Any, added: Iterable[tuple[str, str]] = (), removed: Iter
         await conn.executemany(_DROP_ZERO, gone)
 
 
+async def index_rows(conn: Any, article_ids: Sequence[int]) -> list[tuple[str, str]]:
+    """The index rows (title stems, body stems) stored now for these stories (SQLite), read in
+    the caller's transaction before they are replaced or removed."""
+    ids, rows = list(dict.fromkeys(article_ids)), []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        async with conn.execute(
+            f"SELECT title, body FROM articles_fts WHERE rowid IN ({','.join('?' for _ in chunk)})", chunk
+        ) as cursor:
+            rows += [(r[0] or "", r[1] or "") for r in await cursor.fetchall()]
+    return rows
+
+
 async def counts(db: Database, stems: Sequence[str]) -> tuple[dict[str, int], int]:
     """(each stem's number of matching stories, the number of indexed stories), one read.
     On SQLite, stems FTS5 would read as no token or as a phrase (``key`` None) are left out; on
