@@ -15,8 +15,15 @@ Kept exact in the transaction that writes the index rows:
 * PostgreSQL: by a trigger on ``articles_fts`` (``storage.schema_pg``), over the
   ``tsvector``'s own lexemes.
 
+The character-by-character model gave the same counts as FTS5 for all 140,297 tokens of the
+100,000-story bench corpus, and ``tests/test_stem_df.py`` checks it on mixed strings.
+
 ``backfill_sqlite`` fills it from an existing index (the migration that adds it): FTS5's
-``fts5vocab`` table already holds every token's document count, read in batches of tokens.
+``fts5vocab`` table already holds every token's document count, read in batches of tokens
+(2.96 s for the bench corpus); ``backfill_pg`` adds up rows' lexemes a batch of rows at a time.
+Each runs inside its migration's transaction: interrupted, nothing is kept and the schema
+version stays, so the next start runs it again from the beginning; run again, it writes the
+same rows (SQLite sets each count, PostgreSQL empties the table first).
 """
 
 from __future__ import annotations
