@@ -10,13 +10,15 @@ must give both the same answer.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import trafilatura
 from hypothesis import HealthCheck, given, settings, strategies as st
 from lxml import etree
 
 from bot.news import extract, pageclean, paragraphs
-from bot.news.candidates import PageText, trafilatura_paragraphs
+from bot.news.candidates import PageText, _options, trafilatura_paragraphs
+from bot.news.fastpass import precision_body
 from bot.news.htmltree import parse_html
 from bot.news.paragraphs import link_texts_of, paragraphs_from_body
 
@@ -159,8 +161,20 @@ _ARTICLE = (
 )
 
 
+# An article followed by an infinite-scroll block of the next story and a list of comments:
+# what trafilatura's raw-tree prunes remove before cleaning.
+_SCROLLED = _ARTICLE.replace("</article>", "</article><div class='mvp-post-add-box'><h2>Next story</h2>" + "".join(
+    f"<p>Next {n}: the city council voted to extend the tram line to the airport by the end of next year.</p>"
+    for n in range(8)) + "</div><ol class='commentlist'>" + "".join(
+    f"<li>Reader {n}: I took this ferry every day for ten years and it was never on time, not once.</li>"
+    for n in range(6)) + "</ol>")
+_FIXTURES = Path(__file__).parent / "data" / "pages"
+_HTMLS = (_ARTICLE, _SCROLLED, "<html><body><div>Short text, not an article.</div></body></html>",
+          *(path.read_text(encoding="utf-8") for path in sorted(_FIXTURES.glob("*.html"))))
+
+
 def test_each_mode_reads_the_page_as_bare_extraction_with_its_keywords() -> None:
-    for html in (_ARTICLE, "<html><body><div>Short text, not an article.</div></body></html>"):
+    for html in _HTMLS:
         page = _page(html, "https://news.example.com/harbour")
         for fast in (True, False):
             for precision in (True, False):
@@ -170,3 +184,35 @@ def test_each_mode_reads_the_page_as_bare_extraction_with_its_keywords() -> None
                 expected = [] if document is None or document.body is None else page.finish(
                     paragraphs.add_split_body_chunks(page.tree, paragraphs_from_body(document.body, page.link_texts)))
                 assert trafilatura_paragraphs(page, fast=fast, precision=precision) == expected
+
+
+def _bodies_of(tree: etree._Element) -> tuple[bytes | None, bytes | None]:
+    """The fast precision body from ``bare_extraction`` and from ``precision_body``."""
+    assert precision_body is not None, "the installed trafilatura lacks the internals fastpass.py follows"
+    document = trafilatura.bare_extraction(tree, options=_options(True, True, "https://example.com/a"))
+    ours = precision_body(tree, _options(True, True, "https://example.com/a"))
+    return (None if document is None else etree.tostring(document.body),
+            None if ours is None else etree.tostring(ours))
+
+
+def test_the_copy_free_precision_pass_gives_bare_extractions_body() -> None:
+    for html in _HTMLS:
+        tree = parse_html(html)
+        assert tree is not None
+        theirs, ours = _bodies_of(tree)
+        assert ours == theirs
+    assert _bodies_of(parse_html(_ARTICLE))[1] is not None  # the article is found, not two Nones
+
+
+_PROSE = ("The harbour authority said on Monday that the ferries would run again after the storm damage to "
+          "the pier had been repaired, and that the timetable would return to normal by the weekend.")
+
+
+@_SETTINGS
+@given(_trees(), st.lists(st.integers(0, 39), max_size=12))
+def test_the_copy_free_precision_pass_on_random_pages(tree: etree._Element, prose_at: list[int]) -> None:
+    elements = list(tree.iter())
+    for i in prose_at:  # long paragraphs here and there, so that some pages are articles
+        elements[i % len(elements)].text = _PROSE
+    theirs, ours = _bodies_of(tree)
+    assert ours == theirs

@@ -27,6 +27,7 @@ from readability import Document
 from trafilatura.settings import Extractor
 
 from bot.news.clean import clean_paragraphs
+from bot.news.fastpass import precision_body
 from bot.news.paragraphs import add_split_body_chunks, is_linked_prose, paragraphs_from_body
 
 __all__ = ["PageText", "coverage", "dedupe", "json_ld_paragraphs", "prose_share", "readability_paragraphs",
@@ -79,15 +80,20 @@ def _options(fast: bool, precision: bool, url: str) -> Extractor:
 def trafilatura_paragraphs(page: PageText, *, fast: bool, precision: bool) -> list[str]:
     """trafilatura's reading of the page in one mode; [] when it finds nothing."""
     try:
-        document = trafilatura.bare_extraction(page.tree, options=_options(fast, precision, page.url))
+        options = _options(fast, precision, page.url)
+        if fast and precision and precision_body is not None:
+            body = precision_body(page.tree, options)
+        else:
+            document = trafilatura.bare_extraction(page.tree, options=options)
+            body = None if document is None else document.body
     # trafilatura is a large third-party heuristic over arbitrary markup; an internal error
     # on one odd page must become "no text found", not crash the worker.
     except Exception as exc:  # noqa: BLE001
         log.warning("trafilatura failed on %s: %r", page.url, exc)
         return []
-    if document is None or document.body is None:
+    if body is None:
         return []
-    paragraphs = paragraphs_from_body(document.body, page.link_texts)
+    paragraphs = paragraphs_from_body(body, page.link_texts)
     return page.finish(add_split_body_chunks(page.tree, paragraphs))
 
 
