@@ -16,7 +16,7 @@ import trafilatura
 from hypothesis import HealthCheck, given, settings, strategies as st
 from lxml import etree
 
-from bot.news import extract, pageclean, paragraphs
+from bot.news import candidates, extract, pageclean, paragraphs
 from bot.news.candidates import PageText, _options, trafilatura_paragraphs
 from bot.news.fastpass import precision_body
 from bot.news.htmltree import parse_html
@@ -63,6 +63,7 @@ _OLD_MIXED_CONTAINERS = etree.XPath(
     "(//div|//section|//article|//main|//td|//blockquote|//dd)"
     f"[{paragraphs._HAS_LOOSE_TEXT}][*[not({paragraphs._IS_PHRASING})]]")
 _OLD_ANCHORS = etree.XPath("//a[normalize-space()]")
+_OLD_HIDDEN = etree.XPath("//*[@hidden] | //*[contains(translate(@style, ' ', ''), 'display:none')]")
 _OLD_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
 
 
@@ -113,6 +114,17 @@ def test_the_reordered_paragraph_xpaths_select_the_same_elements(tree: etree._El
 def test_link_texts_are_those_of_text_content(tree: etree._Element) -> None:
     old = frozenset(filter(None, (paragraphs._link_key(a.text_content()) for a in _OLD_ANCHORS(tree))))
     assert link_texts_of(tree) == old
+
+
+@_SETTINGS
+@given(_PAGES, st.lists(st.tuples(st.integers(0, 39), st.sampled_from((
+    ("hidden", ""), ("style", "display: none"), ("style", "color:red"), ("style", "DISPLAY:NONE"),
+    ("style", "x;display :none;"), ("hidden", "hidden")))), max_size=8))
+def test_hidden_elements_are_those_of_the_xpath_union(tree: etree._Element, marks: list[tuple[int, tuple[str, str]]]) -> None:
+    elements = list(tree.iter())
+    for i, (name, value) in marks:
+        elements[i % len(elements)].set(name, value)
+    assert candidates._HIDDEN(tree) == _OLD_HIDDEN(tree)
 
 
 def test_comment_thread_classes_in_any_case_and_place() -> None:

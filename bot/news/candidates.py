@@ -118,7 +118,9 @@ def readability_paragraphs(page: PageText) -> list[str]:
     return dedupe(page.finish(_block_lines(body, page.link_texts)))
 
 
-_HIDDEN = etree.XPath("//*[@hidden] | //*[contains(translate(@style, ' ', ''), 'display:none')]")
+# Hidden elements, in one walk of the tree (a union of two paths walked it twice and merged
+# the results): those with a "hidden" attribute or an inline style of display:none.
+_HIDDEN = etree.XPath("//*[@hidden or @style][@hidden or contains(translate(@style, ' ', ''), 'display:none')]")
 
 
 class _Readability(Document):
