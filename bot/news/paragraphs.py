@@ -48,7 +48,7 @@ _HAS_MICRODATA = etree.XPath("boolean(descendant-or-self::*[@itemscope])")
 _HAS_MEDIA = etree.XPath("boolean(.//img | .//picture | .//video | .//iframe | .//figure)")
 _MIXED_CONTAINERS = etree.XPath(
     "(//div|//section|//article|//main|//td|//blockquote|//dd)"
-    f"[*[not({_IS_PHRASING})]][{_HAS_LOOSE_TEXT}]"
+    f"[{_HAS_LOOSE_TEXT}][*[not({_IS_PHRASING})]]"
 )
 
 
