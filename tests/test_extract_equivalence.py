@@ -24,7 +24,8 @@ from bot.news.paragraphs import link_texts_of, paragraphs_from_body
 
 _SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-_TAGS = ("p", "div", "span", "a", "aside", "section", "article", "ul", "li", "ol", "b", "td", "blockquote", "img")
+_TAGS = ("p", "div", "span", "a", "aside", "section", "article", "ul", "li", "ol", "b", "td", "blockquote", "img",
+         "head", "list", "quote", "table")
 _CLASSES = ("", "comments", "Comment-List", "comments-open", "disqus_thread", "user-replies", "post-comment-body",
             "related", "card", "x commentlist", "tooltip")
 _WORDS = ("Kyiv", "the harbour reopened on Monday after repairs, officials said.", " ", "\xa0", "Read more",
@@ -62,6 +63,7 @@ _OLD_PARAGRAPH_DIVS = etree.XPath(
 _OLD_MIXED_CONTAINERS = etree.XPath(
     "(//div|//section|//article|//main|//td|//blockquote|//dd)"
     f"[{paragraphs._HAS_LOOSE_TEXT}][*[not({paragraphs._IS_PHRASING})]]")
+_OLD_NESTED_BLOCKS = etree.XPath("boolean(.//p | .//head | .//list | .//quote | .//table)")
 _OLD_ANCHORS = etree.XPath("//a[normalize-space()]")
 _OLD_HIDDEN = etree.XPath("//*[@hidden] | //*[contains(translate(@style, ' ', ''), 'display:none')]")
 _OLD_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
@@ -125,6 +127,12 @@ def test_hidden_elements_are_those_of_the_xpath_union(tree: etree._Element, mark
     for i, (name, value) in marks:
         elements[i % len(elements)].set(name, value)
     assert candidates._HIDDEN(tree) == _OLD_HIDDEN(tree)
+
+
+@_SETTINGS
+@given(_PAGES)
+def test_nested_blocks_are_found_as_by_the_xpath(tree: etree._Element) -> None:
+    assert [paragraphs._has_nested_block(el) for el in tree.iter()] == [_OLD_NESTED_BLOCKS(el) for el in tree.iter()]
 
 
 def test_comment_thread_classes_in_any_case_and_place() -> None:

@@ -252,7 +252,7 @@ def _author(meta: dict[str, str], ld: dict, tree: etree._Element) -> str:
     if not names:
         names = [meta[k] for k in _AUTHOR_META if meta.get(k)][:1]
     if not names:
-        names = [el.text_content() for el in _AUTHOR_ELEMENTS(tree)][:1]
+        names = [el.text_content() for el in _AUTHOR_ELEMENTS(tree)[:1]]
     cleaned = []
     for name in names:
         name = re.sub(r"^(by|автор|author)\s*:?\s+", "", _WS.sub(" ", name).strip(), flags=re.I)

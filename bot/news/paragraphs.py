@@ -197,7 +197,13 @@ def _is_phrasing(el: etree._Element) -> bool:
 
 _INLINE_OUT = frozenset({"ref", "hi", "lb", "del"})
 _BLOCK_OUT = frozenset({"p", "head", "list", "item", "quote", "table", "row", "code"})
-_NESTED_BLOCKS = etree.XPath("boolean(.//p | .//head | .//list | .//quote | .//table)")
+_NESTED_TAGS = ("p", "head", "list", "quote", "table")
+
+
+def _has_nested_block(el: etree._Element) -> bool:
+    """A block element below ``el`` (the XPath ``boolean(.//p | .//head | ...)``, without
+    evaluating a five-path union for every child of the body)."""
+    return next(el.iterdescendants(*_NESTED_TAGS), None) is not None
 _SENTENCE_END = re.compile(r"[.!?…:;»\"”’)]\s*$")
 
 
@@ -257,7 +263,7 @@ def _blocks(el: etree._Element) -> list[tuple[str, str]]:
             run.append(child)
             continue
         flush()
-        if tag != "list" and _NESTED_BLOCKS(child):
+        if tag != "list" and _has_nested_block(child):
             blocks.extend(_blocks(child))
         elif tag != "graphic" and (text := _block_text(child)):
             blocks.append((tag, text))
