@@ -26,7 +26,7 @@ half, never on the random halves below):
   the story's sources whose years contradict the article's (both name years, none in common:
   2008 against 2013);
 * ``quantities``: the same discount for a contradicting key quantity (both give a number before
-  the same word, "magnitude 6.1" / "magnitude 7.3", "12 killed" / "30 killed", and no such
+  the same word, "6.1 magnitude" / "7.3 magnitude", "12 killed" / "30 killed", and no such
   number-word pair agrees);
 * ``names``: the same discount when the subjects differ (each side's most frequent name, named at
   least twice, is absent from the other's names: Jackson against Williams);
