@@ -397,6 +397,12 @@ UPDATE story_keys SET seen_at = (SELECT p.seen_at FROM story_profiles p WHERE p.
 """)
 
 
+async def _reply_target(db: aiosqlite.Connection) -> None:
+    # A reply queued after a 429 answers the command it was for (a quote in a group), as the
+    # reply Telegram refused would have: the command's message id, kept with the row.
+    await db.execute("ALTER TABLE deliveries ADD COLUMN reply_to INTEGER")
+
+
 async def _stem_df(db: aiosqlite.Connection) -> None:
     """How many indexed stories hold each search token (``storage.stemdf``, kept by
     ``ArticleRepo``): related-story search reads a common stem's count there instead of walking
@@ -409,7 +415,7 @@ async def _stem_df(db: aiosqlite.Connection) -> None:
 MIGRATIONS: tuple[Migration, ...] = (
     _to_v1, _to_v2, _to_v3, _rich_posts, _to_v4_schedules, _feed_warnings, _add_story_summaries, _stories,
     _replica_leases, _job_runs, _flood_budget, _article_sources_by_feed, _story_keys_seen,
-    _flood_sends, _stem_df,
+    _flood_sends, _reply_target, _stem_df,
 )
 LATEST = len(MIGRATIONS)
 

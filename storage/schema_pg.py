@@ -358,6 +358,10 @@ async def _story_keys_seen(db: asyncpg.Connection) -> None:
     """)
 
 
+async def _reply_target(db: asyncpg.Connection) -> None:
+    await db.execute("ALTER TABLE deliveries ADD COLUMN reply_to BIGINT")
+
+
 _STEM_DF = """
 CREATE TABLE IF NOT EXISTS stem_df (term TEXT COLLATE "C" PRIMARY KEY, df BIGINT NOT NULL);
 -- Keeps stem_df exact in the transaction that writes an index row: +1 for each lexeme of a new
@@ -398,7 +402,7 @@ async def _stem_df(db: asyncpg.Connection) -> None:
 PG_MIGRATIONS: tuple[PgMigration, ...] = (
     _to_v1, _to_v2, _to_v3, _rich_posts, _to_v4_schedules, _feed_warnings, _add_story_summaries, _stories,
     _replica_leases, _job_runs, _flood_budget, _article_sources_by_feed, _story_keys_seen,
-    _flood_sends, _stem_df,
+    _flood_sends, _reply_target, _stem_df,
 )
 
 
