@@ -1,6 +1,6 @@
 """Cost of same-story detection at scale: one new article checked against stored stories.
 
-    python bench/bench_story_check.py [--stories 100000] [--days 14] [--queries 500]
+    python bench/bench_story_check.py [--stories 100000] [--days 14] [--queries 500] [--compare-decoded 1000]
 
 Builds a database of N synthetic stories (profiles as ``bot.news.stories`` makes them: a
 Zipf vocabulary of 60,000 stems, events of 2-6 write-ups sharing rare stems, names,
@@ -28,6 +28,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -195,6 +196,38 @@ def pct(values: list[float], q: float) -> float:
     return sorted(values)[min(len(values) - 1, int(q * len(values)))]
 
 
+class _Undecoded:
+    """``storage.decoded.DecodedCache`` that keeps nothing: every candidate decoded, as before it."""
+
+    def decoded(self, profile_id: int, text: str, decode: Callable[[str], object]) -> object:
+        return decode(text)
+
+
+async def compare_decoded(path: Path, queries: list[tuple[int | None, StoryProfile]], window: timedelta) -> None:
+    """The same checks with the decoded vectors kept and without, each side on its own connection
+    (its own df cache), alternated check by check with the order flipped: CPU time and answers."""
+    kept, plain = await Database.open(path), await Database.open(path)
+    plain.stories.decoded = _Undecoded()  # type: ignore[assignment]
+    cpu: dict[str, list[float]] = {"kept": [], "plain": []}
+    same = 0
+    try:
+        for index, (_, profile) in enumerate(queries):
+            answers = {}
+            for side in ("kept", "plain") if index % 2 else ("plain", "kept"):
+                c0 = time.process_time()
+                answers[side] = await find_story(kept if side == "kept" else plain, profile, now=NOW, window=window)
+                cpu[side].append((time.process_time() - c0) * 1000)
+            same += answers["kept"] == answers["plain"]
+    finally:
+        await kept.close()
+        await plain.close()
+    k, n = cpu["kept"][20:], cpu["plain"][20:]  # the first 20 warm both up
+    print(f"decoded vectors kept against decoded each time, {len(queries)} checks alternated (load "
+          f"{os.getloadavg()[0]:.2f}): CPU p50 {statistics.median(k):.2f} against {statistics.median(n):.2f} ms "
+          f"(x{statistics.median(n) / statistics.median(k):.2f}), p99 {pct(k, 0.99):.2f} against {pct(n, 0.99):.2f} "
+          f"(x{pct(n, 0.99) / pct(k, 0.99):.2f}); same answers {same}/{len(queries)}")
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stories", type=int, default=100_000)
@@ -203,6 +236,9 @@ async def main() -> None:
     parser.add_argument("--naive", type=int, default=5, help="queries timed the naive way (slow)")
     parser.add_argument("--verify", action=argparse.BooleanOptionalAction, default=True,
                         help="compare each answer with the slow path's (reads every stored profile)")
+    parser.add_argument("--compare-decoded", type=int, default=0, metavar="N",
+                        help="then N checks with the candidates' decoded vectors kept (storage.decoded) and without, "
+                             "alternated check by check on two connections")
     parser.add_argument("--keep", type=Path, default=None,
                         help="a folder to keep the built database in and reuse it from (same options)")
     args = parser.parse_args()
@@ -264,6 +300,8 @@ async def main() -> None:
             print(f"same answers as the slow path (document frequencies counted from the {documents} stored "
                   f"profiles): {same}/{len(queries)} checks; candidates' vectors read otherwise by the json "
                   f"module: {otherwise} ({time.perf_counter() - started:.0f}s)")
+        if args.compare_decoded:
+            await compare_decoded(folder / "bench.db", write_ups(events, synth, args.compare_decoded), window)
         naive = []
         since = NOW - window
         for story, profile in queries[: args.naive]:

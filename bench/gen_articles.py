@@ -46,6 +46,7 @@ from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
+import aiosqlite
 import numpy as np
 import snowballstemmer
 
@@ -55,7 +56,7 @@ sys.path.insert(0, str(ROOT))
 from bot.news import textsearch
 from bot.news import namekeys
 from bot.news.namekeys import index_text, name_keys
-from storage import Database
+from storage import Database, stemdf
 from storage._time import to_db
 from storage.schema import LATEST as SCHEMA_LATEST
 from storage.articles import NewArticle
@@ -799,6 +800,16 @@ def build_database(path: Path, n: int, seed: int, stems: dict[str, str], *, work
         conn.execute("PRAGMA journal_mode = WAL")
     finally:
         conn.close()
+    asyncio.run(count_stems(path))
+
+
+async def count_stems(path: Path) -> None:
+    """``stem_df`` from the bulk-loaded index, as the bot's migration fills it (the bulk path
+    writes the index rows without it; ``ArticleRepo.insert`` keeps it row by row)."""
+    async with aiosqlite.connect(path, isolation_level=None) as conn:
+        await conn.execute("BEGIN IMMEDIATE")
+        await stemdf.backfill_sqlite(conn)
+        await conn.execute("COMMIT")
 
 
 def verify_bulk_path(seed: int, sample: int = 40) -> None:
@@ -823,10 +834,11 @@ def verify_bulk_path(seed: int, sample: int = 40) -> None:
         conn = _bulk_connection(bulk_path)
         insert_rows(conn, article_rows([(p.index + 1, new, fetched) for p, (new, fetched) in zip(plans, articles)]))
         conn.close()
+        asyncio.run(count_stems(bulk_path))
         a, b = sqlite3.connect(repo_path), sqlite3.connect(bulk_path)
         try:
-            for table in ("feeds", "articles", "article_sources", "articles_fts"):
-                query = f"SELECT rowid, * FROM {table} ORDER BY rowid"
+            for table in ("feeds", "articles", "article_sources", "articles_fts", "stem_df"):
+                query = f"SELECT {'' if table == 'stem_df' else 'rowid, '}* FROM {table} ORDER BY 1"
                 assert a.execute(query).fetchall() == b.execute(query).fetchall(), (
                     f"bench/gen_articles.py stores {table} differently from storage.articles.ArticleRepo.insert: "
                     "update article_rows/_INSERT_* to match the repository"

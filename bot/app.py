@@ -22,6 +22,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, Defaults, E
 from bot.clock import Clock, SystemClock
 from bot.config import CoreSettings, Settings
 from bot.delivery import shared_budget
+from bot.delivery.notices import NoticeOutbox
 from bot.delivery.ratelimit import ReservingRateLimiter
 from bot.following import follow_from_settings
 from bot.ingest import IngestOptions, Ingestor
@@ -33,9 +34,11 @@ from bot.news.http import FetchPolicy, Fetcher
 from bot.news.lang import detect_language
 from bot.news.llm import ChatCompletions, LLMOptions, LLMSummarizer
 from bot.news.pipeline import SummaryOptions
+from bot.notify import attach_outbox
 from bot.replica import Heartbeat, Lease, new_replica_id
 from bot.reindex import reindex_search
 from bot.story_summaries import StorySummaries, UsageBudget
+from bot.write_faults import WriteFaults
 from bot.storyflow import EditLimits
 from storage import Database
 from storage.warmup import warm_up_in_background
@@ -66,6 +69,7 @@ class Services:
     publisher: Publisher = field(init=False)
     executor: ThreadPoolExecutor = field(init=False)
     poller: FeedPoller = field(init=False)
+    write_faults: WriteFaults = field(init=False)
     summaries: StorySummaries | None = None  # LLM summaries; None when LLM_BASE_URL is empty
     heartbeat: Heartbeat | None = None  # this replica's row and lease renewals, while running
     feed_claims: FeedClaims = field(default_factory=FeedClaims)  # polls under way (bot.feed_claims)
@@ -97,6 +101,10 @@ class Services:
         self.publisher = Publisher(self.db, self.bot, settings=settings, clock=self.clock, summaries=self.summaries,
                                    lease=self.lease)
         self.poller = FeedPoller(self)
+        self.write_faults = WriteFaults(self.bot, settings.admin_ids, self.clock)  # a full disk while polling
+        # Admin notices Telegram refuses with 429 wait in the outbox (bot.delivery.notices).
+        attach_outbox(self.bot, NoticeOutbox(self.db, self.clock, link_preview=settings.link_previews,
+                                             wake=self.publisher.wake))
         # The language model takes about a second to load: do it now, off the event loop,
         # rather than stall the first poll.
         await asyncio.get_running_loop().run_in_executor(self.executor, detect_language, "warm up the model")
@@ -118,6 +126,7 @@ class Services:
         if hasattr(self, "executor"):
             self.executor.shutdown(wait=True, cancel_futures=True)
         if hasattr(self, "db"):
+            attach_outbox(self.bot, None)
             await self.db.close()
 
 

@@ -13,12 +13,14 @@ import logging
 import os
 import secrets
 import socket
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.feed_claims import FeedClaims
 from storage import Database
+from storage.errors import DATABASE_OUTAGES
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +60,10 @@ class Heartbeat:
     """Keeps this replica's row fresh and its leases renewed while the process lives."""
 
     def __init__(self, db: Database, lease: Lease, clock: Clock, *, role: str, webhook: bool,
-                 feeds: FeedClaims | None = None) -> None:
+                 feeds: FeedClaims | None = None,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self._db = db
+        self._sleep = sleep
         self._feeds = feeds or FeedClaims()  # the polls under way, whose feed claims are renewed
         self.lease = lease
         self._clock = clock
@@ -82,12 +86,22 @@ class Heartbeat:
                                                            lease_until=until)
 
     async def _run(self) -> None:
+        refused: str | None = None  # the database refusing writes (disk full, locked): said once
         while True:
-            await asyncio.sleep(self.lease.seconds / 4)
+            await self._sleep(self.lease.seconds / 4)
             try:
                 await self.beat()
+            except DATABASE_OUTAGES as exc:
+                if refused is None:
+                    log.warning("replica heartbeat: the database refuses writes (%s); trying again every %g s",
+                                exc, self.lease.seconds / 4)
+                refused = str(exc)
             except Exception:  # the task's boundary: a missed beat is retried; leases last 4 beats
                 log.exception("replica heartbeat failed; trying again in %g s", self.lease.seconds / 4)
+            else:
+                if refused is not None:
+                    log.info("replica heartbeat: the database takes writes again")
+                refused = None
 
     async def others_serve_webhook(self) -> bool:
         """Whether another live replica takes updates by webhook (then the webhook must stay)."""

@@ -57,7 +57,9 @@ async def find_story(
     if feed_id is not None and stored:
         own = await db.articles.carried_by_feed([s.article_id for s in stored], feed_id)
         stored = [s for s in stored if s.article_id not in own]
-    candidates = [Candidate(s.article_id, vectors_from_json(s.vectors), s.seen_at) for s in stored]
+    decoded = db.stories.decoded.decoded  # decoded once while the stored text stays the same (storage.decoded)
+    candidates = [Candidate(s.article_id, decoded(s.profile_id, s.vectors, vectors_from_json), s.seen_at)  # type: ignore[arg-type]
+                  for s in stored]
     return decide(profile, candidates, df, documents, now=now, window=window)
 
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from storage import fulltext, fulltext_pg
+from storage import fulltext, fulltext_pg, stemdf
 from storage._time import from_db, to_db
 
 if TYPE_CHECKING:
@@ -121,9 +120,8 @@ def _article(row: sqlite3.Row) -> StoredArticle:
 
 
 class ArticleRepo:
-    def __init__(self, db: Database, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
-        self._common = fulltext.CommonCounts(clock)  # SQLite: exact match counts of common stems
 
     async def count(self) -> int:
         return int(await self._db.scalar("SELECT count(*) FROM articles") or 0)
@@ -202,6 +200,8 @@ class ArticleRepo:
                 "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
                 (article_id, new.title_terms, new.body_terms),
             )
+            if self._db.engine != "postgresql":  # there a trigger keeps stem_df
+                await stemdf.change(conn, added=[(new.title_terms, new.body_terms)])
         return article_id
 
     async def set_media(self, article_id: int, *, image_url: str, categories: Sequence[str]) -> None:
@@ -241,8 +241,8 @@ class ArticleRepo:
         ``groups`` holds, per query word, the index stems it may appear under (from
         ``bot.news.textsearch.query_groups``). FTS5 scores every matching row before LIMIT, so a
         common word ("Ukraine" in a news archive) would score tens of thousands of rows. The
-        cost is bounded instead: a first round trip counts each stem's matches up to
-        ``_RARE_DOCS``; the rare words' best ``candidates`` by BM25 come from any date, the
+        cost is bounded instead: a first round trip reads each stem's matches (``stem_df``, capped at
+        ``_RARE_DOCS``); the rare words' best ``candidates`` by BM25 come from any date, the
         common words' from the newest stories matching every word and, with no rare word, any
         word (only while fewer than ``candidates`` match every word); the union is re-ranked by relevance and recency on narrow
         rows, and only the winners are read whole. On SQLite ``storage.fulltext`` runs it,
@@ -275,19 +275,19 @@ class ArticleRepo:
             return [_article(r) for r in await self._db.fetchall(sql, args)]
         plan = fulltext.Plan(groups, rare, counts, _RARE_DOCS, candidates)
         ranking = fulltext.Ranking(_COLUMNS, _FROM, to_db(now), half_life_days, exclude, limit)  # type: ignore[arg-type]
-        return [_article(r) for r in await fulltext.search(self._db, plan, self._common, ranking)]
+        return [_article(r) for r in await fulltext.search(self._db, plan, ranking)]
 
     async def match_counts(self, terms: Sequence[str]) -> dict[str, int]:
         """How many stories each stem matches, counted only up to 500 (cheap)."""
         return await self._match_counts(list(dict.fromkeys(terms))[:_MAX_TERMS])
 
     async def _match_counts(self, terms: Sequence[str]) -> dict[str, int]:
-        """How many stories each stem matches, counted only up to ``_RARE_DOCS`` (cheap). On
-        SQLite a stem known to be common (as long as counts are kept) is not probed again."""
+        """How many stories each stem matches, up to ``_RARE_DOCS``: ``stem_df``'s exact counts
+        (one read), capped; a stem the index would read as several tokens is counted by MATCH."""
         if self._db.engine == "postgresql":
             rows = await self._db.fetchall(fulltext_pg.match_counts_statement(len(terms)), tuple(terms))
             return {terms[int(index)]: int(count) for index, count in rows}
-        counts = dict.fromkeys(self._common.common(terms), _RARE_DOCS)
+        counts = {t: min(n, _RARE_DOCS) for t, n in (await stemdf.counts(self._db, terms))[0].items()}
         terms = [t for t in terms if t not in counts]
         if not terms:
             return counts
@@ -298,7 +298,6 @@ class ArticleRepo:
         )
         rows = await self._db.fetchall(probe, tuple(_fts_string(t) for t in terms))
         counts.update((terms[int(index)], int(count)) for index, count in rows)
-        self._common.mark([t for t in terms if counts[t] >= _RARE_DOCS])
         return counts
 
     async def latest(self, *, feed_ids: Sequence[int] | None = None, limit: int = 10,
@@ -379,10 +378,7 @@ class ArticleRepo:
                 "fp_band1 = ?, fp_band2 = ?, fp_band3 = ? WHERE id = ?",
                 (title, text, summary, fingerprint, *parts, article_id),
             )
-            await conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
-            await conn.execute(
-                "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)", (article_id, title_terms, body_terms)
-            )
+            await self._replace_rows(conn, [(article_id, title_terms, body_terms)])
 
     async def index_terms_of(self, article_ids: Sequence[int]) -> dict[int, set[str]]:
         """The search stems stored for each story (title and body together)."""
@@ -421,9 +417,24 @@ class ArticleRepo:
     async def replace_index_terms(self, terms: Sequence[tuple[int, str, str]]) -> None:
         """Store new search stems for stories: (id, title terms, body terms)."""
         async with self._db.transaction() as conn:
-            await conn.executemany("DELETE FROM articles_fts WHERE rowid = ?", [(t[0],) for t in terms])
-            await conn.executemany("INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)", terms)
-        self._common.clear()  # new stems: the kept counts are of the old ones
+            await self._replace_rows(conn, terms)
+
+    async def remove_index_terms(self, article_ids: Sequence[int]) -> None:
+        """Take stories out of the search index (``stem_df`` with them); the stories stay."""
+        async with self._db.transaction() as conn:
+            await self._replace_rows(conn, [(i, "", "") for i in dict.fromkeys(article_ids)], add=False)
+
+    async def _replace_rows(self, conn: object, terms: Sequence[tuple[int, str, str]], *, add: bool = True) -> None:
+        """Index rows (id, title terms, body terms) in place of the stories' old ones, and on
+        SQLite ``stem_df`` moved from the old rows' tokens to the new ones' (PostgreSQL's
+        trigger does that there), in the caller's transaction."""
+        sqlite = self._db.engine != "postgresql"
+        old = await stemdf.index_rows(conn, [t[0] for t in terms]) if sqlite else []
+        await conn.executemany("DELETE FROM articles_fts WHERE rowid = ?", [(t[0],) for t in terms])  # type: ignore[attr-defined]
+        if add:
+            await conn.executemany("INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)", terms)  # type: ignore[attr-defined]
+        if sqlite:
+            await stemdf.change(conn, added=[(t[1], t[2]) for t in terms] if add else [], removed=old)
 
     async def carried_by_feed(self, article_ids: Sequence[int], feed_id: int) -> set[int]:
         """Which of these stories already have a source from ``feed_id``."""

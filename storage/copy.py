@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from storage import stemdf
 from storage.db import Database, is_postgres_url
 from storage.errors import StorageError
 
@@ -63,7 +64,7 @@ async def _copy(src: Database, dst: PgDatabase) -> CopyReport:
     missing = [t for t in tables if t not in target_columns]
     if missing:
         raise CopyError(f"the target has no table {', '.join(missing)}: is it a newsbot database of this version?")
-    busy = [t for t in (*tables, _FTS) if await dst.scalar(f"SELECT EXISTS (SELECT 1 FROM {t})")]  # names from the schema
+    busy = [t for t in (*tables, _FTS, "stem_df") if await dst.scalar(f"SELECT EXISTS (SELECT 1 FROM {t})")]  # names from the schema
     if busy:
         raise CopyError(
             f"the target database {dst.path} is not empty (table {busy[0]} has rows): "
@@ -78,9 +79,14 @@ async def _copy(src: Database, dst: PgDatabase) -> CopyReport:
                 report.tables[table] = await _copy_rows(
                     src, conn.raw, table, columns, f"SELECT {', '.join(columns)} FROM {table}"  # schema names only
                 )
+            # stem_df is counted from the copied index (its keys are PostgreSQL's lexemes, not
+            # FTS5's tokens), once, rather than row by row by its trigger.
+            await conn.raw.execute(f"ALTER TABLE {_FTS} DISABLE TRIGGER stem_df_count")
             report.tables[_FTS] = await _copy_rows(
                 src, conn.raw, _FTS, ["rowid", "title", "body"], f"SELECT rowid, title, body FROM {_FTS}"
             )
+            await conn.raw.execute(f"ALTER TABLE {_FTS} ENABLE TRIGGER stem_df_count")
+            await stemdf.backfill_pg(conn.raw)
             for table in tables:
                 if "id" in target_columns[table] and await conn.raw.fetchval(
                     "SELECT pg_get_serial_sequence($1, 'id')", table
@@ -95,7 +101,7 @@ async def _copy(src: Database, dst: PgDatabase) -> CopyReport:
     # visibility map that lets a count over the search index skip the table's rows (a
     # freshly copied table has neither until autovacuum comes by: "Read also" ran 3x slower).
     async with dst.pool.acquire() as raw:
-        await raw.execute(f"VACUUM (ANALYZE) {', '.join((*tables, _FTS))}")  # names from the schema
+        await raw.execute(f"VACUUM (ANALYZE) {', '.join((*tables, _FTS, 'stem_df'))}")  # names from the schema
     return report
 
 
@@ -115,10 +121,11 @@ async def _copy_rows(src: Database, raw: object, table: str, columns: list[str],
 
 
 async def _sqlite_tables(src: Database) -> list[str]:
-    """The source's tables (FTS5's own left out), parents before the tables referencing them."""
+    """The source's tables (FTS5's own and ``stem_df``, counted there afresh, left out), parents
+    before the tables referencing them."""
     rows = await src.fetchall(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "AND name NOT LIKE 'articles_fts%' ORDER BY name"
+        "AND name NOT LIKE 'articles_fts%' AND name != 'stem_df' ORDER BY name"
     )
     names = [r[0] for r in rows]
     parents = {}

@@ -44,6 +44,7 @@ class Delivery:
     first_failed_at: datetime | None = None  # first failure for a passing reason (retry window)
     thread_id: int | None = None  # forum topic the message is meant for (None: the chat itself)
     sent_as: str | None = None  # how it went out: 'text' | 'photo' | 'rich' (edits need to know)
+    reply_to: int | None = None  # a queued reply: the message it answers (quoted, as a reply would be)
 
 
 def _delivery(row: sqlite3.Row) -> Delivery:
@@ -55,7 +56,7 @@ def _delivery(row: sqlite3.Row) -> Delivery:
         message_id=row["message_id"], last_error=row["last_error"],
         link_preview=None if row["link_preview"] is None else bool(row["link_preview"]),
         first_failed_at=from_db(row["first_failed_at"]),
-        thread_id=row["thread_id"], sent_as=row["sent_as"],
+        thread_id=row["thread_id"], sent_as=row["sent_as"], reply_to=row["reply_to"],
     )
 
 
@@ -120,10 +121,29 @@ class DeliveryRepo:
             )
             return broadcast_id, conn.total_changes - before
 
-    async def enqueue_reply(self, chat_id: int, key: str, payload: str, *, now: datetime) -> bool:
-        """Queue one more message of a long reply (``/feeds``): sent as a digest row is (HTML as
-        it is, once per key, paced by the publisher) but no post: ``count`` leaves it out."""
-        return await self.enqueue_digest(chat_id, REPLY_KEY_PREFIX + key, payload, now=now)
+    async def enqueue_reply(
+        self, chat_id: int, key: str, payload: str, *, now: datetime, link_preview: bool | None = None,
+        thread_id: int | None = None, reply_to: int | None = None,
+    ) -> bool:
+        """Queue a reply (the rest of a long ``/feeds``, one Telegram refused with 429, a notice to
+        an admin): sent as a digest row is (HTML as it is, once per key, paced by the publisher)
+        but no post: ``count`` leaves it out. It keeps what the reply would have been sent with:
+        link previews, the forum topic and the message it answers (``reply_to``)."""
+        return await self._db.execute(
+            "INSERT INTO deliveries (chat_id, kind, digest_key, payload, next_attempt_at, created_at, "
+            "link_preview, thread_id, reply_to) VALUES (?, 'digest', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (chat_id, REPLY_KEY_PREFIX + key, payload, to_db(now), to_db(now),
+             None if link_preview is None else int(link_preview), thread_id, reply_to),
+        ) > 0
+
+    async def waiting_replies(self, chat_id: int, key_prefix: str) -> int:
+        """Queued replies to a chat whose key starts with ``key_prefix`` not yet sent (a cap)."""
+        row = await self._db.fetchone(
+            "SELECT COUNT(*) FROM deliveries WHERE chat_id = ? AND kind = 'digest' "
+            "AND state IN ('pending', 'sending') AND substr(digest_key, 1, ?) = ?",
+            (chat_id, len(REPLY_KEY_PREFIX + key_prefix), REPLY_KEY_PREFIX + key_prefix),
+        )
+        return int(row[0]) if row is not None else 0
 
     async def enqueue_digest(self, chat_id: int, key: str, payload: str, *, now: datetime) -> bool:
         """Queue one digest message; False if this chat already has the digest for ``key``."""

@@ -17,22 +17,23 @@ with the same result to the last bit:
   index holds anyway: N and the total number of tokens from the index's "averages" record
   (``articles_fts_data`` row 1: SQLite varints, the row count then each column's token total),
   each candidate's stored stems (``articles_fts_content``; its size is its number of stems),
-  and n, each phrase's number of matching stories. The probe counts rare phrases exactly; a
-  common one is counted once and kept (``CommonCounts``), so its document list is not walked
-  again on each query.
+  and n, each phrase's number of matching stories, from ``stem_df`` (``storage.stemdf``: kept
+  exact with the index, so no document list is walked to learn it).
 
-The one place the two may differ: FTS5's tokenizer (``remove_diacritics 2``) lets "são" match
-"sao" and "й" match "и"; counted here, a stem counts only where it is stored as written.
+The one place the two may differ: FTS5's tokenizer (``remove_diacritics 2``) folds Latin
+accents, so "são" matches "sao"; counted here, a stem's occurrences count only where it is
+stored as written (its n, from ``stem_df``, is FTS5's: that table counts FTS5's tokens).
 """
 
 from __future__ import annotations
 
 import math
 import sqlite3
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
+
+from storage import stemdf
 
 if TYPE_CHECKING:
     from storage.db import Database
@@ -42,9 +43,6 @@ B = 0.75
 WEIGHTS = (3.0, 1.0)  # title, body: the title weighs three times the body
 BM25 = f"bm25(articles_fts, {WEIGHTS[0]}, {WEIGHTS[1]})"
 MIN_IDF = 1e-6
-COUNT_CACHE_SECONDS = 3600.0  # common stems' match counts are counted again this often...
-COUNT_CACHE_DRIFT = 0.01  # ...and once the number of stories moved by more than this share
-COUNT_CACHE_TERMS = 50_000  # ...and once this many are kept
 # The choice of scorer, in microseconds of CPU fitted on both ways' costs of 300 queries of
 # bench/bench_search.py (2 loaded cores): FTS5 walks a phrase's document list at about this
 # much a matching story (once a MATCH); scoring here costs about this much more round trips
@@ -52,7 +50,6 @@ COUNT_CACHE_TERMS = 50_000  # ...and once this many are kept
 FTS_PER_MATCH_US = 0.035
 HERE_FIXED_US = 1000.0
 HERE_PER_ROW_PHRASE_US = 5.3
-COMMON_GUESS = 2500  # what a common stem not counted yet is taken to match (the mean at 100,000 stories)
 
 
 def fts_string(term: str) -> str:
@@ -138,59 +135,6 @@ def scores(rows: Sequence[tuple[bytes, bytes]], phrases: Sequence[str], idfs: Se
     return result
 
 
-class CommonCounts:
-    """Exact match counts of common stems, kept a while: counting one walks its whole
-    document list, and a count in the thousands barely moves in an hour (nor its IDF)."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._counts: dict[str, int] = {}
-        self._common: set[str] = set()  # stems the probe found common (its count stops there)
-        self._since = clock()
-        self._rows = 0  # the number of stories when what is kept began to be kept
-        self.stories = 0  # the number of stories when last seen (0: not yet)
-
-    def __len__(self) -> int:
-        return len(self._counts)
-
-    def known(self, terms: Sequence[str]) -> dict[str, int]:
-        """The kept counts of ``terms`` (those not kept are left out)."""
-        self._expire()
-        return {t: n for t in terms if (n := self._counts.get(t)) is not None}
-
-    def common(self, terms: Sequence[str]) -> list[str]:
-        """Those of ``terms`` known to be common: counted and kept, or marked."""
-        self._expire()
-        return [t for t in terms if t in self._common or t in self._counts]
-
-    def mark(self, terms: Sequence[str]) -> None:
-        """The probe found these stems common: no need to probe them again for a while."""
-        self._common.update(terms)
-
-    def _expire(self) -> None:
-        if (self._clock() - self._since > COUNT_CACHE_SECONDS
-                or len(self._counts) + len(self._common) > COUNT_CACHE_TERMS):
-            self.clear()
-
-    def seen(self, rows: int) -> None:
-        """The index holds ``rows`` stories now: what was kept when it held quite a few more
-        or fewer is dropped."""
-        self.stories = rows
-        if (self._counts or self._common) and abs(rows - self._rows) <= COUNT_CACHE_DRIFT * self._rows:
-            return
-        self.clear()
-        self._rows = rows
-
-    def keep(self, counts: Mapping[str, int]) -> None:
-        """Keep ``counts`` (counted just after ``seen``)."""
-        self._counts.update(counts)
-
-    def clear(self) -> None:
-        self._counts.clear()
-        self._common.clear()
-        self._since = self._clock()
-
-
 @dataclass(frozen=True, slots=True)
 class Plan:
     """What ``ArticleRepo.search`` decided: the query words' stems (one group per word, each
@@ -226,18 +170,17 @@ class Ranking:
     limit: int
 
 
-async def search(db: Database, plan: Plan, common: CommonCounts, ranking: Ranking) -> list[sqlite3.Row]:
+async def search(db: Database, plan: Plan, ranking: Ranking) -> list[sqlite3.Row]:
     """The best ``ranking.limit`` stories for ``plan``, best first, read whole: each candidate's
     relevance (BM25) times a boost for sources (+10% a source, at most +50%) and recency."""
     parts = plan_parts(plan)
     everything = [t for g in plan.groups for t in g]  # the newest matches' phrases, in order
     if all(part.matching == "rare" for part in parts):
         return await _ranked_by_fts5(db, parts, plan, ranking)
-    counts = {t: n for t in everything if (n := plan.counts.get(t, 0)) < plan.rare_docs}
-    counts.update(common.known([t for t in dict.fromkeys(everything) if t not in counts]))
-    if not _cheaper_here(parts, everything, counts, plan, common.stories):
-        return await _ranked_by_fts5(db, parts, plan, ranking, common)
-    return await _ranked_here(db, parts, plan, ranking, everything, common)
+    counts, stories = await _exact_counts(db, everything)
+    if not _cheaper_here(parts, everything, counts, plan, stories):
+        return await _ranked_by_fts5(db, parts, plan, ranking)
+    return await _ranked_here(db, parts, plan, ranking, everything, counts)
 
 
 def plan_parts(plan: Plan) -> list[Part]:
@@ -261,12 +204,11 @@ def _cheaper_here(parts: Sequence[Part], everything: Sequence[str], counts: Mapp
     """Whether scoring the newest matches here likely costs less than FTS5's walks of their
     phrases' document lists (one walk a phrase for each source of newest matches).
 
-    A common stem not counted yet is taken to match ``COMMON_GUESS`` stories. The newest
-    matches of any word are ``candidates`` (none when as many match every word); of every
-    word, at most the rarest word's matches, and about as many as if the words fell on
-    stories independently (a story's own words do not, but then they are few: its own
-    event's stories)."""
-    group_docs = [sum(counts.get(t, COMMON_GUESS) for t in g) for g in plan.groups]
+    ``counts``: every phrase's exact number of matching stories. The newest matches of any
+    word are ``candidates`` (none when as many match every word); of every word, at most the
+    rarest word's matches, and about as many as if the words fell on stories independently (a
+    story's own words do not, but then they are few: its own event's stories)."""
+    group_docs = [sum(counts[t] for t in g) for g in plan.groups]
     every = min(group_docs)
     if stories:
         every = min(every, max(1, round(stories * math.prod(min(1.0, d / stories) for d in group_docs))))
@@ -276,28 +218,24 @@ def _cheaper_here(parts: Sequence[Part], everything: Sequence[str], counts: Mapp
     for part in parts:
         if part.matching == "every word" or (part.matching == "any word" and not skips_any):
             rows += every if part.matching == "every word" else min(plan.candidates, sum(group_docs))
-            fts_matches += sum(counts.get(t, COMMON_GUESS) for t in everything)
+            fts_matches += sum(counts[t] for t in everything)
     here_us = HERE_FIXED_US + HERE_PER_ROW_PHRASE_US * rows * len(everything)
     return here_us < FTS_PER_MATCH_US * fts_matches
 
 
-async def _exact_counts(db: Database, terms: Sequence[str], plan: Plan, common: CommonCounts,
-                        rows: int) -> dict[str, int]:
-    """Exact match counts of ``terms``: the probe's below ``rare_docs``; common stems' as
-    kept, else counted now (and kept). ``rows``: the number of stories now."""
-    common.seen(rows)
-    counts = {t: n for t in terms if (n := plan.counts.get(t, 0)) < plan.rare_docs}
-    counts.update(common.known([t for t in dict.fromkeys(terms) if t not in counts]))
+async def _exact_counts(db: Database, terms: Sequence[str]) -> tuple[dict[str, int], int]:
+    """Exact match counts of ``terms`` and the number of stories, from ``stem_df``; a stem FTS5
+    reads as several tokens (none of ours: they are letters and digits) is counted by MATCH."""
+    counts, stories = await stemdf.counts(db, terms)
     missing = [t for t in dict.fromkeys(terms) if t not in counts]
     if missing:
         sql = " UNION ALL ".join(
             f"SELECT {index:d}, (SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?)"
             for index in range(len(missing))
         )
-        fresh = {missing[int(i)]: int(n) for i, n in await db.fetchall(sql, tuple(fts_string(t) for t in missing))}
-        common.keep(fresh)
-        counts.update(fresh)
-    return counts
+        rows = await db.fetchall(sql, tuple(fts_string(t) for t in missing))
+        counts.update((missing[int(i)], int(n)) for i, n in rows)
+    return counts, stories
 
 
 def _hits(parts: Sequence[Part], plan: Plan, *, fts5_scores_newest: bool) -> tuple[str, list[object]]:
@@ -340,14 +278,11 @@ _SOURCES = "(1.0 + 0.1 * min(a.source_count - 1, 5))"  # +10% a source, at most 
 _AGE = "(1.0 + max(0.0, julianday(?) - julianday(COALESCE(a.published_at, a.fetched_at))) / ?)"  # in half-lives
 
 
-async def _ranked_by_fts5(db: Database, parts: Sequence[Part], plan: Plan, ranking: Ranking,
-                          common: CommonCounts | None = None) -> list[sqlite3.Row]:
-    """One statement: FTS5 scores every candidate, SQL ranks them and reads the winners (and,
-    while ``common`` does not know it yet, the index's size)."""
+async def _ranked_by_fts5(db: Database, parts: Sequence[Part], plan: Plan, ranking: Ranking) -> list[sqlite3.Row]:
+    """One statement: FTS5 scores every candidate, SQL ranks them and reads the winners."""
     hits, params = _hits(parts, plan, fts5_scores_newest=True)
     marks = ",".join("?" for _ in ranking.exclude) or "-1"  # ids are positive
-    size = common is not None and not common.stories
-    rows = await db.fetchall(
+    return await db.fetchall(
         f"""
         WITH {hits},
         best AS (SELECT id, max(relevance) AS relevance FROM hits GROUP BY id),
@@ -357,18 +292,15 @@ async def _ranked_by_fts5(db: Database, parts: Sequence[Part], plan: Plan, ranki
             WHERE b.id NOT IN ({marks})
             ORDER BY score DESC LIMIT ?
         )
-        SELECT {ranking.columns}{", " + _AVERAGES if size else ""} {ranking.source}
+        SELECT {ranking.columns} {ranking.source}
         JOIN ranked r ON r.id = a.id ORDER BY r.score DESC
         """,
         (*params, ranking.now, ranking.half_life_days, *ranking.exclude, ranking.limit),
     )
-    if rows and size and common is not None:
-        common.seen(Totals.from_averages(rows[0]["averages"]).rows)
-    return rows
 
 
 async def _ranked_here(db: Database, parts: Sequence[Part], plan: Plan, ranking: Ranking,
-                       everything: Sequence[str], common: CommonCounts) -> list[sqlite3.Row]:
+                       everything: Sequence[str], counts: Mapping[str, int]) -> list[sqlite3.Row]:
     """The candidates with their boosts and, for the newest matches, their stored stems; the
     newest scored here, all ranked here, then the winners read."""
     hits, params = _hits(parts, plan, fts5_scores_newest=False)
@@ -387,7 +319,6 @@ async def _ranked_here(db: Database, parts: Sequence[Part], plan: Plan, ranking:
     if not rows:
         return []
     totals = Totals.from_averages(rows[0][7])
-    counts = await _exact_counts(db, everything, plan, common, totals.rows)
     newest = [r for r in rows if r[2]]
     idfs = [idf(counts[t], totals.rows) for t in everything]
     here = dict(zip((r[0] for r in newest), scores([(r[5] or b"", r[6] or b"") for r in newest], everything,

@@ -38,29 +38,21 @@ SHORTLIST = 5  # rare words' matches scored in full: this many times the candida
 
 
 def match_counts_statement(count: int) -> str:
-    """One round trip counting, per stem (one ``?`` each), its matching stories up to RARE_DOCS.
+    """One round trip giving, per stem (one ``?`` each), its matching stories up to RARE_DOCS.
 
-    Counting a common stem's matches reads its whole posting list from the GIN index (a
-    bitmap has no LIMIT), about a millisecond per thousand matches: most of a "Read also"
-    search's 64 stems are common. So a stem that the planner's statistics of the index
-    (``pg_stats.most_common_elems``, kept by ANALYZE and autovacuum) put at twice RARE_DOCS
-    or more is taken as common (RARE_DOCS) without counting; the others are counted. Without
-    statistics (a new database), every stem is counted."""
+    ``stem_df`` holds every lexeme's exact count (kept by a trigger on ``articles_fts``,
+    ``storage.schema_pg``): one B-tree row a stem, where counting a common stem's matches read
+    its whole posting list from the GIN index (a bitmap has no LIMIT), about a millisecond per
+    thousand matches. A stem the 'simple' parser would not read as itself alone (none of ours:
+    they are lower-case letters and digits) is counted from the index as before."""
     terms = ", ".join(f"({index:d}, CAST(? AS text))" for index in range(count))
     return (
-        f"WITH stats AS MATERIALIZED ({_STATS}), terms (i, t) AS (VALUES {terms}) "
-        "SELECT terms.i, CASE WHEN COALESCE((SELECT s.freqs[array_position(s.elems, terms.t)] * s.n FROM stats s), 0) "
-        f">= {2 * RARE_DOCS:d} THEN {RARE_DOCS:d} ELSE (SELECT count(*) FROM (SELECT FROM articles_fts "
-        f"WHERE tsv @@ phraseto_tsquery('simple', terms.t) LIMIT {RARE_DOCS:d}) AS m) END FROM terms"
+        f"WITH terms (i, t) AS (VALUES {terms}) "
+        "SELECT terms.i, CASE WHEN tsvector_to_array(to_tsvector('simple', terms.t)) = ARRAY[terms.t] "
+        f"THEN LEAST(COALESCE((SELECT s.df FROM stem_df s WHERE s.term = terms.t), 0), {RARE_DOCS:d}) "
+        f"ELSE (SELECT count(*) FROM (SELECT FROM articles_fts WHERE tsv @@ phraseto_tsquery('simple', terms.t) "
+        f"LIMIT {RARE_DOCS:d}) AS m) END FROM terms"
     )
-
-
-# The index's most common stems with their share of stories, and the number of stories.
-_STATS = (
-    "SELECT CAST(CAST(most_common_elems AS text) AS text[]) AS elems, most_common_elem_freqs AS freqs, "
-    "(SELECT GREATEST(reltuples, 0) FROM pg_class WHERE oid = CAST('articles_fts' AS regclass)) AS n "
-    "FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'articles_fts' AND attname = 'tsv'"
-)
 
 
 def _relevance(terms: Sequence[str], counts: dict[str, int]) -> tuple[str, list[object]]:

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 
 import aiosqlite
 
+from storage import stemdf
 from storage.errors import SchemaTooNewError, StorageError
 
 log = logging.getLogger(__name__)
@@ -396,11 +397,25 @@ UPDATE story_keys SET seen_at = (SELECT p.seen_at FROM story_profiles p WHERE p.
 """)
 
 
+async def _reply_target(db: aiosqlite.Connection) -> None:
+    # A reply queued after a 429 answers the command it was for (a quote in a group), as the
+    # reply Telegram refused would have: the command's message id, kept with the row.
+    await db.execute("ALTER TABLE deliveries ADD COLUMN reply_to INTEGER")
+
+
+async def _stem_df(db: aiosqlite.Connection) -> None:
+    """How many indexed stories hold each search token (``storage.stemdf``, kept by
+    ``ArticleRepo``): related-story search reads a common stem's count there instead of walking
+    its document list in FTS5. Filled from the index as it stands, a batch of tokens at a time."""
+    await db.execute(stemdf.TABLE)
+    await stemdf.backfill_sqlite(db)
+
+
 # MIGRATIONS[n] brings a database from version n to n + 1. Append; never edit.
 MIGRATIONS: tuple[Migration, ...] = (
     _to_v1, _to_v2, _to_v3, _rich_posts, _to_v4_schedules, _feed_warnings, _add_story_summaries, _stories,
     _replica_leases, _job_runs, _flood_budget, _article_sources_by_feed, _story_keys_seen,
-    _flood_sends,
+    _flood_sends, _reply_target, _stem_df,
 )
 LATEST = len(MIGRATIONS)
 

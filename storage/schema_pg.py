@@ -26,6 +26,7 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 
+from storage import stemdf
 from storage.errors import SchemaTooNewError
 from storage.schema import LATEST
 
@@ -357,11 +358,51 @@ async def _story_keys_seen(db: asyncpg.Connection) -> None:
     """)
 
 
+async def _reply_target(db: asyncpg.Connection) -> None:
+    await db.execute("ALTER TABLE deliveries ADD COLUMN reply_to BIGINT")
+
+
+_STEM_DF = """
+CREATE TABLE IF NOT EXISTS stem_df (term TEXT COLLATE "C" PRIMARY KEY, df BIGINT NOT NULL);
+-- Keeps stem_df exact in the transaction that writes an index row: +1 for each lexeme of a new
+-- tsvector, -1 for each of an old one, and the row '' for the story itself. Rows are written
+-- in term order, so two transactions counting the same stems wait for each other, never deadlock.
+CREATE OR REPLACE FUNCTION stem_df_count() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    added text[] := '{}';
+    removed text[] := '{}';
+BEGIN
+    IF TG_OP <> 'DELETE' THEN
+        added := tsvector_to_array(NEW.tsv) || '{""}'::text[];
+    END IF;
+    IF TG_OP <> 'INSERT' THEN
+        removed := tsvector_to_array(OLD.tsv) || '{""}'::text[];
+    END IF;
+    INSERT INTO stem_df (term, df)
+    SELECT d.term, sum(d.n) FROM (SELECT unnest(added) AS term, 1 AS n UNION ALL SELECT unnest(removed), -1) AS d
+    GROUP BY d.term HAVING sum(d.n) <> 0 ORDER BY d.term COLLATE "C"
+    ON CONFLICT (term) DO UPDATE SET df = stem_df.df + excluded.df;
+    DELETE FROM stem_df WHERE term = ANY (removed) AND df <= 0;
+    RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS stem_df_count ON articles_fts;
+CREATE TRIGGER stem_df_count AFTER INSERT OR DELETE OR UPDATE OF title, body ON articles_fts
+    FOR EACH ROW EXECUTE FUNCTION stem_df_count();
+"""
+
+
+async def _stem_df(db: asyncpg.Connection) -> None:
+    # Its trigger takes a lock on articles_fts that holds off other writers until the
+    # backfill commits, so no row is counted twice or missed.
+    await db.execute(_STEM_DF)
+    await stemdf.backfill_pg(db)
+
+
 # PG_MIGRATIONS[n] brings a database from version n to n + 1, like MIGRATIONS[n]. Append; never edit.
 PG_MIGRATIONS: tuple[PgMigration, ...] = (
     _to_v1, _to_v2, _to_v3, _rich_posts, _to_v4_schedules, _feed_warnings, _add_story_summaries, _stories,
     _replica_leases, _job_runs, _flood_budget, _article_sources_by_feed, _story_keys_seen,
-    _flood_sends,
+    _flood_sends, _reply_target, _stem_df,
 )
 
 

@@ -25,6 +25,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from storage._time import from_db, to_db
+from storage.decoded import DecodedCache
 from storage.dfcache import DfCache
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 DF_CACHE_SECONDS = 300.0  # a cached document frequency is read again at most this long after it was read
 DF_CACHE_TERMS = 200_000  # past this many counts a part of the cache is dropped
+DECODED_PROFILES = 4096  # candidates' vectors kept decoded (storage.decoded), the most recently used
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +41,15 @@ class StoredVectors:
     article_id: int
     vectors: str  # JSON, read by bot.news.stories.vectors_from_json
     seen_at: datetime
+    profile_id: int = 0
 
 
 class StoryRepo:
     def __init__(self, db: Database, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._db = db
         self._df = DfCache(ttl=DF_CACHE_SECONDS, capacity=DF_CACHE_TERMS, clock=clock)
+        # The candidates' vectors, decoded by the caller (bot.storyflow), kept for the next checks.
+        self.decoded: DecodedCache[object] = DecodedCache(DECODED_PROFILES)
 
     async def document_frequencies(self, terms: Iterable[str]) -> tuple[dict[str, int], int]:
         """How many stored profiles hold each of ``terms`` (those held by none are left out),
@@ -79,7 +84,7 @@ class StoryRepo:
         marks = ",".join("?" for _ in keys)
         rows = await self._db.fetchall(
             f"""
-            SELECT p.article_id, p.vectors, p.seen_at FROM story_profiles p JOIN (
+            SELECT p.article_id, p.vectors, p.seen_at, p.id FROM story_profiles p JOIN (
                 SELECT k.profile_id, count(*) AS shared FROM story_keys k
                 WHERE k.term IN ({marks}) AND k.seen_at >= ?
                 GROUP BY k.profile_id ORDER BY shared DESC, k.profile_id DESC LIMIT ?
@@ -87,7 +92,7 @@ class StoryRepo:
             """,
             (*keys, to_db(since), limit),
         )
-        return [StoredVectors(int(r[0]), r[1], from_db(r[2])) for r in rows]  # type: ignore[arg-type]
+        return [StoredVectors(int(r[0]), r[1], from_db(r[2]), int(r[3])) for r in rows]  # type: ignore[arg-type]
 
     async def add_profile(
         self, article_id: int, profile: str, vectors: str, *, keys: Sequence[str], terms: Iterable[str],

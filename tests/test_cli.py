@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from bot.cli import main
 from storage.schema import LATEST
 from tests.fakes.news_site import FakeNewsSite
+from tests.fakes.telegram_api import FakeTelegramServer
 from tests.stories import DAM, ELECTION, paragraphs_html
 
 
@@ -159,3 +161,28 @@ def test_run_with_an_unreachable_bot_api_says_so_in_one_line(
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith(f"newsbot: cannot reach the Bot API at TELEGRAM_API_BASE_URL=http://127.0.0.1:{port}/bot")
     assert "TEST-token" not in "\n".join(err)
+
+
+async def test_run_with_a_revoked_token_says_so_in_one_line(
+    db_env: Path, tg: FakeTelegramServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A well-formed token Telegram does not know (revoked, or mistyped in one digit) gets 401
+    "Unauthorized" from getMe: one line saying what to do, exit status 2, the token not shown.
+    ``main`` runs its own loop in a thread; the fake Bot API answers on the test's."""
+    revoked = "123456:TEST-revoked-abcdefghijklmnopqrstuvwxyz"
+    tg.revoked_tokens.add(revoked)
+    monkeypatch.setenv("BOT_TOKEN", revoked)
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", tg.base_url)
+    handlers, level = logging.root.handlers[:], logging.root.level
+    try:
+        assert await asyncio.to_thread(main, ["run"]) == 2
+    finally:  # main's log handler writes to the captured stderr, which closes after the test
+        logging.root.handlers[:] = handlers
+        logging.root.setLevel(level)
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert lines[-1] == "newsbot: Telegram refused BOT_TOKEN (401 Unauthorized): copy the token from @BotFather again"
+    assert "Traceback" not in err and "TEST-revoked" not in err
+    assert all(" INFO " in line for line in lines[:-1])  # before it, only the new database's migrations
+    [call] = tg.calls_to("getMe")
+    assert call.status == 401 and call.response == {"ok": False, "error_code": 401, "description": "Unauthorized"}

@@ -126,3 +126,48 @@ async def test_a_long_list_whose_first_message_is_refused_keeps_its_order_in_the
     assert len(texts) >= 2 and texts[0].startswith("<b>Feeds</b>\n1. Feed 1 ")  # the first message first
     numbers = [int(line.split(".", 1)[0]) for text in texts for line in text.splitlines() if line[:1].isdigit()]
     assert numbers == list(range(1, 121))  # every feed once, in order: nothing lost, nothing twice
+
+
+GROUP_ID = -100777
+
+
+async def test_a_queued_reply_keeps_its_link_previews_and_quotes_its_command(
+    make_settings: Callable[..., Settings], tg: FakeTelegramServer, clock: FakeClock
+) -> None:
+    """A reply queued after 429s goes out as it would have: in a group it answers the command
+    (``reply_parameters``) and, with LINK_PREVIEWS on, shows link previews. Before, the outbox
+    row carried only its text: no quote, previews off."""
+    application = build_application(make_settings(link_previews=True), clock=clock, schedule_jobs=False,
+                                    sleep=clock.sleep, flood_clock=clock.timestamp)
+    async with start_bot(application):
+        bot = RunningBot(application, tg)
+        tg.fail("sendMessage", "429", chat_id=GROUP_ID, times=1 + REPLY_RETRIES, retry_after=2)
+        tg.push_command(GROUP_ID, "/help", chat_type="group")
+        [row] = await _queued(bot, GROUP_ID)
+        refused = [c for c in tg.calls_to("sendMessage") if c.chat_id == GROUP_ID]
+        command_id = refused[0].params["reply_parameters"]["message_id"]  # PTB quotes in a group
+        assert row.reply_to == command_id
+        clock.advance(timedelta(seconds=2))
+        assert (await bot.services.publisher.drain()).sent == 1
+        [sent] = tg.sent_messages(GROUP_ID)
+        assert sent.params["reply_parameters"]["message_id"] == command_id
+        assert sent.result["reply_to_message"]["message_id"] == command_id  # Telegram shows it as an answer
+        assert sent.params["link_preview_options"]["is_disabled"] is False
+        assert sent.params["link_preview_options"] == refused[0].params["link_preview_options"]
+
+
+async def test_a_queued_reply_whose_command_was_deleted_still_arrives(
+    bot: RunningBot, tg: FakeTelegramServer, clock: FakeClock
+) -> None:
+    """The command may be gone when the queued answer goes: Telegram would refuse the quote
+    ("message to be replied not found") unless told to send without it."""
+    tg.fail("sendMessage", "429", chat_id=GROUP_ID, times=1 + REPLY_RETRIES, retry_after=2)
+    tg.push_command(GROUP_ID, "/help", chat_type="group")
+    [row] = await _queued(bot, GROUP_ID)
+    assert row.reply_to is not None
+    await bot.application.bot.delete_message(GROUP_ID, row.reply_to)  # as a group admin may
+    clock.advance(timedelta(seconds=2))
+    assert (await bot.services.publisher.drain()).sent == 1
+    [sent] = tg.sent_messages(GROUP_ID)
+    assert sent.params["reply_parameters"]["allow_sending_without_reply"] is True
+    assert "reply_to_message" not in sent.result

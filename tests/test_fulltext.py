@@ -1,6 +1,6 @@
 """Related-story search on SQLite (storage.fulltext): BM25 scored outside FTS5 is FTS5's own,
 both scorers rank alike, the newest matches of any word are skipped when enough match every
-word, and common stems' kept counts are dropped when they may have gone stale.
+word, and new search stems change the counts search plans with.
 
 Stories are stored through ``ArticleRepo.insert`` into a real SQLite file, with search stems
 written out (what ``namekeys.index_text`` would give), so the counts are known."""
@@ -132,37 +132,15 @@ async def test_the_newest_matches_of_any_word_only_when_too_few_match_every_word
     assert both < found and len(found) > 2  # too few match both: stories with either come too
 
 
-def test_kept_counts_go_after_an_hour_when_stories_change_much_and_on_demand() -> None:
-    now = [0.0]
-    common = fulltext.CommonCounts(lambda: now[0])
-    common.seen(10_000)
-    assert common.known(["war"]) == {}
-    common.keep({"war": 900, "ukrain": 2_000})
-    common.seen(10_050)  # 0.5% more stories: kept
-    assert common.known(["war", "kyiv"]) == {"war": 900}
-    now[0] += fulltext.COUNT_CACHE_SECONDS - 1
-    assert common.known(["ukrain"]) == {"ukrain": 2_000}
-    now[0] += 2
-    assert common.known(["ukrain"]) == {}  # an hour old
-    common.seen(10_000)
-    common.keep({"war": 950})
-    common.seen(10_080)
-    assert common.known(["war"]) == {"war": 950}
-    common.seen(10_200)  # 2% more stories than when counted
-    assert common.known(["war"]) == {}
-    common.keep({"war": 980})
-    common.mark(["ukrain"])
-    assert common.common(["war", "ukrain", "kyiv"]) == ["war", "ukrain"]
-    common.clear()
-    assert common.known(["war"]) == {} and common.common(["war", "ukrain"]) == []
-
-
 @pytest.mark.usefixtures("small_common")
-async def test_new_search_stems_drop_the_kept_counts(sqlite_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_new_search_stems_change_the_counts_search_plans_with(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = sqlite_db
     _force(monkeypatch, "here")
     ids = await _store(db, STORIES)
-    await db.articles.search([("ukrain",), ("war",)], limit=3, now=NOW)
-    assert await db.articles.match_counts(["ukrain"]) == {"ukrain": 3}  # kept: common, not probed
+    assert await db.articles.search([("ukrain",), ("war",)], limit=3, now=NOW)
+    assert await db.articles.match_counts(["ukrain"]) == {"ukrain": 3}  # common: capped
     await db.articles.replace_index_terms([(i, "peace", "peace") for i in ids])
     assert await db.articles.match_counts(["ukrain", "peace"]) == {"ukrain": 0, "peace": 3}
+    assert await db.articles.search([("ukrain",), ("war",)], limit=3, now=NOW) == []

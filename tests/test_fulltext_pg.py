@@ -1,6 +1,6 @@
-"""PostgreSQL's match counts (storage/fulltext_pg.py) take a stem the index's statistics call
-common as common without counting it: the counts a search plans with stay exactly those of
-counting, up to RARE_DOCS, with statistics and without."""
+"""PostgreSQL's match counts (storage/fulltext_pg.py) come from ``stem_df``, which a trigger keeps:
+the counts a search plans with are exactly those of counting the index, up to RARE_DOCS, whatever
+the planner's statistics of the index say (they once stood in for counting common stems)."""
 
 from __future__ import annotations
 

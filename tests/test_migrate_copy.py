@@ -82,6 +82,12 @@ async def _check_copy(source: Path, target: str, ids: dict[str, int]) -> None:
         for db in (old, new):
             found = await search_stories(db, "earthquake coast", now=NOW + timedelta(hours=1), limit=3)
             assert [a.id for a in found][:1] == [ids["quake"]]
+        # stem_df counted from the copied index, in PostgreSQL's lexemes (not copied from FTS5's tokens).
+        lexemes = await new.fetchall(
+            "SELECT t.term, count(*) FROM articles_fts f, unnest(tsvector_to_array(f.tsv)) AS t (term) GROUP BY t.term"
+        )
+        assert {r[0]: int(r[1]) for r in await new.fetchall("SELECT term, df FROM stem_df")} == {
+            "": 3, **{r[0]: int(r[1]) for r in lexemes}}
         # Vacuumed and analyzed: the planner knows the copied tables from the start.
         assert await new.scalar(
             "SELECT last_vacuum IS NOT NULL AND last_analyze IS NOT NULL FROM pg_stat_user_tables "

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.jobs import TOKEN_REFUSED
 from tests.conftest import ADMIN_ID, TOKEN
 from tests.fakes.cable import Cable
 from tests.fakes.telegram_api import FakeTelegramServer
@@ -256,3 +257,38 @@ async def test_a_database_cut_short_in_place_stops_the_bot_with_a_clear_line_or_
     assert code == 2, bot.log[-3000:]
     last = bot.log.strip().splitlines()[-1]
     assert last.startswith(f"newsbot: the database file {path} was cut short (4,096 bytes, it had "), bot.log[-3000:]
+
+
+# -- the token revoked while running -------------------------------------------------------------
+
+
+async def test_a_token_revoked_mid_fanout_stops_the_bot_with_one_line_and_loses_nothing(
+    tg: FakeTelegramServer, tmp_path: Path, database_target: str
+) -> None:
+    """The owner revokes the token in @BotFather while the bot runs: every call now gets 401
+    "Unauthorized". The bot does not retry forever as if Telegram were down: it stops with one
+    line saying what to do (exit status 2); a 401 took nothing, so with the new token every
+    chat gets its post once."""
+    fanout = await _prepare_fanout(database_target, tg)
+    bot = await Bot(tg.base_url, fanout.target, cwd=tmp_path, TELEGRAM_MESSAGES_PER_SECOND="100").start()
+    try:
+        await _until(lambda: len(_posts(tg, fanout.chats)) >= 50, timeout=STARTUP_TIMEOUT, what="posts", bot=bot)
+        tg.revoked_tokens.add(TOKEN)
+        code = await bot.wait(30)
+    finally:
+        await bot.stop()
+    assert code == 2, bot.log[-3000:]
+    assert bot.log.strip().splitlines()[-1] == f"newsbot: {TOKEN_REFUSED}"
+    states = _states(fanout.target)
+    assert states["failed"] == 0 and states["sending"] == 0 and states["sent"] < len(fanout.chats), states
+    refused = [c for c in tg.calls if c.method == "sendMessage" and c.status == 401]
+    assert 0 < len(refused) <= 20  # it stopped, not retried every row for a day
+
+    tg.revoked_tokens.clear()  # the new token in BOT_TOKEN (the fake knows one token)
+    again = await Bot(tg.base_url, fanout.target, cwd=tmp_path, TELEGRAM_MESSAGES_PER_SECOND="100").start()
+    try:
+        await _until(lambda: _states(fanout.target)["sent"] == len(fanout.chats), timeout=60,
+                     what="every row sent", bot=again)
+    finally:
+        assert await again.stop() == 0, again.log[-3000:]
+    assert Counter(_posts(tg, fanout.chats).values()) == Counter({1: len(fanout.chats)})

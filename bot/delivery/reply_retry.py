@@ -42,11 +42,14 @@ class UnsentReply(RetryAfter):
     A RetryAfter still, so code that handles a refused send handles this one as before.
     """
 
-    __slots__ = ("text",)
+    __slots__ = ("reply_to", "text", "thread_id")
 
-    def __init__(self, text: str, refusal: RetryAfter) -> None:
+    def __init__(self, text: str, refusal: RetryAfter, *, reply_to: int | None = None,
+                 thread_id: int | None = None) -> None:
         super().__init__(retry_after(refusal))
         self.text = text  # Telegram HTML, as the reply was sent
+        self.reply_to = reply_to  # the message it quoted (a command in a group), if any
+        self.thread_id = thread_id  # the forum topic it went to, if any
 
 
 async def send_retrying(send: Callable[[], Awaitable[T]], *, what: str,

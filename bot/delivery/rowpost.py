@@ -25,7 +25,7 @@ from bot.texts import pick_language
 from storage import Database
 from storage.articles import StoredArticle
 from storage.chats import Chat
-from storage.deliveries import Delivery
+from storage.deliveries import REPLY_KEY_PREFIX, Delivery
 
 __all__ = ["READ_ALSO_TTL", "RowRenderer"]
 
@@ -64,6 +64,10 @@ class RowRenderer:
             previews = row.link_preview
         if row.kind == "broadcast":
             return Post(escape(row.payload or ""), previews=previews)
+        if row.kind == "digest" and (row.digest_key or "").startswith(REPLY_KEY_PREFIX):
+            # A queued reply goes out as the reply would have: its previews, topic, quote.
+            return Post(row.payload or "", previews=bool(row.link_preview), thread_id=row.thread_id,
+                        reply_to=row.reply_to)
         if row.kind == "digest":
             return Post(row.payload or "")
         article = await self._db.articles.get(row.article_id or 0)

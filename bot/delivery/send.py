@@ -28,7 +28,7 @@ from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
 from telegram.error import BadRequest, EndPointNotFound
 
 from bot.clock import Clock
@@ -61,6 +61,7 @@ class Post:
     rich: RichMessage | None = None
     thread_id: int | None = None
     html: bool = True  # False: plain text (the publisher's last try for a post Telegram refused)
+    reply_to: int | None = None  # the message the text form answers (a queued reply's command)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,9 +162,11 @@ class Sender:
                                          show_above_text=True)
         else:
             preview = LinkPreviewOptions(is_disabled=not post.previews)
+        # A queued reply quotes its command; if that message is gone by then, it still goes.
+        answers = None if post.reply_to is None else ReplyParameters(post.reply_to, allow_sending_without_reply=True)
         return await self._bot.send_message(
             chat_id, valid_text(post.text), parse_mode=self._parse_mode(post), reply_markup=post.keyboard,
-            link_preview_options=preview, message_thread_id=thread,
+            link_preview_options=preview, message_thread_id=thread, reply_parameters=answers,
         )
 
     @staticmethod

@@ -17,6 +17,7 @@ from bot.delivery.outcome import retry_after
 from bot.delivery.reply_retry import UnsentReply
 from bot.news.pages import fit_message
 from bot.news.render import escape
+from bot.news.textsafe import valid_text
 from bot.texts import pick_language, t
 from storage.feeds import MAX_TITLE, Feed
 
@@ -54,7 +55,7 @@ async def reply(update: Update, text: str, **kwargs: object) -> None:
     One Telegram still refuses with 429 after its retries raises ``UnsentReply`` when it fits
     the outbox (no keyboard), and the error handler queues it (``bot.handlers.errors``).
     """
-    text = fit_message(text)
+    text = fit_message(valid_text(text))  # an echoed argument may hold control characters
     message = update.effective_message
     try:
         if message is not None:
@@ -64,7 +65,12 @@ async def reply(update: Update, text: str, **kwargs: object) -> None:
     except RetryAfter as exc:
         if kwargs or isinstance(exc, UnsentReply):  # a keyboard does not fit in an outbox row
             raise
-        raise UnsentReply(text, exc) from exc
+        # What PTB's reply_text sent it with: a quote of the command outside private chats
+        # (Defaults.do_quote is unset) and the command's forum topic; the outbox keeps both.
+        quoted = message is not None and message.chat.type != "private"
+        raise UnsentReply(text, exc, reply_to=message.message_id if quoted and message else None,
+                          thread_id=message.message_thread_id if message and message.is_topic_message else None
+                          ) from exc
 
 
 MAX_LIST_MESSAGES = 10  # a list command answers in at most this many messages
@@ -75,13 +81,15 @@ async def reply_paced(update: Update, context: NewsContext, messages: Sequence[s
     second (Telegram's limit for a private chat), so a long list never floods the chat."""
     if not messages:
         return
-    start = 1
+    start, quote = 1, None
+    message = update.effective_message
+    topic = message.message_thread_id if message is not None and message.is_topic_message else None
     try:
         await reply(update, messages[0])
     except UnsentReply as exc:  # refused with 429: the first goes to the outbox too, before the rest
         if update.effective_chat is None:
             raise
-        start, wait = 0, retry_after(exc)
+        start, wait, quote = 0, retry_after(exc), exc.reply_to
     else:
         wait = timedelta(0)
     chat = update.effective_chat
@@ -91,7 +99,8 @@ async def reply_paced(update: Update, context: NewsContext, messages: Sequence[s
     await remember_chat(context.db, chat, clock=context.services.clock)
     for index, text in enumerate(messages[start:], start=start):
         await context.db.deliveries.enqueue_reply(
-            chat.id, f"{update.update_id}:{index}", fit_message(text), now=now + timedelta(seconds=index)
+            chat.id, f"{update.update_id}:{index}", fit_message(valid_text(text)), now=now + timedelta(seconds=index),
+            link_preview=context.settings.link_previews, thread_id=topic, reply_to=quote if index == 0 else None,
         )
     if start == 0:
         context.services.publisher.wake()

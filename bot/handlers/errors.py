@@ -57,8 +57,10 @@ async def _queue_reply(update: Update, context: NewsContext, unsent: UnsentReply
     wait = retry_after(unsent)
     try:
         await remember_chat(services.db, chat, clock=services.clock)
-        await services.db.deliveries.enqueue_reply(chat.id, f"{update.update_id}:unsent", unsent.text,
-                                                   now=services.clock.now() + wait)
+        await services.db.deliveries.enqueue_reply(
+            chat.id, f"{update.update_id}:unsent", unsent.text, now=services.clock.now() + wait,
+            link_preview=context.settings.link_previews,  # the Defaults every reply is sent with
+            thread_id=unsent.thread_id, reply_to=unsent.reply_to)
     except DATABASE_ERRORS as exc:
         log.warning("could not queue the reply to chat %s that Telegram refused with 429: %s", chat.id, exc)
         return False

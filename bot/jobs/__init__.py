@@ -12,6 +12,7 @@ from telegram.ext import Application
 
 from bot.jobs.digest import queue_due_digests
 from bot.replica import claim_period
+from storage.errors import DATABASE_OUTAGES
 
 log = logging.getLogger(__name__)
 
@@ -26,16 +27,35 @@ async def _poll_job(context) -> None:  # type: ignore[no-untyped-def]
 
 
 async def _digest_job(context) -> None:  # type: ignore[no-untyped-def]
-    services = context.services
-    # One replica a period plans the digests (each slot is claimed by its own row as well).
-    if not await claim_period(services.db, services.lease, "digest", now=services.clock.now(), seconds=DIGEST_TICK_S):
+    await digest_tick(context.services)
+
+
+async def digest_tick(services) -> None:  # type: ignore[no-untyped-def]
+    """The digest job's body: plan the due digests, if this replica holds the period."""
+    try:
+        # One replica a period plans the digests (each slot is claimed by its own row as well).
+        if not await claim_period(services.db, services.lease, "digest", now=services.clock.now(),
+                                  seconds=DIGEST_TICK_S):
+            return
+        queued = await queue_due_digests(services)
+    except DATABASE_OUTAGES as exc:  # the disk full, a lock: the slot is planned at the next tick
+        await services.write_faults.failed(exc, doing="planning digests")
         return
-    if await queue_due_digests(services):
+    if queued:
         services.publisher.wake()
+
+
+TOKEN_REFUSED = ("Telegram refused BOT_TOKEN (401 Unauthorized) while the bot was running: the token was "
+                 "revoked or changed in @BotFather. Put the new token in BOT_TOKEN and start again; the posts "
+                 "that wait are sent then")
 
 
 async def _watch_database_job(context) -> None:  # type: ignore[no-untyped-def]
     services = context.services
+    if services.publisher.token_refused is not None and services.fatal is None:
+        services.fatal = TOKEN_REFUSED  # ``newsbot run`` prints it as its last line, exit status 2
+        context.application.stop_running()
+        return
     problem = services.db.file_problem()
     if problem and services.fatal is None:
         # ``newsbot run`` prints this as its last line and exits with status 2.

@@ -3,7 +3,9 @@
 Each feed's poll is its own unit of work: whatever goes wrong in it (a bug, bad text, a
 database error) is caught at the feed's boundary, logged with the feed, counted on the feed
 like any failed poll (error count, last error, backoff, disabled at MAX_FEED_ERRORS with the
-admins told), and the other feeds of the tick go on. Choosing the due feeds claims them
+admins told), and the other feeds of the tick go on. The database refusing writes (disk
+full, locked) is the bot's fault, not the feed's: it is not counted (``bot.write_faults``),
+and the feed is due again when its claim ends. Choosing the due feeds claims them
 (their next poll moves forward by one lease, REPLICA_LEASE_SECONDS), so a poll that never
 records an outcome cannot make the feed due again at every tick; while a poll runs, the
 replica heartbeat renews its claim (``bot.feed_claims``), so a slow poll is never polled
@@ -18,6 +20,7 @@ import logging
 from bot.ingest import PollReport
 from bot.news.textsafe import valid_text
 from bot.notify import notify_admins
+from storage.errors import DATABASE_OUTAGES
 from storage.feeds import Feed
 
 log = logging.getLogger(__name__)
@@ -87,8 +90,12 @@ class FeedPoller:
             services = self._services
             now = services.clock.now()
             wanted = min(room, MAX_FEEDS_PER_TICK)
-            feeds = await services.db.feeds.claim_due(now, wanted, lease_until=services.lease.until(now),
-                                                      owner=services.lease.owner)
+            try:
+                feeds = await services.db.feeds.claim_due(now, wanted, lease_until=services.lease.until(now),
+                                                          owner=services.lease.owner)
+            except DATABASE_OUTAGES as exc:  # the disk full, a lock: this tick polls nothing
+                await services.write_faults.failed(exc, doing="choosing the feeds to poll")
+                return 0
             self._more_due = len(feeds) == wanted
             for feed in feeds:
                 # Held from the claim until the task ends (a poll waiting for its turn keeps it too).
@@ -149,7 +156,10 @@ class FeedPoller:
 async def _poll_one(services, feed: Feed) -> PollReport:  # type: ignore[no-untyped-def]
     """One feed's poll, which never raises: an unexpected error counts as a failed poll."""
     try:
-        return await services.ingestor.poll(feed)
+        report = await services.ingestor.poll(feed)
+    except DATABASE_OUTAGES as exc:  # the disk full, a lock: the bot's fault, not the feed's
+        error = await services.write_faults.failed(exc, doing=f"polling {feed.url}")
+        return PollReport(feed_id=feed.id, feed_url=feed.url, title=feed.title, error=error)
     except Exception as exc:  # the feed's boundary: its bug must not fail the tick
         log.exception("feed %s: unexpected error while polling", feed.url)
         message = valid_text(f"unexpected error while polling: {type(exc).__name__}: {exc}")[:500]
@@ -161,6 +171,9 @@ async def _poll_one(services, feed: Feed) -> PollReport:  # type: ignore[no-unty
             return report
         report.disabled = not updated.enabled
         return report
+    if report.new_articles:
+        await services.write_faults.stored()
+    return report
 
 
 async def _tell(services, report: PollReport) -> None:  # type: ignore[no-untyped-def]

@@ -35,7 +35,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from telegram import Bot
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -87,6 +87,7 @@ class Publisher:
         self._settings = settings
         self._clock = clock
         self._stopping = False
+        self.token_refused: str | None = None  # Telegram's 401 for BOT_TOKEN while running (revoked)
         self._lock = asyncio.Lock()  # one drain at a time
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -296,6 +297,12 @@ class Publisher:
             with bulk_sends(may_send=lambda: not self._holding()):
                 sent = await self.sender.send(chat.id, post, chat_name=chat.display_name)
         except SendingPaused:
+            return Outcome("released")
+        except InvalidToken as exc:  # 401: the token was revoked; no send can work, none is lost
+            if self.token_refused is None:
+                log.error("Telegram refused BOT_TOKEN while sending (%s): sending stopped", exc.message)
+            self.token_refused = exc.message
+            self.stop()  # the watch job stops the bot with one line saying why (bot.jobs)
             return Outcome("released")
         except TelegramError as exc:
             return outcome_of(exc)

@@ -50,7 +50,9 @@ log = logging.getLogger(__name__)
 _MAX_HTML_CHARS = 5_000_000  # pages beyond this are not articles; trafilatura would crawl
 _USABLE_TEXT = 200  # below this a feed entry's longer summary is the better article text
 _WS = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
+# Control characters (not tab, newline, form feed, carriage return), and U+FFFD, the mark
+# of undecodable bytes.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
 _BINARY_SAMPLE = 65536
 # Elements without article text, dropped once metadata is read (scripts hold the JSON-LD):
 # every later pass, trafilatura's two tree copies included, is spared walking them.
@@ -168,7 +170,12 @@ def _parse(html: str | bytes, url: str) -> etree._Element:
 def _looks_binary(text: str) -> bool:
     """Control characters or undecodable bytes in more than 1% of the start: not a web page."""
     sample = text[:_BINARY_SAMPLE]
-    return len(_CONTROL.findall(sample)) > len(sample) // 100
+    # Counted in UTF-8, where a character below U+0080 is the byte of its code and every
+    # other one is bytes from 0x80 up: bytes.translate deletes the control bytes at memory
+    # speed, where a regular expression over the text took 3x as long.
+    raw = sample.encode("utf-8", "surrogatepass")
+    controls = len(raw) - len(raw.translate(None, _CONTROL_BYTES)) + sample.count("\ufffd")
+    return controls > len(sample) // 100
 
 
 # --- metadata --------------------------------------------------------------------------------
@@ -245,7 +252,7 @@ def _author(meta: dict[str, str], ld: dict, tree: etree._Element) -> str:
     if not names:
         names = [meta[k] for k in _AUTHOR_META if meta.get(k)][:1]
     if not names:
-        names = [el.text_content() for el in _AUTHOR_ELEMENTS(tree)][:1]
+        names = [el.text_content() for el in _AUTHOR_ELEMENTS(tree)[:1]]
     cleaned = []
     for name in names:
         name = re.sub(r"^(by|автор|author)\s*:?\s+", "", _WS.sub(" ", name).strip(), flags=re.I)

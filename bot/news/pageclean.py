@@ -21,7 +21,6 @@ from lxml import etree
 __all__ = ["drop_inline_cards"]
 
 _CARD_CLASS = re.compile(r"rollover|tooltip|hover-?card|popover|pop-up|popup", re.I)
-_INLINE_IN_TEXT = etree.XPath("//p//span[.//a] | //p//div[.//a] | //p//aside[.//a]")
 _MIN_LINKS = 2
 _LINK_SHARE = 0.8
 
@@ -30,7 +29,7 @@ def drop_inline_cards(tree: etree._Element) -> int:
     """Remove pop-up cards from inside paragraphs (keeping the text after them); returns
     how many were removed."""
     removed = 0
-    for el in _INLINE_IN_TEXT(tree):
+    for el in _inline_in_text(tree):
         if el.getparent() is None or not _is_card(el):
             continue
         if any(_is_card(d) for d in el.iterdescendants("span", "div", "aside")):
@@ -38,6 +37,20 @@ def drop_inline_cards(tree: etree._Element) -> int:
         _remove_keeping_tail(el)
         removed += 1
     return removed
+
+
+def _inline_in_text(tree: etree._Element) -> list[etree._Element]:
+    """Every ``<span>``, ``<div>`` or ``<aside>`` inside a paragraph with a link in it, in
+    document order: what the XPath ``//p//span[.//a] | //p//div[.//a] | //p//aside[.//a]``
+    selects. libxml2 merged that union's node sets pairwise, one per paragraph: 0.3-0.5 s
+    on a page with a thousand ``<p>`` of linked spans (Dragnet T50, T55)."""
+    found: list[etree._Element] = []
+    for p in tree.iter("p"):
+        if next(p.iterancestors("p"), None) is not None:
+            continue  # a paragraph inside another: the outer one's descendants hold its own
+        found.extend(el for el in p.iterdescendants("span", "div", "aside")
+                     if next(el.iterdescendants("a"), None) is not None)
+    return found
 
 
 def _is_card(el: etree._Element) -> bool:

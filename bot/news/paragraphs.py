@@ -40,8 +40,9 @@ _PHRASING = frozenset(
 # Name tests as one string lookup: far faster in libxml2 than thirty "self::x" tests.
 _IS_PHRASING = f"contains(' {' '.join(sorted(_PHRASING))} ', concat(' ', local-name(), ' '))"
 _HAS_LOOSE_TEXT = f"text()[normalize-space()] or *[{_IS_PHRASING}][normalize-space()]"
-# A <div> holding only inline content with text: a paragraph in all but name.
-_PARAGRAPH_DIVS = etree.XPath(f"//div[{_HAS_LOOSE_TEXT}][not(*[not({_IS_PHRASING})])]")
+# A <div> holding only inline content with text: a paragraph in all but name. (Children's
+# names are tested before their text: the cheaper test first, a third of the time.)
+_PARAGRAPH_DIVS = etree.XPath(f"//div[not(*[not({_IS_PHRASING})])][{_HAS_LOOSE_TEXT}]")
 # Containers with text (or inline elements with text) loose beside a block child.
 _HAS_MICRODATA = etree.XPath("boolean(descendant-or-self::*[@itemscope])")
 _HAS_MEDIA = etree.XPath("boolean(.//img | .//picture | .//video | .//iframe | .//figure)")
@@ -59,17 +60,21 @@ _COMMENT_TOKEN = re.compile(
     r"(?:[-_](?:list|area|section|body|content|text|thread|wrap|wrapper|container|block|item))?$",
     re.I,
 )
-_CONTAINERS = etree.XPath("(//div|//section|//article|//aside|//ol|//ul|//li)[@class or @id]")
+# Every token _COMMENT_TOKEN matches holds one of these: one search of the class and id
+# decides for nearly every container, before the tokens are matched one by one.
+_COMMENT_HINT = re.compile(r"comment|disqus|replies", re.I)
+_CONTAINER_TAGS = ("div", "section", "article", "aside", "ol", "ul", "li")
 
 
 def _comment_elements(tree: etree._Element) -> set[etree._Element]:
     """Every element inside a comment thread (by its own or an ancestor's class or id)."""
     inside: set[etree._Element] = set()
-    for el in _CONTAINERS(tree):  # document order: an outer thread before its replies
-        if el in inside:
+    for el in tree.iter(_CONTAINER_TAGS):  # document order: an outer thread before its replies
+        css, ident = el.get("class"), el.get("id")
+        if css is None and ident is None or el in inside:
             continue
-        tokens = f"{el.get('class', '')} {el.get('id', '')}".split()
-        if any(_COMMENT_TOKEN.match(t) for t in tokens):
+        marks = f"{css or ''} {ident or ''}"
+        if _COMMENT_HINT.search(marks) and any(_COMMENT_TOKEN.match(t) for t in marks.split()):
             inside.update(el.iter())
     return inside
 
@@ -192,14 +197,26 @@ def _is_phrasing(el: etree._Element) -> bool:
 
 _INLINE_OUT = frozenset({"ref", "hi", "lb", "del"})
 _BLOCK_OUT = frozenset({"p", "head", "list", "item", "quote", "table", "row", "code"})
-_NESTED_BLOCKS = etree.XPath("boolean(.//p | .//head | .//list | .//quote | .//table)")
-_ANCHORS = etree.XPath("//a[normalize-space()]")
+_NESTED_TAGS = ("p", "head", "list", "quote", "table")
+
+
+def _has_nested_block(el: etree._Element) -> bool:
+    """A block element below ``el`` (the XPath ``boolean(.//p | .//head | ...)``, without
+    evaluating a five-path union for every child of the body)."""
+    return next(el.iterdescendants(*_NESTED_TAGS), None) is not None
 _SENTENCE_END = re.compile(r"[.!?…:;»\"”’)]\s*$")
 
 
 def link_texts_of(tree: etree._Element) -> frozenset[str]:
     """The normalized texts of all links of a page, for ``paragraphs_from_body``."""
-    return frozenset(filter(None, (_link_key(a.text_content()) for a in _ANCHORS(tree))))
+    keys: set[str] = set()
+    for a in tree.iter("a"):
+        # A link's own text when it has no child (most links); joining its text nodes is
+        # what ``text_content`` does, without an XPath evaluation per link.
+        text = (a.text or "") if len(a) == 0 else "".join(a.itertext())
+        if text and (key := _link_key(text)):
+            keys.add(key)
+    return frozenset(keys)
 
 
 def paragraphs_from_body(body: etree._Element, link_texts: frozenset[str] = frozenset()) -> list[str]:
@@ -246,7 +263,7 @@ def _blocks(el: etree._Element) -> list[tuple[str, str]]:
             run.append(child)
             continue
         flush()
-        if tag != "list" and _NESTED_BLOCKS(child):
+        if tag != "list" and _has_nested_block(child):
             blocks.extend(_blocks(child))
         elif tag != "graphic" and (text := _block_text(child)):
             blocks.append((tag, text))

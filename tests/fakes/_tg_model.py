@@ -322,7 +322,20 @@ class TelegramModel(MediaMethods, WebhookMethods):
         markup = _inline_markup(params.get("reply_markup"))
         source = (params.get("text"), params.get("parse_mode"), markup)
         return self._store(chat, sender=self.bot_user, source=source, text=text, reply_markup=markup,
-                           **self._topic_fields(thread))
+                           **self._topic_fields(thread), **self._replied(chat, params))
+
+    def _replied(self, chat: JSON, params: JSON) -> JSON:
+        """``reply_parameters`` (same chat): the answered message, shown as ``reply_to_message``;
+        one that does not exist is refused unless ``allow_sending_without_reply``."""
+        wanted = params.get("reply_parameters")
+        if not isinstance(wanted, dict) or "message_id" not in wanted:
+            return {}
+        stored = self._messages.get((chat["id"], wanted["message_id"]))
+        if stored is not None:
+            return {"reply_to_message": stored.message}
+        if wanted.get("allow_sending_without_reply"):
+            return {}
+        raise ApiError(400, "Bad Request: message to be replied not found")
 
     async def _edit_message_text(self, params: JSON, files: dict[str, UploadedFile]) -> JSON | bool:
         if "inline_message_id" in params:
