@@ -53,7 +53,7 @@ import random
 import re
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -159,9 +159,9 @@ def make_rules(contra: dict[str, np.ndarray]) -> dict[str, Callable[[np.ndarray]
             **{name: discount(m) for name, m in contra.items()}}
 
 
-def simulate(score: np.ndarray, members: list[int], same: np.ndarray, rule: Rule, t: float, seed: int,
-             ) -> tuple[float, float, float]:
-    """(P, R, F1) of the stories the ingest path makes of ``members`` in ``seed``'s order."""
+def stories_of(score: np.ndarray, members: list[int], rule: Rule, t: float, seed: int) -> np.ndarray:
+    """The story of each of ``members`` (an article index) as the ingest path makes them in
+    ``seed``'s order."""
     n = score.shape[0]
     order = list(members)
     random.Random(seed).shuffle(order)  # the orders of bench_stories.clustered
@@ -179,6 +179,13 @@ def simulate(score: np.ndarray, members: list[int], same: np.ndarray, rule: Rule
             if np.isfinite(eligible[best]):
                 story[i] = best
         stored.append(i)
+    return story
+
+
+def simulate(score: np.ndarray, members: list[int], same: np.ndarray, rule: Rule, t: float, seed: int,
+             ) -> tuple[float, float, float]:
+    """(P, R, F1) of the stories the ingest path makes of ``members`` in ``seed``'s order."""
+    story = stories_of(score, members, rule, t, seed)
     m = np.array(members)
     upper = np.triu_indices(len(m), 1)
     said, truth = (story[m][:, None] == story[m][None, :])[upper], same[np.ix_(m, m)][upper]
@@ -198,8 +205,22 @@ def fit_join(score, members, same, rule) -> float:
     return best_t
 
 
-def held_out(features, same, rules, splits, label) -> dict[str, np.ndarray]:
-    """rule -> one row per held-out half: mean P, mean F1, worst order's P, worst order's F1, T."""
+def false_pairs_by_topic(score, members, same, topics, rule, t) -> Counter[str]:
+    """The false joins' pairs over the arrival orders, by topic ("across" for two topics)."""
+    found: Counter[str] = Counter()
+    m = np.array(members)
+    upper = np.triu_indices(len(m), 1)
+    for seed in range(ORDERS):
+        story = stories_of(score, members, rule, t, seed)
+        wrong = (story[m][:, None] == story[m][None, :])[upper] & ~same[np.ix_(m, m)][upper]
+        for a, b in zip(m[upper[0][wrong]], m[upper[1][wrong]]):
+            found[topics[a] if topics[a] == topics[b] else "across"] += 1
+    return found
+
+
+def held_out(features, same, rules, splits, label, topics, false_topics: Counter[str]) -> dict[str, np.ndarray]:
+    """rule -> one row per held-out half: mean P, mean F1, worst order's P, worst order's F1, T;
+    ``false_topics`` gathers the shipped rule's false pairs by topic."""
     out: dict[str, list] = {name: [] for name in rules}
     for name_of_split, halves in splits:
         for h in (0, 1):
@@ -213,6 +234,8 @@ def held_out(features, same, rules, splits, label) -> dict[str, np.ndarray]:
                 t = fit_join(score, train, same, rule)
                 runs = ingest(score, test, same, rule, t)
                 out[name].append((runs[:, 0].mean(), runs[:, 2].mean(), runs[:, 0].min(), runs[:, 2].min(), t))
+                if name == "mean":
+                    false_topics.update(false_pairs_by_topic(score, test, same, topics, rule, t))
                 line += f" {name} {t:.2f} P {runs[:, 0].mean():.3f}/{runs[:, 0].min():.3f} F1 {runs[:, 2].mean():.3f};"
             print(line, flush=True)
     return {name: np.array(rows) for name, rows in out.items()}
@@ -254,6 +277,8 @@ def main() -> None:
     for a, b in itertools.combinations(range(n), 2):
         features[a, b] = features[b, a] = stories._features(vectors[a], vectors[b])
     clusters = np.array([r["cluster"] for r in rows])
+    topics = [r["topic"] for r in rows]
+    titles = {r["topic"]: r["title"][:40] for r in sorted(rows, key=lambda r: r["id"])}
     same = clusters[:, None] == clusters[None, :]
     contra = contradiction_matrices(rows, profiles, features)
     rules = make_rules(contra)
@@ -279,7 +304,12 @@ def main() -> None:
             continue
         print(f"\n{label}:", flush=True)
         started = time.perf_counter()
-        summary(held_out(features, same, rules, splits, label.split(" ")[0]))
+        false_topics: Counter[str] = Counter()
+        summary(held_out(features, same, rules, splits, label.split(" ")[0], topics, false_topics))
+        total = sum(false_topics.values()) or 1
+        print(f"  the shipped rule's false pairs ({total} over the halves and orders), by topic: " + ", ".join(
+            f"{topic} {count / total:.0%} ({titles[topic]})" if topic in titles else f"{topic} {count / total:.0%}"
+            for topic, count in false_topics.most_common(6)))
         print(f"  ({time.perf_counter() - started:.0f}s)")
 
 

@@ -14,6 +14,7 @@ from telegram.error import RetryAfter, TelegramError
 
 from bot.delivery.notices import NoticeOutbox
 from bot.delivery.outcome import retry_after
+from bot.delivery.ratelimit import not_bulk
 from bot.news.pages import fit_message
 from bot.news.render import escape
 
@@ -38,7 +39,8 @@ async def notify_admins(bot: Bot, admin_ids: Iterable[int], text: str) -> int:
     html = fit_message(escape(text))
     for admin_id in admin_ids:
         try:
-            await bot.send_message(admin_id, html)
+            with not_bulk():  # made mid-post (a topic gone): it must not be paused with the posts
+                await bot.send_message(admin_id, html)
             delivered += 1
         except RetryAfter as exc:  # Telegram took nothing: queue it for when its wait is over
             outbox = _OUTBOXES.get(id(bot))

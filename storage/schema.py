@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections import Counter
 from collections.abc import Awaitable, Callable
 
 import aiosqlite
@@ -451,15 +452,20 @@ async def migrate(db: aiosqlite.Connection, *, path: str = "") -> int:
     keys_were_on = bool(row and row[0])
     await db.execute("PRAGMA foreign_keys = OFF")
     try:
+        before = await _broken_references(db)
+        if before:
+            log.warning("the database %s already has rows whose references point nowhere (%s); "
+                        "migrating anyway, since no step may add to them", path, _describe(before))
         while current < LATEST:
             log.info("migrating database from schema version %d to %d", current, current + 1)
             await db.execute("BEGIN IMMEDIATE")
             try:
                 await MIGRATIONS[current](db)
-                async with db.execute("PRAGMA foreign_key_check") as cursor:
-                    problems = await cursor.fetchall()
-                if problems:
-                    raise StorageError(f"migration to version {current + 1} broke foreign keys: {problems[:3]}")
+                after = await _broken_references(db)
+                added = after - before
+                if added:
+                    raise StorageError(
+                        f"migration to version {current + 1} broke foreign keys: {_describe(added)}")
                 # PRAGMA takes no parameters; the value is an int we computed, never outside text.
                 await db.execute(f"PRAGMA user_version = {current + 1:d}")
                 await db.commit()
@@ -471,3 +477,15 @@ async def migrate(db: aiosqlite.Connection, *, path: str = "") -> int:
         if keys_were_on:
             await db.execute("PRAGMA foreign_keys = ON")
     return start
+
+
+async def _broken_references(db: aiosqlite.Connection) -> Counter[tuple[str, str]]:
+    """How many rows of each (table, referenced table) point nowhere. A database can hold such
+    rows from before foreign keys were enforced, or from a hand edit; a migration is judged by
+    the ones it adds, so that an old stray row does not stop every upgrade."""
+    async with db.execute("PRAGMA foreign_key_check") as cursor:
+        return Counter((str(row[0]), str(row[2])) for row in await cursor.fetchall())
+
+
+def _describe(problems: Counter[tuple[str, str]]) -> str:
+    return ", ".join(f"{n} in {table} -> {parent}" for (table, parent), n in sorted(problems.items())[:3])

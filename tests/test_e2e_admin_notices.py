@@ -16,7 +16,9 @@ from bot.app import build_application
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.delivery.notices import MAX_WAITING_NOTICES
+from bot.delivery.ratelimit import bulk_sends
 from bot.delivery.reply_retry import REPLY_RETRIES
+from bot.notify import notify_admins
 from storage.deliveries import Delivery
 from tests.conftest import ADMIN_ID, RunningBot, start_bot
 from tests.fakes.telegram_api import FakeTelegramServer
@@ -101,3 +103,14 @@ async def test_identical_notices_are_queued_once_and_the_queue_is_capped(
     texts = [c.text or "" for c in tg.sent_messages(ADMIN_ID)]
     assert len(texts) == MAX_WAITING_NOTICES == len(set(texts))
     assert sum("Daily News" in text for text in texts) == 1
+
+
+async def test_a_notice_made_mid_post_is_not_paused_with_the_posts(running_bot: RunningBot, tg: FakeTelegramServer) -> None:
+    """The sender tells the admins in the middle of a post (its forum topic closed, rich
+    messages refused), inside the publisher's bulk sends. A pause of the posts (a 429, a stop)
+    must not swallow the notice: it is a message of its own, not part of the fan-out. Before,
+    SendingPaused escaped notify_admins and the notice was lost."""
+    with bulk_sends(may_send=lambda: False):  # the posts are paused
+        assert await notify_admins(running_bot.application.bot, [ADMIN_ID], "The topic 12 was closed") == 1
+    [sent] = tg.sent_messages(ADMIN_ID)
+    assert sent.text == "The topic 12 was closed"

@@ -326,6 +326,85 @@ async def test_a_migration_that_rebuilds_a_referenced_table_keeps_every_row(
         await db.close()
 
 
+async def _orphan_subscription(path: Path) -> None:
+    """A subscription whose feed is gone, as a database written before foreign keys were
+    enforced (or edited by hand) can hold."""
+    conn = await aiosqlite.connect(path)
+    try:
+        await conn.execute("PRAGMA foreign_keys = OFF")
+        await conn.execute("DELETE FROM feeds")
+        await conn.commit()
+    finally:
+        await conn.close()
+
+
+async def _db_with_one_subscription(path: Path) -> None:
+    from datetime import UTC, datetime
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    db = await Database.open(path)
+    feed, _ = await db.feeds.add("https://news.example/rss", now=now)
+    await db.chats.upsert(1, "private", now=now)
+    await db.subscriptions.add(1, feed.id, now=now)
+    await db.close()
+
+
+@pytest.mark.sqlite_only("the foreign-key check around each step is SQLite's")
+async def test_a_stray_row_from_before_does_not_stop_every_upgrade(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A migration is judged by the broken references it adds: one old orphan row in the file
+    must not make the database unable to move to a new version, ever."""
+    from storage import schema
+
+    path = tmp_path / "bot.db"
+    await _db_with_one_subscription(path)
+    await _orphan_subscription(path)
+
+    async def add_a_column(conn: aiosqlite.Connection) -> None:
+        await conn.execute("ALTER TABLE chats ADD COLUMN note TEXT")
+
+    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, add_a_column))
+    monkeypatch.setattr(schema, "LATEST", len(schema.MIGRATIONS))
+    caplog.set_level("WARNING", logger="storage.schema")
+    db = await Database.open(path)
+    try:
+        assert await db.scalar("PRAGMA user_version") == schema.LATEST
+        assert await db.scalar("SELECT count(*) FROM subscriptions") == 1  # kept, not tidied away
+    finally:
+        await db.close()
+    warnings = [r.getMessage() for r in caplog.records if "point nowhere" in r.getMessage()]
+    assert len(warnings) == 1 and "1 in subscriptions -> feeds" in warnings[0]
+
+
+@pytest.mark.sqlite_only("the foreign-key check around each step is SQLite's")
+async def test_a_migration_that_breaks_references_is_rolled_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage import schema
+    from storage.errors import StorageError
+
+    path = tmp_path / "bot.db"
+    await _db_with_one_subscription(path)
+    version = len(schema.MIGRATIONS)
+
+    async def drop_the_feeds(conn: aiosqlite.Connection) -> None:
+        await conn.execute("DELETE FROM feeds")
+
+    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, drop_the_feeds))
+    monkeypatch.setattr(schema, "LATEST", len(schema.MIGRATIONS))
+    with pytest.raises(StorageError, match="broke foreign keys: 1 in subscriptions -> feeds"):
+        await Database.open(path)
+    conn = await aiosqlite.connect(path)
+    try:
+        async with conn.execute("PRAGMA user_version") as cursor:
+            assert (await cursor.fetchone()) == (version,)
+        async with conn.execute("SELECT count(*) FROM feeds") as cursor:
+            assert (await cursor.fetchone()) == (1,)
+    finally:
+        await conn.close()
+
+
 # -- the database file itself ------------------------------------------------------------------
 
 

@@ -56,7 +56,7 @@ from bot.delivery.chatpace import ChatPacer, is_message, is_private_chat_message
 from bot.delivery.outcome import retry_after
 from bot.delivery.reply_retry import send_retrying
 
-__all__ = ["REPLY_WAIT_S", "FloodBudget", "ReservingRateLimiter", "SendingPaused", "SlidingWindow", "bulk_sends"]
+__all__ = ["REPLY_WAIT_S", "FloodBudget", "ReservingRateLimiter", "SendingPaused", "SlidingWindow", "bulk_sends", "not_bulk"]
 
 REPLY_WAIT_S = 0.020  # the longest a reply may wait for a place the fan-out took
 CATCH_UP_S = 0.25  # turns missed (a busy loop) are made up, at twice the pace, for this long
@@ -83,6 +83,17 @@ def bulk_sends(may_send: Callable[[], bool] | None = None) -> Iterator[None]:
     ``may_send``, each is made only if it still answers True right before the request (else
     ``SendingPaused``)."""
     token = _BULK.set(_Bulk(may_send))
+    try:
+        yield
+    finally:
+        _BULK.reset(token)
+
+
+@contextlib.contextmanager
+def not_bulk() -> Iterator[None]:
+    """Within the block, messages are not bulk even inside ``bulk_sends``: an admin notice a
+    sender makes in the middle of a post is a message of its own, not paused with the posts."""
+    token = _BULK.set(None)
     try:
         yield
     finally:
