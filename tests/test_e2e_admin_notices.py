@@ -35,7 +35,7 @@ async def bot(make_settings: Callable[..., Settings], tg: FakeTelegramServer,
         yield RunningBot(application, tg)
 
 
-async def _rows(bot: RunningBot, count: int, timeout: float = 5.0) -> list[Delivery]:
+async def _rows(bot: RunningBot, count: int, timeout: float = 30.0) -> list[Delivery]:
     deadline = asyncio.get_running_loop().time() + timeout
     while len(rows := await bot.services.db.deliveries.for_chat(ADMIN_ID)) < count:
         if asyncio.get_running_loop().time() > deadline:
@@ -69,7 +69,7 @@ async def test_a_notice_refused_with_429_waits_in_the_outbox_and_arrives_once(
     assert len(tg.sent_messages(ADMIN_ID)) == 1
 
 
-async def _logged(caplog: pytest.LogCaptureFixture, words: str, count: int, timeout: float = 5.0) -> None:
+async def _logged(caplog: pytest.LogCaptureFixture, words: str, count: int, timeout: float = 30.0) -> None:
     """Until ``count`` log lines contain ``words``: how a test knows a refused notice was handled."""
     deadline = asyncio.get_running_loop().time() + timeout
     while sum(words in r.getMessage() for r in caplog.records) < count:
