@@ -380,16 +380,6 @@ class ArticleRepo:
             )
             await self._replace_rows(conn, [(article_id, title_terms, body_terms)])
 
-    async def index_terms_of(self, article_ids: Sequence[int]) -> dict[int, set[str]]:
-        """The search stems stored for each story (title and body together)."""
-        ids = list(dict.fromkeys(article_ids))
-        if not ids:
-            return {}
-        rows = await self._db.fetchall(
-            f"SELECT rowid, title, body FROM articles_fts WHERE rowid IN ({','.join('?' for _ in ids)})", tuple(ids)
-        )
-        return {int(r[0]): set(f"{r[1]} {r[2]}".split()) for r in rows}
-
     async def groups_matched(self, article_ids: Sequence[int], groups: Sequence[Sequence[str]]) -> dict[int, int]:
         """For each story, how many of ``groups`` (a query word's stems, any of which counts)
         its stored search stems hold. A substring test on the space-separated stems: cheaper
@@ -419,22 +409,16 @@ class ArticleRepo:
         async with self._db.transaction() as conn:
             await self._replace_rows(conn, terms)
 
-    async def remove_index_terms(self, article_ids: Sequence[int]) -> None:
-        """Take stories out of the search index (``stem_df`` with them); the stories stay."""
-        async with self._db.transaction() as conn:
-            await self._replace_rows(conn, [(i, "", "") for i in dict.fromkeys(article_ids)], add=False)
-
-    async def _replace_rows(self, conn: object, terms: Sequence[tuple[int, str, str]], *, add: bool = True) -> None:
+    async def _replace_rows(self, conn: object, terms: Sequence[tuple[int, str, str]]) -> None:
         """Index rows (id, title terms, body terms) in place of the stories' old ones, and on
         SQLite ``stem_df`` moved from the old rows' tokens to the new ones' (PostgreSQL's
         trigger does that there), in the caller's transaction."""
         sqlite = self._db.engine != "postgresql"
         old = await stemdf.index_rows(conn, [t[0] for t in terms]) if sqlite else []
         await conn.executemany("DELETE FROM articles_fts WHERE rowid = ?", [(t[0],) for t in terms])  # type: ignore[attr-defined]
-        if add:
-            await conn.executemany("INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)", terms)  # type: ignore[attr-defined]
+        await conn.executemany("INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)", terms)  # type: ignore[attr-defined]
         if sqlite:
-            await stemdf.change(conn, added=[(t[1], t[2]) for t in terms] if add else [], removed=old)
+            await stemdf.change(conn, added=[(t[1], t[2]) for t in terms], removed=old)
 
     async def carried_by_feed(self, article_ids: Sequence[int], feed_id: int) -> set[int]:
         """Which of these stories already have a source from ``feed_id``."""
