@@ -113,15 +113,16 @@ async def test_search_reads_the_counts_a_match_would_count(db: Database) -> None
     for i, (title, body) in enumerate(STORIES):
         await db.articles.insert(_new(i, title, body), now=NOW)
     stems = sorted({s for t, b in STORIES for s in f"{t} {b}".split()} | {"absent"})
-    counts, stories = await stemdf.counts(db, stems)
-    assert stories == len(STORIES)
+    matched = {}
     for stem in stems:
         if db.engine == "postgresql":
             sql, match = "SELECT count(*) FROM articles_fts WHERE tsv @@ phraseto_tsquery('simple', ?)", stem
         else:
             sql, match = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", fts_string(stem)
-        assert counts[stem] == await db.scalar(sql, (match,)), stem
-    assert await db.articles.match_counts(stems) == {s: min(n, 500) for s, n in counts.items()}
+        matched[stem] = int(await db.scalar(sql, (match,)))  # type: ignore[call-overload]
+    if db.engine == "sqlite":  # PostgreSQL reads stem_df inside its match-count statement
+        assert await stemdf.counts(db, stems) == (matched, len(STORIES))
+    assert await db.articles.match_counts(stems) == {s: min(n, 500) for s, n in matched.items()}
 
 
 async def test_the_migration_fills_it_from_an_existing_index_in_batches(
