@@ -8,76 +8,21 @@ news core owns fingerprints); this module only stores, finds candidates and sear
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from storage import fulltext, fulltext_pg, stemdf
 from storage._time import from_db, to_db
+from storage.article_rows import COLUMNS as _COLUMNS
+from storage.article_rows import FROM as _FROM
+from storage.article_rows import NewArticle, StoredArticle, StorySource
+from storage.article_rows import article_from_row as _article
+
+__all__ = ["ArticleRepo", "NewArticle", "StoredArticle", "StorySource"]
 
 if TYPE_CHECKING:
     from storage.db import Database
-
-
-@dataclass(frozen=True, slots=True)
-class NewArticle:
-    """What the ingest pipeline hands over to store one new story."""
-
-    feed_id: int | None
-    url: str
-    canonical_url: str
-    guid: str | None
-    title: str
-    text: str
-    summary: str
-    language: str
-    author: str
-    published_at: datetime | None
-    from_feed: bool
-    related: tuple[tuple[str, str], ...]  # (title, url) links the page lists
-    fingerprint: int | None  # signed 64-bit
-    bands: tuple[int, int, int, int] | None
-    title_terms: str  # normalized stems for the FTS index
-    body_terms: str
-
-
-@dataclass(frozen=True, slots=True)
-class StoredArticle:
-    id: int
-    feed_id: int | None
-    url: str
-    canonical_url: str
-    title: str
-    text: str
-    summary: str
-    language: str
-    author: str
-    published_at: datetime | None
-    fetched_at: datetime
-    from_feed: bool
-    related: tuple[tuple[str, str], ...]
-    fingerprint: int | None
-    source_count: int
-    feed_title: str = ""
-    image_url: str = ""  # lead image, checked at ingest ("" when the story has none)
-    categories: tuple[str, ...] = ()  # the feed's categories of the item
-
-    @property
-    def when(self) -> datetime:
-        """The story's time: published if the source said, else when we fetched it."""
-        return self.published_at or self.fetched_at
-
-
-@dataclass(frozen=True, slots=True)
-class StorySource:
-    """One feed entry or URL that carried a story."""
-
-    url: str
-    feed_id: int | None
-    feed_title: str
-    entry_hash: str | None
 
 
 # Related-story search (see ``ArticleRepo.search``): a stem matching this many stories is
@@ -86,37 +31,6 @@ _RARE_DOCS = 500
 _RARE_BUDGET = 3000
 _MAX_TERMS = 64
 _fts_string = fulltext.fts_string
-
-
-_COLUMNS = (
-    "a.id, a.feed_id, a.url, a.canonical_url, a.title, a.text, a.summary, a.language, a.author, "
-    "a.published_at, a.fetched_at, a.from_feed, a.related_json, a.fingerprint, a.source_count, "
-    "a.image_url, a.categories_json, COALESCE(NULLIF(f.title, ''), f.url, '') AS feed_title"
-)
-_FROM = "FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id"
-
-
-def _article(row: sqlite3.Row) -> StoredArticle:
-    return StoredArticle(
-        id=row["id"],
-        feed_id=row["feed_id"],
-        url=row["url"],
-        canonical_url=row["canonical_url"],
-        title=row["title"],
-        text=row["text"],
-        summary=row["summary"],
-        language=row["language"],
-        author=row["author"],
-        published_at=from_db(row["published_at"]),
-        fetched_at=from_db(row["fetched_at"]),  # type: ignore[arg-type]
-        from_feed=bool(row["from_feed"]),
-        related=tuple((t, u) for t, u in json.loads(row["related_json"] or "[]")),
-        fingerprint=row["fingerprint"],
-        source_count=row["source_count"],
-        feed_title=row["feed_title"] or "",
-        image_url=row["image_url"] or "",
-        categories=tuple(json.loads(row["categories_json"] or "[]")),
-    )
 
 
 class ArticleRepo:
@@ -380,16 +294,6 @@ class ArticleRepo:
             )
             await self._replace_rows(conn, [(article_id, title_terms, body_terms)])
 
-    async def index_terms_of(self, article_ids: Sequence[int]) -> dict[int, set[str]]:
-        """The search stems stored for each story (title and body together)."""
-        ids = list(dict.fromkeys(article_ids))
-        if not ids:
-            return {}
-        rows = await self._db.fetchall(
-            f"SELECT rowid, title, body FROM articles_fts WHERE rowid IN ({','.join('?' for _ in ids)})", tuple(ids)
-        )
-        return {int(r[0]): set(f"{r[1]} {r[2]}".split()) for r in rows}
-
     async def groups_matched(self, article_ids: Sequence[int], groups: Sequence[Sequence[str]]) -> dict[int, int]:
         """For each story, how many of ``groups`` (a query word's stems, any of which counts)
         its stored search stems hold. A substring test on the space-separated stems: cheaper
@@ -419,22 +323,16 @@ class ArticleRepo:
         async with self._db.transaction() as conn:
             await self._replace_rows(conn, terms)
 
-    async def remove_index_terms(self, article_ids: Sequence[int]) -> None:
-        """Take stories out of the search index (``stem_df`` with them); the stories stay."""
-        async with self._db.transaction() as conn:
-            await self._replace_rows(conn, [(i, "", "") for i in dict.fromkeys(article_ids)], add=False)
-
-    async def _replace_rows(self, conn: object, terms: Sequence[tuple[int, str, str]], *, add: bool = True) -> None:
+    async def _replace_rows(self, conn: object, terms: Sequence[tuple[int, str, str]]) -> None:
         """Index rows (id, title terms, body terms) in place of the stories' old ones, and on
         SQLite ``stem_df`` moved from the old rows' tokens to the new ones' (PostgreSQL's
         trigger does that there), in the caller's transaction."""
         sqlite = self._db.engine != "postgresql"
         old = await stemdf.index_rows(conn, [t[0] for t in terms]) if sqlite else []
         await conn.executemany("DELETE FROM articles_fts WHERE rowid = ?", [(t[0],) for t in terms])  # type: ignore[attr-defined]
-        if add:
-            await conn.executemany("INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)", terms)  # type: ignore[attr-defined]
+        await conn.executemany("INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)", terms)  # type: ignore[attr-defined]
         if sqlite:
-            await stemdf.change(conn, added=[(t[1], t[2]) for t in terms] if add else [], removed=old)
+            await stemdf.change(conn, added=[(t[1], t[2]) for t in terms], removed=old)
 
     async def carried_by_feed(self, article_ids: Sequence[int], feed_id: int) -> set[int]:
         """Which of these stories already have a source from ``feed_id``."""

@@ -148,20 +148,14 @@ async def index_rows(conn: Any, article_ids: Sequence[int]) -> list[tuple[str, s
 
 
 async def counts(db: Database, stems: Sequence[str]) -> tuple[dict[str, int], int]:
-    """(each stem's number of matching stories, the number of indexed stories), one read.
-    On SQLite, stems FTS5 would read as no token or as a phrase (``key`` None) are left out; on
-    PostgreSQL a stem is its own lexeme (the 'simple' configuration keeps it as it is)."""
-    if db.engine == "postgresql":
-        keys = {stem: stem for stem in stems if stem}
-    else:
-        keys = {stem: k for stem in stems if (k := key(stem)) is not None}
+    """(each stem's number of matching stories, the number of indexed stories), one read
+    (SQLite; on PostgreSQL ``storage.fulltext_pg`` reads the table in its own statement).
+    Stems FTS5 would read as no token or as a phrase (``key`` None) are left out."""
+    keys = {stem: k for stem in stems if (k := key(stem)) is not None}
     wanted = sorted({*keys.values(), DOCS})
-    if db.engine == "postgresql":
-        sql, args = "SELECT term, df FROM stem_df WHERE term = ANY(?::text[])", (wanted,)
-    else:
-        sql, args = ("SELECT term, df FROM stem_df WHERE term IN (SELECT value FROM json_each(?))",
-                     (json.dumps(wanted, ensure_ascii=False),))
-    found: Mapping[str, int] = {r[0]: int(r[1]) for r in await db.fetchall(sql, args)}
+    found: Mapping[str, int] = {r[0]: int(r[1]) for r in await db.fetchall(
+        "SELECT term, df FROM stem_df WHERE term IN (SELECT value FROM json_each(?))",
+        (json.dumps(wanted, ensure_ascii=False),))}
     return {stem: found.get(k, 0) for stem, k in keys.items()}, found.get(DOCS, 0)
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from bot.clock import FakeClock
 from bot.jobs.poll import poll_due_feeds
-from tests.conftest import ADMIN_ID, READER_ID, RunningBot
+from tests.conftest import ADMIN_ID, READER_ID, TOKEN, RunningBot
 from tests.fakes.news_site import FakeNewsSite
 from tests.stories import DAM, ELECTION, QUAKE_AP, QUAKE_OTHER, QUAKE_REUTERS
 
@@ -157,6 +157,33 @@ async def test_an_edit_that_keeps_failing_is_given_up_after_a_few_tries(
     db = running_bot.services.db
     assert len(_edits(running_bot)) == 3 and await db.edits.count("failed") == 1
     assert len(running_bot.tg.sent_messages(CHANNEL)) == 1
+
+
+async def test_an_edit_refused_for_a_revoked_token_is_kept_and_stops_sending(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    """The token revoked while only an edit is due (no post): Telegram's 401 is no passing
+    error. Before, the edit was tried as after a 5xx and given up after three tries, and the bot
+    ran on; now it waits, untried, for the new token, and sending stops (the watch job then
+    stops the bot with one line, as for a post)."""
+    wire = site.feed("/wire.xml", title="Wire Service")
+    press = site.feed("/press.xml", title="Daily Press")
+    wire.publish("Earthquake kills 12 in Indonesia's Aceh", body=QUAKE_REUTERS)
+    await _channel_follows(running_bot, site, ["/wire.xml", "/press.xml"])
+    assert await _cycle(running_bot, clock) == 1
+    press.publish("Strong quake in Aceh leaves at least 12 dead", body=QUAKE_AP)
+    running_bot.tg.revoked_tokens.add(TOKEN)
+    try:
+        for _ in range(8):
+            await _cycle(running_bot, clock)
+            clock.advance(timedelta(minutes=5))
+    finally:
+        running_bot.tg.revoked_tokens.clear()
+    db = running_bot.services.db
+    [refused] = _edits(running_bot)  # one try, then no more
+    assert refused.status == 401
+    assert await db.edits.count("failed") == 0 and await db.edits.count("pending") == 1
+    assert running_bot.services.publisher.token_refused is not None
 
 
 async def test_an_edit_telegram_calls_not_modified_is_done(

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from telegram import Bot, LinkPreviewOptions
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Clock
@@ -91,6 +91,9 @@ class EditSender:
                 except SendingPaused:
                     await self._postpone(rows[index:])
                     return report
+                except InvalidToken:  # 401: BOT_TOKEN revoked; no edit can work until it is replaced
+                    await self._postpone(rows[index:])
+                    raise
                 if not made:
                     await self._postpone(rows[index + 1 :])
                     return report
@@ -155,6 +158,8 @@ class EditSender:
         except Forbidden as exc:
             await self._db.edits.mark_failed(row.id, f"Telegram refused: {exc.message}")
             report.failed += 1
+        except InvalidToken:  # not a passing error: the drain keeps the edit and stops
+            raise
         except TelegramError as exc:  # timeouts, 5xx: a few more tries, then give up
             if row.attempts >= MAX_ATTEMPTS:
                 await self._db.edits.mark_failed(row.id, f"gave up after {row.attempts} attempts: {exc}")

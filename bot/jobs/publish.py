@@ -167,6 +167,8 @@ class Publisher:
                 await self._db.deliveries.recover_expired(now=now)
                 await self._send_batches(report, batch=batch, max_batches=max_batches)
                 await self.edits.drain(may_send=lambda: not self._holding())
+            except InvalidToken as exc:  # an edit refused for the token (the edit is kept)
+                self._token_was_refused(exc)
             except DATABASE_ERRORS as exc:
                 await self.outcomes.database_fault(exc)
             await self.outcomes.tell_database_fault()
@@ -299,14 +301,19 @@ class Publisher:
         except SendingPaused:
             return Outcome("released")
         except InvalidToken as exc:  # 401: the token was revoked; no send can work, none is lost
-            if self.token_refused is None:
-                log.error("Telegram refused BOT_TOKEN while sending (%s): sending stopped", exc.message)
-            self.token_refused = exc.message
-            self.stop()  # the watch job stops the bot with one line saying why (bot.jobs)
+            self._token_was_refused(exc)
             return Outcome("released")
         except TelegramError as exc:
             return outcome_of(exc)
         return Outcome("sent", message_id=sent.message_id, sent_as=sent.kind, thread_id=sent.thread_id)
+
+    def _token_was_refused(self, exc: InvalidToken) -> None:
+        """Telegram's 401 for BOT_TOKEN (revoked while running): stop sending; the watch job
+        stops the bot with one line saying why (bot.jobs). What was refused stays queued."""
+        if self.token_refused is None:
+            log.error("Telegram refused BOT_TOKEN while sending (%s): sending stopped", exc.message)
+        self.token_refused = exc.message
+        self.stop()
 
     @property
     def unsettled(self) -> int:
