@@ -164,6 +164,19 @@ def doc_frequencies(profiles: list[stories.StoryProfile]) -> Counter[str]:
     return df
 
 
+def all_pair_features(rows) -> tuple[list, Counter[str], list, np.ndarray]:
+    """Every article's profile and vectors, the set's document frequencies, and the rule's
+    features of every pair as an n x n x features array (symmetric), as the join studies read them."""
+    n = len(rows)
+    profiles = [stories.story_profile(r["title"], r["text"]) for r in rows]
+    df = doc_frequencies(profiles)
+    vectors = [stories.story_vectors(p, df, n) for p in profiles]
+    features = np.zeros((n, n, len(stories.WEIGHTS)))
+    for a, b in itertools.combinations(range(n), 2):
+        features[a, b] = features[b, a] = stories._features(vectors[a], vectors[b])
+    return profiles, df, vectors, features
+
+
 def pair_matrix(vectors, indexes, pair_features) -> np.ndarray:
     return np.array([pair_features(vectors[a], vectors[b]) for a, b in itertools.combinations(indexes, 2)])
 

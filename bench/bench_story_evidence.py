@@ -270,12 +270,7 @@ def main() -> None:
     rows = bs.load(args.data)
     n = len(rows)
     started = time.perf_counter()
-    profiles = [stories.story_profile(r["title"], r["text"]) for r in rows]
-    df = bs.doc_frequencies(profiles)
-    vectors = [stories.story_vectors(p, df, n) for p in profiles]
-    features = np.zeros((n, n, len(stories.WEIGHTS)))
-    for a, b in itertools.combinations(range(n), 2):
-        features[a, b] = features[b, a] = stories._features(vectors[a], vectors[b])
+    profiles, df, vectors, features = bs.all_pair_features(rows)
     clusters = np.array([r["cluster"] for r in rows])
     topics = [r["topic"] for r in rows]
     titles = {r["topic"]: r["title"][:40] for r in sorted(rows, key=lambda r: r["id"])}

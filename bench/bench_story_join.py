@@ -102,12 +102,7 @@ def main() -> None:
     n = len(rows)
     clusters = [r["cluster"] for r in rows]
     started = time.perf_counter()
-    profiles = [stories.story_profile(r["title"], r["text"]) for r in rows]
-    df = bs.doc_frequencies(profiles)
-    vectors = [stories.story_vectors(p, df, n) for p in profiles]
-    features = np.zeros((n, n, len(stories.WEIGHTS)))
-    for a, b in itertools.combinations(range(n), 2):
-        features[a, b] = features[b, a] = stories._features(vectors[a], vectors[b])
+    profiles, df, vectors, features = bs.all_pair_features(rows)
     print(f"{n} articles, pair features in {time.perf_counter() - started:.0f}s; join fitted at mean P >= "
           f"{MIN_PRECISION} over {ORDERS} arrival orders; grid {GRID[0]}-{GRID[-1]}")
     shipped = features @ np.array(stories.WEIGHTS)
