@@ -180,6 +180,18 @@ async def running_bot(make_settings: Callable[..., Settings], tg: FakeTelegramSe
         yield RunningBot(application, tg)
 
 
+@pytest.fixture
+async def clocked_bot(make_settings: Callable[..., Settings], tg: FakeTelegramServer,
+                      clock: FakeClock) -> AsyncIterator[RunningBot]:
+    """``running_bot`` whose waits are on the test's clock too: its retry sleeps, and on
+    PostgreSQL the shared flood budget, where a 429 holds it for retry_after, which then ends
+    when the test advances the clock, not a minute of real time later."""
+    application = build_application(make_settings(), clock=clock, schedule_jobs=False, sleep=clock.sleep,
+                                    flood_clock=clock.timestamp)
+    async with start_bot(application):
+        yield RunningBot(application, tg)
+
+
 def settings_on_engine(make_settings: Callable[..., Settings], database_target: str, engine: str) -> Callable[..., Settings]:
     """``make_settings`` whose database is ``database_target``. The conftest ``make_settings``
     is on the test's engine already; this stays for modules written before it was."""

@@ -7,32 +7,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 
 import pytest
 
-from bot.app import build_application
 from bot.clock import FakeClock
-from bot.config import Settings
 from bot.delivery.notices import MAX_WAITING_NOTICES
 from bot.delivery.ratelimit import bulk_sends
 from bot.delivery.reply_retry import REPLY_RETRIES
 from bot.notify import notify_admins
 from storage.deliveries import Delivery
-from tests.conftest import ADMIN_ID, RunningBot, start_bot
+from tests.conftest import ADMIN_ID, RunningBot
 from tests.fakes.telegram_api import FakeTelegramServer
 
 CHANNEL = -1001234
 
 
 @pytest.fixture
-async def bot(make_settings: Callable[..., Settings], tg: FakeTelegramServer,
-              clock: FakeClock) -> AsyncIterator[RunningBot]:
-    application = build_application(make_settings(), clock=clock, schedule_jobs=False, sleep=clock.sleep,
-                                     flood_clock=clock.timestamp)
-    async with start_bot(application):
-        yield RunningBot(application, tg)
+def bot(clocked_bot: RunningBot) -> RunningBot:
+    return clocked_bot
 
 
 async def _rows(bot: RunningBot, count: int, timeout: float = 30.0) -> list[Delivery]:

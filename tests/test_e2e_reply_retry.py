@@ -6,7 +6,7 @@ does (``parameters.retry_after``); the waits are on the test's clock (``FakeCloc
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -23,14 +23,8 @@ from tests.fakes.telegram_api import Call, FakeTelegramServer
 
 
 @pytest.fixture
-async def bot(make_settings: Callable[..., Settings], tg: FakeTelegramServer,
-              clock: FakeClock) -> AsyncIterator[RunningBot]:
-    # flood_clock: on PostgreSQL a 429 holds the shared flood budget for retry_after; on the
-    # test's clock that hold ends when the test advances it, not a minute of real time later.
-    application = build_application(make_settings(), clock=clock, schedule_jobs=False, sleep=clock.sleep,
-                                    flood_clock=clock.timestamp)
-    async with start_bot(application):
-        yield RunningBot(application, tg)
+def bot(clocked_bot: RunningBot) -> RunningBot:
+    return clocked_bot
 
 
 def _to_reader(call: Call) -> bool:
