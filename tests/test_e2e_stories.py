@@ -30,6 +30,16 @@ async def _cycle(bot: RunningBot, clock: FakeClock) -> int:
     return (await bot.services.publisher.drain()).sent
 
 
+async def _posted_then_reported_again(bot: RunningBot, site: FakeNewsSite, clock: FakeClock) -> None:
+    """The quake posted from the wire's feed, then the press's own write-up of it published."""
+    wire = site.feed("/wire.xml", title="Wire Service")
+    press = site.feed("/press.xml", title="Daily Press")
+    wire.publish("Earthquake kills 12 in Indonesia's Aceh", body=QUAKE_REUTERS)
+    await _channel_follows(bot, site, ["/wire.xml", "/press.xml"])
+    assert await _cycle(bot, clock) == 1
+    press.publish("Strong quake in Aceh leaves at least 12 dead", body=QUAKE_AP)
+
+
 def _edits(bot: RunningBot) -> list:
     return [c for c in bot.tg.calls if c.method == "editMessageText" and c.params.get("chat_id") == CHANNEL]
 
@@ -145,12 +155,7 @@ async def test_an_edit_that_keeps_failing_is_given_up_after_a_few_tries(
     running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
 ) -> None:
     running_bot.tg.fail("editMessageText", "500", times=None)
-    wire = site.feed("/wire.xml", title="Wire Service")
-    press = site.feed("/press.xml", title="Daily Press")
-    wire.publish("Earthquake kills 12 in Indonesia's Aceh", body=QUAKE_REUTERS)
-    await _channel_follows(running_bot, site, ["/wire.xml", "/press.xml"])
-    assert await _cycle(running_bot, clock) == 1
-    press.publish("Strong quake in Aceh leaves at least 12 dead", body=QUAKE_AP)
+    await _posted_then_reported_again(running_bot, site, clock)
     for _ in range(8):
         await _cycle(running_bot, clock)
         clock.advance(timedelta(minutes=5))
@@ -166,12 +171,7 @@ async def test_an_edit_refused_for_a_revoked_token_is_kept_and_stops_sending(
     error. Before, the edit was tried as after a 5xx and given up after three tries, and the bot
     ran on; now it waits, untried, for the new token, and sending stops (the watch job then
     stops the bot with one line, as for a post)."""
-    wire = site.feed("/wire.xml", title="Wire Service")
-    press = site.feed("/press.xml", title="Daily Press")
-    wire.publish("Earthquake kills 12 in Indonesia's Aceh", body=QUAKE_REUTERS)
-    await _channel_follows(running_bot, site, ["/wire.xml", "/press.xml"])
-    assert await _cycle(running_bot, clock) == 1
-    press.publish("Strong quake in Aceh leaves at least 12 dead", body=QUAKE_AP)
+    await _posted_then_reported_again(running_bot, site, clock)
     running_bot.tg.revoked_tokens.add(TOKEN)
     try:
         for _ in range(8):
@@ -192,12 +192,7 @@ async def test_an_edit_telegram_calls_not_modified_is_done(
     running_bot.tg.fail("editMessageText", "400", description="Bad Request: message is not modified: specified "
                         "new message content and reply markup are exactly the same as a current content and reply "
                         "markup of the message")
-    wire = site.feed("/wire.xml", title="Wire Service")
-    press = site.feed("/press.xml", title="Daily Press")
-    wire.publish("Earthquake kills 12 in Indonesia's Aceh", body=QUAKE_REUTERS)
-    await _channel_follows(running_bot, site, ["/wire.xml", "/press.xml"])
-    assert await _cycle(running_bot, clock) == 1
-    press.publish("Strong quake in Aceh leaves at least 12 dead", body=QUAKE_AP)
+    await _posted_then_reported_again(running_bot, site, clock)
     assert await _cycle(running_bot, clock) == 0
     db = running_bot.services.db
     assert await db.edits.count("done") == 1 and len(_edits(running_bot)) == 1
