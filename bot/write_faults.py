@@ -41,9 +41,10 @@ class WriteFaults:
     async def failed(self, exc: BaseException, *, doing: str) -> str:
         """A job could not write (``doing``: "polling https://…/rss"); returns the error text."""
         reason = str(exc) or type(exc).__name__
+        refused = f"the database refused a write: {reason}"
         if self.fault is not None:
             log.debug("%s: the database still refuses writes (%s)", doing, reason)
-            return f"the database refused a write: {reason}"
+            return refused
         self.fault = reason
         log.error("cannot write to the database (%s) while %s: new stories wait on their feeds and digests "
                   "on their slots until writing works again; no feed is counted as failing", reason, doing)
@@ -56,7 +57,7 @@ class WriteFaults:
                 "is another program holding the database? Polling goes on; the stories the feeds publish "
                 "meanwhile are stored and posted as soon as writing works again.",
             )
-        return f"the database refused a write: {reason}"
+        return refused
 
     async def stored(self) -> None:
         """A poll stored new stories: writing works (again)."""
