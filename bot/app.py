@@ -165,6 +165,7 @@ def ingest_options(settings: CoreSettings) -> IngestOptions:
         backlog=settings.backlog_rule(),
         dedupe_window=timedelta(hours=settings.story_window_hours),
         edits=EditLimits(max_corrections=settings.story_max_corrections),
+        retention_days=settings.retention_days,
         summary=SummaryOptions(max_sentences=settings.summary_sentences, max_chars=settings.summary_max_chars),
     )
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -75,6 +75,15 @@ class StoryRepo:
     def _counted(self, terms: Iterable[str]) -> None:
         """This process added a profile holding ``terms`` (and ''): keep cached counts exact."""
         self._df.add(terms, 1)
+
+    def counted_away(self, counts: Mapping[str, int]) -> None:
+        """Profiles holding these terms were deleted (``storage.retention``): each term's count
+        went down by its number here; keep the cached counts exact."""
+        by_delta: dict[int, list[str]] = {}
+        for term, n in counts.items():
+            by_delta.setdefault(-n, []).append(term)
+        for delta, terms in by_delta.items():
+            self._df.add(terms, delta)
 
     async def candidates(self, keys: Sequence[str], *, since: datetime, limit: int = 30) -> list[StoredVectors]:
         """Vectors of the source texts seen since ``since`` sharing the most of ``keys``, at

@@ -11,6 +11,7 @@ import logging
 from telegram.ext import Application
 
 from bot.jobs.digest import queue_due_digests
+from bot.jobs.retention import RETENTION_TICK_S, retention_tick
 from bot.replica import claim_period
 from storage.errors import DATABASE_OUTAGES
 
@@ -45,6 +46,10 @@ async def digest_tick(services) -> None:  # type: ignore[no-untyped-def]
         services.publisher.wake()
 
 
+async def _retention_job(context) -> None:  # type: ignore[no-untyped-def]
+    await retention_tick(context.services)
+
+
 TOKEN_REFUSED = ("Telegram refused BOT_TOKEN (401 Unauthorized) while the bot was running: the token was "
                  "revoked or changed in @BotFather. Put the new token in BOT_TOKEN and start again; the posts "
                  "that wait are sent then")
@@ -77,3 +82,6 @@ def register_jobs(application: Application) -> None:
     queue.run_repeating(_watch_database_job, interval=WATCH_DATABASE_S, first=WATCH_DATABASE_S, name="watch-db",
                         job_kwargs=options)
     queue.run_repeating(_digest_job, interval=DIGEST_TICK_S, first=10, name="digest", job_kwargs=options)
+    # Retention 10 minutes after start (not in the first poll's way), then every hour; it runs
+    # once a day (claimed per day across replicas).
+    queue.run_repeating(_retention_job, interval=RETENTION_TICK_S, first=600, name="retention", job_kwargs=options)
