@@ -240,3 +240,27 @@ async def test_keys_of_entries_no_feed_lists_any_more_expire_and_old_dated_entri
     fake.publish("Storm keeps boats in harbour", body=HARBOUR.replace("Friday", "Monday"))
     new = await _poll(db, ingestor, feed.id)
     assert [a.title for a in await db.articles.get_many(new)] == ["Storm keeps boats in harbour"]
+
+
+async def test_a_pass_ends_after_its_batch_when_the_bot_stops(
+    db: Database, ingestor: Ingestor, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    fake, feed, _ = await _old_stories(db, ingestor, site, clock)
+    clock.advance(timedelta(days=DAYS + 1))
+    fake.publish("Museum reopens its east wing", body=MUSEUM)
+    await _poll(db, ingestor, feed.id)
+    looks = iter([False, True])  # the stop comes during the first batch
+
+    report = await run_retention(db, now=clock.now(), days=DAYS, batch=1, pause=0, stopping=lambda: next(looks, True))
+
+    assert report is not None and report.stories == 1 and not report.finished
+    await _assert_exact(db)
+
+
+def test_a_retention_shorter_than_the_story_windows_is_refused_in_plain_words() -> None:
+    from bot.config import ConfigError, load_core_settings
+
+    with pytest.raises(ConfigError, match="RETENTION_DAYS=2 keeps stories for less than"):
+        load_core_settings(_env_file=None, retention_days=2)
+    assert load_core_settings(_env_file=None, retention_days=0).retention_days == 0
+    assert load_core_settings(_env_file=None, retention_days=3).retention_days == 3

@@ -47,7 +47,8 @@ async def digest_tick(services) -> None:  # type: ignore[no-untyped-def]
 
 
 async def _retention_job(context) -> None:  # type: ignore[no-untyped-def]
-    await retention_tick(context.services)
+    # A stop waits for running jobs: the pass ends after its batch under way once it begins.
+    await retention_tick(context.services, stopping=lambda: not context.application.running)
 
 
 TOKEN_REFUSED = ("Telegram refused BOT_TOKEN (401 Unauthorized) while the bot was running: the token was "

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from bot.replica import claim_period
 from bot.retention import RetentionReport, run_retention
@@ -15,8 +16,9 @@ RETENTION_TICK_S = 3600  # the job looks every hour; the day's first look on any
 RETENTION_PERIOD_S = 24 * 3600
 
 
-async def retention_tick(services) -> RetentionReport | None:  # type: ignore[no-untyped-def]
-    """The job's body: a retention pass, if RETENTION_DAYS is set and this replica holds the day."""
+async def retention_tick(services, *, stopping: Callable[[], bool] = lambda: False) -> RetentionReport | None:  # type: ignore[no-untyped-def]
+    """The job's body: a retention pass, if RETENTION_DAYS is set and this replica holds the day;
+    ``stopping`` ends it early when the bot stops."""
     days = services.settings.retention_days
     if days <= 0:
         return None
@@ -24,7 +26,7 @@ async def retention_tick(services) -> RetentionReport | None:  # type: ignore[no
     try:
         if not await claim_period(services.db, services.lease, "retention", now=now, seconds=RETENTION_PERIOD_S):
             return None
-        return await run_retention(services.db, now=now, days=days)
+        return await run_retention(services.db, now=now, days=days, stopping=stopping)
     except DATABASE_OUTAGES as exc:  # the disk full, a lock: what is deleted stays deleted, the rest waits a day
         await services.write_faults.failed(exc, doing="deleting old stories")
         return None
