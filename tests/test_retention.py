@@ -264,3 +264,25 @@ def test_a_retention_shorter_than_the_story_windows_is_refused_in_plain_words() 
         load_core_settings(_env_file=None, retention_days=2)
     assert load_core_settings(_env_file=None, retention_days=0).retention_days == 0
     assert load_core_settings(_env_file=None, retention_days=3).retention_days == 3
+
+
+async def test_settled_digests_and_usage_days_go_and_waiting_messages_stay(db: Database, clock: FakeClock) -> None:
+    await db.chats.upsert(CHAT, "channel", title="C", now=clock.now())
+    await db.chats.upsert(-200, "channel", title="Paused", now=clock.now())
+    await db.chats.update_settings(-200, {"paused": 1}, now=clock.now())
+    assert await db.deliveries.enqueue_digest(CHAT, "2026-01-01", "<b>Digest</b>", now=clock.now())
+    assert await db.deliveries.enqueue_digest(-200, "2026-01-01", "<b>Digest</b>", now=clock.now())  # waits
+    [sent] = await db.deliveries.claim_due(clock.now(), 10)
+    await db.deliveries.mark_sent(sent.id, message_id=1, now=clock.now())
+    await db.summaries.count_usage("2026-01-01", {"requests": 3})
+    clock.advance(timedelta(days=DAYS + 1))
+    await db.deliveries.enqueue_digest(CHAT, "2026-04-02", "<b>Digest</b>", now=clock.now())  # recent
+    await db.summaries.count_usage(clock.now().date().isoformat(), {"requests": 1})
+
+    report = await run_retention(db, now=clock.now(), days=DAYS, pause=0)
+
+    assert report is not None and report.rows == 2  # the old sent digest, the old usage day
+    assert [d.digest_key for d in await db.deliveries.for_chat(CHAT)] == ["2026-04-02"]
+    [waiting] = await db.deliveries.for_chat(-200)
+    assert waiting.state == "pending"
+    assert await db.summaries.usage("2026-01-01") == {} and await db.summaries.usage(clock.now().date().isoformat())
