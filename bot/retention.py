@@ -148,7 +148,7 @@ async def unforgotten(db: Database, feed_id: int, entries: Sequence[FeedEntry], 
     forgotten = await db.retention.forgotten(k for ks in keys.values() for k in ks)
     if forgotten:
         await db.retention.touch(forgotten, now=now)
-    return [e for e in dated if not forgotten.intersection(keys[e])]
+    return [e for e in dated if not forgotten.keys() & set(keys[e])]
 
 
 async def forgotten_page(db: Database, feed_id: int, entry: FeedEntry, url: str, *, now: datetime) -> bool:

@@ -33,13 +33,13 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from storage import stemdf
-from storage._time import to_db
+from storage._time import from_db, to_db
 
 if TYPE_CHECKING:
     from storage.db import Database
@@ -97,22 +97,23 @@ class RetentionRepo:
         self._db = db
         self._timer = timer
 
-    async def forgotten(self, keys: Iterable[str]) -> set[str]:
-        """Which of ``keys`` belong to entries of deleted stories."""
+    async def forgotten(self, keys: Iterable[str]) -> dict[str, datetime]:
+        """Which of ``keys`` belong to entries of deleted stories, and when a feed last listed each."""
         wanted = list(dict.fromkeys(keys))
         if not wanted:
-            return set()
+            return {}
         rows = await self._db.fetchall(
-            f"SELECT key FROM forgotten_entries WHERE key IN ({','.join('?' for _ in wanted)})", tuple(wanted))
-        return {str(r[0]) for r in rows}
+            f"SELECT key, seen_at FROM forgotten_entries WHERE key IN ({','.join('?' for _ in wanted)})", tuple(wanted))
+        return {str(r[0]): from_db(r[1]) for r in rows}  # type: ignore[misc]
 
-    async def touch(self, keys: Iterable[str], *, now: datetime) -> None:
-        """A feed still lists these forgotten entries: their keys live on from ``now``."""
-        wanted = list(dict.fromkeys(keys))
-        if wanted:
+    async def touch(self, seen: Mapping[str, datetime], *, now: datetime) -> None:
+        """A feed still lists these forgotten entries (key: when last seen): their keys live on
+        from ``now``; written at most once per ``TOUCH_EVERY``, so a poll mostly writes nothing."""
+        stale = sorted(k for k, at in seen.items() if at < now - TOUCH_EVERY)
+        if stale:
             await self._db.execute(
-                f"UPDATE forgotten_entries SET seen_at = ? WHERE seen_at < ? AND key IN ({','.join('?' for _ in wanted)})",
-                (to_db(now), to_db(now - TOUCH_EVERY), *wanted),
+                f"UPDATE forgotten_entries SET seen_at = ? WHERE key IN ({','.join('?' for _ in stale)})",
+                (to_db(now), *stale),
             )
 
     async def remember(self, keys: Iterable[str], *, now: datetime) -> None:
