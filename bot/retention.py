@@ -14,8 +14,8 @@ The rule (also in the README, "How long stories are kept"):
 * A feed entry dated before the retention period is not stored at all (it would be deleted
   at the next pass): once its key has expired, its date still keeps it out.
 
-Deletes run a small batch per write transaction (``BATCH``), with a pause between batches,
-so a pass never holds the write lock long; a pass stops after ``PASS_SECONDS`` and the next
+Deletes run a small batch per write transaction (``BATCH``), each followed by a pause as
+long, so a pass never holds the write lock long; a pass stops after ``PASS_SECONDS`` and the next
 day's goes on from there. ``/post URL`` of a forgotten page still posts it: an admin asked.
 """
 
@@ -37,11 +37,14 @@ from storage.retention import entry_keys
 
 log = logging.getLogger(__name__)
 
-# Stories (or other rows) a write transaction deletes. Each story takes ~3 ms, most of it the
-# exact counts (~150 term_df and ~250 stem_df rows a story): 50 hold the lock 0.15-0.3 s
-# (bench/bench_retention.py).
-BATCH = 50
-PAUSE_S = 0.1  # between batches: the other writers (polls, the publisher) get the lock
+# Stories (or other rows) a write transaction deletes. A story costs 2-8 ms, most of it the
+# exact counts (~150 term_df and ~250 stem_df rows a story, fewer a story in larger batches,
+# which share common terms): 20 held the lock 0.17 s (p50; 0.48 s max) at load 3 on 2 cores,
+# 50 held it 0.36 s, 200 0.77 s, all in one transaction 8.4 s (bench/bench_retention.py).
+BATCH = 20
+# Between batches, at least, and at least as long as the batch held the lock: the other
+# writers (polls, the publisher) always get the lock half the time or more.
+PAUSE_S = 0.1
 PASS_SECONDS = 600.0  # a pass stops after this long (or when the bot stops); the next day's goes on
 STATE_KEY = "retention.last_run"
 
@@ -88,7 +91,7 @@ async def run_retention(
         nonlocal batches, longest
         batches += 1
         longest = max(longest, held_s)
-        await sleep(pause)
+        await sleep(max(pause, held_s) if pause else 0)
 
     after = None
     finished = False
