@@ -133,8 +133,8 @@ class RetentionRepo:
         batch and how much each ``term_df`` count went down (for the caller's caches)."""
         pg = self._db.engine == "postgresql"
         since = to_db(cutoff)
-        start = self._timer()
         async with self._db.transaction() as conn:
+            start = self._timer()  # the lock is held from here (SQLite: BEGIN IMMEDIATE took it)
             where, args = _DELETABLE, [since] * 4
             if after is not None:
                 where += " AND a.fetched_at >= ? AND (a.fetched_at > ? OR a.id > ?)"
@@ -161,22 +161,29 @@ class RetentionRepo:
             terms: Counter[str] = Counter()
             for r in await _rows(conn, f"SELECT profile FROM story_profiles WHERE article_id IN ({marks})", ids):
                 terms.update(("", *dict.fromkeys(profile_terms(r[0]))))
+            if pg:
+                # The trigger counts each index row's lexemes in term order, row after row; the
+                # rows of all the batch's stems are locked first, in term order, as a story's
+                # insert locks its own: a replica storing a story never waits in a cycle with this.
+                await conn.execute(
+                    "SELECT term FROM stem_df WHERE term IN (SELECT unnest(tsvector_to_array(f.tsv) || '{\"\"}'::text[]) "
+                    f"FROM articles_fts f WHERE f.rowid IN ({marks})) ORDER BY term FOR UPDATE", ids)
             removed = [] if pg else await stemdf.index_rows(conn, ids)
             await conn.execute(f"DELETE FROM articles_fts WHERE rowid IN ({marks})", ids)  # PG: its trigger counts
             if not pg:
                 await stemdf.change(conn, removed=removed)
-            gone = sorted(terms.items())  # in term order, as additions write them: no deadlock
+            gone = sorted(terms.items())  # in term order, as StoryRepo.add_profile writes them: no deadlock
             await conn.executemany("UPDATE term_df SET df = df - ? WHERE term = ?", [(n, t) for t, n in gone])
             await conn.executemany("DELETE FROM term_df WHERE term = ? AND df <= 0", [(t,) for t, _ in gone])
             await conn.execute(f"DELETE FROM articles WHERE id IN ({marks})", ids)  # the rest by cascade
-        return Batch(stories=len(ids), held_s=self._timer() - start, last=last), terms
+        return Batch(stories=len(ids), held_s=self._timer() - start, last=last), terms  # commit included
 
     async def delete_other_rows(self, *, cutoff: datetime, limit: int) -> Batch:
         """Delete at most ``limit`` rows of each other kind older than ``cutoff``: settled
         outbox rows of no story, digest slots (each timetable's last kept), LLM usage days."""
         since = to_db(cutoff)
-        start = self._timer()
         async with self._db.transaction() as conn:
+            start = self._timer()
             changed = await _count(conn, (
                 "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE article_id IS NULL "
                 f"AND created_at < ? AND state NOT IN {OPEN} AND id < (SELECT max(id) FROM deliveries) "
@@ -192,8 +199,8 @@ class RetentionRepo:
 
     async def expire_keys(self, *, cutoff: datetime, limit: int) -> Batch:
         """Delete at most ``limit`` forgotten-entry keys no feed listed since ``cutoff``."""
-        start = self._timer()
         async with self._db.transaction() as conn:
+            start = self._timer()
             changed = await _count(conn, (
                 "DELETE FROM forgotten_entries WHERE key IN (SELECT key FROM forgotten_entries "
                 "WHERE seen_at < ? ORDER BY seen_at LIMIT ?)"), (to_db(cutoff), limit))
