@@ -45,6 +45,7 @@ BATCH = 20
 # Between batches, at least, and at least as long as the batch held the lock: the other
 # writers (polls, the publisher) always get the lock half the time or more.
 PAUSE_S = 0.1
+ROWS_PER_STORY = 10  # other rows (an outbox row, a key) cost a tenth of a story: ten times as many a batch
 PASS_SECONDS = 600.0  # a pass stops after this long (or when the bot stops); the next day's goes on
 STATE_KEY = "retention.last_run"
 
@@ -105,19 +106,19 @@ async def run_retention(
             finished = True
             break
         after = done.last
-    for kind in (db.retention.delete_other_rows, db.retention.expire_keys):
-        finished_kind = False
+    for kind, counted in ((db.retention.delete_other_rows, "rows"), (db.retention.expire_keys, "keys")):
+        kind_done = False
         while not out_of_time():
-            done = await kind(cutoff=cutoff, limit=batch)
+            done = await kind(cutoff=cutoff, limit=batch * ROWS_PER_STORY)
             await step(done.held_s)
-            if kind == db.retention.expire_keys:
+            if counted == "keys":
                 expired += done.rows
             else:
                 rows += done.rows
-            if done.rows < batch:
-                finished_kind = True
+            if done.rows < batch * ROWS_PER_STORY:
+                kind_done = True
                 break
-        finished = finished and finished_kind
+        finished = finished and kind_done
     report = RetentionReport(
         at=now.isoformat(timespec="seconds"), cutoff=cutoff.isoformat(timespec="seconds"), stories=stories, rows=rows,
         keys_expired=expired, batches=batches, longest_batch_ms=round(longest * 1000, 1),
