@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -22,6 +23,7 @@ from bot.storyflow import stored_profile_terms
 from storage import Database
 from storage.feeds import Feed
 from storage.stories import StoryRepo
+from tests.fakes.feed_render import render_article
 from tests.fakes.news_site import FakeFeed, FakeNewsSite
 from tests.stories import DAM, ELECTION, HARBOUR, KYIV_UK, MUSEUM, QUAKE_REUTERS
 from tests.test_stem_df import _index_counts
@@ -286,3 +288,23 @@ async def test_settled_digests_and_usage_days_go_and_waiting_messages_stay(db: D
     [waiting] = await db.deliveries.for_chat(-200)
     assert waiting.state == "pending"
     assert await db.summaries.usage("2026-01-01") == {} and await db.summaries.usage(clock.now().date().isoformat())
+
+
+async def test_another_link_to_a_deleted_storys_page_is_read_once_and_never_stored(
+    db: Database, ingestor: Ingestor, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    fake, feed, _ = await _old_stories(db, ingestor, site, clock)
+    clock.advance(timedelta(days=DAYS + 1))
+    fake.publish("Museum reopens its east wing", body=MUSEUM)
+    await _poll(db, ingestor, feed.id)
+    assert (await run_retention(db, now=clock.now(), days=DAYS, pause=0)).stories == 4  # type: ignore[union-attr]
+    # The feed lists the first story again under another link, whose page names the old address
+    # as its canonical one: only reading the page tells it is the deleted story.
+    amp = fake.publish("Dam gates open after repairs", body=DAM, path="/amp/1.html")
+    site.add("/amp/1.html", render_article(replace(amp, canonical=site.url("/rss/1.html"))), content_type="text/html")
+
+    assert await _poll(db, ingestor, feed.id) == []
+    assert site.hits["/amp/1.html"] == 1 and await db.articles.count() == 1
+    fake.publish("Storm keeps boats in harbour", body=HARBOUR)
+    assert len(await _poll(db, ingestor, feed.id)) == 1
+    assert site.hits["/amp/1.html"] == 1  # its entry is remembered as the deleted story's now
