@@ -166,8 +166,9 @@ class RetentionRepo:
                 # rows of all the batch's stems are locked first, in term order, as a story's
                 # insert locks its own: a replica storing a story never waits in a cycle with this.
                 await conn.execute(
-                    "SELECT term FROM stem_df WHERE term IN (SELECT unnest(tsvector_to_array(f.tsv) || '{\"\"}'::text[]) "
-                    f"FROM articles_fts f WHERE f.rowid IN ({marks})) ORDER BY term FOR UPDATE", ids)
+                    "SELECT term FROM stem_df WHERE term IN (SELECT unnest(tsvector_to_array(f.tsv) "
+                    f"|| '{{\"\"}}'::text[]) FROM articles_fts f WHERE f.rowid IN ({marks})) ORDER BY term FOR UPDATE",
+                    ids)
             removed = [] if pg else await stemdf.index_rows(conn, ids)
             await conn.execute(f"DELETE FROM articles_fts WHERE rowid IN ({marks})", ids)  # PG: its trigger counts
             if not pg:

@@ -16,7 +16,9 @@ RETENTION_TICK_S = 3600  # the job looks every hour; the day's first look on any
 RETENTION_PERIOD_S = 24 * 3600
 
 
-async def retention_tick(services, *, stopping: Callable[[], bool] = lambda: False) -> RetentionReport | None:  # type: ignore[no-untyped-def]
+async def retention_tick(  # type: ignore[no-untyped-def]
+    services, *, stopping: Callable[[], bool] = lambda: False,
+) -> RetentionReport | None:
     """The job's body: a retention pass, if RETENTION_DAYS is set and this replica holds the day;
     ``stopping`` ends it early when the bot stops."""
     days = services.settings.retention_days
