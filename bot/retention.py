@@ -98,7 +98,7 @@ async def run_retention(
     finished = False
     while not out_of_time():
         done, terms = await db.retention.delete_stories(
-            cutoff=cutoff, now=now, limit=batch, after=after, profile_terms=stored_profile_terms)
+            cutoff=cutoff, now=now, limit=batch, after=after, profile_terms=_readable_terms)
         db.stories.counted_away(terms)
         stories += done.stories
         await step(done.held_s)
@@ -128,6 +128,16 @@ async def run_retention(
              "(longest %.1f ms)%s", stories, report.cutoff, rows, expired, batches, report.longest_batch_ms,
              "" if finished else "; more to delete at the next pass")
     return report
+
+
+def _readable_terms(text: str) -> list[str] | None:
+    """The terms a stored profile counted, or None (logged) when its JSON cannot be read."""
+    try:
+        return stored_profile_terms(text)
+    except (ValueError, KeyError, TypeError) as exc:
+        log.warning("retention: a stored same-story profile cannot be read (%s: %s); its story is kept",
+                    type(exc).__name__, exc)
+        return None
 
 
 async def last_run(db: Database) -> RetentionReport | None:

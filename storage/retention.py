@@ -125,11 +125,12 @@ class RetentionRepo:
 
     async def delete_stories(
         self, *, cutoff: datetime, now: datetime, limit: int, after: tuple[str, int] | None,
-        profile_terms: Callable[[str], Sequence[str]],
+        profile_terms: Callable[[str], Sequence[str] | None],
     ) -> tuple[Batch, Counter[str]]:
         """Delete at most ``limit`` deletable stories fetched before ``cutoff``, oldest first,
         reading on from ``after`` (the ``last`` of the previous batch), in one transaction.
-        ``profile_terms`` gives the terms a stored profile counted in ``term_df``. Returns the
+        ``profile_terms`` gives the terms a stored profile counted in ``term_df`` (None: it cannot
+        be read, and its story is kept, since its counts could not be taken away). Returns the
         batch and how much each ``term_df`` count went down (for the caller's caches)."""
         pg = self._db.engine == "postgresql"
         since = to_db(cutoff)
@@ -152,15 +153,26 @@ class RetentionRepo:
                     (*ids, *[since] * 4))]
             if not ids:
                 return Batch(held_s=self._timer() - start, last=last), Counter()
+            counted: dict[int, Counter[str]] = {i: Counter() for i in ids}
+            profiles = f"SELECT article_id, profile FROM story_profiles WHERE article_id IN ({_marks(ids)})"
+            for r in await _rows(conn, profiles, ids):
+                read = profile_terms(r[1])
+                if read is None:  # unreadable: what it counted is unknown, so the story stays
+                    counted.pop(int(r[0]), None)
+                elif int(r[0]) in counted:
+                    counted[int(r[0])].update(("", *dict.fromkeys(read)))
+            ids = [i for i in ids if i in counted]
+            if not ids:
+                return Batch(held_s=self._timer() - start, last=last), Counter()
+            terms: Counter[str] = Counter()
+            for each in counted.values():
+                terms.update(each)
             marks = _marks(ids)
             sources = await _rows(conn, f"SELECT feed_id, guid, canonical_url FROM article_sources "
                                   f"WHERE article_id IN ({marks}) UNION ALL SELECT feed_id, guid, canonical_url "
                                   f"FROM articles WHERE id IN ({marks})", (*ids, *ids))
             keys = sorted({k for r in sources for k in entry_keys(r[0], r[1], r[2])})
             await conn.executemany(_REMEMBER, [(k, to_db(now)) for k in keys])
-            terms: Counter[str] = Counter()
-            for r in await _rows(conn, f"SELECT profile FROM story_profiles WHERE article_id IN ({marks})", ids):
-                terms.update(("", *dict.fromkeys(profile_terms(r[0]))))
             if pg:
                 # The trigger counts each index row's lexemes in term order, row after row; the
                 # rows of all the batch's stems are locked first, in term order, as a story's

@@ -309,3 +309,22 @@ async def test_another_link_to_a_deleted_storys_page_is_read_once_and_never_stor
     fake.publish("Storm keeps boats in harbour", body=HARBOUR)
     assert len(await _poll(db, ingestor, feed.id)) == 1
     assert site.hits["/amp/1.html"] == 1  # its entry is remembered as the deleted story's now
+
+
+async def test_a_story_whose_profile_cannot_be_read_is_kept_and_the_others_go(
+    db: Database, ingestor: Ingestor, site: FakeNewsSite, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake, feed, old = await _old_stories(db, ingestor, site, clock)
+    await db.execute("UPDATE story_profiles SET profile = '{\"t\": ' WHERE article_id = ?", (old[1],))
+    clock.advance(timedelta(days=DAYS + 1))
+    fake.publish("Museum reopens its east wing", body=MUSEUM)
+    [museum] = await _poll(db, ingestor, feed.id)
+
+    report = await run_retention(db, now=clock.now(), days=DAYS, pause=0)
+
+    assert report is not None and report.stories == 3
+    assert {a.id for a in await db.articles.latest(limit=10)} == {old[1], museum}
+    assert "cannot be read" in caplog.text
+    assert {r[0]: int(r[1]) for r in await db.fetchall("SELECT term, df FROM stem_df")} == await _index_counts(db)
+    profiles = int(await db.scalar("SELECT count(*) FROM story_profiles") or 0)  # type: ignore[call-overload]
+    assert (await _term_df(db))[""] == profiles
