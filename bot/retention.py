@@ -39,8 +39,8 @@ log = logging.getLogger(__name__)
 
 # Stories (or other rows) a write transaction deletes. A story costs 2-8 ms, most of it the
 # exact counts (~150 term_df and ~250 stem_df rows a story, fewer a story in larger batches,
-# which share common terms): 20 held the lock 0.17 s (p50; 0.48 s max) at load 3 on 2 cores,
-# 50 held it 0.36 s, 200 0.77 s, all in one transaction 8.4 s (bench/bench_retention.py).
+# which share common terms): 20 held the lock 0.17-0.27 s (p50; 0.48-0.84 s max) at load 3-5
+# on 2 cores, 50 0.36-0.40 s, 200 0.77-1.05 s, all in one transaction 8-15 s (bench/bench_retention.py).
 BATCH = 20
 # Between batches, at least, and at least as long as the batch held the lock: the other
 # writers (polls, the publisher) always get the lock half the time or more.
