@@ -34,9 +34,10 @@ def attach_outbox(bot: Bot, outbox: NoticeOutbox | None) -> None:
         _OUTBOXES[id(bot)] = outbox
 
 
-async def notify_admins(bot: Bot, admin_ids: Iterable[int], text: str) -> int:
-    """Send plain text to every admin; returns how many got it (or will: queued after a 429).
-    Never raises."""
+async def notify_admins(bot: Bot, admin_ids: Iterable[int], text: str, *, queue_on_5xx: bool = True) -> int:
+    """Send plain text to every admin; returns how many got it (or will: queued after a 429 or
+    a 5xx). ``queue_on_5xx=False``: a notice that the Bot API is down, stale once it is back
+    (the notice then sent says how long it was down). Never raises."""
     delivered = 0
     html = fit_message(escape(text))
     for admin_id in admin_ids:
@@ -52,7 +53,7 @@ async def notify_admins(bot: Bot, admin_ids: Iterable[int], text: str) -> int:
         except (TimedOut, BadRequest) as exc:  # Telegram may have taken it / the notice itself is wrong
             log.warning("could not notify admin %s: %s", admin_id, exc)
         except NetworkError as exc:  # a 5xx or no connection: Telegram took nothing; try it later
-            if await _queue(bot, admin_id, html, NOTICE_RETRY_AFTER, why=exc.message[:200]):
+            if queue_on_5xx and await _queue(bot, admin_id, html, NOTICE_RETRY_AFTER, why=exc.message[:200]):
                 delivered += 1
             else:
                 log.warning("could not notify admin %s: %s", admin_id, exc)

@@ -155,6 +155,7 @@ class OutcomeBook:
                     self._bot, self._settings.admin_ids,
                     f"Telegram's Bot API has not accepted a message since {since} ({outcome.error}). Posts "
                     "wait in the outbox and go out when it answers again; nothing is lost.",
+                    queue_on_5xx=False,  # once it is back, the notice saying so tells the outage
                 )
         elif outcome.kind == "sent" and self.outage.since is not None:
             began, tell = self.outage.success(now)
