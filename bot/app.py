@@ -39,6 +39,7 @@ from bot.replica import Heartbeat, Lease, new_replica_id
 from bot.reindex import reindex_search
 from bot.story_summaries import StorySummaries, UsageBudget
 from bot.write_faults import WriteFaults
+from bot.runmode import TokenSafeUpdater
 from bot.database_bugs import DatabaseBugs
 from bot.storyflow import EditLimits
 from storage import Database
@@ -234,6 +235,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None, schedul
         .build()
     )
     application.bot_data["services"] = Services(settings=settings, clock=clock or SystemClock(), bot=application.bot)
+    application.updater = TokenSafeUpdater(application.bot, application.update_queue)  # a revoked token stops cleanly
     # The publisher's own task runs with the scheduled jobs; tests drive ``drain()`` themselves.
     application.bot_data["run_publisher"] = schedule_jobs
     application.bot_data["flood_clock"] = flood_clock

@@ -326,6 +326,7 @@ def _cmd_requeue(args: argparse.Namespace) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from bot.app import ALLOWED_UPDATES, build_application, install_graceful_stop
+    from bot.jobs.token_watch import watch_token
     from bot.runmode import RunMode, RunModeError, run
     from storage.lock import DatabaseLock
 
@@ -347,6 +348,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     try:
         asyncio.run(_preflight(settings))
         application = build_application(settings, schedule_jobs=mode.runs_jobs)
+        watch_token(application)  # a token revoked while nothing is sent (bot.jobs.token_watch)
         start = application.post_init
 
         async def post_init(app) -> None:  # type: ignore[no-untyped-def]
