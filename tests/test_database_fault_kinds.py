@@ -188,3 +188,21 @@ async def test_a_full_disk_that_frees_while_the_feed_has_nothing_new_ends_the_fa
     assert services.write_faults.fault is None
     notices = _notices(tg)
     assert len(notices) == 2 and "disk is full" in notices[0] and OVER in notices[1], notices
+
+
+async def test_the_publisher_tells_a_rejected_statement_as_a_bug_not_a_full_disk(
+    bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The publisher pauses sending on any database error (an outcome it cannot write must
+    not be sent twice); a bug among them is logged with its traceback and named as one."""
+    with pytest.raises(sqlite3.OperationalError) as caught:
+        await bot.services.db.conn.execute("SELECT no_such_column FROM deliveries")
+    error = caught.value
+    outcomes = bot.services.publisher.outcomes
+    caplog.clear()
+    await outcomes.database_fault(error)
+    await outcomes.tell_database_fault()
+    [logged] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert "a bug" in logged.getMessage() and logged.exc_info is not None
+    [notice] = _notices(bot.tg)
+    assert notice.startswith("A bug in newsbot") and "no such column" in notice and "Is the disk full" not in notice
