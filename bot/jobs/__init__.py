@@ -13,7 +13,8 @@ from telegram.ext import Application
 from bot.jobs.digest import queue_due_digests
 from bot.jobs.retention import RETENTION_TICK_S, retention_tick
 from bot.replica import claim_period
-from storage.errors import DATABASE_OUTAGES
+from bot.write_faults import DIGEST
+from storage.errors import DATABASE_ERRORS, is_outage
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +40,13 @@ async def digest_tick(services) -> None:  # type: ignore[no-untyped-def]
                                   seconds=DIGEST_TICK_S):
             return
         queued = await queue_due_digests(services)
-    except DATABASE_OUTAGES as exc:  # the disk full, a lock: the slot is planned at the next tick
-        await services.write_faults.failed(exc, doing="planning digests")
+    except DATABASE_ERRORS as exc:  # the disk full, a lock (or a bug): the slot is planned at the next tick
+        if is_outage(exc):
+            await services.write_faults.failed(exc, doing="planning digests", kind=DIGEST)
+        else:
+            await services.database_bugs.report(exc, doing="planning digests")
         return
+    await services.write_faults.works(DIGEST)
     if queued:
         services.publisher.wake()
 
