@@ -348,3 +348,22 @@ async def test_related_finds_a_story_across_scripts(
         [answer] = await running_bot.command(READER_ID, f"/related {query}")
         assert "Zelensky opens new bridge in Kyiv" in answer.params["text"], query
         assert "Dam gates" not in answer.params["text"], query
+
+
+async def test_related_says_it_found_nothing_rather_than_list_unrelated_stories(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    await running_bot.command(READER_ID, "/start")
+    feed = site.feed("/rss.xml", title="Fake Times")
+    await running_bot.command(ADMIN_ID, f"/addfeed {site.url('/rss.xml')}")
+    await running_bot.command(READER_ID, "/subscribe 1")
+    feed.publish("Dam gates open after repairs", body=DAM)
+    feed.publish("Portugal votes for stability", body=ELECTION)
+    await _cycle(running_bot, clock)
+    nothing = "I found no stored stories about that"
+    [answer] = await running_bot.command(READER_ID, "/related South Dakota meth campaign")
+    assert answer.params["text"].startswith(nothing)
+    [post] = [c for c in running_bot.tg.sent_messages(READER_ID) if "Dam gates open" in c.params["text"]]
+    assert "Read also" not in post.params["text"]
+    [answer] = await running_bot.command(READER_ID, "/related", reply_to=post.result["message_id"])
+    assert answer.params["text"].startswith(nothing)  # the election story is stored, and unrelated
