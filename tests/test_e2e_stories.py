@@ -367,3 +367,24 @@ async def test_related_says_it_found_nothing_rather_than_list_unrelated_stories(
     assert "Read also" not in post.params["text"]
     [answer] = await running_bot.command(READER_ID, "/related", reply_to=post.result["message_id"])
     assert answer.params["text"].startswith(nothing)  # the election story is stored, and unrelated
+
+
+async def test_a_chat_following_only_the_second_outlet_gets_the_story_once(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    wire = site.feed("/wire.xml", title="Wire Service")
+    press = site.feed("/press.xml", title="Daily Press")
+    wire.publish("Earthquake kills 12 in Indonesia's Aceh", body=QUAKE_REUTERS)
+    await _channel_follows(running_bot, site, ["/wire.xml", "/press.xml"])  # CHANNEL: both outlets
+    await running_bot.command(READER_ID, "/start")
+    await running_bot.command(READER_ID, "/subscribe 2")  # the reader: the press only
+    assert await _cycle(running_bot, clock) == 1
+    press.publish("Strong quake in Aceh leaves at least 12 dead", body=QUAKE_AP)
+    assert await _cycle(running_bot, clock) == 1  # to the reader, who had not had it
+    [post] = [c for c in running_bot.tg.sent_messages(READER_ID) if "Aceh" in c.params["text"]]
+    assert "Earthquake kills 12 in Indonesia's Aceh" in post.params["text"]  # the story, with its sources
+    assert "Also:" in post.params["text"]
+    assert len(running_bot.tg.sent_messages(CHANNEL)) == 1 and len(_edits(running_bot)) == 1
+    for _ in range(2):
+        assert await _cycle(running_bot, clock) == 0
+    assert len([c for c in running_bot.tg.sent_messages(READER_ID) if "Aceh" in c.params["text"]]) == 1
