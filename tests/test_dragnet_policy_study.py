@@ -1,5 +1,6 @@
-"""The Dragnet gold-policy study in bench/ (issue #11): ``ours+lines`` in ``bench_extraction.py``
-(ours with the line cleaner keeping bylines, date lines and label lines) and the line policy of
+"""The Dragnet gold-policy study in bench/ (issue #11): ``ours+lines`` and ``ours+bylines`` in
+``bench_extraction.py`` (ours with the line cleaner keeping bylines, date lines and label
+lines, or bylines only) and the line policy of
 ``bench/study_dragnet_policy.py``.
 
 The bot does not ship either: they measure how much of Dragnet's gap is lines the product drops
@@ -13,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
-from bench_extraction import ours, ours_lines  # noqa: E402
+from bench_extraction import ours, ours_bylines, ours_lines  # noqa: E402
 from study_dragnet_policy import policy_lines, recall_loss, under_policy  # noqa: E402
 
 from bot.news import clean  # noqa: E402
@@ -44,9 +45,15 @@ def test_ours_drops_the_byline_and_date_line_and_ours_lines_keeps_them() -> None
     assert all(p[:40] in plain and p[:40] in kept for p in BODY)
 
 
+def test_ours_bylines_keeps_the_byline_only() -> None:
+    kept = ours_bylines(PAGE, "https://example.com/bridge")
+    assert BYLINE in kept and DATE not in kept
+
+
 def test_ours_lines_puts_the_cleaners_tests_back_after_its_call() -> None:
     before = (clean._is_dateline, clean._is_byline, clean._is_meta_line)
     ours_lines(PAGE, "https://example.com/bridge")
+    ours_bylines(PAGE, "https://example.com/bridge")
     assert (clean._is_dateline, clean._is_byline, clean._is_meta_line) == before
     assert clean.is_junk_line(BYLINE) and clean.is_junk_line(DATE)
 
