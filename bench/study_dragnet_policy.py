@@ -34,6 +34,7 @@ import re
 import sys
 from collections import Counter
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -112,7 +113,14 @@ def recall_loss(gold: str, title: str, preds: dict[str, str]) -> dict[str, float
     return dict(loss)
 
 
-def study_set(name: str, data: Path, scorer, out_dir: Path) -> None:
+def _headline_of(text: str, titled: str) -> str:
+    """The headline ours found: the ``ours+title`` row is it, a blank line, then ours' text."""
+    if not text:
+        return titled.strip()
+    return titled[: len(titled) - len(text)].strip() if titled.endswith(text) else ""
+
+
+def study_set(name: str, data: Path, scorer: ModuleType, out_dir: Path) -> None:
     gold = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
     preds = {}
     for extractor in (*EXTRACTORS, "ours+title"):
@@ -123,10 +131,7 @@ def study_set(name: str, data: Path, scorer, out_dir: Path) -> None:
     missing = [i for i in gold if i not in preds["ours"]]
     if missing:
         raise SystemExit(f"{len(missing)} pages of {name} have no prediction (was it run with --half?)")
-    titles = {}
-    for i in gold:
-        ours, titled = preds["ours"][i], preds["ours+title"][i]
-        titles[i] = titled[: len(titled) - len(ours)].strip() if ours and titled.endswith(ours) else titled.strip() if not ours else ""
+    titles = {i: _headline_of(preds["ours"][i], preds["ours+title"][i]) for i in gold}
     halves = {"even": [i for i in sorted(gold) if parity(i) == 0], "odd": [i for i in sorted(gold) if parity(i) == 1]}
     print(f"\n=== {name}: {len(gold)} pages")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
 from bench_extraction import ours, ours_bylines, ours_lines  # noqa: E402
-from study_dragnet_policy import policy_lines, recall_loss, under_policy  # noqa: E402
+from study_dragnet_policy import _headline_of, policy_lines, recall_loss, under_policy  # noqa: E402
 
 from bot.news import clean  # noqa: E402
 
@@ -72,3 +72,9 @@ def test_recall_loss_counts_a_missed_byline_as_policy_and_missed_prose_by_who_ha
     loss_none = recall_loss(gold, "", {"ours": ours_text, "trafilatura": "", "readability": ""})
     assert set(loss_none) == {"policy line", "prose none has"}
     assert recall_loss(gold, "", {"ours": gold, "trafilatura": "", "readability": ""}) == {}
+
+
+def test_the_headline_is_read_back_from_the_titled_row() -> None:
+    assert _headline_of("Body text.", "Council closes the old bridge\n\nBody text.") == "Council closes the old bridge"
+    assert _headline_of("", "Council closes the old bridge") == "Council closes the old bridge"
+    assert _headline_of("Body text.", "Something else") == ""
