@@ -8,7 +8,8 @@ from collections.abc import Callable
 
 from bot.replica import claim_period
 from bot.retention import RetentionReport, run_retention
-from storage.errors import DATABASE_OUTAGES
+from bot.write_faults import RETENTION
+from storage.errors import DATABASE_ERRORS, is_outage
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,12 @@ async def retention_tick(  # type: ignore[no-untyped-def]
     try:
         if not await claim_period(services.db, services.lease, "retention", now=now, seconds=RETENTION_PERIOD_S):
             return None
-        return await run_retention(services.db, now=now, days=days, stopping=stopping)
-    except DATABASE_OUTAGES as exc:  # the disk full, a lock: what is deleted stays deleted, the rest waits a day
-        await services.write_faults.failed(exc, doing="deleting old stories")
+        report = await run_retention(services.db, now=now, days=days, stopping=stopping)
+    except DATABASE_ERRORS as exc:  # the disk full, a lock (or a bug): what is deleted stays deleted, the rest waits a day
+        if is_outage(exc):
+            await services.write_faults.failed(exc, doing="deleting old stories", kind=RETENTION)
+        else:
+            await services.database_bugs.report(exc, doing="deleting old stories")
         return None
+    await services.write_faults.works(RETENTION)
+    return report
