@@ -5,34 +5,30 @@ candidates cheaply: a story's profile is keyed by its few rarest stems (``story_
 the check of a new article reads only the profiles sharing a key with it, however many
 stories are stored.
 
-Document frequencies are cached in memory (``storage.dfcache``): a check needs those of about
-230 terms, its common stems looked up a moment ago, but its phrases (pairs of stems,
-``MAX_PHRASES`` a profile) mostly never seen: about 100 are read from ``term_df`` per check, all
-in one statement. This process's own additions update the cache as they are written; what
-other processes add (replicas on one database) shows after at most ``DF_CACHE_SECONDS``, a
-drift the IDF does not notice. A transaction rolled back after an addition leaves its counts
-one too high for as long. The cache is dropped a 64th at a time, in turn, and only a 64th
-goes past ``DF_CACHE_TERMS``, so no check has to read all of its terms again at once.
+Document frequencies are held in memory, all of them (``storage.dfmemory``: 42.6 MB at 100,000
+stories), kept exact with the table: each check first reads the one row that says which change
+``term_df`` is at, and applies the changes it has not seen (another process's, or this one's
+own), so a check costs no read of ``term_df`` (~1 ms before, for the ~100 terms a cache missed).
+Until the copy is loaded (a few seconds after start, in the background) the checks read the
+table.
 """
 
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from storage._time import from_db, to_db
+from storage import dfmemory
 from storage.decoded import DecodedCache
-from storage.dfcache import DfCache
+from storage.dfmemory import DfMemory
 
 if TYPE_CHECKING:
     from storage.db import Database
 
-DF_CACHE_SECONDS = 300.0  # a cached document frequency is read again at most this long after it was read
-DF_CACHE_TERMS = 200_000  # past this many counts a part of the cache is dropped
 DECODED_PROFILES = 4096  # candidates' vectors kept decoded (storage.decoded), the most recently used
 
 
@@ -45,9 +41,9 @@ class StoredVectors:
 
 
 class StoryRepo:
-    def __init__(self, db: Database, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
-        self._df = DfCache(ttl=DF_CACHE_SECONDS, capacity=DF_CACHE_TERMS, clock=clock)
+        self.df_memory = DfMemory(db)
         # The candidates' vectors, decoded by the caller (bot.storyflow), kept for the next checks.
         self.decoded: DecodedCache[object] = DecodedCache(DECODED_PROFILES)
 
@@ -55,26 +51,28 @@ class StoryRepo:
         """How many stored profiles hold each of ``terms`` (those held by none are left out),
         and how many profiles there are."""
         wanted = list(dict.fromkeys(("", *terms)))  # '' counts the profiles
-        counts, missing = self._df.lookup(wanted)
-        if missing:
-            rows = await self._db.fetchall(*self._df_query(missing))
-            read = dict.fromkeys(missing, 0)
-            read.update((r[0], int(r[1])) for r in rows)
-            self._df.store(read)
-            counts.update(read)
-        return {t: df for t in wanted[1:] if (df := counts.get(t, 0))}, counts.get("", 0)
+        table = await self.df_memory.table()
+        counts = None if table is None else table.counts(wanted)
+        if counts is None:  # not loaded yet (or a term whose hash two stored terms share)
+            read = {r[0]: int(r[1]) for r in await self._db.fetchall(*self._df_query(wanted))}
+            counts = [read.get(t, 0) for t in wanted]
+        return {t: df for t, df in zip(wanted[1:], counts[1:]) if df}, counts[0]
+
+    async def load_document_frequencies(self) -> None:
+        """Hold every document frequency in memory now (start-up; otherwise the first check
+        starts it in the background)."""
+        await self.df_memory.load()
+
+    async def close(self) -> None:
+        await self.df_memory.close()
 
     def _df_query(self, terms: list[str]) -> tuple[str, tuple[object, ...]]:
-        """One statement for all of ``terms``, whatever their number (a check misses about 100,
-        its phrases mostly): one text the engine prepares once, one trip to the database."""
+        """One statement for all of ``terms``, whatever their number (about 230 a check):
+        one text the engine prepares once, one trip to the database."""
         if self._db.engine == "postgresql":
             return "SELECT term, df FROM term_df WHERE term = ANY(?::text[])", (terms,)
         return ("SELECT term, df FROM term_df WHERE term IN (SELECT value FROM json_each(?))",
                 (json.dumps(terms, ensure_ascii=False),))
-
-    def _counted(self, terms: Iterable[str]) -> None:
-        """This process added a profile holding ``terms`` (and ''): keep cached counts exact."""
-        self._df.add(terms, 1)
 
     async def candidates(self, keys: Sequence[str], *, since: datetime, limit: int = 30) -> list[StoredVectors]:
         """Vectors of the source texts seen since ``since`` sharing the most of ``keys``, at
@@ -115,7 +113,7 @@ class StoryRepo:
                 "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = term_df.df + 1",
                 [(term,) for term in ("", *distinct)],
             )
-            self._counted(("", *distinct))
+            await dfmemory.record(conn, dict.fromkeys(("", *distinct), 1))
 
     async def profiles_of(self, article_id: int) -> list[tuple[int, str]]:
         """(profile id, profile) of every source text stored for a story, first one first."""
@@ -152,8 +150,7 @@ class StoryRepo:
                 "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = term_df.df + 1",
                 [(t,) for t in added],
             )
-        self._df.add(gone, -1)
-        self._counted(added)
+            await dfmemory.record(conn, {**dict.fromkeys(gone, -1), **dict.fromkeys(added, 1)})
 
     async def first_profiles(self, article_ids: Sequence[int]) -> dict[int, str]:
         """The first stored profile of each story (its own source's text), by story id."""
@@ -188,4 +185,4 @@ class StoryRepo:
                 "INSERT INTO term_df (term, df) VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET df = term_df.df + excluded.df",
                 list(df.items()),
             )
-            self._df.clear()  # a bulk load: read them afresh
+            await dfmemory.record(conn, None)  # a bulk load: copies in memory load the table again
