@@ -150,6 +150,11 @@ class DfMemory:
                 return table, _identity(after)
         raise RuntimeError(f"term_df kept changing while it was read ({_LOAD_TRIES} reads)")
 
+    async def settled(self) -> None:
+        """Wait for a load under way in the background, if any (tests, benchmarks)."""
+        if self._loading is not None:
+            await asyncio.shield(self._loading)
+
     async def close(self) -> None:
         if self._loading is not None and not self._loading.done():
             self._loading.cancel()

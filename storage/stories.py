@@ -98,7 +98,7 @@ class StoryRepo:
     ) -> None:
         """Store one source text's profile under its key stems and count its ``terms`` (the
         distinct stems, names and numbers) in the document frequencies."""
-        distinct = list(dict.fromkeys(terms))
+        counted = list(dict.fromkeys(("", *terms)))  # '' counts the profiles
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO story_profiles (article_id, profile, vectors, seen_at) VALUES (?, ?, ?, ?) RETURNING id",
@@ -111,9 +111,9 @@ class StoryRepo:
             )
             await conn.executemany(
                 "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = term_df.df + 1",
-                [(term,) for term in ("", *distinct)],
+                [(term,) for term in counted],
             )
-            await dfmemory.record(conn, dict.fromkeys(("", *distinct), 1))
+            await dfmemory.record(conn, dict.fromkeys(counted, 1))
 
     async def profiles_of(self, article_id: int) -> list[tuple[int, str]]:
         """(profile id, profile) of every source text stored for a story, first one first."""
@@ -134,7 +134,7 @@ class StoryRepo:
             await conn.execute("DELETE FROM story_keys WHERE profile_id = ?", (profile_id,))
             if profile is None:
                 await conn.execute("DELETE FROM story_profiles WHERE id = ?", (profile_id,))
-                gone, added = ["", *sorted(old)], []
+                gone, added = list(dict.fromkeys(("", *sorted(old)))), []
             else:
                 await conn.execute("UPDATE story_profiles SET profile = ?, vectors = ? WHERE id = ?",
                                    (profile, vectors, profile_id))
@@ -179,7 +179,7 @@ class StoryRepo:
                     "INSERT INTO story_keys (term, profile_id, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                     [(key, profile_id, to_db(seen_at)) for key in dict.fromkeys(keys)],
                 )
-                for term in ("", *dict.fromkeys(terms)):
+                for term in dict.fromkeys(("", *terms)):
                     df[term] = df.get(term, 0) + 1
             await conn.executemany(
                 "INSERT INTO term_df (term, df) VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET df = term_df.df + excluded.df",
