@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 KEEP_CHANGES = 1000  # recorded changes kept for copies that have not looked since (~230 terms each)
 _LOAD_TRIES = 5  # PostgreSQL: reads of the whole table before giving up while writers keep changing it
 
-_VERSION = "SELECT seq, token FROM term_df_version WHERE id = 1"
+VERSION = "SELECT seq, token FROM term_df_version WHERE id = 1"
 _NEXT = ("INSERT INTO term_df_version (id, seq, token) VALUES (1, 1, ?) ON CONFLICT (id) DO UPDATE "
          "SET seq = term_df_version.seq + 1, token = excluded.token RETURNING seq")
 
@@ -77,6 +77,13 @@ class DfMemory:
     def loaded(self) -> DfTable | None:
         return self._table
 
+    def held(self) -> tuple[DfTable | None, tuple[int, int]]:
+        """The copy as it stands, unchecked, and the change it is at: a caller that reads
+        ``VERSION`` in its own statement compares the two itself (``StoryRepo.find_candidates``)."""
+        if self._table is None:
+            self.start_loading()
+        return self._table, self._at
+
     async def table(self) -> DfTable | None:
         """The copy, caught up with every recorded change; None when it is not loaded (a load
         is then under way: read the table meanwhile)."""
@@ -84,7 +91,7 @@ class DfMemory:
             self.start_loading()
             return None
         async with self._lock:
-            now = _identity(next(iter(await self._db.fetchall(_VERSION)), None))  # one trip, not three
+            now = version_of(next(iter(await self._db.fetchall(VERSION)), None))  # one trip, not three
             if now == self._at:
                 return self._table
             if now[0] > self._at[0] and await self._catch_up():
@@ -142,12 +149,12 @@ class DfMemory:
 
     async def _load_through_db(self) -> tuple[DfTable, tuple[int, int]]:
         for _ in range(_LOAD_TRIES):
-            before = await self._db.fetchone(_VERSION)
+            before = await self._db.fetchone(VERSION)
             rows = await self._db.fetchall("SELECT term, df FROM term_df")
-            after = await self._db.fetchone(_VERSION)
-            if _identity(before) == _identity(after):
+            after = await self._db.fetchone(VERSION)
+            if version_of(before) == version_of(after):
                 table = await asyncio.to_thread(DfTable.build, ((r[0], r[1]) for r in rows))
-                return table, _identity(after)
+                return table, version_of(after)
         raise RuntimeError(f"term_df kept changing while it was read ({_LOAD_TRIES} reads)")
 
     async def settled(self) -> None:
@@ -164,7 +171,8 @@ class DfMemory:
                 pass
 
 
-def _identity(row: Any) -> tuple[int, int]:
+def version_of(row: Any) -> tuple[int, int]:
+    """(seq, token) of a ``VERSION`` row; (0, 0) when there is none (no change recorded yet)."""
     return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
@@ -173,7 +181,7 @@ def _load_sqlite(path: str) -> tuple[DfTable, tuple[int, int]]:
     conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False)
     try:
         conn.execute("BEGIN")
-        at = _identity(conn.execute(_VERSION).fetchone())
+        at = version_of(conn.execute(VERSION).fetchone())
         table = DfTable.build(conn.execute("SELECT term, df FROM term_df"))
         conn.execute("COMMIT")
         return table, at

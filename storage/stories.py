@@ -16,7 +16,7 @@ table.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -30,6 +30,18 @@ if TYPE_CHECKING:
     from storage.db import Database
 
 DECODED_PROFILES = 4096  # candidates' vectors kept decoded (storage.decoded), the most recently used
+
+
+def _candidates_query(keys: Sequence[str], since: datetime, limit: int) -> tuple[str, tuple[object, ...]]:
+    """The profiles seen since ``since`` sharing the most of ``keys`` (at most ``limit``, the
+    most shared first, then the newest): article id, vectors, seen at, id, with ``c.shared``."""
+    marks = ",".join("?" for _ in keys)
+    return (
+        f"SELECT p.article_id, p.vectors, p.seen_at, p.id FROM story_profiles p JOIN ("
+        f"SELECT k.profile_id, count(*) AS shared FROM story_keys k WHERE k.term IN ({marks}) AND k.seen_at >= ? "
+        f"GROUP BY k.profile_id ORDER BY shared DESC, k.profile_id DESC LIMIT ?) c ON c.profile_id = p.id",
+        (*keys, to_db(since), limit),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,18 +91,49 @@ class StoryRepo:
         most ``limit``."""
         if not keys:
             return []
-        marks = ",".join("?" for _ in keys)
-        rows = await self._db.fetchall(
-            f"""
-            SELECT p.article_id, p.vectors, p.seen_at, p.id FROM story_profiles p JOIN (
-                SELECT k.profile_id, count(*) AS shared FROM story_keys k
-                WHERE k.term IN ({marks}) AND k.seen_at >= ?
-                GROUP BY k.profile_id ORDER BY shared DESC, k.profile_id DESC LIMIT ?
-            ) c ON c.profile_id = p.id ORDER BY c.shared DESC
-            """,
-            (*keys, to_db(since), limit),
-        )
+        sql, args = _candidates_query(keys, since, limit)
+        rows = await self._db.fetchall(sql + " ORDER BY c.shared DESC, p.id DESC", args)
         return [StoredVectors(int(r[0]), r[1], from_db(r[2]), int(r[3])) for r in rows]  # type: ignore[arg-type]
+
+    async def find_candidates(
+        self, terms: Iterable[str], choose_keys: Callable[[dict[str, int], int], Sequence[str]], *,
+        since: datetime, limit: int = 30,
+    ) -> tuple[dict[str, int], int, list[StoredVectors]]:
+        """``document_frequencies(terms)``, then ``candidates`` of the keys ``choose_keys`` picks
+        with them, in one trip to the database when the copy in memory is loaded: the counts
+        are the copy's as it stands, and the statement that reads the candidates also reads
+        which change ``term_df`` is at. Only if that is not the change the copy is at (another
+        process or transaction wrote since) is the copy caught up and the whole done again, so
+        the counts are always those of the table the candidates were read from."""
+        wanted = list(dict.fromkeys(("", *terms)))
+        for _ in range(3):
+            table, at = self.df_memory.held()
+            counts = None if table is None else table.counts(wanted)
+            if counts is None:
+                break
+            df = {t: n for t, n in zip(wanted[1:], counts[1:]) if n}
+            keys = choose_keys(df, counts[0])
+            stored, version = await self._candidates_at(keys, since, limit)
+            if version == at:
+                return df, counts[0], stored
+            await self.df_memory.table()  # catch up (or start loading it again), then once more
+        df, documents = await self.document_frequencies(wanted[1:])
+        return df, documents, await self.candidates(choose_keys(df, documents), since=since, limit=limit)
+
+    async def _candidates_at(self, keys: Sequence[str], since: datetime, limit: int
+                             ) -> tuple[list[StoredVectors], tuple[int, int]]:
+        """``candidates``, and the (seq, token) of ``term_df_version`` read by the same statement."""
+        if not keys:
+            return [], dfmemory.version_of(next(iter(await self._db.fetchall(dfmemory.VERSION)), None))
+        sql, args = _candidates_query(keys, since, limit)
+        rows = await self._db.fetchall(
+            f"SELECT NULL, seq, NULL, NULL, token FROM term_df_version WHERE id = 1 "  # the columns' types line up
+            f"UNION ALL SELECT * FROM ({sql.replace('SELECT p.article_id', 'SELECT c.shared, p.article_id', 1)}) AS found",
+            args,
+        )
+        version = dfmemory.version_of(next(((r[1], r[4]) for r in rows if r[0] is None), None))
+        found = sorted((r for r in rows if r[0] is not None), key=lambda r: (-int(r[0]), -int(r[4])))
+        return [StoredVectors(int(r[1]), r[2], from_db(r[3]), int(r[4])) for r in found], version  # type: ignore[arg-type]
 
     async def add_profile(
         self, article_id: int, profile: str, vectors: str, *, keys: Sequence[str], terms: Iterable[str],

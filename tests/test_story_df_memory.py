@@ -131,3 +131,29 @@ def test_counts_added_after_the_load_join_the_arrays_and_never_go_below_zero(mon
     table.apply({"newer": 1, "new": 1})  # the recent terms join the arrays
     assert table.counts(["t1", "new", "t2", "newer", "t5"]) == [4, 4, 0, 1, 6]
     assert len(table) == 5000 + 3  # "new", "gone" (at 0) and "newer"
+
+
+async def test_candidates_and_counts_come_from_one_state_of_the_tables(two_dbs: tuple[Database, Database]) -> None:
+    """The check reads its counts from the copy without asking first, and the version with its
+    candidates: when another replica wrote in between, the copy is caught up and the check done
+    again, so its counts are the table's and its keys are chosen with them."""
+    mine, other = two_dbs
+    await _add(other, 1, TERMS[:10])
+    await mine.stories.load_document_frequencies()
+    await _add(other, 2, TERMS[5:20])  # not yet seen by the copy
+    chosen: list[dict[str, int]] = []
+
+    def keys(df: dict[str, int], documents: int) -> list[str]:
+        chosen.append(dict(df))
+        return [t for t in TERMS[:20] if df.get(t)]
+
+    df, documents, stored = await mine.stories.find_candidates(TERMS, keys, since=NOW, limit=5)
+    assert (df, documents) == await _table_counts(other, TERMS)
+    assert chosen[-1] == df and len(chosen) == 2  # the stale counts' keys were thrown away
+    assert {s.article_id for s in stored} == {1, 2}
+    assert [s.article_id for s in stored] == [2, 1]  # two keys shared each: the newest first
+    assert mine.stories.df_memory.loads == 1
+
+    chosen.clear()
+    assert await mine.stories.find_candidates(TERMS, keys, since=NOW, limit=5) == (df, documents, stored)
+    assert len(chosen) == 1  # nothing changed: one statement
