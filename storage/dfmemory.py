@@ -28,6 +28,7 @@ thread: 6.4 s (4.7 s CPU) for the 3.55 million terms of the 100,000-story bench 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import secrets
@@ -139,7 +140,14 @@ class DfMemory:
     async def load(self) -> None:
         """Load the copy now (also what ``table()`` starts in the background)."""
         if self._db.engine == "sqlite" and self._db.path != ":memory:" and not str(self._db.path).startswith("file:"):
-            table, at = await asyncio.to_thread(_load_sqlite, str(self._db.path))
+            conn = sqlite3.connect(Path(str(self._db.path)).resolve().as_uri() + "?mode=ro", uri=True,
+                                   check_same_thread=False)
+            try:
+                table, at = await asyncio.to_thread(_load_sqlite, conn)
+            except asyncio.CancelledError:
+                with contextlib.suppress(sqlite3.ProgrammingError):  # closed already: the read had ended
+                    conn.interrupt()  # the bot is stopping: end the read under way instead of waiting for it
+                raise
         else:
             table, at = await self._load_through_db()
         async with self._lock:
@@ -176,9 +184,9 @@ def version_of(row: Any) -> tuple[int, int]:
     return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
-def _load_sqlite(path: str) -> tuple[DfTable, tuple[int, int]]:
-    """Every ``term_df`` row and the change it is at, in one snapshot, on a connection of its own."""
-    conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False)
+def _load_sqlite(conn: sqlite3.Connection) -> tuple[DfTable, tuple[int, int]]:
+    """Every ``term_df`` row and the change it is at, in one snapshot, on a connection of its own
+    (closed after)."""
     try:
         conn.execute("BEGIN")
         at = version_of(conn.execute(VERSION).fetchone())
