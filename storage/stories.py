@@ -5,12 +5,13 @@ candidates cheaply: a story's profile is keyed by its few rarest stems (``story_
 the check of a new article reads only the profiles sharing a key with it, however many
 stories are stored.
 
-Document frequencies are held in memory, all of them (``storage.dfmemory``: 42.6 MB at 100,000
-stories), kept exact with the table: each check first reads the one row that says which change
-``term_df`` is at, and applies the changes it has not seen (another process's, or this one's
-own), so a check costs no read of ``term_df`` (~1 ms before, for the ~100 terms a cache missed).
-Until the copy is loaded (a few seconds after start, in the background) the checks read the
-table.
+Document frequencies are held in memory, all of them (``storage.dfmemory``: 46.8 MB at 100,000
+stories), kept exact with the table: the statement that reads a check's candidates also reads
+which change ``term_df`` is at, and when that is not the change the copy holds (another
+process's write, or this one's own), the copy applies the changes it has not seen and the check
+is done again (``find_candidates``). So a check costs no read of ``term_df`` (~1 ms before, for
+the ~100 terms a cache missed) and one trip to the database, not two. Until the copy is loaded
+(a few seconds after start, in the background) the checks read the table.
 """
 
 from __future__ import annotations
@@ -32,12 +33,14 @@ if TYPE_CHECKING:
 DECODED_PROFILES = 4096  # candidates' vectors kept decoded (storage.decoded), the most recently used
 
 
-def _candidates_query(keys: Sequence[str], since: datetime, limit: int) -> tuple[str, tuple[object, ...]]:
-    """The profiles seen since ``since`` sharing the most of ``keys`` (at most ``limit``, the
-    most shared first, then the newest): article id, vectors, seen at, id, with ``c.shared``."""
+def _candidates_query(keys: Sequence[str], since: datetime, limit: int, *, shared: bool = False
+                      ) -> tuple[str, tuple[object, ...]]:
+    """The profiles seen since ``since`` sharing the most of ``keys`` (at most ``limit``: those
+    sharing most, then the newest): article id, vectors, seen at, id (after how many keys they
+    share, if ``shared``). Unordered: ``ORDER BY c.shared DESC, p.id DESC`` orders them."""
     marks = ",".join("?" for _ in keys)
     return (
-        f"SELECT p.article_id, p.vectors, p.seen_at, p.id FROM story_profiles p JOIN ("
+        f"SELECT {'c.shared, ' if shared else ''}p.article_id, p.vectors, p.seen_at, p.id FROM story_profiles p JOIN ("
         f"SELECT k.profile_id, count(*) AS shared FROM story_keys k WHERE k.term IN ({marks}) AND k.seen_at >= ? "
         f"GROUP BY k.profile_id ORDER BY shared DESC, k.profile_id DESC LIMIT ?) c ON c.profile_id = p.id",
         (*keys, to_db(since), limit),
@@ -125,11 +128,10 @@ class StoryRepo:
         """``candidates``, and the (seq, token) of ``term_df_version`` read by the same statement."""
         if not keys:
             return [], dfmemory.version_of(next(iter(await self._db.fetchall(dfmemory.VERSION)), None))
-        sql, args = _candidates_query(keys, since, limit)
+        sql, args = _candidates_query(keys, since, limit, shared=True)
         rows = await self._db.fetchall(
-            f"SELECT NULL, seq, NULL, NULL, token FROM term_df_version WHERE id = 1 "  # the columns' types line up
-            f"UNION ALL SELECT * FROM ({sql.replace('SELECT p.article_id', 'SELECT c.shared, p.article_id', 1)}) AS found",
-            args,
+            # The version row first, its values in columns of the same types (PostgreSQL checks them).
+            f"SELECT NULL, seq, NULL, NULL, token FROM term_df_version WHERE id = 1 UNION ALL {sql}", args,
         )
         version = dfmemory.version_of(next(((r[1], r[4]) for r in rows if r[0] is None), None))
         found = sorted((r for r in rows if r[0] is not None), key=lambda r: (-int(r[0]), -int(r[4])))
