@@ -14,8 +14,12 @@ the pages where ours returns nothing and plain trafilatura returns something. Th
 text itself leaves the headline out); it is not an extractor of its own and costs no time.
 The row "ours+model" is ours with the learned paragraph drops of ``bench/paragraph_refine.py``
 (a study the bot does not ship; model trained on the dragnet even half by
-``bench/train_paragraph_model.py``). Speed ratios are printed for the fastest passes and
-for each round (the extractors alternate on the same pages, so the spread between rounds
+``bench/train_paragraph_model.py``). The rows "ours+lines" and "ours+bylines", run only when
+named in ``--only``: "ours+lines" is ours with the line cleaner keeping bylines, date lines
+and "Label: value" lines, which dragnet's gold keeps and the bot drops on purpose;
+"ours+bylines" keeps bylines only (studies of the gold's policy, nothing fitted; see
+``bench/study_dragnet_policy.py``). Speed ratios are printed for the fastest passes and for
+each round (the extractors alternate on the same pages, so the spread between rounds
 shows the machine's noise).
 
 Thresholds in ``bot/news/choose.py`` were set looking at the even halves; the odd halves
@@ -182,6 +186,38 @@ def ours_model(html: str, url: str) -> str:
         extract.choose_paragraphs = real
 
 
+# The line tests of ``bot.news.clean`` that ``ours+lines`` switches off: the kinds of line the
+# product drops on purpose (a post shows no byline or date line) and dragnet's gold keeps.
+_KEPT_LINE_TESTS = ("_is_dateline", "_is_byline", "_is_meta_line")
+
+
+def _ours_keeping(tests: tuple[str, ...], html: str, url: str) -> str:
+    """Ours with these line tests of ``bot.news.clean`` answering "not junk", put back after."""
+    from bot.news import clean
+
+    real = {name: getattr(clean, name) for name in tests}
+    for name in tests:
+        setattr(clean, name, lambda text: False)
+    try:
+        return ours(html, url)
+    finally:
+        for name, fn in real.items():
+            setattr(clean, name, fn)
+
+
+def ours_lines(html: str, url: str) -> str:
+    """Ours with the line cleaner keeping bylines, date lines and "Label: value" lines (a study
+    of dragnet's gold policy, ``bench/study_dragnet_policy.py``; the bot does not do it: the
+    text feeds the summary, the fingerprint and the story profile, whose names and lead would
+    take a reporter's name or a date for evidence)."""
+    return _ours_keeping(_KEPT_LINE_TESTS, html, url)
+
+
+def ours_bylines(html: str, url: str) -> str:
+    """Ours with the line cleaner keeping bylines only (and reading times, the same test)."""
+    return _ours_keeping(("_is_byline",), html, url)
+
+
 def pipeline(html: str, url: str) -> str:
     """The bot's whole per-page work: extract, clean, detect language, summarize, fingerprint
     and index terms (``process_page``); scored on its extracted text."""
@@ -196,9 +232,11 @@ def pipeline(html: str, url: str) -> str:
 
 EXTRACTORS: dict[str, Extractor] = {
     "trafilatura": plain_trafilatura, "readability": plain_readability, "ours": ours,
-    "ours+model": ours_model, "pipeline": pipeline,
+    "ours+model": ours_model, "ours+lines": ours_lines, "ours+bylines": ours_bylines,
+    "pipeline": pipeline,
 }
-COMPARED = ("ours", "ours+model", "trafilatura", "readability")
+COMPARED = ("ours", "ours+model", "ours+lines", "ours+bylines", "trafilatura", "readability")
+OPT_IN = ("ours+lines", "ours+bylines")  # run only when named in --only
 
 
 # --- one set -----------------------------------------------------------------------------------
@@ -251,7 +289,7 @@ def bench_set(name: str, data: Path, scorer: ModuleType, names: list[str], repea
     print("(cells: F1/P/R; ours+title: the headline ours found, then ours' text, as a post shows them)")
     if "trafilatura" in runs:
         base = runs["trafilatura"].pages_per_second
-        for extractor in ("ours", "ours+model", "pipeline", "readability"):
+        for extractor in ("ours", "ours+model", "ours+lines", "ours+bylines", "pipeline", "readability"):
             if extractor in runs:
                 per_round = [r[extractor] / r["trafilatura"] for r in rounds if extractor in r and r.get("trafilatura")]
                 print(f"speed {extractor}/plain trafilatura: {runs[extractor].pages_per_second / base:.2f}"
@@ -287,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     if not scorer_path.is_file():
         raise SystemExit(f"benchmark data not found in {args.shared} (expected {SCORER}); use --shared DIR")
     scorer = load_scorer(scorer_path)
-    names = args.only or [n for n in EXTRACTORS if not (args.no_pipeline and n == "pipeline")]
+    names = args.only or [n for n in EXTRACTORS if not (args.no_pipeline and n == "pipeline") and n not in OPT_IN]
     for name in args.sets:
         data = args.shared / SETS[name]
         if not (data / "ground-truth.json").is_file():

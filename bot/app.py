@@ -39,6 +39,8 @@ from bot.replica import Heartbeat, Lease, new_replica_id
 from bot.reindex import reindex_search
 from bot.story_summaries import StorySummaries, UsageBudget
 from bot.write_faults import WriteFaults
+from bot.runmode import TokenSafeUpdater
+from bot.database_bugs import DatabaseBugs
 from bot.storyflow import EditLimits
 from storage import Database
 from storage.warmup import warm_up_in_background
@@ -70,6 +72,7 @@ class Services:
     executor: ThreadPoolExecutor = field(init=False)
     poller: FeedPoller = field(init=False)
     write_faults: WriteFaults = field(init=False)
+    database_bugs: DatabaseBugs = field(init=False)  # a statement of ours rejected: logged, told once
     summaries: StorySummaries | None = None  # LLM summaries; None when LLM_BASE_URL is empty
     heartbeat: Heartbeat | None = None  # this replica's row and lease renewals, while running
     feed_claims: FeedClaims = field(default_factory=FeedClaims)  # polls under way (bot.feed_claims)
@@ -102,6 +105,7 @@ class Services:
                                    lease=self.lease)
         self.poller = FeedPoller(self)
         self.write_faults = WriteFaults(self.bot, settings.admin_ids, self.clock)  # a full disk while polling
+        self.database_bugs = DatabaseBugs(self.bot, settings.admin_ids)
         # Admin notices Telegram refuses with 429 wait in the outbox (bot.delivery.notices).
         attach_outbox(self.bot, NoticeOutbox(self.db, self.clock, link_preview=settings.link_previews,
                                              wake=self.publisher.wake))
@@ -165,6 +169,7 @@ def ingest_options(settings: CoreSettings) -> IngestOptions:
         backlog=settings.backlog_rule(),
         dedupe_window=timedelta(hours=settings.story_window_hours),
         edits=EditLimits(max_corrections=settings.story_max_corrections),
+        retention_days=settings.retention_days,
         summary=SummaryOptions(max_sentences=settings.summary_sentences, max_chars=settings.summary_max_chars),
     )
 
@@ -231,6 +236,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None, schedul
         .build()
     )
     application.bot_data["services"] = Services(settings=settings, clock=clock or SystemClock(), bot=application.bot)
+    application.updater = TokenSafeUpdater(application.bot, application.update_queue)  # a revoked token stops cleanly
     # The publisher's own task runs with the scheduled jobs; tests drive ``drain()`` themselves.
     application.bot_data["run_publisher"] = schedule_jobs
     application.bot_data["flood_clock"] = flood_clock

@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 
 from bot.clock import Clock
 from storage import Database
-from storage.errors import DATABASE_OUTAGES
+from storage.errors import DATABASE_ERRORS, is_outage
 from storage.chats import Chat
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,9 @@ async def remember_chat(db: Database, chat: TelegramChat | ChatFullInfo, *, cloc
     try:
         return await db.chats.upsert(chat.id, chat.type, title=chat.title or chat.full_name or "",
                                      username=chat.username, now=clock.now())
-    except DATABASE_OUTAGES as exc:
+    except DATABASE_ERRORS as exc:
+        if not is_outage(exc):  # a bug of ours: the error handler logs it and tells the admins
+            raise
         log.warning("could not record chat %s (%s); answering from what is stored", chat.id, exc)
         return await db.chats.get(chat.id)
 

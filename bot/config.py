@@ -74,6 +74,9 @@ class CoreSettings(BaseSettings):
     story_max_corrections: int = Field(default=3, ge=0, le=20)
     # Stories older than this are never posted as new (0: no limit).
     max_story_age_hours: float = Field(default=48, ge=0)
+    # Stories fetched longer ago than this are deleted, a batch at a time, once a day (0: kept
+    # forever); their feed entries are remembered so they are never posted again (bot.retention).
+    retention_days: float = Field(default=90, ge=0)
 
     # Fetching pages and feeds
     http_timeout_seconds: float = Field(default=20, gt=0)
@@ -104,6 +107,16 @@ class CoreSettings(BaseSettings):
     def _llm_model_needed(self) -> CoreSettings:
         if self.llm_base_url and not self.llm_model.strip():
             raise ValueError("LLM_MODEL is not set: name the model to ask (e.g. gpt-4o-mini, llama3.1)")
+        return self
+
+    @model_validator(mode="after")
+    def _retention_longer_than_windows(self) -> CoreSettings:
+        # Shorter, it would delete stories a new article may still join, or still to be posted.
+        hours = max(self.story_window_hours, self.max_story_age_hours)
+        if 0 < self.retention_days * 24 < hours:
+            raise ValueError(
+                f"RETENTION_DAYS={self.retention_days:g} keeps stories for less than STORY_WINDOW_HOURS / "
+                f"MAX_STORY_AGE_HOURS ({hours:g} hours): set it to at least {hours / 24:g}, or 0 to keep them forever")
         return self
 
     @property

@@ -32,6 +32,7 @@ from bot.news.stories import story_profile
 from bot.news.summarize import Summarizer
 from bot.news.textsafe import clip, valid_fields
 from bot.news.urls import canonical_url
+from bot.retention import forgotten_page, unforgotten
 from bot.storyflow import EditLimits, apply_correction, entry_hash, find_story, remember, source_joined
 from bot.news.urls import canonical_url, public_link
 from storage import Database
@@ -57,6 +58,7 @@ class IngestOptions:
     dedupe_window: timedelta = timedelta(days=7)  # near-duplicate search looks this far back
     summary: SummaryOptions = SummaryOptions()
     edits: EditLimits = EditLimits()
+    retention_days: float = 0  # RETENTION_DAYS: entries dated before it are not stored (0: any date)
 
 
 @dataclass(slots=True)
@@ -161,6 +163,8 @@ class Ingestor:
                 changed.append((seen[0], entry))
         for story_id, entry in changed:
             await self._correct(story_id, entry, report)
+        # Entries of stories retention deleted are seen, not new (bot.retention).
+        fresh = await unforgotten(self._db, feed.id, fresh, now=self._clock.now(), days=self._options.retention_days)
         processed = await asyncio.gather(*(self._process_entry(entry, report) for entry in fresh))
         if fresh and all(item is None for item in processed):
             failed = f"none of the {len(fresh)} new entries could be read" if len(fresh) > 1 else "the new entry could not be read"
@@ -169,7 +173,7 @@ class Ingestor:
         to_queue = set(range(len(fresh) - rule.size, len(fresh))) if first_poll else set(range(len(fresh)))
         subscriptions = await self._db.subscriptions.for_feed(feed.id)
         for index, (entry, item) in enumerate(zip(fresh, processed, strict=True)):  # oldest first
-            if item is None:
+            if item is None or await forgotten_page(self._db, feed.id, entry, item.canonical_url, now=now):
                 continue
             chats: list[int] = []
             if index in to_queue and rule.is_fresh(item.article.published or entry.published, now):

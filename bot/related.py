@@ -36,8 +36,10 @@ GENERIC_SHARE = 0.02  # a word in more than this share of stored stories (and > 
 async def search_stories(db: Database, words: str, *, now: datetime, limit: int = 5,
                          exclude: tuple[int, ...] = ()) -> list[StoredArticle]:
     """Stored stories best matching free text (any of en/uk/ru), best first: the more of the
-    words a story matches the higher it ranks. A story matching one word of several only
-    when no other word is stored anywhere and that word is not generic."""
+    words a story matches the higher it ranks. A story matching one word of two only when
+    the other is stored nowhere and that word is not generic; one word of three or more,
+    never (in an archive of a few hundred stories "campaign" is rare, and "South Dakota meth
+    campaign" would get the one election story that holds it)."""
     groups = query_groups(words)
     if not groups:
         return []
@@ -46,6 +48,8 @@ async def search_stories(db: Database, words: str, *, now: datetime, limit: int 
     if not known:
         return []
     need = 2 if len(known) >= 2 else 1
+    if len(known) == 1 and len(groups) >= 3:
+        return []  # one word of three or more is no answer, however rare it is in a small archive
     if len(known) == 1 and len(groups) > 1:
         stories_with_it = sum(counts.get(t, 0) for t in known[0])
         if stories_with_it > max(3, GENERIC_SHARE * await db.articles.count()):

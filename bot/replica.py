@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from bot.clock import Clock
 from bot.feed_claims import FeedClaims
 from storage import Database
-from storage.errors import DATABASE_OUTAGES
+from storage.errors import DATABASE_ERRORS, is_outage
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,10 @@ class Heartbeat:
             await self._sleep(self.lease.seconds / 4)
             try:
                 await self.beat()
-            except DATABASE_OUTAGES as exc:
+            except DATABASE_ERRORS as exc:
+                if not is_outage(exc):  # a bug of ours: its traceback, every beat until fixed
+                    log.exception("replica heartbeat failed; trying again in %g s", self.lease.seconds / 4)
+                    continue
                 if refused is None:
                     log.warning("replica heartbeat: the database refuses writes (%s); trying again every %g s",
                                 exc, self.lease.seconds / 4)

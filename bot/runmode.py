@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, Updater
 
 from bot.config import Settings
@@ -53,7 +53,21 @@ class RunMode:
             raise RunModeError(problem)
 
 
-class NoUpdates(Updater):
+class TokenSafeUpdater(Updater):
+    """PTB's updater, except that stopping it after its polling died of a revoked token (PTB
+    logs "Invalid token. Aborting retry loop." once, and keeps the exception in the polling
+    task) does not raise that exception again: it escaped ``run_polling``'s clean-up, which then
+    skipped ``post_stop`` (the publisher's outcomes unwritten) and closing the database, and
+    ``newsbot run`` ended with a traceback instead of its one plain line."""
+
+    async def stop(self) -> None:
+        try:
+            await super().stop()
+        except InvalidToken:
+            log.info("update polling had stopped: Telegram refused BOT_TOKEN")
+
+
+class NoUpdates(TokenSafeUpdater):
     """The updater of a worker: starting it takes no updates at all (no getUpdates, no webhook,
     and the webhook another replica registered is left alone), so PTB's run loop, signals and
     ``stop_running`` work as for the other roles."""

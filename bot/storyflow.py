@@ -146,5 +146,11 @@ def entry_hash(entry: FeedEntry | None) -> str | None:
     return hashlib.blake2b(seen.encode("utf-8", "replace"), digest_size=12).hexdigest()  # lone surrogates too
 
 
+def stored_profile_terms(text: str) -> list[str]:
+    """The terms a stored profile (its JSON) counted in the document frequencies when it was
+    remembered: what deleting it must take away again (``bot.retention``)."""
+    return _counted_terms(profile_from_json(text))
+
+
 def _counted_terms(profile: StoryProfile) -> list[str]:
     return list(dict.fromkeys([*profile.terms, *profile.names, *sorted(profile.numbers), *profile.lead, *profile.phrases]))

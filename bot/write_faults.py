@@ -1,12 +1,17 @@
 """The database refusing the jobs' writes (disk full, a lock held too long): an outage of the
-bot's own storage, not a failure of the feed being polled nor a bug of a job.
+bot's own storage, not a failure of the feed being polled nor a bug of a job (a statement the
+database rejects as wrong is one: ``bot.database_bugs``).
 
 A feed whose stories cannot be stored is not counted as failing (a full disk must not
 disable every feed after MAX_FEED_ERRORS polls, leaving them off when space returns); its
-claim makes it due again a lease later, and the poll that stores new stories again ends the
-fault. A poll or digest tick that cannot even claim its work skips the tick. Logged once per
-fault (not a traceback every two seconds), the admins told once (and at most once an hour,
-should the fault come and go), and told again when writing works.
+claim makes it due again a lease later. A poll or digest tick that cannot even claim its work
+skips the tick. Each kind of write is followed on its own (``CLAIM``: choosing the feeds to
+poll; ``DIGEST``: planning digests; a feed's poll, by feed) and its fault ends when that kind
+of write works again: the tick's claim, the digest tick, that feed's next poll (new stories
+or not), or any poll storing new stories (a write that needed room). The fault is over when
+no kind is refused any more. Logged once per fault (not a traceback every two seconds), the
+admins told once when it starts (and at most once an hour, should it come and go), and once
+when it is over.
 """
 
 from __future__ import annotations
@@ -20,32 +25,47 @@ from telegram import Bot
 from bot.clock import Clock
 from bot.notify import notify_admins
 
-__all__ = ["NOTICE_EVERY", "WriteFaults"]
+__all__ = ["CLAIM", "DIGEST", "NOTICE_EVERY", "WriteFaults", "feed_write"]
 
 log = logging.getLogger(__name__)
 
 NOTICE_EVERY = timedelta(hours=1)
+CLAIM = "claim"  # the poll tick choosing (claiming) the due feeds
+DIGEST = "digest"  # the digest tick planning the due digests
+_FEED = "feed:"
+
+
+def feed_write(feed_id: int) -> str:
+    """The kind of write of one feed's poll (its stories and its state)."""
+    return f"{_FEED}{feed_id}"
 
 
 class WriteFaults:
-    """Whether the database takes the poll job's writes; one per bot process."""
+    """Whether the database takes the jobs' writes; one per bot process."""
 
     def __init__(self, bot: Bot, admin_ids: Iterable[int], clock: Clock) -> None:
         self._bot = bot
         self._admin_ids = list(admin_ids)
         self._clock = clock
-        self.fault: str | None = None  # what the database said, while it refuses writes
+        self._refused: dict[str, str] = {}  # each kind of write refused now, and what the database said
         self._told_at: datetime | None = None
         self._told = False  # the admins heard of the current fault
 
-    async def failed(self, exc: BaseException, *, doing: str) -> str:
-        """A job could not write (``doing``: "polling https://…/rss"); returns the error text."""
+    @property
+    def fault(self) -> str | None:
+        """What the database said, while it refuses some kind of write; None when all work."""
+        return next(iter(self._refused.values()), None)
+
+    async def failed(self, exc: BaseException, *, doing: str, kind: str) -> str:
+        """A job could not write (``doing``: "polling https://…/rss"; ``kind``: ``CLAIM``,
+        ``DIGEST`` or ``feed_write(id)``); returns the error text."""
         reason = str(exc) or type(exc).__name__
         refused = f"the database refused a write: {reason}"
-        if self.fault is not None:
+        started = not self._refused
+        self._refused[kind] = reason
+        if not started:
             log.debug("%s: the database still refuses writes (%s)", doing, reason)
             return refused
-        self.fault = reason
         log.error("cannot write to the database (%s) while %s: new stories wait on their feeds and digests "
                   "on their slots until writing works again; no feed is counted as failing", reason, doing)
         now = self._clock.now()
@@ -59,12 +79,21 @@ class WriteFaults:
             )
         return refused
 
+    async def works(self, kind: str) -> None:
+        """A write of ``kind`` worked: its fault (if any) is over; the whole fault when it was the last."""
+        if self._refused.pop(kind, None) is not None:
+            await self._over_if_none_left()
+
     async def stored(self) -> None:
-        """A poll stored new stories: writing works (again)."""
-        if self.fault is None:
+        """A poll stored new stories: a write that needed room worked, so every feed's does."""
+        if any(kind.startswith(_FEED) for kind in self._refused):
+            self._refused = {k: v for k, v in self._refused.items() if not k.startswith(_FEED)}
+            await self._over_if_none_left()
+
+    async def _over_if_none_left(self) -> None:
+        if self._refused:
             return
-        fault, self.fault = self.fault, None
-        log.warning("the database takes writes again (it refused them: %s); polling stores stories again", fault)
+        log.warning("the database takes writes again; polling stores stories again")
         if self._told:
             self._told = False
             await notify_admins(self._bot, self._admin_ids,

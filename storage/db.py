@@ -71,6 +71,7 @@ class Database:
         from storage.flood import FloodBudgetRepo
         from storage.jobruns import JobRunRepo
         from storage.replicas import ReplicaRepo
+        from storage.retention import RetentionRepo
         from storage.schedules import ScheduleRepo
         from storage.state import StateRepo
         from storage.stories import StoryRepo
@@ -90,6 +91,7 @@ class Database:
         self.replicas = ReplicaRepo(self)
         self.job_runs = JobRunRepo(self)
         self.flood = FloodBudgetRepo(self)
+        self.retention = RetentionRepo(self)
 
     @staticmethod
     async def connect(target: str | Path) -> Database:

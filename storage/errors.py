@@ -17,22 +17,52 @@ class DatabaseUnavailableError(Exception):
     """The database server could not be reached (PostgreSQL: connection refused or lost)."""
 
 
+# SQLite's primary result codes that mean "the database cannot take work now", not "this
+# statement is wrong": SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL,
+# SQLITE_CANTOPEN, SQLITE_PROTOCOL. "no such column" or a syntax error is SQLITE_ERROR (1): a bug.
+_SQLITE_OUTAGE_CODES = frozenset({5, 6, 8, 10, 13, 14, 15})
+# The same by the words, for an error raised without its code (Python < 3.11, a wrapper's own).
+_SQLITE_OUTAGE_WORDS = ("database is locked", "is locked", "disk is full", "disk i/o error", "readonly database",
+                        "unable to open database", "locking protocol")
+
+
 def _engine_errors() -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:
-    """(any failure of a statement, the failures of the database being unavailable), over the
-    engines installed: callers outside ``storage/`` catch these, never a driver's own types."""
+    """(any failure of a statement, the failures of the database being unavailable whatever the
+    statement), over the engines installed: callers outside ``storage/`` catch these, never a
+    driver's own types."""
     errors: list[type[BaseException]] = [sqlite3.Error, DatabaseUnavailableError]
-    outages: list[type[BaseException]] = [sqlite3.OperationalError, DatabaseUnavailableError]
+    outages: list[type[BaseException]] = [DatabaseUnavailableError]
     try:
         import asyncpg  # the optional PostgreSQL driver
     except ImportError:
         pass
     else:
         errors += [asyncpg.PostgresError, asyncpg.InterfaceError]
-        outages += [asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
-                    asyncpg.exceptions.OperatorInterventionError, asyncpg.exceptions.InsufficientResourcesError]
+        found = asyncpg.exceptions
+        outages += [asyncpg.PostgresConnectionError, asyncpg.InterfaceError, found.CannotConnectNowError,
+                    found.OperatorInterventionError, found.InsufficientResourcesError,  # disk full is one
+                    found.LockNotAvailableError, found.DeadlockDetectedError, found.ReadOnlySQLTransactionError]
     return tuple(errors), tuple(outages)
 
 
-#: ``except DATABASE_ERRORS``: a statement failed, on whichever engine.
-#: ``except DATABASE_OUTAGES``: the database cannot take work now (locked, full, unreachable).
-DATABASE_ERRORS, DATABASE_OUTAGES = _engine_errors()
+#: ``except DATABASE_ERRORS``: a statement failed, on whichever engine; then ``is_outage(exc)``
+#: tells the database being unable to take work now from a bug of ours.
+DATABASE_ERRORS, _OUTAGE_TYPES = _engine_errors()
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot take work now (locked or busy, the disk full or
+    failing, read-only, the file or server unreachable): worth waiting out and trying again.
+
+    False for everything else a statement can raise (``no such column``, a syntax error, a
+    constraint): a bug that trying again would only hide; it must be logged with its traceback.
+    """
+    if isinstance(exc, _OUTAGE_TYPES):
+        return True
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return (code & 0xFF) in _SQLITE_OUTAGE_CODES  # the extended codes (SQLITE_IOERR_WRITE) too
+    words = str(exc).lower()
+    return any(w in words for w in _SQLITE_OUTAGE_WORDS)

@@ -412,6 +412,22 @@ async def _stem_df(db: aiosqlite.Connection) -> None:
     await stemdf.backfill_sqlite(db)
 
 
+async def _retention(db: aiosqlite.Connection) -> None:
+    """Retention (``storage.retention``): the keys of feed entries whose stories were deleted,
+    so that a feed still listing one never brings it back; and the indexes its deletes need
+    (a story's outbox rows, a post's edits, a profile's keys were found by scanning the table,
+    once per deleted row, as ON DELETE CASCADE looked them up; settled outbox rows of no story
+    by age)."""
+    await _run_script(db, """
+CREATE TABLE forgotten_entries (key TEXT PRIMARY KEY, seen_at TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX forgotten_entries_seen ON forgotten_entries (seen_at);
+CREATE INDEX deliveries_article_id ON deliveries (article_id) WHERE article_id IS NOT NULL;
+CREATE INDEX deliveries_unlinked_created ON deliveries (created_at) WHERE article_id IS NULL;
+CREATE INDEX post_edits_delivery ON post_edits (delivery_id);
+CREATE INDEX story_keys_profile ON story_keys (profile_id);
+""")
+
+
 async def _term_df_changes(db: aiosqlite.Connection) -> None:
     """Each change of ``term_df`` recorded, so a copy of it held in memory (``storage.dfmemory``)
     follows other processes' writes exactly: the change the table is at, and the last changes."""
@@ -433,7 +449,7 @@ CREATE TABLE term_df_changes (
 MIGRATIONS: tuple[Migration, ...] = (
     _to_v1, _to_v2, _to_v3, _rich_posts, _to_v4_schedules, _feed_warnings, _add_story_summaries, _stories,
     _replica_leases, _job_runs, _flood_budget, _article_sources_by_feed, _story_keys_seen,
-    _flood_sends, _reply_target, _stem_df, _term_df_changes,
+    _flood_sends, _reply_target, _stem_df, _retention, _term_df_changes,
 )
 LATEST = len(MIGRATIONS)
 

@@ -398,6 +398,17 @@ async def _stem_df(db: asyncpg.Connection) -> None:
     await stemdf.backfill_pg(db)
 
 
+async def _retention(db: asyncpg.Connection) -> None:
+    await db.execute("""
+        CREATE TABLE forgotten_entries (key TEXT COLLATE "C" PRIMARY KEY, seen_at TEXT COLLATE "C" NOT NULL);
+        CREATE INDEX forgotten_entries_seen ON forgotten_entries (seen_at);
+        CREATE INDEX deliveries_article_id ON deliveries (article_id) WHERE article_id IS NOT NULL;
+        CREATE INDEX deliveries_unlinked_created ON deliveries (created_at) WHERE article_id IS NULL;
+        CREATE INDEX post_edits_delivery ON post_edits (delivery_id);
+        CREATE INDEX story_keys_profile ON story_keys (profile_id);
+    """)
+
+
 async def _term_df_changes(db: asyncpg.Connection) -> None:
     # storage.dfmemory: each change of term_df recorded, for the copies held in memory.
     await db.execute("""
@@ -418,7 +429,7 @@ async def _term_df_changes(db: asyncpg.Connection) -> None:
 PG_MIGRATIONS: tuple[PgMigration, ...] = (
     _to_v1, _to_v2, _to_v3, _rich_posts, _to_v4_schedules, _feed_warnings, _add_story_summaries, _stories,
     _replica_leases, _job_runs, _flood_budget, _article_sources_by_feed, _story_keys_seen,
-    _flood_sends, _reply_target, _stem_df, _term_df_changes,
+    _flood_sends, _reply_target, _stem_df, _retention, _term_df_changes,
 )
 
 

@@ -154,9 +154,9 @@ class StoryRepo:
                 "INSERT INTO story_keys (term, profile_id, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 [(key, profile_id, to_db(now)) for key in dict.fromkeys(keys)],
             )
-            await conn.executemany(
+            await conn.executemany(  # in term order, as retention's decrements: no deadlock between replicas
                 "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = term_df.df + 1",
-                [(term,) for term in counted],
+                [(term,) for term in sorted(counted)],
             )
             await dfmemory.record(conn, dict.fromkeys(counted, 1))
 

@@ -113,3 +113,11 @@ async def bare_story(db: Database, n: int, now: datetime) -> int:
         title=f"Story {n}", text="Text.", summary="Text.", language="en", author="", published_at=now,
         from_feed=False, related=(), fingerprint=None, bands=None, title_terms="story", body_terms="text",
     ), now=now)
+
+KYIV_BRIDGE_EN = (
+    "President Volodymyr Zelensky opened a new bridge across the Dnipro in Kyiv on Monday, linking the "
+    "Obolon and Troieshchyna districts after more than fifteen years of construction.\n\n"
+    "The mayor said the bridge would ease traffic jams on the capital's northern exits. Public "
+    "transport will start running across it next week, he said.\n\n"
+    "Zelensky thanked the builders and said Kyiv would keep investing in its roads and bridges."
+)

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import FakeClock
-from bot.delivery.notices import MAX_WAITING_NOTICES
+from bot.delivery.notices import MAX_WAITING_NOTICES, NOTICE_RETRY_AFTER
 from bot.delivery.ratelimit import bulk_sends
 from bot.delivery.reply_retry import REPLY_RETRIES
 from bot.notify import notify_admins
@@ -107,3 +107,24 @@ async def test_a_notice_made_mid_post_is_not_paused_with_the_posts(running_bot: 
         assert await notify_admins(running_bot.application.bot, [ADMIN_ID], "The topic 12 was closed") == 1
     [sent] = tg.sent_messages(ADMIN_ID)
     assert sent.text == "The topic 12 was closed"
+
+
+@pytest.mark.parametrize("kind", ["500", "502"])
+async def test_a_notice_refused_with_a_5xx_waits_in_the_outbox_and_arrives_once(
+    bot: RunningBot, tg: FakeTelegramServer, clock: FakeClock, kind: str
+) -> None:
+    """Telegram answering 500 or 502 took nothing: the notice used to be logged and lost."""
+    tg.fail("sendMessage", kind, chat_id=ADMIN_ID, times=2)  # the notice, then the outbox's first try
+    tg.push_my_chat_member(CHANNEL, "channel", title="Daily News", from_user_id=ADMIN_ID)
+    [row] = await _rows(bot, 1)
+    assert _refusals(tg) == [int(kind)]
+    assert row.state == "pending" and row.next_attempt_at == clock.now() + NOTICE_RETRY_AFTER
+    assert (await bot.services.publisher.drain()).sent == 0  # not before its time
+    clock.advance(NOTICE_RETRY_AFTER)
+    assert (await bot.services.publisher.drain()).sent == 0  # refused again: tried again later
+    for _ in range(10):
+        clock.advance(timedelta(minutes=2))
+        await bot.services.publisher.drain()
+    [sent] = tg.sent_messages(ADMIN_ID)
+    assert "I was added to channel Daily News" in (sent.text or "")
+    assert _refusals(tg) == [int(kind), int(kind), 200]  # once, not again

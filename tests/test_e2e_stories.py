@@ -4,13 +4,17 @@ news site, with a real SQLite file and a FakeClock."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from bot.clock import FakeClock
+from bot.jobs.digest import queue_due_digests
 from bot.jobs.poll import poll_due_feeds
+from bot.news.render import telegram_length
+from bot.storyflow import EditLimits
 from tests.conftest import ADMIN_ID, READER_ID, TOKEN, RunningBot
 from tests.fakes.news_site import FakeNewsSite
-from tests.stories import DAM, ELECTION, QUAKE_AP, QUAKE_OTHER, QUAKE_REUTERS
+from tests.stories import DAM, ELECTION, KYIV_BRIDGE_EN, QUAKE_AP, QUAKE_OTHER, QUAKE_REUTERS
 
 
 CHANNEL = -1007002
@@ -233,3 +237,154 @@ async def test_latest_lists_a_story_once_ranked_by_sources_and_recency(
     [answer] = await running_bot.command(READER_ID, "/latest 2")
     assert _titles(answer.params["text"]) == ["Quake shakes Sumbawa, schools damaged",
                                               "Earthquake kills 12 in Indonesia's Aceh"]
+
+
+async def test_a_photo_post_gets_its_new_source_in_its_caption(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    wire = site.feed("/wire.xml", title="Wire Service")
+    press = site.feed("/press.xml", title="Daily Press")
+    wire.publish("Earthquake kills 12 in Indonesia's Aceh", body=QUAKE_REUTERS, page_image=site.url("/img/aceh.jpg"))
+    await _channel_follows(running_bot, site, ["/wire.xml", "/press.xml"])
+    assert await _cycle(running_bot, clock) == 1
+    [photo] = running_bot.tg.calls_to("sendPhoto")
+    second = press.publish("Strong quake in Aceh leaves at least 12 dead", body=QUAKE_AP)
+    assert await _cycle(running_bot, clock) == 0
+    assert not _edits(running_bot)  # a photo's text is its caption: editMessageText would be refused
+    [edit] = running_bot.tg.calls_to("editMessageCaption")
+    assert edit.ok and edit.params["message_id"] == photo.result["message_id"]
+    assert "Also:" in edit.params["caption"] and f'href="{second.url}"' in edit.params["caption"]
+
+
+async def test_many_outlets_of_one_event_keep_the_edit_within_telegrams_limits(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    """Twelve more outlets with long names carry one event, one poll each: every edit is one
+    Telegram accepts (the fake refuses what Telegram refuses), the post keeps its title, the
+    "Also:" line names the sources that fit its room and counts the rest, and the post is
+    edited at most ``EditLimits.max_edits`` (10) times, however many outlets follow."""
+    wire = site.feed("/wire.xml", title="Wire Service")
+    wire.publish("Earthquake kills 12 in Indonesia's Aceh", body=QUAKE_REUTERS)
+    outlets = [site.feed(f"/outlet{n}.xml", title=f"The Regional Broadcasting Corporation of Province Number {n} "
+                         "· Evening Edition · Живі новини регіону")
+               for n in range(12)]
+    await _channel_follows(running_bot, site, ["/wire.xml", *(f"/outlet{n}.xml" for n in range(12))])
+    assert await _cycle(running_bot, clock) == 1
+    [post] = running_bot.tg.sent_messages(CHANNEL)
+    for number, outlet in enumerate(outlets):
+        outlet.publish(f"Strong quake in Aceh leaves at least 12 dead ({number})",
+                       body=QUAKE_AP + f"\n\nReported by our correspondent number {number}.")
+        assert await _cycle(running_bot, clock) == 0
+    edits = _edits(running_bot)
+    assert len(edits) == EditLimits().max_edits and all(edit.ok for edit in edits)
+    [story] = await running_bot.services.db.articles.latest(limit=5)
+    assert story.source_count == 13 and len(running_bot.tg.sent_messages(CHANNEL)) == 1
+    last = edits[-1].params["text"]
+    assert telegram_length(last) <= 4096
+    assert last.startswith(post.params["text"].split("\n\n")[0])  # the same title line
+    shown = last.split("Also: ", 1)[1].count("<a href=")
+    counted = re.search(r"</a> \+(\d+)$", last)
+    # At the tenth edit eleven outlets had it: the first one's post names the ten others.
+    assert counted and shown + int(counted.group(1)) == 10
+
+
+async def test_a_digest_lists_a_story_carried_by_two_outlets_once_and_first(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    wire = site.feed("/wire.xml", title="Wire Service")
+    press = site.feed("/press.xml", title="Daily Press")
+    await _channel_follows(running_bot, site, ["/wire.xml", "/press.xml"])
+    [answer] = await running_bot.command(ADMIN_ID, f"/channel {CHANNEL} schedule digest 18:00 only")
+    assert answer.params["text"].startswith("Done."), answer.params["text"]
+    wire.publish("Earthquake kills 12 in Indonesia's Aceh", body=QUAKE_REUTERS)
+    assert await _cycle(running_bot, clock) == 0  # "only": the channel gets its stories in digests
+    press.publish("Strong quake in Aceh leaves at least 12 dead", body=QUAKE_AP)
+    wire.publish("Dam gates open after repairs", body=DAM)
+    press.publish("Portugal votes for stability", body=ELECTION)
+    assert await _cycle(running_bot, clock) == 0
+    clock.set(clock.now().replace(hour=18, minute=0, second=10))
+    await queue_due_digests(running_bot.services)
+    assert (await running_bot.services.publisher.drain()).sent == 1
+    [digest] = running_bot.tg.sent_messages(CHANNEL)
+    items = re.findall(r"\n\d+\. <a [^>]*>([^<]*)</a>", digest.params["text"])
+    # Newer stories came later, but two outlets carried the quake: it leads, once.
+    assert items[0] == "Earthquake kills 12 in Indonesia's Aceh"
+    assert sorted(items) == sorted(["Earthquake kills 12 in Indonesia's Aceh", "Dam gates open after repairs",
+                                    "Portugal votes for stability"])
+    assert "Strong quake in Aceh" not in digest.params["text"]
+
+
+async def test_related_as_a_reply_to_a_post_lists_neither_the_post_nor_its_other_sources(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    await running_bot.command(READER_ID, "/start")
+    wire = site.feed("/wire.xml", title="Wire Service")
+    press = site.feed("/press.xml", title="Daily Press")
+    for number, path in enumerate(("/wire.xml", "/press.xml"), start=1):
+        await running_bot.command(ADMIN_ID, f"/addfeed {site.url(path)}")
+        await running_bot.command(READER_ID, f"/subscribe {number}")
+    first = wire.publish("Earthquake kills 12 in Indonesia's Aceh", body=QUAKE_REUTERS)
+    await _cycle(running_bot, clock)
+    second = press.publish("Strong quake in Aceh leaves at least 12 dead", body=QUAKE_AP)
+    press.publish("Quake shakes Sumbawa, schools damaged", body=QUAKE_OTHER)
+    await _cycle(running_bot, clock)
+    [post] = [c for c in running_bot.tg.sent_messages(READER_ID) if "Aceh" in c.params["text"]]
+    [answer] = await running_bot.command(READER_ID, "/related", reply_to=post.result["message_id"])
+    text = answer.params["text"]
+    assert first.url not in text and second.url not in text
+    assert "Strong quake in Aceh" not in text and "Earthquake kills 12" not in text.split("\n", 1)[-1]
+
+
+async def test_related_finds_a_story_across_scripts(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    await running_bot.command(READER_ID, "/start")
+    feed = site.feed("/rss.xml", title="Kyiv Post")
+    await running_bot.command(ADMIN_ID, f"/addfeed {site.url('/rss.xml')}")
+    feed.publish("Zelensky opens new bridge in Kyiv", body=KYIV_BRIDGE_EN)
+    feed.publish("Dam gates open after repairs", body=DAM)
+    await _cycle(running_bot, clock)
+    for query in ("Зеленський", "Зеленский", "Київ", "Киев"):
+        [answer] = await running_bot.command(READER_ID, f"/related {query}")
+        assert "Zelensky opens new bridge in Kyiv" in answer.params["text"], query
+        assert "Dam gates" not in answer.params["text"], query
+
+
+async def test_related_says_it_found_nothing_rather_than_list_unrelated_stories(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    await running_bot.command(READER_ID, "/start")
+    feed = site.feed("/rss.xml", title="Fake Times")
+    await running_bot.command(ADMIN_ID, f"/addfeed {site.url('/rss.xml')}")
+    await running_bot.command(READER_ID, "/subscribe 1")
+    feed.publish("Dam gates open after repairs", body=DAM)
+    feed.publish("Portugal votes for stability", body=ELECTION)
+    await _cycle(running_bot, clock)
+    nothing = "I found no stored stories about that"
+    [answer] = await running_bot.command(READER_ID, "/related South Dakota meth campaign")
+    assert answer.params["text"].startswith(nothing)
+    [post] = [c for c in running_bot.tg.sent_messages(READER_ID) if "Dam gates open" in c.params["text"]]
+    assert "Read also" not in post.params["text"]
+    [answer] = await running_bot.command(READER_ID, "/related", reply_to=post.result["message_id"])
+    assert answer.params["text"].startswith(nothing)  # the election story is stored, and unrelated
+
+
+async def test_a_chat_following_only_the_second_outlet_gets_the_story_once(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    wire = site.feed("/wire.xml", title="Wire Service")
+    press = site.feed("/press.xml", title="Daily Press")
+    wire.publish("Earthquake kills 12 in Indonesia's Aceh", body=QUAKE_REUTERS)
+    await _channel_follows(running_bot, site, ["/wire.xml", "/press.xml"])  # CHANNEL: both outlets
+    await running_bot.command(READER_ID, "/start")
+    await running_bot.command(READER_ID, "/subscribe 2")  # the reader: the press only
+    assert await _cycle(running_bot, clock) == 1
+    press.publish("Strong quake in Aceh leaves at least 12 dead", body=QUAKE_AP)
+    assert await _cycle(running_bot, clock) == 1  # to the reader, who had not had it
+    [post] = [c for c in running_bot.tg.sent_messages(READER_ID) if "Aceh" in c.params["text"]]
+    assert "Earthquake kills 12 in Indonesia's Aceh" in post.params["text"]  # the story, with its sources
+    assert "Also:" in post.params["text"]
+    assert len(running_bot.tg.sent_messages(CHANNEL)) == 1 and len(_edits(running_bot)) == 1
+    for _ in range(2):
+        assert await _cycle(running_bot, clock) == 0
+    assert len([c for c in running_bot.tg.sent_messages(READER_ID) if "Aceh" in c.params["text"]]) == 1

@@ -314,3 +314,17 @@ def test_a_short_precision_reading_is_checked_against_readability() -> None:
 )
 def test_a_caption_sentence_with_its_credit_is_prose_a_bare_credit_is_not(line: str, junk: bool) -> None:
     assert is_junk_line(line) is junk
+
+
+# --- list items keep their "- " mark whichever reading wins ------------------------------------
+
+def test_a_short_pages_list_items_are_marked_when_readability_reads_it() -> None:
+    # c4a3637c6696's shape on a page under 800 characters: readability-lxml's reading won and
+    # gave the items as bare lines, so the summarizer did not see the list that completes the
+    # first sentence and dropped it as a heading.
+    body = ("<article><h1>Скорость бега</h1><p>Характеристики бега можно увеличить за счет кодов</p>"
+            "<ul><li>player.setav speedmult 100</li><li><p>player.setav health 100</p></li></ul>"
+            "<p>То, что вы поставите, такая скорость у вас и будет, и показатель сам не прибавится.</p></article>")
+    article = page(body)
+    assert article.paragraphs[1:3] == ["- player.setav speedmult 100", "- player.setav health 100"]
+    assert_one_paragraph_per_line(article)

@@ -19,7 +19,7 @@ import pytest
 from storage import Database, stemdf
 from storage.articles import NewArticle
 from storage.fulltext import fts_string
-from storage.schema import LATEST, MIGRATIONS
+from storage.schema import LATEST, MIGRATIONS, _stem_df
 from tests.old_schema import at_version
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
@@ -135,8 +135,7 @@ async def test_the_migration_fills_it_from_an_existing_index_in_batches(
             f"VALUES ({i + 1}, 'https://n.example/{i}', 'https://n.example/{i}', 't', '2026-01-01 00:00:00.000000')"
         )
         statements.append(f"INSERT INTO articles_fts (rowid, title, body) VALUES ({i + 1}, '{title}', '{body}')")
-    # The version before the migration that adds stem_df (later ones may follow it).
-    await at_version(engine, database_target, [m.__name__ for m in MIGRATIONS].index("_stem_df"), statements)
+    await at_version(engine, database_target, MIGRATIONS.index(_stem_df), statements)  # just before stem_df
     monkeypatch.setattr(stemdf, "BACKFILL_BATCH", 4)  # several batches of tokens (SQLite)...
     monkeypatch.setattr(stemdf, "BACKFILL_ROWS", 5)  # ...and of index rows (PostgreSQL)
     db = await Database.connect(database_target)

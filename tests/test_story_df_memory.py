@@ -5,8 +5,9 @@ kept; and they are caught up change by change, not loaded again, when they can b
 
 from __future__ import annotations
 
+import json
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -157,3 +158,18 @@ async def test_candidates_and_counts_come_from_one_state_of_the_tables(two_dbs: 
     chosen.clear()
     assert await mine.stories.find_candidates(TERMS, keys, since=NOW, limit=5) == (df, documents, stored)
     assert len(chosen) == 1  # nothing changed: one statement
+
+
+async def test_a_retention_pass_on_another_replica_shows_at_the_next_check(two_dbs: tuple[Database, Database]) -> None:
+    """Retention (``storage.retention``) takes a deleted story's terms off ``term_df``: a copy
+    held in memory by another process follows at its next check, change by change."""
+    mine, other = two_dbs
+    for n, terms in enumerate((TERMS[:30], TERMS[10:40], TERMS[20:50]), start=1):
+        await other.stories.add_profile(await bare_story(other, n, NOW), json.dumps(terms), "{}", keys=terms[:2],
+                                        terms=terms, now=NOW)
+    await mine.stories.load_document_frequencies()
+    batch, _ = await other.retention.delete_stories(
+        cutoff=NOW + timedelta(days=1), now=NOW + timedelta(days=1), limit=10, after=None, profile_terms=json.loads)
+    assert batch.stories == 2  # the newest story is kept (its ids are the largest)
+    assert await mine.stories.document_frequencies(TERMS) == (dict.fromkeys(TERMS[20:50], 1), 1)
+    assert mine.stories.df_memory.loads == 1

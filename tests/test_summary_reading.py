@@ -552,3 +552,18 @@ def test_rather_than_opens_a_sentence_of_its_own() -> None:
         "Rather than wait for help, residents built a wall of sandbags along the embankment."
     )
     assert summarize_text(text, "en") == text
+
+
+def test_a_text_whose_only_sentence_is_a_list_item_shows_that_sentence() -> None:
+    # Dragnet 361: a blog post inside an <li>; once readability's reading marked list items
+    # "- " (as trafilatura's do), the page had no summary at all.
+    text = "Hacker Monthly #1 is here\n\n- We've finally released Hacker Monthly #1 (along with a newly revamped website)."
+    assert summarize_text(text, "en", title="Hacker Monthly #1 is here") == (
+        "We've finally released Hacker Monthly #1 (along with a newly revamped website).")
+    # A round-up of links (Dragnet R569: "• 13 of the worst "unnecessary" quotation marks ever.",
+    # "• Seven of the worst celebrity ads …") is still no summary: any one item would be a
+    # guess. A sentence elsewhere in the text is preferred to a list item.
+    assert summarize_text("Top posts of the week\n\n• 13 of the worst unnecessary quotation marks ever seen.\n\n"
+                          "• Seven of the worst celebrity ads of the last seven years.", "en") == ""
+    assert summarize_text(f"{BODY}\n\n- We've finally released Hacker Monthly #1 with a revamped website.",
+                          "en", max_sentences=5) == BODY

@@ -25,7 +25,7 @@ from bot.notify import notify_admins
 from storage import Database
 from storage.chats import Chat
 from storage.deliveries import Delivery
-from storage.errors import DATABASE_ERRORS
+from storage.errors import DATABASE_ERRORS, is_outage
 
 __all__ = ["PROBE_EVERY_AT_MOST", "OutcomeBook", "PublishReport"]
 
@@ -63,6 +63,7 @@ class OutcomeBook:
         self.unsettled: list[tuple[Delivery, Outcome, datetime]] = []
         self.write_fault: str | None = None
         self._fault_untold: str | None = None  # a fault the admins are yet to hear of
+        self._fault_is_bug = False  # the fault is a statement of ours rejected, not an outage
 
     async def settle(self, row: Delivery, outcome: Outcome, report: PublishReport, *, chat: Chat | None = None) -> None:
         """Write an outcome, count it, and react to what it says about Telegram."""
@@ -154,6 +155,7 @@ class OutcomeBook:
                     self._bot, self._settings.admin_ids,
                     f"Telegram's Bot API has not accepted a message since {since} ({outcome.error}). Posts "
                     "wait in the outbox and go out when it answers again; nothing is lost.",
+                    queue_on_5xx=False,  # once it is back, the notice saying so tells the outage
                 )
         elif outcome.kind == "sent" and self.outage.since is not None:
             began, tell = self.outage.success(now)
@@ -179,6 +181,12 @@ class OutcomeBook:
         if self.write_fault is not None:
             return
         self.write_fault = self._fault_untold = str(exc) or type(exc).__name__
+        self._fault_is_bug = not is_outage(exc)
+        if self._fault_is_bug:  # "no such column": not waited out quietly; its traceback, once
+            log.error("a statement of newsbot's own was rejected by the database (%s: %s), a bug: sending "
+                      "paused; %d outcomes kept to write later", type(exc).__name__, self.write_fault,
+                      len(self.unsettled), exc_info=exc)
+            return
         log.error("cannot write to the database (%s): sending paused; %d outcomes kept to write later",
                   self.write_fault, len(self.unsettled))
 
@@ -188,6 +196,14 @@ class OutcomeBook:
         if self._fault_untold is None:
             return
         fault, self._fault_untold = self._fault_untold, None
+        if self._fault_is_bug:
+            await notify_admins(
+                self._bot, self._settings.admin_ids,
+                f"A bug in newsbot: the database rejected one of its statements ({fault}). This is not a full "
+                "disk: I paused sending so that nothing is sent twice; the details are in the bot's log, "
+                "please report them.",
+            )
+            return
         await notify_admins(
             self._bot, self._settings.admin_ids,
             f"I cannot write to the database ({fault}): is the disk full, or is another "

@@ -20,6 +20,7 @@ from bot.news.errors import NewsError
 from bot.news.pages import split_messages
 from bot.news.render import escape, telegram_length
 from bot.news.urls import is_http_url
+from bot.retention import retention_stats_line
 from bot.story_summaries import llm_stats_line
 from bot.texts import LANGUAGES
 from storage.chats import Chat
@@ -286,6 +287,7 @@ async def stats(update: Update, context: NewsContext) -> None:
     ]
     lines += [f"• chat {f.chat_id}: {escape((f.last_error or '')[:150])}" for f in failures]
     lines.append(await llm_stats_line(context.services.summaries))
+    lines.append(escape(await retention_stats_line(db, context.settings.retention_days)))
     await reply(update, "\n".join(lines))
 
 

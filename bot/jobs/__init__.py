@@ -11,8 +11,10 @@ import logging
 from telegram.ext import Application
 
 from bot.jobs.digest import queue_due_digests
+from bot.jobs.retention import RETENTION_TICK_S, retention_tick
 from bot.replica import claim_period
-from storage.errors import DATABASE_OUTAGES
+from bot.write_faults import DIGEST
+from storage.errors import DATABASE_ERRORS, is_outage
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +40,20 @@ async def digest_tick(services) -> None:  # type: ignore[no-untyped-def]
                                   seconds=DIGEST_TICK_S):
             return
         queued = await queue_due_digests(services)
-    except DATABASE_OUTAGES as exc:  # the disk full, a lock: the slot is planned at the next tick
-        await services.write_faults.failed(exc, doing="planning digests")
+    except DATABASE_ERRORS as exc:  # the disk full, a lock (or a bug): the slot is planned at the next tick
+        if is_outage(exc):
+            await services.write_faults.failed(exc, doing="planning digests", kind=DIGEST)
+        else:
+            await services.database_bugs.report(exc, doing="planning digests")
         return
+    await services.write_faults.works(DIGEST)
     if queued:
         services.publisher.wake()
+
+
+async def _retention_job(context) -> None:  # type: ignore[no-untyped-def]
+    # A stop waits for running jobs: the pass ends after its batch under way once it begins.
+    await retention_tick(context.services, stopping=lambda: not context.application.running)
 
 
 TOKEN_REFUSED = ("Telegram refused BOT_TOKEN (401 Unauthorized) while the bot was running: the token was "
@@ -77,3 +88,6 @@ def register_jobs(application: Application) -> None:
     queue.run_repeating(_watch_database_job, interval=WATCH_DATABASE_S, first=WATCH_DATABASE_S, name="watch-db",
                         job_kwargs=options)
     queue.run_repeating(_digest_job, interval=DIGEST_TICK_S, first=10, name="digest", job_kwargs=options)
+    # Retention 10 minutes after start (not in the first poll's way), then every hour; it runs
+    # once a day (claimed per day across replicas).
+    queue.run_repeating(_retention_job, interval=RETENTION_TICK_S, first=600, name="retention", job_kwargs=options)

@@ -20,7 +20,8 @@ import logging
 from bot.ingest import PollReport
 from bot.news.textsafe import valid_text
 from bot.notify import notify_admins
-from storage.errors import DATABASE_OUTAGES
+from bot.write_faults import CLAIM, feed_write
+from storage.errors import DATABASE_ERRORS, is_outage
 from storage.feeds import Feed
 
 log = logging.getLogger(__name__)
@@ -93,9 +94,13 @@ class FeedPoller:
             try:
                 feeds = await services.db.feeds.claim_due(now, wanted, lease_until=services.lease.until(now),
                                                           owner=services.lease.owner)
-            except DATABASE_OUTAGES as exc:  # the disk full, a lock: this tick polls nothing
-                await services.write_faults.failed(exc, doing="choosing the feeds to poll")
+            except DATABASE_ERRORS as exc:  # the disk full, a lock (or a bug): this tick polls nothing
+                if is_outage(exc):
+                    await services.write_faults.failed(exc, doing="choosing the feeds to poll", kind=CLAIM)
+                else:
+                    await services.database_bugs.report(exc, doing="choosing the feeds to poll")
                 return 0
+            await services.write_faults.works(CLAIM)
             self._more_due = len(feeds) == wanted
             for feed in feeds:
                 # Held from the claim until the task ends (a poll waiting for its turn keeps it too).
@@ -157,8 +162,12 @@ async def _poll_one(services, feed: Feed) -> PollReport:  # type: ignore[no-unty
     """One feed's poll, which never raises: an unexpected error counts as a failed poll."""
     try:
         report = await services.ingestor.poll(feed)
-    except DATABASE_OUTAGES as exc:  # the disk full, a lock: the bot's fault, not the feed's
-        error = await services.write_faults.failed(exc, doing=f"polling {feed.url}")
+    except DATABASE_ERRORS as exc:  # the disk full, a lock, a bug of ours: the bot's fault, not the feed's
+        doing = f"polling {feed.url}"
+        if is_outage(exc):
+            error = await services.write_faults.failed(exc, doing=doing, kind=feed_write(feed.id))
+        else:
+            error = await services.database_bugs.report(exc, doing=doing)
         return PollReport(feed_id=feed.id, feed_url=feed.url, title=feed.title, error=error)
     except Exception as exc:  # the feed's boundary: its bug must not fail the tick
         log.exception("feed %s: unexpected error while polling", feed.url)
@@ -171,6 +180,7 @@ async def _poll_one(services, feed: Feed) -> PollReport:  # type: ignore[no-unty
             return report
         report.disabled = not updated.enabled
         return report
+    await services.write_faults.works(feed_write(feed.id))
     if report.new_articles:
         await services.write_faults.stored()
     return report

@@ -145,6 +145,7 @@ def _block_lines(root: etree._Element, link_texts: frozenset[str]) -> list[str]:
     """Text of ``root`` with a line break at every block element, whitespace collapsed,
     without lines that are (nearly) all link text: menus, tag lists and teasers."""
     lines: list[tuple[list[str], list[int]]] = [([], [0])]
+    items: set[int] = set()  # lines where a list item starts: marked "- " as trafilatura marks them
 
     def add(text: str | None, linked: bool) -> None:
         if text:
@@ -157,6 +158,8 @@ def _block_lines(root: etree._Element, link_texts: frozenset[str]) -> list[str]:
         linked = linked or node.tag == "a"
         if block:
             lines.append(([], [0]))
+            if node.tag == "li":
+                items.add(len(lines) - 1)
         if isinstance(node.tag, str):
             add(node.text, linked)
         for child in node:
@@ -167,10 +170,14 @@ def _block_lines(root: etree._Element, link_texts: frozenset[str]) -> list[str]:
 
     walk(root, False)
     out = []
-    for parts, (linked,) in lines:
+    bullet = False
+    for number, (parts, (linked,)) in enumerate(lines):
+        bullet = bullet or number in items
         text = " ".join("".join(parts).split())
         if not text:
             continue
+        if bullet:  # the item's first line (its text, or that of a block inside it)
+            text, bullet = f"- {text}", False
         if is_linked_prose(text) or (linked < _MENU_LINK_SHARE * len(text.replace(" ", ""))
                                      and not _is_link_line(text, link_texts)):
             out.append(text)

@@ -22,7 +22,8 @@ def open_quotes(text: str) -> list[str]:
 def scan_quotes(text: str, stack: list[str], *, continuing: bool = False) -> tuple[list[str], int]:
     """Track quotation marks through ``text``: (quotes still open, closers with no opener).
 
-    «…», “…”, „…“ and ‘…’ pair as usual; a straight quote closes an open straight quote and
+    «…», “…”, „…“ and ‘…’ pair as usual (and “…“, the opening mark typed again where a closing
+    one belongs, glued to a word's end); a straight quote closes an open straight quote and
     otherwise opens one. ’ and ' inside or at the end of a word are apostrophes ("Kilmarnock’s",
     "players' ") unless they close an open quotation. A sentence that opens with the quote
     already open continues it (a quotation over several paragraphs reopens each one).
@@ -47,6 +48,8 @@ def scan_quotes(text: str, stack: list[str], *, continuing: bool = False) -> tup
         if mark == "‘":
             if not (at == 0 and continuing and top == "‘"):
                 stack.append(mark)
+        elif mark == "“" and top == "“" and not before.isspace() and (after.isspace() or after in ",.;:!?)…—–-"):
+            stack.pop()  # “…“: the opening mark typed again at the end of a word closes it
         elif mark in "«„" or (mark == "“" and top != "„") or (mark == '"' and top != '"'):
             if not (at == 0 and continuing and top == mark):
                 stack.append(mark)

@@ -49,7 +49,7 @@ from typing import Protocol
 
 from bot.news.models import Article
 from bot.news.openers import answers_question, definite_reference, drop_connective, is_teaser, pronoun_before_name
-from bot.news.summary_units import Unit, iter_summary_units, opens_with_fact_check_label
+from bot.news.summary_units import Unit, iter_summary_units, opens_with_fact_check_label, summary_units
 from bot.news.textsearch import stem_terms
 from bot.news.vagueness import is_vague, welcomes
 
@@ -145,7 +145,13 @@ def summarize_text(
             # No sentence at all, e.g. a feed description without a full stop: its first
             # prose-like line, alone, rather than nothing.
             last_resort = [unit for unit in seen if unit.last_resort]
-            return _truncate(last_resort[0].text, max_chars) if last_resort else ""
+            if last_resort:
+                return _truncate(last_resort[0].text, max_chars)
+            # Or a page whose one sentence is its one list item (a blog post inside an <li>);
+            # of a list of several (a round-up of links) any one would be a guess.
+            listed = [unit for unit in seen if unit.listed]
+            item = _listed_sentence(listed[0], language, title) if len(listed) == 1 else ""
+            return _truncate(item, max_chars) if item else ""
         lead = fallback[0]
     told: dict[int, Unit] = {unit.index: unit for unit in seen}  # units read, by index
     if is_teaser(lead.text):  # "Think it's hard to redeem your miles?": the next told one leads
@@ -346,6 +352,20 @@ def _repeats(terms: frozenset[str], chosen: list[frozenset[str]]) -> bool:
         if smaller and len(terms & other) / smaller > REPEAT_SHARE:
             return True
     return False
+
+
+_LIST_MARK_RE = re.compile(r"^(?:[-–—•·*►▪●✓✔→]|\d{1,2}[.)])\s*")
+
+
+def _listed_sentence(unit: Unit, language: str, title: str) -> str:
+    """A list item that is a whole sentence of eight words or more, which reads alone once its
+    mark is gone, without the mark; else "". Only for a text with no other sentence and no
+    other list item."""
+    item = _LIST_MARK_RE.sub("", unit.text, count=1)
+    if item == unit.text or len(item.split()) < 8:
+        return ""
+    units = summary_units(item, language, title)
+    return item if units and all(u.usable and not u.weak and not u.leans for u in units) else ""
 
 
 def _truncate(text: str, max_chars: int) -> str:

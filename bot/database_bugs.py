@@ -1,0 +1,55 @@
+"""A statement of ours the database rejects ("no such column", a syntax error, a constraint):
+a bug of newsbot, not an outage (``storage.errors.is_outage`` tells them apart).
+
+An outage is waited out quietly (``bot.write_faults``); a bug must not be: trying again would
+fail the same way forever. Each distinct bug is logged once with its traceback (not every
+two seconds, once a tick) and the admins told once in plain words, so that it is reported
+and fixed; the job that hit it skips its work and goes on (the feed is not counted as failing:
+the fault is the bot's, and upgrading newsbot fixes it).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from telegram import Bot
+
+from bot.notify import notify_admins
+
+__all__ = ["DatabaseBugs"]
+
+log = logging.getLogger(__name__)
+
+MAX_REMEMBERED = 100  # distinct bugs said once each; past that a new one is logged, not told
+
+
+class DatabaseBugs:
+    """The database bugs seen by one bot process, each reported once."""
+
+    def __init__(self, bot: Bot, admin_ids: Iterable[int]) -> None:
+        self._bot = bot
+        self._admin_ids = list(admin_ids)
+        self._seen: set[tuple[str, str]] = set()
+
+    async def report(self, exc: BaseException, *, doing: str) -> str:
+        """A job's statement failed with ``exc`` while ``doing`` ("polling https://…/rss");
+        returns the error text for the job's report."""
+        reason = f"{type(exc).__name__}: {exc}"
+        text = f"a database error in newsbot itself (a bug, not the feed's fault): {reason}"
+        key = (doing.split(" ", 1)[0], reason)  # "polling" of any feed is one bug
+        if key in self._seen:
+            log.debug("%s: the same database error again (%s)", doing, reason)
+            return text
+        if len(self._seen) < MAX_REMEMBERED:
+            self._seen.add(key)
+        log.error("database error while %s: %s; this is a bug of newsbot (the database itself works), "
+                  "please report it with this traceback", doing, reason, exc_info=exc)
+        await notify_admins(
+            self._bot, self._admin_ids,
+            f"A bug in newsbot: the database rejected one of its statements while {doing} ({reason}). "
+            "This is not a full disk nor a feed's fault, and trying again will not fix it: the details "
+            "are in the bot's log; please report them (an upgrade of newsbot may fix it). Everything "
+            "else goes on.",
+        )
+        return text
