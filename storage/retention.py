@@ -11,7 +11,8 @@ What goes (``bot.retention`` decides when and how much):
   cached LLM summaries. Its search-index row is deleted in the same transaction and
   ``stem_df`` takes its tokens away (SQLite: here, ``storage.stemdf.change``; PostgreSQL: the
   trigger on ``articles_fts``); ``term_df`` takes away the terms its profiles counted (the
-  caller says which: the profile JSON is read by the news core, which storage does not import).
+  caller says which: the profile JSON is read by the news core, which storage does not import),
+  and records the change so the copies held in memory follow it (``storage.dfmemory``).
   The newest story and the story of the newest profile are kept whatever their age: SQLite
   gives a new row the largest id plus one, and a deleted largest id would come back as another
   story's, under the buttons of old posts that name it.
