@@ -17,7 +17,12 @@ while the checks read the table:
 
 So other processes' writes (a second bot, web replicas on one database) and PostgreSQL's
 concurrent transactions show at the very next check: on PostgreSQL the version row's lock
-makes writers of ``term_df`` commit in ``seq`` order.
+makes writers of ``term_df`` commit in ``seq`` order. Every statement that writes ``term_df``
+must be followed by ``record`` in its transaction (``StoryRepo``'s three writers and
+``RetentionRepo.delete_stories`` are): a change not recorded is never seen by a copy already
+loaded. ``record`` comes last in its transaction, after the term rows, as those lock them in
+term order: the version row is the last lock every writer takes, so writers never wait in a
+cycle.
 
 Loading reads every ``term_df`` row and the version they are at in one snapshot (SQLite: its
 own read-only connection in a worker thread, so the bot's connection is not held; PostgreSQL:
