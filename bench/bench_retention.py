@@ -115,9 +115,8 @@ async def one_pass(path: Path, batch: int) -> dict[str, float]:
     started = time.perf_counter()
     after, deleted = None, 0
     while True:  # bot.retention.run_retention's story loop, with each batch's hold kept
-        report, terms = await db.retention.delete_stories(
+        report, _ = await db.retention.delete_stories(
             cutoff=cutoff, now=NOW, limit=batch, after=after, profile_terms=stored_profile_terms)
-        db.stories.counted_away(terms)
         held.append(report.held_s)
         deleted += report.stories
         await asyncio.sleep(max(PAUSE_S, report.held_s))  # as run_retention pauses

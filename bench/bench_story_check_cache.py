@@ -1,17 +1,16 @@
-"""The same-story check's tail at 100,000 stories: the df cache's policy, and a cold start.
+"""The same-story check's document frequencies at 100,000 stories, and a cold start.
 
     python bench/bench_story_check_cache.py --keep DIR [--queries 2000] [--warm 1000]
-        [--interval 0.3] [--rounds 2] [--cold-rounds 2] [--cold-checks 300]
+        [--rounds 2] [--cold-rounds 2] [--cold-checks 300]
 
 Reuses the database ``bench_story_check.py --keep DIR`` built (build it with that first).
 
-1. The cache policy, old and new alternated in one run (which goes first alternates): each
-   round checks ``--warm`` new articles untimed, then the same ``--queries`` timed, with a fresh
-   repository whose clock moves ``--interval`` simulated seconds per check, so the 300 s of the cache pass as they would in
-   a bot checking that often. Old: the whole cache dropped every 300 s
-   (``story_check_before.py``); new: a 64th of the cache dropped at a time, in turn. Prints
-   wall-clock p50/p99/p99.9/max, CPU p99/p99.9 and how many terms each check read from
-   ``term_df``.
+1. Where a check's document frequencies come from, alternated in one run (which goes first
+   alternates): each round checks ``--warm`` new articles untimed, then the same ``--queries``
+   timed. Table: every term read from ``term_df`` in one statement each check (the cache that
+   held the counts a while before is gone: what a check reads while the copy loads); memory: the
+   copy held in memory (``storage.dfmemory``), with its one read of ``term_df_version`` a check.
+   Prints wall-clock p50/p99/p99.9/max and CPU p50/p99/p99.9.
 2. A cold start, with and without ``warm_story_pages`` (what the bot runs at start), alternated:
    the database file's pages are dropped from the OS cache (``posix_fadvise(DONTNEED)``; the
    file is closed first so no mapping keeps them), the database opened afresh, then the first
@@ -26,7 +25,6 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -34,11 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_story_check import NOW, kept_write_ups  # noqa: E402
-from story_check_before import DropAllStoryRepo  # noqa: E402
 
 from bot.storyflow import find_story  # noqa: E402
 from storage import Database  # noqa: E402
-from storage.stories import StoryRepo  # noqa: E402
 from storage.warmup import warm_story_pages  # noqa: E402
 
 WINDOW = timedelta(days=7)
@@ -48,33 +44,21 @@ def pct(values: list[float], q: float) -> float:
     return sorted(values)[min(len(values) - 1, int(q * len(values)))]
 
 
-class SimClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
+class TableOnly:
+    """``storage.dfmemory.DfMemory`` that never holds a copy: every check reads ``term_df``."""
 
-    def __call__(self) -> float:
-        return self.now
+    loaded = None
 
+    async def table(self) -> None:
+        return None
 
-def counting(repo: StoryRepo, read: list[int]) -> None:
-    """Count the terms each check reads from term_df (the repo's one df statement)."""
-    original = repo._df_query
-
-    def query(terms: list[str]) -> tuple[str, tuple[object, ...]]:
-        if read:  # not while warming up
-            read[-1] += len(terms)
-        return original(terms)
-
-    repo._df_query = query  # type: ignore[method-assign]
+    async def close(self) -> None:
+        pass
 
 
-async def timed(db: Database, queries: list, *, step: Callable[[], None] = lambda: None,
-                read: list[int] | None = None) -> tuple[list[float], list[float]]:
+async def timed(db: Database, queries: list) -> tuple[list[float], list[float]]:
     wall, cpu = [], []
     for _, profile in queries:
-        step()
-        if read is not None:
-            read.append(0)
         t0, c0 = time.perf_counter(), time.process_time()
         await find_story(db, profile, now=NOW, window=WINDOW)
         wall.append((time.perf_counter() - t0) * 1000)
@@ -98,9 +82,8 @@ async def main() -> None:
     parser.add_argument("--stories", type=int, default=100_000)
     parser.add_argument("--days", type=float, default=7.0)
     parser.add_argument("--queries", type=int, default=2000)
-    parser.add_argument("--interval", type=float, default=0.3, help="simulated seconds between checks")
     parser.add_argument("--warm", type=int, default=1000,
-                        help="checks (other articles) run untimed first, so both caches are past their filling")
+                        help="checks (other articles) run untimed first")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--cold-rounds", type=int, default=2)
     parser.add_argument("--cold-checks", type=int, default=300)
@@ -121,34 +104,32 @@ async def cache_policies(args: argparse.Namespace, path: Path, warm_queries: lis
 
 
 async def _cache_policies(args: argparse.Namespace, db: Database, warm_queries: list, queries: list) -> None:
-    print(f"1. df cache, {len(queries)} checks a round timed after {len(warm_queries)} untimed, "
-          f"{args.interval:g} simulated s apart ({len(queries) * args.interval:.0f} s timed; the time to live is 300 s)")
+    print(f"1. document frequencies, {len(queries)} checks a round timed after {len(warm_queries)} untimed")
+    t0, c0 = time.perf_counter(), time.process_time()
+    await db.stories.load_document_frequencies()
+    print(f"   copy loaded in {time.perf_counter() - t0:.1f} s ({time.process_time() - c0:.1f} s CPU)")
     print("   load average before: %.2f %.2f %.2f (2 cores)" % os.getloadavg())
-    policies: dict[str, type[StoryRepo]] = {"old (drop all every 300 s)": DropAllStoryRepo,
-                                            "new (a 64th dropped at a time)": StoryRepo}
-    results: dict[str, list[tuple[list[float], list[float], list[int]]]] = {name: [] for name in policies}
+    memory = db.stories.df_memory
+    sources: dict[str, object] = {"table (term_df read each check)": TableOnly(), "memory (storage.dfmemory)": memory}
+    results: dict[str, list[tuple[list[float], list[float]]]] = {name: [] for name in sources}
     for round_ in range(args.rounds):
-        order = list(policies) if round_ % 2 == 0 else list(reversed(policies))
+        order = list(sources) if round_ % 2 == 0 else list(reversed(sources))
         for name in order:
-            clock = SimClock()
-            db.stories = policies[name](db, clock=clock)
-            read: list[int] = []
-            counting(db.stories, read)
-
-            def step(clock: SimClock = clock) -> None:
-                clock.now += args.interval
-
-            await timed(db, warm_queries, step=step)
-            wall, cpu = await timed(db, queries, step=step, read=read)
-            results[name].append((wall, cpu, read))
+            db.stories.df_memory = sources[name]  # type: ignore[assignment]
+            await timed(db, warm_queries)
+            wall, cpu = await timed(db, queries)
+            results[name].append((wall, cpu))
             print(f"   round {round_ + 1} {name}: p50 {statistics.median(wall):.2f} ms, p99 {pct(wall, 0.99):.2f}, "
-                  f"p99.9 {pct(wall, 0.999):.2f}, max {max(wall):.2f}; CPU p99 {pct(cpu, 0.99):.2f}, "
-                  f"p99.9 {pct(cpu, 0.999):.2f}; terms read a check: p50 {statistics.median(read):.0f}, "
-                  f"p99 {pct(read, 0.99):.0f}, p99.9 {pct(read, 0.999):.0f}, max {max(read)}, mean {statistics.mean(read):.1f}")
+                  f"p99.9 {pct(wall, 0.999):.2f}, max {max(wall):.2f}; CPU p50 {statistics.median(cpu):.2f}, "
+                  f"p99 {pct(cpu, 0.99):.2f}, p99.9 {pct(cpu, 0.999):.2f}")
+    db.stories.df_memory = memory
     print("   load average after: %.2f %.2f %.2f" % os.getloadavg())
-    for name, runs in results.items():
-        reads = [r for _, _, run in runs for r in run]
-        print(f"   {name}: checks reading more than 180 terms: {sum(r > 180 for r in reads)} of {len(reads)}")
+    (table_name, table_runs), (memory_name, memory_runs) = results.items()
+    t_cpu = [c for _, run in table_runs for c in run]
+    m_cpu = [c for _, run in memory_runs for c in run]
+    print(f"   all rounds: CPU p50 {statistics.median(m_cpu):.2f} against {statistics.median(t_cpu):.2f} ms "
+          f"(x{statistics.median(t_cpu) / statistics.median(m_cpu):.2f}), p99 {pct(m_cpu, 0.99):.2f} against "
+          f"{pct(t_cpu, 0.99):.2f} (x{pct(t_cpu, 0.99) / pct(m_cpu, 0.99):.2f})")
 
 
 async def cold_starts(args: argparse.Namespace, path: Path, cold: list) -> None:

@@ -97,9 +97,8 @@ async def run_retention(
     after = None
     finished = False
     while not out_of_time():
-        done, terms = await db.retention.delete_stories(
+        done, _ = await db.retention.delete_stories(
             cutoff=cutoff, now=now, limit=batch, after=after, profile_terms=_readable_terms)
-        db.stories.counted_away(terms)
         stories += done.stories
         await step(done.held_s)
         if done.last is None:

@@ -51,9 +51,10 @@ async def find_story(
     by canonical URL and SimHash)."""
     if profile.boilerplate:
         return Decision(None, 0.0)
-    df, documents = await db.stories.document_frequencies(_counted_terms(profile))
-    keys = key_terms(profile, df, documents)
-    stored = await db.stories.candidates(keys, since=now - window, limit=CANDIDATES)
+    df, documents, stored = await db.stories.find_candidates(
+        _counted_terms(profile), lambda df, documents: key_terms(profile, df, documents),
+        since=now - window, limit=CANDIDATES,
+    )
     if feed_id is not None and stored:
         own = await db.articles.carried_by_feed([s.article_id for s in stored], feed_id)
         stored = [s for s in stored if s.article_id not in own]

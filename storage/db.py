@@ -149,6 +149,7 @@ class Database:
         return cls(conn, path_text)
 
     async def close(self) -> None:
+        await self.stories.close()  # a load of its document frequencies under way ends first
         await self.conn.close()
 
     def file_problem(self) -> str | None:

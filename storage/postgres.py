@@ -172,6 +172,7 @@ class PgDatabase(Database):
         return cls(pool, url)
 
     async def close(self) -> None:
+        await self.stories.close()
         await self.pool.close()
 
     def file_problem(self) -> str | None:

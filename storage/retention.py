@@ -11,7 +11,8 @@ What goes (``bot.retention`` decides when and how much):
   cached LLM summaries. Its search-index row is deleted in the same transaction and
   ``stem_df`` takes its tokens away (SQLite: here, ``storage.stemdf.change``; PostgreSQL: the
   trigger on ``articles_fts``); ``term_df`` takes away the terms its profiles counted (the
-  caller says which: the profile JSON is read by the news core, which storage does not import).
+  caller says which: the profile JSON is read by the news core, which storage does not import),
+  and records the change so the copies held in memory follow it (``storage.dfmemory``).
   The newest story and the story of the newest profile are kept whatever their age: SQLite
   gives a new row the largest id plus one, and a deleted largest id would come back as another
   story's, under the buttons of old posts that name it.
@@ -38,7 +39,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from storage import stemdf
+from storage import dfmemory, stemdf
 from storage._time import from_db, to_db
 
 if TYPE_CHECKING:
@@ -131,7 +132,8 @@ class RetentionRepo:
         reading on from ``after`` (the ``last`` of the previous batch), in one transaction.
         ``profile_terms`` gives the terms a stored profile counted in ``term_df`` (None: it cannot
         be read, and its story is kept, since its counts could not be taken away). Returns the
-        batch and how much each ``term_df`` count went down (for the caller's caches)."""
+        batch and how much each ``term_df`` count went down (the copies in memory learn it from
+        ``dfmemory.record``, in the same transaction)."""
         pg = self._db.engine == "postgresql"
         since = to_db(cutoff)
         async with self._db.transaction() as conn:
@@ -189,6 +191,9 @@ class RetentionRepo:
             await conn.executemany("UPDATE term_df SET df = df - ? WHERE term = ?", [(n, t) for t, n in gone])
             await conn.executemany("DELETE FROM term_df WHERE term = ? AND df <= 0", [(t,) for t, _ in gone])
             await conn.execute(f"DELETE FROM articles WHERE id IN ({marks})", ids)  # the rest by cascade
+            # Last: the copies of term_df held in memory follow (storage.dfmemory); its version row
+            # is locked after every term row, as StoryRepo.add_profile locks it.
+            await dfmemory.record(conn, {t: -n for t, n in gone})
         return Batch(stories=len(ids), held_s=self._timer() - start, last=last), terms  # commit included
 
     async def delete_other_rows(self, *, cutoff: datetime, limit: int) -> Batch:

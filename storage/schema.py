@@ -428,11 +428,28 @@ CREATE INDEX story_keys_profile ON story_keys (profile_id);
 """)
 
 
+async def _term_df_changes(db: aiosqlite.Connection) -> None:
+    """Each change of ``term_df`` recorded, so a copy of it held in memory (``storage.dfmemory``)
+    follows other processes' writes exactly: the change the table is at, and the last changes."""
+    await _run_script(db, """
+CREATE TABLE term_df_version (
+    id     INTEGER PRIMARY KEY CHECK (id = 1),
+    seq    INTEGER NOT NULL,
+    token  INTEGER NOT NULL
+);
+CREATE TABLE term_df_changes (
+    seq     INTEGER PRIMARY KEY,
+    token   INTEGER NOT NULL,
+    deltas  TEXT                          -- JSON {term: change}; NULL: any count may have changed
+);
+""")
+
+
 # MIGRATIONS[n] brings a database from version n to n + 1. Append; never edit.
 MIGRATIONS: tuple[Migration, ...] = (
     _to_v1, _to_v2, _to_v3, _rich_posts, _to_v4_schedules, _feed_warnings, _add_story_summaries, _stories,
     _replica_leases, _job_runs, _flood_budget, _article_sources_by_feed, _story_keys_seen,
-    _flood_sends, _reply_target, _stem_df, _retention,
+    _flood_sends, _reply_target, _stem_df, _retention, _term_df_changes,
 )
 LATEST = len(MIGRATIONS)
 

@@ -409,11 +409,27 @@ async def _retention(db: asyncpg.Connection) -> None:
     """)
 
 
+async def _term_df_changes(db: asyncpg.Connection) -> None:
+    # storage.dfmemory: each change of term_df recorded, for the copies held in memory.
+    await db.execute("""
+        CREATE TABLE term_df_version (
+            id     BIGINT PRIMARY KEY CHECK (id = 1),
+            seq    BIGINT NOT NULL,
+            token  BIGINT NOT NULL
+        );
+        CREATE TABLE term_df_changes (
+            seq     BIGINT PRIMARY KEY,
+            token   BIGINT NOT NULL,
+            deltas  TEXT
+        );
+    """)
+
+
 # PG_MIGRATIONS[n] brings a database from version n to n + 1, like MIGRATIONS[n]. Append; never edit.
 PG_MIGRATIONS: tuple[PgMigration, ...] = (
     _to_v1, _to_v2, _to_v3, _rich_posts, _to_v4_schedules, _feed_warnings, _add_story_summaries, _stories,
     _replica_leases, _job_runs, _flood_budget, _article_sources_by_feed, _story_keys_seen,
-    _flood_sends, _reply_target, _stem_df, _retention,
+    _flood_sends, _reply_target, _stem_df, _retention, _term_df_changes,
 )
 
 

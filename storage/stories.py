@@ -5,35 +5,46 @@ candidates cheaply: a story's profile is keyed by its few rarest stems (``story_
 the check of a new article reads only the profiles sharing a key with it, however many
 stories are stored.
 
-Document frequencies are cached in memory (``storage.dfcache``): a check needs those of about
-230 terms, its common stems looked up a moment ago, but its phrases (pairs of stems,
-``MAX_PHRASES`` a profile) mostly never seen: about 100 are read from ``term_df`` per check, all
-in one statement. This process's own additions update the cache as they are written; what
-other processes add (replicas on one database) shows after at most ``DF_CACHE_SECONDS``, a
-drift the IDF does not notice. A transaction rolled back after an addition leaves its counts
-one too high for as long. The cache is dropped a 64th at a time, in turn, and only a 64th
-goes past ``DF_CACHE_TERMS``, so no check has to read all of its terms again at once.
+Document frequencies are held in memory, all of them (``storage.dfmemory``: 46.8 MB at 100,000
+stories), kept exact with the table: the statement that reads a check's candidates also reads
+which change ``term_df`` is at, and when that is not the change the copy holds (another
+process's write, or this one's own), the copy applies the changes it has not seen and the check
+is done again (``find_candidates``). So a check costs no read of ``term_df`` (~1 ms before, for
+the ~100 terms a cache missed) and one trip to the database, not two. Until the copy is loaded
+(a few seconds after start, in the background) the checks read the table.
 """
 
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from storage._time import from_db, to_db
+from storage import dfmemory
 from storage.decoded import DecodedCache
-from storage.dfcache import DfCache
+from storage.dfmemory import DfMemory
 
 if TYPE_CHECKING:
     from storage.db import Database
 
-DF_CACHE_SECONDS = 300.0  # a cached document frequency is read again at most this long after it was read
-DF_CACHE_TERMS = 200_000  # past this many counts a part of the cache is dropped
 DECODED_PROFILES = 4096  # candidates' vectors kept decoded (storage.decoded), the most recently used
+
+
+def _candidates_query(keys: Sequence[str], since: datetime, limit: int, *, shared: bool = False
+                      ) -> tuple[str, tuple[object, ...]]:
+    """The profiles seen since ``since`` sharing the most of ``keys`` (at most ``limit``: those
+    sharing most, then the newest): article id, vectors, seen at, id (after how many keys they
+    share, if ``shared``). Unordered: ``ORDER BY c.shared DESC, p.id DESC`` orders them."""
+    marks = ",".join("?" for _ in keys)
+    return (
+        f"SELECT {'c.shared, ' if shared else ''}p.article_id, p.vectors, p.seen_at, p.id FROM story_profiles p JOIN ("
+        f"SELECT k.profile_id, count(*) AS shared FROM story_keys k WHERE k.term IN ({marks}) AND k.seen_at >= ? "
+        f"GROUP BY k.profile_id ORDER BY shared DESC, k.profile_id DESC LIMIT ?) c ON c.profile_id = p.id",
+        (*keys, to_db(since), limit),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +56,9 @@ class StoredVectors:
 
 
 class StoryRepo:
-    def __init__(self, db: Database, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
-        self._df = DfCache(ttl=DF_CACHE_SECONDS, capacity=DF_CACHE_TERMS, clock=clock)
+        self.df_memory = DfMemory(db)
         # The candidates' vectors, decoded by the caller (bot.storyflow), kept for the next checks.
         self.decoded: DecodedCache[object] = DecodedCache(DECODED_PROFILES)
 
@@ -55,53 +66,76 @@ class StoryRepo:
         """How many stored profiles hold each of ``terms`` (those held by none are left out),
         and how many profiles there are."""
         wanted = list(dict.fromkeys(("", *terms)))  # '' counts the profiles
-        counts, missing = self._df.lookup(wanted)
-        if missing:
-            rows = await self._db.fetchall(*self._df_query(missing))
-            read = dict.fromkeys(missing, 0)
-            read.update((r[0], int(r[1])) for r in rows)
-            self._df.store(read)
-            counts.update(read)
-        return {t: df for t in wanted[1:] if (df := counts.get(t, 0))}, counts.get("", 0)
+        table = await self.df_memory.table()
+        counts = None if table is None else table.counts(wanted)
+        if counts is None:  # not loaded yet (or a term whose hash two stored terms share)
+            read = {r[0]: int(r[1]) for r in await self._db.fetchall(*self._df_query(wanted))}
+            counts = [read.get(t, 0) for t in wanted]
+        return {t: df for t, df in zip(wanted[1:], counts[1:]) if df}, counts[0]
+
+    async def load_document_frequencies(self) -> None:
+        """Hold every document frequency in memory now (start-up; otherwise the first check
+        starts it in the background)."""
+        await self.df_memory.load()
+
+    async def close(self) -> None:
+        await self.df_memory.close()
 
     def _df_query(self, terms: list[str]) -> tuple[str, tuple[object, ...]]:
-        """One statement for all of ``terms``, whatever their number (a check misses about 100,
-        its phrases mostly): one text the engine prepares once, one trip to the database."""
+        """One statement for all of ``terms``, whatever their number (about 230 a check):
+        one text the engine prepares once, one trip to the database."""
         if self._db.engine == "postgresql":
             return "SELECT term, df FROM term_df WHERE term = ANY(?::text[])", (terms,)
         return ("SELECT term, df FROM term_df WHERE term IN (SELECT value FROM json_each(?))",
                 (json.dumps(terms, ensure_ascii=False),))
-
-    def _counted(self, terms: Iterable[str]) -> None:
-        """This process added a profile holding ``terms`` (and ''): keep cached counts exact."""
-        self._df.add(terms, 1)
-
-    def counted_away(self, counts: Mapping[str, int]) -> None:
-        """Profiles holding these terms were deleted (``storage.retention``): each term's count
-        went down by its number here; keep the cached counts exact."""
-        by_delta: dict[int, list[str]] = {}
-        for term, n in counts.items():
-            by_delta.setdefault(-n, []).append(term)
-        for delta, terms in by_delta.items():
-            self._df.add(terms, delta)
 
     async def candidates(self, keys: Sequence[str], *, since: datetime, limit: int = 30) -> list[StoredVectors]:
         """Vectors of the source texts seen since ``since`` sharing the most of ``keys``, at
         most ``limit``."""
         if not keys:
             return []
-        marks = ",".join("?" for _ in keys)
-        rows = await self._db.fetchall(
-            f"""
-            SELECT p.article_id, p.vectors, p.seen_at, p.id FROM story_profiles p JOIN (
-                SELECT k.profile_id, count(*) AS shared FROM story_keys k
-                WHERE k.term IN ({marks}) AND k.seen_at >= ?
-                GROUP BY k.profile_id ORDER BY shared DESC, k.profile_id DESC LIMIT ?
-            ) c ON c.profile_id = p.id ORDER BY c.shared DESC
-            """,
-            (*keys, to_db(since), limit),
-        )
+        sql, args = _candidates_query(keys, since, limit)
+        rows = await self._db.fetchall(sql + " ORDER BY c.shared DESC, p.id DESC", args)
         return [StoredVectors(int(r[0]), r[1], from_db(r[2]), int(r[3])) for r in rows]  # type: ignore[arg-type]
+
+    async def find_candidates(
+        self, terms: Iterable[str], choose_keys: Callable[[dict[str, int], int], Sequence[str]], *,
+        since: datetime, limit: int = 30,
+    ) -> tuple[dict[str, int], int, list[StoredVectors]]:
+        """``document_frequencies(terms)``, then ``candidates`` of the keys ``choose_keys`` picks
+        with them, in one trip to the database when the copy in memory is loaded: the counts
+        are the copy's as it stands, and the statement that reads the candidates also reads
+        which change ``term_df`` is at. Only if that is not the change the copy is at (another
+        process or transaction wrote since) is the copy caught up and the whole done again, so
+        the counts are always those of the table the candidates were read from."""
+        wanted = list(dict.fromkeys(("", *terms)))
+        for _ in range(3):
+            table, at = self.df_memory.held()
+            counts = None if table is None else table.counts(wanted)
+            if counts is None:
+                break
+            df = {t: n for t, n in zip(wanted[1:], counts[1:]) if n}
+            keys = choose_keys(df, counts[0])
+            stored, version = await self._candidates_at(keys, since, limit)
+            if version == at:
+                return df, counts[0], stored
+            await self.df_memory.table()  # catch up (or start loading it again), then once more
+        df, documents = await self.document_frequencies(wanted[1:])
+        return df, documents, await self.candidates(choose_keys(df, documents), since=since, limit=limit)
+
+    async def _candidates_at(self, keys: Sequence[str], since: datetime, limit: int
+                             ) -> tuple[list[StoredVectors], tuple[int, int]]:
+        """``candidates``, and the (seq, token) of ``term_df_version`` read by the same statement."""
+        if not keys:
+            return [], dfmemory.version_of(next(iter(await self._db.fetchall(dfmemory.VERSION)), None))
+        sql, args = _candidates_query(keys, since, limit, shared=True)
+        rows = await self._db.fetchall(
+            # The version row first, its values in columns of the same types (PostgreSQL checks them).
+            f"SELECT NULL, seq, NULL, NULL, token FROM term_df_version WHERE id = 1 UNION ALL {sql}", args,
+        )
+        version = dfmemory.version_of(next(((r[1], r[4]) for r in rows if r[0] is None), None))
+        found = sorted((r for r in rows if r[0] is not None), key=lambda r: (-int(r[0]), -int(r[4])))
+        return [StoredVectors(int(r[1]), r[2], from_db(r[3]), int(r[4])) for r in found], version  # type: ignore[arg-type]
 
     async def add_profile(
         self, article_id: int, profile: str, vectors: str, *, keys: Sequence[str], terms: Iterable[str],
@@ -109,7 +143,7 @@ class StoryRepo:
     ) -> None:
         """Store one source text's profile under its key stems and count its ``terms`` (the
         distinct stems, names and numbers) in the document frequencies."""
-        distinct = list(dict.fromkeys(terms))
+        counted = list(dict.fromkeys(("", *terms)))  # '' counts the profiles
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO story_profiles (article_id, profile, vectors, seen_at) VALUES (?, ?, ?, ?) RETURNING id",
@@ -122,9 +156,9 @@ class StoryRepo:
             )
             await conn.executemany(  # in term order, as retention's decrements: no deadlock between replicas
                 "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = term_df.df + 1",
-                [(term,) for term in sorted(("", *distinct))],
+                [(term,) for term in sorted(counted)],
             )
-            self._counted(("", *distinct))
+            await dfmemory.record(conn, dict.fromkeys(counted, 1))
 
     async def profiles_of(self, article_id: int) -> list[tuple[int, str]]:
         """(profile id, profile) of every source text stored for a story, first one first."""
@@ -145,7 +179,7 @@ class StoryRepo:
             await conn.execute("DELETE FROM story_keys WHERE profile_id = ?", (profile_id,))
             if profile is None:
                 await conn.execute("DELETE FROM story_profiles WHERE id = ?", (profile_id,))
-                gone, added = ["", *sorted(old)], []
+                gone, added = list(dict.fromkeys(("", *sorted(old)))), []
             else:
                 await conn.execute("UPDATE story_profiles SET profile = ?, vectors = ? WHERE id = ?",
                                    (profile, vectors, profile_id))
@@ -161,8 +195,7 @@ class StoryRepo:
                 "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = term_df.df + 1",
                 [(t,) for t in added],
             )
-        self._df.add(gone, -1)
-        self._counted(added)
+            await dfmemory.record(conn, {**dict.fromkeys(gone, -1), **dict.fromkeys(added, 1)})
 
     async def first_profiles(self, article_ids: Sequence[int]) -> dict[int, str]:
         """The first stored profile of each story (its own source's text), by story id."""
@@ -191,10 +224,10 @@ class StoryRepo:
                     "INSERT INTO story_keys (term, profile_id, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                     [(key, profile_id, to_db(seen_at)) for key in dict.fromkeys(keys)],
                 )
-                for term in ("", *dict.fromkeys(terms)):
+                for term in dict.fromkeys(("", *terms)):
                     df[term] = df.get(term, 0) + 1
             await conn.executemany(
                 "INSERT INTO term_df (term, df) VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET df = term_df.df + excluded.df",
                 list(df.items()),
             )
-            self._df.clear()  # a bulk load: read them afresh
+            await dfmemory.record(conn, None)  # a bulk load: copies in memory load the table again

@@ -73,12 +73,18 @@ def _read(conn: sqlite3.Connection, scans: list[tuple[str, tuple[str, ...]]]) ->
 
 
 async def warm_up_in_background(db: Database, *, since: datetime) -> str | None:
-    """``warm_story_pages``, logged; a failure is logged and leaves the checks cold, nothing else
-    (then None)."""
+    """``warm_story_pages``, logged, then the document frequencies loaded into memory
+    (``storage.dfmemory``); a failure is logged and leaves the checks cold, nothing else (then
+    None)."""
     try:
-        said = await warm_story_pages(db, since=since)
+        said: str | None = await warm_story_pages(db, since=since)
     except Exception as exc:  # noqa: BLE001 - it only reads: any failure leaves the checks cold, nothing worse
         log.warning("could not warm up the same-story check's pages (checks start cold): %s", exc)
-        return None
-    log.info("same-story check warmed up: %s", said)
+        said = None
+    else:
+        log.info("same-story check warmed up: %s", said)
+    try:
+        await db.stories.load_document_frequencies()  # then hold its document frequencies in memory
+    except Exception as exc:  # noqa: BLE001 - only reads: the checks read term_df until a later load works
+        log.warning("could not hold the same-story check's document frequencies in memory: %s", exc)
     return said

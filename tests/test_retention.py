@@ -22,7 +22,6 @@ from bot.retention import last_run, retention_stats_line, run_retention
 from bot.storyflow import stored_profile_terms
 from storage import Database
 from storage.feeds import Feed
-from storage.stories import StoryRepo
 from tests.fakes.feed_render import render_article
 from tests.fakes.news_site import FakeFeed, FakeNewsSite
 from tests.stories import DAM, ELECTION, HARBOUR, KYIV_UK, MUSEUM, QUAKE_REUTERS
@@ -112,7 +111,9 @@ async def test_old_stories_go_with_their_rows_and_every_count_stays_exact(
     recent = await _poll(db, ingestor, feed.id)
     assert len(recent) == 2
     terms = sorted(await _term_df(db))
-    await db.stories.document_frequencies(terms)  # this process's cache holds every count now
+    await db.stories.df_memory.settled()  # the load the polls' checks started, if still under way
+    await db.stories.load_document_frequencies()  # every count held in memory now (storage.dfmemory)
+    loads = db.stories.df_memory.loads
 
     report = await run_retention(db, now=clock.now(), days=DAYS, batch=3, pause=0)
 
@@ -121,8 +122,11 @@ async def test_old_stories_go_with_their_rows_and_every_count_stays_exact(
     assert await db.summaries.get(old[0], "uk") is None
     assert await _orphans(db) == dict.fromkeys(await _orphans(db), 0)
     await _assert_exact(db)
-    # The cached counts went down with the table: as a process reading it afresh finds them.
-    assert await db.stories.document_frequencies(terms) == await StoryRepo(db).document_frequencies(terms)
+    # The counts held in memory went down with the table, change by change (not loaded again).
+    recounted = await _recounted_term_df(db)
+    assert await db.stories.document_frequencies(terms) == (
+        {t: n for t, n in recounted.items() if t and t in terms}, recounted[""])
+    assert db.stories.df_memory.loads == loads
     assert await last_run(db) == report
     line = await retention_stats_line(db, DAYS)
     assert "Retention: 90 days" in line and "4 stories" in line

@@ -29,9 +29,9 @@ async def retention_tick(  # type: ignore[no-untyped-def]
         if not await claim_period(services.db, services.lease, "retention", now=now, seconds=RETENTION_PERIOD_S):
             return None
         return await run_retention(services.db, now=now, days=days, stopping=stopping)
-    except DATABASE_ERRORS as exc:  # the disk full, a lock: what is deleted stays deleted, the rest waits a day
+    except DATABASE_ERRORS as exc:  # the disk full, a lock (or a bug): what is deleted stays deleted, the rest waits a day
         if is_outage(exc):
             await services.write_faults.failed(exc, doing="deleting old stories")
-        else:  # a bug of ours: logged with its traceback, as the other jobs do
+        else:
             await services.database_bugs.report(exc, doing="deleting old stories")
         return None
