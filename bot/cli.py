@@ -345,12 +345,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     # On PostgreSQL there is no file to lock: replicas share the database, their claims
     # guarded by leases (bot/replica.py).
     lock = DatabaseLock.acquire(settings.database_file) if settings.database_file is not None else None
-    if not settings.admin_ids:  # runs, but nobody may /addfeed and every notice is only logged
-        log.warning("ADMIN_IDS is empty: nobody can use the admin commands (/addfeed, /channel ...) and "
-                    "the bot's notices (a channel it cannot post to, a full disk) only go to this log; "
-                    "set ADMIN_IDS to your Telegram user id (see the README, Create the bot)")
     try:
         asyncio.run(_preflight(settings))
+        if not settings.admin_ids:  # runs, but nobody may /addfeed and every notice is only logged
+            log.warning("ADMIN_IDS is empty: nobody can use the admin commands (/addfeed, /channel ...) and "
+                        "the bot's notices (a channel it cannot post to, a full disk) only go to this log; "
+                        "set ADMIN_IDS to your Telegram user id (see the README, Create the bot)")
         application = build_application(settings, schedule_jobs=mode.runs_jobs)
         watch_token(application)  # a token revoked while nothing is sent (bot.jobs.token_watch)
         start = application.post_init

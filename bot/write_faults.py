@@ -6,12 +6,13 @@ A feed whose stories cannot be stored is not counted as failing (a full disk mus
 disable every feed after MAX_FEED_ERRORS polls, leaving them off when space returns); its
 claim makes it due again a lease later. A poll or digest tick that cannot even claim its work
 skips the tick. Each kind of write is followed on its own (``CLAIM``: choosing the feeds to
-poll; ``DIGEST``: planning digests; a feed's poll, by feed) and its fault ends when that kind
-of write works again: the tick's claim, the digest tick, that feed's next poll (new stories
-or not), or any poll storing new stories (a write that needed room). The fault is over when
-no kind is refused any more. Logged once per fault (not a traceback every two seconds), the
-admins told once when it starts (and at most once an hour, should it come and go), and once
-when it is over.
+poll; ``DIGEST``: planning digests; ``RETENTION``: deleting old stories; a feed's poll, by
+feed) and its fault ends when that kind of write works again: the tick's claim, the digest
+tick, the retention pass, that feed's next poll (new stories or not); any poll storing new
+stories (the writes needing the most room) ends every kind's. The fault is over when no kind
+is refused any more. Logged once per fault (not a traceback every two seconds), the admins
+told once when it starts (and at most once an hour, should it come and go), and once when it
+is over.
 """
 
 from __future__ import annotations
@@ -25,13 +26,14 @@ from telegram import Bot
 from bot.clock import Clock
 from bot.notify import notify_admins
 
-__all__ = ["CLAIM", "DIGEST", "NOTICE_EVERY", "WriteFaults", "feed_write"]
+__all__ = ["CLAIM", "DIGEST", "NOTICE_EVERY", "RETENTION", "WriteFaults", "feed_write"]
 
 log = logging.getLogger(__name__)
 
 NOTICE_EVERY = timedelta(hours=1)
 CLAIM = "claim"  # the poll tick choosing (claiming) the due feeds
 DIGEST = "digest"  # the digest tick planning the due digests
+RETENTION = "retention"  # the daily pass deleting old stories (bot.jobs.retention)
 _FEED = "feed:"
 
 
@@ -85,9 +87,10 @@ class WriteFaults:
             await self._over_if_none_left()
 
     async def stored(self) -> None:
-        """A poll stored new stories: a write that needed room worked, so every feed's does."""
-        if any(kind.startswith(_FEED) for kind in self._refused):
-            self._refused = {k: v for k, v in self._refused.items() if not k.startswith(_FEED)}
+        """A poll stored new stories: the writes that need the most room worked, so every kind
+        does (the daily retention pass, say, need not wait a day to prove it)."""
+        if self._refused:
+            self._refused.clear()
             await self._over_if_none_left()
 
     async def _over_if_none_left(self) -> None:

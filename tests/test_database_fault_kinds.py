@@ -26,6 +26,7 @@ from bot.clock import FakeClock
 from bot.config import Settings
 from bot.jobs import digest_tick
 from bot.jobs.poll import poll_due_feeds
+from bot.jobs.retention import retention_tick
 from storage.errors import is_outage
 from tests.conftest import ADMIN_ID, RunningBot, start_bot
 from tests.fakes.news_site import FakeNewsSite
@@ -206,3 +207,30 @@ async def test_the_publisher_tells_a_rejected_statement_as_a_bug_not_a_full_disk
     assert "a bug" in logged.getMessage() and logged.exc_info is not None
     [notice] = _notices(bot.tg)
     assert notice.startswith("A bug in newsbot") and "no such column" in notice and "Is the disk full" not in notice
+
+
+async def test_the_retention_pass_held_off_by_a_lock_is_a_write_fault_that_ends_with_it(
+    bot: RunningBot, clock: FakeClock
+) -> None:
+    services, tg = bot.services, bot.tg
+    await services.db.conn.execute("PRAGMA busy_timeout = 50")
+    lock = _WriteLock(str(services.settings.database_path))
+    try:
+        assert await retention_tick(services) is None
+    finally:
+        lock.release()
+    assert "database is locked" in (services.write_faults.fault or "")
+    assert len(_notices(tg)) == 1 and "database is locked" in _notices(tg)[0]
+    clock.advance(timedelta(hours=1))
+    assert await retention_tick(services) is not None  # the day's pass, now that writing works
+    assert services.write_faults.fault is None
+    assert len(_notices(tg)) == 2 and OVER in _notices(tg)[1]
+
+
+async def test_a_retention_pass_whose_statement_is_rejected_is_told_as_a_bug(bot: RunningBot) -> None:
+    services, tg = bot.services, bot.tg
+    await services.db.conn.execute("ALTER TABLE deliveries RENAME TO deliveries_gone")
+    assert await retention_tick(services) is None
+    assert services.write_faults.fault is None
+    [notice] = _notices(tg)
+    assert notice.startswith("A bug in newsbot") and "deleting old stories" in notice

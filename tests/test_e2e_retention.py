@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.clock import FakeClock
 from bot.jobs.poll import poll_due_feeds
 from bot.jobs.retention import retention_tick
 from tests.conftest import ADMIN_ID, RunningBot
 from tests.fakes.news_site import FakeNewsSite
+from tests.test_disk_full import _WriteLock
 from tests.stories import DAM, ELECTION, HARBOUR, KYIV_UK, MUSEUM
 
 CHANNEL = -1007301
@@ -70,3 +73,22 @@ def test_the_retention_job_is_scheduled_by_the_wiring(make_settings) -> None:  #
 
     application = build_application(make_settings())
     assert "retention" in {job.name for job in application.job_queue.jobs()}
+
+
+@pytest.mark.sqlite_only("another connection holds SQLite's file write lock past PRAGMA busy_timeout")
+async def test_a_pass_the_database_refuses_says_so_once_and_the_next_day_runs(
+    running_bot: RunningBot, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    services = running_bot.services
+    await services.db.conn.execute("PRAGMA busy_timeout = 50")
+    lock = _WriteLock(str(services.settings.database_path))
+    try:
+        assert await retention_tick(services) is None  # the day's claim itself is refused
+    finally:
+        lock.release()
+    notices = [c.params["text"] for c in running_bot.tg.sent_messages(ADMIN_ID)]
+    assert len(notices) == 1 and "database is locked" in notices[0], notices  # told once, no traceback
+    assert "while deleting old stories" in caplog.text
+    clock.advance(timedelta(days=1))
+    report = await retention_tick(services)
+    assert report is not None and report.finished

@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 
 RETENTION_TICK_S = 3600  # the job looks every hour; the day's first look on any replica runs the pass
 RETENTION_PERIOD_S = 24 * 3600
+RETENTION = "retention"  # its kind of write, for bot.write_faults
 
 
 async def retention_tick(  # type: ignore[no-untyped-def]
@@ -25,13 +26,16 @@ async def retention_tick(  # type: ignore[no-untyped-def]
     if days <= 0:
         return None
     now = services.clock.now()
+    doing = "deleting old stories"
     try:
         if not await claim_period(services.db, services.lease, "retention", now=now, seconds=RETENTION_PERIOD_S):
             return None
-        return await run_retention(services.db, now=now, days=days, stopping=stopping)
-    except DATABASE_ERRORS as exc:  # the disk full, a lock (or a bug): what is deleted stays deleted, the rest waits a day
-        if is_outage(exc):
-            await services.write_faults.failed(exc, doing="deleting old stories")
+        report = await run_retention(services.db, now=now, days=days, stopping=stopping)
+    except DATABASE_ERRORS as exc:  # what was deleted stays deleted (a batch is one transaction); the rest waits a day
+        if is_outage(exc):  # the disk full, a lock
+            await services.write_faults.failed(exc, doing=doing, kind=RETENTION)
         else:
-            await services.database_bugs.report(exc, doing="deleting old stories")
+            await services.database_bugs.report(exc, doing=doing)
         return None
+    await services.write_faults.works(RETENTION)
+    return report
