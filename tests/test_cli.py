@@ -173,6 +173,7 @@ async def test_run_with_a_revoked_token_says_so_in_one_line(
     tg.revoked_tokens.add(revoked)
     monkeypatch.setenv("BOT_TOKEN", revoked)
     monkeypatch.setenv("TELEGRAM_API_BASE_URL", tg.base_url)
+    monkeypatch.setenv("ADMIN_IDS", "1")  # else the warning that nobody is an admin comes first
     handlers, level = logging.root.handlers[:], logging.root.level
     try:
         assert await asyncio.to_thread(main, ["run"]) == 2
