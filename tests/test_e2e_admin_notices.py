@@ -21,6 +21,10 @@ from tests.conftest import ADMIN_ID, RunningBot
 from tests.fakes.telegram_api import FakeTelegramServer
 
 CHANNEL = -1001234
+# How long a test waits for the bot's handlers, at most (a bound on failure, not a duration):
+# the admin's private chat is paced in real time (about a message a second), and the cap test's
+# 25 notices took 4.4 s on a quiet machine, too close to the former 30 s on 2 cores at load 8.
+WAIT_S = 120.0
 
 
 @pytest.fixture
@@ -28,7 +32,7 @@ def bot(clocked_bot: RunningBot) -> RunningBot:
     return clocked_bot
 
 
-async def _rows(bot: RunningBot, count: int, timeout: float = 30.0) -> list[Delivery]:
+async def _rows(bot: RunningBot, count: int, timeout: float = WAIT_S) -> list[Delivery]:
     deadline = asyncio.get_running_loop().time() + timeout
     while len(rows := await bot.services.db.deliveries.for_chat(ADMIN_ID)) < count:
         if asyncio.get_running_loop().time() > deadline:
@@ -62,7 +66,7 @@ async def test_a_notice_refused_with_429_waits_in_the_outbox_and_arrives_once(
     assert len(tg.sent_messages(ADMIN_ID)) == 1
 
 
-async def _logged(caplog: pytest.LogCaptureFixture, words: str, count: int, timeout: float = 30.0) -> None:
+async def _logged(caplog: pytest.LogCaptureFixture, words: str, count: int, timeout: float = WAIT_S) -> None:
     """Until ``count`` log lines contain ``words``: how a test knows a refused notice was handled."""
     deadline = asyncio.get_running_loop().time() + timeout
     while sum(words in r.getMessage() for r in caplog.records) < count:
