@@ -21,7 +21,7 @@ __all__ = ["DatabaseBugs"]
 
 log = logging.getLogger(__name__)
 
-MAX_REMEMBERED = 100  # distinct bugs said once each; past that a new one is logged, not told
+MAX_REMEMBERED = 100  # distinct bugs said once each; past that a new one is logged at debug level, not told
 
 
 class DatabaseBugs:
@@ -31,6 +31,7 @@ class DatabaseBugs:
         self._bot = bot
         self._admin_ids = list(admin_ids)
         self._seen: set[tuple[str, str]] = set()
+        self._full = False  # MAX_REMEMBERED bugs seen: said once, in the log
 
     async def report(self, exc: BaseException, *, doing: str) -> str:
         """A job's statement failed with ``exc`` while ``doing`` ("polling https://…/rss");
@@ -41,8 +42,16 @@ class DatabaseBugs:
         if key in self._seen:
             log.debug("%s: the same database error again (%s)", doing, reason)
             return text
-        if len(self._seen) < MAX_REMEMBERED:
-            self._seen.add(key)
+        if len(self._seen) >= MAX_REMEMBERED:
+            # Not remembered, so it cannot be said once: said at every tick (a traceback and a
+            # notice every two seconds) it would bury the log and the admins' chat.
+            if not self._full:
+                self._full = True
+                log.error("%d distinct database errors already reported; further new ones are only logged "
+                          "at debug level (the first ones: above in this log)", MAX_REMEMBERED)
+            log.debug("database error while %s: %s (not reported: too many distinct ones)", doing, reason)
+            return text
+        self._seen.add(key)
         log.error("database error while %s: %s; this is a bug of newsbot (the database itself works), "
                   "please report it with this traceback", doing, reason, exc_info=exc)
         await notify_admins(

@@ -21,14 +21,17 @@ from pathlib import Path
 
 import pytest
 
+from telegram import Bot
+
 from bot.app import build_application
+from bot.database_bugs import MAX_REMEMBERED, DatabaseBugs
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.jobs import digest_tick
 from bot.jobs.poll import poll_due_feeds
 from bot.jobs.retention import retention_tick
 from storage.errors import is_outage
-from tests.conftest import ADMIN_ID, RunningBot, start_bot
+from tests.conftest import ADMIN_ID, TOKEN, RunningBot, start_bot
 from tests.fakes.news_site import FakeNewsSite
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.stories import DAM, ELECTION
@@ -234,3 +237,21 @@ async def test_a_retention_pass_whose_statement_is_rejected_is_told_as_a_bug(bot
     assert services.write_faults.fault is None
     [notice] = _notices(tg)
     assert notice.startswith("A bug in newsbot") and "deleting old stories" in notice
+
+
+async def test_past_the_bugs_remembered_a_new_one_is_not_told_again_at_every_tick(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Past MAX_REMEMBERED distinct bugs a new one was not remembered, so each report of it
+    (every tick) logged its traceback and told the admins again: the flood this module exists
+    to prevent. No admins here: a notice shows as "admin notice not delivered" in the log."""
+    bugs = DatabaseBugs(Bot(TOKEN), [])
+    for number in range(MAX_REMEMBERED):
+        await bugs.report(sqlite3.OperationalError(f"no such column: c{number}"), doing="polling a feed")
+    caplog.clear()
+    for _ in range(5):
+        await bugs.report(sqlite3.OperationalError("no such column: late"), doing="polling a feed")
+    told = [r for r in caplog.records if "admin notice not delivered" in r.getMessage()]
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert told == []
+    assert len(errors) == 1 and "further new ones" in errors[0].getMessage(), [r.getMessage() for r in errors]
