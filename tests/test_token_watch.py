@@ -68,6 +68,6 @@ async def test_update_polling_dead_of_a_revoked_token_stops_without_raising(
     updater raised it again, out of run_polling's clean-up (post_stop and closing the
     database skipped, a traceback for the plain line)."""
     tg.revoked_tokens.add(TOKEN)
-    await tg.wait_for("getUpdates", predicate=lambda c: c.status == 401, timeout=10)
+    await tg.wait_for("getUpdates", predicate=lambda c: c.status == 401, timeout=60)  # a bound, for a loaded CI
     await running_bot.application.updater.stop()  # no InvalidToken
     assert not running_bot.application.updater.running
