@@ -16,6 +16,7 @@ the ~100 terms a cache missed) and one trip to the database, not two. Until the 
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -190,12 +191,17 @@ class StoryRepo:
                     [(key, profile_id) for key in dict.fromkeys(keys)],
                 )
                 gone, added = sorted(old - new), sorted(new - old)
-            await conn.executemany("UPDATE term_df SET df = df - 1 WHERE term = ? AND df > 0", [(t,) for t in gone])
-            await conn.executemany(
-                "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = term_df.df + 1",
-                [(t,) for t in added],
-            )
-            await dfmemory.record(conn, {**dict.fromkeys(gone, -1), **dict.fromkeys(added, 1)})
+            # One pass in term order, as add_profile and retention's decrements lock the rows (the
+            # gone terms first, then the added ones, held a later term while waiting for an earlier
+            # one: a deadlock with another replica's writer). Runs of one kind go in one call.
+            changes = sorted({**dict.fromkeys(gone, -1), **dict.fromkeys(added, 1)}.items())
+            for delta, run in itertools.groupby(changes, key=lambda change: change[1]):
+                await conn.executemany(
+                    "UPDATE term_df SET df = df - 1 WHERE term = ? AND df > 0" if delta < 0 else
+                    "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = term_df.df + 1",
+                    [(t,) for t, _ in run],
+                )
+            await dfmemory.record(conn, dict(changes))
 
     async def first_profiles(self, article_ids: Sequence[int]) -> dict[int, str]:
         """The first stored profile of each story (its own source's text), by story id."""
