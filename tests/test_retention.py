@@ -66,6 +66,18 @@ async def _old_stories(
     return fake, feed, ids
 
 
+async def _old_stories_then_one(
+    db: Database, ingestor: Ingestor, site: FakeNewsSite, clock: FakeClock,
+) -> tuple[FakeFeed, Feed, list[int], int]:
+    """``_old_stories``, then a retention period and a day later one new story polled (the
+    museum's): the four are old enough to go, the new one is not."""
+    fake, feed, old = await _old_stories(db, ingestor, site, clock)
+    clock.advance(timedelta(days=DAYS + 1))
+    fake.publish("Museum reopens its east wing", body=MUSEUM)
+    [museum] = await _poll(db, ingestor, feed.id)
+    return fake, feed, old, museum
+
+
 async def _term_df(db: Database) -> dict[str, int]:
     return {r[0]: int(r[1]) for r in await db.fetchall("SELECT term, df FROM term_df")}
 
@@ -162,10 +174,7 @@ async def test_a_waiting_post_a_recent_send_an_open_edit_and_the_newest_story_ke
 async def test_a_batch_deletes_at_most_its_limit_and_the_next_reads_on(
     db: Database, ingestor: Ingestor, site: FakeNewsSite, clock: FakeClock
 ) -> None:
-    fake, feed, old = await _old_stories(db, ingestor, site, clock)
-    clock.advance(timedelta(days=DAYS + 1))
-    fake.publish("Museum reopens its east wing", body=MUSEUM)
-    await _poll(db, ingestor, feed.id)
+    fake, feed, old, _ = await _old_stories_then_one(db, ingestor, site, clock)
     cutoff = clock.now() - timedelta(days=DAYS)
 
     first, _ = await db.retention.delete_stories(cutoff=cutoff, now=clock.now(), limit=3, after=None,
@@ -183,10 +192,7 @@ async def test_a_batch_deletes_at_most_its_limit_and_the_next_reads_on(
 async def test_a_pass_stops_at_its_time_budget_and_the_next_one_goes_on(
     db: Database, ingestor: Ingestor, site: FakeNewsSite, clock: FakeClock
 ) -> None:
-    fake, feed, _ = await _old_stories(db, ingestor, site, clock)
-    clock.advance(timedelta(days=DAYS + 1))
-    fake.publish("Museum reopens its east wing", body=MUSEUM)
-    await _poll(db, ingestor, feed.id)
+    fake, feed, _, _ = await _old_stories_then_one(db, ingestor, site, clock)
     ticks = iter(range(1000))  # each look at the time: one second later
 
     first = await run_retention(db, now=clock.now(), days=DAYS, batch=1, pause=0, budget_s=2.5,
@@ -200,10 +206,7 @@ async def test_a_pass_stops_at_its_time_budget_and_the_next_one_goes_on(
 async def test_a_feed_still_listing_a_deleted_story_never_stores_it_again(
     db: Database, ingestor: Ingestor, site: FakeNewsSite, clock: FakeClock
 ) -> None:
-    fake, feed, old = await _old_stories(db, ingestor, site, clock)
-    clock.advance(timedelta(days=DAYS + 1))
-    fake.publish("Museum reopens its east wing", body=MUSEUM)
-    [museum] = await _poll(db, ingestor, feed.id)
+    fake, feed, old, museum = await _old_stories_then_one(db, ingestor, site, clock)
     assert (await run_retention(db, now=clock.now(), days=DAYS, pause=0)).stories == 4  # type: ignore[union-attr]
     queued = len(await db.deliveries.for_chat(CHAT))
 
@@ -232,10 +235,7 @@ async def test_a_feed_still_listing_a_deleted_story_never_stores_it_again(
 async def test_keys_of_entries_no_feed_lists_any_more_expire_and_old_dated_entries_stay_out(
     db: Database, ingestor: Ingestor, site: FakeNewsSite, clock: FakeClock
 ) -> None:
-    fake, feed, _ = await _old_stories(db, ingestor, site, clock)
-    clock.advance(timedelta(days=DAYS + 1))
-    fake.publish("Museum reopens its east wing", body=MUSEUM)
-    await _poll(db, ingestor, feed.id)
+    fake, feed, _, _ = await _old_stories_then_one(db, ingestor, site, clock)
     await run_retention(db, now=clock.now(), days=DAYS, pause=0)
     assert await db.retention.count_keys() > 0
     fake.items[:] = fake.items[-1:]  # the feed drops the old entries
@@ -253,10 +253,7 @@ async def test_keys_of_entries_no_feed_lists_any_more_expire_and_old_dated_entri
 async def test_a_pass_ends_after_its_batch_when_the_bot_stops(
     db: Database, ingestor: Ingestor, site: FakeNewsSite, clock: FakeClock
 ) -> None:
-    fake, feed, _ = await _old_stories(db, ingestor, site, clock)
-    clock.advance(timedelta(days=DAYS + 1))
-    fake.publish("Museum reopens its east wing", body=MUSEUM)
-    await _poll(db, ingestor, feed.id)
+    fake, feed, _, _ = await _old_stories_then_one(db, ingestor, site, clock)
     looks = iter([False, True])  # the stop comes during the first batch
 
     report = await run_retention(db, now=clock.now(), days=DAYS, batch=1, pause=0, stopping=lambda: next(looks, True))
@@ -299,10 +296,7 @@ async def test_settled_digests_and_usage_days_go_and_waiting_messages_stay(db: D
 async def test_another_link_to_a_deleted_storys_page_is_read_once_and_never_stored(
     db: Database, ingestor: Ingestor, site: FakeNewsSite, clock: FakeClock
 ) -> None:
-    fake, feed, _ = await _old_stories(db, ingestor, site, clock)
-    clock.advance(timedelta(days=DAYS + 1))
-    fake.publish("Museum reopens its east wing", body=MUSEUM)
-    await _poll(db, ingestor, feed.id)
+    fake, feed, _, _ = await _old_stories_then_one(db, ingestor, site, clock)
     assert (await run_retention(db, now=clock.now(), days=DAYS, pause=0)).stories == 4  # type: ignore[union-attr]
     # The feed lists the first story again under another link, whose page names the old address
     # as its canonical one: only reading the page tells it is the deleted story.
