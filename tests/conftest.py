@@ -18,6 +18,7 @@ from bot.app import Services, build_application
 from bot.clock import FakeClock
 from bot.config import Settings, load_settings
 from tests.engine_guard import _runs_on_both_engines, pytest_collection_modifyitems, pytest_generate_tests  # noqa: F401 - hooks
+from tests.shared_tls import one_tls_context_per_session  # noqa: F401 - an autouse fixture
 from tests.fakes.news_site import FakeNewsSite
 from tests.fakes.telegram_api import Call, FakeTelegramServer
 from storage import Database
