@@ -22,7 +22,7 @@ from tests.shared_tls import one_tls_context_per_session  # noqa: F401 - an auto
 from tests.fakes.news_site import FakeNewsSite
 from tests.fakes.telegram_api import Call, FakeTelegramServer
 from storage import Database
-from tests.pgserver import TEMPLATE, PostgresServer, drop_pg_database, find_binaries, new_pg_database, run_soon
+from tests.pgserver import TEMPLATE, PostgresServer, TemplateClones, drop_pg_database, find_binaries, new_pg_database, run_soon
 
 TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
 ADMIN_ID = 1001
@@ -46,6 +46,7 @@ def pg_server() -> Iterator[PostgresServer | None]:
     server = PostgresServer(binaries).start()
     try:
         run_soon(_make_template(server))
+        server.clones = TemplateClones(server, TEMPLATE).start()  # copies made ahead (tests/pgserver.py)
         yield server
     finally:
         server.stop()

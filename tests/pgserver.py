@@ -16,10 +16,12 @@ import glob
 import importlib.util
 import os
 import pwd
+import queue
 import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Coroutine
@@ -98,6 +100,8 @@ class PostgresServer:
         self.data = self.base / "data"
         self.log = self.base / "server.log"
         self._process: subprocess.Popen[bytes] | None = None
+        #: Clones of the template made ahead (``TemplateClones``), once the template exists.
+        self.clones: TemplateClones | None = None
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
@@ -146,6 +150,9 @@ class PostgresServer:
             return
 
     def stop(self) -> None:
+        if self.clones is not None:
+            self.clones.stop()
+            self.clones = None
         if self._process is not None and self._process.poll() is None:
             self._process.send_signal(2)  # SIGINT: "fast" shutdown, clients are cut off
             try:
@@ -169,7 +176,9 @@ async def new_pg_database(server: PostgresServer | None, *, template: str | None
     ``template`` is None); skips the test where no server could be started."""
     if server is None:
         skip_without_postgres()
-    name = f"newsbot_{uuid.uuid4().hex[:16]}"
+    if template == TEMPLATE and server.clones is not None:
+        return server.url(await asyncio.to_thread(server.clones.take))
+    name = _new_name()
     admin = await asyncpg.connect(server.url())
     try:
         await admin.execute(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
@@ -179,8 +188,79 @@ async def new_pg_database(server: PostgresServer | None, *, template: str | None
 
 
 async def drop_pg_database(server: PostgresServer, url: str) -> None:
+    if server.clones is not None:
+        server.clones.drop_later(url.rsplit("/", 1)[1])
+        return
     admin = await asyncpg.connect(server.url())
     try:
         await admin.execute(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
     finally:
         await admin.close()
+
+
+def _new_name() -> str:
+    return f"newsbot_{uuid.uuid4().hex[:16]}"
+
+
+class TemplateClones:
+    """Copies of the template database made ahead, and databases dropped after their test,
+    by a thread of their own on its own connection.
+
+    ``CREATE DATABASE … TEMPLATE`` takes 0.2–0.4 s (the server copies the whole ~9 MB
+    database), and each PostgreSQL variant of a test needs one: ~290 of them. Made while the
+    tests before run, on the machine's other core, they cost the suite no wall time. Every
+    test still gets a database no test touched, a copy of the template as it was made.
+    """
+
+    def __init__(self, server: PostgresServer, template: str, *, ahead: int = 2) -> None:
+        self._server = server
+        self._template = template
+        self._ahead = ahead
+        self._ready: queue.Queue[str | None] = queue.Queue()
+        self._drops: queue.Queue[str] = queue.Queue()
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._run()), name="pg-clones", daemon=True)
+
+    def start(self) -> TemplateClones:
+        self._thread.start()
+        return self
+
+    def take(self) -> str:
+        """The name of a fresh copy of the template (waits while one is made)."""
+        self._wake.set()
+        name = self._ready.get(timeout=120)
+        if name is None:
+            self._ready.put(None)  # every later test fails the same way
+            raise RuntimeError(f"copying the template database failed: {self._error!r}") from self._error
+        return name
+
+    def drop_later(self, name: str) -> None:
+        self._drops.put(name)
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        self._thread.join(timeout=30)
+
+    async def _run(self) -> None:
+        try:
+            admin = await asyncpg.connect(self._server.url())
+            try:
+                while not self._stopping.is_set():
+                    self._wake.clear()
+                    if self._ready.qsize() < self._ahead:
+                        name = _new_name()
+                        await admin.execute(f"CREATE DATABASE {name} TEMPLATE {self._template}")
+                        self._ready.put(name)
+                    elif not self._drops.empty():
+                        await admin.execute(f"DROP DATABASE IF EXISTS {self._drops.get()} WITH (FORCE)")
+                    else:
+                        self._wake.wait(0.5)
+            finally:
+                await admin.close()
+        except BaseException as exc:  # noqa: BLE001 - handed to the tests that wait for a copy
+            self._error = exc
+            self._ready.put(None)
