@@ -10,6 +10,7 @@ with literal values, the same text on both engines: rows a user of that version 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import aiosqlite
 import asyncpg
@@ -22,6 +23,8 @@ async def at_version(engine: str, target: str, version: int, statements: Sequenc
     if engine == "postgresql":
         await _pg_at_version(target, version, statements)
         return
+    for suffix in ("", "-wal", "-shm"):  # a copy of the newest schema (tests/conftest.py): start empty
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
     async with aiosqlite.connect(target, isolation_level=None) as conn:
         for migration in MIGRATIONS[:version]:
             await migration(conn)
