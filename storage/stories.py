@@ -11,7 +11,9 @@ which change ``term_df`` is at, and when that is not the change the copy holds (
 process's write, or this one's own), the copy applies the changes it has not seen and the check
 is done again (``find_candidates``). So a check costs no read of ``term_df`` (~1 ms before, for
 the ~100 terms a cache missed) and one trip to the database, not two. Until the copy is loaded
-(a few seconds after start, in the background) the checks read the table.
+(a few seconds after start, in the background) the checks read the table. On SQLite that one
+statement is read on a connection of the check's own in the event loop's thread (``LoopReader``),
+not through aiosqlite's thread.
 """
 
 from __future__ import annotations
