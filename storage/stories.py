@@ -25,6 +25,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storage._time import from_db, to_db
@@ -64,11 +65,13 @@ class LoopReader:
     in memory (the start-up warm-up, ``MMAP_BYTES``). It sees what is committed (WAL: a reader
     never waits for the writer), so it is used only while the caller's own open transaction
     has not written stories (``StoryRepo.usable_reader``); it never waits for a lock (busy
-    timeout 0), and any error falls back to the shared connection for the rest of the run.
+    timeout 0: a locked read is read through the shared connection that once), and any other
+    error falls back to the shared connection for the rest of the run. The cost: a page not in
+    memory is read while the loop waits (the first checks after a start without the warm-up).
     """
 
     def __init__(self, path: str) -> None:
-        self._path = path
+        self._path = str(Path(path).resolve())  # the file the shared connection opened, whatever the cwd later
         self._conn: sqlite3.Connection | None = None
         self.failed = False
         self.reads = 0  # statements read here (tests, the bench)
@@ -79,8 +82,6 @@ class LoopReader:
             return None
         try:
             if self._conn is None:
-                from pathlib import Path
-
                 conn = sqlite3.connect(Path(self._path).resolve().as_uri() + "?mode=ro", uri=True,
                                        check_same_thread=False, isolation_level=None)
                 conn.execute("PRAGMA busy_timeout = 0")
@@ -90,6 +91,8 @@ class LoopReader:
             self.reads += 1
             return rows
         except sqlite3.Error as exc:
+            if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
+                return None  # a lock of the moment: this check reads through the database, the next here
             log.info("same-story checks read through the shared connection from now on (%s)", exc)
             self.failed = True
             self.close()
