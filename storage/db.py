@@ -59,6 +59,7 @@ class Database:
         self._size = info.st_size if info else None  # the largest seen: the file only grows (auto_vacuum is off)
         self._write_lock = asyncio.Lock()
         self._tx_owner: asyncio.Task[object] | None = None
+        self.transactions = 0  # write transactions begun: which one is open (StoryRepo.usable_reader)
         self._attach_repositories()
 
     def _attach_repositories(self) -> None:
@@ -192,6 +193,7 @@ class Database:
             return
         async with self._write_lock:
             await self.conn.execute("BEGIN IMMEDIATE")
+            self.transactions += 1
             self._tx_owner = task
             try:
                 yield self.conn

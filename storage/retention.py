@@ -194,6 +194,7 @@ class RetentionRepo:
             # Last: the copies of term_df held in memory follow (storage.dfmemory); its version row
             # is locked after every term row, as StoryRepo.add_profile locks it.
             await dfmemory.record(conn, {t: -n for t, n in gone})
+            self._db.stories.wrote()  # a check until this commits reads what it deleted (StoryRepo.usable_reader)
         return Batch(stories=len(ids), held_s=self._timer() - start, last=last), terms  # commit included
 
     async def delete_other_rows(self, *, cutoff: datetime, limit: int) -> Batch:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import random
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -173,3 +174,57 @@ async def test_a_retention_pass_on_another_replica_shows_at_the_next_check(two_d
     assert batch.stories == 2  # the newest story is kept (its ids are the largest)
     assert await mine.stories.document_frequencies(TERMS) == (dict.fromkeys(TERMS[20:50], 1), 1)
     assert mine.stories.df_memory.loads == 1
+
+
+def _keys_held(df: dict[str, int], documents: int) -> list[str]:
+    return [t for t in TERMS[:20] if df.get(t)]
+
+
+async def test_a_check_reads_on_its_own_connection_yet_sees_its_own_transactions_writes(
+    two_dbs: tuple[Database, Database],
+) -> None:
+    """SQLite: the candidates' statement is read on a connection of the check's own in the
+    event loop's thread (``StoryRepo.reader``), which sees only what is committed; inside a
+    transaction that has written profiles the check reads the shared connection, so it sees
+    that transaction's own writes as before, and after a rollback no longer."""
+    mine, other = two_dbs
+    await _add(mine, 1, TERMS[:10])
+    await mine.stories.load_document_frequencies()
+    reader = mine.stories.reader
+    assert (reader is None) == (mine.engine == "postgresql")
+    found = await mine.stories.find_candidates(TERMS, _keys_held, since=NOW, limit=5)
+    assert [s.article_id for s in found[2]] == [1]
+    reads = reader.reads if reader else 0
+    story = await bare_story(mine, 2, NOW)
+    with pytest.raises(RuntimeError):
+        async with mine.transaction():
+            # Before this transaction writes a profile, the committed state is its own: read apart.
+            assert [s.article_id for s in (await mine.stories.find_candidates(
+                TERMS, _keys_held, since=NOW, limit=5))[2]] == [1]
+            await mine.stories.add_profile(story, "{}", "{}", keys=TERMS[:2], terms=TERMS[:20], now=NOW)
+            df, documents, stored = await mine.stories.find_candidates(TERMS, _keys_held, since=NOW, limit=5)
+            assert documents == 2 and [s.article_id for s in stored] == [story, 1]  # its own addition
+            raise RuntimeError("the ingest failed after remembering the profile")
+    df, documents, stored = await mine.stories.find_candidates(TERMS, _keys_held, since=NOW, limit=5)
+    assert (df, documents) == await _table_counts(mine, TERMS) and [s.article_id for s in stored] == [1]
+    await _add(other, 3, TERMS[:20])  # another replica's, committed: seen by the next check
+    df, documents, stored = await mine.stories.find_candidates(TERMS, _keys_held, since=NOW, limit=5)
+    assert (df, documents) == await _table_counts(other, TERMS) and [s.article_id for s in stored] == [3, 1]
+    if reader is not None:
+        assert reader.reads > reads and not reader.failed
+
+
+@pytest.mark.sqlite_only("the connection of the check's own is SQLite's: PostgreSQL's checks read its pool")
+async def test_a_check_whose_own_connection_fails_reads_the_shared_one(tmp_path: Path) -> None:
+    path = str(tmp_path / "bot.db")
+    db = await Database.open(path)
+    try:
+        await _add(db, 1, TERMS[:10])
+        await db.stories.load_document_frequencies()
+        assert db.stories.reader is not None
+        db.stories.reader._path = str(tmp_path / "nowhere" / "bot.db")  # cannot be opened read-only
+        df, documents, stored = await db.stories.find_candidates(TERMS, _keys_held, since=NOW, limit=5)
+        assert (df, documents) == await _table_counts(db, TERMS) and [s.article_id for s in stored] == [1]
+        assert db.stories.reader.failed and db.stories.usable_reader() is None
+    finally:
+        await db.close()

@@ -8,7 +8,7 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.news.stories import StoryProfile, _dot, _unit, key_terms
+from bot.news.stories import WEIGHTS, StoryProfile, _dot, _score, _unit, key_terms
 
 _KEYS = st.sampled_from([f"t{i}" for i in range(40)])
 _WEIGHTS = st.dictionaries(_KEYS, st.floats(min_value=0.0, max_value=1.0, allow_nan=False), max_size=40)
@@ -61,3 +61,9 @@ def test_key_terms_rank_as_the_plain_idf_does(terms: dict[str, int], df: dict[st
     profile = StoryProfile(terms=terms, names={}, numbers=frozenset(), words=100, boilerplate=False)
     plain = sorted(terms, key=lambda t: (-(1.0 + math.log(terms[t])) * _idf_plain(df, documents, t), t))[:12]
     assert key_terms(profile, df, documents) == plain
+
+
+@settings(max_examples=200)
+@given(st.tuples(*[st.floats(min_value=-1.0, max_value=1.0, allow_nan=False)] * 7))
+def test_a_score_is_the_plain_weighted_sum_to_the_last_bit(f: tuple[float, ...]) -> None:
+    assert _score(f) == sum(w * x for w, x in zip(WEIGHTS, f))  # type: ignore[arg-type]

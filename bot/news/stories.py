@@ -270,7 +270,11 @@ def _unit(
     else:
         weights = {t: math.sqrt(c) * (log(top / (get(t, 0) + 1)) + 1.0) ** power for t, c in counts.items() if c > 0}
     if keep is not None and len(weights) > keep:
-        weights = dict(sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:keep])
+        # The heaviest first, ties by term: sorted by term, then (stably) by weight, both keys
+        # builtins, where a key of (-weight, term) tuples made one in Python per term.
+        order = sorted(weights)
+        order.sort(key=weights.__getitem__, reverse=True)  # reverse keeps equal weights in term order
+        weights = {t: weights[t] for t in order[:keep]}
     values = weights.values()
     norm = math.sqrt(sum(map(mul, values, values))) or 1.0
     return {t: w / norm for t, w in weights.items()}
@@ -355,7 +359,7 @@ WEIGHTS: Features = (W_COSINE, W_NAMES, W_NUMBERS, W_LEAD, W_PHRASES, W_SHARED, 
 
 
 def _score(f: Features, weights: Features = WEIGHTS) -> float:
-    return sum(w * x for w, x in zip(weights, f))
+    return sum(map(mul, weights, f))  # the same products summed in the same order as a generator would
 
 
 def similarity(a: StoryProfile, b: StoryProfile, df: Mapping[str, int], documents: int) -> float:
@@ -411,7 +415,9 @@ def key_terms(profile: StoryProfile, df: Mapping[str, int], documents: int, k: i
     if profile.boilerplate:
         return []
     log, get, top, terms = math.log, df.get, documents + 1, profile.terms  # _idf inlined
-    scored = sorted(terms, key=lambda t: (-(1.0 + log(terms[t])) * (log(top / (get(t, 0) + 1)) + 1.0), t))
+    weight = {t: (1.0 + log(c)) * (log(top / (get(t, 0) + 1)) + 1.0) for t, c in terms.items()}
+    scored = sorted(weight)  # then the heaviest first, stably: equal weights stay in term order (as _unit)
+    scored.sort(key=weight.__getitem__, reverse=True)
     return scored[:k]
 
 
