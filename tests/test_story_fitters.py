@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 import bench_stories as bs  # noqa: E402
 
 
-def _pairs(seed: int, n: int = 3000) -> tuple[np.ndarray, np.ndarray]:
+def _pairs(seed: int, n: int = 2000) -> tuple[np.ndarray, np.ndarray]:
     """Seven features per pair: same-story pairs score higher on names and phrases, with noise,
     and the word cosine is above the logistic fitter's floor for most of them."""
     rng = np.random.default_rng(seed)
