@@ -105,7 +105,7 @@ class Services:
                                    lease=self.lease)
         self.poller = FeedPoller(self)
         self.write_faults = WriteFaults(self.bot, settings.admin_ids, self.clock)  # a full disk while polling
-        self.database_bugs = DatabaseBugs(self.bot, settings.admin_ids)
+        self.database_bugs = DatabaseBugs(self.bot, settings.admin_ids, database=self.db.path)
         # Admin notices Telegram refuses with 429 wait in the outbox (bot.delivery.notices).
         attach_outbox(self.bot, NoticeOutbox(self.db, self.clock, link_preview=settings.link_previews,
                                              wake=self.publisher.wake))
