@@ -28,12 +28,13 @@ from bot.app import build_application
 from bot.clock import FakeClock
 from bot.config import Settings
 from storage.errors import is_damaged, is_outage
-from tests.conftest import ADMIN_ID, TOKEN, start_bot
+from tests.conftest import ADMIN_ID, TOKEN, RunningBot, start_bot
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.test_restart import REPO
-from tests.test_stop_while_starting import _outbox_of_three
+from tests.test_stop_while_starting import READERS, _outbox_of_three
 
 pytestmark = pytest.mark.sqlite_only("damage to the SQLite file itself")
+READER = READERS[0]
 
 
 def _damage(path: Path, *tables: str) -> None:
@@ -150,3 +151,26 @@ async def test_the_publisher_tells_a_damaged_file_as_such_not_as_a_bug(
     [notice] = [c.params["text"] for c in tg.sent_messages(ADMIN_ID)]
     assert notice.startswith(f"The database file {database_target} is damaged"), notice
     assert "malformed" in notice and ".recover" in notice and "A bug" not in notice, notice
+
+
+async def test_a_command_that_meets_a_damaged_file_is_answered_and_told_once_not_as_unexpected(
+    make_settings: Callable[..., Settings], tg: FakeTelegramServer, clock: FakeClock, database_target: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The chats table damaged: every update's record of its chat fails. The user gets the
+    usual "something went wrong" reply; the admins hear once that the file is damaged, not an
+    "Unexpected error" with a traceback per update."""
+    path = Path(database_target)
+    await _outbox_of_three(path, tg)
+    _damage(path, "chats")
+    application = build_application(make_settings(), clock=clock, schedule_jobs=False)
+    async with start_bot(application):
+        bot = RunningBot(application, tg)
+        caplog.clear()
+        for _ in range(3):
+            assert await bot.command(READER, "/start")
+        await tg.wait_for("sendMessage", predicate=lambda c: c.params.get("chat_id") == ADMIN_ID)
+    notices = [c.params["text"] for c in tg.sent_messages(ADMIN_ID)]
+    assert len(notices) == 1 and "is damaged" in notices[0] and "answering chat" in notices[0], notices
+    assert not any("unhandled error" in r.getMessage() for r in caplog.records)
+    assert len([r for r in caplog.records if r.levelno >= logging.ERROR]) == 1
