@@ -329,6 +329,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from bot.jobs.token_watch import watch_token
     from bot.runmode import RunMode, RunModeError, run
     from bot.stopping import Stopping, StopSignal
+    from storage.errors import DATABASE_ERRORS, is_damaged, recover_advice
     from storage.lock import DatabaseLock
 
     # A fatal signal (SIGBUS from a database file cut short under SQLite's mmap, see
@@ -360,7 +361,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
         install_graceful_stop(application, stopping)
         # PTB's run loop stops on the signal: it stops taking updates and the job queue, then
         # runs post_stop (settling the publisher's rows) and post_shutdown (closing the database).
-        run(application, settings, mode, allowed_updates=ALLOWED_UPDATES)
+        try:
+            run(application, settings, mode, allowed_updates=ALLOWED_UPDATES)
+        except DATABASE_ERRORS as exc:  # PTB has cleaned up (the database closed) and re-raised
+            if not is_damaged(exc) or settings.database_file is None:
+                raise
+            raise CliError(f"the database file {settings.database_file} is damaged ({exc}), found while starting: "
+                           f"{recover_advice(str(settings.database_file))}") from None
     except StopSignal:  # before PTB's run loop: the step that was stopped has closed what it opened
         return 0
     finally:

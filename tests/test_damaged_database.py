@@ -104,12 +104,16 @@ async def test_a_damaged_file_found_by_the_jobs_is_told_once_plainly_with_what_t
     assert services.write_faults.fault is None  # not an outage waited out
 
 
-async def test_a_file_that_is_not_a_database_stops_newsbot_run_with_one_line(
-    tg: FakeTelegramServer, tmp_path: Path
+@pytest.mark.parametrize(("tables", "says"), [
+    ((), "file is not a database"),  # the header damaged: found by the pre-flight check
+    (("deliveries",), "database disk image is malformed"),  # found by the start-up's outbox recovery
+])
+async def test_a_damaged_file_stops_newsbot_run_at_start_with_one_line(
+    tg: FakeTelegramServer, tmp_path: Path, tables: tuple[str, ...], says: str
 ) -> None:
     path = tmp_path / "newsbot.db"
     await _outbox_of_three(path, tg)
-    _damage(path)  # the header too: "file is not a database"
+    _damage(path, *tables)
     script = shutil.which("newsbot", path=str(Path(sys.executable).parent))
     argv = [script, "run"] if script else [sys.executable, "-m", "bot.cli", "run"]
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO), "BOT_TOKEN": TOKEN, "ADMIN_IDS": str(ADMIN_ID),
@@ -122,8 +126,8 @@ async def test_a_file_that_is_not_a_database_stops_newsbot_run_with_one_line(
     assert not any("Traceback" in line for line in lines), lines[-20:]
     last = lines[-1]
     assert last.startswith("newsbot: ") and str(path) in last and "damaged" in last, last
-    assert "file is not a database" in last and ".recover" in last and "restore a backup" in last, last
-    assert not tg.calls_to("getMe")  # stopped before anything else
+    assert says in last and ".recover" in last and "restore a backup" in last, last
+    assert not path.with_name(path.name + "-wal").exists()  # closed on the way out
 
 
 async def test_the_publisher_tells_a_damaged_file_as_such_not_as_a_bug(
