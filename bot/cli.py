@@ -367,7 +367,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             if not is_damaged(exc) or settings.database_file is None:
                 raise
             raise CliError(f"the database file {settings.database_file} is damaged ({exc}), found while starting: "
-                           f"{recover_advice(str(settings.database_file))}") from None
+                           f"{recover_advice(str(settings.database_file), stopped=True)}") from None
     except StopSignal:  # before PTB's run loop: the step that was stopped has closed what it opened
         return 0
     finally:

@@ -14,8 +14,10 @@ So ``newsbot run`` handles the signals itself, on the one event loop it runs on,
 its first check until the end. Each start-up step runs under ``Stopping.step``: a stop asked
 meanwhile cancels the step, which cleans up after itself like any cancelled coroutine, and
 then ends it with ``StopSignal`` (a ``SystemExit``), which PTB takes as its own stop signal.
-Asked while no step is under way (the bot running, or between two steps), the stop raises
-``StopSignal`` from a callback of the loop, as PTB's own handler does. ``NewsApplication``
+Asked between two steps, the next one ends at once, before it starts anything. Once the
+start-up is over, the stop raises ``StopSignal`` from a callback of the loop, as PTB's own
+handler does (raised earlier, it could leave the task PTB had just made for its next step
+pending, never run). A second signal, or one during PTB's clean-up, only says "still stopping". ``NewsApplication``
 routes ``stop_running`` (the jobs' way to stop the bot) through the same path, so it too
 works at any point of a run.
 """

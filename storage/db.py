@@ -142,7 +142,7 @@ class Database:
             if is_damaged(exc):
                 raise StorageError(
                     f"the database file DATABASE_PATH={path_text} is damaged or not an SQLite database ({exc}): "
-                    f"if it is the bot's database, {recover_advice(path_text)}"
+                    f"if it is the bot's database, {recover_advice(path_text, stopped=True)}"
                 ) from exc
             raise StorageError(
                 f"cannot use the database DATABASE_PATH={path_text}: {exc} "

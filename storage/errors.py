@@ -68,9 +68,11 @@ def is_damaged(exc: BaseException) -> bool:
     return any(w in words for w in _SQLITE_DAMAGE_WORDS)
 
 
-def recover_advice(path: str) -> str:
-    """What to do about a damaged database file at ``path`` (as the README says, "damaged")."""
-    return (f"stop the bot, then restore a backup over {path} (and delete {path}-wal and {path}-shm, which "
+def recover_advice(path: str, *, stopped: bool = False) -> str:
+    """What to do about a damaged database file at ``path`` (as the README says, "damaged");
+    ``stopped``: the bot has stopped already (at start)."""
+    first = "" if stopped else "stop the bot, then "
+    return (f"{first}restore a backup over {path} (and delete {path}-wal and {path}-shm, which "
             f"belong to the damaged file), or, with no backup, save what SQLite can still read: "
             f"sqlite3 {path} \".recover\" | sqlite3 {path}.recovered, then mv {path}.recovered {path} "
             f"(see the README on a damaged database file)")
