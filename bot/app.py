@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from bot.reindex import reindex_search
 from bot.story_summaries import StorySummaries, UsageBudget
 from bot.write_faults import WriteFaults
 from bot.runmode import TokenSafeUpdater
+from bot.stopping import NewsApplication, Stopping
 from bot.database_bugs import DatabaseBugs
 from bot.storyflow import EditLimits
 from storage import Database
@@ -105,7 +105,7 @@ class Services:
                                    lease=self.lease)
         self.poller = FeedPoller(self)
         self.write_faults = WriteFaults(self.bot, settings.admin_ids, self.clock)  # a full disk while polling
-        self.database_bugs = DatabaseBugs(self.bot, settings.admin_ids)
+        self.database_bugs = DatabaseBugs(self.bot, settings.admin_ids, database=self.db.path)
         # Admin notices Telegram refuses with 429 wait in the outbox (bot.delivery.notices).
         attach_outbox(self.bot, NoticeOutbox(self.db, self.clock, link_preview=settings.link_previews,
                                              wake=self.publisher.wake))
@@ -206,6 +206,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None, schedul
     quiet_handled_rate_limits()
     application = (
         Application.builder()
+        .application_class(NewsApplication)  # its start-up can be stopped (bot.stopping)
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.file_base_url)
@@ -280,27 +281,30 @@ async def _recover(services: Services) -> int:
     return await db.deliveries.recover_expired(now=now)
 
 
-def install_graceful_stop(application: Application) -> None:
-    """On SIGINT/SIGTERM, stop the publisher claiming rows *before* PTB waits for running jobs.
+def install_graceful_stop(application: Application, stopping: Stopping) -> None:
+    """Let SIGINT/SIGTERM stop ``application`` at any point of its run (``bot.stopping``), the
+    publisher told to claim nothing more *before* PTB waits for running jobs.
 
-    PTB's own handler stops the loop and then waits for running jobs, which could mean a whole
-    fan-out; ours first tells the publisher to stop, so only sends under way finish (and are
-    recorded), and the rest stay in the outbox for the next start. Call from inside the loop.
+    PTB stops the loop and then waits for running jobs, which could mean a whole fan-out; the
+    publisher told first, only sends under way finish (and are recorded), and the rest stay in
+    the outbox for the next start. The open of the services (``post_init``) is a step of the
+    start-up that a signal ends: what it opened is closed by ``post_shutdown``.
     """
-    loop = asyncio.get_running_loop()
-
-    def stop() -> None:
-        log.info("stop signal received: finishing the messages being sent")
+    def stop_publisher() -> None:
         services: Services = application.bot_data["services"]
         if hasattr(services, "publisher"):
             services.publisher.stop()
-        application.stop_running()
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop)
-        except (NotImplementedError, RuntimeError):  # Windows: PTB's default handling stays
-            log.debug("cannot install a handler for %s", sig)
+    stopping.before_stop(stop_publisher)
+    assert isinstance(application, NewsApplication)
+    application.stopping = stopping
+    start = application.post_init
+
+    async def post_init(app: Application) -> None:
+        if start:
+            await stopping.step(start(app), doing="opening the database and registering the channels")
+
+    application.post_init = post_init
 
 
 async def _post_stop(application: Application) -> None:

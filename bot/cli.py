@@ -328,6 +328,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from bot.app import ALLOWED_UPDATES, build_application, install_graceful_stop
     from bot.jobs.token_watch import watch_token
     from bot.runmode import RunMode, RunModeError, run
+    from bot.stopping import Stopping, StopSignal
+    from storage.errors import DATABASE_ERRORS, is_damaged, recover_advice
     from storage.lock import DatabaseLock
 
     # A fatal signal (SIGBUS from a database file cut short under SQLite's mmap, see
@@ -345,26 +347,31 @@ def _cmd_run(args: argparse.Namespace) -> int:
     # On PostgreSQL there is no file to lock: replicas share the database, their claims
     # guarded by leases (bot/replica.py).
     lock = DatabaseLock.acquire(settings.database_file) if settings.database_file is not None else None
+    # Ctrl+C and SIGTERM from here to the end, start-up included, stop the bot cleanly (bot.stopping).
+    stopping = Stopping()
+    stopping.install()
     try:
-        asyncio.run(_preflight(settings))
+        stopping.run(_preflight(settings), doing="checking the database and the Bot API")
         if not settings.admin_ids:  # runs, but nobody may /addfeed and every notice is only logged
             log.warning("ADMIN_IDS is empty: nobody can use the admin commands (/addfeed, /channel ...) and "
                         "the bot's notices (a channel it cannot post to, a full disk) only go to this log; "
                         "set ADMIN_IDS to your Telegram user id (see the README, Create the bot)")
         application = build_application(settings, schedule_jobs=mode.runs_jobs)
         watch_token(application)  # a token revoked while nothing is sent (bot.jobs.token_watch)
-        start = application.post_init
-
-        async def post_init(app) -> None:  # type: ignore[no-untyped-def]
-            if start:
-                await start(app)
-            install_graceful_stop(app)
-
-        application.post_init = post_init
-        # PTB's run loop handles SIGINT/SIGTERM: it stops taking updates and the job queue,
-        # then runs post_stop (settling the publisher's rows) and post_shutdown (closing the database).
-        run(application, settings, mode, allowed_updates=ALLOWED_UPDATES)
+        install_graceful_stop(application, stopping)
+        # PTB's run loop stops on the signal: it stops taking updates and the job queue, then
+        # runs post_stop (settling the publisher's rows) and post_shutdown (closing the database).
+        try:
+            run(application, settings, mode, allowed_updates=ALLOWED_UPDATES)
+        except DATABASE_ERRORS as exc:  # PTB has cleaned up (the database closed) and re-raised
+            if not is_damaged(exc) or settings.database_file is None:
+                raise
+            raise CliError(f"the database file {settings.database_file} is damaged ({exc}), found while starting: "
+                           f"{recover_advice(str(settings.database_file), stopped=True)}") from None
+    except StopSignal:  # before PTB's run loop: the step that was stopped has closed what it opened
+        return 0
     finally:
+        stopping.close()
         if lock is not None:
             lock.release()
     fatal = application.bot_data["services"].fatal
@@ -390,8 +397,11 @@ async def _preflight(settings: Settings) -> None:
         base_file_url=settings.file_base_url,
     )
     try:
-        async with bot:  # initialize() asks getMe
-            log.info("Bot API answers: the bot is @%s", bot.username)
+        try:
+            await bot.initialize()  # asks getMe
+        finally:  # a stop signal too (a cancellation, which ``async with bot`` would not close for)
+            await bot.shutdown()
+        log.info("Bot API answers: the bot is @%s", bot.username)
     except InvalidToken:
         raise CliError("Telegram refused BOT_TOKEN (401 Unauthorized): copy the token from @BotFather again") from None
     except NetworkError as exc:

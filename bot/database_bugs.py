@@ -6,6 +6,11 @@ fail the same way forever. Each distinct bug is logged once with its traceback (
 two seconds, once a tick) and the admins told once in plain words, so that it is reported
 and fixed; the job that hit it skips its work and goes on (the feed is not counted as failing:
 the fault is the bot's, and upgrading newsbot fixes it).
+
+A damaged SQLite file ("database disk image is malformed", "file is not a database") is neither:
+not the bot's bug, and not waited out. It is said once, plainly, with the file and what to do
+(``storage.errors.recover_advice``); the jobs skip what touches the damaged pages and go on with
+the rest (what can be read is still read and posted).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from collections.abc import Iterable
 from telegram import Bot
 
 from bot.notify import notify_admins
+from storage.errors import is_damaged, recover_advice
 
 __all__ = ["DatabaseBugs"]
 
@@ -27,15 +33,19 @@ MAX_REMEMBERED = 100  # distinct bugs said once each; past that a new one is log
 class DatabaseBugs:
     """The database bugs seen by one bot process, each reported once."""
 
-    def __init__(self, bot: Bot, admin_ids: Iterable[int]) -> None:
+    def __init__(self, bot: Bot, admin_ids: Iterable[int], *, database: str = "the database file") -> None:
         self._bot = bot
         self._admin_ids = list(admin_ids)
+        self._database = database  # the SQLite file, named in the notice of a damaged one
+        self._damage_told = False
         self._seen: set[tuple[str, str]] = set()
         self._full = False  # MAX_REMEMBERED bugs seen: said once, in the log
 
     async def report(self, exc: BaseException, *, doing: str) -> str:
         """A job's statement failed with ``exc`` while ``doing`` ("polling https://…/rss");
         returns the error text for the job's report."""
+        if is_damaged(exc):
+            return await self._damaged(exc, doing=doing)
         reason = f"{type(exc).__name__}: {exc}"
         text = f"a database error in newsbot itself (a bug, not the feed's fault): {reason}"
         key = (doing.split(" ", 1)[0], reason)  # "polling" of any feed is one bug
@@ -60,5 +70,22 @@ class DatabaseBugs:
             "This is not a full disk nor a feed's fault, and trying again will not fix it: the details "
             "are in the bot's log; please report them (an upgrade of newsbot may fix it). Everything "
             "else goes on.",
+        )
+        return text
+
+    async def _damaged(self, exc: BaseException, *, doing: str) -> str:
+        text = f"the database file {self._database} is damaged ({exc})"
+        if self._damage_told:
+            log.debug("%s: %s again", doing, text)
+            return text
+        self._damage_told = True
+        log.error("%s while %s; this is not a bug of newsbot: the file itself is damaged (a disk fault, a copy "
+                  "made while it was written, a crash of the machine). What can be read goes on; to repair it, "
+                  "%s", text, doing, recover_advice(self._database))
+        await notify_admins(
+            self._bot, self._admin_ids,
+            f"The database file {self._database} is damaged ({exc}), found while {doing}. This is not a bug "
+            f"of newsbot and trying again will not fix it; I go on with what can still be read. To repair it, "
+            f"{recover_advice(self._database)}.",
         )
         return text

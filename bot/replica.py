@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from bot.clock import Clock
 from bot.feed_claims import FeedClaims
 from storage import Database
-from storage.errors import DATABASE_ERRORS, is_outage
+from storage.errors import DATABASE_ERRORS, is_damaged, is_outage
 
 log = logging.getLogger(__name__)
 
@@ -92,12 +92,12 @@ class Heartbeat:
             try:
                 await self.beat()
             except DATABASE_ERRORS as exc:
-                if not is_outage(exc):  # a bug of ours: its traceback, every beat until fixed
+                if not is_outage(exc) and not is_damaged(exc):  # a bug of ours: its traceback, every beat
                     log.exception("replica heartbeat failed; trying again in %g s", self.lease.seconds / 4)
                     continue
-                if refused is None:
-                    log.warning("replica heartbeat: the database refuses writes (%s); trying again every %g s",
-                                exc, self.lease.seconds / 4)
+                if refused is None:  # a damaged file is told by the jobs (bot.database_bugs); here said once
+                    log.warning("replica heartbeat: the database %s (%s); trying again every %g s",
+                                "file is damaged" if is_damaged(exc) else "refuses writes", exc, self.lease.seconds / 4)
                 refused = str(exc)
             except Exception:  # the task's boundary: a missed beat is retried; leases last 4 beats
                 log.exception("replica heartbeat failed; trying again in %g s", self.lease.seconds / 4)

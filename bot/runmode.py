@@ -20,6 +20,7 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, Updater
 
 from bot.config import Settings
+from bot.stopping import Stopping, step
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +59,23 @@ class TokenSafeUpdater(Updater):
     logs "Invalid token. Aborting retry loop." once, and keeps the exception in the polling
     task) does not raise that exception again: it escaped ``run_polling``'s clean-up, which then
     skipped ``post_stop`` (the publisher's outcomes unwritten) and closing the database, and
-    ``newsbot run`` ended with a traceback instead of its one plain line."""
+    ``newsbot run`` ended with a traceback instead of its one plain line.
+
+    Its start (``deleteWebhook``, or ``setWebhook`` and the webhook's server) is a step of the
+    start-up that a stop signal ends (``bot.stopping``) while ``stopping`` is set."""
+
+    stopping: Stopping | None = None
+
+    async def start_polling(self, *args: Any, **kwargs: Any) -> asyncio.Queue[object]:  # type: ignore[override]
+        return await step(self.stopping, super().start_polling(*args, **kwargs), doing="asking deleteWebhook")
+
+    async def start_webhook(self, *args: Any, **kwargs: Any) -> asyncio.Queue[object]:  # type: ignore[override]
+        return await step(self.stopping, super().start_webhook(*args, **kwargs),
+                          doing="starting the webhook (setWebhook)")
 
     async def stop(self) -> None:
+        if self.stopping is not None:
+            self.stopping.cleaning_up()
         try:
             await super().stop()
         except InvalidToken:
@@ -86,7 +101,8 @@ def webhook_path(settings: Settings) -> str:
 
 
 def run(application: Application, settings: Settings, mode: RunMode, *, allowed_updates: list[str]) -> None:
-    """Run until a stop signal (or ``stop_running``), taking updates as ``mode`` says."""
+    """Run until a stop signal (or ``stop_running``), taking updates as ``mode`` says. The
+    signals are ``bot.stopping``'s (``newsbot run`` installs them), not PTB's own."""
     application.bot_data["run_mode"] = mode
     stop = application.post_stop
 
@@ -99,7 +115,12 @@ def run(application: Application, settings: Settings, mode: RunMode, *, allowed_
     application.post_stop = post_stop
     if not mode.takes_updates:
         application.updater = NoUpdates(application.bot, application.update_queue)
-        application.run_polling()
+    stopping = getattr(application, "stopping", None)
+    if isinstance(application.updater, TokenSafeUpdater):
+        application.updater.stopping = stopping
+    signals: dict[str, Any] = {"stop_signals": None} if stopping is not None else {}  # else PTB's own
+    if not mode.takes_updates:
+        application.run_polling(**signals)
     elif mode.webhook:
         # Registers the webhook (setWebhook with the secret, max_connections, the update types
         # the bot handles, pending updates kept) and serves it; the tornado handler answers 403
@@ -108,10 +129,10 @@ def run(application: Application, settings: Settings, mode: RunMode, *, allowed_
             listen=settings.webhook_listen, port=settings.webhook_port, url_path=webhook_path(settings),
             webhook_url=settings.webhook_url, secret_token=settings.webhook_secret_token.get_secret_value(),
             max_connections=settings.webhook_max_connections, allowed_updates=allowed_updates,
-            drop_pending_updates=False, bootstrap_retries=3,
+            drop_pending_updates=False, bootstrap_retries=3, **signals,
         )
     else:
-        application.run_polling(allowed_updates=allowed_updates)
+        application.run_polling(allowed_updates=allowed_updates, **signals)
 
 
 async def remove_webhook(application: Application, *, others_serve_it: bool) -> None:

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import aiosqlite
 
-from storage.errors import StorageError
+from storage.errors import StorageError, is_damaged, recover_advice
 from storage.schema import migrate
 
 log = logging.getLogger(__name__)
@@ -140,6 +140,11 @@ class Database:
             await migrate(conn, path=path_text)
         except sqlite3.DatabaseError as exc:
             await conn.close()
+            if is_damaged(exc):
+                raise StorageError(
+                    f"the database file DATABASE_PATH={path_text} is damaged or not an SQLite database ({exc}): "
+                    f"if it is the bot's database, {recover_advice(path_text, stopped=True)}"
+                ) from exc
             raise StorageError(
                 f"cannot use the database DATABASE_PATH={path_text}: {exc} "
                 "(is it an SQLite file, readable and writable by this user?)"

@@ -50,6 +50,34 @@ def _engine_errors() -> tuple[tuple[type[BaseException], ...], tuple[type[BaseEx
 DATABASE_ERRORS, _OUTAGE_TYPES = _engine_errors()
 
 
+# SQLITE_CORRUPT (11) and SQLITE_NOTADB (26): the file itself is damaged (or not a database at all).
+_SQLITE_DAMAGE_CODES = frozenset({11, 26})
+_SQLITE_DAMAGE_WORDS = ("database disk image is malformed", "file is not a database")
+
+
+def is_damaged(exc: BaseException) -> bool:
+    """Whether ``exc`` says the SQLite file is damaged ("database disk image is malformed",
+    "file is not a database"): neither an outage to wait out nor a bug of a statement; trying
+    again fails the same way until the file is recovered or restored (``recover_advice``)."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return (code & 0xFF) in _SQLITE_DAMAGE_CODES
+    words = str(exc).lower()
+    return any(w in words for w in _SQLITE_DAMAGE_WORDS)
+
+
+def recover_advice(path: str, *, stopped: bool = False) -> str:
+    """What to do about a damaged database file at ``path`` (as the README says, "damaged");
+    ``stopped``: the bot has stopped already (at start)."""
+    first = "" if stopped else "stop the bot, then "
+    return (f"{first}restore a backup over {path} (and delete {path}-wal and {path}-shm, which "
+            f"belong to the damaged file), or, with no backup, save what SQLite can still read: "
+            f"sqlite3 {path} \".recover\" | sqlite3 {path}.recovered, then mv {path}.recovered {path} "
+            f"(see the README on a damaged database file)")
+
+
 def is_outage(exc: BaseException) -> bool:
     """Whether ``exc`` says the database cannot take work now (locked or busy, the disk full or
     failing, read-only, the file or server unreachable): worth waiting out and trying again.

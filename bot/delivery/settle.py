@@ -25,7 +25,7 @@ from bot.notify import notify_admins
 from storage import Database
 from storage.chats import Chat
 from storage.deliveries import Delivery
-from storage.errors import DATABASE_ERRORS, is_outage
+from storage.errors import DATABASE_ERRORS, is_damaged, is_outage, recover_advice
 
 __all__ = ["PROBE_EVERY_AT_MOST", "OutcomeBook", "PublishReport"]
 
@@ -64,6 +64,7 @@ class OutcomeBook:
         self.write_fault: str | None = None
         self._fault_untold: str | None = None  # a fault the admins are yet to hear of
         self._fault_is_bug = False  # the fault is a statement of ours rejected, not an outage
+        self._fault_damaged = False  # the fault is the SQLite file itself damaged
 
     async def settle(self, row: Delivery, outcome: Outcome, report: PublishReport, *, chat: Chat | None = None) -> None:
         """Write an outcome, count it, and react to what it says about Telegram."""
@@ -181,7 +182,13 @@ class OutcomeBook:
         if self.write_fault is not None:
             return
         self.write_fault = self._fault_untold = str(exc) or type(exc).__name__
-        self._fault_is_bug = not is_outage(exc)
+        self._fault_damaged = is_damaged(exc)
+        self._fault_is_bug = not is_outage(exc) and not self._fault_damaged
+        if self._fault_damaged:
+            log.error("the database file %s is damaged (%s): sending paused; %d outcomes kept to write later; "
+                      "to repair it, %s", self._database_file(), self.write_fault, len(self.unsettled),
+                      recover_advice(self._database_file()))
+            return
         if self._fault_is_bug:  # "no such column": not waited out quietly; its traceback, once
             log.error("a statement of newsbot's own was rejected by the database (%s: %s), a bug: sending "
                       "paused; %d outcomes kept to write later", type(exc).__name__, self.write_fault,
@@ -190,12 +197,23 @@ class OutcomeBook:
         log.error("cannot write to the database (%s): sending paused; %d outcomes kept to write later",
                   self.write_fault, len(self.unsettled))
 
+    def _database_file(self) -> str:
+        return str(self._settings.database_file or "the database file")
+
     async def tell_database_fault(self) -> None:
         """Tell the admins of a new fault once the drain's sends under way have finished: when
         the notice arrives, sending has stopped (a test can wait for it instead of a time)."""
         if self._fault_untold is None:
             return
         fault, self._fault_untold = self._fault_untold, None
+        if self._fault_damaged:
+            await notify_admins(
+                self._bot, self._settings.admin_ids,
+                f"The database file {self._database_file()} is damaged ({fault}). This is not a bug of newsbot "
+                f"nor a full disk: I paused sending so that nothing is sent twice. To repair it, "
+                f"{recover_advice(self._database_file())}.",
+            )
+            return
         if self._fault_is_bug:
             await notify_admins(
                 self._bot, self._settings.admin_ids,

@@ -16,7 +16,7 @@ from bot.delivery.outcome import retry_after
 from bot.delivery.reply_retry import UnsentReply
 from bot.notify import notify_admins
 from bot.texts import pick_language, t
-from storage.errors import DATABASE_ERRORS
+from storage.errors import DATABASE_ERRORS, is_damaged
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,12 @@ async def on_error(update: object, context: NewsContext) -> None:
         update, context, context.error
     ):
         return
-    log.error("unhandled error (chat %s)", chat_id, exc_info=context.error)
+    error = context.error
+    damaged = error is not None and is_damaged(error)
+    if error is not None and damaged:  # the file itself, not a bug: said once, plainly (bot.database_bugs)
+        await context.services.database_bugs.report(error, doing=f"answering chat {chat_id}")
+    else:
+        log.error("unhandled error (chat %s)", chat_id, exc_info=context.error)
     if isinstance(update, Update) and update.effective_message is not None:
         user = update.effective_user
         try:
@@ -38,6 +43,8 @@ async def on_error(update: object, context: NewsContext) -> None:
             )
         except TelegramError as exc:
             log.warning("could not tell chat %s about the error: %s", chat_id, exc)
+    if damaged:
+        return
     now = context.services.clock.now()
     last = context.bot_data.get("last_error_notice")
     if last is None or now - last >= ADMIN_NOTICE_EVERY:

@@ -181,10 +181,13 @@ class Publisher:
         gate = asyncio.Semaphore(CONCURRENCY)
         busy: set[int] = set()
         tasks: set[asyncio.Task[None]] = set()
+        failed: list[Exception] = []  # a done task leaves ``tasks`` at once: its error is kept here
 
         async def one_chat(chat_rows: list[Delivery]) -> None:
             try:
                 await self._send_for_chat(chat_rows, report)
+            except Exception as exc:  # raised below, once the batch's other sends are over
+                failed.append(exc)
             finally:
                 busy.discard(chat_rows[0].chat_id)
                 gate.release()
@@ -221,6 +224,7 @@ class Publisher:
                     task.add_done_callback(tasks.discard)
         finally:
             failures = [r for r in await asyncio.gather(*tasks, return_exceptions=True) if isinstance(r, BaseException)]
+            failures = failed + failures
             if failures:
                 raise failures[0]
 

@@ -1,0 +1,180 @@
+"""A damaged SQLite file is told as what it is, not as a bug of newsbot.
+
+"database disk image is malformed" and "file is not a database" are neither an outage to wait
+out nor a statement of ours the database rejects: the file itself is damaged. It used to be
+reported as "A bug in newsbot ... please report it" with a traceback; now the admins hear once,
+plainly, which file is damaged and what to do (stop the bot; restore a backup, or save what
+SQLite can read with ``.recover``, as the README says), and the bot goes on with the rest. At
+start, a file that is no database at all stops ``newsbot run`` with one line and status 2.
+
+The damage is real: garbage written over pages of a database the bot made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import sqlite3
+import sys
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_application
+from bot.clock import FakeClock
+from bot.config import Settings
+from storage.errors import is_damaged, is_outage
+from tests.conftest import ADMIN_ID, TOKEN, RunningBot, start_bot
+from tests.fakes.telegram_api import FakeTelegramServer
+from tests.test_restart import REPO
+from tests.test_stop_while_starting import READERS, _outbox_of_three
+
+pytestmark = pytest.mark.sqlite_only("damage to the SQLite file itself")
+READER = READERS[0]
+
+
+def _damage(path: Path, *tables: str) -> None:
+    """Garbage over the root pages of ``tables`` and their indexes (page 1, with the schema, if none)."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # every page in the file itself
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        roots = [root for t in tables for (root,) in
+                 conn.execute("SELECT rootpage FROM sqlite_master WHERE tbl_name = ? AND rootpage > 0", (t,))]
+    finally:
+        conn.close()
+    with path.open("r+b") as file:
+        for root in roots or [1]:
+            file.seek((root - 1) * page_size)
+            file.write(bytes(range(256)) * (page_size // 256))
+
+
+def test_a_damaged_file_is_neither_an_outage_nor_a_bug(tmp_path: Path) -> None:
+    path = tmp_path / "t.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (a INTEGER)")
+    conn.executemany("INSERT INTO t VALUES (?)", [(i,) for i in range(2000)])
+    conn.commit()
+    conn.close()
+    _damage(path, "t")
+    conn = sqlite3.connect(path)
+    with pytest.raises(sqlite3.DatabaseError) as malformed:
+        conn.execute("SELECT sum(a) FROM t").fetchone()
+    conn.close()
+    _damage(path)
+    conn = sqlite3.connect(path)
+    with pytest.raises(sqlite3.DatabaseError) as not_a_database:
+        conn.execute("SELECT * FROM sqlite_master").fetchall()
+    conn.close()
+    for error in (malformed.value, not_a_database.value):
+        assert is_damaged(error) and not is_outage(error), error
+    assert not is_damaged(sqlite3.OperationalError("no such column: x"))
+
+
+async def test_a_damaged_file_found_by_the_jobs_is_told_once_plainly_with_what_to_do(
+    make_settings: Callable[..., Settings], tg: FakeTelegramServer, clock: FakeClock, database_target: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The feeds table's root page damaged: every poll tick's claim fails "malformed". The
+    admins hear once that the file is damaged, where it is and what to do; the log says it
+    once, without a traceback to report; no tick is spent repeating it."""
+    path = Path(database_target)
+    await _outbox_of_three(path, tg)
+    _damage(path, "feeds")
+    application = build_application(make_settings(), clock=clock, schedule_jobs=False)
+    async with start_bot(application):
+        services = application.bot_data["services"]
+        caplog.clear()
+        for _ in range(5):
+            assert await services.poller.tick() == 0
+            clock.advance(timedelta(seconds=2))
+    notices = [c.params["text"] for c in tg.sent_messages(ADMIN_ID)]
+    damaged = [n for n in notices if "damaged" in n]
+    assert len(damaged) == 1, notices
+    assert str(path) in damaged[0] and "malformed" in damaged[0] and ".recover" in damaged[0], damaged
+    assert "restore a backup" in damaged[0] and "stop the bot" in damaged[0] and "-wal" in damaged[0], damaged
+    assert not any("A bug in newsbot" in n for n in notices), notices
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and "damaged" in errors[0].getMessage(), [r.getMessage() for r in errors]
+    assert errors[0].exc_info is None  # nothing for the developers: the file, not the code
+    assert services.write_faults.fault is None  # not an outage waited out
+
+
+@pytest.mark.parametrize(("tables", "says"), [
+    ((), "file is not a database"),  # the header damaged: found by the pre-flight check
+    (("deliveries",), "database disk image is malformed"),  # found by the start-up's outbox recovery
+])
+async def test_a_damaged_file_stops_newsbot_run_at_start_with_one_line(
+    tg: FakeTelegramServer, tmp_path: Path, tables: tuple[str, ...], says: str
+) -> None:
+    path = tmp_path / "newsbot.db"
+    await _outbox_of_three(path, tg)
+    _damage(path, *tables)
+    script = shutil.which("newsbot", path=str(Path(sys.executable).parent))
+    argv = [script, "run"] if script else [sys.executable, "-m", "bot.cli", "run"]
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO), "BOT_TOKEN": TOKEN, "ADMIN_IDS": str(ADMIN_ID),
+           "TELEGRAM_API_BASE_URL": tg.base_url, "DATABASE_PATH": str(path)}
+    proc = await asyncio.create_subprocess_exec(*argv, env=env, cwd=tmp_path, stdin=asyncio.subprocess.DEVNULL,
+                                                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    _, err = await asyncio.wait_for(proc.communicate(), 60)
+    lines = err.decode(errors="replace").strip().splitlines()
+    assert proc.returncode == 2, lines[-20:]
+    assert not any("Traceback" in line for line in lines), lines[-20:]
+    last = lines[-1]
+    assert last.startswith("newsbot: ") and str(path) in last and "damaged" in last, last
+    assert says in last and ".recover" in last and "restore a backup" in last, last
+    assert not path.with_name(path.name + "-wal").exists()  # closed on the way out
+
+
+async def test_the_publisher_tells_a_damaged_file_as_such_not_as_a_bug(
+    make_settings: Callable[..., Settings], tg: FakeTelegramServer, clock: FakeClock, database_target: str,
+    tmp_path: Path,
+) -> None:
+    """The publisher pauses sending on any database error (an outcome it cannot write must not
+    be sent twice); a damaged file among them is named as one, with what to do."""
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE t (a INTEGER)")
+    conn.executemany("INSERT INTO t VALUES (?)", [(i,) for i in range(2000)])
+    conn.commit()
+    conn.close()
+    _damage(other, "t")
+    conn = sqlite3.connect(other)
+    with pytest.raises(sqlite3.DatabaseError) as caught:
+        conn.execute("SELECT sum(a) FROM t").fetchone()
+    conn.close()
+    application = build_application(make_settings(), clock=clock, schedule_jobs=False)
+    async with start_bot(application):
+        outcomes = application.bot_data["services"].publisher.outcomes
+        await outcomes.database_fault(caught.value)
+        await outcomes.tell_database_fault()
+    [notice] = [c.params["text"] for c in tg.sent_messages(ADMIN_ID)]
+    assert notice.startswith(f"The database file {database_target} is damaged"), notice
+    assert "malformed" in notice and ".recover" in notice and "A bug" not in notice, notice
+
+
+async def test_a_command_that_meets_a_damaged_file_is_answered_and_told_once_not_as_unexpected(
+    make_settings: Callable[..., Settings], tg: FakeTelegramServer, clock: FakeClock, database_target: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The chats table damaged: every update's record of its chat fails. The user gets the
+    usual "something went wrong" reply; the admins hear once that the file is damaged, not an
+    "Unexpected error" with a traceback per update."""
+    path = Path(database_target)
+    await _outbox_of_three(path, tg)
+    _damage(path, "chats")
+    application = build_application(make_settings(), clock=clock, schedule_jobs=False)
+    async with start_bot(application):
+        bot = RunningBot(application, tg)
+        caplog.clear()
+        for _ in range(3):
+            assert await bot.command(READER, "/start")
+        await tg.wait_for("sendMessage", predicate=lambda c: c.params.get("chat_id") == ADMIN_ID)
+    notices = [c.params["text"] for c in tg.sent_messages(ADMIN_ID)]
+    assert len(notices) == 1 and "is damaged" in notices[0] and "answering chat" in notices[0], notices
+    assert not any("unhandled error" in r.getMessage() for r in caplog.records)
+    assert len([r for r in caplog.records if r.levelno >= logging.ERROR]) == 1
