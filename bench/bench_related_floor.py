@@ -14,13 +14,25 @@ filters them). Two figures per floor:
 
 The floor is the lowest one meeting both goals on the fit half; the other half is held out.
 Also printed, for comparison, the bot before the floor (no floor at all).
+
+Then the same two figures through the bot's own path (``bot.related``), per half, at the
+shipped constants: each half stored by the real ingest store (same-event articles join into
+one story, as in the bot) into a SQLite file, and once more per topic with that topic left
+out. "Read also" is ``related_to`` of each stored story; "/related words" is
+``search_stories`` of three words of each article's title (the first three of four letters or
+more, stop words aside: what a reader might type), with its words-matched and generic-word
+rules. ``--no-path`` skips this part (it takes a minute or two).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import re
 import sys
+import tempfile
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -28,7 +40,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_stories import DEFAULT_DATA, half_of, load  # noqa: E402
 
+from bot.clock import FakeClock  # noqa: E402
+from bot.ingest import Ingestor  # noqa: E402
 from bot.news import stories  # noqa: E402
+from bot.news.http import FetchPolicy, Fetcher  # noqa: E402
+from bot.news.models import Article  # noqa: E402
+from bot.news.pipeline import ProcessedArticle, process_article  # noqa: E402
+from bot.related import GENERIC_SHARE, related_to, search_stories  # noqa: E402
+from storage import Database  # noqa: E402
 
 FLOORS = [round(0.02 * i, 2) for i in range(0, 21)]
 LINKS = 3
@@ -50,6 +69,7 @@ def figures(rows, vectors, half, floor) -> tuple[float, float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--no-path", action="store_true", help="skip the figures through bot.related")
     args = parser.parse_args()
     rows = load(args.data)
     n = len(rows)
@@ -80,6 +100,75 @@ def main() -> None:
         z = figures(rows, vectors, halves[h], 0.0)
         print(f"shipped floor {shipped:.2f}, half {h}: on topic {s[0]:.3f}, nothing-related returning {s[1]:.3f}, "
               f"{s[2]:.2f} links/query (no floor: {z[0]:.3f}, {z[1]:.3f}, {z[2]:.2f})")
+    if not args.no_path:
+        asyncio.run(through_the_bot(rows, halves))
+
+
+_STOP = frozenset("from with that this have been said will after their they were about into over than "
+                  "what when where which while would could should there these those more most".split())
+
+
+def query_words(title: str) -> str:
+    """Three words a reader might type about a story: the title's first three of four letters
+    or more that are not stop words."""
+    words = [w for w in re.findall(r"[^\W\d_]{4,}", title) if w.lower() not in _STOP]
+    return " ".join(words[:3])
+
+
+async def _store(path: Path, items: dict[int, ProcessedArticle], clock: FakeClock) -> tuple[Database, dict[int, int]]:
+    """The articles stored by the ingest store path; (database, article index -> story id)."""
+    db = await Database.open(path)
+    ingestor = Ingestor(db, Fetcher(FetchPolicy()), clock=clock)
+    story = {}
+    for i, item in items.items():
+        story[i] = (await ingestor.store(item, feed_id=None)).article_id
+    return db, story
+
+
+async def through_the_bot(rows: list[dict], halves: list[list[int]]) -> None:
+    clock = FakeClock()
+    items = {i: process_article(Article(url=f"https://bench.example/{rows[i]['id']}", title=rows[i]["title"],
+                                        text=rows[i]["text"], language=rows[i].get("lang", "")))
+             for half in halves for i in half}
+    print(f"\nthrough bot.related (RELATED_FLOOR {stories.RELATED_FLOOR:.2f}, GENERIC_SHARE {GENERIC_SHARE:g}), "
+          "per half: on topic (links), nothing-related queries returning anything")
+    with tempfile.TemporaryDirectory() as tmp:
+        for h, half in enumerate(halves):
+            db, story = await _store(Path(tmp) / f"half{h}.db", {i: items[i] for i in half}, clock)
+            topic_of = {}
+            for i in half:
+                topic_of.setdefault(story[i], rows[i]["topic"])
+            firsts = {s: i for i, s in reversed(list(story.items()))}  # each story's first article
+            now = clock.now()
+            read_on = read_all = words_on = words_all = 0
+            for s, i in firsts.items():
+                article = await db.articles.get(s)
+                assert article is not None
+                found = await related_to(db, article, now=now)
+                read_all += len(found)
+                read_on += sum(topic_of.get(a.id) == rows[i]["topic"] for a in found)
+                found = await search_stories(db, query_words(rows[i]["title"]), now=now, exclude=(s,))
+                words_all += len(found)
+                words_on += sum(topic_of.get(a.id) == rows[i]["topic"] for a in found)
+            queried = {s: await db.articles.get(s) for s in firsts}
+            await db.close()
+            read_leak = words_leak = queries = 0
+            for topic in sorted({rows[i]["topic"] for i in half}):
+                rest = {i: items[i] for i in half if rows[i]["topic"] != topic}
+                other, _ = await _store(Path(tmp) / f"half{h}-no{topic}.db", rest, clock)
+                for s, i in firsts.items():
+                    if rows[i]["topic"] != topic:
+                        continue
+                    queries += 1
+                    # Not stored here: an id no row has, its profile made from its words.
+                    alone = replace(queried[s], id=-1)  # type: ignore[arg-type]
+                    read_leak += bool(await related_to(other, alone, now=now))
+                    words_leak += bool(await search_stories(other, query_words(rows[i]["title"]), now=now))
+                await other.close()
+            print(f"half {h}: {len(half)} articles, {len(firsts)} stories; \"Read also\": on topic "
+                  f"{read_on / max(read_all, 1):.3f} ({read_all} links), nothing related returning "
+                  f"{read_leak / queries:.3f}; /related words: on topic {words_on / max(words_all, 1):.3f} "
+                  f"({words_all} links), nothing related returning {words_leak / queries:.3f} ({queries} queries)")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from bot.news.images import lead_image
 from bot.news.netguard import Resolver, check_url
 from bot.news.models import FeedEntry, ParsedFeed
 from bot.news.pipeline import ProcessedArticle, SummaryOptions, process_page
-from bot.news.stories import story_profile
+from bot.news.stories import StoryProfile, story_profile
 from bot.news.summarize import Summarizer
 from bot.news.textsafe import clip, valid_fields
 from bot.news.urls import canonical_url
@@ -42,6 +42,7 @@ from storage.feeds import Feed
 log = logging.getLogger(__name__)
 
 MAX_TITLE_CHARS = 300
+_DECIDE_TRIES = 3  # decisions made again when the story found was deleted meanwhile (retention)
 
 
 def poll_jitter() -> float:
@@ -264,19 +265,7 @@ class Ingestor:
         # feeds carrying the same story at once still store it once.
         profile = item.profile or story_profile(article.title, article.text)
         async with self._db.transaction():
-            known = await self._db.articles.by_canonical_url(urls)
-            # A cookie wall or an error page looks the same on every site: never a merge key.
-            if known is None and not profile.boilerplate and item.bands is not None and item.fingerprint is not None:
-                for candidate_id, candidate_fp in await self._db.articles.fingerprint_candidates(
-                    item.bands, now - self._options.dedupe_window
-                ):
-                    if is_near_duplicate(candidate_fp, item.fingerprint):
-                        known = candidate_id
-                        break
-            if known is None:  # another outlet's own write-up of a stored story
-                known = (await find_story(
-                    self._db, profile, now=now, window=self._options.dedupe_window, feed_id=feed_id
-                )).story_id
+            known = await self._known_story(item, urls, profile, feed_id=feed_id, now=now)
             source_key = _canonical(source_url) or item.canonical_url
             if known is not None:
                 if await self._db.articles.add_source(
@@ -310,6 +299,32 @@ class Ingestor:
                     article_id, [source_key, item.canonical_url], entry_hash(entry) or ""
                 )
             return StoredStory(article_id, created=True)
+
+    async def _known_story(self, item: ProcessedArticle, urls: Sequence[str], profile: StoryProfile, *,
+                           feed_id: int | None, now: datetime) -> int | None:
+        """The stored story this article is another source of, if any (same address, near-identical
+        text, or another outlet's own write-up), held until the caller's transaction ends. A story
+        found and then deleted by retention before it could be held (another replica's pass on
+        PostgreSQL) is not joined: the decision is made again without it, and with no other
+        match the article is a story of its own."""
+        for _ in range(_DECIDE_TRIES):
+            known = await self._db.articles.by_canonical_url(urls)
+            # A cookie wall or an error page looks the same on every site: never a merge key.
+            if known is None and not profile.boilerplate and item.bands is not None and item.fingerprint is not None:
+                for candidate_id, candidate_fp in await self._db.articles.fingerprint_candidates(
+                    item.bands, now - self._options.dedupe_window
+                ):
+                    if is_near_duplicate(candidate_fp, item.fingerprint):
+                        known = candidate_id
+                        break
+            if known is None:  # another outlet's own write-up of a stored story
+                known = (await find_story(
+                    self._db, profile, now=now, window=self._options.dedupe_window, feed_id=feed_id
+                )).story_id
+            if known is None or await self._db.articles.hold(known):
+                return known
+            log.info("story %s was deleted by retention as an article joined it; deciding again", known)
+        return None
 
     async def _record_success(
         self, feed: Feed, now: datetime, etag: str | None, last_modified: str | None, parsed: ParsedFeed | None = None,

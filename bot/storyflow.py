@@ -97,8 +97,11 @@ async def apply_correction(
     """A known entry was re-read: when it is the story's own source and its text changed
     materially, store the new text and summary, drop the cached LLM summaries of the old text,
     and queue edits of the sent posts (True)."""
-    stored = await db.articles.get(story_id)
     async with db.transaction():
+        # Read inside the transaction, held: retention may delete the story while its page is
+        # read again (or hold the write lock as this asks for it), and a correction of a story
+        # gone is no correction.
+        stored = await db.articles.get(story_id) if await db.articles.hold(story_id) else None
         await db.articles.set_entry_hash(story_id, [url, item.canonical_url], entry_hash or "")
         if stored is None or stored.canonical_url not in (url, item.canonical_url):
             return False  # another outlet's correction does not rewrite this story's text

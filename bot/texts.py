@@ -143,6 +143,7 @@ _TEXTS: dict[str, dict[str, str]] = {
     },
     "read_also": {"en": "Read also:", "uk": "Читайте також:", "ru": "Читайте также:"},
     "also_sources": {"en": "Also:", "uk": "Також:", "ru": "Также:"},
+    "also_more": {"en": "and {count} more", "uk": "та ще {count}", "ru": "и ещё {count}"},
     "read_more": {"en": "Read more", "uk": "Читати далі", "ru": "Читать далее"},
     "related_button": {"en": "Related", "uk": "Схожі", "ru": "Похожие"},
     "read_in_telegram": {"en": "Read in Telegram", "uk": "Читати в Telegram", "ru": "Читать в Telegram"},

@@ -8,8 +8,8 @@ claim makes it due again a lease later. A poll or digest tick that cannot even c
 skips the tick. Each kind of write is followed on its own (``CLAIM``: choosing the feeds to
 poll; ``DIGEST``: planning digests; ``RETENTION``: deleting old stories; a feed's poll, by
 feed) and its fault ends when that kind of write works again: the tick's claim, the digest
-tick, the retention pass, that feed's next poll (new stories or not); any poll storing new
-stories (the writes needing the most room) ends every kind's. The fault is over when no kind
+tick, the retention pass, that feed's next poll (new stories or not), or the feed's removal;
+any poll storing new stories (the writes needing the most room) ends every kind's. The fault is over when no kind
 is refused any more. Logged once per fault (not a traceback every two seconds), the admins
 told once when it starts (and at most once an hour, should it come and go), and once when it
 is over.
@@ -85,6 +85,12 @@ class WriteFaults:
         """A write of ``kind`` worked: its fault (if any) is over; the whole fault when it was the last."""
         if self._refused.pop(kind, None) is not None:
             await self._over_if_none_left()
+
+    async def feed_removed(self, feed_id: int) -> None:
+        """The admin removed a feed: its poll's writes will never be made again, so its fault
+        (if any) is closed, and the whole fault when it was the last kind refused. Left open, it
+        would stand for good: only that feed's next poll ended it."""
+        await self.works(feed_write(feed_id))
 
     async def stored(self) -> None:
         """A poll stored new stories: the writes that need the most room worked, so every kind

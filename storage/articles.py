@@ -77,6 +77,16 @@ class ArticleRepo:
                 return int(row[0])
         return None
 
+    async def hold(self, article_id: int) -> bool:
+        """Whether a story is still stored, kept so until the caller's transaction ends: what a
+        join checks before it adds to a story it found a moment ago, which retention may have
+        deleted meanwhile. On PostgreSQL a FOR SHARE lock: a deletion under way (retention's
+        FOR UPDATE) is waited for and then seen, and retention, which skips locked rows, leaves
+        the story alone until the join is committed (a new source keeps it then). On SQLite the
+        write transaction the caller holds already keeps every other writer out."""
+        lock = " FOR SHARE" if self._db.engine == "postgresql" else ""
+        return await self._db.fetchone("SELECT id FROM articles WHERE id = ?" + lock, (article_id,)) is not None
+
     async def fingerprint_candidates(self, bands: tuple[int, int, int, int], since: datetime) -> list[tuple[int, int]]:
         """(id, fingerprint) of stories that may be the same story: every one fetched since
         ``since`` (the caller compares them all), plus older ones sharing a fingerprint band

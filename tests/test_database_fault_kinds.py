@@ -194,6 +194,33 @@ async def test_a_full_disk_that_frees_while_the_feed_has_nothing_new_ends_the_fa
     assert len(notices) == 2 and "disk is full" in notices[0] and OVER in notices[1], notices
 
 
+async def test_a_feed_removed_while_its_writes_were_refused_closes_its_fault(
+    bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    """A feed's stories could not be stored (a full disk); space returns and the admin removes
+    the feed. Only that feed's next poll ended its fault, and a removed feed is never polled:
+    the fault stood for good ("the database refuses writes" in the bot's state, the admins
+    never told it was over). Now the removal closes it."""
+    services, db, tg = bot.services, bot.services.db, bot.tg
+    feed = site.feed("/rss.xml", title="Daily Press")
+    await bot.command(ADMIN_ID, f"/addfeed {site.url('/rss.xml')}")
+    assert [r.error for r in await poll_due_feeds(services)] == [None]
+    feed.publish("Dam gates open", body=DAM)
+    await _fill_the_disk(bot)
+    clock.advance(timedelta(minutes=20))
+    [report] = await poll_due_feeds(services)
+    assert "disk is full" in (report.error or "")
+    await _free_the_disk(bot)
+    await services.poller.tick()  # the claim works: nothing due, the feed's fault stays
+    assert services.write_faults.fault is not None and not any(OVER in n for n in _notices(tg))
+
+    answers = [c.params["text"] for c in await bot.command(ADMIN_ID, "/removefeed 1", replies=2)]
+    assert any(text.startswith("Removed Daily Press") for text in answers), answers
+    assert services.write_faults.fault is None
+    notices = [n for n in _notices(tg) if "database" in n]
+    assert len(notices) == 2 and "disk is full" in notices[0] and OVER in notices[1], notices
+
+
 async def test_the_publisher_tells_a_rejected_statement_as_a_bug_not_a_full_disk(
     bot: RunningBot, caplog: pytest.LogCaptureFixture
 ) -> None:

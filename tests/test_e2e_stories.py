@@ -7,12 +7,14 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from bot.app import build_application
 from bot.clock import FakeClock
 from bot.jobs.digest import queue_due_digests
 from bot.jobs.poll import poll_due_feeds
 from bot.news.render import telegram_length
 from bot.storyflow import EditLimits
-from tests.conftest import ADMIN_ID, READER_ID, TOKEN, RunningBot
+from tests.conftest import ADMIN_ID, READER_ID, TOKEN, RunningBot, start_bot
+from tests.fakes._tg_updates import utf16_len
 from tests.fakes.news_site import FakeNewsSite
 from tests.stories import DAM, ELECTION, KYIV_BRIDGE_EN, QUAKE_AP, QUAKE_OTHER, QUAKE_REUTERS
 
@@ -283,7 +285,7 @@ async def test_many_outlets_of_one_event_keep_the_edit_within_telegrams_limits(
     assert telegram_length(last) <= 4096
     assert last.startswith(post.params["text"].split("\n\n")[0])  # the same title line
     shown = last.split("Also: ", 1)[1].count("<a href=")
-    counted = re.search(r"</a> \+(\d+)$", last)
+    counted = re.search(r"</a> and (\d+) more$", last)
     # At the tenth edit eleven outlets had it: the first one's post names the ten others.
     assert counted and shown + int(counted.group(1)) == 10
 
@@ -388,3 +390,56 @@ async def test_a_chat_following_only_the_second_outlet_gets_the_story_once(
     for _ in range(2):
         assert await _cycle(running_bot, clock) == 0
     assert len([c for c in running_bot.tg.sent_messages(READER_ID) if "Aceh" in c.params["text"]]) == 1
+
+
+QUAKE_LONG = QUAKE_REUTERS + (
+    "\n\nThe agency said more than 300 houses, six schools and two bridges were damaged, and that about "
+    "2,000 residents had moved into tents set up on the football field in Takengon.\n\n"
+    "Electricity was cut in large parts of Central Aceh after the main substation was damaged, the "
+    "state power company said, and repairs were expected to take at least two days.\n\n"
+    "Aceh, on the northern tip of Sumatra, was the region worst hit by the tsunami of 2004, which "
+    "killed more than 120,000 people in the province alone."
+)
+
+
+async def test_a_photo_post_with_a_full_caption_still_names_its_new_sources(
+    make_settings, tg, clock: FakeClock, site: FakeNewsSite
+) -> None:
+    """A photo whose caption (title, a long summary, the source line) is near Telegram's 1,024
+    characters: when a second and a third outlet carry the event, the caption is edited to name
+    them as links, its summary shortened to make room (before: "caption full", no edit)."""
+    application = build_application(make_settings(summary_max_chars=900, summary_sentences=8),
+                                    clock=clock, schedule_jobs=False)
+    async with start_bot(application):
+        bot = RunningBot(application, tg)
+        wire = site.feed("/wire.xml", title="Wire Service")
+        press = site.feed("/press.xml", title="Daily Press")
+        herald = site.feed("/herald.xml", title="Morning Herald")
+        wire.publish(("Earthquake kills 12 in Indonesia's Aceh province, hundreds of houses and six schools "
+                      "damaged, 2,000 residents spend the night in tents on a football field"),
+                     body=QUAKE_LONG, page_image=site.url("/img/aceh.jpg"))
+        await _channel_follows(bot, site, ["/wire.xml", "/press.xml", "/herald.xml"])
+        assert await _cycle(bot, clock) == 1
+        [photo] = tg.calls_to("sendPhoto")
+        sent = photo.result["caption"]  # what the reader sees, as the fake parsed it
+        assert 1024 - 60 < utf16_len(sent) <= 1024, utf16_len(sent)  # no room for an "Also:" line
+
+        second = press.publish("Strong quake in Aceh leaves at least 12 dead", body=QUAKE_AP)
+        assert await _cycle(bot, clock) == 0
+        third = herald.publish("Aceh earthquake: 12 dead, rescuers search rubble",
+                               body=QUAKE_AP + "\n\nReported by our correspondent in Banda Aceh.")
+        assert await _cycle(bot, clock) == 0
+        edits = tg.calls_to("editMessageCaption")
+        assert len(edits) == 2 and all(edit.ok for edit in edits), [e.description for e in edits]
+        last = edits[-1]
+        assert last.params["message_id"] == photo.result["message_id"]
+        caption = last.params["caption"]
+        assert f'<a href="{second.url}">Daily Press</a>' in caption
+        assert f'<a href="{third.url}">Morning Herald</a>' in caption
+        shown = last.result["caption"]
+        assert utf16_len(shown) <= 1024 and "Also: Daily Press, Morning Herald" in shown
+        assert shown.split("\n")[0] == sent.split("\n")[0]  # the same title
+        summary, was = shown.split("\n\n")[1], sent.split("\n\n")[1]
+        assert len(summary) < len(was) and was.startswith(summary.removesuffix("…"))  # shortened, not dropped
+        [story] = await bot.services.db.articles.latest(limit=5)
+        assert story.source_count == 3

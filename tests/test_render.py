@@ -100,3 +100,31 @@ def test_digest_fits_one_message(titles: list[str]) -> None:
     html = render_digest("Top <stories>", [Link(t, "https://example.org/x") for t in titles])
     assert telegram_length(html) <= MAX_MESSAGE
     check(html)
+
+
+@settings(max_examples=100, deadline=None)
+@given(title=text, summary=text, source=st.text(max_size=200),
+       outlets=st.lists(st.text(min_size=1, max_size=80), min_size=1, max_size=30))
+def test_a_caption_always_fits_and_names_its_first_source(title: str, summary: str, source: str,
+                                                           outlets: list[str]) -> None:
+    also = [Link(name, f"https://example.org/outlet/{i}/" + "x" * 80) for i, name in enumerate(outlets)]
+    html = render_post(PostContent(title, "https://example.org/x", summary, source, None), also=also,
+                       related=[Link("Other", "https://example.org/r")], caption=True)
+    assert utf16_len(check_text(html, "HTML", caption=True)) <= 1024  # what Telegram counts
+    assert 'href="https://example.org/outlet/0/' in html
+    check(html)
+
+
+def test_a_full_caption_shortens_its_summary_for_the_sources_then_counts_the_rest() -> None:
+    summary = "Word " * 190 + "end."
+    post = PostContent("Title", "https://example.org/a", summary, "Wire", None)
+    alone = render_post(post, caption=True)
+    assert "Word Word" in alone and summary.strip() in alone  # fits whole
+    names = [f"Outlet number {n} with a rather long name" for n in range(20)]
+    html = render_post(post, caption=True, also=[Link(n, f"https://example.org/{i}") for i, n in enumerate(names)])
+    body = check(html)
+    assert utf16_len(body) <= 1024
+    assert "Word Word" in body and "Word …" not in body and "Word…" in body  # cut at a word, marked
+    counted = re.search(r"Also: (.*) and (\d+) more$", body)
+    assert counted and counted.group(1).startswith("Outlet number 0")
+    assert counted.group(1).count("Outlet number") + int(counted.group(2)) == 20

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import timedelta
 
@@ -20,7 +21,7 @@ from bot.delivery.backlog import BacklogRule
 from bot.ingest import IngestOptions, Ingestor
 from bot.news.http import FetchPolicy, Fetcher
 from bot.retention import last_run, retention_stats_line, run_retention
-from bot.storyflow import stored_profile_terms
+from bot.storyflow import EditLimits, apply_correction, stored_profile_terms
 from storage import Database
 from storage.feeds import Feed
 from tests.fakes.feed_render import render_article
@@ -328,3 +329,70 @@ async def test_a_story_whose_profile_cannot_be_read_is_kept_and_the_others_go(
     assert {r[0]: int(r[1]) for r in await db.fetchall("SELECT term, df FROM stem_df")} == await _index_counts(db)
     profiles = int(await db.scalar("SELECT count(*) FROM story_profiles") or 0)  # type: ignore[call-overload]
     assert (await _term_df(db))[""] == profiles
+
+
+async def test_a_copy_joining_a_story_retention_deletes_meanwhile_becomes_a_story_of_its_own(
+    db: Database, ingestor: Ingestor, site: FakeNewsSite, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The racing order, made on purpose: a near-identical copy of an old story finds it, then
+    a retention pass deletes it (another replica's, on PostgreSQL), then the copy would join it.
+    Before, the join wrote a source of a story that was gone: a foreign-key error, the poll
+    failed and the admin was told of a "bug". Now the copy is a story of its own, queued for
+    its subscriber, in the same transaction, and no row points at the deleted story."""
+    _, _, old, museum = await _old_stories_then_one(db, ingestor, site, clock)
+    agency = site.feed("/agency.xml", title="Agency")
+    copy = agency.publish("Portugal election (agency copy)",
+                          body=ELECTION + "\n\nThis article was originally published by our partner agency.")
+    feed, _ = await db.feeds.add(site.url("/agency.xml"), now=clock.now())
+    await db.subscriptions.add(CHAT, feed.id, now=clock.now())
+    found_then_deleted: list[object] = []
+    real = db.articles.fingerprint_candidates
+
+    async def candidates_then_retention(bands: tuple[int, int, int, int], since: object) -> list[tuple[int, int]]:
+        found = await real(bands, since)  # type: ignore[arg-type]
+        if not found_then_deleted:
+            assert old[1] in {story for story, _ in found}  # the copy's match: the old election story
+            found_then_deleted.append(await run_retention(db, now=clock.now(), days=DAYS, pause=0))
+        return found
+
+    monkeypatch.setattr(db.articles, "fingerprint_candidates", candidates_then_retention)
+    [own] = await _poll(db, ingestor, feed.id)
+
+    [report] = found_then_deleted
+    assert report.stories == 4  # type: ignore[attr-defined]
+    assert own not in old and await db.articles.get(old[1]) is None
+    stored = await db.articles.get(own)
+    assert stored is not None and stored.url == copy.url and stored.source_count == 1
+    assert [d.article_id for d in await db.deliveries.for_chat(CHAT) if d.state == "pending"] == [museum, own]
+    assert set((await _orphans(db)).values()) == {0}
+    await _assert_exact(db)
+
+
+async def test_a_correction_of_a_story_retention_deleted_meanwhile_changes_nothing(
+    db: Database, ingestor: Ingestor, site: FakeNewsSite, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A known entry changed in its feed; while its page is read again, a retention pass holds
+    the write lock and deletes its story. Before, the correction went on with the story read
+    before it waited: a profile of a story that was gone, a foreign-key error, a "bug"."""
+    fake, feed, old, _ = await _old_stories_then_one(db, ingestor, site, clock)
+    corrected = ELECTION.replace("116 of the 230 seats", "118 of the 230 seats").replace(
+        "narrow majority in parliament", "narrow but workable majority in parliament")
+    fake.update(fake.items[1], summary="corrected", body=corrected)
+    item = await ingestor.process_url(fake.items[1].url)
+    real = db.transaction
+    race = [True]
+
+    @asynccontextmanager
+    async def retention_first() -> AsyncIterator[object]:
+        if race:  # the pass had the write lock first
+            race.clear()
+            assert (await run_retention(db, now=clock.now(), days=DAYS, pause=0)).stories == 4  # type: ignore[union-attr]
+        async with real() as conn:
+            yield conn
+
+    monkeypatch.setattr(db, "transaction", retention_first)
+    assert not await apply_correction(db, old[1], item, url=item.canonical_url, entry_hash="changed",
+                                      now=clock.now(), limits=EditLimits())
+    assert not race and await db.articles.get(old[1]) is None
+    assert set((await _orphans(db)).values()) == {0}
+    await _assert_exact(db)

@@ -55,10 +55,11 @@ def images_on(chat: Chat, defaults: Defaults) -> bool:
 def compose_post(
     chat: Chat, article: StoredArticle, *, related: list[Link], zone: ZoneInfo, lang: str,
     defaults: Defaults, bot_username: str | None, previews: bool, thread_id: int | None = None,
-    also: Sequence[Link] = (),
+    also: Sequence[Link] = (), caption: bool = False,
 ) -> Post:
     """The post of ``article`` for ``chat``, in every form the sender may choose from; ``also``
-    links the other outlets that reported the story."""
+    links the other outlets that reported the story. ``caption`` True: the text is held to a
+    photo caption's room (the edit of a post sent as a photo)."""
     hidden = set(chat.hidden_parts)
     text = render_post(
         PostContent(title=article.title, url=article.url, summary=article.summary if chat.summaries else "",
@@ -66,6 +67,7 @@ def compose_post(
         related=[] if "readalso" in hidden else related, zone=zone, read_also=t(lang, "read_also"),
         tags=hashtags(article.categories, chat.hashtags) if chat.hashtags else (),
         show_meta="source" not in hidden, also=also, also_label=t(lang, "also_sources"),
+        also_more=t(lang, "also_more", count="{count}"), caption=caption,
     )
     mode = article_mode(chat, defaults)
     keyboard = None

@@ -5,7 +5,8 @@ after each drain of the publisher.
 The edit re-renders the post as a send would now (``bot.delivery.postview``; the LLM's summary
 when there is one, asked again after a correction dropped the old one) and uses the
 method that fits what was sent: ``editMessageText`` for a text post, ``editMessageCaption`` for
-a photo (``deliveries.sent_as``). Telegram's answers settle the row: "message is not modified"
+a photo (``deliveries.sent_as``), whose caption is rendered for a caption's 1,024 characters
+(its summary makes room for the sources, ``bot.news.render``). Telegram's answers settle the row: "message is not modified"
 means it already shows this (done); "message to edit not found" or any other Bad Request is
 final (failed, the post stays as it was); 429 waits ``retry_after`` without counting a try;
 timeouts and server errors are tried ``MAX_ATTEMPTS`` times, then given up. Nothing is lost:
@@ -126,11 +127,11 @@ class EditSender:
             chat, article, related=related, zone=chat.zone(self._settings.zone),
             lang=pick_language(chat.language or article.language, None), defaults=post_defaults(self._settings),
             bot_username=self._bot.username if _has_me(self._bot) else None, previews=previews,
-            also=await also_links(self._db, article),
+            also=await also_links(self._db, article), caption=row.sent_as == "photo",
         )
         try:
             if row.sent_as == "photo":
-                if not fits_caption(post.text):  # a caption cannot grow past Telegram's 1,024 characters
+                if not fits_caption(post.text):  # rendered for a caption: only a title past all room
                     await self._db.edits.mark_done(row.id, now=self._clock.now(), note="caption full")
                     report.unchanged += 1
                     return True

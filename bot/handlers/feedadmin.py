@@ -84,6 +84,7 @@ async def remove_feed(update: Update, context: NewsContext) -> None:
         await reply(update, missing_feed(ref, feeds) if ref else "Send /removefeed with the feed's number from /feeds.")
         return
     await context.db.feeds.remove(feed.id)
+    await context.services.write_faults.feed_removed(feed.id)  # no poll of it will end its write fault now
     await reply(update, f"Removed {escape(feed.name)} and its subscriptions. Stored stories stay searchable.")
 
 

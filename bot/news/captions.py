@@ -13,6 +13,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from bot.news.utf16 import utf16_len
+
 MAX_CAPTION = 1024
 MAX_TAGS = 5
 _TAG = re.compile(r"<[^>]*>")
@@ -22,13 +24,12 @@ _NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
 def visible_length(html_text: str) -> int:
     """Length of Telegram-HTML text as Telegram counts it: tags removed, entities decoded,
     UTF-16 code units. Only for HTML we rendered ourselves (well-formed, escaped)."""
-    plain = html.unescape(_TAG.sub("", html_text))
-    return len(plain.encode("utf-16-le")) // 2
+    return utf16_len(html.unescape(_TAG.sub("", html_text)))
 
 
 def fits_caption(text: str, *, html: bool = True) -> bool:
     """True when ``text`` (Telegram HTML, or plain when ``html`` is False) fits a caption."""
-    length = visible_length(text) if html else len(text.encode("utf-16-le")) // 2
+    length = visible_length(text) if html else utf16_len(text)
     return length <= MAX_CAPTION
 
 

@@ -2,17 +2,20 @@
 
 Every piece of text that came from a feed, a page or a user is escaped here, and a message
 never exceeds Telegram's 4096-character limit (UTF-16 code units, as Telegram counts): the summary is shortened by whole sentences,
-then related links are dropped, so no tag or entity is ever cut.
+then related links are dropped, so no tag or entity is ever cut. A photo's caption
+(``caption=True``) is held to its own limit, 1,024 characters as the reader sees them, the
+same way: its "Also:" line of sources stays, the summary makes room for it.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.news.captions import MAX_CAPTION, visible_length
 from bot.news.sentences import split_sentences
 from bot.news.urls import strip_tracking
 from bot.news.utf16 import cut_units, utf16_len
@@ -60,32 +63,44 @@ def link(title: str, url: str) -> str:
 def render_post(
     post: PostContent, *, related: Sequence[Link] = (), zone: ZoneInfo | None = None,
     read_also: str = "Read also:", limit: int = MAX_MESSAGE, tags: Sequence[str] = (), show_meta: bool = True,
-    also: Sequence[Link] = (), also_label: str = "Also:",
+    also: Sequence[Link] = (), also_label: str = "Also:", also_more: str = "and {count} more", caption: bool = False,
 ) -> str:
     """A post: bold linked title, summary, source and local time, the other outlets that
     reported the story ("Also: B, C"), then "Read also" links.
 
     ``tags`` (already valid "#tags") go on the source line; ``show_meta`` False leaves that
-    line out (a channel's choice of parts)."""
+    line out (a channel's choice of parts). ``caption`` True renders a photo's caption: at
+    most ``MAX_CAPTION`` characters after entities parsing (what Telegram counts there), the
+    summary shortened first, at a sentence then a word boundary, so the sources keep showing;
+    when the title and the source line leave too little room even without a summary, the
+    "Also:" line names the sources that fit and counts the rest ("and 3 more")."""
+    if caption:
+        limit, measure = min(limit, MAX_CAPTION), visible_length
+    else:
+        measure = telegram_length
     head = f"<b>{link(post.title, post.url)}</b>"
     meta = _meta(post.source, post.when, zone) if show_meta else ""
     if tags:
         meta = " ".join([meta, *map(escape, tags)]) if meta else " ".join(map(escape, tags))
-    sources = _also_line(also, also_label, limit // 4)
+    budget = limit // 4
+    sources = _also_line(also, also_label, also_more, budget, measure)
     sentences = split_sentences(post.summary, post.language) if post.summary else []
     links = list(related)
     while True:
         text = _assemble(head, " ".join(sentences), meta, links, read_also, sources)
-        if telegram_length(text) <= limit:
+        if measure(text) <= limit:
             return text
         if len(sentences) > 1:
             sentences.pop()
         elif links:
             links.pop()
         elif sentences:
-            sentences = [_clip(sentences[0], max(0, utf16_len(sentences[0]) - (telegram_length(text) - limit) - 1))]
+            sentences = [_clip(sentences[0], max(0, utf16_len(sentences[0]) - (measure(text) - limit) - 1))]
             if not sentences[0].strip("…"):
                 sentences = []
+        elif sources and budget > 0:  # no summary left to shorten: fewer sources named
+            budget = max(0, min(budget - 16, budget - (measure(text) - limit)))
+            sources = _also_line(also, also_label, also_more, budget, measure)
         else:
             return _assemble(f"<b>{link(_clip(post.title, 200), post.url)}</b>", "", meta, [], read_also, sources)
 
@@ -124,15 +139,18 @@ def _assemble(head: str, summary: str, meta: str, links: Sequence[Link], read_al
     return "\n\n".join(parts)
 
 
-def _also_line(also: Sequence[Link], label: str, budget: int) -> str:
-    """ "Also: <a>B</a>, <a>C</a>" — as many sources as fit ``budget``, then "+N"."""
+def _also_line(also: Sequence[Link], label: str, more: str, budget: int,
+               measure: Callable[[str], int] = telegram_length) -> str:
+    """ "Also: <a>B</a>, <a>C</a>" — as many sources as fit ``budget`` (counted by
+    ``measure``), then "and N more"; at least the first one is always named."""
     if not also:
         return ""
     shown: list[str] = []
     for index, item in enumerate(also):
         piece = link(_clip(item.title, 60), item.url)
-        if shown and telegram_length(", ".join([*shown, piece])) + 8 > budget:
-            return f"{escape(label)} {', '.join(shown)} +{len(also) - index}"
+        rest = " " + escape(more.format(count=len(also) - index - 1)) if index < len(also) - 1 else ""
+        if shown and measure(f"{escape(label)} {', '.join([*shown, piece])}{rest}") > budget:
+            return f"{escape(label)} {', '.join(shown)} {escape(more.format(count=len(also) - index))}"
         shown.append(piece)
     return f"{escape(label)} {', '.join(shown)}"
 
