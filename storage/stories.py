@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from storage._time import from_db, to_db
 from storage import dfmemory
-from storage.db import MMAP_BYTES
+from storage.db import MMAP_BYTES, _file_stat, _identity
 from storage.decoded import DecodedCache
 from storage.dfmemory import DfMemory
 
@@ -70,8 +70,11 @@ class LoopReader:
     memory is read while the loop waits (the first checks after a start without the warm-up).
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, identity: tuple[int, int] | None = None) -> None:
         self._path = str(Path(path).resolve())  # the file the shared connection opened, whatever the cwd later
+        # Device and inode of that file (``Database._identity``): the connection is opened on the
+        # first read, and a file put at the path meanwhile (a restore) is not the one written to.
+        self._identity = identity
         self._conn: sqlite3.Connection | None = None
         self.failed = False
         self.reads = 0  # statements read here (tests, the bench)
@@ -82,6 +85,8 @@ class LoopReader:
             return None
         try:
             if self._conn is None:
+                if self._identity is not None and _identity(_file_stat(self._path)) != self._identity:
+                    raise sqlite3.OperationalError(f"{self._path} is no longer the file the bot has open")
                 conn = sqlite3.connect(Path(self._path).resolve().as_uri() + "?mode=ro", uri=True,
                                        check_same_thread=False, isolation_level=None)
                 conn.execute("PRAGMA busy_timeout = 0")
@@ -99,6 +104,9 @@ class LoopReader:
             return None
 
     def close(self) -> None:
+        """Close the connection for good: a check after the database is closed (a job still
+        running at shutdown) must not open it again, left open when nothing closes it."""
+        self.failed = True
         if self._conn is not None:
             self._conn.close()
             self._conn = None
@@ -119,7 +127,8 @@ class StoryRepo:
         # The candidates' vectors, decoded by the caller (bot.storyflow), kept for the next checks.
         self.decoded: DecodedCache[object] = DecodedCache(DECODED_PROFILES)
         path = str(db.path) if db.engine == "sqlite" else ":memory:"
-        self.reader = LoopReader(path) if path != ":memory:" and not path.startswith("file:") else None
+        self.reader = (LoopReader(path, getattr(db, "_identity", None))
+                       if path != ":memory:" and not path.startswith("file:") else None)
         self._written_in = -1  # the write transaction (Database.transactions) that last wrote profiles
 
     def wrote(self) -> None:

@@ -228,3 +228,40 @@ async def test_a_check_whose_own_connection_fails_reads_the_shared_one(tmp_path:
         assert db.stories.reader.failed and db.stories.usable_reader() is None
     finally:
         await db.close()
+
+
+@pytest.mark.sqlite_only("the connection of the check's own is SQLite's")
+async def test_a_check_after_the_database_is_closed_opens_no_connection_of_its_own(tmp_path: Path) -> None:
+    """Closed with the database, the check's own connection stays closed: a check of a job
+    still running at shutdown once opened it again, left open with nothing to close it."""
+    db = await Database.open(str(tmp_path / "bot.db"))
+    await _add(db, 1, TERMS[:10])
+    await db.stories.load_document_frequencies()
+    assert [s.article_id for s in (await db.stories.find_candidates(TERMS, _keys_held, since=NOW, limit=5))[2]] == [1]
+    reader = db.stories.reader
+    assert reader is not None and reader._conn is not None
+    await db.close()
+    assert reader.fetchall(dfmemory.VERSION, ()) is None and reader._conn is None
+    assert db.stories.usable_reader() is None
+
+
+@pytest.mark.sqlite_only("the connection of the check's own is SQLite's")
+async def test_a_check_does_not_read_a_file_put_in_the_databases_place(tmp_path: Path) -> None:
+    """The check's own connection is opened on its first read: if the file at the path was
+    replaced before it (a restore while the bot runs), it is not the file the bot writes to,
+    and the checks read the shared connection."""
+    path, copy = tmp_path / "bot.db", tmp_path / "copy.db"
+    db = await Database.open(str(path))
+    try:
+        await _add(db, 1, TERMS[:10])
+        await db.stories.load_document_frequencies()
+        other = await Database.open(str(copy))
+        await _add(other, 1, TERMS[:10])
+        await _add(other, 2, TERMS[:10])
+        await other.close()
+        copy.replace(path)
+        df, documents, stored = await db.stories.find_candidates(TERMS, _keys_held, since=NOW, limit=5)
+        assert documents == 1 and [s.article_id for s in stored] == [1]  # the file the bot has open
+        assert db.stories.reader is not None and db.stories.reader.reads == 0
+    finally:
+        await db.close()
