@@ -114,6 +114,17 @@ async def bare_story(db: Database, n: int, now: datetime) -> int:
         from_feed=False, related=(), fingerprint=None, bands=None, title_terms="story", body_terms="text",
     ), now=now)
 
+def dam_article(feed_id: int, now: datetime) -> NewArticle:
+    """The DAM story as a feed's article, ready to insert: a whole story for the outbox tests
+    that need one queued (a restart, a stop while starting, a damaged file)."""
+    return NewArticle(
+        feed_id=feed_id, url="https://news.example/dam", canonical_url="https://news.example/dam", guid=None,
+        title="Dam gates open after repairs", text=DAM, summary=DAM.split("\n\n")[0], language="en",
+        author="", published_at=now, from_feed=False, related=(), fingerprint=None, bands=None,
+        title_terms="dam gates open after repairs", body_terms=DAM.lower(),
+    )
+
+
 KYIV_BRIDGE_EN = (
     "President Volodymyr Zelensky opened a new bridge across the Dnipro in Kyiv on Monday, linking the "
     "Obolon and Troieshchyna districts after more than fifteen years of construction.\n\n"

@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import shutil
 import sqlite3
-import sys
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -28,10 +25,9 @@ from bot.app import build_application
 from bot.clock import FakeClock
 from bot.config import Settings
 from storage.errors import is_damaged, is_outage
-from tests.conftest import ADMIN_ID, TOKEN, RunningBot, start_bot
+from tests.conftest import ADMIN_ID, RunningBot, start_bot
 from tests.fakes.telegram_api import FakeTelegramServer
-from tests.test_restart import REPO
-from tests.test_stop_while_starting import READERS, _outbox_of_three
+from tests.test_stop_while_starting import READERS, _outbox_of_three, newsbot_run
 
 pytestmark = pytest.mark.sqlite_only("damage to the SQLite file itself")
 READER = READERS[0]
@@ -53,8 +49,9 @@ def _damage(path: Path, *tables: str) -> None:
             file.write(bytes(range(256)) * (page_size // 256))
 
 
-def test_a_damaged_file_is_neither_an_outage_nor_a_bug(tmp_path: Path) -> None:
-    path = tmp_path / "t.db"
+def _malformed(path: Path) -> sqlite3.DatabaseError:
+    """The error SQLite raises reading a table whose pages are damaged ("database disk image
+    is malformed"), from a small file made at ``path`` and damaged."""
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE t (a INTEGER)")
     conn.executemany("INSERT INTO t VALUES (?)", [(i,) for i in range(2000)])
@@ -62,15 +59,23 @@ def test_a_damaged_file_is_neither_an_outage_nor_a_bug(tmp_path: Path) -> None:
     conn.close()
     _damage(path, "t")
     conn = sqlite3.connect(path)
-    with pytest.raises(sqlite3.DatabaseError) as malformed:
-        conn.execute("SELECT sum(a) FROM t").fetchone()
-    conn.close()
+    try:
+        with pytest.raises(sqlite3.DatabaseError) as malformed:
+            conn.execute("SELECT sum(a) FROM t").fetchone()
+    finally:
+        conn.close()
+    return malformed.value
+
+
+def test_a_damaged_file_is_neither_an_outage_nor_a_bug(tmp_path: Path) -> None:
+    path = tmp_path / "t.db"
+    malformed = _malformed(path)
     _damage(path)
     conn = sqlite3.connect(path)
     with pytest.raises(sqlite3.DatabaseError) as not_a_database:
         conn.execute("SELECT * FROM sqlite_master").fetchall()
     conn.close()
-    for error in (malformed.value, not_a_database.value):
+    for error in (malformed, not_a_database.value):
         assert is_damaged(error) and not is_outage(error), error
     assert not is_damaged(sqlite3.OperationalError("no such column: x"))
 
@@ -114,12 +119,7 @@ async def test_a_damaged_file_stops_newsbot_run_at_start_with_one_line(
     path = tmp_path / "newsbot.db"
     await _outbox_of_three(path, tg)
     _damage(path, *tables)
-    script = shutil.which("newsbot", path=str(Path(sys.executable).parent))
-    argv = [script, "run"] if script else [sys.executable, "-m", "bot.cli", "run"]
-    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO), "BOT_TOKEN": TOKEN, "ADMIN_IDS": str(ADMIN_ID),
-           "TELEGRAM_API_BASE_URL": tg.base_url, "DATABASE_PATH": str(path)}
-    proc = await asyncio.create_subprocess_exec(*argv, env=env, cwd=tmp_path, stdin=asyncio.subprocess.DEVNULL,
-                                                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    proc = await newsbot_run(tg, path, cwd=tmp_path)
     _, err = await asyncio.wait_for(proc.communicate(), 60)
     lines = err.decode(errors="replace").strip().splitlines()
     assert proc.returncode == 2, lines[-20:]
@@ -136,21 +136,11 @@ async def test_the_publisher_tells_a_damaged_file_as_such_not_as_a_bug(
 ) -> None:
     """The publisher pauses sending on any database error (an outcome it cannot write must not
     be sent twice); a damaged file among them is named as one, with what to do."""
-    other = tmp_path / "other.db"
-    conn = sqlite3.connect(other)
-    conn.execute("CREATE TABLE t (a INTEGER)")
-    conn.executemany("INSERT INTO t VALUES (?)", [(i,) for i in range(2000)])
-    conn.commit()
-    conn.close()
-    _damage(other, "t")
-    conn = sqlite3.connect(other)
-    with pytest.raises(sqlite3.DatabaseError) as caught:
-        conn.execute("SELECT sum(a) FROM t").fetchone()
-    conn.close()
+    malformed = _malformed(tmp_path / "other.db")
     application = build_application(make_settings(), clock=clock, schedule_jobs=False)
     async with start_bot(application):
         outcomes = application.bot_data["services"].publisher.outcomes
-        await outcomes.database_fault(caught.value)
+        await outcomes.database_fault(malformed)
         await outcomes.tell_database_fault()
     [notice] = [c.params["text"] for c in tg.sent_messages(ADMIN_ID)]
     assert notice.startswith(f"The database file {database_target} is damaged"), notice

@@ -29,11 +29,10 @@ import pytest
 
 from storage import Database
 from storage.db import is_postgres_url
-from storage.articles import NewArticle
 from tests.conftest import TOKEN
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.pgserver import run_soon
-from tests.stories import DAM
+from tests.stories import dam_article
 
 pytestmark = pytest.mark.slow
 
@@ -82,15 +81,7 @@ async def _prepare_fanout(target: str | Path, tg: FakeTelegramServer) -> Fanout:
             await db.chats.upsert(chat_id, "channel", title=f"Channel {chat_id}", now=now)
         for chat_id in (*readers, *channels):
             await db.subscriptions.add(chat_id, feed.id, now=now)
-        article_id = await db.articles.insert(
-            NewArticle(
-                feed_id=feed.id, url="https://news.example/dam", canonical_url="https://news.example/dam", guid=None,
-                title="Dam gates open after repairs", text=DAM, summary=DAM.split("\n\n")[0], language="en",
-                author="", published_at=now, from_feed=False, related=(), fingerprint=None, bands=None,
-                title_terms="dam gates open after repairs", body_terms=DAM.lower(),
-            ),
-            now=now,
-        )
+        article_id = await db.articles.insert(dam_article(feed.id, now), now=now)
         assert await db.deliveries.enqueue_article(article_id, (*readers, *channels), now=now) == CHATS
     finally:
         await db.close()

@@ -26,11 +26,10 @@ from pathlib import Path
 
 import pytest
 
-from storage.articles import NewArticle
 from storage import Database
 from tests.conftest import ADMIN_ID, TOKEN
 from tests.fakes.telegram_api import FakeTelegramServer
-from tests.stories import DAM
+from tests.stories import dam_article
 from tests.test_restart import REPO
 
 pytestmark = pytest.mark.sqlite_only("the SQLite file closed cleanly by the stopped process (its -wal file gone)")
@@ -50,18 +49,21 @@ async def _outbox_of_three(path: Path, tg: FakeTelegramServer) -> None:
         for chat_id in READERS:
             tg.add_chat(chat_id, "private", f"Reader {chat_id}")
             await db.chats.upsert(chat_id, "private", title=f"Reader {chat_id}", now=now)
-        article_id = await db.articles.insert(
-            NewArticle(
-                feed_id=feed.id, url="https://news.example/dam", canonical_url="https://news.example/dam", guid=None,
-                title="Dam gates open after repairs", text=DAM, summary=DAM.split("\n\n")[0], language="en",
-                author="", published_at=now, from_feed=False, related=(), fingerprint=None, bands=None,
-                title_terms="dam gates open after repairs", body_terms=DAM.lower(),
-            ),
-            now=now,
-        )
+        article_id = await db.articles.insert(dam_article(feed.id, now), now=now)
         assert await db.deliveries.enqueue_article(article_id, READERS, now=now) == len(READERS)
     finally:
         await db.close()
+
+
+async def newsbot_run(tg: FakeTelegramServer, database: Path, *, cwd: Path) -> asyncio.subprocess.Process:
+    """A real ``newsbot run`` on the SQLite file ``database`` against the fake Bot API, its
+    standard error piped (its log), as a user starts it."""
+    script = shutil.which("newsbot", path=str(Path(sys.executable).parent))
+    argv = [script, "run"] if script else [sys.executable, "-m", "bot.cli", "run"]
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO), "BOT_TOKEN": TOKEN, "ADMIN_IDS": str(ADMIN_ID),
+           "TELEGRAM_API_BASE_URL": tg.base_url, "DATABASE_PATH": str(database)}
+    return await asyncio.create_subprocess_exec(*argv, env=env, cwd=cwd, stdin=asyncio.subprocess.DEVNULL,
+                                                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
 
 
 def _states(path: Path) -> Counter[str]:
@@ -93,12 +95,7 @@ async def test_a_stop_signal_while_starting_stops_it_at_once_and_cleanly(
     if nth > 1:
         tg.fail(held, "slow", times=nth - 1, delay=0)  # answered: the calls before the one held
     hold = tg.fail(held, "hold", times=None)
-    script = shutil.which("newsbot", path=str(Path(sys.executable).parent))
-    argv = [script, "run"] if script else [sys.executable, "-m", "bot.cli", "run"]
-    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO), "BOT_TOKEN": TOKEN, "ADMIN_IDS": str(ADMIN_ID),
-           "TELEGRAM_API_BASE_URL": tg.base_url, "DATABASE_PATH": str(database)}
-    proc = await asyncio.create_subprocess_exec(*argv, env=env, cwd=tmp_path, stdin=asyncio.subprocess.DEVNULL,
-                                                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    proc = await newsbot_run(tg, database, cwd=tmp_path)
     output = asyncio.ensure_future(proc.communicate())
     try:
         await tg.held(hold, timeout=START_S)
