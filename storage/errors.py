@@ -74,7 +74,8 @@ def recover_advice(path: str, *, stopped: bool = False) -> str:
     first = "" if stopped else "stop the bot, then "
     return (f"{first}restore a backup over {path} (and delete {path}-wal and {path}-shm, which "
             f"belong to the damaged file), or, with no backup, save what SQLite can still read: "
-            f"sqlite3 {path} \".recover\" | sqlite3 {path}.recovered, then mv {path}.recovered {path} "
+            f"sqlite3 {path} \".recover\" | sqlite3 {path}.recovered, then delete {path}-wal and {path}-shm "
+            f"if they are still there (SQLite would apply them to the recovered file) and mv {path}.recovered {path} "
             f"(see the README on a damaged database file)")
 
 

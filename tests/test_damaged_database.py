@@ -24,7 +24,7 @@ import pytest
 from bot.app import build_application
 from bot.clock import FakeClock
 from bot.config import Settings
-from storage.errors import is_damaged, is_outage
+from storage.errors import is_damaged, is_outage, recover_advice
 from tests.conftest import ADMIN_ID, RunningBot, start_bot
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.test_stop_while_starting import READERS, _outbox_of_three, newsbot_run
@@ -168,3 +168,37 @@ async def test_a_command_that_meets_a_damaged_file_is_answered_and_told_once_not
     assert len(notices) == 1 and "is damaged" in notices[0] and "answering chat" in notices[0], notices
     assert not any("unhandled error" in r.getMessage() for r in caplog.records)
     assert len([r for r in caplog.records if r.levelno >= logging.ERROR]) == 1
+
+
+def test_the_advice_to_recover_removes_the_damaged_files_log_before_the_copy_takes_its_place(
+    tmp_path: Path,
+) -> None:
+    """A ``-wal`` left beside the path (a crash leaves one; so may a ``.recover`` that could
+    not checkpoint) is applied by SQLite to whatever file is put at the path: the recovered
+    copy's content is silently replaced by the damaged file's last pages. So the advice, after
+    ``.recover`` has read the log, has it deleted before the ``mv``."""
+    path = tmp_path / "newsbot.db"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    conn.execute("CREATE TABLE damaged (a INTEGER)")
+    conn.commit()
+    log = path.with_name(path.name + "-wal").read_bytes()  # what a crash leaves beside the file
+    conn.close()
+    recovered = tmp_path / "newsbot.db.recovered"
+    conn = sqlite3.connect(recovered)
+    conn.execute("CREATE TABLE recovered (a INTEGER)")
+    conn.commit()
+    conn.close()
+    recovered.replace(path)
+    path.with_name(path.name + "-wal").write_bytes(log)  # the advice followed without deleting it
+    conn = sqlite3.connect(path)
+    try:
+        assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["damaged"]  # replaced
+    finally:
+        conn.close()
+
+    advice = recover_advice(str(path))
+    step = advice.index(".recover")
+    deleted = advice.index(f"delete {path}-wal and {path}-shm", step)
+    assert step < deleted < advice.index(f"mv {path}.recovered {path}", deleted), advice
