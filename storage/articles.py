@@ -306,8 +306,15 @@ class ArticleRepo:
 
     async def groups_matched(self, article_ids: Sequence[int], groups: Sequence[Sequence[str]]) -> dict[int, int]:
         """For each story, how many of ``groups`` (a query word's stems, any of which counts)
-        its stored search stems hold. A substring test on the space-separated stems: cheaper
-        than splitting a whole body into a set for a handful of query stems."""
+        its stored search stems hold."""
+        return {i: len(held) for i, held in (await self.groups_held(article_ids, groups)).items()}
+
+    async def groups_held(self, article_ids: Sequence[int],
+                          groups: Sequence[Sequence[str]]) -> dict[int, frozenset[int]]:
+        """For each story, which of ``groups`` (their indexes; a group is a query word's stems,
+        any of which counts) its stored search stems hold. A substring test on the
+        space-separated stems: cheaper than splitting a whole body into a set for a handful of
+        query stems."""
         ids = list(dict.fromkeys(article_ids))
         if not ids:
             return {}
@@ -315,11 +322,11 @@ class ArticleRepo:
             f"SELECT rowid, title, body FROM articles_fts WHERE rowid IN ({','.join('?' for _ in ids)})", tuple(ids)
         )
         padded = [tuple(f" {t} " for t in group) for group in groups]
-        matched = {}
+        held = {}
         for r in rows:
             stems = f" {r[1]} {r[2]} "
-            matched[int(r[0])] = sum(1 for group in padded if any(t in stems for t in group))
-        return matched
+            held[int(r[0])] = frozenset(i for i, group in enumerate(padded) if any(t in stems for t in group))
+        return held
 
     async def texts_after(self, after_id: int, limit: int) -> list[tuple[int, str, str, str]]:
         """(id, title, text, language) of stories by id, for re-indexing them in batches."""
