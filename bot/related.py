@@ -86,14 +86,13 @@ async def scored_stories(db: Database, words: str, *, now: datetime, limit: int 
     groups = query_groups(words)
     if not groups:
         return []
-    counts = await db.articles.match_counts([t for g in groups for t in g])
+    counts, stories = await db.articles.match_counts_and_stories([t for g in groups for t in g])
     known = [g for g in groups if any(counts.get(t) for t in g)]  # words some story holds
     if not known:
         return []
     need = 2 if len(known) >= 2 else 1
     if len(known) == 1 and len(groups) >= 3:
         return []  # one word of three or more is no answer, however rare it is in a small archive
-    stories = await db.articles.count()
     held_by = [sum(counts.get(t, 0) for t in g) for g in known]
     if len(known) == 1 and len(groups) > 1 and held_by[0] > max(3, GENERIC_SHARE * stories):
         return []
