@@ -21,7 +21,9 @@ one story, as in the bot) into a SQLite file, and once more per topic with that 
 out. "Read also" is ``related_to`` of each stored story; "/related words" is
 ``search_stories`` of three words of each article's title (the first three of four letters or
 more, stop words aside: what a reader might type), with its words-matched and generic-word
-rules. ``--no-path`` skips this part (it takes a minute or two).
+rules. For /related words the floor on ``words_score`` (``WORDS_FLOOR``) is then swept on the
+scores ``scored_stories`` gave: fitted (lowest floor meeting both goals) on one half, scored on
+the other, both ways. ``--no-path`` skips this part (it takes two or three minutes).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ from bot.news import stories  # noqa: E402
 from bot.news.http import FetchPolicy, Fetcher  # noqa: E402
 from bot.news.models import Article  # noqa: E402
 from bot.news.pipeline import ProcessedArticle, process_article  # noqa: E402
-from bot.related import GENERIC_SHARE, related_to, search_stories  # noqa: E402
+from bot.related import COMMON_SHARE, GENERIC_SHARE, WORDS_FLOOR, related_to, scored_stories  # noqa: E402
 from storage import Database  # noqa: E402
 
 FLOORS = [round(0.02 * i, 2) for i in range(0, 21)]
@@ -125,13 +127,20 @@ async def _store(path: Path, items: dict[int, ProcessedArticle], clock: FakeCloc
     return db, story
 
 
+WORDS_FLOORS = [round(0.05 * i, 2) for i in range(0, 20)]
+
+
 async def through_the_bot(rows: list[dict], halves: list[list[int]]) -> None:
     clock = FakeClock()
     items = {i: process_article(Article(url=f"https://bench.example/{rows[i]['id']}", title=rows[i]["title"],
                                         text=rows[i]["text"], language=rows[i].get("lang", "")))
              for half in halves for i in half}
-    print(f"\nthrough bot.related (RELATED_FLOOR {stories.RELATED_FLOOR:.2f}, GENERIC_SHARE {GENERIC_SHARE:g}), "
-          "per half: on topic (links), nothing-related queries returning anything")
+    print(f"\nthrough bot.related (RELATED_FLOOR {stories.RELATED_FLOOR:.2f}, WORDS_FLOOR {WORDS_FLOOR:.2f}, "
+          f"GENERIC_SHARE {GENERIC_SHARE:g}, COMMON_SHARE {COMMON_SHARE:g}), per half: on topic (links), nothing-related queries returning anything")
+    # Per half, /related words' scored candidates: (query's topic, [(topic, score)]) with the
+    # query's topic stored, and [[score]] with it left out, for the words floor's sweep.
+    answers: list[list[tuple[str, list[tuple[str | None, float]]]]] = []
+    lonely: list[list[list[float]]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for h, half in enumerate(halves):
             db, story = await _store(Path(tmp) / f"half{h}.db", {i: items[i] for i in half}, clock)
@@ -140,19 +149,21 @@ async def through_the_bot(rows: list[dict], halves: list[list[int]]) -> None:
                 topic_of.setdefault(story[i], rows[i]["topic"])
             firsts = {s: i for i, s in reversed(list(story.items()))}  # each story's first article
             now = clock.now()
-            read_on = read_all = words_on = words_all = 0
+            read_on = read_all = 0
+            answers.append([])
             for s, i in firsts.items():
                 article = await db.articles.get(s)
                 assert article is not None
                 found = await related_to(db, article, now=now)
                 read_all += len(found)
                 read_on += sum(topic_of.get(a.id) == rows[i]["topic"] for a in found)
-                found = await search_stories(db, query_words(rows[i]["title"]), now=now, exclude=(s,))
-                words_all += len(found)
-                words_on += sum(topic_of.get(a.id) == rows[i]["topic"] for a in found)
+                scored = await scored_stories(db, query_words(rows[i]["title"]), now=now, exclude=(s,))
+                answers[h].append((rows[i]["topic"], [(topic_of.get(a.id), score) for a, score in
+                                                      _distinct_scored(scored)]))
             queried = {s: await db.articles.get(s) for s in firsts}
             await db.close()
-            read_leak = words_leak = queries = 0
+            read_leak = queries = 0
+            lonely.append([])
             for topic in sorted({rows[i]["topic"] for i in half}):
                 rest = {i: items[i] for i in half if rows[i]["topic"] != topic}
                 other, _ = await _store(Path(tmp) / f"half{h}-no{topic}.db", rest, clock)
@@ -163,12 +174,51 @@ async def through_the_bot(rows: list[dict], halves: list[list[int]]) -> None:
                     # Not stored here: an id no row has, its profile made from its words.
                     alone = replace(queried[s], id=-1)  # type: ignore[arg-type]
                     read_leak += bool(await related_to(other, alone, now=now))
-                    words_leak += bool(await search_stories(other, query_words(rows[i]["title"]), now=now))
+                    scored = await scored_stories(other, query_words(rows[i]["title"]), now=now)
+                    lonely[h].append([score for _, score in scored])
                 await other.close()
+            on, links, leak = words_figures(answers[h], lonely[h], WORDS_FLOOR)
             print(f"half {h}: {len(half)} articles, {len(firsts)} stories; \"Read also\": on topic "
                   f"{read_on / max(read_all, 1):.3f} ({read_all} links), nothing related returning "
-                  f"{read_leak / queries:.3f}; /related words: on topic {words_on / max(words_all, 1):.3f} "
-                  f"({words_all} links), nothing related returning {words_leak / queries:.3f} ({queries} queries)")
+                  f"{read_leak / queries:.3f}; /related words: on topic {on:.3f} ({links} links), "
+                  f"nothing related returning {leak:.3f} ({queries} queries)")
+    print("\n/related words, by WORDS_FLOOR | half 0: on topic, links, nothing-related returning | half 1: same")
+    table = {h: {f: words_figures(answers[h], lonely[h], f) for f in WORDS_FLOORS} for h in (0, 1)}
+    for f in WORDS_FLOORS:
+        a, b = table[0][f], table[1][f]
+        print(f"{f:5.2f} | {a[0]:.3f} {a[1]:4d} {a[2]:.3f} | {b[0]:.3f} {b[1]:4d} {b[2]:.3f}")
+    for h in (0, 1):
+        ok = [f for f in WORDS_FLOORS if table[h][f][0] >= 0.9 and table[h][f][2] <= 0.2]
+        if not ok:
+            print(f"words floor fit on half {h}: none meets both goals")
+            continue
+        f, held = ok[0], table[1 - h][ok[0]]
+        print(f"words floor fit on half {h}: {f:.2f} (fitted on: on topic {table[h][f][0]:.3f}, nothing-related "
+              f"returning {table[h][f][2]:.3f}); held out half {1 - h}: on topic {held[0]:.3f} ({held[1]} links), "
+              f"nothing-related returning {held[2]:.3f}")
+
+
+def _distinct_scored(scored):
+    """``above_floor``'s distinct titles, kept with their scores (the floor applied later)."""
+    seen, result = set(), []
+    for article, score in scored:
+        key = " ".join(re.sub(r"\W+", " ", article.title.lower()).split())
+        if key not in seen:
+            seen.add(key)
+            result.append((article, score))
+    return result
+
+
+def words_figures(answers, lonely, floor: float, limit: int = 5) -> tuple[float, int, float]:
+    """(on-topic share of the links, links, share of nothing-related queries answering) of
+    /related words at ``floor``."""
+    on = links = 0
+    for topic, found in answers:
+        kept = [t for t, score in found if score >= floor][:limit]
+        links += len(kept)
+        on += sum(t == topic for t in kept)
+    leaks = sum(any(score >= floor for score in scores) for scores in lonely)
+    return on / max(links, 1), links, leaks / max(len(lonely), 1)
 
 
 if __name__ == "__main__":

@@ -9,12 +9,17 @@ Related means related. FTS5 (BM25 with a recency boost) finds candidates; then:
 * free words (/related words) rank stories by how many of the words they match, and a query of
   several words never returns a story matching only one of them ("South Dakota meth" does
   not return a plague story because it says "South") — unless that is the only word of the
-  query any story holds, and it is not a generic one (in more than 2% of the stories).
+  query any story holds, and it is not a generic one (in more than 2% of the stories). A
+  story must also hold ``WORDS_FLOOR`` of the query's weight, each word weighted by its
+  rarity (``words_score``, from the match counts the search probes anyway: no extra query),
+  calibrated by the same benchmark. When nothing passes, /related says it found nothing.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from bot.news.render import Link
@@ -31,39 +36,80 @@ def _title_key(title: str) -> str:
 
 
 GENERIC_SHARE = 0.02  # a word in more than this share of stored stories (and > 3) is generic
+COMMON_SHARE = 0.1  # ... and common in more than this share: three common words are no question
+
+
+WORDS_FLOOR = 0.75  # share of a query's weight a story must hold: fitted on either half of bench_related_floor.py
+
+
+def word_weight(matches: int, stories: int) -> float:
+    """How much a query word says: its rarity among the stored stories (BM25's IDF, smoothed
+    to stay positive; a word stored nowhere weighs the most)."""
+    matches = min(max(matches, 0), stories)
+    return math.log(1.0 + (stories - matches + 0.5) / (matches + 0.5))
+
+
+def words_score(held: Iterable[int], weights: Sequence[float]) -> float:
+    """The share of a query's weight a story holds, 0..1: the words it matches, each weighted
+    by its rarity, over every word of the query (its best possible score)."""
+    total = sum(weights)
+    return sum(weights[i] for i in set(held)) / total if total > 0 else 0.0
+
+
+def above_floor(scored: Sequence[tuple[StoredArticle, float]], *, floor: float, limit: int) -> list[StoredArticle]:
+    """The stories of ``scored`` (best first) at or above ``floor``, distinct, at most ``limit``."""
+    return _distinct([a for a, score in scored if score >= floor], limit=limit)
 
 
 async def search_stories(db: Database, words: str, *, now: datetime, limit: int = 5,
                          exclude: tuple[int, ...] = ()) -> list[StoredArticle]:
     """Stored stories best matching free text (any of en/uk/ru), best first: the more of the
-    words a story matches the higher it ranks. A story matching one word of two only when
-    the other is stored nowhere and that word is not generic; one word of three or more,
-    never (in an archive of a few hundred stories "campaign" is rare, and "South Dakota meth
-    campaign" would get the one election story that holds it)."""
+    words a story matches the higher it ranks, and a story holding less than ``WORDS_FLOOR``
+    of the words' weight (each word weighted by its rarity, a word stored nowhere the most:
+    ``words_score``) is no answer: a query that shares only its common words with a story
+    ("Jury convicts woman" and a hit-and-run story that "convicts" a "woman") gets nothing.
+    A story matching one word of two only when the other is stored nowhere and that word is
+    not generic ("Putin Kharkiv" with no Kharkiv stored: the Putin story); one word of three
+    or more, never (in an archive of a few hundred stories "campaign" is rare, and "South
+    Dakota meth campaign" would get the one election story that holds it); and of a query of
+    three words or more, a story holding only common words of it (each in more than
+    ``COMMON_SHARE`` of the stories), never ("show running years"; two common words are still
+    a fair question)."""
+    scored = await scored_stories(db, words, now=now, limit=limit, exclude=exclude)
+    return above_floor(scored, floor=WORDS_FLOOR, limit=limit)
+
+
+async def scored_stories(db: Database, words: str, *, now: datetime, limit: int = 5,
+                         exclude: tuple[int, ...] = ()) -> list[tuple[StoredArticle, float]]:
+    """The candidates of ``search_stories`` before its floor, best first, each with its
+    ``words_score`` (the benchmark fits the floor on these)."""
     groups = query_groups(words)
     if not groups:
         return []
-    counts = await db.articles.match_counts([t for g in groups for t in g])
+    counts, stories = await db.articles.match_counts_and_stories([t for g in groups for t in g])
     known = [g for g in groups if any(counts.get(t) for t in g)]  # words some story holds
     if not known:
         return []
     need = 2 if len(known) >= 2 else 1
     if len(known) == 1 and len(groups) >= 3:
         return []  # one word of three or more is no answer, however rare it is in a small archive
-    if len(known) == 1 and len(groups) > 1:
-        stories_with_it = sum(counts.get(t, 0) for t in known[0])
-        if stories_with_it > max(3, GENERIC_SHARE * await db.articles.count()):
-            return []
+    held_by = [sum(counts.get(t, 0) for t in g) for g in known]
+    if len(known) == 1 and len(groups) > 1 and held_by[0] > max(3, GENERIC_SHARE * stories):
+        return []
+    common = {i for i, n in enumerate(held_by) if n > max(3, COMMON_SHARE * stories)}
+    weights = [word_weight(sum(counts.get(t, 0) for t in g), stories) for g in known]
+    if len(known) >= 2:  # one word of two known is judged by the generic rule above instead
+        weights += [word_weight(0, stories)] * (len(groups) - len(known))  # words stored nowhere
     # The counts just probed are handed on: search would otherwise probe every stem again.
     found = await db.articles.search(known, limit=max(limit * 4, 20), now=now, exclude=exclude, counts=counts)
-    matches = await db.articles.groups_matched([a.id for a in found], known)
+    held = await db.articles.groups_held([a.id for a in found], known)
     scored = []
     for rank, article in enumerate(found):
-        matched = matches.get(article.id, 0)
-        if matched >= need:
-            scored.append((-matched, rank, article))
+        mine = held.get(article.id, frozenset())
+        if len(mine) >= need and not (len(groups) >= 3 and mine <= common):  # common words alone: no answer
+            scored.append((-len(mine), rank, article, words_score(mine, weights)))
     scored.sort(key=lambda s: (s[0], s[1]))
-    return _distinct([a for _, _, a in scored], limit=limit)
+    return [(a, score) for _, _, a, score in scored]
 
 
 async def related_to(db: Database, article: StoredArticle, *, now: datetime, limit: int = 3) -> list[StoredArticle]:

@@ -205,13 +205,29 @@ class ArticleRepo:
         """How many stories each stem matches, counted only up to 500 (cheap)."""
         return await self._match_counts(list(dict.fromkeys(terms))[:_MAX_TERMS])
 
-    async def _match_counts(self, terms: Sequence[str]) -> dict[str, int]:
+    async def match_counts_and_stories(self, terms: Sequence[str]) -> tuple[dict[str, int], int]:
+        """``match_counts`` and the number of indexed stories, cheaply: on SQLite ``stem_df``'s
+        exact count, read with the stems; on PostgreSQL the largest story id (O(log n), as its
+        ranking takes it; counting the rows would read them all)."""
+        terms = list(dict.fromkeys(terms))[:_MAX_TERMS]
+        if self._db.engine == "postgresql":
+            stories = int(await self._db.scalar("SELECT COALESCE(max(rowid), 0) FROM articles_fts") or 0)
+            return await self._match_counts(terms), stories
+        found: list[int] = []
+        counts = await self._match_counts(terms, stories=found)
+        return counts, found[0]
+
+    async def _match_counts(self, terms: Sequence[str], *, stories: list[int] | None = None) -> dict[str, int]:
         """How many stories each stem matches, up to ``_RARE_DOCS``: ``stem_df``'s exact counts
-        (one read), capped; a stem the index would read as several tokens is counted by MATCH."""
+        (one read), capped; a stem the index would read as several tokens is counted by MATCH.
+        On SQLite, the number of indexed stories is appended to ``stories`` if given."""
         if self._db.engine == "postgresql":
             rows = await self._db.fetchall(fulltext_pg.match_counts_statement(len(terms)), tuple(terms))
             return {terms[int(index)]: int(count) for index, count in rows}
-        counts = {t: min(n, _RARE_DOCS) for t, n in (await stemdf.counts(self._db, terms))[0].items()}
+        exact, indexed = await stemdf.counts(self._db, terms)
+        if stories is not None:
+            stories.append(indexed)
+        counts = {t: min(n, _RARE_DOCS) for t, n in exact.items()}
         terms = [t for t in terms if t not in counts]
         if not terms:
             return counts
@@ -306,8 +322,15 @@ class ArticleRepo:
 
     async def groups_matched(self, article_ids: Sequence[int], groups: Sequence[Sequence[str]]) -> dict[int, int]:
         """For each story, how many of ``groups`` (a query word's stems, any of which counts)
-        its stored search stems hold. A substring test on the space-separated stems: cheaper
-        than splitting a whole body into a set for a handful of query stems."""
+        its stored search stems hold."""
+        return {i: len(held) for i, held in (await self.groups_held(article_ids, groups)).items()}
+
+    async def groups_held(self, article_ids: Sequence[int],
+                          groups: Sequence[Sequence[str]]) -> dict[int, frozenset[int]]:
+        """For each story, which of ``groups`` (their indexes; a group is a query word's stems,
+        any of which counts) its stored search stems hold. A substring test on the
+        space-separated stems: cheaper than splitting a whole body into a set for a handful of
+        query stems."""
         ids = list(dict.fromkeys(article_ids))
         if not ids:
             return {}
@@ -315,11 +338,11 @@ class ArticleRepo:
             f"SELECT rowid, title, body FROM articles_fts WHERE rowid IN ({','.join('?' for _ in ids)})", tuple(ids)
         )
         padded = [tuple(f" {t} " for t in group) for group in groups]
-        matched = {}
+        held = {}
         for r in rows:
             stems = f" {r[1]} {r[2]} "
-            matched[int(r[0])] = sum(1 for group in padded if any(t in stems for t in group))
-        return matched
+            held[int(r[0])] = frozenset(i for i, group in enumerate(padded) if any(t in stems for t in group))
+        return held
 
     async def texts_after(self, after_id: int, limit: int) -> list[tuple[int, str, str, str]]:
         """(id, title, text, language) of stories by id, for re-indexing them in batches."""

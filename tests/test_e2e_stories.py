@@ -443,3 +443,22 @@ async def test_a_photo_post_with_a_full_caption_still_names_its_new_sources(
         assert len(summary) < len(was) and was.startswith(summary.removesuffix("…"))  # shortened, not dropped
         [story] = await bot.services.db.articles.latest(limit=5)
         assert story.source_count == 3
+
+
+async def test_related_words_that_only_unrelated_stories_share_find_nothing(
+    running_bot: RunningBot, site: FakeNewsSite, clock: FakeClock
+) -> None:
+    """The dam story holds "farmers" and "water", two words of four; the rest of the query
+    (a farmers' protest over prices) is stored nowhere: below the words floor, so nothing,
+    where before the dam story was listed. Words a stored story is about still find it."""
+    await running_bot.command(READER_ID, "/start")
+    feed = site.feed("/rss.xml", title="Fake Times")
+    await running_bot.command(ADMIN_ID, f"/addfeed {site.url('/rss.xml')}")
+    feed.publish("Dam gates open after repairs", body=DAM)
+    feed.publish("Portugal votes for stability", body=ELECTION)
+    await _cycle(running_bot, clock)
+    [answer] = await running_bot.command(READER_ID, "/related Farmers protest water prices")
+    assert answer.params["text"].startswith("I found no stored stories about that")
+    [answer] = await running_bot.command(READER_ID, "/related Kakhovka dam repairs")
+    assert "Dam gates open after repairs" in answer.params["text"]
+    assert "Portugal votes" not in answer.params["text"]

@@ -69,3 +69,16 @@ def test_any_spelling_of_a_query_meets_any_spelling_in_a_story(query: str, place
     indexed = set(index_text(f"The president {query} visited {place} on Monday").split())
     for spelling in ("Putin", "Путин", "Путін"):
         assert any(t in indexed for t in query_groups(spelling)[0])
+
+
+def test_a_query_of_several_words_keeps_keys_only_for_names_or_distinctive_words() -> None:
+    # "Jury" starts the query (a capital by grammar) and its key "0jr" is short: no key.
+    # "woman" is lower case with a short key; "convicts" has a long one ("0knvkt").
+    assert query_groups("Jury convicts woman") == [("juri",), ("convict", "0knvkt"), ("woman",)]
+    # Capitalized after the first word: a name, key kept however short ("Kyiv" is "0kv").
+    assert query_groups("flood in Kyiv") == [("flood",), ("kyiv", "0kv")]
+    # A capitalized first word with a longer key keeps it: "Putin Kyiv" still finds Путин.
+    assert query_groups("Putin Kyiv")[0] == ("putin", "0ptn")
+    assert query_groups("putin kyiv") == [("putin",), ("kyiv",)]
+    # One word alone is a name search, whatever its case.
+    assert query_groups("путін") == [("путин", "0ptn")] and query_groups("kyiv") == [("kyiv", "0kv")]

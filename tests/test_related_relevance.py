@@ -12,7 +12,7 @@ from bot.ingest import Ingestor, stored_form
 from bot.news.http import FetchPolicy, Fetcher
 from bot.news.models import Article
 from bot.news.pipeline import process_article
-from bot.related import read_also_links, related_to, search_stories
+from bot.related import WORDS_FLOOR, read_also_links, related_to, scored_stories, search_stories, word_weight, words_score
 from storage import Database
 from storage.articles import NewArticle
 from tests.stories import DAM, DAM_FOLLOWUP, ELECTION, KYIV_BRIDGE_EN, QUAKE_AP, QUAKE_REUTERS
@@ -212,4 +212,40 @@ async def test_one_word_of_three_is_no_answer_even_when_that_word_is_rare(db: Da
     assert await search_stories(db, "South Dakota meth campaign", now=clock.now()) == []
     # One name of two words is still an answer ("Kharkiv" is stored nowhere).
     assert [a.id for a in await search_stories(db, "Putin Kharkiv", now=clock.now())] == [ids["putin"]]
-    assert [a.id for a in await search_stories(db, "Portugal election campaign", now=clock.now())] == [ids["election"]]
+    assert [a.id for a in await search_stories(db, "Portugal coalition campaign", now=clock.now())] == [ids["election"]]
+    # Two words of three with the third ("election": the story says "electoral") stored nowhere
+    # hold less than the floor's share of the query's weight: a word stored nowhere weighs the
+    # most, and most queries about a story that is not stored are just that.
+    assert await search_stories(db, "Portugal election campaign", now=clock.now()) == []
+
+
+def test_words_score_is_the_share_of_the_query_weight_held() -> None:
+    rare, common, nowhere = word_weight(1, 1000), word_weight(400, 1000), word_weight(0, 1000)
+    assert nowhere > rare > common > 0
+    weights = [rare, common, nowhere]
+    assert words_score({0, 1, 2}, weights) == 1.0
+    assert words_score(set(), weights) == 0.0
+    # The common word alone says less than the rare one alone; both less than half when the
+    # word stored nowhere (the most telling one) is missing.
+    assert words_score({1}, weights) < words_score({0}, weights) < words_score({0, 1}, weights) < 0.5
+    assert words_score({0}, []) == 0.0
+
+
+async def test_the_words_floor_drops_stories_that_hold_only_a_querys_common_words(db: Database) -> None:
+    clock = FakeClock()
+    stories = {f"south{i}": (f"South coast storm {i}", f"A storm hit the south coast, report number {i}. " * 8)
+               for i in range(6)}
+    stories |= {"plague": ("Plague cases in South Sudan", PLAGUE), "dam": ("Dam gates open after repairs", DAM)}
+    ids = await _store(db, clock, stories)
+    # The dam story holds "farmers" and "sunflowers"; the protest over prices is stored nowhere.
+    scored = await scored_stories(db, "farmers sunflowers protest prices", now=clock.now())
+    assert [a.id for a, _ in scored] == [ids["dam"]] and scored[0][1] < WORDS_FLOOR
+    assert await search_stories(db, "farmers sunflowers protest prices", now=clock.now()) == []
+    # Four words, three of them generic, the fourth held by another story: nothing.
+    assert await search_stories(db, "South coast Kakhovka storm", now=clock.now()) == []
+    # Three generic words of three: no answer however many stories hold them all.
+    assert await search_stories(db, "south coast storm", now=clock.now()) == []
+    assert [a.id for a in await search_stories(db, "Kakhovka dam gates", now=clock.now())] == [ids["dam"]]
+    # Two generic words are still a question.
+    found = await search_stories(db, "coast storm", now=clock.now())
+    assert found and all(a.title.startswith("South coast storm") for a in found)

@@ -16,8 +16,9 @@ Kiev, Zelensky and Zelenskyy, Odesa and Odessa), and Cyrillic case endings are m
 
 Keys start with "0", which no stem of a word starts with, so a key never meets a stem. The
 index holds the keys of capitalized words only (names: ``name_keys``), so a common word whose
-skeleton happens to equal a name's ("cave" and "Kyiv") rarely meets it; a query word of any
-case carries its key (``query_groups``).
+skeleton happens to equal a name's ("cave" and "Kyiv") rarely meets it; a query word carries
+its key when it is the query's only word, looks like a name (capitalized, and not a short key
+at the start of the query) or has a long key (``query_groups``).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ _VOWELS_RE = re.compile("[aeiouy]")
 _REPEATS_RE = re.compile(r"(.)\1+")
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
 _NON_LETTERS_RE = re.compile(r"[^a-z]")
+_WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _NAME_RE = re.compile(r"\b[A-ZА-ЯЁІЇЄҐ][^\W\d_]+(?:['’][^\W\d_]+)?")
 PREFIX = "0"
 MIN_SKELETON = 2
@@ -96,10 +98,38 @@ def index_text(text: str, language: str = "") -> str:
 
 
 def query_groups(words: str) -> list[tuple[str, ...]]:
-    """Like ``textsearch.query_groups``, each word's group also holding its name key, so a
-    query in one script finds names written in the other."""
+    """Like ``textsearch.query_groups``, a word's group also holding its name key when the word
+    looks like a name (``_name_like_keys``), so a query in one script finds names written in
+    the other."""
+    pairs = query_words(words)
+    names = _name_like_keys(words) if len(pairs) > 1 else None
     groups = []
-    for word, variants in query_words(words):
+    for word, variants in pairs:
         key = name_key(word)
-        groups.append(tuple(dict.fromkeys((*variants, key))) if key else variants)
+        if key and (names is None or key in names or len(key) - len(PREFIX) >= DISTINCTIVE_SKELETON):
+            groups.append(tuple(dict.fromkeys((*variants, key))))
+        else:
+            groups.append(variants)
     return list(dict.fromkeys(groups))[:MAX_QUERY_TERMS]
+
+
+DISTINCTIVE_SKELETON = 4  # a key of this many consonants rarely meets another word's
+FIRST_WORD_SKELETON = 3  # a capitalized first word ("Jury convicts woman") may be any word
+
+
+def _name_like_keys(words: str) -> set[str]:
+    """Keys of the words of a query of several words that look like names: capitalized, and
+    the first word only if its key is not a short one (a sentence starts with a capital).
+
+    Keys are lossy: "Wasilla Bible Church" has the keys "0vsl", "0bl", "0hrkh", and "0bl" is
+    "Bill", "Bell" and "ball" too; a common word's key in a query of several words (a title
+    typed in) made a basketball story match two words of three it holds none of. A one-word
+    query keeps its key whatever its case (it is a name search: "путін" finds "Putin")."""
+    keys = set()
+    for position, word in enumerate(_WORD_RE.findall(words)):
+        if not word[0].isupper():
+            continue
+        key = name_key(word)
+        if key and (position > 0 or len(key) - len(PREFIX) >= FIRST_WORD_SKELETON):
+            keys.add(key)
+    return keys
