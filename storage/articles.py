@@ -179,7 +179,7 @@ class ArticleRepo:
         if not terms:
             return []
         if counts is None:
-            counts = await self._match_counts(terms)
+            counts, _ = await self._match_counts(terms)
         groups = [g for g in (tuple(t for t in group if counts.get(t)) for group in groups) if g]
         if not groups:
             return []
@@ -203,34 +203,30 @@ class ArticleRepo:
 
     async def match_counts(self, terms: Sequence[str]) -> dict[str, int]:
         """How many stories each stem matches, counted only up to 500 (cheap)."""
-        return await self._match_counts(list(dict.fromkeys(terms))[:_MAX_TERMS])
+        return (await self._match_counts(list(dict.fromkeys(terms))[:_MAX_TERMS]))[0]
 
     async def match_counts_and_stories(self, terms: Sequence[str]) -> tuple[dict[str, int], int]:
         """``match_counts`` and the number of indexed stories, cheaply: on SQLite ``stem_df``'s
         exact count, read with the stems; on PostgreSQL the largest story id (O(log n), as its
         ranking takes it; counting the rows would read them all)."""
-        terms = list(dict.fromkeys(terms))[:_MAX_TERMS]
-        if self._db.engine == "postgresql":
+        counts, stories = await self._match_counts(list(dict.fromkeys(terms))[:_MAX_TERMS])
+        if stories is None:
             stories = int(await self._db.scalar("SELECT COALESCE(max(rowid), 0) FROM articles_fts") or 0)
-            return await self._match_counts(terms), stories
-        found: list[int] = []
-        counts = await self._match_counts(terms, stories=found)
-        return counts, found[0]
+        return counts, stories
 
-    async def _match_counts(self, terms: Sequence[str], *, stories: list[int] | None = None) -> dict[str, int]:
+    async def _match_counts(self, terms: Sequence[str]) -> tuple[dict[str, int], int | None]:
         """How many stories each stem matches, up to ``_RARE_DOCS``: ``stem_df``'s exact counts
         (one read), capped; a stem the index would read as several tokens is counted by MATCH.
-        On SQLite, the number of indexed stories is appended to ``stories`` if given."""
+        With them the number of indexed stories, which SQLite's ``stem_df`` read gives for
+        free (None on PostgreSQL)."""
         if self._db.engine == "postgresql":
             rows = await self._db.fetchall(fulltext_pg.match_counts_statement(len(terms)), tuple(terms))
-            return {terms[int(index)]: int(count) for index, count in rows}
+            return {terms[int(index)]: int(count) for index, count in rows}, None
         exact, indexed = await stemdf.counts(self._db, terms)
-        if stories is not None:
-            stories.append(indexed)
         counts = {t: min(n, _RARE_DOCS) for t, n in exact.items()}
         terms = [t for t in terms if t not in counts]
         if not terms:
-            return counts
+            return counts, indexed
         probe = " UNION ALL ".join(
             f"SELECT {index:d}, (SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts "
             f"MATCH ? LIMIT {_RARE_DOCS:d}))"
@@ -238,7 +234,7 @@ class ArticleRepo:
         )
         rows = await self._db.fetchall(probe, tuple(_fts_string(t) for t in terms))
         counts.update((terms[int(index)], int(count)) for index, count in rows)
-        return counts
+        return counts, indexed
 
     async def latest(self, *, feed_ids: Sequence[int] | None = None, limit: int = 10,
                      since: datetime | None = None) -> list[StoredArticle]:

@@ -87,7 +87,7 @@ class LoopReader:
             if self._conn is None:
                 if self._identity is not None and _identity(_file_stat(self._path)) != self._identity:
                     raise sqlite3.OperationalError(f"{self._path} is no longer the file the bot has open")
-                conn = sqlite3.connect(Path(self._path).resolve().as_uri() + "?mode=ro", uri=True,
+                conn = sqlite3.connect(Path(self._path).as_uri() + "?mode=ro", uri=True,
                                        check_same_thread=False, isolation_level=None)
                 conn.execute("PRAGMA busy_timeout = 0")
                 conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES:d}")
@@ -126,9 +126,9 @@ class StoryRepo:
         self.df_memory = DfMemory(db)
         # The candidates' vectors, decoded by the caller (bot.storyflow), kept for the next checks.
         self.decoded: DecodedCache[object] = DecodedCache(DECODED_PROFILES)
-        path = str(db.path) if db.engine == "sqlite" else ":memory:"
-        self.reader = (LoopReader(path, getattr(db, "_identity", None))
-                       if path != ":memory:" and not path.startswith("file:") else None)
+        path = str(db.path)  # a file of its own to open: not PostgreSQL, nor an in-memory or URI database
+        on_file = db.engine == "sqlite" and path != ":memory:" and not path.startswith("file:")
+        self.reader = LoopReader(path, db._identity) if on_file else None
         self._written_in = -1  # the write transaction (Database.transactions) that last wrote profiles
 
     def wrote(self) -> None:
