@@ -39,6 +39,7 @@ from telegram.error import InvalidToken, TelegramError
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.database_bugs import DatabaseBugs
 from bot.delivery.digests import overflow_hold_until
 from bot.delivery.edits import EditSender
 from bot.delivery.outcome import Outcome, outcome_of
@@ -78,7 +79,7 @@ def idle_wait(now: datetime, next_due: datetime | None) -> float:
 class Publisher:
     def __init__(
         self, db: Database, bot: Bot, *, settings: Settings, clock: Clock, summaries: StorySummaries | None = None,
-        lease: Lease | None = None,
+        lease: Lease | None = None, database_bugs: DatabaseBugs | None = None,
     ) -> None:
         self._db = db
         # Whose claims these are and how long they hold (replicas on one database: bot.replica).
@@ -96,7 +97,8 @@ class Publisher:
                                 lease=self.lease, summaries=summaries)
         self.sender = Sender(bot, db, admin_ids=settings.admin_ids, clock=clock)
         # Outcomes written (or kept while the database refuses writes) and the pauses they impose.
-        self.outcomes = OutcomeBook(db, bot, settings=settings, clock=clock)
+        # A damaged file is told by ``database_bugs``, the jobs' and commands' teller: once in all.
+        self.outcomes = OutcomeBook(db, bot, settings=settings, clock=clock, database_bugs=database_bugs)
 
     # -- the task ----------------------------------------------------------------------------
 
