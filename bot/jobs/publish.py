@@ -308,7 +308,8 @@ class Publisher:
         outcome = await self._attempt(chat, post)
         if outcome.kind == "refused" and any(m in outcome.error.lower() for m in _REFUSED_BUT_FIXABLE):
             log.warning("chat %s refused a post (%s); sending it as plain text", chat.id, outcome.error)
-            second = await self._attempt(chat, replace(post, text=plain_fallback(post.text), html=False, rich=None))
+            plain = replace(post, text=plain_fallback(post.text), html=False, rich=None, caption="")
+            second = await self._attempt(chat, plain)
             if second.kind == "refused":
                 return Outcome("refused", f"{outcome.error}; as plain text: {second.error}")
             return second
