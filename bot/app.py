@@ -101,11 +101,11 @@ class Services:
                                  options=ingest_options(settings),
                                  on_queued=self.summaries.request if self.summaries else None,
                                  on_corrected=self.summaries.forget if self.summaries else None)
+        self.database_bugs = DatabaseBugs(self.bot, settings.admin_ids, database=self.db.path)
         self.publisher = Publisher(self.db, self.bot, settings=settings, clock=self.clock, summaries=self.summaries,
-                                   lease=self.lease)
+                                   lease=self.lease, database_bugs=self.database_bugs)
         self.poller = FeedPoller(self)
         self.write_faults = WriteFaults(self.bot, settings.admin_ids, self.clock)  # a full disk while polling
-        self.database_bugs = DatabaseBugs(self.bot, settings.admin_ids, database=self.db.path)
         # Admin notices Telegram refuses with 429 wait in the outbox (bot.delivery.notices).
         attach_outbox(self.bot, NoticeOutbox(self.db, self.clock, link_preview=settings.link_previews,
                                              wake=self.publisher.wake))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from bot import __version__
 from bot.config import PRIVATE_URL_HINT, ConfigError, CoreSettings, Settings, load_core_settings, load_settings
 from bot.news.urls import public_link
-from bot.logging_setup import configure_logging
+from bot.logging_setup import configure_logging, logging_restored
 from storage import Database, StorageError
 
 if TYPE_CHECKING:
@@ -31,13 +31,18 @@ class CliError(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. Called with ``argv`` (by a program or a test rather than as the
+    ``newsbot`` process, which passes none), it leaves the caller's logging as it found it."""
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
     try:
-        return args.handler(args) or 0
+        if argv is None:  # the process's own command line: its logging lasts until it exits
+            return args.handler(args) or 0
+        with logging_restored():
+            return args.handler(args) or 0
     except (ConfigError, StorageError, CliError) as exc:
         print(f"newsbot: {exc}", file=sys.stderr)
         return 2

@@ -27,6 +27,7 @@ __all__ = ["DatabaseBugs"]
 
 log = logging.getLogger(__name__)
 
+GOING_ON = "I go on with what can still be read"
 MAX_REMEMBERED = 100  # distinct bugs said once each; past that a new one is logged at debug level, not told
 
 
@@ -41,11 +42,12 @@ class DatabaseBugs:
         self._seen: set[tuple[str, str]] = set()
         self._full = False  # MAX_REMEMBERED bugs seen: said once, in the log
 
-    async def report(self, exc: BaseException, *, doing: str) -> str:
+    async def report(self, exc: BaseException, *, doing: str, meanwhile: str = GOING_ON) -> str:
         """A job's statement failed with ``exc`` while ``doing`` ("polling https://…/rss");
-        returns the error text for the job's report."""
+        returns the error text for the job's report. ``meanwhile``: what the bot does about a
+        damaged file, said in the one notice of it (the publisher pauses sending)."""
         if is_damaged(exc):
-            return await self._damaged(exc, doing=doing)
+            return await self._damaged(exc, doing=doing, meanwhile=meanwhile)
         reason = f"{type(exc).__name__}: {exc}"
         text = f"a database error in newsbot itself (a bug, not the feed's fault): {reason}"
         key = (doing.split(" ", 1)[0], reason)  # "polling" of any feed is one bug
@@ -73,19 +75,21 @@ class DatabaseBugs:
         )
         return text
 
-    async def _damaged(self, exc: BaseException, *, doing: str) -> str:
+    async def _damaged(self, exc: BaseException, *, doing: str, meanwhile: str) -> str:
+        """Said once per process, by whichever part meets the damage first (a job, a command,
+        the publisher): each telling it on its own made two notices of one damaged file."""
         text = f"the database file {self._database} is damaged ({exc})"
         if self._damage_told:
             log.debug("%s: %s again", doing, text)
             return text
         self._damage_told = True
         log.error("%s while %s; this is not a bug of newsbot: the file itself is damaged (a disk fault, a copy "
-                  "made while it was written, a crash of the machine). What can be read goes on; to repair it, "
-                  "%s", text, doing, recover_advice(self._database))
+                  "made while it was written, a crash of the machine). %s; to repair it, %s", text, doing,
+                  meanwhile, recover_advice(self._database))
         await notify_admins(
             self._bot, self._admin_ids,
             f"The database file {self._database} is damaged ({exc}), found while {doing}. This is not a bug "
-            f"of newsbot and trying again will not fix it; I go on with what can still be read. To repair it, "
+            f"of newsbot and trying again will not fix it; {meanwhile}. To repair it, "
             f"{recover_advice(self._database)}.",
         )
         return text

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 class RedactFilter(logging.Filter):
@@ -44,6 +46,28 @@ def quiet_handled_rate_limits() -> None:
         logger.addFilter(HandledRateLimit())
 
 
+# The loggers ``configure_logging`` changes besides the root.
+_QUIETED = ("httpx", "httpcore", "apscheduler")
+
+
+@contextmanager
+def logging_restored() -> Iterator[None]:
+    """Undo on exit what ``configure_logging`` changed: the root's handlers and level and the
+    quieted loggers' levels. ``cli.main(argv)`` runs a command inside it, so a program (or a
+    test) that calls it keeps its own logging: ``requeue`` left the root at ERROR, and the
+    caller's warnings vanished."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    levels = {name: logging.getLogger(name).level for name in _QUIETED}
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        for name, old in levels.items():
+            logging.getLogger(name).setLevel(old)
+
+
 def configure_logging(level: str, secret: str = "", *, only_ours: bool = False) -> None:
     """Log to stderr at ``level``; ``only_ours`` (the shell tools) drops other libraries' lines."""
     handler = logging.StreamHandler()
@@ -56,6 +80,5 @@ def configure_logging(level: str, secret: str = "", *, only_ours: bool = False) 
     root.handlers[:] = [handler]
     root.setLevel(level)
     # httpx logs every request line, and Bot API request URLs contain the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    for name in _QUIETED:
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -147,6 +147,21 @@ def test_migrate_reports_the_version_without_a_token(db_env: Path, capsys: pytes
     assert f"schema version {LATEST}" in capsys.readouterr().out
 
 
+def test_a_command_called_in_process_leaves_the_callers_logging_as_it_was(
+    db_env: Path, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``requeue`` (like every shell tool) logs only our own errors; called as ``main([...])``
+    it used to leave the root logger at ERROR with its own handler, so a later test's (or a
+    program's) warnings were lost: tests/test_e2e_replies.py failed after test_outbox_faults.py."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    assert main(["requeue"]) == 0
+    assert "queued 0 failed posts again" in capsys.readouterr().out
+    assert (root.handlers, root.level) == (handlers, level)
+    logging.getLogger("bot.news.feeds").warning("a feed is damaged")
+    assert [r.getMessage() for r in caplog.records if r.name == "bot.news.feeds"] == ["a feed is damaged"]
+
+
 def test_run_with_an_unreachable_bot_api_says_so_in_one_line(
     db_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -24,6 +24,7 @@ import pytest
 from bot.app import build_application
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.delivery.settle import PublishReport
 from storage.errors import is_damaged, is_outage, recover_advice
 from tests.conftest import ADMIN_ID, RunningBot, start_bot
 from tests.fakes.telegram_api import FakeTelegramServer
@@ -202,3 +203,37 @@ def test_the_advice_to_recover_removes_the_damaged_files_log_before_the_copy_tak
     step = advice.index(".recover")
     deleted = advice.index(f"delete {path}-wal and {path}-shm", step)
     assert step < deleted < advice.index(f"mv {path}.recovered {path}", deleted), advice
+
+
+@pytest.mark.parametrize("publisher_first", [True, False], ids=["publisher-first", "jobs-first"])
+async def test_a_damaged_file_met_by_the_publisher_and_the_jobs_is_told_once(
+    make_settings: Callable[..., Settings], tg: FakeTelegramServer, clock: FakeClock, database_target: str,
+    caplog: pytest.LogCaptureFixture, publisher_first: bool,
+) -> None:
+    """The chats and feeds tables damaged: the publisher's claim of due posts and the poll
+    tick's claim of due feeds both fail "malformed". Each used to tell the admins and log an
+    error of its own: two notices of one damage. Now whichever meets it first tells it, once."""
+    path = Path(database_target)
+    await _outbox_of_three(path, tg)
+    _damage(path, "chats", "feeds")
+    application = build_application(make_settings(), clock=clock, schedule_jobs=False)
+    async with start_bot(application):
+        services = application.bot_data["services"]
+        caplog.clear()
+        for _ in range(2):
+            if publisher_first:
+                await services.publisher.drain()
+            assert await services.poller.tick() == 0
+            if not publisher_first:
+                await services.publisher.drain()
+            clock.advance(timedelta(seconds=2))
+        assert await services.publisher.drain() == PublishReport()  # still paused: nothing sent
+    notices = [c.params["text"] for c in tg.sent_messages(ADMIN_ID)]
+    assert len(notices) == 1 and "is damaged" in notices[0] and ".recover" in notices[0], notices
+    assert "A bug" not in notices[0], notices
+    found_by = "sending posts" if publisher_first else "choosing the feeds to poll"
+    assert f"found while {found_by}" in notices[0], notices
+    assert ("I paused sending" in notices[0]) is publisher_first, notices
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and "damaged" in errors[0], errors
+    assert not [c for c in tg.sent_messages() if c.params.get("chat_id") in READERS]

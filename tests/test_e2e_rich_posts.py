@@ -18,6 +18,10 @@ from bot.clock import FakeClock
 from bot.config import Settings
 from bot.jobs.digest import queue_due_digests
 from bot.jobs.poll import poll_due_feeds
+from bot.news.captions import MAX_CAPTION, visible_length
+from bot.news.render import Link, PostContent, render_post
+from bot.news.sentences import split_sentences
+from bot.news.utf16 import utf16_len
 from tests.conftest import ADMIN_ID, READER_ID, RunningBot, start_bot
 from tests.fakes.news_site import FakeNewsSite
 from tests.fakes.telegram_api import FakeTelegramServer
@@ -432,3 +436,52 @@ async def test_post_command_uses_the_pages_image_too(running_bot: RunningBot, si
     await running_bot.services.publisher.drain()
     [photo] = running_bot.tg.calls_to("sendPhoto")
     assert photo.ok and photo.params["photo"] == site.url("/p.jpg") and photo.params["chat_id"] == CHANNEL
+
+
+RELATED_TITLE = (  # a long headline, as some outlets write them: its "Read also" line is long too
+    "Reservoir levels rise by forty centimetres in the first two days after the dam gates were opened, the "
+    "regional water authority reports, as irrigation canals in three districts begin to fill and pumping "
+    "stations in the valley are switched on one by one over the weekend, ahead of next month's inspection"
+)
+
+
+async def test_a_post_too_long_for_a_caption_only_by_its_links_goes_as_a_photo_with_its_summary_whole(
+    make_settings: Callable[..., Settings], tg: FakeTelegramServer, clock: FakeClock, site: FakeNewsSite
+) -> None:
+    """The post's text is over a caption's 1,024 characters only with its "Read also" link: it
+    used to go as a text post (the image as its preview); now it is a photo whose caption keeps
+    the title, the whole summary and the source line, the link left to the Related button."""
+    application = build_application(make_settings(summary_sentences=8, summary_max_chars=800),
+                                    clock=clock, schedule_jobs=False)
+    async with start_bot(application):
+        bot = RunningBot(application, tg)
+        site.feed("/other.xml", title="Wire Service").publish(RELATED_TITLE, body=DAM_FOLLOWUP)
+        await bot.command(ADMIN_ID, f"/addfeed {site.url('/other.xml')}")
+        await poll_due_feeds(bot.services)  # the related story, stored; the channel follows only /rss.xml
+        image = site.url("/img/gates.jpg")
+        site.feed("/rss.xml", title="Fake Times").publish("Dam gates open after repairs", body=DAM,
+                                                          page_image=image)
+        tg.push_my_chat_member(CHANNEL, "channel", title="Daily News", from_user_id=ADMIN_ID)
+        await tg.wait_for("sendMessage", predicate=lambda c: c.params.get("chat_id") == ADMIN_ID
+                          and "Daily News" in c.params.get("text", ""))
+        await bot.command(ADMIN_ID, f"/addfeed {site.url('/rss.xml')}")
+        await bot.command(ADMIN_ID, f"/channel {CHANNEL} subscribe 2")
+        assert await _cycle(bot) == 1
+
+        assert not tg.sent_messages(CHANNEL)
+        [photo] = tg.calls_to("sendPhoto")
+        assert photo.ok and photo.params["chat_id"] == CHANNEL and photo.params["photo"] == image
+        [row] = await _rows(bot, CHANNEL)
+        assert (row.state, row.sent_as) == ("sent", "photo")
+        article = await bot.services.db.articles.get(row.article_id)
+        assert article is not None
+        content = PostContent(title=article.title, url=article.url, summary=article.summary,
+                              source=article.feed_title, when=article.when, language=article.language)
+        related = [Link(RELATED_TITLE, site.url("/other/1.html"))]
+        assert visible_length(render_post(content, related=related)) > MAX_CAPTION  # the text form's length
+        caption = photo.result["caption"]  # as the reader sees it, counted by the fake as Telegram does
+        assert utf16_len(caption) <= MAX_CAPTION
+        assert caption.startswith("Dam gates open after repairs\n\n" + " ".join(split_sentences(article.summary)))
+        assert "Fake Times" in caption and "Read also" not in caption and RELATED_TITLE[:40] not in caption
+        related_button = photo.params["reply_markup"]["inline_keyboard"][0][1]
+        assert related_button["text"] == "Related"

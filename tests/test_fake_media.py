@@ -52,6 +52,16 @@ async def test_caption_limit_is_1024_characters_after_entities(tg: FakeTelegramS
         await bot.send_photo(USER, IMAGE, caption="é" * 1025)
 
 
+async def test_caption_limit_counts_utf16_units_and_decoded_entities_as_telegram_does(bot: Bot) -> None:
+    """Telegram counts a caption in UTF-16 code units after entities parsing: an emoji outside
+    the BMP is two, "&amp;" in HTML is the one "&" a reader sees."""
+    assert (await bot.send_photo(USER, IMAGE, caption="😀" * 512)).caption == "😀" * 512
+    with pytest.raises(BadRequest, match="(?i)Message caption is too long"):
+        await bot.send_photo(USER, IMAGE, caption="😀" * 512 + "x")
+    sent = await bot.send_photo(USER, IMAGE, caption="&amp;" * 1024, parse_mode="HTML")
+    assert sent.caption == "&" * 1024
+
+
 @pytest.mark.parametrize(("kind", "text"), [
     ("failed", "failed to get HTTP URL content"),
     ("wrong_type", "wrong type of the web page content"),

@@ -17,8 +17,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.config import CoreSettings
 from bot.delivery.send import Post
-from bot.news.captions import hashtags
-from bot.news.render import Link, PostContent, render_post
+from bot.news.captions import fits_caption, hashtags
+from bot.news.render import Link, PostContent, render_caption, render_post
 from bot.news.rich import RichArticle, RichLabels, RichMessage, render_rich_article
 from bot.news.urls import strip_tracking
 from bot.texts import t
@@ -59,16 +59,31 @@ def compose_post(
 ) -> Post:
     """The post of ``article`` for ``chat``, in every form the sender may choose from; ``also``
     links the other outlets that reported the story. ``caption`` True: the text is held to a
-    photo caption's room (the edit of a post sent as a photo)."""
+    photo caption's room (the edit of a post sent as a photo).
+
+    A post with an image whose text is too long for a caption also gets the caption a photo
+    would carry (``Post.caption``): the same post with its summary whole and fewer parts
+    around it (``render_caption``), so the photo is kept; only a summary that cannot fit whole
+    leaves the text post, with the image above it."""
     hidden = set(chat.hidden_parts)
-    text = render_post(
-        PostContent(title=article.title, url=article.url, summary=article.summary if chat.summaries else "",
-                    source=article.feed_title, when=article.when, language=article.language),
-        related=[] if "readalso" in hidden else related, zone=zone, read_also=t(lang, "read_also"),
+    content = PostContent(title=article.title, url=article.url, summary=article.summary if chat.summaries else "",
+                          source=article.feed_title, when=article.when, language=article.language)
+    links = [] if "readalso" in hidden else related
+    options = dict(
+        zone=zone, read_also=t(lang, "read_also"),
         tags=hashtags(article.categories, chat.hashtags) if chat.hashtags else (),
         show_meta="source" not in hidden, also=also, also_label=t(lang, "also_sources"),
-        also_more=t(lang, "also_more", count="{count}"), caption=caption,
+        also_more=t(lang, "also_more", count="{count}"),
     )
+    image_url = article.image_url if images_on(chat, defaults) else ""
+    photo_caption = ""
+    if caption:  # an edit of a photo's caption: held to a caption's room as the first one was
+        text = render_caption(content, related=links, **options) or render_post(
+            content, related=links, caption=True, **options)
+    else:
+        text = render_post(content, related=links, **options)
+        if image_url and not fits_caption(text):
+            photo_caption = render_caption(content, related=links, **options) or ""
     mode = article_mode(chat, defaults)
     keyboard = None
     if "buttons" not in hidden:
@@ -84,8 +99,8 @@ def compose_post(
     if mode == "post" and article.text.strip():
         rich = rich_article(article, related=[] if "readalso" in hidden else related, zone=zone, lang=lang)
     return Post(
-        text=text, keyboard=keyboard, previews=previews,
-        image_url=article.image_url if images_on(chat, defaults) else "", rich=rich, thread_id=thread_id,
+        text=text, keyboard=keyboard, previews=previews, image_url=image_url, rich=rich, thread_id=thread_id,
+        caption=photo_caption,
     )
 
 

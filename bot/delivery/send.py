@@ -7,7 +7,8 @@ message, a forum topic) and gets back what was sent. The choice is made here and
    method (404, an older self-hosted server) or refuses it (400) gets the next form, and the
    admins are told once; after a 404 the bot stops trying rich messages until it restarts.
 2. ``photo`` — ``sendPhoto`` with the post as its caption, when the lead image is set and the
-   post fits the 1,024 characters Telegram allows a caption (counted after entities parsing).
+   post fits the 1,024 characters Telegram allows a caption (counted after entities parsing),
+   or its shortened caption does (``Post.caption``: the summary whole, fewer links around it).
    If Telegram cannot fetch the image (400 "wrong file identifier/HTTP URL specified",
    "failed to get HTTP URL content", "wrong type of the web page content"), the next form.
 3. ``text`` — ``sendMessage``; with a lead image, a large link preview of it above the text
@@ -54,7 +55,7 @@ PHOTO_READ_TIMEOUT = 30.0  # seconds
 class Post:
     """One outgoing message in every form it may take."""
 
-    text: str  # Telegram HTML; the text form, and the caption of the photo form
+    text: str  # Telegram HTML; the text form, and the caption of the photo form unless ``caption``
     keyboard: InlineKeyboardMarkup | None = None
     previews: bool = False  # link previews in the text form (without a lead image)
     image_url: str = ""
@@ -62,6 +63,11 @@ class Post:
     thread_id: int | None = None
     html: bool = True  # False: plain text (the publisher's last try for a post Telegram refused)
     reply_to: int | None = None  # the message the text form answers (a queued reply's command)
+    caption: str = ""  # the photo form's caption when ``text`` is too long for one (shortened)
+
+    @property
+    def photo_caption(self) -> str:
+        return self.caption or self.text
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +105,7 @@ class Sender:
         forms = []
         if post.rich is not None and self.rich_supported:
             forms.append("rich")
-        if post.image_url and fits_caption(post.text, html=post.html):
+        if post.image_url and fits_caption(post.photo_caption, html=post.html):
             forms.append("photo")
         forms.append("text")
         return forms
@@ -152,7 +158,7 @@ class Sender:
             # Telegram downloads the image before it answers: give it longer than a text send, so
             # a slow image server does not turn into a timeout and a repeated post.
             return await self._bot.send_photo(
-                chat_id, post.image_url, caption=valid_text(post.text), parse_mode=self._parse_mode(post),
+                chat_id, post.image_url, caption=valid_text(post.photo_caption), parse_mode=self._parse_mode(post),
                 reply_markup=post.keyboard, message_thread_id=thread, read_timeout=PHOTO_READ_TIMEOUT,
             )
         if post.image_url:

@@ -19,13 +19,14 @@ from telegram import Bot
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.database_bugs import DatabaseBugs
 from bot.delivery.outcome import Outcome
 from bot.delivery.retry import OutageTracker, RetryPolicy
 from bot.notify import notify_admins
 from storage import Database
 from storage.chats import Chat
 from storage.deliveries import Delivery
-from storage.errors import DATABASE_ERRORS, is_damaged, is_outage, recover_advice
+from storage.errors import DATABASE_ERRORS, is_damaged, is_outage
 
 __all__ = ["PROBE_EVERY_AT_MOST", "OutcomeBook", "PublishReport"]
 
@@ -48,7 +49,9 @@ class OutcomeBook:
     """The outcomes of sends: written, or kept while the database refuses writes; and the
     pause they impose on sending (``paused_until``, ``write_fault``)."""
 
-    def __init__(self, db: Database, bot: Bot, *, settings: Settings, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, bot: Bot, *, settings: Settings, clock: Clock, database_bugs: DatabaseBugs | None = None,
+    ) -> None:
         self._db = db
         self._bot = bot
         self._settings = settings
@@ -65,6 +68,10 @@ class OutcomeBook:
         self._fault_untold: str | None = None  # a fault the admins are yet to hear of
         self._fault_is_bug = False  # the fault is a statement of ours rejected, not an outage
         self._fault_damaged = False  # the fault is the SQLite file itself damaged
+        self._fault_error: BaseException | None = None
+        # A damaged file is told by the one teller the jobs and commands use too: once in all.
+        self._database_bugs = database_bugs or DatabaseBugs(bot, settings.admin_ids,
+                                                            database=self._database_file())
 
     async def settle(self, row: Delivery, outcome: Outcome, report: PublishReport, *, chat: Chat | None = None) -> None:
         """Write an outcome, count it, and react to what it says about Telegram."""
@@ -184,10 +191,10 @@ class OutcomeBook:
         self.write_fault = self._fault_untold = str(exc) or type(exc).__name__
         self._fault_damaged = is_damaged(exc)
         self._fault_is_bug = not is_outage(exc) and not self._fault_damaged
-        if self._fault_damaged:
-            log.error("the database file %s is damaged (%s): sending paused; %d outcomes kept to write later; "
-                      "to repair it, %s", self._database_file(), self.write_fault, len(self.unsettled),
-                      recover_advice(self._database_file()))
+        self._fault_error = exc
+        if self._fault_damaged:  # the damage itself is told by ``tell_database_fault``, once in all
+            log.warning("sending paused so that nothing is sent twice (%s); %d outcomes kept to write later",
+                        self.write_fault, len(self.unsettled))
             return
         if self._fault_is_bug:  # "no such column": not waited out quietly; its traceback, once
             log.error("a statement of newsbot's own was rejected by the database (%s: %s), a bug: sending "
@@ -206,13 +213,9 @@ class OutcomeBook:
         if self._fault_untold is None:
             return
         fault, self._fault_untold = self._fault_untold, None
-        if self._fault_damaged:
-            await notify_admins(
-                self._bot, self._settings.admin_ids,
-                f"The database file {self._database_file()} is damaged ({fault}). This is not a bug of newsbot "
-                f"nor a full disk: I paused sending so that nothing is sent twice. To repair it, "
-                f"{recover_advice(self._database_file())}.",
-            )
+        if self._fault_damaged and self._fault_error is not None:  # unless a job or a command told it already
+            await self._database_bugs.report(self._fault_error, doing="sending posts",
+                                             meanwhile="I paused sending so that nothing is sent twice")
             return
         if self._fault_is_bug:
             await notify_admins(

@@ -39,6 +39,7 @@ from telegram.error import InvalidToken, TelegramError
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.database_bugs import DatabaseBugs
 from bot.delivery.digests import overflow_hold_until
 from bot.delivery.edits import EditSender
 from bot.delivery.outcome import Outcome, outcome_of
@@ -78,7 +79,7 @@ def idle_wait(now: datetime, next_due: datetime | None) -> float:
 class Publisher:
     def __init__(
         self, db: Database, bot: Bot, *, settings: Settings, clock: Clock, summaries: StorySummaries | None = None,
-        lease: Lease | None = None,
+        lease: Lease | None = None, database_bugs: DatabaseBugs | None = None,
     ) -> None:
         self._db = db
         # Whose claims these are and how long they hold (replicas on one database: bot.replica).
@@ -96,7 +97,8 @@ class Publisher:
                                 lease=self.lease, summaries=summaries)
         self.sender = Sender(bot, db, admin_ids=settings.admin_ids, clock=clock)
         # Outcomes written (or kept while the database refuses writes) and the pauses they impose.
-        self.outcomes = OutcomeBook(db, bot, settings=settings, clock=clock)
+        # A damaged file is told by ``database_bugs``, the jobs' and commands' teller: once in all.
+        self.outcomes = OutcomeBook(db, bot, settings=settings, clock=clock, database_bugs=database_bugs)
 
     # -- the task ----------------------------------------------------------------------------
 
@@ -177,7 +179,12 @@ class Publisher:
     async def _send_batches(self, report: PublishReport, *, batch: int, max_batches: int) -> None:
         """Claim and send batch after batch, the next claimed while the last sends of the one
         before are still under way (waiting for a batch's tail cost the fan-out ~5% of its
-        rate). A chat has one send under way at a time; its rows claimed meanwhile wait 1 s."""
+        rate). A chat has one send under way at a time; its rows claimed meanwhile wait 1 s.
+
+        What one chat's send meets from Telegram (blocked, 403, refused, 429) is an outcome of
+        that row and the others go on. A chat's work that raises (the database failing, a bug)
+        is not about that chat: no other chat's work starts after it, the rows claimed for them
+        are given back, and the first such error is raised once the sends under way are over."""
         gate = asyncio.Semaphore(CONCURRENCY)
         busy: set[int] = set()
         tasks: set[asyncio.Task[None]] = set()
@@ -194,7 +201,7 @@ class Publisher:
 
         try:
             for _ in range(max_batches):
-                if self._holding():
+                if failed or self._holding():
                     break
                 # While the Bot API seems down, each try is a probe of one message, and the next
                 # waits for its answer: claimed meanwhile, others would go out before it failed.
@@ -213,11 +220,17 @@ class Publisher:
                 by_chat: dict[int, list[Delivery]] = {}
                 for row in rows:
                     by_chat.setdefault(row.chat_id, []).append(row)
-                for chat_id, chat_rows in by_chat.items():
+                waiting = list(by_chat.items())
+                while waiting:
+                    chat_id, chat_rows = waiting.pop(0)
                     if chat_id in busy:
                         await self._defer(chat_rows, self._clock.now() + timedelta(seconds=1), report)
                         continue
                     await gate.acquire()
+                    if failed:  # a send before this one raised while we waited for the gate
+                        gate.release()
+                        await self._release([chat_rows, *(rows for _, rows in waiting)], report)
+                        break
                     busy.add(chat_id)
                     task = asyncio.create_task(one_chat(chat_rows))
                     tasks.add(task)
@@ -227,6 +240,12 @@ class Publisher:
             failures = failed + failures
             if failures:
                 raise failures[0]
+
+    async def _release(self, chats_rows: Iterable[list[Delivery]], report: PublishReport) -> None:
+        """Give back claimed rows whose chats' work did not start (pending again, no attempt counted)."""
+        for rows in chats_rows:
+            for row in rows:
+                await self.outcomes.settle(row, Outcome("released"), report)
 
     def _holding(self) -> bool:
         return self._stopping or self._clock.now() < self.outcomes.paused_until or self.outcomes.write_fault is not None
@@ -289,7 +308,8 @@ class Publisher:
         outcome = await self._attempt(chat, post)
         if outcome.kind == "refused" and any(m in outcome.error.lower() for m in _REFUSED_BUT_FIXABLE):
             log.warning("chat %s refused a post (%s); sending it as plain text", chat.id, outcome.error)
-            second = await self._attempt(chat, replace(post, text=plain_fallback(post.text), html=False, rich=None))
+            plain = replace(post, text=plain_fallback(post.text), html=False, rich=None, caption="")
+            second = await self._attempt(chat, plain)
             if second.kind == "refused":
                 return Outcome("refused", f"{outcome.error}; as plain text: {second.error}")
             return second

@@ -5,6 +5,7 @@ never exceeds Telegram's 4096-character limit (UTF-16 code units, as Telegram co
 then related links are dropped, so no tag or entity is ever cut. A photo's caption
 (``caption=True``) is held to its own limit, 1,024 characters as the reader sees them, the
 same way: its "Also:" line of sources stays, the summary makes room for it.
+``render_caption``: a first photo post's caption, which never cuts the summary.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.news.captions import MAX_CAPTION, visible_length
@@ -103,6 +105,19 @@ def render_post(
             sources = _also_line(also, also_label, also_more, budget, measure)
         else:
             return _assemble(f"<b>{link(_clip(post.title, 200), post.url)}</b>", "", meta, [], read_also, sources)
+
+
+def render_caption(post: PostContent, *, related: Sequence[Link] = (), **options: Any) -> str | None:
+    """The post as a photo's caption (``render_post(caption=True)``) with its summary whole;
+    the "Read also" links are left out when they do not fit beside it (the post's Related
+    button still leads to them). None when even then the summary would have to be cut: a
+    summary set long (SUMMARY_MAX_CHARS) keeps the text post, with the image shown above it."""
+    whole = escape(" ".join(split_sentences(post.summary, post.language))) if post.summary else ""
+    for links in ((related, ()) if related else ((),)):
+        text = render_post(post, related=links, caption=True, **options)
+        if whole in text:
+            return text
+    return None
 
 
 def render_digest(
