@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from bot.news.render import Link
 from bot.news.stories import RELATED_FLOOR, StoryProfile, profile_from_json, relatedness, terms_profile
-from bot.news.namekeys import query_groups
+from bot.news.namekeys import QueryWord, query_groups, query_terms
 from storage import Database
-from storage.articles import StoredArticle
+from storage.articles import MATCH_COUNT_CAP, StoredArticle
 
 _SPACE = re.compile(r"\W+", re.UNICODE)
 
@@ -83,10 +83,14 @@ async def scored_stories(db: Database, words: str, *, now: datetime, limit: int 
                          exclude: tuple[int, ...] = ()) -> list[tuple[StoredArticle, float]]:
     """The candidates of ``search_stories`` before its floor, best first, each with its
     ``words_score`` (the benchmark fits the floor on these)."""
-    groups = query_groups(words)
-    if not groups:
+    terms = query_terms(words)
+    if not terms:
         return []
-    counts, stories = await db.articles.match_counts_and_stories([t for g in groups for t in g])
+    # The doubtful keys (a lower-case word's) are counted last: the words' own stems first.
+    probe = [t for w in terms for t in w.group(with_key=w.sure)] + [w.key for w in terms if w.key and not w.sure]
+    counts, stories = await db.articles.match_counts_and_stories(probe)
+    names = await used_as_names(db, terms, counts)
+    groups = list(dict.fromkeys(w.group(with_key=w.sure or w.key in names) for w in terms))
     known = [g for g in groups if any(counts.get(t) for t in g)]  # words some story holds
     if not known:
         return []
@@ -110,6 +114,28 @@ async def scored_stories(db: Database, words: str, *, now: datetime, limit: int 
             scored.append((-len(mine), rank, article, words_score(mine, weights)))
     scored.sort(key=lambda s: (s[0], s[1]))
     return [(a, score) for _, _, a, score in scored]
+
+
+NAME_USE_SHARE = 0.5  # a lower-case query word is a name where this share of its stories hold its key
+
+
+async def used_as_names(db: Database, terms: Sequence[QueryWord], counts: Mapping[str, int]) -> frozenset[str]:
+    """The keys of the query words whose key is not sure (lower case: "putin visit") that the
+    archive shows used as names: stored only under the key (no story holds the word itself,
+    stories in the other script hold the name), or stored mostly where the key is (at least
+    ``NAME_USE_SHARE`` of the stories holding "putin" hold the key of a capitalized "Putin";
+    "cave" is rarely in a story beside "Kyiv", whose key it shares). ``counts``: the match
+    counts of the words' stems and keys, read a moment ago."""
+    doubtful = [w for w in terms if w.key and not w.sure and counts.get(w.key)]
+    names = {w.key for w in doubtful if not any(counts.get(t) for t in w.variants)}
+    asked = [w for w in doubtful if w.key not in names]
+    if asked:
+        both = await db.articles.co_match_counts([(w.variants, w.key) for w in asked])
+        for word, together in zip(asked, both):
+            alone = min(sum(counts.get(t, 0) for t in word.variants), MATCH_COUNT_CAP)
+            if together >= NAME_USE_SHARE * alone:
+                names.add(word.key)
+    return frozenset(names)
 
 
 async def related_to(db: Database, article: StoredArticle, *, now: datetime, limit: int = 3) -> list[StoredArticle]:

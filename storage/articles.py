@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 # Related-story search (see ``ArticleRepo.search``): a stem matching this many stories is
 # "common"; at most this many stories get a BM25 score for the rare words of one query.
 _RARE_DOCS = 500
+MATCH_COUNT_CAP = _RARE_DOCS  # match counts stop here (``match_counts``)
 _RARE_BUDGET = 3000
 _MAX_TERMS = 64
 _fts_string = fulltext.fts_string
@@ -235,6 +236,28 @@ class ArticleRepo:
         rows = await self._db.fetchall(probe, tuple(_fts_string(t) for t in terms))
         counts.update((terms[int(index)], int(count)) for index, count in rows)
         return counts, indexed
+
+    async def co_match_counts(self, pairs: Sequence[tuple[Sequence[str], str]]) -> list[int]:
+        """For each (stems, key), how many stories hold one of the stems and the key, counted
+        only up to 500: one round trip. ``bot.related`` asks it whether a lower-case query
+        word is used as a name (most stories holding "putin" also hold the key of a
+        capitalized "Putin")."""
+        pairs = [(tuple(stems), key) for stems, key in pairs if stems and key]
+        if not pairs:
+            return []
+        if self._db.engine == "postgresql":
+            sql, args = fulltext_pg.co_match_counts_statement(pairs)
+        else:
+            sql = " UNION ALL ".join(
+                f"SELECT {index:d}, (SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts "
+                f"MATCH ? LIMIT {_RARE_DOCS:d}))"
+                for index in range(len(pairs))
+            )
+            args = [f"{fulltext.fts_any(stems)} AND {_fts_string(key)}" for stems, key in pairs]
+        counts = [0] * len(pairs)
+        for index, count in await self._db.fetchall(sql, tuple(args)):
+            counts[int(index)] = int(count)
+        return counts
 
     async def latest(self, *, feed_ids: Sequence[int] | None = None, limit: int = 10,
                      since: datetime | None = None) -> list[StoredArticle]:

@@ -55,6 +55,22 @@ def match_counts_statement(count: int) -> str:
     )
 
 
+def co_match_counts_statement(pairs: Sequence[tuple[Sequence[str], str]]) -> tuple[str, list[object]]:
+    """One round trip giving, per (stems, key), the stories holding one of the stems and the
+    key, up to RARE_DOCS (the query behind a sub-select, as ``_PROBE``, so the GIN index is
+    read)."""
+    parts: list[str] = []
+    args: list[object] = []
+    for index, (stems, key) in enumerate(pairs):
+        any_stem = " || ".join([_PHRASE] * len(stems))
+        parts.append(
+            f"SELECT {index:d}, (SELECT count(*) FROM (SELECT FROM articles_fts WHERE tsv @@ "
+            f"(SELECT ({any_stem}) && {_PHRASE}) LIMIT {RARE_DOCS:d}) AS m)"
+        )
+        args += [*stems, key]
+    return " UNION ALL ".join(parts), args
+
+
 def _relevance(terms: Sequence[str], counts: dict[str, int]) -> tuple[str, list[object]]:
     """Σ over ``terms`` of ts_rank × IDF, with its parameters."""
     parts, params = [], []

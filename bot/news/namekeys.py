@@ -18,17 +18,20 @@ Keys start with "0", which no stem of a word starts with, so a key never meets a
 index holds the keys of capitalized words only (names: ``name_keys``), so a common word whose
 skeleton happens to equal a name's ("cave" and "Kyiv") rarely meets it; a query word carries
 its key when it is the query's only word, looks like a name (capitalized, and not a short key
-at the start of the query) or has a long key (``query_groups``).
+at the start of the query) or has a long key (``query_groups``); another word's key is
+offered to the caller (``query_terms``), which keeps it when the archive shows the word used
+as a name (a lower-case "putin" in "putin visit": ``bot.related``).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.news.textsearch import MAX_QUERY_TERMS, index_terms, normalized_stem, query_words
 
-__all__ = ["index_text", "name_key", "name_keys", "query_groups"]
+__all__ = ["QueryWord", "index_text", "name_key", "name_keys", "query_groups", "query_terms"]
 
 _CYR_TO_LAT = {
     "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "є": "e", "ё": "e",
@@ -97,19 +100,41 @@ def index_text(text: str, language: str = "") -> str:
     return f"{stems} {keys}" if stems and keys else stems or keys
 
 
-def query_groups(words: str) -> list[tuple[str, ...]]:
-    """Like ``textsearch.query_groups``, a word's group also holding its name key when the word
-    looks like a name (``_name_like_keys``), so a query in one script finds names written in
-    the other."""
+@dataclass(frozen=True)
+class QueryWord:
+    """One word of a query: the stems it may appear under and its cross-script key ("" if it
+    has none); ``sure`` says whether the key counts on the word's looks alone (``query_groups``).
+    A key that is not sure counts only when the archive shows the word is used as a name
+    (``bot.related``: a lower-case "putin" in "putin visit")."""
+
+    variants: tuple[str, ...]
+    key: str
+    sure: bool
+
+    def group(self, *, with_key: bool) -> tuple[str, ...]:
+        """The stems a story may hold for this word, its key among them when ``with_key``."""
+        return tuple(dict.fromkeys((*self.variants, self.key))) if with_key and self.key else self.variants
+
+
+def query_terms(words: str) -> list[QueryWord]:
+    """Each distinct word of a query with its stems and key, at most ``MAX_QUERY_TERMS``: a
+    key is sure when the word is the query's only word, looks like a name
+    (``_name_like_keys``) or has a long key."""
     pairs = query_words(words)
     names = _name_like_keys(words) if len(pairs) > 1 else None
-    groups = []
+    terms = []
     for word, variants in pairs:
         key = name_key(word)
-        if key and (names is None or key in names or len(key) - len(PREFIX) >= DISTINCTIVE_SKELETON):
-            groups.append(tuple(dict.fromkeys((*variants, key))))
-        else:
-            groups.append(variants)
+        sure = bool(key) and (names is None or key in names or len(key) - len(PREFIX) >= DISTINCTIVE_SKELETON)
+        terms.append(QueryWord(variants, key, sure))
+    return terms[:MAX_QUERY_TERMS]
+
+
+def query_groups(words: str, names: frozenset[str] = frozenset()) -> list[tuple[str, ...]]:
+    """Like ``textsearch.query_groups``, a word's group also holding its name key when the key
+    is sure (``query_terms``) or among ``names`` (keys the caller found used as names), so a
+    query in one script finds names written in the other."""
+    groups = [w.group(with_key=w.sure or w.key in names) for w in query_terms(words)]
     return list(dict.fromkeys(groups))[:MAX_QUERY_TERMS]
 
 
