@@ -24,6 +24,7 @@ import json
 import os
 import pickle
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -53,6 +54,7 @@ from bot.news.stories import (  # noqa: E402
 from bot.storyflow import CANDIDATES, find_story  # noqa: E402
 from storage import Database  # noqa: E402
 from storage._time import to_db  # noqa: E402
+from storage.warmup import warm_up_in_background  # noqa: E402
 
 VOCABULARY = 60_000
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
@@ -192,6 +194,20 @@ def kept_write_ups(keep: Path, stories: int, days: float, count: int) -> list[tu
     return write_ups(events, synth, count)
 
 
+def run_queue_ms() -> float:
+    """How long this thread has waited in the run queue for a core (Linux schedstat; 0 elsewhere)."""
+    try:
+        with open("/proc/thread-self/schedstat") as f:
+            return int(f.read().split()[1]) / 1e6
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def major_faults() -> int:
+    """Page faults of this process that had to read from disk."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_majflt
+
+
 def pct(values: list[float], q: float) -> float:
     return sorted(values)[min(len(values) - 1, int(q * len(values)))]
 
@@ -275,6 +291,12 @@ async def main() -> None:
     parser.add_argument("--compare-reader", type=int, default=0, metavar="N",
                         help="then N checks with the candidates read on the check's own connection and through "
                              "aiosqlite's thread, alternated check by check on two connections")
+    parser.add_argument("--warm-up", action=argparse.BooleanOptionalAction, default=False,
+                        help="read the check's pages first, as the bot does at start (storage.warmup), not only "
+                             "load the document frequencies")
+    parser.add_argument("--idle", type=float, default=0.0, metavar="SECONDS",
+                        help="wait this long before timing, the pages untouched (a bot between new articles: "
+                             "a machine that reclaims memory not used for a while reads them from disk again)")
     parser.add_argument("--keep", type=Path, default=None,
                         help="a folder to keep the built database in and reuse it from (same options)")
     args = parser.parse_args()
@@ -302,7 +324,9 @@ async def main() -> None:
         await db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         print(f"database file {(folder / 'bench.db').stat().st_size / 1e9:.2f} GB")
         t0, c0 = time.perf_counter(), time.process_time()
-        await db.stories.load_document_frequencies()  # what the bot's start-up warm-up does
+        if args.warm_up:
+            print("start-up warm-up:", await warm_up_in_background(db, since=NOW - timedelta(days=7)))
+        await db.stories.load_document_frequencies()  # what the bot's start-up warm-up does (after its reads)
         table = db.stories.df_memory.loaded
         assert table is not None
         print(f"document frequencies held in memory: {len(table)} terms, {table.nbytes / 1e6:.1f} MB of arrays, "
@@ -310,15 +334,21 @@ async def main() -> None:
         window = timedelta(days=7)
         timings, cpu, found, expected = [], [], 0, 0
         queries = write_ups(events, synth, args.queries)
-        print("load average before timing: %.2f %.2f %.2f (2 cores)" % os.getloadavg())
         for story, profile in queries[:20]:  # warm the page cache
             await find_story(db, profile, now=NOW, window=window)
+        if args.idle:
+            await asyncio.sleep(args.idle)
+        print("load average before timing: %.2f %.2f %.2f (2 cores)" % os.getloadavg())
         decisions = []
+        waited, faulted = [], []  # each check's wait for a core, and its page faults that read the disk
         for story, profile in queries:
+            q0, f0 = run_queue_ms(), major_faults()
             t0, c0 = time.perf_counter(), time.process_time()
             decision = await find_story(db, profile, now=NOW, window=window)
             timings.append((time.perf_counter() - t0) * 1000)
             cpu.append((time.process_time() - c0) * 1000)
+            waited.append(run_queue_ms() - q0)
+            faulted.append(major_faults() - f0)
             decisions.append(decision)
             if story is not None:
                 expected += 1
@@ -333,6 +363,15 @@ async def main() -> None:
         print(f"the check, {len(timings)} checks (goal: p99 <= 5 ms): wall p50 {statistics.median(timings):.2f} ms, "
               f"p99 {pct(timings, 0.99):.2f} ms; CPU p50 {statistics.median(cpu):.2f} ms, p99 {pct(cpu, 0.99):.2f} ms; "
               f"load average %.2f" % os.getloadavg()[0])
+        slow = [i for i, t in enumerate(timings) if t > 5.0]
+        print(f"  checks over 5 ms: {len(slow)}; of them {sum(faulted[i] > 0 for i in slow)} read a page from disk "
+              f"(major faults in the run: {sum(faulted)}), {sum(waited[i] > 1.0 for i in slow)} waited over 1 ms "
+              f"for a core (their wait {sum(waited[i] for i in slow):.1f} of {sum(timings[i] for i in slow):.1f} ms), "
+              f"{sum(cpu[i] > 5.0 for i in slow)} took over 5 ms of CPU")
+        clean = [t for t, q, f in zip(timings, waited, faulted) if q <= 1.0 and not f]
+        if clean:
+            print(f"  wall p99 of the {len(clean)} checks that neither waited for a core nor read the disk: "
+                  f"{pct(clean, 0.99):.2f} ms")
         if args.verify:
             started = time.perf_counter()
             wanted = {t for _, profile in queries for t in _terms(profile)}
