@@ -34,6 +34,16 @@ _MAX_TERMS = 64
 _fts_string = fulltext.fts_string
 
 
+def _counts_probe(count: int) -> str:
+    """One SQLite round trip counting, for each of ``count`` FTS5 MATCH expressions (the
+    parameters, in order), its matching stories up to ``_RARE_DOCS``: rows (index, count)."""
+    return " UNION ALL ".join(
+        f"SELECT {index:d}, (SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts "
+        f"MATCH ? LIMIT {_RARE_DOCS:d}))"
+        for index in range(count)
+    )
+
+
 class ArticleRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -228,12 +238,7 @@ class ArticleRepo:
         terms = [t for t in terms if t not in counts]
         if not terms:
             return counts, indexed
-        probe = " UNION ALL ".join(
-            f"SELECT {index:d}, (SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts "
-            f"MATCH ? LIMIT {_RARE_DOCS:d}))"
-            for index in range(len(terms))
-        )
-        rows = await self._db.fetchall(probe, tuple(_fts_string(t) for t in terms))
+        rows = await self._db.fetchall(_counts_probe(len(terms)), tuple(_fts_string(t) for t in terms))
         counts.update((terms[int(index)], int(count)) for index, count in rows)
         return counts, indexed
 
@@ -248,11 +253,7 @@ class ArticleRepo:
         if self._db.engine == "postgresql":
             sql, args = fulltext_pg.co_match_counts_statement(pairs)
         else:
-            sql = " UNION ALL ".join(
-                f"SELECT {index:d}, (SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts "
-                f"MATCH ? LIMIT {_RARE_DOCS:d}))"
-                for index in range(len(pairs))
-            )
+            sql = _counts_probe(len(pairs))
             args = [f"{fulltext.fts_any(stems)} AND {_fts_string(key)}" for stems, key in pairs]
         counts = [0] * len(pairs)
         for index, count in await self._db.fetchall(sql, tuple(args)):
