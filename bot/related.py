@@ -24,7 +24,7 @@ from datetime import datetime
 
 from bot.news.render import Link
 from bot.news.stories import RELATED_FLOOR, StoryProfile, profile_from_json, relatedness, terms_profile
-from bot.news.namekeys import QueryWord, query_groups, query_terms
+from bot.news.namekeys import QueryWord, query_groups, query_terms, word_groups
 from storage import Database
 from storage.articles import MATCH_COUNT_CAP, StoredArticle
 
@@ -90,7 +90,7 @@ async def scored_stories(db: Database, words: str, *, now: datetime, limit: int 
     probe = [t for w in terms for t in w.group(with_key=w.sure)] + [w.key for w in terms if w.key and not w.sure]
     counts, stories = await db.articles.match_counts_and_stories(probe)
     names = await used_as_names(db, terms, counts)
-    groups = list(dict.fromkeys(w.group(with_key=w.sure or w.key in names) for w in terms))
+    groups = word_groups(terms, names)
     known = [g for g in groups if any(counts.get(t) for t in g)]  # words some story holds
     if not known:
         return []

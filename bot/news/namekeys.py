@@ -26,12 +26,13 @@ as a name (a lower-case "putin" in "putin visit": ``bot.related``).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.news.textsearch import MAX_QUERY_TERMS, index_terms, normalized_stem, query_words
 
-__all__ = ["QueryWord", "index_text", "name_key", "name_keys", "query_groups", "query_terms"]
+__all__ = ["QueryWord", "index_text", "name_key", "name_keys", "query_groups", "query_terms", "word_groups"]
 
 _CYR_TO_LAT = {
     "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "є": "e", "ё": "e",
@@ -130,12 +131,16 @@ def query_terms(words: str) -> list[QueryWord]:
     return terms[:MAX_QUERY_TERMS]
 
 
-def query_groups(words: str, names: frozenset[str] = frozenset()) -> list[tuple[str, ...]]:
+def word_groups(terms: Sequence[QueryWord], names: frozenset[str] = frozenset()) -> list[tuple[str, ...]]:
+    """The distinct stem groups of ``terms`` (``query_terms``), a word's group also holding its
+    name key when the key is sure or among ``names`` (keys the caller found used as names)."""
+    return list(dict.fromkeys(w.group(with_key=w.sure or w.key in names) for w in terms))[:MAX_QUERY_TERMS]
+
+
+def query_groups(words: str) -> list[tuple[str, ...]]:
     """Like ``textsearch.query_groups``, a word's group also holding its name key when the key
-    is sure (``query_terms``) or among ``names`` (keys the caller found used as names), so a
-    query in one script finds names written in the other."""
-    groups = [w.group(with_key=w.sure or w.key in names) for w in query_terms(words)]
-    return list(dict.fromkeys(groups))[:MAX_QUERY_TERMS]
+    is sure (``query_terms``), so a query in one script finds names written in the other."""
+    return word_groups(query_terms(words))
 
 
 DISTINCTIVE_SKELETON = 4  # a key of this many consonants rarely meets another word's
