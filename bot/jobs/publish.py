@@ -255,8 +255,7 @@ class Publisher:
         chat = await self._db.chats.get(rows[0].chat_id)
         now = self._clock.now()
         if chat is None or self._holding():
-            for row in rows:
-                await self.outcomes.settle(row, Outcome("released"), report)
+            await self._release([rows], report)
             return
         rows = sorted(rows, key=lambda r: r.kind != "digest")  # a digest keeps its time
         chat_policy = _policy(chat, self._settings)
